@@ -1,0 +1,235 @@
+"""Propagate many trajectories at once over a rotating Earth.
+
+:func:`propagate` integrates the point-mass equations of motion (gravity, drag
+through a ballistic coefficient or a drag area, optional thrust) of ``n``
+bodies in the Earth-fixed frame, each with its own adaptive step, in parallel
+on all cores, and reports for each: how it ended (status), the end state, the
+apogee, and the times at which it crossed given altitudes. The equations and
+the integrator are described in :mod:`thaadsim.physics._kernel`.
+
+Status codes (:data:`STATUS_NAMES`): 0 the end time was reached without impact,
+1 impact (altitude <= 0; the end state is the interpolated impact state),
+2 the step budget ran out, 3 the integration failed (a non-finite state or
+parameter). Results of rows whose status is 2 or 3 are not valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import numba
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy.interpolate import CubicSpline
+
+from thaadsim.physics import _kernel
+from thaadsim.physics.atmosphere import density_kgm3
+from thaadsim.physics.earth import WGS84, Earth, earth_model
+
+STATUS_NAMES = {
+    _kernel.REACHED_END: "reached-end",
+    _kernel.IMPACT: "impact",
+    _kernel.MAX_STEPS: "max-steps",
+    _kernel.FAILED: "failed",
+}
+REACHED_END = _kernel.REACHED_END
+IMPACT = _kernel.IMPACT
+MAX_STEPS = _kernel.MAX_STEPS
+FAILED = _kernel.FAILED
+
+DEFAULT_HORIZON_S = 4 * 3600.0
+"""Default flight-time limit: longer than any lofted missile test on record."""
+
+_TABLE_STEP_M = 100.0
+_TABLE_TOP_M = 1_000_000.0
+
+Steer = Literal["velocity", "up"]
+
+
+@cache
+def _density_spline() -> NDArray[np.float64]:
+    """USSA-1976 density as a C2 cubic spline with 100 m knots from 0 to 1,000 km.
+
+    Returns the coefficients ``(c0, c1, c2, c3)`` of each interval's cubic in the
+    interval fraction, shape (n_intervals, 4), for the kernel.
+    """
+    alt_m = np.arange(0.0, _TABLE_TOP_M + _TABLE_STEP_M / 2, _TABLE_STEP_M)
+    spline = CubicSpline(alt_m, density_kgm3(alt_m), bc_type="natural")
+    powers = _TABLE_STEP_M ** np.arange(3, -1, -1)[:, None]
+    return np.ascontiguousarray((spline.c * powers)[::-1].T)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Thrust:
+    """A burning rocket for the time of one segment (arrays broadcast over bodies).
+
+    The mass falls linearly, ``m(t) = mass0_kg - mdot_kgps * (t - t0_s)``; drag
+    acts on ``cda_m2`` (drag coefficient times reference area).
+    """
+
+    thrust_n: ArrayLike
+    mdot_kgps: ArrayLike
+    mass0_kg: ArrayLike
+    cda_m2: ArrayLike
+    steer: Steer = "velocity"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Propagation:
+    """What :func:`propagate` returns: one row per body."""
+
+    t_s: NDArray[np.float64]
+    """Time at the end (impact time for status 1)."""
+    state: NDArray[np.float64]
+    """Earth-fixed state (x, y, z, vx, vy, vz) at the end, m and m/s, shape (n, 6)."""
+    status: NDArray[np.int64]
+    apogee_t_s: NDArray[np.float64]
+    apogee_alt_m: NDArray[np.float64]
+    """Highest geodetic altitude reached (the start altitude if it never climbed)."""
+    levels_alt_m: NDArray[np.float64]
+    up_s: NDArray[np.float64]
+    """First upward crossing time of each level, shape (n, k); NaN if none."""
+    down_s: NDArray[np.float64]
+    """Last downward crossing time of each level, shape (n, k); NaN if none."""
+    n_steps: NDArray[np.int64]
+    """Accepted and rejected steps, shape (n, 2)."""
+    track_t_s: NDArray[np.float64]
+    """Times of the recorded accepted steps, shape (n, capacity), NaN-padded."""
+    track_state: NDArray[np.float64]
+    track_len: NDArray[np.int64]
+
+    @property
+    def impacted(self) -> NDArray[np.bool_]:
+        return self.status == IMPACT
+
+    @property
+    def valid(self) -> NDArray[np.bool_]:
+        """Rows whose integration finished (impact or end time reached)."""
+        return (self.status == IMPACT) | (self.status == REACHED_END)
+
+
+def _as_rows(value: ArrayLike, n: int, name: str) -> NDArray[np.float64]:
+    arr = np.asarray(value, dtype=np.float64)
+    try:
+        return np.ascontiguousarray(np.broadcast_to(arr, (n,)))
+    except ValueError:
+        from thaadsim.errors import InputError
+
+        raise InputError(f"{name}: shape {arr.shape} does not broadcast to {n} bodies") from None
+
+
+def propagate(
+    state0: ArrayLike,
+    *,
+    t0_s: ArrayLike = 0.0,
+    t_end_s: ArrayLike | None = None,
+    beta_kgm2: ArrayLike = np.inf,
+    thrust: Thrust | None = None,
+    earth: Earth | str = WGS84,
+    drag: bool = True,
+    rotating: bool = True,
+    levels_alt_m: ArrayLike = (),
+    stop_at_impact: bool = True,
+    rtol: float = 1e-8,
+    atol: float = 1e-6,
+    max_step_s: float = np.inf,
+    max_steps: int = 200_000,
+    record: int = 0,
+) -> Propagation:
+    """Integrate bodies from Earth-fixed states until impact or ``t_end_s``.
+
+    Parameters
+    ----------
+    state0
+        Earth-fixed positions and velocities, shape (n, 6) or (6,), m and m/s.
+        With ``rotating=False`` the Earth does not turn and the frame is inertial.
+    t0_s, t_end_s
+        Start and end times per body; the end defaults to start + 4 h.
+    beta_kgm2
+        Ballistic coefficient m / (C_D A) of a coasting body; ``inf`` = no drag.
+    thrust
+        A burning rocket instead of a coasting body (then ``beta_kgm2`` is unused).
+    earth
+        ``"wgs84"`` (J2 gravity, ellipsoid) or ``"sphere"`` (R = 6,371 km, point mass).
+    drag, rotating
+        Switch the atmosphere and the Earth's rotation off.
+    levels_alt_m
+        Altitudes whose upward and downward crossings are reported.
+    stop_at_impact
+        End a body's flight when its altitude falls to 0 (otherwise only at t_end).
+    rtol, atol
+        Error tolerances of the Dormand-Prince 5(4) step control.
+    max_step_s
+        Upper bound on the step (to record smooth tracks).
+    record
+        How many accepted steps to record per body for plotting (0 = none).
+    """
+    earth = earth_model(earth) if isinstance(earth, str) else earth
+    y0 = np.atleast_2d(np.asarray(state0, dtype=np.float64))
+    if y0.shape[-1] != 6 or y0.ndim != 2:
+        from thaadsim.errors import InputError
+
+        raise InputError(f"state0: shape {y0.shape} is not (n, 6)")
+    n = y0.shape[0]
+    t0 = _as_rows(t0_s, n, "t0_s")
+    t_end = t0 + DEFAULT_HORIZON_S if t_end_s is None else _as_rows(t_end_s, n, "t_end_s")
+    segs = np.zeros((n, 6))
+    if thrust is None:
+        beta = _as_rows(beta_kgm2, n, "beta_kgm2")
+        coasting_drag = drag & np.isfinite(beta)
+        segs[:, 2] = np.where(coasting_drag, beta, 1.0)
+        segs[:, 4] = np.where(coasting_drag, 1.0, 0.0)
+    else:
+        segs[:, 0] = _as_rows(thrust.thrust_n, n, "thrust_n")
+        segs[:, 1] = _as_rows(thrust.mdot_kgps, n, "mdot_kgps")
+        segs[:, 2] = _as_rows(thrust.mass0_kg, n, "mass0_kg")
+        segs[:, 3] = t0
+        segs[:, 4] = _as_rows(thrust.cda_m2, n, "cda_m2") if drag else 0.0
+        segs[:, 5] = 1.0 if thrust.steer == "up" else 0.0
+    earth_params = np.array(
+        [earth.a_m, earth.e2, earth.gm_m3ps2, earth.j2, earth.omega_radps if rotating else 0.0]
+    )
+    levels = np.ascontiguousarray(np.atleast_1d(np.asarray(levels_alt_m, dtype=np.float64)))
+    bad = ~(np.isfinite(y0).all(axis=1) & np.isfinite(t0) & ~np.isnan(t_end))
+    bad |= ~np.isfinite(segs).all(axis=1)
+    y_in = np.where(bad[:, None], np.array([WGS84.a_m * 2, 0, 0, 0, 0, 0.0]), y0)
+    t_end_in = np.where(bad, t0, t_end)
+    t0_in = np.where(bad, 0.0, t0)
+    t_end_in = np.where(bad, 0.0, t_end_in)
+    with numba.parallel_chunksize(8):
+        out = _kernel.integrate_many(
+            np.ascontiguousarray(y_in),
+            np.ascontiguousarray(t0_in),
+            np.ascontiguousarray(t_end_in),
+            np.where(bad[:, None], np.array([0, 0, 1.0, 0, 0, 0]), segs),
+            earth_params,
+            levels,
+            stop_at_impact,
+            _density_spline(),
+            0.0,
+            _TABLE_STEP_M,
+            float(rtol),
+            float(atol),
+            float(max_step_s),
+            int(max_steps),
+            int(record),
+        )
+    y_out, t_out, status, steps, ev, up, down, rec_t, rec_y, n_rec = out
+    status[bad] = FAILED
+    y_out[bad] = np.nan
+    return Propagation(
+        t_s=t_out,
+        state=y_out,
+        status=status,
+        apogee_t_s=ev[:, 0],
+        apogee_alt_m=ev[:, 1],
+        levels_alt_m=levels,
+        up_s=up,
+        down_s=down,
+        n_steps=steps,
+        track_t_s=rec_t,
+        track_state=rec_y,
+        track_len=n_rec,
+    )
