@@ -233,3 +233,37 @@ def propagate(
         track_state=rec_y,
         track_len=n_rec,
     )
+
+
+def band_times(
+    up_s: NDArray[np.float64],
+    down_s: NDArray[np.float64],
+    apogee_alt_m: NDArray[np.float64],
+    band_m: tuple[float, float],
+    start_alt_m: NDArray[np.float64],
+    t_start_s: NDArray[np.float64],
+    t_end_s: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Entry time, exit time and total time inside an altitude band.
+
+    ``up_s`` and ``down_s`` hold, for the band's lower and upper edge (columns 0
+    and 1), the first upward and last downward crossing times. The altitude is
+    taken to rise to its apogee and then fall (one arc, as every ballistic
+    flight does): the flight is in the band from the lower edge going up to the
+    lower edge coming down, less the time spent above the upper edge.
+    Entry and exit are NaN and the time 0 for a flight that never reaches the band.
+    """
+    lo, hi = band_m
+    entry = np.where(np.isnan(up_s[:, 0]), np.where(start_alt_m >= lo, t_start_s, np.nan),
+                     up_s[:, 0])
+    leave = np.where(np.isnan(down_s[:, 0]), t_end_s, down_s[:, 0])
+    above_from = np.where(np.isnan(up_s[:, 1]), t_start_s, up_s[:, 1])
+    above_to = np.where(np.isnan(down_s[:, 1]), t_end_s, down_s[:, 1])
+    above = np.where(apogee_alt_m > hi, above_to - above_from, 0.0)
+    reached = apogee_alt_m >= lo
+    total = np.where(reached, leave - entry - above, 0.0)
+    still_above = (apogee_alt_m > hi) & np.isnan(down_s[:, 1])
+    last_inside = np.where(np.isnan(down_s[:, 0]), np.where(still_above, above_from, t_end_s),
+                           down_s[:, 0])
+    return (np.where(reached, entry, np.nan), np.where(reached, last_inside, np.nan),
+            np.maximum(total, 0.0))

@@ -39,7 +39,7 @@ SHAPES: tuple[str, ...] = ("min-energy", "lofted", "depressed")
 AIM_TOLERANCE_M = 50.0
 """Largest miss accepted from the aiming iterations (the issue asks for 1 km)."""
 
-_KICKS_DEG = np.concatenate([np.linspace(0.05, 2.0, 40), np.linspace(2.05, 60.0, 160)])
+_KICKS_DEG = np.concatenate([np.geomspace(1e-3, 2.0, 70), np.linspace(2.1, 60.0, 150)])
 _CUTOFF_FRACTIONS = np.linspace(0.15, 1.0, 52)
 
 
@@ -224,7 +224,9 @@ def aim(
         return out
 
     free = 2 if two_shape_unknowns else 1
-    steps = np.array([0.0, 1e-3, 0.05]) if shape != "min-energy" else np.array([0, 0, 0.05])
+    # finite-difference steps of kick (relative) and cut-off (backwards: a full burn
+    # cannot be lengthened)
+    steps = np.array([0.0, 1e-3, -0.05])
     if shape == "min-energy":
         idx = [2]
     elif full_burn:
@@ -235,7 +237,7 @@ def aim(
     for _ in range(12):
         trial = np.repeat(x[None, :], 1 + free, axis=0)
         for j, ix in enumerate(idx):
-            trial[1 + j, ix] += steps[ix] if ix == 2 else 0.01
+            trial[1 + j, ix] += steps[ix] * (x[ix] if ix == 1 else 1.0)
         flight = _fly(missile, launch_lat_deg, launch_lon_deg, launch_alt_m, controls(trial),
                       earth, rotating)
         rng, az_imp = _ground_range(flight, launch_lat_deg, launch_lon_deg, earth)
@@ -284,3 +286,96 @@ def aim_point_at_range(launch_lat_deg: float, launch_lon_deg: float, azimuth_deg
     earth = earth_model(earth) if isinstance(earth, str) else earth
     lat, lon, _ = geodesic_direct(launch_lat_deg, launch_lon_deg, azimuth_deg, range_m, earth)
     return float(lat), float(lon)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoftAnalysis:
+    """What a lofted test implies for the same missile on a standard trajectory."""
+
+    payload_kg: float
+    """Payload with which the modelled missile flies the test's apogee at its range."""
+    standard_range_m: float
+    burnout_speed_mps: float
+    """Burnout speed of the test flight as modelled."""
+    flight_time_s: float
+    """Flight time of the test as modelled."""
+    kick_deg: float
+
+
+def _with_payload(rocket: Rocket, payload_kg: float) -> Rocket:
+    import dataclasses
+
+    return dataclasses.replace(rocket, payload_kg=payload_kg)
+
+
+def _lofted_apogee_m(rocket: Rocket, range_m: float) -> tuple[float, float]:
+    """Apogee and kick of the full-burn lofted flight of ``rocket`` to ``range_m``."""
+    table = shape_table(rocket)
+    last = len(table.cutoff_s) - 1
+    kick = _branch_kick(table, last, range_m, lofted=True)
+    if np.isnan(kick):
+        return float("nan"), kick
+    return float(np.interp(kick, table.kick_deg, table.apogee_m[:, last])), kick
+
+
+def analyse_loft(
+    missile: Missile,
+    apogee_km: float,
+    range_km: float,
+    *,
+    launch_lat_deg: float = 39.0,
+    launch_lon_deg: float = 125.7,
+    rotating: bool = True,
+) -> LoftAnalysis:
+    """Infer a missile's standard-trajectory range from a lofted test flight.
+
+    As published analyses do (e.g. D. Wright, UCS, on the Hwasong-14 test of
+    28 July 2017), the missile is taken to have flown the test at full burn on a
+    lofted trajectory; what is not public is how heavy its payload was. The
+    payload is solved for so that the modelled missile, powered flight included,
+    reaches the reported apogee at the reported ground range; the same missile
+    is then flown on a minimum-energy trajectory. With ``rotating=False`` the
+    standard range ignores the Earth's rotation (as Wright's 10,400 km does);
+    otherwise it is the range due east from the launch point.
+    """
+    if not (apogee_km > 0 and range_km > 0):
+        raise InputError(f"loft: apogee {apogee_km} km and range {range_km} km must be positive")
+    apogee_m, range_m = apogee_km * 1e3, range_km * 1e3
+    rocket = missile.rocket
+    dry = rocket.launch_mass_kg - rocket.payload_kg
+
+    def miss(payload: float) -> float:
+        apo, _ = _lofted_apogee_m(_with_payload(rocket, payload), range_m)
+        return (apo if np.isfinite(apo) else 0.0) - apogee_m
+
+    lo, hi = 1.0, 0.6 * dry
+    if miss(lo) < 0:
+        raise UnreachableError(
+            f"{missile.slug}: even with no payload the model cannot loft to {apogee_km:.0f} km "
+            f"at {range_km:.0f} km range")
+    if miss(hi) > 0:
+        raise UnreachableError(
+            f"{missile.slug}: the test profile implies a payload over {hi:.0f} kg; the model "
+            "cannot represent it")
+    from scipy.optimize import brentq
+
+    payload = float(brentq(miss, lo, hi, xtol=0.5))
+    test_rocket = _with_payload(rocket, payload)
+    _, kick = _lofted_apogee_m(test_rocket, range_m)
+    test = fly_rocket(test_rocket, launch_lat_deg, launch_lon_deg, 0.0, 90.0, kick,
+                      rotating=False)
+    table = shape_table(test_rocket)
+    kbest, rbest = table.best_kick()
+    if rotating:
+        std = fly_rocket(test_rocket, launch_lat_deg, launch_lon_deg, 0.0, 90.0, kbest[-1])
+        standard, _ = _ground_range(std, launch_lat_deg, launch_lon_deg, WGS84)
+        standard_m = float(standard[0])
+    else:
+        standard_m = float(rbest[-1])
+    return LoftAnalysis(
+        payload_kg=payload,
+        standard_range_m=standard_m,
+        burnout_speed_mps=float(np.linalg.norm(test.burnout_state[0, 3:])),
+        flight_time_s=float(test.impact_t_s[0]),
+        kick_deg=float(kick),
+    )

@@ -1,0 +1,5 @@
+"""``python -m thaadsim`` runs the command line."""
+
+from thaadsim.cli import main
+
+main()

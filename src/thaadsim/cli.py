@@ -1,0 +1,380 @@
+"""The ``thaadsim`` command line (Typer).
+
+Every command prints a Rich table, or with ``--json`` exactly one JSON object.
+Bad input ends with one line on standard error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass
+from typing import Annotated, Any, NoReturn
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from thaadsim import __version__
+from thaadsim.errors import InputError, ThaadsimError
+
+app = typer.Typer(
+    name="thaadsim",
+    help="thaadsim: a physics-based simulator of THAAD and the missiles it faces.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+
+DEFAULT_LAUNCH = (39.0, 125.7)
+"""Default launch point for --range-km: near Pyongyang (PUBLIC-FIGURES.md: 39.039 N, 125.763 E)."""
+DEFAULT_AZIMUTH_DEG = 180.0
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN and infinity become null, NumPy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(_clean(data), allow_nan=False))
+        return
+    table = Table(title=title, show_header=True)
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    for key, val in _clean(data).items():
+        text = "-" if val is None else (f"{val:,.3f}" if isinstance(val, float) else str(val))
+        table.add_row(key, text)
+    console.print(table)
+
+
+def _latlon(text: str, option: str) -> tuple[float, float]:
+    try:
+        lat_s, lon_s = text.split(",")
+        lat, lon = float(lat_s), float(lon_s)
+    except ValueError:
+        _fail(f"{option}: {text!r} is not LAT,LON in degrees (e.g. 39.0,125.7)")
+    if not (math.isfinite(lat) and -90 <= lat <= 90 and math.isfinite(lon) and -180 <= lon <= 360):
+        _fail(f"{option}: {text!r}: latitude must be in [-90, 90] and longitude in [-180, 360]")
+    return lat, lon
+
+
+def _band(text: str) -> tuple[float, float]:
+    try:
+        lo_s, hi_s = text.split(",")
+        lo, hi = float(lo_s), float(hi_s)
+    except ValueError:
+        _fail(f"--band-km: {text!r} is not LO,HI in km (e.g. 40,150)")
+    if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo < hi):
+        _fail(f"--band-km: {text!r}: need 0 <= LO < HI")
+    return lo, hi
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit(0)
+
+
+@app.command()
+def catalog(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """List the threats with their key figures and sources."""
+    from thaadsim.systems.catalog import missile_catalog
+    from thaadsim.systems.threat import max_range_m
+
+    rows = []
+    for slug, m in missile_catalog().items():
+        rows.append({
+            "slug": slug,
+            "name": m.name,
+            "class": m.missile_class,
+            "range_km": m.range_km.value,
+            "range_source": m.range_km.provenance,
+            "payload_kg": m.payload_kg.value,
+            "payload_source": m.payload_kg.provenance,
+            "launch_mass_kg": m.rocket.launch_mass_kg,
+            "stages": len(m.rocket.stages),
+            "model_max_range_km": round(max_range_m(m) / 1e3, 1),
+        })
+    if as_json:
+        typer.echo(json.dumps(_clean({"missiles": rows})))
+        return
+    table = Table(title="thaadsim threat catalog (figures with sources: thaadsim/data/missiles.yaml)")
+    for col in ("slug", "class", "published range km", "payload kg", "model range km", "source"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["slug"], r["class"], f"{r['range_km']:,.0f}", f"{r['payload_kg']:,.0f}",
+                      f"{r['model_max_range_km']:,.0f}", r["range_source"][:90])
+    console.print(table)
+
+
+@dataclass(frozen=True)
+class _Track:
+    ground_km: np.ndarray
+    alt_km: np.ndarray
+
+
+def _track(t: np.ndarray, y: np.ndarray, lat0: float, lon0: float, earth: Any) -> _Track:
+    from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
+
+    ok = np.isfinite(t)
+    order = np.argsort(t[ok], kind="stable")
+    pts = y[ok][order]
+    lat, lon, alt = ecef_to_geodetic(pts[:, :3], earth)
+    dist, _, _ = geodesic_inverse(lat0, lon0, lat, lon, earth)
+    return _Track(ground_km=dist / 1e3, alt_km=alt / 1e3)
+
+
+@app.command()
+def fly(
+    speed_kms: Annotated[float | None, typer.Option(help="Burnout speed, km/s.")] = None,
+    gamma_deg: Annotated[float | None, typer.Option(
+        help="Burnout flight-path angle above the local horizontal, degrees (0-90).")] = None,
+    burnout_alt_km: Annotated[float, typer.Option(help="Burnout altitude, km.")] = 0.0,
+    beta_kgm2: Annotated[float, typer.Option(help="Ballistic coefficient, kg/m^2.")] = 5000.0,
+    vacuum: Annotated[bool, typer.Option("--vacuum", help="No atmosphere.")] = False,
+    non_rotating: Annotated[bool, typer.Option("--non-rotating",
+                                               help="The Earth does not rotate.")] = False,
+    earth: Annotated[str, typer.Option(help="Earth model: wgs84 or sphere.")] = "wgs84",
+    lat_deg: Annotated[float, typer.Option(help="Latitude beneath burnout.")] = DEFAULT_LAUNCH[0],
+    lon_deg: Annotated[float, typer.Option(help="Longitude beneath burnout.")] = DEFAULT_LAUNCH[1],
+    azimuth_deg: Annotated[float, typer.Option(help="Azimuth of flight.")] = DEFAULT_AZIMUTH_DEG,
+    missile: Annotated[str | None, typer.Option(help="Catalog slug (see `thaadsim catalog`).")
+                       ] = None,
+    range_km: Annotated[float | None, typer.Option(help="Ground range to fly, km.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Launch point LAT,LON.")] = None,
+    to: Annotated[str | None, typer.Option(help="Aim point LAT,LON.")] = None,
+    shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
+    apogee_km: Annotated[float | None, typer.Option(help="Apogee for lofted/depressed, km.")
+                         ] = None,
+    band_km: Annotated[str, typer.Option(help="Intercept band LO,HI in km.")] = "40,150",
+    plot: Annotated[str | None, typer.Option(help="Write altitude vs range to this PNG.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Fly a threat from a burnout state, or a catalog missile to a range or aim point."""
+    band = _band(band_km)
+    if missile is None:
+        if speed_kms is None or gamma_deg is None:
+            _fail("fly: give --speed-kms and --gamma-deg (burnout state), or --missile SLUG")
+        data, track, title = _fly_burnout(speed_kms, gamma_deg, burnout_alt_km, beta_kgm2,
+                                          vacuum, non_rotating, earth, lat_deg, lon_deg,
+                                          azimuth_deg, band)
+    else:
+        if speed_kms is not None or gamma_deg is not None:
+            _fail("fly: --missile cannot be combined with --speed-kms/--gamma-deg")
+        data, track, title = _fly_missile(missile, range_km, from_, to, shape, apogee_km,
+                                          non_rotating, earth, vacuum, band)
+    if plot:
+        from thaadsim.report.plots import plot_altitude_range
+
+        notes = (f"range {data['range_km']:.0f} km, apogee {data['apogee_km']:.0f} km\n"
+                 f"time in band {data['time_in_band_s']:.0f} s")
+        plot_altitude_range(plot, track.ground_km, track.alt_km, band_km=band, title=title,
+                            label=title.split(":")[0], notes=notes)
+        data["plot"] = plot
+    _emit(data, as_json, title)
+
+
+def _band_fields(flight_up: np.ndarray, flight_down: np.ndarray, apogee_m: float,
+                 band: tuple[float, float], start_alt_m: float, t0: float, t1: float
+                 ) -> dict[str, Any]:
+    from thaadsim.physics.propagate import band_times
+
+    entry, leave, total = band_times(flight_up[None, :], flight_down[None, :],
+                                     np.array([apogee_m]), (band[0] * 1e3, band[1] * 1e3),
+                                     np.array([start_alt_m]), np.array([t0]), np.array([t1]))
+    return {"band_km": list(band), "band_entry_s": float(entry[0]),
+            "band_exit_s": float(leave[0]), "time_in_band_s": float(total[0])}
+
+
+def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float, vacuum: bool,
+                 non_rotating: bool, earth_name: str, lat: float, lon: float, az: float,
+                 band: tuple[float, float]) -> tuple[dict[str, Any], _Track, str]:
+    from thaadsim.physics.earth import earth_model
+    from thaadsim.physics.geodesy import (
+        ecef_to_geodetic,
+        enu_basis,
+        geodesic_inverse,
+        geodetic_to_ecef,
+    )
+    from thaadsim.physics.propagate import STATUS_NAMES, propagate
+
+    checks = [
+        (math.isfinite(speed_kms) and 0 < speed_kms <= 12, "--speed-kms", speed_kms,
+         "a burnout speed in (0, 12] km/s"),
+        (math.isfinite(gamma_deg) and 0 <= gamma_deg <= 90, "--gamma-deg", gamma_deg,
+         "a flight-path angle in [0, 90] degrees"),
+        (math.isfinite(alt_km) and 0 <= alt_km <= 2000, "--burnout-alt-km", alt_km,
+         "an altitude in [0, 2000] km"),
+        (math.isfinite(beta) and beta > 0, "--beta-kgm2", beta, "a positive ballistic coefficient"),
+        (-90 <= lat <= 90, "--lat-deg", lat, "a latitude in [-90, 90]"),
+        (math.isfinite(lon), "--lon-deg", lon, "a finite longitude"),
+        (math.isfinite(az), "--azimuth-deg", az, "a finite azimuth"),
+    ]
+    for ok, name, value, allowed in checks:
+        if not ok:
+            raise InputError(f"{name}: {value!r} is not allowed; expected {allowed}")
+    earth = earth_model(earth_name)
+    r = geodetic_to_ecef(lat, lon, alt_km * 1e3, earth)
+    east, north, up = enu_basis(lat, lon)
+    g, a = math.radians(gamma_deg), math.radians(az)
+    v = speed_kms * 1e3 * (math.cos(g) * (math.sin(a) * east + math.cos(a) * north)
+                           + math.sin(g) * up)
+    state = np.concatenate([r, v])
+    flight = propagate(state, beta_kgm2=beta, earth=earth, drag=not vacuum,
+                       rotating=not non_rotating, levels_alt_m=[band[0] * 1e3, band[1] * 1e3],
+                       record=4000, max_step_s=5.0)
+    status = STATUS_NAMES[int(flight.status[0])]
+    if status != "impact":
+        raise InputError(f"fly: the flight did not come down within the time limit ({status}); "
+                         f"a {speed_kms} km/s burnout may be orbital")
+    ilat, ilon, _ = ecef_to_geodetic(flight.state[0, :3], earth)
+    dist, _, _ = geodesic_inverse(lat, lon, ilat, ilon, earth)
+    data = {
+        "mode": "burnout",
+        "earth": earth.name,
+        "rotating": not non_rotating,
+        "drag": not vacuum,
+        "burnout_speed_kms": speed_kms,
+        "gamma_deg": gamma_deg,
+        "burnout_alt_km": alt_km,
+        "range_km": float(dist) / 1e3,
+        "apogee_km": float(flight.apogee_alt_m[0]) / 1e3,
+        "apogee_time_s": float(flight.apogee_t_s[0]),
+        "flight_time_s": float(flight.t_s[0]),
+        "impact_lat_deg": float(ilat),
+        "impact_lon_deg": float(ilon),
+        "impact_speed_kms": float(np.linalg.norm(flight.state[0, 3:])) / 1e3,
+        **_band_fields(flight.up_s[0], flight.down_s[0], float(flight.apogee_alt_m[0]), band,
+                       alt_km * 1e3, 0.0, float(flight.t_s[0])),
+    }
+    track = _track(flight.track_t_s[0], flight.track_state[0], lat, lon, earth)
+    return data, track, f"burnout {speed_kms:g} km/s at {gamma_deg:g} deg"
+
+
+def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str | None,
+                 shape: str, apogee_km: float | None, non_rotating: bool, earth_name: str,
+                 vacuum: bool, band: tuple[float, float]) -> tuple[dict[str, Any], _Track, str]:
+    from thaadsim.physics.earth import earth_model
+    from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
+    from thaadsim.physics.rocket import fly_rocket
+    from thaadsim.systems.catalog import get_missile
+    from thaadsim.systems.threat import SHAPES, aim, aim_point_at_range
+
+    m = get_missile(slug)
+    if shape not in SHAPES:
+        raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+    if apogee_km is not None and not (math.isfinite(apogee_km) and apogee_km > 0):
+        raise InputError(f"--apogee-km: {apogee_km!r} must be a positive altitude in km")
+    earth = earth_model(earth_name)
+    if range_km is not None:
+        if from_ is not None or to is not None:
+            raise InputError("fly: give either --range-km or --from/--to, not both")
+        if not (math.isfinite(range_km) and range_km > 0):
+            raise InputError(f"--range-km: {range_km!r} must be a positive distance in km")
+        lat0, lon0 = DEFAULT_LAUNCH
+        lat1, lon1 = aim_point_at_range(lat0, lon0, DEFAULT_AZIMUTH_DEG, range_km * 1e3, earth)
+    elif from_ is not None and to is not None:
+        lat0, lon0 = _latlon(from_, "--from")
+        lat1, lon1 = _latlon(to, "--to")
+    else:
+        raise InputError("fly: with --missile give --range-km R or both --from and --to")
+    c = aim(m, lat0, lon0, lat1, lon1, shape, apogee_km, earth=earth, rotating=not non_rotating)
+    f = fly_rocket(m.rocket, lat0, lon0, 0.0, c.azimuth_deg, c.kick_deg, c.cutoff_s, earth=earth,
+                   rotating=not non_rotating, drag=not vacuum,
+                   levels_alt_m=[band[0] * 1e3, band[1] * 1e3], record=True)
+    ilat, ilon, _ = ecef_to_geodetic(f.impact_state[0, :3], earth)
+    dist, _, _ = geodesic_inverse(lat0, lon0, ilat, ilon, earth)
+    miss, _, _ = geodesic_inverse(lat1, lon1, ilat, ilon, earth)
+    bo_lat, bo_lon, bo_alt = ecef_to_geodetic(f.burnout_state[0, :3], earth)
+    data = {
+        "mode": "missile",
+        "missile": slug,
+        "shape": shape,
+        "payload_kg": m.payload_kg.value,
+        "launch_lat_deg": lat0, "launch_lon_deg": lon0,
+        "aim_lat_deg": lat1, "aim_lon_deg": lon1,
+        "impact_lat_deg": float(ilat), "impact_lon_deg": float(ilon),
+        "miss_m": float(miss),
+        "range_km": float(dist) / 1e3,
+        "apogee_km": float(f.coast.apogee_alt_m[0]) / 1e3,
+        "flight_time_s": float(f.impact_t_s[0]),
+        "burnout_time_s": float(f.burnout_t_s[0]),
+        "burnout_alt_km": float(bo_alt) / 1e3,
+        "burnout_speed_kms": float(np.linalg.norm(f.burnout_state[0, 3:])) / 1e3,
+        "launch_azimuth_deg": c.azimuth_deg,
+        "pitch_kick_deg": c.kick_deg,
+        "impact_speed_kms": float(np.linalg.norm(f.impact_state[0, 3:])) / 1e3,
+        **_band_fields(f.up_s[0], f.down_s[0], float(f.coast.apogee_alt_m[0]), band, 0.0, 0.0,
+                       float(f.impact_t_s[0])),
+    }
+    track = _track(f.track_t_s[0], f.track_state[0], lat0, lon0, earth)
+    return data, track, f"{slug}: {shape}, {data['range_km']:.0f} km"
+
+
+@app.command()
+def loft(
+    missile: Annotated[str, typer.Option(help="Catalog slug.")],
+    apogee_km: Annotated[float, typer.Option(help="Reported apogee of the test, km.")],
+    range_km: Annotated[float, typer.Option(help="Reported ground range of the test, km.")],
+    flight_time_s: Annotated[float | None, typer.Option(
+        help="Reported flight time, s (compared with the model's).")] = None,
+    non_rotating: Annotated[bool, typer.Option("--non-rotating",
+                                               help="Standard range ignoring rotation.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """From a lofted test (apogee, range), infer the missile's standard-trajectory range."""
+    from thaadsim.systems.catalog import get_missile
+    from thaadsim.systems.threat import analyse_loft
+
+    for name, value in (("--apogee-km", apogee_km), ("--range-km", range_km)):
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{name}: {value!r} must be a positive distance in km")
+    if flight_time_s is not None and not (math.isfinite(flight_time_s) and flight_time_s > 0):
+        raise InputError(f"--flight-time-s: {flight_time_s!r} must be a positive time in s")
+    m = get_missile(missile)
+    a = analyse_loft(m, apogee_km, range_km, rotating=not non_rotating)
+    data: dict[str, Any] = {
+        "missile": missile,
+        "test_apogee_km": apogee_km,
+        "test_range_km": range_km,
+        "implied_payload_kg": a.payload_kg,
+        "standard_range_km": a.standard_range_m / 1e3,
+        "rotating": not non_rotating,
+        "burnout_speed_kms": a.burnout_speed_mps / 1e3,
+        "flight_time_s": a.flight_time_s,
+        "reported_flight_time_s": flight_time_s,
+        "flight_time_error_s": None if flight_time_s is None else a.flight_time_s - flight_time_s,
+    }
+    _emit(data, as_json, f"{missile}: lofted test -> standard trajectory")
+
+
+def main() -> None:
+    """Entry point: run the app, turning thaadsim's errors into one line and exit 2."""
+    try:
+        app(standalone_mode=True)
+    except ThaadsimError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
