@@ -121,7 +121,7 @@ def catalog(
     if as_json:
         typer.echo(json.dumps(_clean({"missiles": rows})))
         return
-    table = Table(title="thaadsim threat catalog (figures with sources: thaadsim/data/missiles.yaml)")
+    table = Table(title="thaadsim threat catalog (every figure's source: data/missiles.yaml)")
     for col in ("slug", "class", "published range km", "payload kg", "model range km", "source"):
         table.add_column(col, overflow="fold")
     for r in rows:

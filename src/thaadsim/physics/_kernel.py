@@ -33,10 +33,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from thaadsim.physics.gravity import gravity_xyz
-
-_FM = {"contract", "arcp", "nsz", "afn", "reassoc"}
-"""Fast-math flags that keep NaN and infinity semantics (no nnan/ninf)."""
+from thaadsim.physics._jit import FASTMATH
+from thaadsim.physics.gravity import gravity_at_radius
 
 # Status codes of one integration (also documented in propagate.py).
 RUNNING = -1
@@ -67,7 +65,7 @@ E6 = 22.0 / 525.0
 E7 = -1.0 / 40.0
 
 
-@numba.njit(cache=True, inline="always", fastmath=_FM)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
 def altitude_up(
     x: float, y: float, z: float, a: float, e2: float
 ) -> tuple[float, float, float, float]:
@@ -101,7 +99,7 @@ def altitude_up(
     return h, 0.0, 0.0, sphi
 
 
-@numba.njit(cache=True, inline="always", fastmath=_FM)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
 def altitude_fast(x: float, y: float, z: float, a: float, e2: float) -> float:
     """Altitude above the ellipsoid along the geocentric radius, for air density.
 
@@ -116,7 +114,7 @@ def altitude_fast(x: float, y: float, z: float, a: float, e2: float) -> float:
     return r - a * np.sqrt((1.0 - e2) / (1.0 - e2 * p2 / r2))
 
 
-@numba.njit(cache=True, inline="always", fastmath=_FM)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
 def density_from_table(h: float, rho_poly: np.ndarray, h0: float, dh: float) -> float:
     """Air density from a cubic spline on a uniform altitude grid.
 
@@ -125,7 +123,7 @@ def density_from_table(h: float, rho_poly: np.ndarray, h0: float, dh: float) -> 
     kinks (piecewise-linear tables double the number of rejected steps). Below
     the grid the density of its first node applies; above it, none.
     """
-    s = (h - h0) / dh
+    s = (h - h0) * (1.0 / dh)
     if s <= 0.0:
         return rho_poly[0, 0]
     n = rho_poly.shape[0]
@@ -136,22 +134,30 @@ def density_from_table(h: float, rho_poly: np.ndarray, h0: float, dh: float) -> 
     return ((rho_poly[i, 3] * u + rho_poly[i, 2]) * u + rho_poly[i, 1]) * u + rho_poly[i, 0]
 
 
-@numba.njit(cache=True, inline="always", fastmath=_FM)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
 def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     """Write dy/dt of the 6-state ``y`` into ``out``.
 
     ``seg`` = (thrust_n, mdot_kgps, m0_kg, t0_s, cda_m2, steer);
-    ``earth`` = (a, e2, gm, j2, omega).
+    ``earth`` = (a, e2, gm, j2, omega, b, 1.5 j2 a^2) with b the polar radius.
     """
-    a, e2, gm, j2, om = earth[0], earth[1], earth[2], earth[3], earth[4]
+    a, e2, gm, om = earth[0], earth[1], earth[2], earth[4]
     px, py, pz, vx, vy, vz = y[0], y[1], y[2], y[3], y[4], y[5]
-    ax, ay, az = gravity_xyz(px, py, pz, gm, j2, a)
+    p2 = px * px + py * py
+    r2 = p2 + pz * pz
+    inv_r2 = 1.0 / r2
+    r = np.sqrt(r2)
+    ax, ay, az = gravity_at_radius(px, py, pz, r, inv_r2, gm, earth[6])
     m = seg[2] - seg[1] * (t - seg[3])
     cda = seg[4]
     thrust = seg[0]
     speed = np.sqrt(vx * vx + vy * vy + vz * vz)
     if cda > 0.0:
-        rho = density_from_table(altitude_fast(px, py, pz, a, e2), rho_poly, h0, dh)
+        # altitude along the radius, b / sqrt(1 - e2 c^2) by its binomial series
+        x = e2 * p2 * inv_r2
+        h = r - earth[5] * (
+            1.0 + x * (0.5 + x * (0.375 + x * (0.3125 + x * 0.2734375))))
+        rho = density_from_table(h, rho_poly, h0, dh)
         kd = 0.5 * rho * speed * cda / m
         ax -= kd * vx
         ay -= kd * vy
@@ -178,7 +184,7 @@ def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     out[5] = az
 
 
-@numba.njit(cache=True, inline="always", fastmath=_FM)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
 def hermite_state(th, hs, y0, f0, y1, f1, out):
     """State at fraction ``th`` of a step of length ``hs``.
 
@@ -212,7 +218,7 @@ def hermite_state(th, hs, y0, f0, y1, f1, out):
         out[j + 3] = c00 * y0[j + 3] + c10 * hs * f0[j + 3] + c01 * y1[j + 3] + c11 * hs * f1[j + 3]
 
 
-@numba.njit(cache=True, fastmath=_FM)
+@numba.njit(cache=True, fastmath=FASTMATH)
 def event_value(kind, level, th, hs, y0, f0, y1, f1, tmp, a, e2):
     """Altitude minus ``level`` (kind 0) or the altitude rate (kind 1) at ``th``."""
     hermite_state(th, hs, y0, f0, y1, f1, tmp)
@@ -222,7 +228,7 @@ def event_value(kind, level, th, hs, y0, f0, y1, f1, tmp, a, e2):
     return ux * tmp[3] + uy * tmp[4] + uz * tmp[5]
 
 
-@numba.njit(cache=True, fastmath=_FM)
+@numba.njit(cache=True, fastmath=FASTMATH)
 def find_root(kind, level, lo, glo, hi, ghi, hs, y0, f0, y1, f1, tmp, a, e2):
     """Root of an event function bracketed in [lo, hi] (Illinois regula falsi)."""
     side = 0
@@ -248,7 +254,7 @@ def find_root(kind, level, lo, glo, hi, ghi, hs, y0, f0, y1, f1, tmp, a, e2):
     return th
 
 
-@numba.njit(cache=True, fastmath=_FM)
+@numba.njit(cache=True, fastmath=FASTMATH)
 def integrate_one(
     y_init,
     t_init,
@@ -270,6 +276,7 @@ def integrate_one(
     down_out,
     rec_t,
     rec_y,
+    work,
 ):
     """Integrate one trajectory; return (status, t_final, n_steps, n_rejected, n_rec).
 
@@ -278,17 +285,17 @@ def integrate_one(
     """
     a, e2 = earth[0], earth[1]
     nlev = levels.shape[0]
-    k1 = np.empty(6)
-    k2 = np.empty(6)
-    k3 = np.empty(6)
-    k4 = np.empty(6)
-    k5 = np.empty(6)
-    k6 = np.empty(6)
-    k7 = np.empty(6)
-    y = np.empty(6)
-    yn = np.empty(6)
-    ys = np.empty(6)
-    tmp = np.empty(6)
+    k1 = work[0]
+    k2 = work[1]
+    k3 = work[2]
+    k4 = work[3]
+    k5 = work[4]
+    k6 = work[5]
+    k7 = work[6]
+    y = work[7]
+    yn = work[8]
+    ys = work[9]
+    tmp = work[10]
     for j in range(6):
         y[j] = y_init[j]
     t = t_init
@@ -318,7 +325,7 @@ def integrate_one(
     hs = min(max(hs, 1e-4), h_max, 10.0)
     n_steps = 0
     n_rej = 0
-    err_prev = 1e-4
+    log_err_prev = np.log(1e-4)
     rejected = False
     status = RUNNING
     while status == RUNNING:
@@ -438,9 +445,10 @@ def integrate_one(
             n_rec += 1
         if status == RUNNING:
             err = max(err, 1e-10)
-            fac = 0.9 * err ** (-0.17) * err_prev**0.04
+            log_err = np.log(err)
+            fac = 0.9 * np.exp(-0.17 * log_err + 0.04 * log_err_prev)
             fac = min(1.0 if rejected else 10.0, max(0.2, fac))
-            err_prev = max(err, 1e-4)
+            log_err_prev = max(log_err, -9.210340371976182)
             rejected = False
             hs = min(hs * fac, h_max)
     for j in range(6):
@@ -448,7 +456,7 @@ def integrate_one(
     return status, t, n_steps, n_rej, n_rec
 
 
-@numba.njit(cache=True, parallel=True, fastmath=_FM)
+@numba.njit(cache=True, parallel=True, fastmath=FASTMATH)
 def integrate_many(
     y0,
     t0,
@@ -479,6 +487,7 @@ def integrate_many(
     rec_t = np.full((n, rec_cap), np.nan)
     rec_y = np.full((n, rec_cap, 6), np.nan)
     n_rec = np.zeros(n, dtype=np.int64)
+    work = np.empty((n, 11, 6))
     for i in numba.prange(n):
         st, tf, ns, nr, nrec = integrate_one(
             y0[i],
@@ -501,6 +510,7 @@ def integrate_many(
             down[i],
             rec_t[i],
             rec_y[i],
+            work[i],
         )
         status[i] = st
         t_out[i] = tf

@@ -20,22 +20,34 @@ import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from thaadsim.physics._jit import FASTMATH
 from thaadsim.physics.earth import WGS84, Earth
 
 
-@numba.njit(cache=True, fastmath=False, inline="always")
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+def gravity_at_radius(
+    x: float, y: float, z: float, r: float, inv_r2: float, gm: float, k_j2: float
+) -> tuple[float, float, float]:
+    """Gravitational acceleration (m/s^2) given the radius ``r`` and ``1/r^2``.
+
+    ``k_j2`` = 1.5 J2 a^2. The propagator calls this form because it needs r
+    and 1/r^2 for the altitude too.
+    """
+    mu_r3 = gm * inv_r2 / r
+    k = k_j2 * inv_r2
+    s5 = 5.0 * z * z * inv_r2
+    cxy = mu_r3 * (1.0 + k * (1.0 - s5))
+    cz = mu_r3 * (1.0 + k * (3.0 - s5))
+    return -cxy * x, -cxy * y, -cz * z
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
 def gravity_xyz(
     x: float, y: float, z: float, gm: float, j2: float, a: float
 ) -> tuple[float, float, float]:
     """Gravitational acceleration (m/s^2) at one Earth-fixed point (m)."""
     r2 = x * x + y * y + z * z
-    r = np.sqrt(r2)
-    mu_r3 = gm / (r2 * r)
-    k = 1.5 * j2 * a * a / r2
-    s5 = 5.0 * z * z / r2
-    cxy = mu_r3 * (1.0 + k * (1.0 - s5))
-    cz = mu_r3 * (1.0 + k * (3.0 - s5))
-    return -cxy * x, -cxy * y, -cz * z
+    return gravity_at_radius(x, y, z, np.sqrt(r2), 1.0 / r2, gm, 1.5 * j2 * a * a)
 
 
 @numba.njit(cache=True)
