@@ -29,9 +29,13 @@ app = typer.Typer(
 )
 console = Console()
 
-DEFAULT_LAUNCH = (39.0, 125.7)
-"""Default launch point for --range-km: near Pyongyang (PUBLIC-FIGURES.md: 39.039 N, 125.763 E)."""
+DEFAULT_LAUNCH = (39.039, 125.763)
+"""Default launch point: Pyongyang (39.039 N, 125.763 E)."""
 DEFAULT_AZIMUTH_DEG = 180.0
+"""Direction of a --range-km shot from the default launch point: due south."""
+DEFAULT_THREAT = ("scud-c", "39.039,125.763", "36.05,128.22")
+"""`thaadsim fly` with no threat: a Scud-C from Pyongyang at the Seongju THAAD site
+(36.05 N, 128.22 E, the former Lotte Skyhill golf course, +-1-2 km)."""
 
 
 def _fail(message: str) -> NoReturn:
@@ -87,13 +91,18 @@ def _band(text: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"thaadsim {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
 ) -> None:
-    if version:
-        typer.echo(__version__)
-        raise typer.Exit(0)
+    """thaadsim: a physics-based simulator of THAAD and the missiles it faces."""
 
 
 @app.command()
@@ -104,7 +113,7 @@ def catalog(
     from thaadsim.systems.catalog import missile_catalog
     from thaadsim.systems.threat import max_range_m
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for slug, m in missile_catalog().items():
         rows.append({
             "slug": slug,
@@ -175,9 +184,14 @@ def fly(
 ) -> None:
     """Fly a threat from a burnout state, or a catalog missile to a range or aim point."""
     band = _band(band_km)
+    if missile is None and speed_kms is None and gamma_deg is None:
+        missile, from_, to = DEFAULT_THREAT
+        if not as_json:
+            console.print(f"No threat given: flying the default, a {missile} from Pyongyang "
+                          "at the Seongju THAAD site (see --help).")
     if missile is None:
         if speed_kms is None or gamma_deg is None:
-            _fail("fly: give --speed-kms and --gamma-deg (burnout state), or --missile SLUG")
+            _fail("fly: give both --speed-kms and --gamma-deg (burnout state), or --missile")
         data, track, title = _fly_burnout(speed_kms, gamma_deg, burnout_alt_km, beta_kgm2,
                                           vacuum, non_rotating, earth, lat_deg, lon_deg,
                                           azimuth_deg, band)

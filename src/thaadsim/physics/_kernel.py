@@ -138,7 +138,7 @@ def density_from_table(h: float, rho_poly: np.ndarray, h0: float, dh: float) -> 
 def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     """Write dy/dt of the 6-state ``y`` into ``out``.
 
-    ``seg`` = (thrust_n, mdot_kgps, m0_kg, t0_s, cda_m2, steer);
+    ``seg`` = (thrust_n, mdot_kgps, m0_kg, t0_s, cda_m2, steer, lift_to_drag);
     ``earth`` = (a, e2, gm, j2, omega, b, 1.5 j2 a^2) with b the polar radius.
     """
     a, e2, gm, om = earth[0], earth[1], earth[2], earth[4]
@@ -162,6 +162,18 @@ def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
         ax -= kd * vx
         ay -= kd * vy
         az -= kd * vz
+        if seg[6] > 0.0 and speed > 0.0:
+            # pull-up: lift of (L/D) x drag in the vertical plane, full when diving at
+            # 5.7 deg (sin = 0.1) or steeper, fading to none in level flight
+            inv_r = 1.0 / r
+            sin_g = (px * vx + py * vy + pz * vz) * inv_r / speed
+            share = min(1.0, -10.0 * sin_g)
+            if share > 0.0:
+                cos_g = np.sqrt(max(1.0 - sin_g * sin_g, 1e-12))
+                lift = share * seg[6] * kd * speed / cos_g
+                ax += lift * (px * inv_r - sin_g * vx / speed)
+                ay += lift * (py * inv_r - sin_g * vy / speed)
+                az += lift * (pz * inv_r - sin_g * vz / speed)
     if thrust > 0.0:
         ta = thrust / m
         if seg[5] == 1.0:
@@ -182,6 +194,43 @@ def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     out[3] = ax
     out[4] = ay
     out[5] = az
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+def dp5_step(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly, h0, dh,
+             rtol, atol):
+    """One Dormand-Prince 5(4) step of length ``hs`` from (t, y) with slope ``k1``.
+
+    Writes the 5th-order solution to ``yn`` and its slope to ``k7`` (FSAL); k2-k6
+    and ys are scratch. Returns the RMS error norm (Hairer et al., eq. II.4.11)
+    with the scale atol + rtol * max(|y|, |yn|).
+    """
+    for j in range(6):
+        ys[j] = y[j] + hs * A21 * k1[j]
+    rhs(t + C2 * hs, ys, k2, seg, earth, rho_poly, h0, dh)
+    for j in range(6):
+        ys[j] = y[j] + hs * (A31 * k1[j] + A32 * k2[j])
+    rhs(t + C3 * hs, ys, k3, seg, earth, rho_poly, h0, dh)
+    for j in range(6):
+        ys[j] = y[j] + hs * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j])
+    rhs(t + C4 * hs, ys, k4, seg, earth, rho_poly, h0, dh)
+    for j in range(6):
+        ys[j] = y[j] + hs * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j])
+    rhs(t + C5 * hs, ys, k5, seg, earth, rho_poly, h0, dh)
+    for j in range(6):
+        ys[j] = y[j] + hs * (
+            A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j] + A65 * k5[j]
+        )
+    rhs(t + hs, ys, k6, seg, earth, rho_poly, h0, dh)
+    for j in range(6):
+        yn[j] = y[j] + hs * (B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] + B6 * k6[j])
+    rhs(t + hs, yn, k7, seg, earth, rho_poly, h0, dh)
+    err = 0.0
+    for j in range(6):
+        ej = hs * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] + E6 * k6[j] + E7 * k7[j])
+        sk = atol + rtol * max(abs(y[j]), abs(yn[j]))
+        err += (ej / sk) ** 2
+    return np.sqrt(err / 6.0)
 
 
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH)
@@ -336,36 +385,8 @@ def integrate_one(
         if t + hs >= t_end:
             hs = t_end - t
             last = True
-        for j in range(6):
-            ys[j] = y[j] + hs * A21 * k1[j]
-        rhs(t + C2 * hs, ys, k2, seg, earth, rho_poly, h0, dh)
-        for j in range(6):
-            ys[j] = y[j] + hs * (A31 * k1[j] + A32 * k2[j])
-        rhs(t + C3 * hs, ys, k3, seg, earth, rho_poly, h0, dh)
-        for j in range(6):
-            ys[j] = y[j] + hs * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j])
-        rhs(t + C4 * hs, ys, k4, seg, earth, rho_poly, h0, dh)
-        for j in range(6):
-            ys[j] = y[j] + hs * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j])
-        rhs(t + C5 * hs, ys, k5, seg, earth, rho_poly, h0, dh)
-        for j in range(6):
-            ys[j] = y[j] + hs * (
-                A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j] + A65 * k5[j]
-            )
-        rhs(t + hs, ys, k6, seg, earth, rho_poly, h0, dh)
-        for j in range(6):
-            yn[j] = y[j] + hs * (
-                B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] + B6 * k6[j]
-            )
-        rhs(t + hs, yn, k7, seg, earth, rho_poly, h0, dh)
-        err = 0.0
-        for j in range(6):
-            ej = hs * (
-                E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] + E6 * k6[j] + E7 * k7[j]
-            )
-            sk = atol + rtol * max(abs(y[j]), abs(yn[j]))
-            err += (ej / sk) ** 2
-        err = np.sqrt(err / 6.0)
+        err = dp5_step(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly,
+                       h0, dh, rtol, atol)
         if not np.isfinite(err):
             if hs < 1e-9:
                 status = FAILED
@@ -424,7 +445,10 @@ def integrate_one(
                                    hs, y, k1, yn, k7, tmp, a, e2)
                     down_out[m] = t + th * hs
         if th_imp <= 1.0:
-            hermite_state(th_imp, hs, y, k1, yn, k7, tmp)
+            # step from the start of this step straight to the interpolated impact
+            # time: the impact state is then as accurate as any integrated state
+            dp5_step(t, y, k1, th_imp * hs, tmp, k7, k2, k3, k4, k5, k6, ys, seg, earth,
+                     rho_poly, h0, dh, rtol, atol)
             for j in range(6):
                 y[j] = tmp[j]
             t = t + th_imp * hs

@@ -141,6 +141,7 @@ def propagate(
     t0_s: ArrayLike = 0.0,
     t_end_s: ArrayLike | None = None,
     beta_kgm2: ArrayLike = np.inf,
+    lift_to_drag: ArrayLike = 0.0,
     thrust: Thrust | None = None,
     earth: Earth | str = WGS84,
     drag: bool = True,
@@ -164,8 +165,14 @@ def propagate(
         Start and end times per body; the end defaults to start + 4 h.
     beta_kgm2
         Ballistic coefficient m / (C_D A) of a coasting body; ``inf`` = no drag.
+    lift_to_drag
+        Lift-to-drag ratio of a coasting body that pulls up when it dives (a
+        manoeuvring re-entry vehicle); 0 for a ballistic one. The lift acts in the
+        vertical plane, in full when the dive is 5.7 degrees or steeper and fading
+        to none in level flight, so the body can glide but never climb by lift.
     thrust
-        A burning rocket instead of a coasting body (then ``beta_kgm2`` is unused).
+        A burning rocket instead of a coasting body (then ``beta_kgm2`` and
+        ``lift_to_drag`` are unused).
     earth
         ``"wgs84"`` (J2 gravity, ellipsoid) or ``"sphere"`` (R = 6,371 km, point mass).
     drag, rotating
@@ -190,12 +197,13 @@ def propagate(
     n = y0.shape[0]
     t0 = _as_rows(t0_s, n, "t0_s")
     t_end = t0 + DEFAULT_HORIZON_S if t_end_s is None else _as_rows(t_end_s, n, "t_end_s")
-    segs = np.zeros((n, 6))
+    segs = np.zeros((n, 7))
     if thrust is None:
         beta = _as_rows(beta_kgm2, n, "beta_kgm2")
         coasting_drag = drag & np.isfinite(beta)
         segs[:, 2] = np.where(coasting_drag, beta, 1.0)
         segs[:, 4] = np.where(coasting_drag, 1.0, 0.0)
+        segs[:, 6] = _as_rows(lift_to_drag, n, "lift_to_drag")
     else:
         segs[:, 0] = _as_rows(thrust.thrust_n, n, "thrust_n")
         segs[:, 1] = _as_rows(thrust.mdot_kgps, n, "mdot_kgps")
@@ -219,7 +227,7 @@ def propagate(
             np.ascontiguousarray(y_in),
             np.ascontiguousarray(t0_in),
             np.ascontiguousarray(t_end_in),
-            np.where(bad[:, None], np.array([0, 0, 1.0, 0, 0, 0]), segs),
+            np.where(bad[:, None], np.array([0, 0, 1.0, 0, 0, 0, 0]), segs),
             earth_params,
             levels,
             stop_at_impact,

@@ -57,6 +57,8 @@ class Rocket:
     vertical_rise_s: float
     reentry_beta_kgm2: float
     """Ballistic coefficient of what flies on after burnout (RV or spent body)."""
+    glide_lift_to_drag: float = 0.0
+    """Lift-to-drag ratio with which it pulls up when diving (0: purely ballistic)."""
 
     @property
     def launch_mass_kg(self) -> float:
@@ -214,8 +216,12 @@ def fly_rocket(
             burn(t_stage, t_end_stage, mass_above, stage, "velocity")
         mass_above -= stage.loaded_mass_kg
         t_stage = t_end_stage
+    # a rocket too weak to climb, or flown into the ground, has failed in powered flight
+    failed |= ecef_to_geodetic(np.where(np.isfinite(state[:, :3]), state[:, :3], 0.0),
+                               earth)[2] < np.minimum(alt, 0.0) - 1.0
     safe = np.where(failed[:, None], np.array([2 * earth.a_m, 0, 0, 0, 0, 0]), state)
-    coast = propagate(safe, t0_s=cutoff, beta_kgm2=rocket.reentry_beta_kgm2, **common)  # type: ignore[arg-type]
+    coast = propagate(safe, t0_s=cutoff, beta_kgm2=rocket.reentry_beta_kgm2,
+                      lift_to_drag=rocket.glide_lift_to_drag, **common)  # type: ignore[arg-type]
     if record:
         tracks_t.append(coast.track_t_s)
         tracks_y.append(coast.track_state)

@@ -9,6 +9,7 @@ naming the file and the field.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -127,6 +128,9 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         vertical_rise_s=fig("vertical_rise_s"),
         reentry_beta_kgm2=fig("reentry_beta_kgm2"),
     )
+    if "glide_lift_to_drag" in raw:
+        fig("glide_lift_to_drag")
+        rocket = dataclasses.replace(rocket, glide_lift_to_drag=figures["glide_lift_to_drag"].value)
     fig("range_km")
     depressed = None
     if "depressed_apogee_km" in raw:

@@ -1,0 +1,131 @@
+"""The command line as a user meets it: JSON output, tables, plots and clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from thaadsim.cli import app
+
+runner = CliRunner()
+
+FLY_KEYS = {"range_km", "apogee_km", "flight_time_s", "burnout_speed_kms", "band_entry_s",
+            "band_exit_s", "time_in_band_s"}
+
+
+def run_json(*args: str) -> dict:
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, "--json prints exactly one JSON object"
+    return json.loads(lines[0])
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "thaadsim", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_fly_burnout_vacuum_sphere_is_keplerian():
+    """3 km/s at 45 deg over the non-rotating sphere: 985.53 km (range angle 0.154690 rad
+    x 6371 km, Bate, Mueller & White eq. 6.2-12), apogee 256.43 km, 489.71 s."""
+    d = run_json("fly", "--speed-kms", "3", "--gamma-deg", "45", "--vacuum", "--non-rotating",
+                 "--earth", "sphere")
+    assert FLY_KEYS <= d.keys()
+    assert d["range_km"] == pytest.approx(985.53, abs=0.01)
+    assert d["apogee_km"] == pytest.approx(256.427, abs=0.01)
+    assert d["flight_time_s"] == pytest.approx(489.712, abs=0.01)
+    assert d["band_entry_s"] < d["band_exit_s"]
+
+
+def test_fly_missile_to_range_and_between_points(tmp_path):
+    d = run_json("fly", "--missile", "scud-b", "--range-km", "250")
+    assert FLY_KEYS <= d.keys()
+    assert d["range_km"] == pytest.approx(250.0, abs=1.0)
+    assert d["miss_m"] < 1000
+    plot = tmp_path / "nodong.png"
+    d = run_json("fly", "--missile", "nodong", "--from", "40.03,128.20", "--to", "35.18,129.08",
+                 "--shape", "lofted", "--plot", str(plot))
+    assert d["miss_m"] < 1000
+    assert plot.stat().st_size > 20_000
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_artillery_never_enters_the_band():
+    d = run_json("fly", "--missile", "mrl-240", "--range-km", "50")
+    assert d["apogee_km"] < 40
+    assert d["band_entry_s"] is None and d["band_exit_s"] is None and d["time_in_band_s"] == 0
+
+
+def test_fly_with_no_threat_flies_the_default(tmp_path):
+    d = run_json("fly", "--plot", str(tmp_path / "default.png"))
+    assert d["missile"] == "scud-c" and d["miss_m"] < 1000
+    assert (tmp_path / "default.png").exists()
+
+
+def test_band_option():
+    d = run_json("fly", "--missile", "mrl-240", "--range-km", "50", "--band-km", "5,20")
+    assert d["time_in_band_s"] > 0
+
+
+def test_catalog_json_and_table():
+    d = run_json("catalog")
+    assert len(d["missiles"]) == 13
+    assert all(m["range_source"] for m in d["missiles"])
+    table = runner.invoke(app, ["catalog"])
+    assert table.exit_code == 0 and "hwasong-15" in table.output
+
+
+def test_loft_json():
+    d = run_json("loft", "--missile", "hwasong-14", "--apogee-km", "3724.9", "--range-km",
+                 "998", "--flight-time-s", "2832", "--non-rotating")
+    assert {"standard_range_km", "burnout_speed_kms", "flight_time_s"} <= d.keys()
+    assert d["standard_range_km"] == pytest.approx(10_400, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fly", "--missile", "scud-x", "--range-km", "100"],
+         "unknown slug 'scud-x'; known: kn-02, scud-b"),
+        (["fly", "--missile", "scud-b", "--range-km", "900"],
+         "scud-b cannot reach 900 km: its maximum range is 309 km"),
+        (["fly", "--speed-kms", "-3", "--gamma-deg", "45"], "--speed-kms: -3.0 is not allowed"),
+        (["fly", "--speed-kms", "3", "--gamma-deg", "95"], "--gamma-deg: 95.0 is not allowed"),
+        (["fly", "--speed-kms", "3", "--gamma-deg", "-1"], "--gamma-deg: -1.0 is not allowed"),
+        (["fly", "--speed-kms", "nan", "--gamma-deg", "45"], "--speed-kms: nan is not allowed"),
+        (["fly", "--missile", "scud-b", "--from", "39,125", "--to", "nowhere"],
+         "--to: 'nowhere' is not LAT,LON"),
+        (["fly", "--missile", "scud-b", "--range-km", "100", "--shape", "flat"],
+         "--shape: unknown 'flat'"),
+        (["fly", "--missile", "scud-b"], "give --range-km R or both --from and --to"),
+        (["fly", "--speed-kms", "3", "--gamma-deg", "45", "--earth", "flat"],
+         "earth: unknown model 'flat'"),
+        (["fly", "--speed-kms", "3", "--gamma-deg", "45", "--band-km", "150,40"],
+         "--band-km: '150,40': need 0 <= LO < HI"),
+        (["loft", "--missile", "scud-b", "--apogee-km", "0", "--range-km", "100"],
+         "--apogee-km: 0.0 must be a positive"),
+        (["fly", "--speed-kms", "3"], "give both --speed-kms and --gamma-deg"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_exit_2(args, message):
+    proc = cli(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert message in lines[0]
+
+
+def test_usage_errors_exit_2_without_traceback():
+    proc = cli("fly", "--speed-kms", "fast")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_version_and_module_entry_point():
+    proc = cli("--version")
+    assert proc.returncode == 0 and proc.stdout.strip()
