@@ -46,6 +46,9 @@ class TestFlight:
     apogee_km: Figure | None
     range_km: Figure | None
     flight_time_s: Figure | None
+    standard_range_km: Figure | None = None
+    """A published estimate of the range on a standard trajectory implied by this
+    (lofted) test."""
     note: str = ""
 
 
@@ -141,12 +144,15 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         tw = f"{where}.tests[{i}]"
         if not isinstance(t, Mapping) or "date" not in t:
             raise CatalogError(f"{tw}: expected a mapping with a 'date'")
+        def optional(key: str, t: Mapping[str, Any] = t, tw: str = tw) -> Figure | None:
+            return _figure(t[key], f"{tw}.{key}") if key in t else None
+
         tests.append(TestFlight(
             date=str(t["date"]),
-            apogee_km=_figure(t["apogee_km"], f"{tw}.apogee_km") if "apogee_km" in t else None,
-            range_km=_figure(t["range_km"], f"{tw}.range_km") if "range_km" in t else None,
-            flight_time_s=(_figure(t["flight_time_s"], f"{tw}.flight_time_s")
-                           if "flight_time_s" in t else None),
+            apogee_km=optional("apogee_km"),
+            range_km=optional("range_km"),
+            flight_time_s=optional("flight_time_s"),
+            standard_range_km=optional("standard_range_km"),
             note=str(t.get("note", "")),
         ))
     return Missile(
