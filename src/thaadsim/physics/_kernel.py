@@ -65,7 +65,7 @@ E6 = 22.0 / 525.0
 E7 = -1.0 / 40.0
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def altitude_up(
     x: float, y: float, z: float, a: float, e2: float
 ) -> tuple[float, float, float, float]:
@@ -99,7 +99,7 @@ def altitude_up(
     return h, 0.0, 0.0, sphi
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def altitude_fast(x: float, y: float, z: float, a: float, e2: float) -> float:
     """Altitude above the ellipsoid along the geocentric radius, for air density.
 
@@ -114,7 +114,7 @@ def altitude_fast(x: float, y: float, z: float, a: float, e2: float) -> float:
     return r - a * np.sqrt((1.0 - e2) / (1.0 - e2 * p2 / r2))
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def density_from_table(h: float, rho_poly: np.ndarray, h0: float, dh: float) -> float:
     """Air density from a cubic spline on a uniform altitude grid.
 
@@ -134,7 +134,7 @@ def density_from_table(h: float, rho_poly: np.ndarray, h0: float, dh: float) -> 
     return ((rho_poly[i, 3] * u + rho_poly[i, 2]) * u + rho_poly[i, 1]) * u + rho_poly[i, 0]
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     """Write dy/dt of the 6-state ``y`` into ``out``.
 
@@ -196,7 +196,7 @@ def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     out[5] = az
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def dp5_step(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly, h0, dh,
              rtol, atol):
     """One Dormand-Prince 5(4) step of length ``hs`` from (t, y) with slope ``k1``.
@@ -233,7 +233,7 @@ def dp5_step(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly,
     return np.sqrt(err / 6.0)
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def hermite_state(th, hs, y0, f0, y1, f1, out):
     """State at fraction ``th`` of a step of length ``hs``.
 
@@ -267,7 +267,7 @@ def hermite_state(th, hs, y0, f0, y1, f1, out):
         out[j + 3] = c00 * y0[j + 3] + c10 * hs * f0[j + 3] + c01 * y1[j + 3] + c11 * hs * f1[j + 3]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def event_value(kind, level, th, hs, y0, f0, y1, f1, tmp, a, e2):
     """Altitude minus ``level`` (kind 0) or the altitude rate (kind 1) at ``th``."""
     hermite_state(th, hs, y0, f0, y1, f1, tmp)
@@ -277,7 +277,7 @@ def event_value(kind, level, th, hs, y0, f0, y1, f1, tmp, a, e2):
     return ux * tmp[3] + uy * tmp[4] + uz * tmp[5]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def find_root(kind, level, lo, glo, hi, ghi, hs, y0, f0, y1, f1, tmp, a, e2):
     """Root of an event function bracketed in [lo, hi] (Illinois regula falsi)."""
     side = 0
@@ -303,7 +303,7 @@ def find_root(kind, level, lo, glo, hi, ghi, hs, y0, f0, y1, f1, tmp, a, e2):
     return th
 
 
-@numba.njit(cache=True, fastmath=FASTMATH)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def integrate_one(
     y_init,
     t_init,
@@ -480,7 +480,7 @@ def integrate_one(
     return status, t, n_steps, n_rej, n_rec
 
 
-@numba.njit(cache=True, parallel=True, fastmath=FASTMATH)
+@numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
 def integrate_many(
     y0,
     t0,

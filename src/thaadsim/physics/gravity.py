@@ -24,7 +24,7 @@ from thaadsim.physics._jit import FASTMATH
 from thaadsim.physics.earth import WGS84, Earth
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def gravity_at_radius(
     x: float, y: float, z: float, r: float, inv_r2: float, gm: float, k_j2: float
 ) -> tuple[float, float, float]:
@@ -41,7 +41,7 @@ def gravity_at_radius(
     return -cxy * x, -cxy * y, -cz * z
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH)
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def gravity_xyz(
     x: float, y: float, z: float, gm: float, j2: float, a: float
 ) -> tuple[float, float, float]:
