@@ -85,6 +85,21 @@ def test_bad_catalog_entries_are_named(tmp_path, edit, message):
         load_missiles(path)
 
 
+def test_a_stage_may_give_thrust_instead_of_specific_impulse(tmp_path):
+    """T = Isp g0 mdot: 135.7 kN over 3771 kg / 62 s is Isp 227.5 s."""
+    path = tmp_path / "cat.yaml"
+    path.write_text(BASE.replace('isp_s: {value: 226, source: "a report"}',
+                                 'thrust_kn: {value: 135.7, source: "a report"}'))
+    stage = load_missiles(path)["x-1"].rocket.stages[0]
+    assert stage.isp_s == pytest.approx(135.7e3 / (9.80665 * 3771 / 62))
+    assert stage.thrust_n == pytest.approx(135.7e3)
+    path.write_text(BASE.replace('isp_s: {value: 226, source: "a report"}',
+                                 'isp_s: {value: 226, source: "a report"}\n'
+                                 '      thrust_kn: {value: 135.7, source: "a report"}'))
+    with pytest.raises(CatalogError, match="either isp_s or thrust_kn"):
+        load_missiles(path)
+
+
 def test_missing_catalog_file(tmp_path):
     with pytest.raises(CatalogError, match="cannot read"):
         load_missiles(tmp_path / "nope.yaml")

@@ -141,8 +141,16 @@ def catalog(
 
 @dataclass(frozen=True)
 class _Track:
+    t_s: np.ndarray
     ground_km: np.ndarray
     alt_km: np.ndarray
+
+    def at(self, t_s: float | None) -> tuple[float, float] | None:
+        """Ground range and altitude at a time (None for a missing time)."""
+        if t_s is None or not math.isfinite(t_s):
+            return None
+        return (float(np.interp(t_s, self.t_s, self.ground_km)),
+                float(np.interp(t_s, self.t_s, self.alt_km)))
 
 
 def _track(t: np.ndarray, y: np.ndarray, lat0: float, lon0: float, earth: Any) -> _Track:
@@ -153,7 +161,7 @@ def _track(t: np.ndarray, y: np.ndarray, lat0: float, lon0: float, earth: Any) -
     pts = y[ok][order]
     lat, lon, alt = ecef_to_geodetic(pts[:, :3], earth)
     dist, _, _ = geodesic_inverse(lat0, lon0, lat, lon, earth)
-    return _Track(ground_km=dist / 1e3, alt_km=alt / 1e3)
+    return _Track(t_s=t[ok][order], ground_km=dist / 1e3, alt_km=alt / 1e3)
 
 
 @app.command()
@@ -204,9 +212,14 @@ def fly(
         from thaadsim.report.plots import plot_altitude_range
 
         notes = (f"range {data['range_km']:.0f} km, apogee {data['apogee_km']:.0f} km\n"
+                 f"flight time {data['flight_time_s']:.0f} s\n"
                  f"time in band {data['time_in_band_s']:.0f} s")
+        events = {"burnout": data.get("burnout_time_s"), "apogee": data.get("apogee_time_s"),
+                  "enters band": data.get("band_entry_s"), "leaves band": data.get("band_exit_s")}
+        markers = {name: point for name, t in events.items()
+                   if (point := track.at(t)) is not None}
         plot_altitude_range(plot, track.ground_km, track.alt_km, band_km=band, title=title,
-                            label=title.split(":")[0], notes=notes)
+                            label=title.split(":")[0], notes=notes, markers=markers)
         data["plot"] = plot
     _emit(data, as_json, title)
 
@@ -334,6 +347,7 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         "miss_m": float(miss),
         "range_km": float(dist) / 1e3,
         "apogee_km": float(f.coast.apogee_alt_m[0]) / 1e3,
+        "apogee_time_s": float(f.coast.apogee_t_s[0]),
         "flight_time_s": float(f.impact_t_s[0]),
         "burnout_time_s": float(f.burnout_t_s[0]),
         "burnout_alt_km": float(bo_alt) / 1e3,

@@ -21,13 +21,22 @@ def plot_altitude_range(
     title: str,
     label: str,
     notes: str = "",
+    markers: dict[str, tuple[float, float]] | None = None,
 ) -> Path:
-    """Write a PNG of altitude against ground range with the band shaded."""
+    """Write a PNG of altitude against ground range with the band shaded.
+
+    ``markers`` names points (ground range km, altitude km) to mark, e.g. burnout.
+    """
     path = Path(path)
     fig, ax = plt.subplots(figsize=(9, 5), dpi=120)
     ax.axhspan(band_km[0], band_km[1], color="tab:green", alpha=0.15,
                label=f"intercept band {band_km[0]:g}-{band_km[1]:g} km")
     ax.plot(ground_range_km, alt_km, color="tab:red", lw=2, label=label)
+    styles = {"burnout": ("^", "tab:orange"), "apogee": ("o", "tab:red"),
+              "enters band": (">", "tab:green"), "leaves band": ("v", "tab:green")}
+    for name, (x, y) in (markers or {}).items():
+        marker, color = styles.get(name, ("o", "k"))
+        ax.plot([x], [y], marker=marker, color=color, ms=8, ls="none", label=name)
     top = max(float(np.nanmax(alt_km)), band_km[1]) * 1.1
     ax.set_ylim(0, top)
     ax.set_xlim(0, max(float(np.nanmax(ground_range_km)), 1.0) * 1.02)

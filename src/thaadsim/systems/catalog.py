@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from thaadsim.errors import CatalogError
+from thaadsim.physics.earth import G0_MPS2
 from thaadsim.physics.rocket import Rocket, Stage
 
 MISSILE_CLASSES = ("artillery-rocket", "SRBM", "MRBM", "IRBM", "ICBM")
@@ -114,12 +115,18 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         prefix = f"stages[{i}]."
         if not isinstance(st, Mapping):
             raise CatalogError(f"{where}.{prefix[:-1]}: expected a mapping")
-        stages.append(Stage(
-            loaded_mass_kg=fig("loaded_mass_kg", st, prefix),
-            propellant_kg=fig("propellant_kg", st, prefix),
-            isp_s=fig("isp_s", st, prefix),
-            burn_time_s=fig("burn_time_s", st, prefix),
-        ))
+        loaded = fig("loaded_mass_kg", st, prefix)
+        propellant = fig("propellant_kg", st, prefix)
+        burn = fig("burn_time_s", st, prefix)
+        if ("isp_s" in st) == ("thrust_kn" in st):
+            raise CatalogError(f"{where}.{prefix}isp_s: give either isp_s or thrust_kn (the "
+                               "other follows from the propellant flow), not both or neither")
+        if "isp_s" in st:
+            isp = fig("isp_s", st, prefix)
+        else:
+            isp = fig("thrust_kn", st, prefix) * 1e3 / (G0_MPS2 * propellant / burn)
+        stages.append(Stage(loaded_mass_kg=loaded, propellant_kg=propellant, isp_s=isp,
+                            burn_time_s=burn))
         if stages[-1].propellant_kg >= stages[-1].loaded_mass_kg:
             raise CatalogError(f"{where}.{prefix}propellant_kg: must be less than loaded_mass_kg")
     diameter = fig("diameter_m")
