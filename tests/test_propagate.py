@@ -234,6 +234,12 @@ def test_non_finite_input_gets_failed_status_not_nan_results():
     assert not flight.valid[1] and flight.valid[0]
 
 
+def test_end_before_start_is_a_failed_row():
+    flight = propagate(sphere_burnout([3000.0, 3000.0], 45.0), earth="sphere", drag=False,
+                       rotating=False, t0_s=[0.0, 10.0], t_end_s=[100.0, 5.0])
+    assert flight.status.tolist() == [REACHED_END, FAILED]
+
+
 def test_reaches_end_time_without_impact():
     flight = propagate(sphere_burnout(3000.0, 80.0), earth="sphere", drag=False,
                        rotating=False, t_end_s=100.0)

@@ -216,12 +216,12 @@ def propagate(
         earth.b_m, 1.5 * earth.j2 * earth.a_m**2,
     ])
     levels = np.ascontiguousarray(np.atleast_1d(np.asarray(levels_alt_m, dtype=np.float64)))
-    bad = ~(np.isfinite(y0).all(axis=1) & np.isfinite(t0) & ~np.isnan(t_end))
+    # rows that cannot be integrated get a harmless stand-in and the status FAILED
+    bad = ~(np.isfinite(y0).all(axis=1) & np.isfinite(t0) & (t_end >= t0))
     bad |= ~np.isfinite(segs).all(axis=1)
     y_in = np.where(bad[:, None], np.array([WGS84.a_m * 2, 0, 0, 0, 0, 0.0]), y0)
-    t_end_in = np.where(bad, t0, t_end)
     t0_in = np.where(bad, 0.0, t0)
-    t_end_in = np.where(bad, 0.0, t_end_in)
+    t_end_in = np.where(bad, 0.0, t_end)
     with numba.parallel_chunksize(8):
         out = _kernel.integrate_many(
             np.ascontiguousarray(y_in),

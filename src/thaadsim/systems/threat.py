@@ -134,8 +134,6 @@ def initial_controls(missile: Missile, range_m: float, azimuth_deg: float, shape
             f"{missile.slug} cannot reach {range_m / 1e3:.0f} km: its maximum range is "
             f"{rmax / 1e3:.0f} km (minimum-energy trajectory, payload "
             f"{missile.payload_kg.value:.0f} kg)")
-    if apogee_m is None and shape == "depressed" and missile.depressed_apogee_km is not None:
-        apogee_m = missile.depressed_apogee_km.value * 1e3
     if shape == "min-energy" or range_m >= rmax:
         cut = float(np.interp(min(range_m, rmax), np.maximum.accumulate(rbest), table.cutoff_s))
         return Controls(azimuth_deg=azimuth_deg, kick_deg=float(np.interp(cut, table.cutoff_s,
@@ -239,25 +237,14 @@ def aim(
     def controls(v: NDArray[np.float64]) -> NDArray[np.float64]:
         """Map the free unknowns to (azimuth, kick, cut-off)."""
         out = v.copy()
+        out[:, 2] = burn if full_burn else np.clip(out[:, 2], 0.05 * burn, burn)
         if shape == "min-energy":
-            out[:, 2] = np.clip(out[:, 2], 0.05 * burn, burn)
             out[:, 1] = np.interp(out[:, 2], table.cutoff_s, kbest)
-        elif full_burn:
-            out[:, 2] = burn
-        else:
-            out[:, 2] = np.clip(out[:, 2], 0.05 * burn, burn)
         return out
 
-    free = 2 if two_shape_unknowns else 1
-    # finite-difference steps of kick (relative) and cut-off (backwards: a full burn
-    # cannot be lengthened)
-    steps = np.array([0.0, 1e-3, -0.05])
-    if shape == "min-energy":
-        idx = [2]
-    elif full_burn:
-        idx = [1]
-    else:
-        idx = [1, 2]
+    # the shape controls solved for, besides the azimuth: 1 = kick, 2 = cut-off
+    idx = [2] if shape == "min-energy" else [1] if full_burn else [1, 2]
+    free = len(idx)
     lo_bounds = np.array([-np.inf, 1e-4, 0.05 * burn])
     hi_bounds = np.array([np.inf, 89.0, burn])
     best_miss, best_x = np.inf, x.copy()
@@ -265,7 +252,9 @@ def aim(
         x = np.clip(x, lo_bounds, hi_bounds)
         trial = np.repeat(x[None, :], 1 + free, axis=0)
         for j, ix in enumerate(idx):
-            trial[1 + j, ix] += steps[ix] * (x[ix] if ix == 1 else 1.0)
+            # finite differences: a relative kick step, and a cut-off step backwards
+            # (a full burn cannot be lengthened)
+            trial[1 + j, ix] += 1e-3 * x[1] if ix == 1 else -0.05
         flight = _fly(missile, launch_lat_deg, launch_lon_deg, launch_alt_m, controls(trial),
                       earth, rotating)
         rng, az_imp = _ground_range(flight, launch_lat_deg, launch_lon_deg, earth)
