@@ -305,10 +305,9 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
                  shape: str, apogee_km: float | None, non_rotating: bool, earth_name: str,
                  vacuum: bool, band: tuple[float, float]) -> tuple[dict[str, Any], _Track, str]:
     from thaadsim.physics.earth import earth_model
-    from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
-    from thaadsim.physics.rocket import fly_rocket
+    from thaadsim.physics.geodesy import ecef_to_geodetic
     from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import SHAPES, aim, aim_point_at_range
+    from thaadsim.systems.threat import SHAPES, aim_point_at_range, fly_threat
 
     m = get_missile(slug)
     if shape not in SHAPES:
@@ -328,14 +327,10 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         lat1, lon1 = _latlon(to, "--to")
     else:
         raise InputError("fly: with --missile give --range-km R or both --from and --to")
-    c = aim(m, lat0, lon0, lat1, lon1, shape, apogee_km, earth=earth, rotating=not non_rotating)
-    f = fly_rocket(m.rocket, lat0, lon0, 0.0, c.azimuth_deg, c.kick_deg, c.cutoff_s, earth=earth,
-                   rotating=not non_rotating, drag=not vacuum,
-                   levels_alt_m=[band[0] * 1e3, band[1] * 1e3], record=True)
-    ilat, ilon, _ = ecef_to_geodetic(f.impact_state[0, :3], earth)
-    dist, _, _ = geodesic_inverse(lat0, lon0, ilat, ilon, earth)
-    miss, _, _ = geodesic_inverse(lat1, lon1, ilat, ilon, earth)
-    bo_lat, bo_lon, bo_alt = ecef_to_geodetic(f.burnout_state[0, :3], earth)
+    tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km,
+                    band_alt_m=(band[0] * 1e3, band[1] * 1e3), earth=earth,
+                    rotating=not non_rotating, drag=not vacuum, record=True)
+    f = tf.flight
     data = {
         "mode": "missile",
         "missile": slug,
@@ -343,20 +338,22 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         "payload_kg": m.payload_kg.value,
         "launch_lat_deg": lat0, "launch_lon_deg": lon0,
         "aim_lat_deg": lat1, "aim_lon_deg": lon1,
-        "impact_lat_deg": float(ilat), "impact_lon_deg": float(ilon),
-        "miss_m": float(miss),
-        "range_km": float(dist) / 1e3,
-        "apogee_km": float(f.coast.apogee_alt_m[0]) / 1e3,
-        "apogee_time_s": float(f.coast.apogee_t_s[0]),
-        "flight_time_s": float(f.impact_t_s[0]),
-        "burnout_time_s": float(f.burnout_t_s[0]),
-        "burnout_alt_km": float(bo_alt) / 1e3,
-        "burnout_speed_kms": float(np.linalg.norm(f.burnout_state[0, 3:])) / 1e3,
-        "launch_azimuth_deg": c.azimuth_deg,
-        "pitch_kick_deg": c.kick_deg,
-        "impact_speed_kms": float(np.linalg.norm(f.impact_state[0, 3:])) / 1e3,
-        **_band_fields(f.up_s[0], f.down_s[0], float(f.coast.apogee_alt_m[0]), band, 0.0, 0.0,
-                       float(f.impact_t_s[0])),
+        "impact_lat_deg": tf.impact_lat_deg, "impact_lon_deg": tf.impact_lon_deg,
+        "miss_m": tf.miss_m,
+        "range_km": tf.range_m / 1e3,
+        "apogee_km": tf.apogee_alt_m / 1e3,
+        "apogee_time_s": tf.apogee_t_s,
+        "flight_time_s": tf.flight_time_s,
+        "burnout_time_s": tf.burnout_t_s,
+        "burnout_alt_km": float(ecef_to_geodetic(f.burnout_state[0, :3], earth)[2]) / 1e3,
+        "burnout_speed_kms": tf.burnout_speed_mps / 1e3,
+        "launch_azimuth_deg": tf.controls.azimuth_deg,
+        "pitch_kick_deg": tf.controls.kick_deg,
+        "impact_speed_kms": tf.impact_speed_mps / 1e3,
+        "band_km": list(band),
+        "band_entry_s": tf.band_entry_s,
+        "band_exit_s": tf.band_exit_s,
+        "time_in_band_s": tf.time_in_band_s,
     }
     track = _track(f.track_t_s[0], f.track_state[0], lat0, lon0, earth)
     return data, track, f"{slug}: {shape}, {data['range_km']:.0f} km"

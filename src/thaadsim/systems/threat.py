@@ -32,6 +32,7 @@ from scipy.interpolate import RegularGridInterpolator
 from thaadsim.errors import InputError, UnreachableError
 from thaadsim.physics.earth import WGS84, Earth, earth_model
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_direct, geodesic_inverse
+from thaadsim.physics.propagate import band_times
 from thaadsim.physics.rocket import Rocket, RocketFlight, fly_rocket
 from thaadsim.systems.catalog import Missile
 
@@ -179,9 +180,9 @@ def initial_controls(missile: Missile, range_m: float, azimuth_deg: float, shape
 
 
 def _fly(missile: Missile, lat: float, lon: float, alt: float, c: NDArray[np.float64],
-         earth: Earth, rotating: bool, **kw: object) -> RocketFlight:
+         earth: Earth, rotating: bool, drag: bool) -> RocketFlight:
     return fly_rocket(missile.rocket, lat, lon, alt, c[:, 0], c[:, 1], c[:, 2], earth=earth,
-                      rotating=rotating, **kw)  # type: ignore[arg-type]
+                      rotating=rotating, drag=drag)
 
 
 def aim(
@@ -196,6 +197,7 @@ def aim(
     launch_alt_m: float = 0.0,
     earth: Earth | str = WGS84,
     rotating: bool = True,
+    drag: bool = True,
 ) -> Controls:
     """Controls that put the missile within :data:`AIM_TOLERANCE_M` of the aim point
     (:data:`AIM_ACCEPT_M` at worst).
@@ -256,7 +258,7 @@ def aim(
             # (a full burn cannot be lengthened)
             trial[1 + j, ix] += 1e-3 * x[1] if ix == 1 else -0.05
         flight = _fly(missile, launch_lat_deg, launch_lon_deg, launch_alt_m, controls(trial),
-                      earth, rotating)
+                      earth, rotating, drag)
         rng, az_imp = _ground_range(flight, launch_lat_deg, launch_lon_deg, earth)
         if not np.isfinite(rng[0]):
             break
@@ -397,4 +399,90 @@ def analyse_loft(
         burnout_speed_mps=float(np.linalg.norm(test.burnout_state[0, 3:])),
         flight_time_s=float(test.impact_t_s[0]),
         kick_deg=float(kick),
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatFlight:
+    """A catalog missile aimed and flown from a launch point at an aim point."""
+
+    missile: Missile
+    shape: str
+    controls: Controls
+    launch_lat_deg: float
+    launch_lon_deg: float
+    aim_lat_deg: float
+    aim_lon_deg: float
+    band_alt_m: tuple[float, float]
+    flight: RocketFlight
+    """The flight (one row), with crossings of the band's edges recorded."""
+    impact_lat_deg: float
+    impact_lon_deg: float
+    range_m: float
+    """Geodesic distance from the launch point to the impact point."""
+    miss_m: float
+    """Distance from the aim point to the impact point."""
+    band_entry_s: float
+    band_exit_s: float
+    time_in_band_s: float
+
+    @property
+    def apogee_alt_m(self) -> float:
+        return float(self.flight.coast.apogee_alt_m[0])
+
+    @property
+    def apogee_t_s(self) -> float:
+        return float(self.flight.coast.apogee_t_s[0])
+
+    @property
+    def flight_time_s(self) -> float:
+        return float(self.flight.impact_t_s[0])
+
+    @property
+    def burnout_t_s(self) -> float:
+        return float(self.flight.burnout_t_s[0])
+
+    @property
+    def burnout_speed_mps(self) -> float:
+        return float(np.linalg.norm(self.flight.burnout_state[0, 3:]))
+
+    @property
+    def impact_speed_mps(self) -> float:
+        return float(np.linalg.norm(self.flight.impact_state[0, 3:]))
+
+
+def fly_threat(
+    missile: Missile,
+    launch_lat_deg: float,
+    launch_lon_deg: float,
+    aim_lat_deg: float,
+    aim_lon_deg: float,
+    shape: str = "min-energy",
+    apogee_km: float | None = None,
+    *,
+    band_alt_m: tuple[float, float] = (40e3, 150e3),
+    earth: Earth | str = WGS84,
+    rotating: bool = True,
+    drag: bool = True,
+    record: bool = False,
+) -> ThreatFlight:
+    """Aim a missile (:func:`aim`) and fly it, with its time in an altitude band."""
+    earth = earth_model(earth) if isinstance(earth, str) else earth
+    c = aim(missile, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape, apogee_km,
+            earth=earth, rotating=rotating, drag=drag)
+    f = fly_rocket(missile.rocket, launch_lat_deg, launch_lon_deg, 0.0, c.azimuth_deg,
+                   c.kick_deg, c.cutoff_s, earth=earth, rotating=rotating, drag=drag,
+                   levels_alt_m=list(band_alt_m), record=record)
+    lat, lon, _ = ecef_to_geodetic(f.impact_state[0, :3], earth)
+    dist = geodesic_inverse(launch_lat_deg, launch_lon_deg, lat, lon, earth)[0]
+    miss = geodesic_inverse(aim_lat_deg, aim_lon_deg, lat, lon, earth)[0]
+    entry, leave, inside = band_times(f.up_s, f.down_s, f.coast.apogee_alt_m, band_alt_m,
+                                      np.zeros(1), np.zeros(1), f.impact_t_s)
+    return ThreatFlight(
+        missile=missile, shape=shape, controls=c,
+        launch_lat_deg=launch_lat_deg, launch_lon_deg=launch_lon_deg,
+        aim_lat_deg=aim_lat_deg, aim_lon_deg=aim_lon_deg, band_alt_m=band_alt_m, flight=f,
+        impact_lat_deg=float(lat), impact_lon_deg=float(lon), range_m=float(dist),
+        miss_m=float(miss), band_entry_s=float(entry[0]), band_exit_s=float(leave[0]),
+        time_in_band_s=float(inside[0]),
     )
