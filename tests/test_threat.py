@@ -105,13 +105,15 @@ def test_catalog_has_published_loft_estimates():
                          ids=[f"{s}-{t.date}" for s, t in LOFTED_TESTS])
 def test_lofted_test_implies_the_published_standard_range(slug, test):
     """Each lofted test in the catalog with a published standard-range estimate (D. Wright,
-    UCS; ignoring rotation): the model's estimate within 5%, the spread of published
+    UCS, ignoring rotation; the ROK military for the Musudan): the model's estimate within
+    5% of the figure, or of the interval where the source gives one; 5% is the spread of published
     estimates (e.g. 10,400-11,000 km for the Hwasong-14); the modelled test's flight time
     within 7% of the reported one (reports are rounded to the minute and the model has
     no dog-leg or terminal manoeuvres)."""
     a = analyse_loft(get_missile(slug), test.apogee_km.value, test.range_km.value,
                      rotating=False)
-    assert a.standard_range_m / 1e3 == pytest.approx(test.standard_range_km.value, rel=0.05)
+    lo, hi = test.standard_range_km.bounds(0.05)
+    assert lo <= a.standard_range_m / 1e3 <= hi
     if test.flight_time_s is not None:
         assert a.flight_time_s == pytest.approx(test.flight_time_s.value, rel=0.07)
     assert 0 < a.payload_kg < 2000
@@ -130,3 +132,26 @@ def test_same_controls_same_impact():
     b = aim(get_missile("nodong"), *SINPO, *TOKYO)
     assert a == b
     assert np.isfinite([a.azimuth_deg, a.kick_deg, a.cutoff_s]).all()
+
+
+STANDARD_TESTS = [(m.slug, t) for m in missile_catalog().values() for t in m.tests
+                  if t.standard_range_km is None and t.apogee_km and t.range_km
+                  and t.flight_time_s]
+
+
+@pytest.mark.parametrize(("slug", "test"), STANDARD_TESTS,
+                         ids=[f"{s}-{t.date}" for s, t in STANDARD_TESTS])
+def test_reported_flight_is_reproduced(slug, test):
+    """A reported flight (range, apogee) flown by the catalog missile with its published
+    payload: the modelled flight time within 7% of the reported one (reported to the
+    minute; the payload of the test is not known)."""
+    from thaadsim.systems.threat import aim_point_at_range, fly_threat
+
+    missile = get_missile(slug)
+    end = aim_point_at_range(*PYONGYANG, 90.0, test.range_km.value * 1e3)
+    me = fly_threat(missile, *PYONGYANG, *end)
+    shape = "lofted" if test.apogee_km.value * 1e3 > me.apogee_alt_m else "depressed"
+    t = fly_threat(missile, *PYONGYANG, *end, shape, test.apogee_km.value)
+    assert t.miss_m < 1000
+    assert t.apogee_alt_m / 1e3 == pytest.approx(test.apogee_km.value, rel=0.02)
+    assert t.flight_time_s == pytest.approx(test.flight_time_s.value, rel=0.07)

@@ -33,6 +33,15 @@ class Figure:
     value: float
     source: str | None = None
     assumption: str | None = None
+    low: float | None = None
+    """Lower end of the published interval, where the source gives one."""
+    high: float | None = None
+
+    def bounds(self, rel: float) -> tuple[float, float]:
+        """The published interval widened by ``rel`` (``value`` +- ``rel`` without one)."""
+        lo = self.value if self.low is None else self.low
+        hi = self.value if self.high is None else self.high
+        return lo * (1.0 - rel), hi * (1.0 + rel)
 
     @property
     def provenance(self) -> str:
@@ -81,8 +90,15 @@ def _figure(entry: Any, where: str) -> Figure:
     value = entry["value"]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise CatalogError(f"{where}: value {value!r} is not a number")
+    bounds = [entry.get(k) for k in ("low", "high")]
+    for key, b in zip(("low", "high"), bounds, strict=True):
+        if b is not None and (isinstance(b, bool) or not isinstance(b, int | float)):
+            raise CatalogError(f"{where}.{key}: {b!r} is not a number")
+    low, high = (None if b is None else float(b) for b in bounds)
+    if low is not None and high is not None and not low <= float(value) <= high:
+        raise CatalogError(f"{where}: value {value!r} lies outside low..high {low}..{high}")
     return Figure(value=float(value), source=entry.get("source"),
-                  assumption=entry.get("assumption"))
+                  assumption=entry.get("assumption"), low=low, high=high)
 
 
 def _positive(fig: Figure, where: str) -> float:
