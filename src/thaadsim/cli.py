@@ -28,6 +28,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+progress = Console(stderr=True)
+"""Where progress goes (standard error), so that --json output stays one object."""
+
+
+def _working(what: str) -> Any:
+    """A spinner on standard error while ``what`` runs (shown on terminals only)."""
+    return progress.status(f"{what} (the first run compiles the propagator: about a minute, "
+                           "then cached)")
 
 DEFAULT_LAUNCH = (39.039, 125.763)
 """Default launch point: Pyongyang (39.039 N, 125.763 E)."""
@@ -114,6 +122,8 @@ def catalog(
     from thaadsim.systems.threat import max_range_m
 
     rows: list[dict[str, Any]] = []
+    with _working("Flying every missile to its maximum range"):
+        ranges = {slug: max_range_m(m) for slug, m in missile_catalog().items()}
     for slug, m in missile_catalog().items():
         rows.append({
             "slug": slug,
@@ -125,7 +135,7 @@ def catalog(
             "payload_source": m.payload_kg.provenance,
             "launch_mass_kg": m.rocket.launch_mass_kg,
             "stages": len(m.rocket.stages),
-            "model_max_range_km": round(max_range_m(m) / 1e3, 1),
+            "model_max_range_km": round(ranges[slug] / 1e3, 1),
         })
     if as_json:
         typer.echo(json.dumps(_clean({"missiles": rows})))
@@ -200,14 +210,16 @@ def fly(
     if missile is None:
         if speed_kms is None or gamma_deg is None:
             _fail("fly: give both --speed-kms and --gamma-deg (burnout state), or --missile")
-        data, track, title = _fly_burnout(speed_kms, gamma_deg, burnout_alt_km, beta_kgm2,
-                                          vacuum, non_rotating, earth, lat_deg, lon_deg,
-                                          azimuth_deg, band)
+        with _working("Flying"):
+            data, track, title = _fly_burnout(speed_kms, gamma_deg, burnout_alt_km,
+                                              beta_kgm2, vacuum, non_rotating, earth, lat_deg,
+                                              lon_deg, azimuth_deg, band)
     else:
         if speed_kms is not None or gamma_deg is not None:
             _fail("fly: --missile cannot be combined with --speed-kms/--gamma-deg")
-        data, track, title = _fly_missile(missile, range_km, from_, to, shape, apogee_km,
-                                          non_rotating, earth, vacuum, band)
+        with _working(f"Aiming and flying the {missile}"):
+            data, track, title = _fly_missile(missile, range_km, from_, to, shape, apogee_km,
+                                              non_rotating, earth, vacuum, band)
     if plot:
         from thaadsim.report.plots import plot_altitude_range
 
@@ -380,7 +392,8 @@ def loft(
     if flight_time_s is not None and not (math.isfinite(flight_time_s) and flight_time_s > 0):
         raise InputError(f"--flight-time-s: {flight_time_s!r} must be a positive time in s")
     m = get_missile(missile)
-    a = analyse_loft(m, apogee_km, range_km, rotating=not non_rotating)
+    with _working(f"Solving the {missile}'s test payload and flying it on a standard trajectory"):
+        a = analyse_loft(m, apogee_km, range_km, rotating=not non_rotating)
     data: dict[str, Any] = {
         "missile": missile,
         "test_apogee_km": apogee_km,
