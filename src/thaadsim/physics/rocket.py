@@ -25,7 +25,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from thaadsim.physics.earth import G0_MPS2, WGS84, Earth, earth_model
 from thaadsim.physics.geodesy import ecef_to_geodetic, enu_basis, geodetic_to_ecef
-from thaadsim.physics.propagate import FAILED, IMPACT, Propagation, Thrust, propagate
+from thaadsim.physics.propagate import (
+    FAILED,
+    IMPACT,
+    Propagation,
+    Steer,
+    Thrust,
+    propagate,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -187,12 +194,13 @@ def fly_rocket(
     tracks_t: list[NDArray[np.float64]] = []
     tracks_y: list[NDArray[np.float64]] = []
 
-    def burn(t_start: float, t_stop: float, mass0: ArrayLike, stage: Stage, steer: str) -> None:
+    def burn(t_start: float, t_stop: float, mass0: ArrayLike, stage: Stage, steer: Steer
+             ) -> None:
         nonlocal state, up, down, failed
         t0 = np.minimum(t_start, cutoff)
         t1 = np.minimum(t_stop, cutoff)
         thrust = Thrust(thrust_n=stage.thrust_n, mdot_kgps=stage.mdot_kgps, mass0_kg=mass0,
-                        cda_m2=rocket.cda_m2, steer="up" if steer == "up" else "velocity")
+                        cda_m2=rocket.cda_m2, steer=steer)
         seg = propagate(state, t0_s=t0, t_end_s=t1, thrust=thrust, **common)  # type: ignore[arg-type]
         state = seg.state
         up = _merge(up, seg.up_s, keep_first=True)
