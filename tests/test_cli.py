@@ -110,6 +110,12 @@ def test_loft_json():
         (["loft", "--missile", "scud-b", "--apogee-km", "0", "--range-km", "100"],
          "--apogee-km: 0.0 must be a positive"),
         (["fly", "--speed-kms", "3"], "give both --speed-kms and --gamma-deg"),
+        (["fly", "--missile", "scud-b", "--range-km", "1e308"],
+         "--range-km: 1e+308 must be a distance in (0, 20000] km"),
+        (["fly", "--missile", "scud-b", "--range-km", "100", "--apogee-km", "50"],
+         "--apogee-km: a min-energy trajectory has its own apogee"),
+        (["fly", "--missile", "scud-b", "--from", "39,125.7", "--to", "39,125.7"],
+         "it must be at least 1 km away"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_2(args, message):

@@ -326,12 +326,16 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
     if apogee_km is not None and not (math.isfinite(apogee_km) and apogee_km > 0):
         raise InputError(f"--apogee-km: {apogee_km!r} must be a positive altitude in km")
+    if apogee_km is not None and shape == "min-energy":
+        raise InputError("--apogee-km: a min-energy trajectory has its own apogee; give "
+                         "--shape lofted or depressed with it")
     earth = earth_model(earth_name)
     if range_km is not None:
         if from_ is not None or to is not None:
             raise InputError("fly: give either --range-km or --from/--to, not both")
-        if not (math.isfinite(range_km) and range_km > 0):
-            raise InputError(f"--range-km: {range_km!r} must be a positive distance in km")
+        if not (math.isfinite(range_km) and 0 < range_km <= 20_000):
+            raise InputError(f"--range-km: {range_km!r} must be a distance in (0, 20000] km "
+                             "(half the Earth's circumference)")
         lat0, lon0 = DEFAULT_LAUNCH
         lat1, lon1 = aim_point_at_range(lat0, lon0, DEFAULT_AZIMUTH_DEG, range_km * 1e3, earth)
     elif from_ is not None and to is not None:
