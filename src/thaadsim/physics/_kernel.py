@@ -375,6 +375,7 @@ def integrate_one(
     n_steps = 0
     n_rej = 0
     log_err_prev = np.log(1e-4)
+    h_prev = -1.0
     rejected = False
     status = RUNNING
     while status == RUNNING:
@@ -470,9 +471,16 @@ def integrate_one(
         if status == RUNNING:
             err = max(err, 1e-10)
             log_err = np.log(err)
-            fac = 0.9 * np.exp(-0.17 * log_err + 0.04 * log_err_prev)
+            fac = 0.9 * np.exp(-0.2 * log_err)
+            if h_prev > 0.0:
+                # Gustafsson's predictive controller, taken when it is the more cautious:
+                # it expects the error to keep growing as it did over the last step, as
+                # it does on re-entry (Hairer & Wanner, Solving ODEs II, sec. IV.8)
+                trend = np.exp(0.2 * (log_err_prev - 2.0 * log_err))
+                fac = min(fac, 0.9 * (hs / h_prev) * trend)
             fac = min(1.0 if rejected else 10.0, max(0.2, fac))
             log_err_prev = max(log_err, -9.210340371976182)
+            h_prev = hs
             rejected = False
             hs = min(hs * fac, h_max)
     for j in range(6):
