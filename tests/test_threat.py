@@ -155,3 +155,20 @@ def test_reported_flight_is_reproduced(slug, test):
     assert t.miss_m < 1000
     assert t.apogee_alt_m / 1e3 == pytest.approx(test.apogee_km.value, rel=0.02)
     assert t.flight_time_s == pytest.approx(test.flight_time_s.value, rel=0.07)
+
+
+def test_aim_many_aims_a_grid_at_once():
+    """Many aim points in one call: every reachable one within 1 km, the others with a
+    reason; the same controls as aiming one point at a time."""
+    from thaadsim.systems.threat import aim_many
+
+    scud = get_missile("scud-c")
+    lat = np.array([38.0, 37.0, 36.0, 35.0, 33.0, PYONGYANG[0]])
+    lon = np.array([126.0, 127.0, 128.0, 129.0, 131.0, PYONGYANG[1]])
+    r = aim_many(scud, *PYONGYANG, lat, lon)
+    reachable = np.array([e is None for e in r.error])
+    assert reachable.tolist() == [True, True, True, False, False, False]
+    assert (r.miss_m[reachable] < 1000).all()
+    assert "cannot reach" in r.error[3] and "at least 1 km" in r.error[5]
+    one = aim(scud, *PYONGYANG, lat[1], lon[1])
+    assert r.controls(1) == one

@@ -179,10 +179,161 @@ def initial_controls(missile: Missile, range_m: float, azimuth_deg: float, shape
     return Controls(azimuth_deg=azimuth_deg, kick_deg=kick, cutoff_s=cut)
 
 
-def _fly(missile: Missile, lat: float, lon: float, alt: float, c: NDArray[np.float64],
-         earth: Earth, rotating: bool, drag: bool) -> RocketFlight:
-    return fly_rocket(missile.rocket, lat, lon, alt, c[:, 0], c[:, 1], c[:, 2], earth=earth,
-                      rotating=rotating, drag=drag)
+@dataclass(frozen=True, kw_only=True)
+class Aims:
+    """Controls for many aim points at once (:func:`aim_many`); NaN where none."""
+
+    azimuth_deg: NDArray[np.float64]
+    kick_deg: NDArray[np.float64]
+    cutoff_s: NDArray[np.float64]
+    miss_m: NDArray[np.float64]
+    """Distance from each aim point to the impact of the returned controls."""
+    error: tuple[str | None, ...]
+    """Why an aim point cannot be reached (None where it can)."""
+
+    def controls(self, i: int) -> Controls:
+        return Controls(azimuth_deg=float(self.azimuth_deg[i]), kick_deg=float(self.kick_deg[i]),
+                        cutoff_s=float(self.cutoff_s[i]))
+
+
+def aim_many(
+    missile: Missile,
+    launch_lat_deg: ArrayLike,
+    launch_lon_deg: ArrayLike,
+    aim_lat_deg: ArrayLike,
+    aim_lon_deg: ArrayLike,
+    shape: str = "min-energy",
+    apogee_km: ArrayLike | None = None,
+    *,
+    launch_alt_m: float = 0.0,
+    earth: Earth | str = WGS84,
+    rotating: bool = True,
+    drag: bool = True,
+) -> Aims:
+    """Controls that put the missile on each aim point, all aim points at once.
+
+    For each: shape controls from the non-rotating table (:func:`initial_controls`),
+    then Newton iterations on the real (rotating, drag) flight, with finite
+    differences, until the impact is within :data:`AIM_TOLERANCE_M`; every
+    iteration flies all unfinished aim points in one call of the propagator. An
+    aim point that cannot be reached gets NaN controls and its reason in ``error``.
+    """
+    if shape not in SHAPES:
+        raise InputError(f"shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+    earth = earth_model(earth) if isinstance(earth, str) else earth
+    lat0, lon0, lat1, lon1 = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in
+                              np.broadcast_arrays(launch_lat_deg, launch_lon_deg, aim_lat_deg,
+                                                  aim_lon_deg))
+    n = lat0.size
+    dist, az0, _ = geodesic_inverse(lat0, lon0, lat1, lon1, earth)
+    default_apogee = (shape == "depressed" and apogee_km is None
+                      and missile.depressed_apogee_km is not None)
+    if default_apogee:
+        assert missile.depressed_apogee_km is not None
+        apogee_km = missile.depressed_apogee_km.value
+    apogee_m = None if apogee_km is None else np.broadcast_to(
+        np.asarray(apogee_km, dtype=np.float64) * 1e3, (n,))
+    errors: list[str | None] = [None] * n
+    x = np.full((n, 3), np.nan)
+    for i in range(n):
+        if not dist[i] >= 1e3:
+            errors[i] = (f"aim point: {dist[i]:.0f} m from the launch point; it must be at "
+                         "least 1 km away")
+            continue
+        try:
+            c = initial_controls(missile, float(dist[i]), float(az0[i]), shape,
+                                 None if apogee_m is None else float(apogee_m[i]), earth.name)
+        except UnreachableError as exc:
+            errors[i] = str(exc)
+            if default_apogee:
+                assert missile.depressed_apogee_km is not None
+                errors[i] = (
+                    f"{exc}. The {missile.slug}'s depressed shape is its reported flattened "
+                    f"profile (apogee {missile.depressed_apogee_km.value:g} km, "
+                    f"{missile.depressed_apogee_km.provenance}); give --apogee-km to fly "
+                    "another depressed apogee, or another --shape")
+            continue
+        x[i] = c.azimuth_deg, c.kick_deg, c.cutoff_s
+    table = shape_table(missile.rocket, earth.name)
+    kbest, _ = table.best_kick()
+    burn = missile.rocket.burn_time_s
+    two_unknowns = apogee_m is not None and shape != "min-energy"
+    full_burn = shape != "min-energy" and not two_unknowns
+    # the shape controls solved for, besides the azimuth: 1 = kick, 2 = cut-off
+    idx = [2] if shape == "min-energy" else [1] if full_burn else [1, 2]
+    free = len(idx)
+
+    def controls(v: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Map the free unknowns to (azimuth, kick, cut-off)."""
+        out = v.copy()
+        out[:, 2] = burn if full_burn else np.clip(out[:, 2], 0.05 * burn, burn)
+        if shape == "min-energy":
+            out[:, 1] = np.interp(out[:, 2], table.cutoff_s, kbest)
+        return out
+
+    lo_bounds = np.array([-np.inf, 1e-4, 0.05 * burn])
+    hi_bounds = np.array([np.inf, 89.0, burn])
+    best_miss = np.full(n, np.inf)
+    best_x = x.copy()
+    todo = np.flatnonzero(np.isfinite(x[:, 0]))
+    for _ in range(16):
+        if todo.size == 0:
+            break
+        m = todo.size
+        x[todo] = np.clip(x[todo], lo_bounds, hi_bounds)
+        trial = np.repeat(x[None, todo], 1 + free, axis=0)
+        steps = np.zeros((free, m))
+        for j, ix in enumerate(idx):
+            # finite differences: a relative kick step, and a cut-off step backwards
+            # (a full burn cannot be lengthened)
+            steps[j] = 1e-3 * x[todo, 1] if ix == 1 else -0.05
+            trial[1 + j, :, ix] += steps[j]
+        flat = controls(trial.reshape(-1, 3))
+        la, lo = np.tile(lat0[todo], 1 + free), np.tile(lon0[todo], 1 + free)
+        flight = fly_rocket(missile.rocket, la, lo, launch_alt_m, flat[:, 0], flat[:, 1],
+                            flat[:, 2], earth=earth, rotating=rotating, drag=drag)
+        rng, az_imp = (v.reshape(1 + free, m) for v in _ground_range(flight, la, lo, earth))
+        ilat, ilon, _ = ecef_to_geodetic(flight.impact_state[:m, :3], earth)
+        miss = np.where(np.isfinite(rng[0]),
+                        geodesic_inverse(ilat, ilon, lat1[todo], lon1[todo], earth)[0], np.inf)
+        better = miss < best_miss[todo]
+        best_miss[todo[better]] = miss[better]
+        best_x[todo[better]] = x[todo[better]]
+        # Newton on range (and apogee): J delta = residual, J by finite differences
+        resid = [dist[todo] - rng[0]]
+        jac = [[(rng[1 + j] - rng[0]) / steps[j] for j in range(free)]]
+        if two_unknowns:
+            assert apogee_m is not None
+            apo = flight.coast.apogee_alt_m.reshape(1 + free, m)
+            resid.append(apogee_m[todo] - apo[0])
+            jac.append([(apo[1 + j] - apo[0]) / steps[j] for j in range(free)])
+        if free == 1:
+            deltas = [resid[0] / jac[0][0]]
+        else:
+            det = jac[0][0] * jac[1][1] - jac[0][1] * jac[1][0]
+            deltas = [(resid[0] * jac[1][1] - jac[0][1] * resid[1]) / det,
+                      (jac[0][0] * resid[1] - jac[1][0] * resid[0]) / det]
+        going = (miss > AIM_TOLERANCE_M) & np.isfinite(rng[0])
+        for j, ix in enumerate(idx):
+            going &= np.isfinite(deltas[j])
+            # damped: no more than half the kick or a fifth of the burn per iteration
+            limit = 0.5 * x[todo, 1] if ix == 1 else 0.2 * burn
+            x[todo, ix] += np.clip(np.nan_to_num(deltas[j]), -limit, limit)
+        x[todo, 0] += ((az0[todo] - az_imp[0] + 180.0) % 360.0) - 180.0
+        todo = todo[going]
+    final = controls(best_x)
+    failed = ~(best_miss <= AIM_ACCEPT_M)
+    best_range = max_range_m(missile, earth.name)
+    for f in np.flatnonzero(failed).tolist():
+        if errors[f] is None:
+            extra = "" if apogee_m is None else f" with a {apogee_m[f] / 1e3:.0f} km apogee"
+            errors[f] = (
+                f"{missile.slug} cannot be aimed at a point {dist[f] / 1e3:.0f} km away on a "
+                f"{shape} trajectory{extra} (closest impact {best_miss[f] / 1e3:.1f} km from "
+                f"it); its maximum range is {best_range / 1e3:.0f} km")
+    final[failed] = np.nan
+    return Aims(azimuth_deg=final[:, 0], kick_deg=final[:, 1], cutoff_s=final[:, 2],
+                miss_m=np.where(failed, np.nan, best_miss), error=tuple(errors))
 
 
 def aim(
@@ -200,105 +351,24 @@ def aim(
     drag: bool = True,
 ) -> Controls:
     """Controls that put the missile within :data:`AIM_TOLERANCE_M` of the aim point
-    (:data:`AIM_ACCEPT_M` at worst).
+    (:data:`AIM_ACCEPT_M` at worst): :func:`aim_many` for one aim point.
 
     Raises
     ------
+    InputError
+        For an unknown shape or an aim point within 1 km of the launch point.
     UnreachableError
         When the aim point is beyond the missile's reach for this shape.
     """
-    if shape not in SHAPES:
-        raise InputError(f"shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
-    earth = earth_model(earth) if isinstance(earth, str) else earth
-    dist, az0, _ = geodesic_inverse(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg,
-                                    earth)
-    target_m, target_az = float(dist), float(az0)
-    if target_m < 1e3:
-        raise InputError(f"aim point: {target_m:.0f} m from the launch point; it must be at "
-                         "least 1 km away")
-    apogee_m = None if apogee_km is None else apogee_km * 1e3
-    if apogee_m is None and shape == "depressed" and missile.depressed_apogee_km is not None:
-        apogee_m = missile.depressed_apogee_km.value * 1e3
-    try:
-        start = initial_controls(missile, target_m, target_az, shape, apogee_m, earth.name)
-    except UnreachableError as exc:
-        if apogee_km is None and apogee_m is not None and missile.depressed_apogee_km:
-            raise UnreachableError(
-                f"{exc}. The {missile.slug}'s depressed shape is its reported flattened profile "
-                f"(apogee {missile.depressed_apogee_km.value:g} km, "
-                f"{missile.depressed_apogee_km.provenance}); give --apogee-km to fly another "
-                "depressed apogee, or another --shape") from None
-        raise
-    two_shape_unknowns = apogee_m is not None and shape != "min-energy"
-    table = shape_table(missile.rocket, earth.name)
-    kbest, _ = table.best_kick()
-    x = np.array([start.azimuth_deg, start.kick_deg, start.cutoff_s])
-    burn = missile.rocket.burn_time_s
-    full_burn = shape != "min-energy" and not two_shape_unknowns
-
-    def controls(v: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Map the free unknowns to (azimuth, kick, cut-off)."""
-        out = v.copy()
-        out[:, 2] = burn if full_burn else np.clip(out[:, 2], 0.05 * burn, burn)
-        if shape == "min-energy":
-            out[:, 1] = np.interp(out[:, 2], table.cutoff_s, kbest)
-        return out
-
-    # the shape controls solved for, besides the azimuth: 1 = kick, 2 = cut-off
-    idx = [2] if shape == "min-energy" else [1] if full_burn else [1, 2]
-    free = len(idx)
-    lo_bounds = np.array([-np.inf, 1e-4, 0.05 * burn])
-    hi_bounds = np.array([np.inf, 89.0, burn])
-    best_miss, best_x = np.inf, x.copy()
-    for _ in range(16):
-        x = np.clip(x, lo_bounds, hi_bounds)
-        trial = np.repeat(x[None, :], 1 + free, axis=0)
-        for j, ix in enumerate(idx):
-            # finite differences: a relative kick step, and a cut-off step backwards
-            # (a full burn cannot be lengthened)
-            trial[1 + j, ix] += 1e-3 * x[1] if ix == 1 else -0.05
-        flight = _fly(missile, launch_lat_deg, launch_lon_deg, launch_alt_m, controls(trial),
-                      earth, rotating, drag)
-        rng, az_imp = _ground_range(flight, launch_lat_deg, launch_lon_deg, earth)
-        if not np.isfinite(rng[0]):
-            break
-        lat_i, lon_i, _ = ecef_to_geodetic(flight.impact_state[:1, :3], earth)
-        miss = float(geodesic_inverse(lat_i, lon_i, aim_lat_deg, aim_lon_deg, earth)[0][0])
-        if miss < best_miss:
-            best_miss, best_x = miss, x.copy()
-        if miss <= AIM_TOLERANCE_M:
-            break
-        resid = [target_m - rng[0]]
-        jac_rows = [[(rng[1 + j] - rng[0]) / (trial[1 + j, ix] - x[ix]) for j, ix in
-                     enumerate(idx)]]
-        if free == 2:
-            apo = flight.coast.apogee_alt_m
-            assert apogee_m is not None
-            resid.append(apogee_m - apo[0])
-            jac_rows.append([(apo[1 + j] - apo[0]) / (trial[1 + j, ix] - x[ix]) for j, ix in
-                             enumerate(idx)])
-        try:
-            delta = np.linalg.solve(np.array(jac_rows), np.array(resid))
-        except np.linalg.LinAlgError:
-            break
-        if not np.all(np.isfinite(delta)):
-            break
-        # damped: no more than half the kick or a fifth of the burn per iteration
-        limits = {1: 0.5 * x[1], 2: 0.2 * burn}
-        for j, ix in enumerate(idx):
-            x[ix] += float(np.clip(delta[j], -limits[ix], limits[ix]))
-        x[0] += ((target_az - az_imp[0] + 180.0) % 360.0) - 180.0
-    miss, x = best_miss, best_x
-    if miss > AIM_ACCEPT_M:
-        best = max_range_m(missile, earth.name)
-        wanted = "" if apogee_m is None else f" with a {apogee_m / 1e3:.0f} km apogee"
-        raise UnreachableError(
-            f"{missile.slug} cannot be aimed at a point {target_m / 1e3:.0f} km away on a "
-            f"{shape} trajectory{wanted} (closest impact {miss / 1e3:.1f} km from it); its "
-            f"maximum range is {best / 1e3:.0f} km")
-    final = controls(x[None, :])[0]
-    return Controls(azimuth_deg=float(final[0]), kick_deg=float(final[1]),
-                    cutoff_s=float(final[2]))
+    result = aim_many(missile, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape,
+                      apogee_km, launch_alt_m=launch_alt_m, earth=earth, rotating=rotating,
+                      drag=drag)
+    message = result.error[0]
+    if message is not None:
+        if message.startswith("aim point:"):
+            raise InputError(message)
+        raise UnreachableError(message)
+    return result.controls(0)
 
 
 def aim_point_at_range(launch_lat_deg: float, launch_lon_deg: float, azimuth_deg: float,
