@@ -7,9 +7,12 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from thaadsim.cli import app
+from thaadsim.errors import ThaadsimError
 
 runner = CliRunner()
 
@@ -135,3 +138,21 @@ def test_usage_errors_exit_2_without_traceback():
 def test_version_and_module_entry_point():
     proc = cli("--version")
     assert proc.returncode == 0 and proc.stdout.strip()
+
+any_float = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
+                      st.floats(min_value=-100, max_value=100))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(speed=any_float, gamma=any_float, alt=any_float, beta=any_float)
+def test_fly_burnout_any_numbers_end_in_a_result_or_a_clear_error(speed, gamma, alt, beta):
+    """Property: whatever numbers are given, `fly` prints one JSON object or refuses them
+    with a thaadsim error (exit 2 from the command line), never another exception."""
+    result = runner.invoke(app, ["fly", "--speed-kms", repr(speed), "--gamma-deg", repr(gamma),
+                                 "--burnout-alt-km", repr(alt), "--beta-kgm2", repr(beta),
+                                 "--json"])
+    if result.exit_code == 0:
+        data = json.loads(result.output)
+        assert data["range_km"] >= 0 and data["flight_time_s"] > 0
+    else:
+        assert isinstance(result.exception, ThaadsimError | SystemExit), result.exception
