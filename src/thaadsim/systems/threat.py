@@ -21,6 +21,7 @@ iterations on the rotating WGS84 Earth until the impact lies within
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -28,6 +29,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import RegularGridInterpolator
+from scipy.optimize import brentq
 
 from thaadsim.errors import InputError, UnreachableError
 from thaadsim.physics.earth import WGS84, Earth, earth_model
@@ -394,8 +396,6 @@ class LoftAnalysis:
 
 
 def _with_payload(rocket: Rocket, payload_kg: float) -> Rocket:
-    import dataclasses
-
     return dataclasses.replace(rocket, payload_kg=payload_kg)
 
 
@@ -448,8 +448,6 @@ def analyse_loft(
         raise UnreachableError(
             f"{missile.slug}: the test profile implies a payload over {hi:.0f} kg; the model "
             "cannot represent it")
-    from scipy.optimize import brentq
-
     payload = float(brentq(miss, lo, hi, xtol=0.5))
     test_rocket = _with_payload(rocket, payload)
     _, kick = _lofted_apogee_m(test_rocket, range_m)
