@@ -190,7 +190,8 @@ def fly(
     azimuth_deg: Annotated[float, typer.Option(help="Azimuth of flight.")] = DEFAULT_AZIMUTH_DEG,
     missile: Annotated[str | None, typer.Option(help="Catalog slug (see `thaadsim catalog`).")
                        ] = None,
-    range_km: Annotated[float | None, typer.Option(help="Ground range to fly, km.")] = None,
+    range_km: Annotated[float | None, typer.Option(
+        help="Ground range to fly, km (due south from Pyongyang).")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="Launch point LAT,LON.")] = None,
     to: Annotated[str | None, typer.Option(help="Aim point LAT,LON.")] = None,
     shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
@@ -200,7 +201,13 @@ def fly(
     plot: Annotated[str | None, typer.Option(help="Write altitude vs range to this PNG.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Fly a threat from a burnout state, or a catalog missile to a range or aim point."""
+    """Fly a threat: range, apogee, flight time and time in the intercept band.
+
+    Either a burnout state (--speed-kms and --gamma-deg; times and range from
+    burnout) or a catalog missile (--missile with --range-km, fired due south from
+    Pyongyang, or with --from and --to). With neither, the default threat: a Scud-C
+    from Pyongyang at the Seongju THAAD site.
+    """
     band = _band(band_km)
     if missile is None and speed_kms is None and gamma_deg is None:
         missile, from_, to = DEFAULT_THREAT
