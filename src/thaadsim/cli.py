@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import numpy as np
@@ -103,6 +105,18 @@ def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"thaadsim {__version__}")
         raise typer.Exit(0)
+
+
+def _check_output(path: str, suffix: str, option: str) -> None:
+    """Refuse, before any work, an output file that could not be written."""
+    target = Path(path)
+    if target.suffix.lower() != suffix:
+        _fail(f"{option}: {path!r} must end in {suffix}")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        _fail(f"{option}: {path!r}: the folder {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        _fail(f"{option}: {path!r} cannot be written (permission denied)")
 
 
 @app.callback()
@@ -209,6 +223,8 @@ def fly(
     from Pyongyang at the Seongju THAAD site.
     """
     band = _band(band_km)
+    if plot is not None:
+        _check_output(plot, ".png", "--plot")
     if missile is None and speed_kms is None and gamma_deg is None:
         missile, from_, to = DEFAULT_THREAT
         if not as_json:
