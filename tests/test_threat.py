@@ -122,6 +122,8 @@ def test_lofted_test_implies_the_published_standard_range(slug, test):
 def test_loft_analysis_rejects_impossible_tests():
     with pytest.raises(UnreachableError, match="even with no payload"):
         analyse_loft(get_missile("scud-b"), 3000.0, 500.0)
+    with pytest.raises(UnreachableError, match="was not lofted"):
+        analyse_loft(get_missile("nodong"), 100.0, 1000.0)
     with pytest.raises(InputError):
         analyse_loft(get_missile("scud-b"), -3.0, 500.0)
 

@@ -74,6 +74,16 @@ class ShapeTable:
         kbest = np.clip(kbest, k0, k2)
         return kbest, r.max(axis=0)
 
+    def min_energy(self, range_m: float) -> tuple[float, float, float]:
+        """Kick, cut-off and apogee of the minimum-energy trajectory to ``range_m``."""
+        kbest, rbest = self.best_kick()
+        cut = float(np.interp(range_m, np.maximum.accumulate(rbest), self.cutoff_s))
+        kick = float(np.interp(cut, self.cutoff_s, kbest))
+        apo_grid = np.where(np.isfinite(self.apogee_m), self.apogee_m, 0.0)
+        apogee = float(RegularGridInterpolator((self.kick_deg, self.cutoff_s), apo_grid)(
+            [kick, cut])[0])
+        return kick, cut, apogee
+
 
 @cache
 def shape_table(rocket: Rocket, earth_name: str = "wgs84") -> ShapeTable:
@@ -158,11 +168,7 @@ def initial_controls(missile: Missile, range_m: float, azimuth_deg: float, shape
             apogees[j] = np.interp(k, table.kick_deg, table.apogee_m[:, j])
     # the branches meet at the minimum-energy trajectory, which the cut-off grid only
     # brackets: add it as the end point of both
-    cut_me = float(np.interp(range_m, np.maximum.accumulate(rbest), table.cutoff_s))
-    kick_me = float(np.interp(cut_me, table.cutoff_s, kbest))
-    apo_grid = np.where(np.isfinite(table.apogee_m), table.apogee_m, 0.0)
-    apo_me = float(RegularGridInterpolator((table.kick_deg, table.cutoff_s), apo_grid)(
-        [kick_me, cut_me])[0])
+    kick_me, cut_me, apo_me = table.min_energy(range_m)
     kicks = np.append(kicks, kick_me)
     apogees = np.append(apogees, apo_me)
     cutoffs = np.append(table.cutoff_s, cut_me)
@@ -434,6 +440,12 @@ def analyse_loft(
     apogee_m, range_m = apogee_km * 1e3, range_km * 1e3
     rocket = missile.rocket
     dry = rocket.launch_mass_kg - rocket.payload_kg
+    _, _, apogee_me = shape_table(rocket).min_energy(range_m)
+    if apogee_m < apogee_me:
+        raise UnreachableError(
+            f"{missile.slug}: a test with a {apogee_km:.0f} km apogee at {range_km:.0f} km was "
+            f"not lofted (a minimum-energy flight to that range peaks at about "
+            f"{apogee_me / 1e3:.0f} km); the loft analysis applies to lofted tests only")
 
     def miss(payload: float) -> float:
         apo, _ = _lofted_apogee_m(_with_payload(rocket, payload), range_m)
@@ -461,6 +473,9 @@ def analyse_loft(
         standard_m = float(standard[0])
     else:
         standard_m = float(rbest[-1])
+    if not (test.impacted[0] and np.isfinite(standard_m)):
+        raise UnreachableError(f"{missile.slug}: the modelled test or standard flight failed "
+                               f"(payload {payload:.0f} kg)")
     return LoftAnalysis(
         payload_kg=payload,
         standard_range_m=standard_m,
