@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from thaadsim.errors import InputError
+
 EarthName = Literal["wgs84", "sphere"]
 
 OMEGA_EARTH_RADPS = 7.2921150e-5
@@ -66,8 +68,6 @@ def earth_model(name: str) -> Earth:
     try:
         return EARTHS[name]
     except KeyError:
-        from thaadsim.errors import InputError
-
         raise InputError(
             f"earth: unknown model {name!r}; allowed: {', '.join(EARTHS)}"
         ) from None

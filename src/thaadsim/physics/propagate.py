@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import CubicSpline
 from scipy.ndimage import gaussian_filter1d
 
+from thaadsim.errors import InputError
 from thaadsim.physics import _kernel
 from thaadsim.physics.atmosphere import density_kgm3
 from thaadsim.physics.earth import WGS84, Earth, earth_model
@@ -130,8 +131,6 @@ def _as_rows(value: ArrayLike, n: int, name: str) -> NDArray[np.float64]:
     try:
         return np.ascontiguousarray(np.broadcast_to(arr, (n,)))
     except ValueError:
-        from thaadsim.errors import InputError
-
         raise InputError(f"{name}: shape {arr.shape} does not broadcast to {n} bodies") from None
 
 
@@ -191,8 +190,6 @@ def propagate(
     earth = earth_model(earth) if isinstance(earth, str) else earth
     y0 = np.atleast_2d(np.asarray(state0, dtype=np.float64))
     if y0.shape[-1] != 6 or y0.ndim != 2:
-        from thaadsim.errors import InputError
-
         raise InputError(f"state0: shape {y0.shape} is not (n, 6)")
     n = y0.shape[0]
     t0 = _as_rows(t0_s, n, "t0_s")
