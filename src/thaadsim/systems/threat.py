@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 import numpy as np
@@ -31,7 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.interpolate import RegularGridInterpolator
 from scipy.optimize import brentq
 
-from thaadsim.errors import InputError, UnreachableError
+from thaadsim.errors import InputError, ThaadsimError, UnreachableError
 from thaadsim.physics.earth import WGS84, Earth, earth_model
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_direct, geodesic_inverse
 from thaadsim.physics.propagate import band_times
@@ -59,6 +59,7 @@ class ShapeTable:
     range_m: NDArray[np.float64]
     apogee_m: NDArray[np.float64]
 
+    @cached_property
     def best_kick(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """For each cut-off, the kick of maximum range and that range (parabolic peak)."""
         r = np.where(np.isfinite(self.range_m), self.range_m, -np.inf)
@@ -74,15 +75,17 @@ class ShapeTable:
         kbest = np.clip(kbest, k0, k2)
         return kbest, r.max(axis=0)
 
-    def min_energy(self, range_m: float) -> tuple[float, float, float]:
-        """Kick, cut-off and apogee of the minimum-energy trajectory to ``range_m``."""
-        kbest, rbest = self.best_kick()
+    def min_energy(self, range_m: float) -> tuple[float, float]:
+        """Kick and cut-off of the minimum-energy trajectory to ``range_m``."""
+        kbest, rbest = self.best_kick
         cut = float(np.interp(range_m, np.maximum.accumulate(rbest), self.cutoff_s))
-        kick = float(np.interp(cut, self.cutoff_s, kbest))
+        return float(np.interp(cut, self.cutoff_s, kbest)), cut
+
+    def apogee_at(self, kick_deg: float, cutoff_s: float) -> float:
+        """Apogee interpolated in the table at a kick and cut-off."""
         apo_grid = np.where(np.isfinite(self.apogee_m), self.apogee_m, 0.0)
-        apogee = float(RegularGridInterpolator((self.kick_deg, self.cutoff_s), apo_grid)(
-            [kick, cut])[0])
-        return kick, cut, apogee
+        return float(RegularGridInterpolator((self.kick_deg, self.cutoff_s), apo_grid)(
+            [kick_deg, cutoff_s])[0])
 
 
 @cache
@@ -108,7 +111,7 @@ def _ground_range(flight: RocketFlight, lat0: ArrayLike, lon0: ArrayLike, earth:
 
 def max_range_m(missile: Missile, earth_name: str = "wgs84") -> float:
     """Maximum range on a minimum-energy trajectory over a non-rotating Earth."""
-    return float(shape_table(missile.rocket, earth_name).best_kick()[1][-1])
+    return float(shape_table(missile.rocket, earth_name).best_kick[1][-1])
 
 
 def _branch_kick(table: ShapeTable, col: int, range_m: float, lofted: bool) -> float:
@@ -140,17 +143,15 @@ def initial_controls(missile: Missile, range_m: float, azimuth_deg: float, shape
                      apogee_m: float | None, earth_name: str = "wgs84") -> Controls:
     """Shape controls for a range (and apogee) from the non-rotating table."""
     table = shape_table(missile.rocket, earth_name)
-    kbest, rbest = table.best_kick()
-    rmax = float(rbest[-1])
+    rmax = max_range_m(missile, earth_name)
     if range_m > 1.03 * rmax:
         raise UnreachableError(
             f"{missile.slug} cannot reach {range_m / 1e3:.0f} km: its maximum range is "
             f"{rmax / 1e3:.0f} km (minimum-energy trajectory, payload "
             f"{missile.payload_kg.value:.0f} kg)")
     if shape == "min-energy" or range_m >= rmax:
-        cut = float(np.interp(min(range_m, rmax), np.maximum.accumulate(rbest), table.cutoff_s))
-        return Controls(azimuth_deg=azimuth_deg, kick_deg=float(np.interp(cut, table.cutoff_s,
-                        kbest)), cutoff_s=cut)
+        kick, cut = table.min_energy(min(range_m, rmax))
+        return Controls(azimuth_deg=azimuth_deg, kick_deg=kick, cutoff_s=cut)
     lofted = shape == "lofted"
     last = len(table.cutoff_s) - 1
     if apogee_m is None:
@@ -168,7 +169,8 @@ def initial_controls(missile: Missile, range_m: float, azimuth_deg: float, shape
             apogees[j] = np.interp(k, table.kick_deg, table.apogee_m[:, j])
     # the branches meet at the minimum-energy trajectory, which the cut-off grid only
     # brackets: add it as the end point of both
-    kick_me, cut_me, apo_me = table.min_energy(range_m)
+    kick_me, cut_me = table.min_energy(range_m)
+    apo_me = table.apogee_at(kick_me, cut_me)
     kicks = np.append(kicks, kick_me)
     apogees = np.append(apogees, apo_me)
     cutoffs = np.append(table.cutoff_s, cut_me)
@@ -196,7 +198,7 @@ class Aims:
     cutoff_s: NDArray[np.float64]
     miss_m: NDArray[np.float64]
     """Distance from each aim point to the impact of the returned controls."""
-    error: tuple[str | None, ...]
+    error: tuple[ThaadsimError | None, ...]
     """Why an aim point cannot be reached (None where it can)."""
 
     def controls(self, i: int) -> Controls:
@@ -241,21 +243,21 @@ def aim_many(
         apogee_km = missile.depressed_apogee_km.value
     apogee_m = None if apogee_km is None else np.broadcast_to(
         np.asarray(apogee_km, dtype=np.float64) * 1e3, (n,))
-    errors: list[str | None] = [None] * n
+    errors: list[ThaadsimError | None] = [None] * n
     x = np.full((n, 3), np.nan)
     for i in range(n):
         if not dist[i] >= 1e3:
-            errors[i] = (f"aim point: {dist[i]:.0f} m from the launch point; it must be at "
-                         "least 1 km away")
+            errors[i] = InputError(f"aim point: {dist[i]:.0f} m from the launch point; it "
+                                   "must be at least 1 km away")
             continue
         try:
             c = initial_controls(missile, float(dist[i]), float(az0[i]), shape,
                                  None if apogee_m is None else float(apogee_m[i]), earth.name)
         except UnreachableError as exc:
-            errors[i] = str(exc)
+            errors[i] = exc
             if default_apogee:
                 assert missile.depressed_apogee_km is not None
-                errors[i] = (
+                errors[i] = UnreachableError(
                     f"{exc}. The {missile.slug}'s depressed shape is its reported flattened "
                     f"profile (apogee {missile.depressed_apogee_km.value:g} km, "
                     f"{missile.depressed_apogee_km.provenance}); give --apogee-km to fly "
@@ -263,7 +265,7 @@ def aim_many(
             continue
         x[i] = c.azimuth_deg, c.kick_deg, c.cutoff_s
     table = shape_table(missile.rocket, earth.name)
-    kbest, _ = table.best_kick()
+    kbest, _ = table.best_kick
     burn = missile.rocket.burn_time_s
     two_unknowns = apogee_m is not None and shape != "min-energy"
     full_burn = shape != "min-energy" and not two_unknowns
@@ -335,7 +337,7 @@ def aim_many(
     for f in np.flatnonzero(failed).tolist():
         if errors[f] is None:
             extra = "" if apogee_m is None else f" with a {apogee_m[f] / 1e3:.0f} km apogee"
-            errors[f] = (
+            errors[f] = UnreachableError(
                 f"{missile.slug} cannot be aimed at a point {dist[f] / 1e3:.0f} km away on a "
                 f"{shape} trajectory{extra} (closest impact {best_miss[f] / 1e3:.1f} km from "
                 f"it); its maximum range is {best_range / 1e3:.0f} km")
@@ -371,11 +373,8 @@ def aim(
     result = aim_many(missile, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape,
                       apogee_km, launch_alt_m=launch_alt_m, earth=earth, rotating=rotating,
                       drag=drag)
-    message = result.error[0]
-    if message is not None:
-        if message.startswith("aim point:"):
-            raise InputError(message)
-        raise UnreachableError(message)
+    if result.error[0] is not None:
+        raise result.error[0]
     return result.controls(0)
 
 
@@ -440,7 +439,8 @@ def analyse_loft(
     apogee_m, range_m = apogee_km * 1e3, range_km * 1e3
     rocket = missile.rocket
     dry = rocket.launch_mass_kg - rocket.payload_kg
-    _, _, apogee_me = shape_table(rocket).min_energy(range_m)
+    table = shape_table(rocket)
+    apogee_me = table.apogee_at(*table.min_energy(range_m))
     if apogee_m < apogee_me:
         raise UnreachableError(
             f"{missile.slug}: a test with a {apogee_km:.0f} km apogee at {range_km:.0f} km was "
@@ -465,8 +465,7 @@ def analyse_loft(
     _, kick = _lofted_apogee_m(test_rocket, range_m)
     test = fly_rocket(test_rocket, launch_lat_deg, launch_lon_deg, 0.0, 90.0, kick,
                       rotating=False)
-    table = shape_table(test_rocket)
-    kbest, rbest = table.best_kick()
+    kbest, rbest = shape_table(test_rocket).best_kick
     if rotating:
         std = fly_rocket(test_rocket, launch_lat_deg, launch_lon_deg, 0.0, 90.0, kbest[-1])
         standard, _ = _ground_range(std, launch_lat_deg, launch_lon_deg, WGS84)
