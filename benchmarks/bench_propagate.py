@@ -33,8 +33,8 @@ from scipy.integrate import solve_ivp
 
 from thaadsim.physics.earth import WGS84
 from thaadsim.physics.geodesy import (
+    direction_ecef,
     ecef_to_geodetic,
-    enu_basis,
     geodesic_inverse,
     geodetic_to_ecef,
 )
@@ -47,14 +47,11 @@ def burnout_states(n: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     lat = rng.uniform(33.0, 42.0, n)
     lon = rng.uniform(124.0, 131.0, n)
-    az = np.radians(rng.uniform(0.0, 360.0, n))
+    az = rng.uniform(0.0, 360.0, n)
     speed = rng.uniform(1500.0, 7000.0, n)
-    gamma = np.radians(rng.uniform(15.0, 75.0, n))
+    gamma = rng.uniform(15.0, 75.0, n)
     r = geodetic_to_ecef(lat, lon, 50e3)
-    basis = enu_basis(lat, lon)
-    direction = (np.cos(gamma) * np.sin(az))[:, None] * basis[:, 0] + (
-        np.cos(gamma) * np.cos(az))[:, None] * basis[:, 1] + np.sin(gamma)[:, None] * basis[:, 2]
-    return np.concatenate([r, speed[:, None] * direction], axis=1)
+    return np.concatenate([r, speed[:, None] * direction_ecef(lat, lon, az, gamma)], axis=1)
 
 
 def scipy_rhs_factory():

@@ -421,3 +421,19 @@ def test_geodesic_line_broadcasts_over_several_lines() -> None:
     assert lat[1, -1] == pytest.approx(33.5, abs=1e-9)
     with pytest.raises(InputError, match="n_points"):
         geodesic_line(*SEOUL, *BUSAN, 1)
+
+
+def test_direction_ecef_matches_aer_and_the_basis():
+    """A unit vector at (azimuth, elevation): north at (0, 0), up at elevation 90, and the
+    direction pymap3d's AER conversion gives to a point 1 km away (to 1e-9)."""
+    from thaadsim.physics.geodesy import aer_to_ecef, direction_ecef, enu_basis, geodetic_to_ecef
+
+    lat, lon = np.array([37.5, -12.0, 80.0]), np.array([127.0, 45.0, -170.0])
+    az, el = np.array([35.0, 200.0, 300.0]), np.array([10.0, 45.0, 80.0])
+    d = direction_ecef(lat, lon, az, el)
+    assert np.allclose(np.linalg.norm(d, axis=-1), 1.0, atol=1e-15)
+    basis = enu_basis(lat, lon)
+    assert np.allclose(direction_ecef(lat, lon, 0.0, 0.0), basis[:, 1], atol=1e-15)
+    assert np.allclose(direction_ecef(lat, lon, az, 90.0), basis[:, 2], atol=1e-15)
+    ref = aer_to_ecef(az, el, 1e3, lat, lon, 0.0) - geodetic_to_ecef(lat, lon, 0.0)
+    assert np.allclose(d, ref / 1e3, atol=1e-9)

@@ -276,8 +276,8 @@ def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float,
                  band: tuple[float, float]) -> tuple[dict[str, Any], _Track, str]:
     from thaadsim.physics.earth import earth_model
     from thaadsim.physics.geodesy import (
+        direction_ecef,
         ecef_to_geodetic,
-        enu_basis,
         geodesic_inverse,
         geodetic_to_ecef,
     )
@@ -300,10 +300,7 @@ def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float,
             raise InputError(f"{name}: {value!r} is not allowed; expected {allowed}")
     earth = earth_model(earth_name)
     r = geodetic_to_ecef(lat, lon, alt_km * 1e3, earth)
-    east, north, up = enu_basis(lat, lon)
-    g, a = math.radians(gamma_deg), math.radians(az)
-    v = speed_kms * 1e3 * (math.cos(g) * (math.sin(a) * east + math.cos(a) * north)
-                           + math.sin(g) * up)
+    v = speed_kms * 1e3 * direction_ecef(lat, lon, az, gamma_deg)
     state = np.concatenate([r, v])
     flight = propagate(state, beta_kgm2=beta, earth=earth, drag=not vacuum,
                        rotating=not non_rotating, levels_alt_m=[band[0] * 1e3, band[1] * 1e3],

@@ -40,6 +40,7 @@ from thaadsim.physics.earth import WGS84, Earth
 
 __all__ = [
     "aer_to_ecef",
+    "direction_ecef",
     "ecef_to_aer",
     "ecef_to_enu",
     "ecef_to_geodetic",
@@ -225,6 +226,26 @@ def enu_basis(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike) -> FloatArray:
     north = np.stack([-sin_lat * cos_lon, -sin_lat * sin_lon, cos_lat], axis=-1)
     up = np.stack([cos_lat * cos_lon, cos_lat * sin_lon, sin_lat], axis=-1)
     return np.stack([east, north, up], axis=-2)
+
+
+def direction_ecef(
+    lat_deg: npt.ArrayLike,
+    lon_deg: npt.ArrayLike,
+    azimuth_deg: npt.ArrayLike,
+    elevation_deg: npt.ArrayLike,
+) -> FloatArray:
+    """ECEF unit vector pointing at an azimuth and elevation from a geodetic point.
+
+    .. math:: \\hat d = \\cos\\epsilon(\\sin\\alpha\\,\\hat e + \\cos\\alpha\\,\\hat n)
+              + \\sin\\epsilon\\,\\hat u
+
+    with the local east, north and up vectors of :func:`enu_basis`; shape (..., 3).
+    """
+    basis = enu_basis(lat_deg, lon_deg)
+    az = np.radians(np.asarray(azimuth_deg, dtype=np.float64))[..., None]
+    el = np.radians(np.asarray(elevation_deg, dtype=np.float64))[..., None]
+    return (np.cos(el) * (np.sin(az) * basis[..., 0, :] + np.cos(az) * basis[..., 1, :])
+            + np.sin(el) * basis[..., 2, :])
 
 
 def ecef_to_enu(

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from thaadsim.physics.earth import G0_MPS2, WGS84, Earth, earth_model
-from thaadsim.physics.geodesy import ecef_to_geodetic, enu_basis, geodetic_to_ecef
+from thaadsim.physics.geodesy import direction_ecef, ecef_to_geodetic, geodetic_to_ecef
 from thaadsim.physics.propagate import (
     FAILED,
     IMPACT,
@@ -119,11 +119,7 @@ def _tip_over(state: NDArray[np.float64], azimuth_deg: NDArray[np.float64],
               kick_deg: NDArray[np.float64], earth: Earth) -> NDArray[np.float64]:
     """Turn each velocity to ``kick_deg`` from the local vertical toward ``azimuth_deg``."""
     lat, lon, _ = ecef_to_geodetic(state[:, :3], earth)
-    basis = enu_basis(lat, lon)
-    az = np.radians(azimuth_deg)[:, None]
-    kick = np.radians(kick_deg)[:, None]
-    horizontal = np.sin(az) * basis[:, 0] + np.cos(az) * basis[:, 1]
-    direction = np.sin(kick) * horizontal + np.cos(kick) * basis[:, 2]
+    direction = direction_ecef(lat, lon, azimuth_deg, 90.0 - np.asarray(kick_deg))
     speed = np.linalg.norm(state[:, 3:], axis=1, keepdims=True)
     return np.concatenate([state[:, :3], speed * direction], axis=1)
 
