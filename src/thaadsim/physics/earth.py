@@ -63,8 +63,10 @@ SPHERE = Earth(name="sphere", a_m=6371000.0, f=0.0, gm_m3ps2=GM_EARTH_M3PS2, j2=
 EARTHS: dict[str, Earth] = {"wgs84": WGS84, "sphere": SPHERE}
 
 
-def earth_model(name: str) -> Earth:
-    """Return the Earth model called ``name`` ('wgs84' or 'sphere')."""
+def earth_model(name: str | Earth) -> Earth:
+    """The Earth model called ``name`` ('wgs84' or 'sphere'); an :class:`Earth` as is."""
+    if isinstance(name, Earth):
+        return name
     try:
         return EARTHS[name]
     except KeyError:

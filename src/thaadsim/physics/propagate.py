@@ -187,7 +187,7 @@ def propagate(
     record
         How many accepted steps to record per body for plotting (0 = none).
     """
-    earth = earth_model(earth) if isinstance(earth, str) else earth
+    earth = earth_model(earth)
     y0 = np.atleast_2d(np.asarray(state0, dtype=np.float64))
     if y0.shape[-1] != 6 or y0.ndim != 2:
         raise InputError(f"state0: shape {y0.shape} is not (n, 6)")

@@ -168,7 +168,7 @@ def fly_rocket(
     record
         Keep the states at each step (no longer than ``max_step_s``) for plots.
     """
-    earth = earth_model(earth) if isinstance(earth, str) else earth
+    earth = earth_model(earth)
     lat, lon, alt, az, kick = np.broadcast_arrays(
         *(np.atleast_1d(np.asarray(v, dtype=np.float64))
           for v in (lat_deg, lon_deg, alt_m, azimuth_deg, pitch_kick_deg))

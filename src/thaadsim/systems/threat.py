@@ -230,7 +230,7 @@ def aim_many(
     """
     if shape not in SHAPES:
         raise InputError(f"shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
-    earth = earth_model(earth) if isinstance(earth, str) else earth
+    earth = earth_model(earth)
     lat0, lon0, lat1, lon1 = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in
                               np.broadcast_arrays(launch_lat_deg, launch_lon_deg, aim_lat_deg,
                                                   aim_lon_deg))
@@ -381,7 +381,7 @@ def aim(
 def aim_point_at_range(launch_lat_deg: float, launch_lon_deg: float, azimuth_deg: float,
                        range_m: float, earth: Earth | str = WGS84) -> tuple[float, float]:
     """The point ``range_m`` along the geodesic from the launch point at ``azimuth_deg``."""
-    earth = earth_model(earth) if isinstance(earth, str) else earth
+    earth = earth_model(earth)
     lat, lon, _ = geodesic_direct(launch_lat_deg, launch_lon_deg, azimuth_deg, range_m, earth)
     return float(lat), float(lon)
 
@@ -549,7 +549,7 @@ def fly_threat(
     record: bool = False,
 ) -> ThreatFlight:
     """Aim a missile (:func:`aim`) and fly it, with its time in an altitude band."""
-    earth = earth_model(earth) if isinstance(earth, str) else earth
+    earth = earth_model(earth)
     c = aim(missile, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape, apogee_km,
             earth=earth, rotating=rotating, drag=drag)
     f = fly_rocket(missile.rocket, launch_lat_deg, launch_lon_deg, 0.0, c.azimuth_deg,
