@@ -9,7 +9,6 @@ naming the file and the field.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -133,6 +132,8 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
             raise CatalogError(f"{where}.{prefix[:-1]}: expected a mapping")
         loaded = fig("loaded_mass_kg", st, prefix)
         propellant = fig("propellant_kg", st, prefix)
+        if propellant >= loaded:
+            raise CatalogError(f"{where}.{prefix}propellant_kg: must be less than loaded_mass_kg")
         burn = fig("burn_time_s", st, prefix)
         if ("isp_s" in st) == ("thrust_kn" in st):
             raise CatalogError(f"{where}.{prefix}isp_s: give either isp_s or thrust_kn (the "
@@ -143,8 +144,6 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
             isp = fig("thrust_kn", st, prefix) * 1e3 / (G0_MPS2 * propellant / burn)
         stages.append(Stage(loaded_mass_kg=loaded, propellant_kg=propellant, isp_s=isp,
                             burn_time_s=burn))
-        if stages[-1].propellant_kg >= stages[-1].loaded_mass_kg:
-            raise CatalogError(f"{where}.{prefix}propellant_kg: must be less than loaded_mass_kg")
     diameter = fig("diameter_m")
     cd = fig("drag_coefficient")
     rocket = Rocket(
@@ -153,10 +152,8 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         cda_m2=cd * 3.141592653589793 * diameter**2 / 4.0,
         vertical_rise_s=fig("vertical_rise_s"),
         reentry_beta_kgm2=fig("reentry_beta_kgm2"),
+        glide_lift_to_drag=fig("glide_lift_to_drag") if "glide_lift_to_drag" in raw else 0.0,
     )
-    if "glide_lift_to_drag" in raw:
-        fig("glide_lift_to_drag")
-        rocket = dataclasses.replace(rocket, glide_lift_to_drag=figures["glide_lift_to_drag"].value)
     fig("range_km")
     depressed = None
     if "depressed_apogee_km" in raw:
