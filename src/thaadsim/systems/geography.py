@@ -1,0 +1,398 @@
+"""Countries, their borders and coastlines, and how much of each lies under a polygon.
+
+The borders are the Natural Earth 1:110m Admin-0 countries (public domain), shipped with
+the package as ``thaadsim/data/countries_110m.geojson`` and made by
+``scripts/extract_borders.py``; nothing is downloaded at run time. Coordinates are
+longitude, latitude in degrees on WGS84. At 1:110m the coastlines and borders are
+generalised to a few kilometres and small islands are left out (Jeju, Okinawa and the
+Kuril islands are absent; Honshu and Kyushu are one polygon), so areas agree with published
+national figures to a few per cent, not better: see ``tests/test_geography.py``.
+
+Natural Earth shows de facto control (Taiwan is its own unit; Crimea is Russian in this
+edition; Kosovo, N. Cyprus and Somaliland are separate units without ISO codes, ``iso_a3 =
+"-99"``). Describing territory this way is a property of the data, not a position.
+
+Areas are geodesic areas on the WGS84 ellipsoid (Karney's algorithm through
+:meth:`pyproj.Geod.geometry_area_perimeter`). Intersections are computed by Shapely in the
+longitude-latitude plane, i.e. a polygon's edges are straight lines in (lon, lat) there and
+geodesics when its area is measured. The two agree when vertices are dense; a caller
+building a large polygon (a radar fan of 2,000 km) should sample its edges every few tens
+of kilometres at most (e.g. :func:`shapely.segmentize` with ``max_segment_length`` of
+0.25 degree). Polygons that cross the antimeridian (longitude +-180) are not supported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyproj
+import shapely
+from shapely.geometry import MultiPolygon, Polygon, shape
+
+from thaadsim.errors import CatalogError, InputError
+
+DATA_FILE = "countries_110m.geojson"
+"""The shipped borders, in package ``thaadsim.data``."""
+
+NO_ISO_CODE = "-99"
+"""Natural Earth's ``iso_a3`` for a unit without an ISO 3166-1 code."""
+
+ALIASES: dict[str, str] = {
+    "Korea": "South Korea",
+    "Republic of Korea": "South Korea",
+    "Korea, South": "South Korea",
+    "ROK": "South Korea",
+    "DPRK": "North Korea",
+    "Democratic People's Republic of Korea": "North Korea",
+    "Korea, North": "North Korea",
+    "PRC": "China",
+    "People's Republic of China": "China",
+    "Mainland China": "China",
+    "Russian Federation": "Russia",
+    "USA": "United States of America",
+    "US": "United States of America",
+    "United States": "United States of America",
+    "UK": "United Kingdom",
+    "Great Britain": "United Kingdom",
+}
+"""Names users type, mapped to Natural Earth names (matched ignoring case and punctuation).
+
+"Korea" alone means the Republic of Korea, where THAAD is deployed (Seongju)."""
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Country:
+    """A country (a Natural Earth Admin-0 unit) and its territory."""
+
+    name: str
+    """Natural Earth short name, e.g. ``"South Korea"``."""
+    iso_a3: str
+    """ISO 3166-1 alpha-3 code, or ``"-99"`` where the unit has none."""
+    continent: str
+    geometry: Polygon | MultiPolygon
+    """Territory in longitude, latitude degrees (WGS84), exterior rings counter-clockwise."""
+    area_km2: float
+    """Geodesic area of ``geometry`` on the WGS84 ellipsoid."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Coverage:
+    """How much of one country lies under a polygon."""
+
+    name: str
+    iso_a3: str
+    covered_km2: float
+    """Area of the country inside the polygon (WGS84 geodesic)."""
+    country_km2: float
+    """Area of the whole country (WGS84 geodesic, 1:110m borders)."""
+    share: float
+    """``covered_km2 / country_km2``, in [0, 1]."""
+
+
+def _normalise(text: str) -> str:
+    """Lower case, with '-', '_', '.' and ',' read as spaces and spaces collapsed."""
+    return " ".join(re.sub(r"[-_.,]", " ", text).casefold().split())
+
+
+def _polygons(geometry: Any) -> list[Polygon]:
+    """The polygonal parts of any shapely geometry (lines and points dropped)."""
+    parts = shapely.get_parts(geometry)
+    out: list[Polygon] = []
+    for part in parts:
+        if isinstance(part, Polygon):
+            if not part.is_empty:
+                out.append(part)
+        elif isinstance(part, MultiPolygon | shapely.GeometryCollection):
+            out.extend(_polygons(part))
+    return out
+
+
+def geodesic_area_km2(geometry: Any) -> float:
+    """Area of a polygon in longitude, latitude degrees on the WGS84 ellipsoid.
+
+    Parameters
+    ----------
+    geometry : shapely geometry
+        A :class:`~shapely.Polygon`, :class:`~shapely.MultiPolygon` or a collection;
+        coordinates are (longitude, latitude) in degrees. Non-polygonal parts have no area.
+        Edges are geodesics between consecutive vertices.
+
+    Returns
+    -------
+    float
+        Area in km^2, whatever the orientation of the rings (each polygon is re-oriented,
+        exterior counter-clockwise and holes clockwise, before the signed areas are added).
+
+    Notes
+    -----
+    Karney (2013), *Algorithms for geodesics*, J. Geod. 87:43-55, sec. 6, as implemented
+    by GeographicLib in PROJ and called through
+    :meth:`pyproj.Geod.geometry_area_perimeter`. Valid for polygons up to half the globe.
+    """
+    total_m2 = 0.0
+    for polygon in _polygons(geometry):
+        oriented = shapely.orient_polygons(polygon, exterior_cw=False)
+        area_m2, _ = _GEOD.geometry_area_perimeter(oriented)
+        total_m2 += area_m2
+    return abs(total_m2) / 1e6
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[Country, ...]:
+    """Read the shipped GeoJSON once."""
+    try:
+        text = resources.files("thaadsim.data").joinpath(DATA_FILE).read_text(encoding="utf-8")
+        collection = json.loads(text)
+        features = collection["features"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise CatalogError(f"thaadsim/data/{DATA_FILE}: cannot read the borders: {exc}") from exc
+    out = []
+    for i, feature in enumerate(features):
+        try:
+            props = feature["properties"]
+            geometry = shape(feature["geometry"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CatalogError(f"thaadsim/data/{DATA_FILE}: feature {i}: {exc}") from exc
+        if not isinstance(geometry, Polygon | MultiPolygon):
+            raise CatalogError(
+                f"thaadsim/data/{DATA_FILE}: feature {i} ({props.get('name')!r}): geometry is "
+                f"{geometry.geom_type}; allowed: Polygon, MultiPolygon"
+            )
+        out.append(
+            Country(
+                name=str(props["name"]),
+                iso_a3=str(props["iso_a3"]),
+                continent=str(props["continent"]),
+                geometry=geometry,
+                area_km2=geodesic_area_km2(geometry),
+            )
+        )
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, Country]:
+    return {country.name: country for country in _load()}
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> dict[str, str]:
+    """Normalised name, code or alias -> Natural Earth name."""
+    table: dict[str, str] = {}
+    for country in _load():
+        table[_normalise(country.name)] = country.name
+        if country.iso_a3 != NO_ISO_CODE:
+            table[_normalise(country.iso_a3)] = country.name
+    for alias, name in ALIASES.items():
+        table.setdefault(_normalise(alias), name)
+    return table
+
+
+def countries() -> dict[str, Country]:
+    """Every country shipped, by Natural Earth name (a new dict each call; the data is cached).
+
+    Returns
+    -------
+    dict of str to Country
+        177 units of the Natural Earth 1:110m Admin-0 layer, in alphabetical order.
+    """
+    return dict(_by_name())
+
+
+def get_country(name_or_code: str) -> Country:
+    """One country by name, ISO 3166-1 alpha-3 code or common alias, ignoring case.
+
+    Hyphens, underscores, dots and commas count as spaces, so ``"north-korea"``,
+    ``"North Korea"``, ``"PRK"`` and ``"DPRK"`` all give North Korea. Aliases include
+    ``ROK``/``Korea`` (South Korea), ``DPRK``, ``PRC`` (China), ``Russian Federation``,
+    ``USA`` and ``UK`` (see :data:`ALIASES`).
+
+    Raises
+    ------
+    InputError
+        If nothing matches; the message names the value and the closest known names.
+    """
+    if not isinstance(name_or_code, str) or not name_or_code.strip():
+        raise InputError(f"country: expected a country name or ISO code, got {name_or_code!r}")
+    table = _lookup()
+    key = _normalise(name_or_code)
+    if key in table:
+        return _by_name()[table[key]]
+    known = {c.name for c in _load()} | {c.iso_a3 for c in _load()} | set(ALIASES)
+    by_key = {_normalise(n): n for n in sorted(known - {NO_ISO_CODE})}
+    close = difflib.get_close_matches(key, list(by_key), n=4, cutoff=0.6)
+    hint = (
+        "did you mean " + ", ".join(repr(by_key[c]) for c in close) + "?"
+        if close
+        else "use a Natural Earth name (e.g. 'South Korea'), an ISO 3166-1 alpha-3 code "
+        "(e.g. 'KOR') or an alias such as 'ROK', 'DPRK', 'PRC'"
+    )
+    raise InputError(f"country: unknown country {name_or_code!r}; {hint}")
+
+
+def _check_lonlat_polygon(polygon: Any) -> Polygon | MultiPolygon:
+    if not isinstance(polygon, Polygon | MultiPolygon):
+        raise InputError(
+            f"polygon_lonlat: expected a shapely Polygon or MultiPolygon, got "
+            f"{type(polygon).__name__}"
+        )
+    if polygon.is_empty:
+        raise InputError("polygon_lonlat: the polygon is empty")
+    if not polygon.is_valid:
+        raise InputError(f"polygon_lonlat: invalid polygon ({shapely.is_valid_reason(polygon)})")
+    lon_min, lat_min, lon_max, lat_max = polygon.bounds
+    if lon_min < -180.0 or lon_max > 180.0 or lat_min < -90.0 or lat_max > 90.0:
+        raise InputError(
+            f"polygon_lonlat: bounds lon [{lon_min:g}, {lon_max:g}] deg, lat [{lat_min:g}, "
+            f"{lat_max:g}] deg; allowed: lon in [-180, 180], lat in [-90, 90] (polygons that "
+            "cross the antimeridian are not supported)"
+        )
+    if lon_max - lon_min > 180.0:
+        raise InputError(
+            f"polygon_lonlat: spans {lon_max - lon_min:g} deg of longitude "
+            f"([{lon_min:g}, {lon_max:g}]); allowed: at most 180 (polygons that cross the "
+            "antimeridian are not supported)"
+        )
+    return polygon
+
+
+def territory_under(
+    polygon_lonlat: Polygon | MultiPolygon,
+    countries: Iterable[Country | str] | None = None,
+) -> list[Coverage]:
+    """How much of each country lies inside a polygon (e.g. a radar's coverage on the ground).
+
+    Parameters
+    ----------
+    polygon_lonlat : shapely Polygon or MultiPolygon
+        Longitude, latitude in degrees (WGS84), valid, within lon [-180, 180] and spanning
+        at most 180 degrees of longitude: polygons crossing the antimeridian are not
+        supported. Sample long edges densely (see the module notes).
+    countries : iterable of Country or str, optional
+        The countries to consider (names and codes as :func:`get_country` reads them); all
+        shipped countries by default.
+
+    Returns
+    -------
+    list of Coverage
+        One entry per country with a positive area under the polygon, largest
+        ``covered_km2`` first. ``covered_km2`` is the WGS84 geodesic area of the
+        intersection, ``share = covered_km2 / country_km2`` (at most 1).
+
+    Raises
+    ------
+    InputError
+        For a polygon that is not a valid (Multi)Polygon, is empty, lies outside the
+        longitude-latitude ranges or spans more than 180 degrees of longitude, and for an
+        unknown country name.
+    """
+    polygon = _check_lonlat_polygon(polygon_lonlat)
+    if countries is None:
+        chosen: Sequence[Country] = _load()
+    else:
+        chosen = [c if isinstance(c, Country) else get_country(c) for c in countries]
+    if not chosen:
+        return []
+    geoms = np.array([c.geometry for c in chosen], dtype=object)
+    bounds = shapely.bounds(geoms)
+    lon_min, lat_min, lon_max, lat_max = polygon.bounds
+    near = np.flatnonzero(
+        (bounds[:, 0] <= lon_max)
+        & (bounds[:, 2] >= lon_min)
+        & (bounds[:, 1] <= lat_max)
+        & (bounds[:, 3] >= lat_min)
+    )
+    near = near[shapely.intersects(geoms[near], polygon)]
+    pieces = shapely.intersection(geoms[near], polygon)
+    out = []
+    for i, piece in zip(near, pieces, strict=True):
+        covered_km2 = geodesic_area_km2(piece)
+        if covered_km2 <= 0.0:
+            continue
+        country = chosen[i]
+        out.append(
+            Coverage(
+                name=country.name,
+                iso_a3=country.iso_a3,
+                covered_km2=covered_km2,
+                country_km2=country.area_km2,
+                share=min(covered_km2 / country.area_km2, 1.0),
+            )
+        )
+    out.sort(key=lambda c: c.covered_km2, reverse=True)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _all_outlines() -> Any:
+    """Every country outline as one noded MultiLineString (shared borders once)."""
+    rings = shapely.boundary(np.array([c.geometry for c in _load()], dtype=object))
+    return shapely.line_merge(shapely.unary_union(rings))
+
+
+def borders_for_map(
+    bounds_lonlat: Sequence[float],
+) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """Borders and coastlines inside a longitude-latitude box, as lines to plot.
+
+    The lines are the outlines of the country polygons, so a coastline and a land border
+    look alike (at 1:110m there is nothing finer to draw); a border shared by two countries
+    is returned once.
+
+    Parameters
+    ----------
+    bounds_lonlat : sequence of 4 floats
+        ``(lon_min_deg, lat_min_deg, lon_max_deg, lat_max_deg)``, the order of
+        :attr:`shapely.Geometry.bounds`; ``lon_min < lon_max`` within [-180, 180] and
+        ``lat_min < lat_max`` within [-90, 90].
+
+    Returns
+    -------
+    list of (lon_deg, lat_deg)
+        One pair of 1-D float arrays of equal length per polyline, clipped to the box;
+        draw with ``ax.plot(lon, lat)``.
+
+    Raises
+    ------
+    InputError
+        If the box is not four finite numbers in the order and ranges above.
+    """
+    try:
+        box = tuple(float(v) for v in bounds_lonlat)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"bounds_lonlat: expected (lon_min, lat_min, lon_max, lat_max) in degrees, got "
+            f"{bounds_lonlat!r}"
+        ) from exc
+    if len(box) != 4 or not all(math.isfinite(v) for v in box):
+        raise InputError(
+            f"bounds_lonlat: expected 4 finite numbers (lon_min, lat_min, lon_max, lat_max) "
+            f"in degrees, got {bounds_lonlat!r}"
+        )
+    lon_min, lat_min, lon_max, lat_max = box
+    if not (-180.0 <= lon_min < lon_max <= 180.0 and -90.0 <= lat_min < lat_max <= 90.0):
+        raise InputError(
+            f"bounds_lonlat: got lon [{lon_min:g}, {lon_max:g}], lat [{lat_min:g}, "
+            f"{lat_max:g}] deg; allowed: -180 <= lon_min < lon_max <= 180 and "
+            "-90 <= lat_min < lat_max <= 90"
+        )
+    clipped = shapely.clip_by_rect(_all_outlines(), lon_min, lat_min, lon_max, lat_max)
+    lines = []
+    for line in shapely.get_parts(shapely.line_merge(clipped)):
+        if line.is_empty or line.geom_type != "LineString":
+            continue
+        xy = shapely.get_coordinates(line)
+        lines.append((xy[:, 0].copy(), xy[:, 1].copy()))
+    return lines
