@@ -1,6 +1,7 @@
-"""The threat catalog: missiles and artillery rockets with the public source of every figure.
+"""The catalogs: missiles, radars and sites, with the public source of every figure.
 
-The catalog is YAML shipped with the package (``thaadsim/data/missiles.yaml``).
+The catalogs are YAML shipped with the package (``thaadsim/data/missiles.yaml``,
+``radars.yaml``, ``sites.yaml``).
 Every number is a mapping ``{value: ..., source: "..."}`` naming a public
 report, paper or official statement, or ``{value: ..., assumption: "..."}``
 saying why an unpublished value is plausible. The loader refuses anything else,
@@ -14,13 +15,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from thaadsim.errors import CatalogError
 from thaadsim.physics.earth import G0_MPS2
 from thaadsim.physics.rocket import Rocket, Stage
+from thaadsim.systems.radar import MODES, SWERLING_CASES, Emplacement, Radar
+
+T = TypeVar("T")
 
 MISSILE_CLASSES = ("artillery-rocket", "SRBM", "MRBM", "IRBM", "ICBM")
 
@@ -188,11 +192,11 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
     )
 
 
-def load_missiles(path: str | Path | None = None) -> dict[str, Missile]:
-    """Read a missile catalog (the shipped one by default); every figure is checked."""
+def _read_yaml(filename: str, path: str | Path | None) -> tuple[Mapping[str, Any], str]:
+    """A catalog file (the shipped ``thaadsim/data/<filename>`` by default) as a mapping."""
     if path is None:
-        text = resources.files("thaadsim.data").joinpath("missiles.yaml").read_text("utf-8")
-        name = "thaadsim/data/missiles.yaml"
+        text = resources.files("thaadsim.data").joinpath(filename).read_text("utf-8")
+        name = f"thaadsim/data/{filename}"
     else:
         name = str(path)
         try:
@@ -204,7 +208,21 @@ def load_missiles(path: str | Path | None = None) -> dict[str, Missile]:
     except yaml.YAMLError as exc:
         raise CatalogError(f"{name}: not valid YAML ({exc})") from None
     if not isinstance(raw, Mapping):
-        raise CatalogError(f"{name}: expected a mapping of missile slugs")
+        raise CatalogError(f"{name}: expected a mapping of slugs to entries")
+    return raw, name
+
+
+def _entry(catalog: Mapping[str, T], kind: str, slug: str) -> T:
+    """``catalog[slug]``, or an error naming the kind and listing the known slugs."""
+    try:
+        return catalog[slug]
+    except KeyError:
+        raise CatalogError(f"{kind}: unknown slug {slug!r}; known: {', '.join(catalog)}") from None
+
+
+def load_missiles(path: str | Path | None = None) -> dict[str, Missile]:
+    """Read a missile catalog (the shipped one by default); every figure is checked."""
+    raw, name = _read_yaml("missiles.yaml", path)
     return {str(slug): _missile(str(slug), entry, name) for slug, entry in raw.items()}
 
 
@@ -216,10 +234,172 @@ def missile_catalog() -> dict[str, Missile]:
 
 def get_missile(slug: str) -> Missile:
     """The shipped catalog's entry for ``slug``, or an error listing the known slugs."""
-    catalog = missile_catalog()
-    try:
-        return catalog[slug]
-    except KeyError:
-        raise CatalogError(
-            f"missile: unknown slug {slug!r}; known: {', '.join(catalog)}"
-        ) from None
+    return _entry(missile_catalog(), "missile", slug)
+
+
+# --------------------------------------------------------------------------------------------
+# Radars
+# --------------------------------------------------------------------------------------------
+
+_RADAR_FIELDS = (
+    "frequency_hz", "aperture_m2", "aperture_efficiency", "average_power_w",
+    "noise_temperature_k", "losses_db", "bandwidth_hz", "false_alarm_probability",
+    "detection_pd", "scan_half_width_deg", "min_elevation_deg", "max_elevation_deg",
+    "face_tilt_deg", "scan_loss_exponent", "monopulse_slope", "angle_floor_rad",
+    "range_floor_m", "range_rate_floor_mps", "track_dwell_s", "search_el_low_deg",
+    "search_el_high_deg", "search_frame_s", "search_budget", "track_interval_s",
+)
+_FRACTIONS = ("aperture_efficiency", "false_alarm_probability", "detection_pd", "search_budget")
+_SIGNED = ("losses_db", "min_elevation_deg", "face_tilt_deg", "search_el_low_deg")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportedRange:
+    """A publicly reported detection range, with the target it is read for."""
+
+    range_km: Figure
+    rcs_m2: Figure
+    dwell: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RadarEntry:
+    """A radar in one mode: the model's parameters and where each comes from."""
+
+    slug: str
+    name: str
+    radar: Radar
+    figures: Mapping[str, Figure]
+    reported_ranges: tuple[ReportedRange, ...]
+
+
+def _radar(slug: str, raw: Any, path: str) -> RadarEntry:
+    where = f"{path}: {slug}"
+    if not isinstance(raw, Mapping):
+        raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
+    mode = raw.get("mode")
+    if mode not in MODES:
+        raise CatalogError(f"{where}.mode: {mode!r} is not one of {', '.join(MODES)}")
+    figures: dict[str, Figure] = {}
+    for key in (*_RADAR_FIELDS, "instrumented_range_km", "swerling"):
+        if key not in raw:
+            raise CatalogError(f"{where}.{key}: missing")
+        figures[key] = _figure(raw[key], f"{where}.{key}")
+        if key not in _SIGNED:
+            _positive(figures[key], f"{where}.{key}")
+    for key in _FRACTIONS:
+        if not figures[key].value < 1.0:
+            raise CatalogError(f"{where}.{key}: {figures[key].value!r} must lie in (0, 1)")
+    swerling = int(figures["swerling"].value)
+    if swerling not in SWERLING_CASES or swerling != figures["swerling"].value:
+        raise CatalogError(f"{where}.swerling: {figures['swerling'].value!r} is not one of "
+                           f"{SWERLING_CASES}")
+    if not figures["search_el_low_deg"].value < figures["search_el_high_deg"].value:
+        raise CatalogError(f"{where}.search_el_high_deg: must exceed search_el_low_deg")
+    radar = Radar(
+        mode=mode, swerling=swerling,
+        instrumented_range_m=figures["instrumented_range_km"].value * 1e3,
+        **{key: figures[key].value for key in _RADAR_FIELDS},
+    )
+    reported = []
+    for i, rep in enumerate(raw.get("reported_ranges") or []):
+        rw = f"{where}.reported_ranges[{i}]"
+        if not isinstance(rep, Mapping) or rep.get("dwell") not in ("search", "track"):
+            raise CatalogError(f"{rw}: expected range_km, rcs_m2 and dwell ('search' or 'track')")
+        reported.append(ReportedRange(range_km=_figure(rep.get("range_km"), f"{rw}.range_km"),
+                                      rcs_m2=_figure(rep.get("rcs_m2"), f"{rw}.rcs_m2"),
+                                      dwell=rep["dwell"]))
+    return RadarEntry(slug=slug, name=str(raw.get("name", slug)), radar=radar, figures=figures,
+                      reported_ranges=tuple(reported))
+
+
+def load_radars(path: str | Path | None = None) -> dict[str, RadarEntry]:
+    """Read a radar catalog (the shipped one by default); entries starting with ``_`` are
+    YAML anchors shared by the others, not radars."""
+    raw, name = _read_yaml("radars.yaml", path)
+    return {str(slug): _radar(str(slug), entry, name) for slug, entry in raw.items()
+            if not str(slug).startswith("_")}
+
+
+@cache
+def radar_catalog() -> dict[str, RadarEntry]:
+    """The shipped radar catalog, loaded once."""
+    return load_radars()
+
+
+def get_radar(slug_or_mode: str) -> RadarEntry:
+    """A radar by slug, or the shipped AN/TPY-2 entry for a mode ('terminal',
+    'forward-based')."""
+    catalog = radar_catalog()
+    by_mode = {entry.radar.mode: entry for entry in catalog.values()}
+    if slug_or_mode in by_mode:
+        return by_mode[slug_or_mode]
+    if slug_or_mode not in catalog:
+        raise CatalogError(f"radar mode: unknown {slug_or_mode!r}; known modes: "
+                           f"{', '.join(by_mode)}; radars: {', '.join(catalog)}")
+    return catalog[slug_or_mode]
+
+
+# --------------------------------------------------------------------------------------------
+# Sites
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Site:
+    """A named place: where a radar or launcher stands, or a city to defend or aim at."""
+
+    slug: str
+    name: str
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    figures: Mapping[str, Figure]
+    boresight_deg: float | None = None
+    """The azimuth a radar here faces, where one is reported or assumed."""
+
+    def emplacement(self, boresight_deg: float | None = None) -> Emplacement:
+        """A radar at this site, facing ``boresight_deg`` (the site's own if not given)."""
+        bore = self.boresight_deg if boresight_deg is None else boresight_deg
+        if bore is None:
+            raise CatalogError(f"site {self.slug}: no radar boresight in the catalog; give one")
+        return Emplacement(lat_deg=self.lat_deg, lon_deg=self.lon_deg, alt_m=self.alt_m,
+                           boresight_deg=bore, name=self.name)
+
+
+def _site(slug: str, raw: Any, path: str) -> Site:
+    where = f"{path}: {slug}"
+    if not isinstance(raw, Mapping):
+        raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
+    figures = {}
+    for key in ("lat_deg", "lon_deg", "alt_m", "boresight_deg"):
+        if key in raw:
+            figures[key] = _figure(raw[key], f"{where}.{key}")
+        elif key != "boresight_deg":
+            raise CatalogError(f"{where}.{key}: missing")
+    lat, lon = figures["lat_deg"].value, figures["lon_deg"].value
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise CatalogError(f"{where}: lat/lon {lat}, {lon} outside [-90, 90] x [-180, 180]")
+    bore = figures.get("boresight_deg")
+    if bore is not None and not 0.0 <= bore.value < 360.0:
+        raise CatalogError(f"{where}.boresight_deg: {bore.value} outside [0, 360)")
+    return Site(slug=slug, name=str(raw.get("name", slug)), lat_deg=lat, lon_deg=lon,
+                alt_m=figures["alt_m"].value, figures=figures,
+                boresight_deg=None if bore is None else bore.value)
+
+
+def load_sites(path: str | Path | None = None) -> dict[str, Site]:
+    """Read a sites catalog (the shipped one by default)."""
+    raw, name = _read_yaml("sites.yaml", path)
+    return {str(slug): _site(str(slug), entry, name) for slug, entry in raw.items()}
+
+
+@cache
+def site_catalog() -> dict[str, Site]:
+    """The shipped sites catalog, loaded once."""
+    return load_sites()
+
+
+def get_site(slug: str) -> Site:
+    """A named site, or an error listing the known ones."""
+    return _entry(site_catalog(), "site", slug)

@@ -1,0 +1,1 @@
+"""Studies: the system functions run over grids, geographies and trials."""

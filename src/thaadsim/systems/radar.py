@@ -1,0 +1,461 @@
+r"""A phased-array radar (the AN/TPY-2): signal-to-noise, detection, visibility, measurements.
+
+A radar is a frozen :class:`Radar` (the catalog's figures, one entry per mode) placed by an
+:class:`Emplacement` (site and boresight); everything else is a pure function over arrays of
+targets. The physics, in the order a target meets it:
+
+1. **Can the face see it at all?** :func:`visibility`: line of sight over the Earth with
+   standard refraction (an Earth of effective radius :math:`k R`, :math:`k = 4/3`, Skolnik,
+   *Introduction to Radar Systems*, 3rd ed., 2001, §8.2), a minimum elevation, the face's
+   azimuth sector about its boresight and its elevation band.
+2. **How strong is the echo?** :func:`snr`: the radar range equation in its energy form for a
+   phased array whose transmit gain is :math:`G = 4\pi A_e/\lambda^2`
+   (Skolnik 2001, eqs. 2.1-2.11, 2.41),
+
+   .. math:: \mathrm{SNR} = \frac{E\, A_e^2\, \sigma\, \cos^{n}\theta_s}
+                                 {4\pi\, \lambda^2 R^4\, k_B T_s L}
+
+   with :math:`E` the transmitted energy in one dwell (average power times dwell time, all
+   of it integrated coherently, as Lewis & Postol 2012 assume), :math:`A_e = \rho A` the
+   effective aperture, :math:`\theta_s` the scan angle off the face normal and :math:`n` the
+   scan-loss exponent (the projected aperture shrinks as :math:`\cos\theta_s` on transmit and
+   on receive).
+3. **Search or track.** In search the radar spreads a fraction :math:`b` of its time over a
+   fence of solid angle :math:`\Omega` every frame :math:`t_f`; a beam of solid angle
+   :math:`\lambda^2/A_e` gets :math:`E = P_{av} t_f b \lambda^2 / (A_e \Omega)`, which turns
+   the equation above into the search-radar equation
+   :math:`\mathrm{SNR} = P_{av} A_e t_f b \sigma / (4\pi\Omega R^4 k_B T_s L)`
+   (Skolnik 2001, eq. 2.62). In track a dwell of :math:`t_d` seconds is spent on one target:
+   :math:`E = P_{av} t_d`.
+4. **Is it detected?** :func:`pd_from_snr`: Swerling 1 (slowly fluctuating, constant within
+   a dwell), :math:`P_d = P_{fa}^{1/(1+\mathrm{SNR})}`; Swerling 0/5 (steady),
+   :math:`P_d = Q_1(\sqrt{2\,\mathrm{SNR}}, \sqrt{-2\ln P_{fa}})`, Marcum's Q function
+   (the noncentral chi-square survival function).
+5. **What does it measure?** :func:`measure`: range, azimuth, elevation and range rate with
+   the thermal-noise accuracies of Skolnik 2001 §6.3 and Barton, *Radar System Analysis and
+   Modeling* (2005) ch. 7, :math:`\sigma = \delta / (k\sqrt{2\,\mathrm{SNR}})` for a
+   resolution :math:`\delta` (range :math:`c/2B`, angle the beamwidth :math:`\lambda/D`
+   broadened by :math:`1/\cos\theta_s`, range rate :math:`\lambda/2t_d`), with :math:`k` the
+   monopulse slope for angles and 1 otherwise, plus a floor for the errors that do not
+   average out (calibration, alignment).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy import optimize, stats
+
+from thaadsim.errors import InputError
+from thaadsim.physics.earth import WGS84, Earth
+from thaadsim.physics.geodesy import (
+    ecef_to_aer_rate,
+    ecef_to_geodetic,
+    geodesic_inverse,
+)
+
+FloatArray = npt.NDArray[np.float64]
+
+SPEED_OF_LIGHT_MPS = 299_792_458.0
+BOLTZMANN_JPK = 1.380649e-23
+"""Boltzmann's constant (SI 2019, exact)."""
+STANDARD_REFRACTION_K = 4.0 / 3.0
+"""Effective-Earth-radius factor of the standard atmosphere (Skolnik 2001, §8.2)."""
+
+MODES = ("terminal", "forward-based")
+Mode = Literal["terminal", "forward-based"]
+SWERLING_CASES = (0, 1, 5)
+
+# Visibility status codes (DESIGN: array functions return status arrays).
+VISIBLE = 0
+BELOW_HORIZON = 1
+"""Below the minimum elevation of the refracted line of sight (the Earth is in the way)."""
+OUTSIDE_SECTOR = 2
+"""Outside the face's azimuth sector about its boresight."""
+ABOVE_FACE = 3
+"""Above the face's highest elevation."""
+STATUS_TEXT = {
+    VISIBLE: "visible",
+    BELOW_HORIZON: "below the radar horizon",
+    OUTSIDE_SECTOR: "outside the azimuth sector",
+    ABOVE_FACE: "above the elevation limit",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Radar:
+    """One radar in one mode: its hardware, its face, its search fence and its track dwell.
+
+    Every field comes from the catalog (``thaadsim/data/radars.yaml``), where its public
+    source or the reason for the assumption is written.
+    """
+
+    mode: Mode
+    frequency_hz: float
+    aperture_m2: float
+    aperture_efficiency: float
+    average_power_w: float
+    noise_temperature_k: float
+    losses_db: float
+    bandwidth_hz: float
+    """Instantaneous bandwidth; the range resolution is c / 2B."""
+    false_alarm_probability: float
+    scan_half_width_deg: float
+    """The face's azimuth sector is boresight +- this."""
+    min_elevation_deg: float
+    """Lowest beam above the refracted horizon."""
+    max_elevation_deg: float
+    face_tilt_deg: float
+    """Elevation of the face normal above the horizontal."""
+    scan_loss_exponent: float
+    monopulse_slope: float
+    angle_floor_rad: float
+    range_floor_m: float
+    range_rate_floor_mps: float
+    search_el_low_deg: float
+    search_el_high_deg: float
+    search_frame_s: float
+    search_budget: float
+    """Fraction of the radar's time spent on the search fence."""
+    track_interval_s: float
+    track_dwell_s: float
+    detection_pd: float
+    """The probability of detection that defines "detection range" (per look)."""
+    instrumented_range_m: float
+    """The farthest range the mode's software processes (its range window)."""
+    swerling: int = 1
+
+    @property
+    def wavelength_m(self) -> float:
+        return SPEED_OF_LIGHT_MPS / self.frequency_hz
+
+    @property
+    def effective_aperture_m2(self) -> float:
+        return self.aperture_efficiency * self.aperture_m2
+
+    @property
+    def beamwidth_rad(self) -> float:
+        """Half-power beamwidth at broadside, lambda / D with D the side of a square face."""
+        return self.wavelength_m / float(np.sqrt(self.aperture_m2))
+
+    @property
+    def loss_factor(self) -> float:
+        return float(10.0 ** (self.losses_db / 10.0))
+
+    @property
+    def fence_solid_angle_sr(self) -> float:
+        r"""Solid angle of the search fence, :math:`2\Delta\alpha(\sin e_2 - \sin e_1)`."""
+        lo, hi = np.radians([self.search_el_low_deg, self.search_el_high_deg])
+        return float(2.0 * np.radians(self.scan_half_width_deg) * (np.sin(hi) - np.sin(lo)))
+
+    @property
+    def search_energy_j(self) -> float:
+        """Energy transmitted in one beam position of the search fence per frame."""
+        beams = self.fence_solid_angle_sr * self.effective_aperture_m2 / self.wavelength_m**2
+        return self.average_power_w * self.search_frame_s * self.search_budget / beams
+
+    @property
+    def track_energy_j(self) -> float:
+        """Energy of one track dwell."""
+        return self.average_power_w * self.track_dwell_s
+
+    def energy_j(self, dwell: str) -> float:
+        """Energy of a ``'search'`` or ``'track'`` dwell."""
+        if dwell == "search":
+            return self.search_energy_j
+        if dwell == "track":
+            return self.track_energy_j
+        raise InputError(f"dwell: {dwell!r} is not one of 'search', 'track'")
+
+    def dwell_s(self, dwell: str) -> float:
+        """Coherent integration time of a dwell (sets the Doppler resolution)."""
+        if dwell == "track":
+            return self.track_dwell_s
+        beams = self.fence_solid_angle_sr * self.effective_aperture_m2 / self.wavelength_m**2
+        return self.search_frame_s * self.search_budget / beams
+
+
+@dataclass(frozen=True, kw_only=True)
+class Emplacement:
+    """Where a radar stands and where its face points."""
+
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+    boresight_deg: float
+    """Azimuth of the face normal, clockwise from north."""
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.boresight_deg < 360.0:
+            raise InputError(f"boresight: {self.boresight_deg!r} deg is outside [0, 360)")
+        if not -90.0 <= self.lat_deg <= 90.0:
+            raise InputError(f"site latitude: {self.lat_deg!r} deg is outside [-90, 90]")
+
+
+# --------------------------------------------------------------------------------------------
+# Signal-to-noise and detection
+# --------------------------------------------------------------------------------------------
+
+
+def _check_rcs(rcs_m2: npt.ArrayLike) -> FloatArray:
+    rcs = np.asarray(rcs_m2, dtype=np.float64)
+    if np.any(~(rcs > 0.0)):
+        raise InputError(f"rcs: {rcs_m2!r} m^2 must be positive (a radar cross-section)")
+    return rcs
+
+
+def snr(
+    radar: Radar,
+    energy_j: npt.ArrayLike,
+    range_m: npt.ArrayLike,
+    rcs_m2: npt.ArrayLike,
+    scan_cos: npt.ArrayLike = 1.0,
+) -> FloatArray:
+    r"""Signal-to-noise ratio (linear) of one dwell of energy ``energy_j`` on a target.
+
+    .. math:: \mathrm{SNR} = \frac{E A_e^2 \sigma \cos^n\theta_s}{4\pi\lambda^2 R^4 k_B T_s L}
+    """
+    a_e = radar.effective_aperture_m2
+    num = np.asarray(energy_j) * a_e**2 * _check_rcs(rcs_m2)
+    num = num * np.clip(np.asarray(scan_cos, dtype=np.float64), 0.0, 1.0) ** (
+        radar.scan_loss_exponent)
+    den = (4.0 * np.pi * radar.wavelength_m**2 * BOLTZMANN_JPK * radar.noise_temperature_k
+           * radar.loss_factor)
+    return np.asarray(num / (den * np.asarray(range_m, dtype=np.float64) ** 4), dtype=np.float64)
+
+
+def range_for_snr(
+    radar: Radar,
+    energy_j: float,
+    snr_linear: npt.ArrayLike,
+    rcs_m2: npt.ArrayLike,
+    scan_cos: npt.ArrayLike = 1.0,
+) -> FloatArray:
+    """The range at which :func:`snr` equals ``snr_linear`` (the equation solved for R)."""
+    ref = snr(radar, energy_j, 1.0, rcs_m2, scan_cos)
+    return np.asarray((ref / np.asarray(snr_linear, dtype=np.float64)) ** 0.25)
+
+
+def pd_from_snr(snr_linear: npt.ArrayLike, pfa: float, swerling: int = 1) -> FloatArray:
+    r"""Probability of detection of one dwell at a threshold set for false-alarm ``pfa``.
+
+    Swerling 1: :math:`P_d = P_{fa}^{1/(1+\mathrm{SNR})}` (Swerling 1960; Skolnik 2001
+    eq. 2.50 with n = 1). Swerling 0 and 5 (steady target):
+    :math:`P_d = Q_1(\sqrt{2\,\mathrm{SNR}}, \sqrt{-2\ln P_{fa}})`, the survival function of
+    a noncentral chi-square of 2 degrees of freedom and noncentrality 2 SNR at
+    :math:`-2\ln P_{fa}` (Marcum 1960; Richards, *Fundamentals of Radar Signal Processing*,
+    2005, eq. 6.28).
+    """
+    if not 0.0 < pfa < 1.0:
+        raise InputError(f"false-alarm probability: {pfa!r} is outside (0, 1)")
+    s = np.maximum(np.asarray(snr_linear, dtype=np.float64), 0.0)
+    if swerling == 1:
+        return np.asarray(pfa ** (1.0 / (1.0 + s)))
+    if swerling in (0, 5):
+        return np.asarray(stats.ncx2.sf(-2.0 * np.log(pfa), 2.0, 2.0 * s))
+    raise InputError(f"swerling: {swerling!r} is not one of {SWERLING_CASES}")
+
+
+def snr_for_pd(pd: float, pfa: float, swerling: int = 1) -> float:
+    """The single-dwell SNR (linear) that gives detection probability ``pd`` (inverse of
+    :func:`pd_from_snr`): closed form for Swerling 1, a root search for Swerling 0/5."""
+    if not pfa < pd < 1.0:
+        raise InputError(f"detection probability: {pd!r} must lie in (pfa, 1) = ({pfa}, 1)")
+    if swerling == 1:
+        return float(np.log(pfa) / np.log(pd) - 1.0)
+    pd_from_snr(1.0, pfa, swerling)  # validates swerling and pfa
+    return float(optimize.brentq(lambda s: float(pd_from_snr(s, pfa, swerling)) - pd,
+                                 0.0, 1e4, xtol=1e-12))
+
+
+def detection_range_m(
+    radar: Radar,
+    rcs_m2: float,
+    dwell: str = "search",
+    scan_cos: npt.ArrayLike = 1.0,
+    pd: float | None = None,
+) -> FloatArray:
+    """Range at which one dwell detects the target with probability ``pd`` (the radar's
+    ``detection_pd`` unless given), from the range equation alone (no horizon)."""
+    need = snr_for_pd(radar.detection_pd if pd is None else pd, radar.false_alarm_probability,
+                      radar.swerling)
+    return range_for_snr(radar, radar.energy_j(dwell), need, rcs_m2, scan_cos)
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry: refracted line of sight, the face
+# --------------------------------------------------------------------------------------------
+
+
+def _radius_along_azimuth_m(lat_deg: float, azimuth_deg: npt.ArrayLike, earth: Earth) -> FloatArray:
+    r"""Euler's radius of curvature of the ellipsoid at a latitude in a direction,
+    :math:`1/R_\alpha = \cos^2\alpha / M + \sin^2\alpha / N`."""
+    phi = np.radians(lat_deg)
+    w2 = 1.0 - earth.e2 * np.sin(phi) ** 2
+    n = earth.a_m / np.sqrt(w2)
+    m = earth.a_m * (1.0 - earth.e2) / w2**1.5
+    alpha = np.radians(np.asarray(azimuth_deg, dtype=np.float64))
+    return np.asarray(1.0 / (np.cos(alpha) ** 2 / m + np.sin(alpha) ** 2 / n))
+
+
+def refracted_elevation_deg(
+    ground_range_m: npt.ArrayLike,
+    target_alt_m: npt.ArrayLike,
+    site_alt_m: float,
+    radius_m: npt.ArrayLike,
+    k: float = STANDARD_REFRACTION_K,
+) -> FloatArray:
+    r"""Apparent elevation of a target over an Earth of effective radius :math:`a_e = kR`.
+
+    Refraction bends rays down at about a quarter of the Earth's curvature; drawing rays
+    straight over a sphere of radius :math:`a_e = kR` (``k`` = 4/3 for the standard
+    atmosphere; 1 for none) keeps the heights and the ground range and gives the apparent
+    elevation (Skolnik 2001, §8.2; Doerry, Sandia SAND2013-9010, 2013):
+
+    .. math:: \tan\epsilon = \frac{(a_e + h_t)\cos\theta - (a_e + h_r)}
+                                  {(a_e + h_t)\sin\theta},\qquad \theta = d / a_e
+    """
+    a_e = k * np.asarray(radius_m, dtype=np.float64)
+    theta = np.asarray(ground_range_m, dtype=np.float64) / a_e
+    rt = a_e + np.asarray(target_alt_m, dtype=np.float64)
+    return np.asarray(np.degrees(np.arctan2(rt * np.cos(theta) - (a_e + site_alt_m),
+                                            rt * np.sin(theta))))
+
+
+def scan_cosine(
+    az_deg: npt.ArrayLike, el_deg: npt.ArrayLike, radar: Radar, emplacement: Emplacement
+) -> FloatArray:
+    """Cosine of the angle between the line of sight and the face normal."""
+    az, el = np.radians(np.asarray(az_deg)), np.radians(np.asarray(el_deg))
+    bore, tilt = np.radians(emplacement.boresight_deg), np.radians(radar.face_tilt_deg)
+    return np.asarray(np.cos(el) * np.cos(tilt) * np.cos(az - bore) + np.sin(el) * np.sin(tilt))
+
+
+def off_boresight_deg(az_deg: npt.ArrayLike, emplacement: Emplacement) -> FloatArray:
+    """Signed azimuth from the boresight, in [-180, 180)."""
+    return np.asarray((np.asarray(az_deg) - emplacement.boresight_deg + 180.0) % 360.0 - 180.0)
+
+
+def face_status(
+    az_deg: npt.ArrayLike,
+    apparent_el_deg: npt.ArrayLike,
+    radar: Radar,
+    emplacement: Emplacement,
+) -> npt.NDArray[np.int8]:
+    """Visibility status of directions (azimuth, apparent elevation): :data:`VISIBLE`,
+    :data:`BELOW_HORIZON`, :data:`OUTSIDE_SECTOR` or :data:`ABOVE_FACE`."""
+    el = np.asarray(apparent_el_deg, dtype=np.float64)
+    off = np.abs(off_boresight_deg(az_deg, emplacement))
+    status = np.full(np.broadcast_shapes(el.shape, off.shape), VISIBLE, dtype=np.int8)
+    status[np.broadcast_to(el > radar.max_elevation_deg, status.shape)] = ABOVE_FACE
+    status[np.broadcast_to(off > radar.scan_half_width_deg, status.shape)] = OUTSIDE_SECTOR
+    status[np.broadcast_to(~(el >= radar.min_elevation_deg), status.shape)] = BELOW_HORIZON
+    return status
+
+
+# --------------------------------------------------------------------------------------------
+# Looking at targets
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Look:
+    """What one look of the radar finds on each target (arrays of the targets' shape)."""
+
+    az_deg: FloatArray
+    el_deg: FloatArray
+    """Geometric elevation (what the angle measurement reports)."""
+    apparent_el_deg: FloatArray
+    """Elevation of the refracted ray, which decides the horizon."""
+    range_m: FloatArray
+    range_rate_mps: FloatArray
+    status: npt.NDArray[np.int8]
+    scan_cos: FloatArray
+    snr: FloatArray
+    """Linear SNR of the dwell; 0 where the target is not visible."""
+    pd: FloatArray
+
+    @property
+    def visible(self) -> npt.NDArray[np.bool_]:
+        return np.asarray(self.status == VISIBLE)
+
+
+def look(
+    radar: Radar,
+    emplacement: Emplacement,
+    r_ecef_m: npt.ArrayLike,
+    v_ecef_mps: npt.ArrayLike,
+    rcs_m2: npt.ArrayLike,
+    dwell: str = "search",
+    refraction_k: float = STANDARD_REFRACTION_K,
+    earth: Earth = WGS84,
+) -> Look:
+    """Geometry, visibility, SNR and detection probability of targets for one dwell.
+
+    Parameters
+    ----------
+    radar, emplacement : Radar, Emplacement
+        The radar in its mode and where it stands.
+    r_ecef_m, v_ecef_mps : array_like, shape (..., 3)
+        Earth-fixed positions and velocities of the targets.
+    rcs_m2 : array_like
+        Radar cross-sections, broadcast against the targets.
+    dwell : {'search', 'track'}
+        Which dwell illuminates them (sets the energy).
+    refraction_k : float
+        Effective-Earth factor (4/3 standard refraction; 1 for a geometric line of sight).
+    """
+    r = np.asarray(r_ecef_m, dtype=np.float64)
+    site = (emplacement.lat_deg, emplacement.lon_deg, emplacement.alt_m)
+    az, el, rng, rdot = ecef_to_aer_rate(r, v_ecef_mps, *site, earth=earth)
+    lat, lon, alt = ecef_to_geodetic(r, earth)
+    ground_m, azimuth_deg, _ = geodesic_inverse(site[0], site[1], lat, lon, earth)
+    radius = _radius_along_azimuth_m(site[0], azimuth_deg, earth)
+    apparent = refracted_elevation_deg(ground_m, alt, site[2], radius, refraction_k)
+    status = face_status(az, apparent, radar, emplacement)
+    cos_s = scan_cosine(az, el, radar, emplacement)
+    s = np.where(status == VISIBLE, snr(radar, radar.energy_j(dwell), np.maximum(rng, 1.0),
+                                        rcs_m2, cos_s), 0.0)
+    pd = np.where(status == VISIBLE,
+                  pd_from_snr(s, radar.false_alarm_probability, radar.swerling), 0.0)
+    return Look(az_deg=az, el_deg=el, apparent_el_deg=apparent, range_m=rng,
+                range_rate_mps=rdot, status=status, scan_cos=cos_s, snr=s, pd=pd)
+
+
+def measurement_sigmas(radar: Radar, view: Look, dwell: str = "search") -> FloatArray:
+    r"""One-sigma errors of (range m, azimuth rad, elevation rad, range rate m/s), (..., 4).
+
+    Thermal noise :math:`\delta / (k\sqrt{2\,\mathrm{SNR}})` (Skolnik 2001 §6.3; Barton 2005
+    ch. 7) added in quadrature to a floor; the angle resolution is the beamwidth broadened
+    by the scan, :math:`\lambda / (D\cos\theta_s)`, and an azimuth error is a cross-range
+    error divided by :math:`\cos\epsilon`.
+    """
+    root = np.sqrt(2.0 * np.maximum(view.snr, 1e-12))
+    cos_s = np.clip(view.scan_cos, 0.05, 1.0)
+    angle = radar.beamwidth_rad / (cos_s * radar.monopulse_slope * root)
+    sig_angle = np.hypot(angle, radar.angle_floor_rad)
+    sig_range = np.hypot(SPEED_OF_LIGHT_MPS / (2.0 * radar.bandwidth_hz) / root,
+                         radar.range_floor_m)
+    sig_rate = np.hypot(radar.wavelength_m / (2.0 * radar.dwell_s(dwell)) / root,
+                        radar.range_rate_floor_mps)
+    sig_az = sig_angle / np.maximum(np.cos(np.radians(view.el_deg)), 0.05)
+    return np.stack([sig_range, sig_az, sig_angle, sig_rate], axis=-1)
+
+
+def measure(
+    radar: Radar, view: Look, rng: np.random.Generator, dwell: str = "search"
+) -> tuple[FloatArray, FloatArray]:
+    """Noisy measurements (range m, azimuth rad, elevation rad, range rate m/s) and their
+    sigmas, both (..., 4); Gaussian errors of :func:`measurement_sigmas`. Rows where the
+    target was not visible are NaN."""
+    sig = measurement_sigmas(radar, view, dwell)
+    truth = np.stack([view.range_m, np.radians(view.az_deg), np.radians(view.el_deg),
+                      view.range_rate_mps], axis=-1)
+    z = truth + sig * rng.standard_normal(sig.shape)
+    z[..., 1] = np.mod(z[..., 1], 2.0 * np.pi)
+    z[~view.visible] = np.nan
+    return z, sig
