@@ -42,6 +42,7 @@ __all__ = [
     "aer_to_ecef",
     "direction_ecef",
     "ecef_to_aer",
+    "ecef_to_aer_rate",
     "ecef_to_enu",
     "ecef_to_geodetic",
     "enu_basis",
@@ -360,6 +361,60 @@ def ecef_to_aer(
     )  # fmt: skip
     az_deg, el_deg, range_m = np.broadcast_arrays(_wrap_360(az), _as_float(el), _as_float(rng))
     return az_deg.copy(), el_deg.copy(), range_m.copy()
+
+
+def ecef_to_aer_rate(
+    r_ecef_m: npt.ArrayLike,
+    v_ecef_mps: npt.ArrayLike,
+    site_lat_deg: npt.ArrayLike,
+    site_lon_deg: npt.ArrayLike,
+    site_alt_m: npt.ArrayLike,
+    earth: Earth = WGS84,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    r"""Azimuth, elevation, slant range and range rate of moving targets from a fixed site.
+
+    Azimuth, elevation and range are those of :func:`ecef_to_aer`. The range rate is the
+    time derivative of the slant range :math:`\rho = |\mathbf d|`,
+    :math:`\mathbf d = \mathbf r - \mathbf r_s`, seen in the Earth-fixed frame in which
+    the site :math:`\mathbf r_s` is at rest (the radar's Doppler, less any transmitter
+    motion):
+
+    .. math:: \dot\rho = \frac{\mathbf d\cdot\mathbf v}{\rho}
+
+    with :math:`\mathbf v` the Earth-fixed velocity of the target. It is NaN at zero range.
+
+    Parameters
+    ----------
+    r_ecef_m : array_like, shape (..., 3)
+        ECEF positions of the targets, metres.
+    v_ecef_mps : array_like, shape (..., 3)
+        Earth-fixed (ECEF-frame) velocities of the targets, m/s; broadcast against
+        ``r_ecef_m``.
+    site_lat_deg, site_lon_deg, site_alt_m : array_like
+        Geodetic position of the site; broadcast against ``r_ecef_m.shape[:-1]``.
+    earth : Earth, optional
+        Earth model (WGS84 by default).
+
+    Returns
+    -------
+    az_deg, el_deg, range_m, range_rate_mps : numpy.ndarray
+        Azimuth clockwise from north in [0, 360) deg, elevation in [-90, 90] deg, slant
+        range in metres and range rate in m/s (positive receding), each of the broadcast
+        leading shape.
+    """
+    r = _as_float(r_ecef_m)
+    v = _as_float(v_ecef_mps)
+    _components(v, "v_ecef_mps")
+    az_deg, el_deg, range_m = ecef_to_aer(r, site_lat_deg, site_lon_deg, site_alt_m, earth)
+    los_m = r - geodetic_to_ecef(site_lat_deg, site_lon_deg, site_alt_m, earth)
+    closing = np.einsum("...i,...i->...", *np.broadcast_arrays(los_m, v))
+    shape = np.broadcast_shapes(range_m.shape, closing.shape)
+    range_m = np.broadcast_to(range_m, shape)
+    rate = np.divide(
+        closing, range_m, out=np.full(shape, np.nan), where=np.broadcast_to(range_m > 0.0, shape)
+    )
+    az_deg, el_deg = np.broadcast_to(az_deg, shape), np.broadcast_to(el_deg, shape)
+    return az_deg.copy(), el_deg.copy(), range_m.copy(), _as_float(rate)
 
 
 def aer_to_ecef(
