@@ -433,6 +433,103 @@ def loft(
     _emit(data, as_json, f"{missile}: lofted test -> standard trajectory")
 
 
+def _radar_and_site(site: str, mode: str, boresight_deg: float | None) -> tuple[Any, Any, Any]:
+    """The radar entry for ``mode`` and the emplacement at ``site`` (checked)."""
+    from thaadsim.systems.catalog import get_radar, get_site
+
+    if boresight_deg is not None and not (math.isfinite(boresight_deg)
+                                          and 0.0 <= boresight_deg < 360.0):
+        raise InputError(f"--boresight-deg: {boresight_deg!r} is outside [0, 360)")
+    entry = get_radar(mode)
+    where = get_site(site)
+    return entry, where, where.emplacement(boresight_deg)
+
+
+def _positive_option(name: str, value: float, unit: str) -> None:
+    if not (math.isfinite(value) and value > 0):
+        raise InputError(f"{name}: {value!r} must be a positive number of {unit}")
+
+
+@app.command()
+def coverage(
+    site: Annotated[str, typer.Option(help="Radar site (catalog slug, e.g. seongju).")
+                    ] = "seongju",
+    boresight_deg: Annotated[float | None, typer.Option(
+        help="Azimuth the face points to, deg from north [0, 360); the site's own if left out."
+    )] = None,
+    mode: Annotated[str, typer.Option(help="terminal or forward-based.")] = "terminal",
+    rcs_m2: Annotated[float, typer.Option(help="Target radar cross-section, m^2.")] = 0.01,
+    alt_km: Annotated[float, typer.Option(help="Target altitude, km.")] = 100.0,
+    dwell: Annotated[str, typer.Option(
+        help="track: a dedicated 100 ms dwell (public estimates' convention); search: one "
+             "beam of the mode's search fence.")] = "track",
+    no_refraction: Annotated[bool, typer.Option(
+        "--no-refraction", help="Geometric line of sight instead of the 4/3 Earth.")] = False,
+    map_: Annotated[str | None, typer.Option("--map", help="Write a coverage map to this PNG.")
+                    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Where the radar would detect a target of a given size at a given altitude.
+
+    The covered ground area is bounded by the face's scan sector, the refracted radar
+    horizon, the mode's instrumented range and the radar equation; the table lists how
+    much of each country lies under it (Natural Earth 1:110m borders).
+    """
+    from thaadsim.studies.coverage import radar_coverage
+    from thaadsim.systems.catalog import site_catalog
+
+    entry, where, emp = _radar_and_site(site, mode, boresight_deg)
+    _positive_option("--rcs-m2", rcs_m2, "m^2")
+    if not (math.isfinite(alt_km) and 0.0 <= alt_km <= 3000.0):
+        raise InputError(f"--alt-km: {alt_km!r} is outside 0 to 3,000 km")
+    if dwell not in ("track", "search"):
+        raise InputError(f"--dwell: {dwell!r} is not one of track, search")
+    if map_ is not None:
+        _check_output(map_, ".png", "--map")
+    cov = radar_coverage(entry.radar, emp, rcs_m2, alt_km * 1e3, dwell=dwell,
+                         refraction_k=1.0 if no_refraction else 4.0 / 3.0)
+    countries: list[dict[str, Any]] = [
+        {"country": c.name, "iso_a3": c.iso_a3, "covered_km2": c.covered_km2,
+         "country_km2": c.country_km2, "share": c.share} for c in cov.territory]
+    data: dict[str, Any] = {
+        "site": site, "radar": entry.slug, "mode": entry.radar.mode,
+        "boresight_deg": emp.boresight_deg, "rcs_m2": rcs_m2, "alt_km": alt_km, "dwell": dwell,
+        "refraction": not no_refraction,
+        "detection_range_km": cov.detection_range_m / 1e3,
+        "instrumented_range_km": cov.instrumented_range_m / 1e3,
+        "horizon_range_km": cov.horizon_range_m / 1e3,
+        "max_ground_range_km": cov.max_ground_range_m / 1e3,
+        "covered_area_km2": cov.covered_km2,
+        "countries": countries,
+    }
+    title = (f"{entry.slug} at {where.name.split(' (')[0]}, facing {emp.boresight_deg:g} deg: "
+             f"{rcs_m2:g} m2 target at {alt_km:g} km")
+    if map_ is not None:
+        from thaadsim.report.maps import plot_coverage_map
+
+        notes = (f"detection range {data['detection_range_km']:,.0f} km ({dwell} dwell), "
+                 f"instrumented {data['instrumented_range_km']:,.0f} km, horizon "
+                 f"{data['horizon_range_km']:,.0f} km ground; borders Natural Earth 1:110m")
+        places = [(s.name.split(" (")[0], s.lon_deg, s.lat_deg) for s in site_catalog().values()
+                  if s.slug != site]
+        rings = sorted({round(data["detection_range_km"]), round(data["instrumented_range_km"])})
+        plot_coverage_map(map_, cov.polygon, site_lonlat=(emp.lon_deg, emp.lat_deg),
+                          site_name=where.name.split(" (")[0], boresight_deg=emp.boresight_deg,
+                          title=title, notes=notes, places=places, rings_km=rings)
+        data["map"] = map_
+    if as_json:
+        _emit(data, True, title)
+        return
+    _emit({k: v for k, v in data.items() if k != "countries"}, False, title)
+    table = Table(title="Territory under the coverage", show_header=True)
+    for col in ("country", "covered km2", "country km2", "share"):
+        table.add_column(col, justify="left" if col == "country" else "right")
+    for c in countries:
+        table.add_row(c["country"], f"{c['covered_km2']:,.0f}", f"{c['country_km2']:,.0f}",
+                      f"{100 * c['share']:.1f}%")
+    console.print(table)
+
+
 def main() -> None:
     """Entry point: run the app, turning thaadsim's errors into one line and exit 2."""
     try:

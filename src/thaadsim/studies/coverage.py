@@ -31,6 +31,7 @@ from thaadsim.physics.earth import WGS84, Earth
 from thaadsim.physics.geodesy import geodesic_direct, geodetic_to_ecef
 from thaadsim.systems import geography
 from thaadsim.systems.radar import (
+    BELOW_HORIZON,
     STANDARD_REFRACTION_K,
     VISIBLE,
     Emplacement,
@@ -131,7 +132,9 @@ def radar_coverage(
     """
     _check(rcs_m2, alt_m)
     radar.energy_j(dwell)  # validates the dwell name
-    half = radar.scan_half_width_deg
+    # The edge rays sit 0.001 deg inside the sector: a ray's azimuth from the geodesic and
+    # the topocentric azimuth of a target above it differ by ~1e-4 deg on the ellipsoid.
+    half = radar.scan_half_width_deg - 1e-3
     rays = int(round(2 * half / azimuth_step_deg)) + 1
     az = np.mod(emplacement.boresight_deg + np.linspace(-half, half, rays), 360.0)
     required = snr_for_pd(radar.detection_pd, radar.false_alarm_probability, radar.swerling)
@@ -187,34 +190,48 @@ def horizon_ground_range_m(
     earth: Earth = WGS84,
 ) -> float:
     """Ground range along the boresight at which a target at ``alt_m`` sinks below the
-    radar's minimum elevation over the refracted Earth (found with :func:`look`'s geometry,
-    ignoring the face's other limits and the radar equation)."""
+    refracted radar horizon or the radar's minimum elevation (found with :func:`look`'s
+    geometry, ignoring the face's other limits and the radar equation)."""
     az = np.array([emplacement.boresight_deg])
     zeros = np.zeros((1, 3))
 
     def above(ground_m: FloatArray) -> npt.NDArray[np.bool_]:
         view = look(radar, emplacement, _points_ecef(emplacement, az, ground_m, alt_m, earth),
                     zeros, 1.0, "track", refraction_k, earth)
-        return np.asarray(view.apparent_el_deg >= radar.min_elevation_deg)
+        return np.asarray(view.status != BELOW_HORIZON)
 
     if not above(np.array([1.0]))[0]:
         return 0.0
     return float(_bisect(above, np.array([1.0]), np.array([MAX_GROUND_RANGE_M]))[0])
 
 
+def _radial(emp: Emplacement, az_deg: float, start_m: float, end_m: float,
+            earth: Earth) -> FloatArray:
+    """Lon/lat points along one azimuth from ``start_m`` to ``end_m`` (every ~10 km)."""
+    d = np.linspace(start_m, end_m, max(2, int(abs(end_m - start_m) / 10e3) + 1))
+    lat, lon, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az_deg, d, earth)
+    return np.stack([lon, lat], -1)
+
+
 def _fan_polygon(emp: Emplacement, az: FloatArray, near: FloatArray, far: FloatArray,
                  earth: Earth) -> Polygon:
-    """The covered fan as a lon/lat polygon: far edge across the sector, near edge back."""
+    """The covered fan as a lon/lat polygon: the far edge across the sector, down the last
+    ray, the near edge back and up the first ray (rays sampled along their geodesics, so
+    that the polygon's area is the fan's, not that of straight lon/lat chords)."""
     ok = np.isfinite(far) & np.isfinite(near)
     if ok.sum() < 2:
         return Polygon()
     az, near, far = az[ok], near[ok], far[ok]
     lat_f, lon_f, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az, far, earth)
     lat_n, lon_n, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az[::-1], near[::-1], earth)
-    ring = np.concatenate([np.stack([lon_f, lat_f], -1), np.stack([lon_n, lat_n], -1)])
+    ring = np.concatenate([
+        np.stack([lon_f, lat_f], -1),
+        _radial(emp, float(az[-1]), float(far[-1]), float(near[-1]), earth),
+        np.stack([lon_n, lat_n], -1),
+        _radial(emp, float(az[0]), float(near[0]), float(far[0]), earth),
+    ])
     poly = shapely.make_valid(Polygon(ring))
-    poly = shapely.segmentize(poly, _SEGMENT_DEG)
     if poly.geom_type != "Polygon":
         parts = [g for g in getattr(poly, "geoms", []) if g.geom_type == "Polygon"]
         poly = max(parts, key=lambda g: g.area) if parts else Polygon()
-    return poly
+    return shapely.segmentize(poly, _SEGMENT_DEG)

@@ -72,7 +72,8 @@ SWERLING_CASES = (0, 1, 5)
 # Visibility status codes (DESIGN: array functions return status arrays).
 VISIBLE = 0
 BELOW_HORIZON = 1
-"""Below the minimum elevation of the refracted line of sight (the Earth is in the way)."""
+"""The refracted line of sight meets the Earth, or leaves the radar below its minimum
+elevation."""
 OUTSIDE_SECTOR = 2
 """Outside the face's azimuth sector about its boresight."""
 ABOVE_FACE = 3
@@ -326,6 +327,31 @@ def refracted_elevation_deg(
                                             rt * np.sin(theta))))
 
 
+def clears_earth(
+    ground_range_m: npt.ArrayLike,
+    target_alt_m: npt.ArrayLike,
+    site_alt_m: float,
+    radius_m: npt.ArrayLike,
+    k: float = STANDARD_REFRACTION_K,
+) -> npt.NDArray[np.bool_]:
+    r"""Whether the straight ray from the radar to the target clears an Earth of effective
+    radius :math:`a_e = kR` (the geometric line-of-sight test over the effective Earth).
+
+    With the radar at :math:`P_0 = (0, a_e + h_r)` and the target at
+    :math:`P_1 = (a_e + h_t)(\sin\theta, \cos\theta)`, the ray clears the Earth when
+    the point of the segment nearest the centre is at least :math:`a_e` from it. Its
+    limit is the grazing ray of the classical radar horizon,
+    :math:`d = a_e[\arccos(a_e/(a_e+h_r)) + \arccos(a_e/(a_e+h_t))]`.
+    """
+    a_e = k * np.asarray(radius_m, dtype=np.float64)
+    theta = np.asarray(ground_range_m, dtype=np.float64) / a_e
+    rt = a_e + np.asarray(target_alt_m, dtype=np.float64)
+    p0y = a_e + site_alt_m
+    dx, dy = rt * np.sin(theta), rt * np.cos(theta) - p0y
+    t = np.clip(-(p0y * dy) / np.maximum(dx * dx + dy * dy, 1e-30), 0.0, 1.0)
+    return np.asarray(np.hypot(t * dx, p0y + t * dy) >= a_e)
+
+
 def scan_cosine(
     az_deg: npt.ArrayLike, el_deg: npt.ArrayLike, radar: Radar, emplacement: Emplacement
 ) -> FloatArray:
@@ -343,17 +369,20 @@ def off_boresight_deg(az_deg: npt.ArrayLike, emplacement: Emplacement) -> FloatA
 def face_status(
     az_deg: npt.ArrayLike,
     apparent_el_deg: npt.ArrayLike,
+    clear: npt.ArrayLike,
     radar: Radar,
     emplacement: Emplacement,
 ) -> npt.NDArray[np.int8]:
-    """Visibility status of directions (azimuth, apparent elevation): :data:`VISIBLE`,
-    :data:`BELOW_HORIZON`, :data:`OUTSIDE_SECTOR` or :data:`ABOVE_FACE`."""
+    """Visibility status of directions (azimuth, apparent elevation, whether the ray clears
+    the Earth): :data:`VISIBLE`, :data:`BELOW_HORIZON`, :data:`OUTSIDE_SECTOR` or
+    :data:`ABOVE_FACE`."""
     el = np.asarray(apparent_el_deg, dtype=np.float64)
     off = np.abs(off_boresight_deg(az_deg, emplacement))
     status = np.full(np.broadcast_shapes(el.shape, off.shape), VISIBLE, dtype=np.int8)
     status[np.broadcast_to(el > radar.max_elevation_deg, status.shape)] = ABOVE_FACE
     status[np.broadcast_to(off > radar.scan_half_width_deg, status.shape)] = OUTSIDE_SECTOR
-    status[np.broadcast_to(~(el >= radar.min_elevation_deg), status.shape)] = BELOW_HORIZON
+    low = ~(el >= radar.min_elevation_deg) | ~np.asarray(clear, dtype=bool)
+    status[np.broadcast_to(low, status.shape)] = BELOW_HORIZON
     return status
 
 
@@ -416,7 +445,8 @@ def look(
     ground_m, azimuth_deg, _ = geodesic_inverse(site[0], site[1], lat, lon, earth)
     radius = _radius_along_azimuth_m(site[0], azimuth_deg, earth)
     apparent = refracted_elevation_deg(ground_m, alt, site[2], radius, refraction_k)
-    status = face_status(az, apparent, radar, emplacement)
+    clear = clears_earth(ground_m, alt, site[2], radius, refraction_k)
+    status = face_status(az, apparent, clear, radar, emplacement)
     cos_s = scan_cosine(az, el, radar, emplacement)
     s = np.where(status == VISIBLE, snr(radar, radar.energy_j(dwell), np.maximum(rng, 1.0),
                                         rcs_m2, cos_s), 0.0)

@@ -1,0 +1,80 @@
+"""Maps: a radar's coverage fan drawn on the borders and coastlines it reaches over."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
+
+from thaadsim.physics.geodesy import geodesic_direct  # noqa: E402
+from thaadsim.systems import geography  # noqa: E402
+
+
+def plot_coverage_map(
+    path: str | Path,
+    polygon: shapely.Geometry,
+    *,
+    site_lonlat: tuple[float, float],
+    site_name: str,
+    boresight_deg: float,
+    title: str,
+    notes: str = "",
+    places: Sequence[tuple[str, float, float]] = (),
+    rings_km: Sequence[float] = (),
+) -> Path:
+    """Write a PNG map of a coverage polygon (lon/lat degrees) on the shipped borders.
+
+    ``places`` are (name, lon, lat) to label; ``rings_km`` draws range rings about the site
+    (geodesic circles), e.g. the detection range and the instrumented range.
+    """
+    path = Path(path)
+    lon0, lat0 = site_lonlat
+    if polygon.is_empty:
+        minx, miny, maxx, maxy = lon0 - 3, lat0 - 3, lon0 + 3, lat0 + 3
+    else:
+        minx, miny, maxx, maxy = polygon.bounds
+    pad = 1.0
+    box = (max(-180.0, min(minx, lon0) - pad), max(-90.0, min(miny, lat0) - pad),
+           min(180.0, max(maxx, lon0) + pad), min(90.0, max(maxy, lat0) + pad))
+    fig, ax = plt.subplots(figsize=(9, 8), dpi=120)
+    for lon, lat in geography.borders_for_map(box):
+        ax.plot(lon, lat, color="0.35", lw=0.7)
+    if not polygon.is_empty:
+        for part in shapely.get_parts(polygon):
+            x, y = part.exterior.xy
+            ax.fill(x, y, color="tab:blue", alpha=0.25, lw=0)
+            ax.plot(x, y, color="tab:blue", lw=1.2)
+    az = np.linspace(0.0, 360.0, 361)
+    for ring_km in rings_km:
+        lat, lon, _ = geodesic_direct(lat0, lon0, az, ring_km * 1e3)
+        ax.plot(lon, lat, color="tab:gray", lw=0.8, ls="--")
+        ax.annotate(f"{ring_km:,.0f} km", (lon[0], lat[0]), fontsize=8, color="tab:gray")
+    lat_b, lon_b, _ = geodesic_direct(lat0, lon0, boresight_deg, 300e3)
+    ax.annotate("", xy=(float(lon_b), float(lat_b)), xytext=(lon0, lat0),
+                arrowprops={"arrowstyle": "->", "color": "tab:red"})
+    ax.plot([lon0], [lat0], marker="^", color="tab:red", ms=10, ls="none", label=site_name)
+    for name, p_lon, p_lat in places:
+        if box[0] <= p_lon <= box[2] and box[1] <= p_lat <= box[3]:
+            ax.plot([p_lon], [p_lat], marker="o", color="k", ms=3)
+            ax.annotate(name, (p_lon, p_lat), xytext=(3, 3), textcoords="offset points",
+                        fontsize=8)
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
+    ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (box[1] + box[3]))))
+    ax.set_xlabel("longitude (deg E)")
+    ax.set_ylabel("latitude (deg N)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    if notes:
+        fig.text(0.01, 0.01, notes, fontsize=7, color="0.3", va="bottom")
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.savefig(path)
+    plt.close(fig)
+    return path
