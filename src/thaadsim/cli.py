@@ -530,6 +530,84 @@ def coverage(
     console.print(table)
 
 
+def _place(text: str, option: str) -> tuple[float, float]:
+    """LAT,LON in degrees, or the slug of a catalog site (e.g. pyongyang)."""
+    from thaadsim.systems.catalog import site_catalog
+
+    sites = site_catalog()
+    if text in sites:
+        return sites[text].lat_deg, sites[text].lon_deg
+    if "," not in text:
+        _fail(f"{option}: {text!r} is neither LAT,LON in degrees nor a site "
+              f"({', '.join(sites)})")
+    return _latlon(text, option)
+
+
+@app.command()
+def detect(
+    missile: Annotated[str, typer.Option(help="Catalog slug (see `thaadsim catalog`).")
+                       ] = "scud-c",
+    from_: Annotated[str, typer.Option("--from", help="Launch point LAT,LON or a site slug.")
+                     ] = "pyongyang",
+    to: Annotated[str, typer.Option(help="Aim point LAT,LON or a site slug.")] = "seongju",
+    shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
+    apogee_km: Annotated[float | None, typer.Option(help="Apogee for lofted/depressed, km.")
+                         ] = None,
+    radar_site: Annotated[str, typer.Option(help="Radar site (catalog slug).")] = "seongju",
+    mode: Annotated[str, typer.Option(help="terminal or forward-based.")] = "terminal",
+    boresight_deg: Annotated[float | None, typer.Option(
+        help="Azimuth the face points to, deg [0, 360); the site's own if left out.")] = None,
+    rcs_m2: Annotated[float, typer.Option(
+        help="Radar cross-section of the threat, m^2 (0.1: a short-range missile's body or a "
+             "warhead seen from the side; 0.01: a warhead nose-on).")] = 0.1,
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials (random detections, noise "
+                                             "and search phase); medians are reported.")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the random draws.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """When the radar first detects a threat, confirms it, holds a firm track, and how
+    well it then predicts the impact point (the fire-control cue)."""
+    from thaadsim.studies.detection import simulate_detection, truth_from_flight
+    from thaadsim.systems.catalog import get_missile
+    from thaadsim.systems.threat import SHAPES, fly_threat
+
+    entry, where, emp = _radar_and_site(radar_site, mode, boresight_deg)
+    _positive_option("--rcs-m2", rcs_m2, "m^2")
+    if not 1 <= trials <= 100_000:
+        raise InputError(f"--trials: {trials!r} must lie in 1..100000")
+    if shape not in SHAPES:
+        raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+    lat0, lon0 = _place(from_, "--from")
+    lat1, lon1 = _place(to, "--to")
+    m = get_missile(missile)
+    with _working(f"Flying the {missile} and tracking it"):
+        tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km, record=True)
+        truth = truth_from_flight(tf.flight, m.rocket.reentry_beta_kgm2)
+        if trials > 1:
+            truth = truth.repeated(trials)
+        tl = simulate_detection(truth, entry.radar, emp, rcs_m2, np.random.default_rng(seed))
+
+    def med(x: np.ndarray) -> float:
+        return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
+
+    data: dict[str, Any] = {
+        "missile": missile, "shape": shape, "range_km": tf.range_m / 1e3,
+        "apogee_km": tf.apogee_alt_m / 1e3, "radar_site": radar_site, "mode": entry.radar.mode,
+        "boresight_deg": emp.boresight_deg, "rcs_m2": rcs_m2, "trials": trials, "seed": seed,
+        "burnout_s": tf.burnout_t_s,
+        "first_detection_s": med(tl.first_detection_s),
+        "confirmed_s": med(tl.confirmed_s),
+        "firm_track_s": med(tl.firm_track_s),
+        "impact_s": tf.flight_time_s,
+        "warning_s": med(tl.warning_s),
+        "impact_error_m": med(tl.impact_error_m),
+        "impact_sigma_m": med(tl.impact_sigma_m),
+        "firm_fraction": float(np.isfinite(tl.firm_track_s).mean()),
+    }
+    _emit(data, as_json, f"{missile} from {from_} at {to}, seen by {entry.slug} at "
+                         f"{where.name.split(' (')[0]}")
+
+
 def main() -> None:
     """Entry point: run the app, turning thaadsim's errors into one line and exit 2."""
     try:

@@ -1,0 +1,250 @@
+"""From a threat's flight to a firm track: search, confirmation, tracking, impact prediction.
+
+One radar watches many threats at once (all arrays carry the threats on axis 0; the only
+Python loops run over look times):
+
+1. **Search.** Every ``search_frame_s`` (each threat with its own random phase of the frame)
+   the mode's search fence illuminates the threat if it is inside the fence's elevation band
+   and visible to the face (:func:`~thaadsim.systems.radar.look`); it is detected with the
+   Swerling probability of the search dwell's SNR.
+2. **Confirmation.** M of N search looks (the rule's ``m``, ``n``) confirm the threat; a
+   track is then initiated from its last two detections
+   (:func:`~thaadsim.systems.tracking.initiate`). The filter's model is ballistic, so only
+   detections after the boost ends count (a radar sees the boost end as the acceleration
+   stops; tracking powered flight would need an acceleration model not built here).
+3. **Track.** Every ``track_interval_s`` the radar spends a track dwell on the threat and,
+   when it detects it, measures range, angles and range rate with SNR-dependent noise
+   (:func:`~thaadsim.systems.radar.measure`); the extended Kalman filter predicts and
+   updates. The track is **firm** at the first look at which, confirmed by M of N track
+   looks, its position and velocity uncertainties are below the rule's thresholds
+   (:func:`~thaadsim.systems.tracking.firm_track_time`).
+4. **Impact prediction** at the firm time (:func:`~thaadsim.systems.tracking.predict_impact`)
+   against the true impact point: what fire control would be given.
+
+The truth comes from the recorded flight (steps of at most 2 s), interpolated by cubic
+Hermite polynomials in position and velocity.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from thaadsim.errors import InputError
+from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
+from thaadsim.physics.rocket import RocketFlight
+from thaadsim.systems import tracking
+from thaadsim.systems.radar import Emplacement, Radar, look, measure
+
+FloatArray = npt.NDArray[np.float64]
+
+DEFAULT_RULE = tracking.FirmTrackRule()
+DEFAULT_PARAMS = tracking.TrackerParams()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Truth:
+    """Recorded flights of ``n`` threats (times from launch, NaN-padded rows)."""
+
+    t_s: FloatArray
+    """(n, m) recorded times."""
+    state: FloatArray
+    """(n, m, 6) Earth-fixed states at those times."""
+    burnout_t_s: FloatArray
+    impact_t_s: FloatArray
+    impact_ecef_m: FloatArray
+    """(n, 3) true impact points."""
+    beta_kgm2: FloatArray
+    """(n,) ballistic coefficient of what flies after burnout (the tracker is told it)."""
+
+    def repeated(self, k: int) -> Truth:
+        """Each flight ``k`` times in a row (Monte Carlo trials of the radar's draws)."""
+        return dataclasses.replace(self, **{f.name: np.repeat(getattr(self, f.name), k, axis=0)
+                                            for f in dataclasses.fields(self)})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeline:
+    """What the radar made of each threat (NaN where a step never happened)."""
+
+    first_detection_s: FloatArray
+    confirmed_s: FloatArray
+    firm_track_s: FloatArray
+    impact_s: FloatArray
+    impact_error_m: FloatArray
+    """Distance from the impact point predicted at the firm time to the true one."""
+    impact_sigma_m: FloatArray
+    """Square root of the larger eigenvalue of the predicted impact covariance."""
+    search_looks: int
+    track_looks: int
+    """Looks simulated in all (threats x look times), for throughput figures."""
+
+    @property
+    def warning_s(self) -> FloatArray:
+        """Time from the firm track to impact: what is left for an engagement."""
+        return self.impact_s - self.firm_track_s
+
+
+def truth_at(truth: Truth, t_s: FloatArray) -> FloatArray:
+    """Threat states at times ``t_s`` (n, k), by cubic Hermite interpolation between the
+    recorded steps; NaN outside the flight."""
+    n, k = t_s.shape
+    out = np.full((n, k, 6), np.nan)
+    for i in range(n):  # searchsorted per threat: rows have different time grids
+        t_row = truth.t_s[i]
+        ok = np.isfinite(t_row)
+        t_rec, y_rec = t_row[ok], truth.state[i, ok]
+        tq = t_s[i]
+        inside = (tq >= t_rec[0]) & (tq <= t_rec[-1])
+        j = np.clip(np.searchsorted(t_rec, tq[inside]) - 1, 0, t_rec.size - 2)
+        h = (t_rec[j + 1] - t_rec[j])[:, None]
+        s = ((tq[inside] - t_rec[j]) / h[:, 0])[:, None]
+        p0, p1 = y_rec[j, :3], y_rec[j + 1, :3]
+        v0, v1 = y_rec[j, 3:], y_rec[j + 1, 3:]
+        h00, h10 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s
+        h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
+        pos = h00 * p0 + h10 * h * v0 + h01 * p1 + h11 * h * v1
+        vel = ((6 * s**2 - 6 * s) * p0 + (3 * s**2 - 4 * s + 1) * h * v0
+               + (-6 * s**2 + 6 * s) * p1 + (3 * s**2 - 2 * s) * h * v1) / h
+        out[i, inside] = np.concatenate([pos, vel], axis=-1)
+    return out
+
+
+def simulate_detection(
+    truth: Truth,
+    radar: Radar,
+    emplacement: Emplacement,
+    rcs_m2: npt.ArrayLike,
+    rng: np.random.Generator,
+    *,
+    rule: tracking.FirmTrackRule = DEFAULT_RULE,
+    params: tracking.TrackerParams = DEFAULT_PARAMS,
+) -> Timeline:
+    """Search, confirm, track and predict the impact of ``n`` threats (module docstring)."""
+    n = truth.t_s.shape[0]
+    rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
+    if np.any(~(rcs > 0)):
+        raise InputError(f"rcs: {rcs_m2!r} m^2 must be positive (a radar cross-section)")
+    end = truth.impact_t_s
+    # 1. search
+    frame = radar.search_frame_s
+    k = int(np.ceil(np.nanmax(end) / frame)) + 1
+    t_search = rng.uniform(0.0, frame, (n, 1)) + frame * np.arange(k)
+    y = truth_at(truth, t_search)
+    alive = np.isfinite(y[..., 0]) & (t_search <= end[:, None])
+    view = look(radar, emplacement, np.nan_to_num(y[..., :3]), np.nan_to_num(y[..., 3:]),
+                rcs[:, None], "search")
+    in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
+                & (view.apparent_el_deg <= radar.search_el_high_deg))
+    hit = alive & view.visible & in_fence & (rng.random(view.pd.shape) < view.pd)
+    first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
+    # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
+    confirmed_s = np.full(n, np.nan)
+    firm = np.full(n, np.nan)
+    err = np.full(n, np.nan)
+    sigma = np.full(n, np.nan)
+    track_looks = 0
+    if np.isfinite(first).any():
+        idx = np.flatnonzero(np.isfinite(first))
+        confirmed_s[idx], firm[idx], err[idx], sigma[idx], track_looks = _track(
+            truth, idx, first[idx], radar, emplacement, rcs[idx], rng, rule, params)
+    return Timeline(first_detection_s=first, confirmed_s=confirmed_s, firm_track_s=firm,
+                    impact_s=end.copy(), impact_error_m=err, impact_sigma_m=sigma,
+                    search_looks=int(alive.sum()), track_looks=track_looks)
+
+
+def _track(
+    truth: Truth, idx: npt.NDArray[np.intp], first_s: FloatArray, radar: Radar,
+    emp: Emplacement, rcs: FloatArray, rng: np.random.Generator, rule: tracking.FirmTrackRule,
+    params: tracking.TrackerParams,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]:
+    """Track the detected threats ``idx`` from their first detection to impact (module
+    docstring); returns confirmation and firm times, impact error and spread, looks.
+
+    The looks, detections and measurements do not depend on the filter (the radar points
+    its track dwells at the threat), so they are drawn for all looks at once; the filter
+    then runs look by look, each threat from its own initiation. Look 0 is the search
+    detection; looks 1, 2, ... are track dwells every ``track_interval_s``.
+    """
+    m = idx.size
+    sub = dataclasses.replace(truth, t_s=truth.t_s[idx], state=truth.state[idx])
+    impact = truth.impact_t_s[idx]
+    dt = radar.track_interval_s
+    n_looks = int(np.ceil(np.max(impact - first_s) / dt)) + 1
+    looks_t = first_s[:, None] + dt * np.arange(n_looks)
+    y = truth_at(sub, looks_t)
+    alive = looks_t < impact[:, None]
+    dwells = ("search", "track")
+    views = [look(radar, emp, np.nan_to_num(y[:, cols, :3]), np.nan_to_num(y[:, cols, 3:]),
+                  rcs[:, None], dwell) for dwell, cols in zip(dwells, (slice(0, 1),
+                                                                        slice(1, None)),
+                                                          strict=True)]
+    drawn = [measure(radar, v, rng, dwell) for v, dwell in zip(views, dwells, strict=True)]
+    z = np.concatenate([d[0] for d in drawn], axis=1)
+    sig = np.concatenate([d[1] for d in drawn], axis=1)
+    pd = np.concatenate([views[0].visible * 1.0, views[1].pd], axis=1)  # look 0 was a hit
+    visible = np.concatenate([v.visible for v in views], axis=1)
+    det = alive & visible & (rng.random(alive.shape) < pd)
+    confirm_all = tracking.m_of_n(det, rule.m, rule.n)
+    confirmed_s = np.where(confirm_all >= 0,
+                           looks_t[np.arange(m), np.maximum(confirm_all, 0)], np.nan)
+    # the ballistic filter starts from the first two detections after burnout
+    usable = det & (looks_t > truth.burnout_t_s[idx, None])
+    order = np.cumsum(usable, axis=1)
+    started = order[:, -1] >= 2
+    rows = np.flatnonzero(started)
+    j0 = np.argmax(usable & (order == 1), axis=1)[rows]
+    j1 = np.argmax(usable & (order == 2), axis=1)[rows]
+    firm_t = np.full(m, np.nan)
+    err = np.full(m, np.nan)
+    sigma = np.full(m, np.nan)
+    if rows.size == 0:
+        return confirmed_s, firm_t, err, sigma, int(alive.sum())
+    pair = np.stack([j0, j1], 1)
+    tracks = tracking.initiate(z[rows[:, None], pair], sig[rows[:, None], pair], emp,
+                               looks_t[rows[:, None], pair], truth.beta_kgm2[idx][rows], params)
+    confirm_j = np.where(confirm_all[rows] < 0, n_looks, confirm_all[rows])
+    firm_state = np.full((rows.size, 6), np.nan)
+    firm_cov = np.full((rows.size, 6, 6), np.nan)
+    firm_rows_t = np.full(rows.size, np.nan)
+    for k in range(1, n_looks):
+        j = j1 + k
+        live = (j < n_looks)
+        jj = np.minimum(j, n_looks - 1)
+        live &= alive[rows, jj]
+        if not live.any():
+            break
+        tracks = tracking.predict(tracks, np.where(live, looks_t[rows, jj], tracks.t_s), params)
+        tracks = tracking.update(tracks, z[rows, jj], sig[rows, jj], emp, params,
+                                 detected=live & det[rows, jj])
+        p_sig, v_sig = tracking.track_sigmas(tracks.cov)
+        now = (live & np.isnan(firm_rows_t) & (jj >= confirm_j)
+               & (p_sig <= rule.position_sigma_m) & (v_sig <= rule.velocity_sigma_mps))
+        firm_rows_t[now] = looks_t[rows, jj][now]
+        firm_state[now] = tracks.state[now]
+        firm_cov[now] = tracks.cov[now]
+    firm_t[rows] = firm_rows_t
+    have = np.isfinite(firm_rows_t)
+    if have.any():
+        pred = tracking.predict_impact(firm_state[have], firm_cov[have], firm_rows_t[have],
+                                       truth.beta_kgm2[idx][rows][have], params)
+        lat, lon, _ = ecef_to_geodetic(truth.impact_ecef_m[idx][rows][have], params.earth)
+        miss = geodesic_inverse(pred.lat_deg, pred.lon_deg, lat, lon, params.earth)[0]
+        spread = np.sqrt(np.linalg.eigvalsh(np.nan_to_num(pred.cov_en_m2))[:, -1])
+        target = rows[have]
+        err[target] = miss
+        sigma[target] = np.where(pred.ok, spread, np.nan)
+    return confirmed_s, firm_t, err, sigma, int(alive.sum())
+
+
+def truth_from_flight(flight: RocketFlight, beta_kgm2: npt.ArrayLike) -> Truth:
+    """A :class:`Truth` from a recorded flight (``fly_rocket(..., record=True)``)."""
+    n = flight.track_t_s.shape[0]
+    return Truth(t_s=flight.track_t_s, state=flight.track_state,
+                 burnout_t_s=np.asarray(flight.burnout_t_s, dtype=np.float64),
+                 impact_t_s=np.asarray(flight.impact_t_s, dtype=np.float64),
+                 impact_ecef_m=flight.impact_state[:, :3],
+                 beta_kgm2=np.broadcast_to(np.asarray(beta_kgm2, dtype=np.float64), (n,)).copy())
