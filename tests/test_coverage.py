@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -116,13 +117,6 @@ def test_coverage_map_is_written(tmp_path) -> None:  # type: ignore[no-untyped-d
     (["--dwell", "stare"], "--dwell"),
     (["--map", "fan.jpg"], "must end in .png"),
 ])
-def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, capsys,
-                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from thaadsim.cli import main
-
-    monkeypatch.setattr("sys.argv", ["thaadsim", "coverage", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    assert exc.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], err
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str,
+                                          cli_error: Callable[..., str]) -> None:
+    assert message in cli_error("coverage", *args)

@@ -10,6 +10,7 @@ for the unmodelled glide and drag errors); time order of the events.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -101,13 +102,6 @@ def test_detect_command_json() -> None:
     (["--from", "nowhere"], "--from: 'nowhere' is neither LAT,LON"),
     (["--trials", "0"], "--trials"),
 ])
-def test_detect_bad_input_is_one_line_and_exit_2(args, message, capsys,  # type: ignore[no-untyped-def]
-                                                 monkeypatch) -> None:
-    from thaadsim.cli import main
-
-    monkeypatch.setattr("sys.argv", ["thaadsim", "detect", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    assert exc.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], err
+def test_detect_bad_input_is_one_line_and_exit_2(args: list[str], message: str,
+                                                 cli_error: Callable[..., str]) -> None:
+    assert message in cli_error("detect", *args)
