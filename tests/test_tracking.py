@@ -31,9 +31,9 @@ from thaadsim.physics.geodesy import (
     geodetic_to_ecef,
 )
 from thaadsim.physics.propagate import IMPACT, propagate
+from thaadsim.systems.radar import Emplacement
 from thaadsim.systems.tracking import (
     FirmTrackRule,
-    Site,
     TrackerParams,
     Tracks,
     dynamics,
@@ -52,7 +52,7 @@ from thaadsim.systems.tracking import (
     wrap_angle_rad,
 )
 
-SITE = Site(lat_deg=36.0, lon_deg=128.0, alt_m=100.0)
+SITE = Emplacement(lat_deg=36.0, lon_deg=128.0, alt_m=100.0, boresight_deg=0.0)
 """A radar site; the target below passes from 640 to 350 km of it."""
 SIGMAS = np.array([10.0, 0.5e-3, 0.5e-3, 1.0])
 """Range 10 m, azimuth and elevation 0.5 mrad, range rate 1 m/s."""

@@ -128,7 +128,6 @@ __all__ = [
     "MEASUREMENT_NAMES",
     "FirmTrackRule",
     "ImpactPrediction",
-    "Site",
     "SiteLike",
     "TrackerParams",
     "Tracks",
@@ -232,7 +231,8 @@ class Tracks:
 
 
 class SiteLike(Protocol):
-    """Anything with a geodetic position: a radar's site (arrays broadcast over tracks)."""
+    """Anything with a geodetic position, e.g. a radar's
+    :class:`~thaadsim.systems.radar.Emplacement` (arrays broadcast over tracks)."""
 
     @property
     def lat_deg(self) -> npt.ArrayLike: ...
@@ -242,15 +242,6 @@ class SiteLike(Protocol):
 
     @property
     def alt_m(self) -> npt.ArrayLike: ...
-
-
-@dataclass(frozen=True, kw_only=True)
-class Site:
-    """A sensor's geodetic position (scalars, or arrays of one site per track)."""
-
-    lat_deg: npt.ArrayLike
-    lon_deg: npt.ArrayLike
-    alt_m: npt.ArrayLike = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
