@@ -512,7 +512,9 @@ def coverage(
                  f"{data['horizon_range_km']:,.0f} km ground; borders Natural Earth 1:110m")
         places = [(s.name.split(" (")[0], s.lon_deg, s.lat_deg) for s in site_catalog().values()
                   if s.slug != site]
-        rings = sorted({round(data["detection_range_km"]), round(data["instrumented_range_km"])})
+        det_km, window_km = data["detection_range_km"], data["instrumented_range_km"]
+        rings = [min(det_km, window_km)] if abs(det_km / window_km - 1) < 0.05 else [
+            det_km, window_km]
         plot_coverage_map(map_, cov.polygon, site_lonlat=(emp.lon_deg, emp.lat_deg),
                           site_name=where.name.split(" (")[0], boresight_deg=emp.boresight_deg,
                           title=title, notes=notes, places=places, rings_km=rings)
