@@ -78,6 +78,14 @@ class Timeline:
     """Distance from the impact point predicted at the firm time to the true one."""
     impact_sigma_m: FloatArray
     """Square root of the larger eigenvalue of the predicted impact covariance."""
+    impact_pred_lat_deg: FloatArray
+    impact_pred_lon_deg: FloatArray
+    """The impact point predicted at the firm time (what fire control is told)."""
+    look_t_s: FloatArray
+    """(n, J) times of the track looks (NaN-padded; J is the longest track)."""
+    position_sigma_m: FloatArray
+    """(n, J) track position uncertainty after each look (NaN before the filter starts)."""
+    velocity_sigma_mps: FloatArray
     search_looks: int
     track_looks: int
     """Looks simulated in all (threats x look times), for throughput figures."""
@@ -142,27 +150,35 @@ def simulate_detection(
     hit = alive & view.visible & in_fence & (rng.random(view.pd.shape) < view.pd)
     first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
     # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
-    confirmed_s = np.full(n, np.nan)
-    firm = np.full(n, np.nan)
-    err = np.full(n, np.nan)
-    sigma = np.full(n, np.nan)
+    out = {name: np.full(n, np.nan) for name in _PER_THREAT}
+    per_look = {name: np.full((n, 1), np.nan) for name in _PER_LOOK}
     track_looks = 0
     if np.isfinite(first).any():
         idx = np.flatnonzero(np.isfinite(first))
-        confirmed_s[idx], firm[idx], err[idx], sigma[idx], track_looks = _track(
-            truth, idx, first[idx], radar, emplacement, rcs[idx], rng, rule, params)
-    return Timeline(first_detection_s=first, confirmed_s=confirmed_s, firm_track_s=firm,
-                    impact_s=end.copy(), impact_error_m=err, impact_sigma_m=sigma,
+        got, track_looks = _track(truth, idx, first[idx], radar, emplacement, rcs[idx], rng,
+                                  rule, params)
+        for name in _PER_THREAT:
+            out[name][idx] = got[name]
+        width = got["look_t_s"].shape[1]
+        for name in _PER_LOOK:
+            per_look[name] = np.full((n, width), np.nan)
+            per_look[name][idx] = got[name]
+    return Timeline(first_detection_s=first, impact_s=end.copy(), **out, **per_look,
                     search_looks=int(alive.sum()), track_looks=track_looks)
+
+
+_PER_THREAT = ("confirmed_s", "firm_track_s", "impact_error_m", "impact_sigma_m",
+               "impact_pred_lat_deg", "impact_pred_lon_deg")
+_PER_LOOK = ("look_t_s", "position_sigma_m", "velocity_sigma_mps")
 
 
 def _track(
     truth: Truth, idx: npt.NDArray[np.intp], first_s: FloatArray, radar: Radar,
     emp: Emplacement, rcs: FloatArray, rng: np.random.Generator, rule: tracking.FirmTrackRule,
     params: tracking.TrackerParams,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, int]:
+) -> tuple[dict[str, FloatArray], int]:
     """Track the detected threats ``idx`` from their first detection to impact (module
-    docstring); returns confirmation and firm times, impact error and spread, looks.
+    docstring); returns the :class:`Timeline` fields of these threats and the looks made.
 
     The looks, detections and measurements do not depend on the filter (the radar points
     its track dwells at the threat), so they are drawn for all looks at once; the filter
@@ -198,15 +214,20 @@ def _track(
     rows = np.flatnonzero(started)
     j0 = np.argmax(usable & (order == 1), axis=1)[rows]
     j1 = np.argmax(usable & (order == 2), axis=1)[rows]
-    firm_t = np.full(m, np.nan)
-    err = np.full(m, np.nan)
-    sigma = np.full(m, np.nan)
+    out = {name: np.full(m, np.nan) for name in _PER_THREAT}
+    out["confirmed_s"] = confirmed_s
+    out["look_t_s"] = np.where(alive, looks_t, np.nan)
+    out["position_sigma_m"] = np.full((m, n_looks), np.nan)
+    out["velocity_sigma_mps"] = np.full((m, n_looks), np.nan)
     if rows.size == 0:
-        return confirmed_s, firm_t, err, sigma, int(alive.sum())
+        return out, int(alive.sum())
     pair = np.stack([j0, j1], 1)
     tracks = tracking.initiate(z[rows[:, None], pair], sig[rows[:, None], pair], emp,
                                looks_t[rows[:, None], pair], truth.beta_kgm2[idx][rows], params)
     confirm_j = np.where(confirm_all[rows] < 0, n_looks, confirm_all[rows])
+    p_sig, v_sig = tracking.track_sigmas(tracks.cov)
+    out["position_sigma_m"][rows, j1] = p_sig
+    out["velocity_sigma_mps"][rows, j1] = v_sig
     firm_state = np.full((rows.size, 6), np.nan)
     firm_cov = np.full((rows.size, 6, 6), np.nan)
     firm_rows_t = np.full(rows.size, np.nan)
@@ -221,12 +242,14 @@ def _track(
         tracks = tracking.update(tracks, z[rows, jj], sig[rows, jj], emp, params,
                                  detected=live & det[rows, jj])
         p_sig, v_sig = tracking.track_sigmas(tracks.cov)
+        out["position_sigma_m"][rows[live], jj[live]] = p_sig[live]
+        out["velocity_sigma_mps"][rows[live], jj[live]] = v_sig[live]
         now = (live & np.isnan(firm_rows_t) & (jj >= confirm_j)
                & (p_sig <= rule.position_sigma_m) & (v_sig <= rule.velocity_sigma_mps))
         firm_rows_t[now] = looks_t[rows, jj][now]
         firm_state[now] = tracks.state[now]
         firm_cov[now] = tracks.cov[now]
-    firm_t[rows] = firm_rows_t
+    out["firm_track_s"][rows] = firm_rows_t
     have = np.isfinite(firm_rows_t)
     if have.any():
         pred = tracking.predict_impact(firm_state[have], firm_cov[have], firm_rows_t[have],
@@ -235,9 +258,11 @@ def _track(
         miss = geodesic_inverse(pred.lat_deg, pred.lon_deg, lat, lon, params.earth)[0]
         spread = np.sqrt(np.linalg.eigvalsh(np.nan_to_num(pred.cov_en_m2))[:, -1])
         target = rows[have]
-        err[target] = miss
-        sigma[target] = np.where(pred.ok, spread, np.nan)
-    return confirmed_s, firm_t, err, sigma, int(alive.sum())
+        out["impact_error_m"][target] = miss
+        out["impact_sigma_m"][target] = np.where(pred.ok, spread, np.nan)
+        out["impact_pred_lat_deg"][target] = pred.lat_deg
+        out["impact_pred_lon_deg"][target] = pred.lon_deg
+    return out, int(alive.sum())
 
 
 def truth_from_flight(flight: RocketFlight, beta_kgm2: npt.ArrayLike) -> Truth:
