@@ -21,6 +21,30 @@ with :math:`m(t) = m_0 - \dot m (t - t_0)`. The air rotates with the Earth, so
 The thrust points along :math:`\mathbf v` (gravity turn, ``steer = 0``) or along
 the local geodetic vertical (``steer = 1``).
 
+A coasting body with a lift-to-drag ratio :math:`E > 0` (a manoeuvring,
+quasi-ballistic missile) has the parabolic drag polar
+:math:`C_D = C_{D0} + K C_L^2` of the lifting-entry literature (Vinh, Busemann &
+Culp, *Hypersonic and Planetary Entry Flight Mechanics*, 1980; Regan &
+Anandakrishnan, *Dynamics of Atmospheric Re-Entry*, 1993): :math:`\beta` is the
+zero-lift ballistic coefficient and :math:`E` the maximum :math:`L/D`, flown at
+:math:`C_L^* = \sqrt{C_{D0}/K}` where :math:`C_D = 2 C_{D0}`. With
+:math:`D_0 = \rho v^2/(2\beta)` per unit mass and the fraction :math:`u = C_L/C_L^*`,
+
+.. math::
+
+    \frac{L}{m} = 2 E D_0\,u \;\text{(up, in the vertical plane, normal to } \mathbf v),
+    \qquad \frac{D}{m} = D_0\,(1 + u^2),
+
+and the guidance glides at maximum :math:`L/D` (:math:`u = 1`) whenever the body is
+level or descending, unloading linearly to :math:`u = 0` in a climb of
+:math:`\sin\gamma = 0.1` (5.7 degrees). Below the altitude of the equilibrium glide
+(lift = weight less the centrifugal relief) it therefore pulls up into a shallow
+climb, above it it sinks: it settles on the maximum-range equilibrium glide, whose
+range from speed :math:`v_0` to :math:`v_1` at radius :math:`r` is
+:math:`\tfrac{E r}{2}\ln\frac{1 - v_1^2/(g r)}{1 - v_0^2/(g r)}` (the same books;
+tested), and it can never climb out of the atmosphere on its lift. With
+:math:`E = 0` none of this is evaluated.
+
 The integrator is the Dormand-Prince 5(4) pair with FSAL and the standard step
 control (Hairer, Norsett & Wanner, *Solving ODEs I*, sec. II.4-II.5). Events
 (impact, apogee, altitude crossings) are located inside an accepted step on a
@@ -160,17 +184,19 @@ def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
         ay -= kd * vy
         az -= kd * vz
         if seg[6] > 0.0 and speed > 0.0:
-            # pull-up: lift of (L/D) x drag in the vertical plane, full when diving at
-            # 5.7 deg (sin = 0.1) or steeper, fading to none in level flight
+            # glide at the attitude of maximum L/D = E (parabolic drag polar): a fraction
+            # u of that attitude's lift, 2 E D0 u, up in the vertical plane, and the drag
+            # D0 (1 + u^2); u = 1 level or descending, fading to 0 in a 5.7 deg climb
             inv_r = 1.0 / r
             sin_g = (px * vx + py * vy + pz * vz) * inv_r / speed
-            share = min(1.0, -10.0 * sin_g)
-            if share > 0.0:
+            u = min(1.0, 1.0 - 10.0 * sin_g)
+            if u > 0.0:
                 cos_g = np.sqrt(max(1.0 - sin_g * sin_g, 1e-12))
-                lift = share * seg[6] * kd * speed / cos_g
-                ax += lift * (px * inv_r - sin_g * vx / speed)
-                ay += lift * (py * inv_r - sin_g * vy / speed)
-                az += lift * (pz * inv_r - sin_g * vz / speed)
+                lift = 2.0 * u * seg[6] * kd * speed / cos_g
+                induced = u * u * kd
+                ax += lift * (px * inv_r - sin_g * vx / speed) - induced * vx
+                ay += lift * (py * inv_r - sin_g * vy / speed) - induced * vy
+                az += lift * (pz * inv_r - sin_g * vz / speed) - induced * vz
     if thrust > 0.0:
         ta = thrust / m
         if seg[5] == 1.0:

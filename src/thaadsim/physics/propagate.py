@@ -165,10 +165,14 @@ def propagate(
     beta_kgm2
         Ballistic coefficient m / (C_D A) of a coasting body; ``inf`` = no drag.
     lift_to_drag
-        Lift-to-drag ratio of a coasting body that pulls up when it dives (a
-        manoeuvring re-entry vehicle); 0 for a ballistic one. The lift acts in the
-        vertical plane, in full when the dive is 5.7 degrees or steeper and fading
-        to none in level flight, so the body can glide but never climb by lift.
+        Maximum lift-to-drag ratio of a coasting body that glides (a manoeuvring
+        re-entry vehicle or quasi-ballistic missile); 0 for a ballistic one. With a
+        parabolic drag polar, ``beta_kgm2`` is then its zero-lift ballistic
+        coefficient; it flies at its maximum L/D (lift up in the vertical plane,
+        drag twice the zero-lift drag) whenever level or descending, and unloads
+        linearly to no lift in a 5.7 degree climb: it pulls up out of a dive, settles
+        on the equilibrium glide, and cannot climb out of the atmosphere on its lift
+        (:mod:`thaadsim.physics._kernel`).
     thrust
         A burning rocket instead of a coasting body (then ``beta_kgm2`` and
         ``lift_to_drag`` are unused).

@@ -10,7 +10,8 @@ at a constant rate, :math:`T = I_{sp} g_0 \dot m`; staging is instantaneous. An
 optional cut-off time ends the thrust early (how a liquid missile, or a solid
 one with thrust termination, flies short of its maximum range on a
 minimum-energy trajectory). At burnout the payload separates and flies
-ballistically with ``reentry_beta_kgm2``.
+ballistically with ``reentry_beta_kgm2``, or, with ``glide_lift_to_drag > 0``,
+glides in its descent at that maximum lift-to-drag ratio.
 
 All functions are vectorised over flights: launch points, azimuths, kicks and
 cut-offs broadcast to ``n`` flights of the same rocket.
@@ -65,7 +66,9 @@ class Rocket:
     reentry_beta_kgm2: float
     """Ballistic coefficient of what flies on after burnout (RV or spent body)."""
     glide_lift_to_drag: float = 0.0
-    """Lift-to-drag ratio with which it pulls up when diving (0: purely ballistic)."""
+    """Maximum lift-to-drag ratio with which what flies on after burnout glides when level
+    or descending (0: purely ballistic); ``reentry_beta_kgm2`` is then its zero-lift
+    ballistic coefficient (the glide model: :mod:`thaadsim.physics._kernel`)."""
 
     @property
     def launch_mass_kg(self) -> float:
