@@ -610,6 +610,178 @@ def detect(
                          f"{where.name.split(' (')[0]}")
 
 
+def _defense(battery_site: str, doctrine: str, aim: tuple[float, float],
+             launch: tuple[float, float], *, layered: bool = False, inventory: int | None = None,
+             sspk: float | None = None, asset_radius_km: float = 20.0) -> Any:
+    """The battery at ``battery_site`` (the catalog's, or a THAAD battery like Seongju's
+    moved there) with its radar in terminal mode facing the launch point, defending the aim
+    point; ``layered`` adds a PAC-3 MSE battery at the aim point."""
+    import dataclasses
+
+    from thaadsim.engagement import DefendedAsset, Defense
+    from thaadsim.physics.geodesy import geodesic_inverse
+    from thaadsim.systems.catalog import Site, get_site
+    from thaadsim.systems.fire_control import battery_catalog, check_doctrine, get_battery
+
+    check_doctrine(doctrine)
+    if inventory is not None and inventory < 1:
+        raise InputError(f"--inventory: {inventory!r} must be at least 1")
+    if sspk is not None and not (math.isfinite(sspk) and 0.0 <= sspk <= 1.0):
+        raise InputError(f"--sspk: {sspk!r} is outside [0, 1]")
+    site = get_site(battery_site)
+    at_site = [b for b in battery_catalog().values() if b.site.slug == site.slug
+               and b.radar_mode is not None]
+    battery = at_site[0] if at_site else dataclasses.replace(get_battery("seongju"), site=site,
+                                                               slug=f"thaad-{site.slug}")
+    battery = dataclasses.replace(battery, inventory_limit=inventory)
+    batteries = [battery]
+    if layered:
+        pac = get_battery("osan-pac3")
+        aim_site = Site(slug="aim-point", name="the aim point", lat_deg=aim[0], lon_deg=aim[1],
+                        alt_m=0.0, figures={})
+        batteries.append(dataclasses.replace(pac, site=aim_site, slug="pac-3-at-aim"))
+    _, bearing, _ = geodesic_inverse(site.lat_deg, site.lon_deg, launch[0], launch[1])
+    radar = site.emplacement(float(bearing) % 360.0)
+    asset = DefendedAsset(name="aim point", lat_deg=aim[0], lon_deg=aim[1],
+                          radius_m=asset_radius_km * 1e3)
+    return Defense(batteries=tuple(batteries), radar_mode=battery.radar_mode or "terminal",
+                   radar=radar, assets=(asset,), doctrine=doctrine, sspk=sspk)
+
+
+def _median_or_none(x: np.ndarray) -> float | None:
+    x = np.asarray(x, dtype=np.float64)
+    return float(np.nanmedian(x)) if np.isfinite(x).any() else None
+
+
+@app.command()
+def engage(
+    missile: Annotated[str, typer.Option(help="Catalog slug.")] = "scud-c",
+    from_: Annotated[str, typer.Option("--from", help="Launch point LAT,LON or a site slug.")
+                     ] = "pyongyang",
+    to: Annotated[str, typer.Option(help="Aim point (the defended asset), LAT,LON or a site.")
+                  ] = "seongju",
+    shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
+    apogee_km: Annotated[float | None, typer.Option(help="Apogee for lofted/depressed, km.")
+                         ] = None,
+    battery_site: Annotated[str, typer.Option(help="Site of the THAAD battery.")] = "seongju",
+    doctrine: Annotated[str, typer.Option(help="shoot-look-shoot, salvo-1, salvo-2, salvo-3 "
+                                               "or shoot-shoot-look-shoot.")
+                        ] = "shoot-look-shoot",
+    layered: Annotated[bool, typer.Option("--layered", help="Add a PAC-3 MSE battery at the "
+                                                             "aim point (lower tier).")] = False,
+    rcs_m2: Annotated[float, typer.Option(help="Radar cross-section of the threat, m^2.")
+                      ] = 0.1,
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the random draws.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """One threat against the battery: can it be engaged, when, how high, and how likely is
+    it stopped (over Monte Carlo trials of detection, tracking and kills)."""
+    from thaadsim.engagement import RaidThreat, simulate
+    from thaadsim.systems.threat import SHAPES
+
+    if shape not in SHAPES:
+        raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+    _positive_option("--rcs-m2", rcs_m2, "m^2")
+    launch, aim = _place(from_, "--from"), _place(to, "--to")
+    defense = _defense(battery_site, doctrine, aim, launch, layered=layered)
+    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+                        aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
+                        apogee_km=apogee_km, rcs_m2=rcs_m2)
+    with _working(f"Flying the {missile}, tracking it and planning the engagement"):
+        res = simulate([threat], defense, trials=trials, seed=seed)
+    t = res.threats
+    outcomes, counts = np.unique(t["outcome"], return_counts=True)
+    outcome = str(outcomes[np.argmax(counts)])
+    reasons, rc = np.unique(t["reason"][t["outcome"] == outcome], return_counts=True)
+    first_shots = res.shots["shot"] == 1
+    first_battery = res.shots["battery"] == 0
+    sel = first_shots & first_battery
+    data: dict[str, Any] = {
+        "missile": missile, "shape": shape, "battery_site": battery_site,
+        "batteries": list(res.batteries), "doctrine": doctrine, "trials": trials, "seed": seed,
+        "outcome": outcome, "reason": str(reasons[np.argmax(rc)]),
+        "engageable": bool(t["engageable"].any()),
+        "engageable_fraction": float(t["engageable"].mean()),
+        "shot_opportunities": int(np.median(t["shot_opportunities"])),
+        "first_detection_s": _median_or_none(t["first_detection_s"]),
+        "firm_track_s": _median_or_none(t["firm_track_s"]),
+        "first_launch_s": _median_or_none(res.shots["launch_s"][sel]),
+        "intercept_alt_km": (None if not sel.any() else
+                             float(np.median(res.shots["intercept_alt_m"][sel])) / 1e3),
+        "impact_s": float(t["impact_s"][0]),
+        "p_kill": float((t["outcome_code"] == 0).mean()),
+        "interceptors_used": res.interceptors_used,
+    }
+    _emit(data, as_json, f"{missile} from {from_} at {to} against {', '.join(res.batteries)}")
+
+
+@app.command()
+def raid(
+    missile: Annotated[str, typer.Option(help="Catalog slug.")] = "scud-c",
+    count: Annotated[int, typer.Option(help="Missiles in the salvo.")] = 10,
+    from_: Annotated[str, typer.Option("--from", help="Launch point LAT,LON or a site slug.")
+                     ] = "pyongyang",
+    to: Annotated[str, typer.Option(help="Aim point (the defended asset), LAT,LON or a site.")
+                  ] = "seongju",
+    interval_s: Annotated[float, typer.Option(help="Time between launches, s.")] = 0.0,
+    shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
+    battery_site: Annotated[str, typer.Option(help="Site of the THAAD battery.")] = "seongju",
+    inventory: Annotated[int | None, typer.Option(help="Interceptors available (default: "
+                                                       "the battery's 48).")] = None,
+    doctrine: Annotated[str, typer.Option(help="shoot-look-shoot, salvo-1, salvo-2, salvo-3 "
+                                               "or shoot-shoot-look-shoot.")] = "salvo-2",
+    sspk: Annotated[float | None, typer.Option(help="Single-shot kill probability (default: "
+                                                    "the catalog's).")] = None,
+    layered: Annotated[bool, typer.Option("--layered", help="Add a PAC-3 MSE battery at the "
+                                                             "aim point.")] = False,
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 500,
+    seed: Annotated[int, typer.Option(help="Seed of the random draws.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """A salvo of COUNT missiles at one battery: leakage by Monte Carlo beside the binomial
+    model (Wilkening 2000)."""
+    from thaadsim.engagement import RaidThreat, binomial_p_no_leak, simulate
+    from thaadsim.systems.fire_control import doctrine_shots
+
+    if not 1 <= count <= 500:
+        raise InputError(f"--count: {count!r} must lie in 1..500")
+    if not (math.isfinite(interval_s) and interval_s >= 0):
+        raise InputError(f"--interval-s: {interval_s!r} must be >= 0")
+    launch, aim = _place(from_, "--from"), _place(to, "--to")
+    defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
+                       inventory=inventory, sspk=sspk)
+    threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+                          aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
+                          launch_t_s=k * interval_s) for k in range(count)]
+    with _working(f"Flying {count} x {missile} and running {trials} trials"):
+        res = simulate(threats, defense, trials=trials, seed=seed)
+    p_shot = float(np.mean(res.shots["p_kill"])) if res.shots["p_kill"].size else 0.0
+    volleys = doctrine_shots(doctrine)
+    opp = int(np.median(res.threats["shot_opportunities"]))
+    shots_per_threat = (volleys[0] if len(volleys) == 1
+                        else volleys[0] + (volleys[1] if opp >= 2 else 0))
+    p = res.p_no_leak
+    half = 1.96 * math.sqrt(max(p * (1 - p), 1e-12) / trials)
+    data: dict[str, Any] = {
+        "missile": missile, "count": count, "interval_s": interval_s, "doctrine": doctrine,
+        "batteries": list(res.batteries), "inventory": defense.batteries[0].inventory,
+        "trials": trials, "seed": seed,
+        "p_no_leak": p, "p_no_leak_ci95": [max(0.0, p - half), min(1.0, p + half)],
+        "expected_leakers": res.expected_leakers,
+        "interceptors_used": res.interceptors_used,
+        "p_kill_per_shot": p_shot,
+        "shots_per_threat_model": shots_per_threat,
+        "analytic_p_no_leak": binomial_p_no_leak(p_shot, shots_per_threat, count),
+        "analytic_model": "(1 - (1 - p)^k)^N, Wilkening, Science & Global Security 8 (2000) "
+                          "183-215: independent shots, perfect tracking",
+        "outcomes": {str(k): int(v) for k, v in zip(*np.unique(res.threats["reason"],
+                                                              return_counts=True),
+                                                    strict=True)},
+    }
+    _emit(data, as_json, f"{count} x {missile} from {from_} at {to}, {doctrine}")
+
+
 def main() -> None:
     """Entry point: run the app, turning thaadsim's errors into one line and exit 2."""
     try:

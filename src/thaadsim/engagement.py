@@ -1,0 +1,310 @@
+r"""One raid against one defense, over many Monte Carlo trials: :func:`simulate`.
+
+The chain (DESIGN: trajectories -> radar frames -> tracks -> fire-control plan -> shots ->
+kill assessment):
+
+1. every distinct threat is aimed and flown once (the flights are deterministic), shifted
+   by its launch time;
+2. the defense's AN/TPY-2 searches, confirms and tracks every threat in every trial
+   (:func:`thaadsim.studies.detection.simulate_detection`, all trials x threats at once):
+   first detection, firm-track time, predicted impact point, track accuracy after each look;
+3. a threat *endangers* the defense when its impact point predicted at the firm track
+   lies within a defended asset's radius (or the scenario engages everything);
+4. each battery in turn, upper tier first, plans its shots (fire-control windows, doctrine,
+   inventory, fire channels: :func:`thaadsim.systems.fire_control.assign`) and each shot
+   kills with the kill vehicle's probability for the handover error at that time; a lower
+   tier fires only at what the tiers above missed, after their kill assessment.
+
+Randomness comes from one :class:`numpy.random.SeedSequence`: the same seed gives the same
+result. The result is tidy tables (columns of equal length): one row per trial and threat
+(:attr:`Result.threats`) and one per interceptor fired (:attr:`Result.shots`).
+
+The closed form beside it, :func:`binomial_p_no_leak`, is the standard binomial model of
+defense effectiveness (Wilkening, "A simple model for calculating ballistic missile
+defense effectiveness", *Science & Global Security* 8 (2000) 183-215): with a single-shot
+kill probability :math:`p`, :math:`k` independent shots per threat and perfect tracking,
+a raid of :math:`N` threats has no leaker with probability :math:`(1 - (1 - p)^k)^N`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from thaadsim.errors import InputError
+from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
+from thaadsim.studies.detection import Timeline, Truth, simulate_detection, truth_at
+from thaadsim.systems import fire_control as fc
+from thaadsim.systems.catalog import get_missile, get_radar
+from thaadsim.systems.interceptor import get_interceptor, reach_table
+from thaadsim.systems.radar import Emplacement
+from thaadsim.systems.threat import fly_threat
+
+FloatArray = npt.NDArray[np.float64]
+
+GRID_STEP_S = 1.0
+"""Spacing of the candidate intercept times along a threat's flight."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaidThreat:
+    """One missile of a raid."""
+
+    missile: str
+    launch_lat_deg: float
+    launch_lon_deg: float
+    aim_lat_deg: float
+    aim_lon_deg: float
+    shape: str = "min-energy"
+    apogee_km: float | None = None
+    launch_t_s: float = 0.0
+    rcs_m2: float = 0.1
+
+
+@dataclass(frozen=True, kw_only=True)
+class DefendedAsset:
+    name: str
+    lat_deg: float
+    lon_deg: float
+    radius_m: float = 10e3
+    """A threat whose predicted impact falls within this distance endangers the asset."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Defense:
+    """Batteries (upper tier first), the radar that tracks for them, the assets."""
+
+    batteries: tuple[fc.Battery, ...]
+    radar_mode: str
+    radar: Emplacement
+    assets: tuple[DefendedAsset, ...]
+    doctrine: str = "shoot-look-shoot"
+    engage_all: bool = False
+    """Engage every threat, endangering or not."""
+    sspk: float | None = None
+    """Override the interceptors' single-shot kill probability."""
+    perfect_tracking: bool = False
+    """Every threat is known (firm track) from its launch with no error: the binomial
+    model's assumption, for checks."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """Tidy tables of one simulation."""
+
+    threats: dict[str, npt.NDArray[Any]]
+    """One row per trial and threat."""
+    shots: dict[str, npt.NDArray[Any]]
+    """One row per interceptor fired."""
+    trials: int
+    n_threats: int
+    batteries: tuple[str, ...]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def per_trial(self, column: str) -> npt.NDArray[Any]:
+        return self.threats[column].reshape(self.trials, self.n_threats)
+
+    @property
+    def leaked(self) -> npt.NDArray[np.bool_]:
+        """(trials, threats): an endangering threat that was not intercepted."""
+        return (self.per_trial("endangering") & (self.per_trial("outcome_code")
+                                                  != fc.INTERCEPTED))
+
+    @property
+    def p_no_leak(self) -> float:
+        return float((~self.leaked.any(axis=1)).mean())
+
+    @property
+    def expected_leakers(self) -> float:
+        return float(self.leaked.sum(axis=1).mean())
+
+    @property
+    def interceptors_used(self) -> float:
+        return float(self.shots["trial"].size / self.trials)
+
+
+def binomial_p_no_leak(p_kill: float, shots_per_threat: int, threats: int) -> float:
+    """:math:`(1 - (1 - p)^k)^N` (Wilkening 2000; module docstring)."""
+    if not 0.0 <= p_kill <= 1.0:
+        raise InputError(f"p_kill: {p_kill!r} is outside [0, 1]")
+    return float((1.0 - (1.0 - p_kill) ** shots_per_threat) ** threats)
+
+
+def _fly(raid: Sequence[RaidThreat]) -> Truth:
+    """Each distinct threat flown once (recorded), shifted by its launch time."""
+    cache: dict[tuple[Any, ...], Any] = {}
+    rows = []
+    for th in raid:
+        key = (th.missile, th.launch_lat_deg, th.launch_lon_deg, th.aim_lat_deg, th.aim_lon_deg,
+               th.shape, th.apogee_km)
+        if key not in cache:
+            m = get_missile(th.missile)
+            cache[key] = (fly_threat(m, th.launch_lat_deg, th.launch_lon_deg, th.aim_lat_deg,
+                                     th.aim_lon_deg, th.shape, th.apogee_km, record=True),
+                          m.rocket.reentry_beta_kgm2)
+        tf, beta = cache[key]
+        rows.append((tf.flight, beta, th.launch_t_s))
+    width = max(f.track_t_s.shape[1] for f, _, _ in rows)
+    n = len(rows)
+    t = np.full((n, width), np.nan)
+    y = np.full((n, width, 6), np.nan)
+    for i, (f, _, t0) in enumerate(rows):
+        w = f.track_t_s.shape[1]
+        t[i, :w] = f.track_t_s[0] + t0
+        y[i, :w] = f.track_state[0]
+    return Truth(t_s=t, state=y,
+                 burnout_t_s=np.array([f.burnout_t_s[0] + t0 for f, _, t0 in rows]),
+                 impact_t_s=np.array([f.impact_t_s[0] + t0 for f, _, t0 in rows]),
+                 impact_ecef_m=np.array([f.impact_state[0, :3] for f, _, _ in rows]),
+                 beta_kgm2=np.array([b for _, b, _ in rows], dtype=np.float64))
+
+
+def _grid(truth: Truth) -> tuple[FloatArray, FloatArray]:
+    """Candidate intercept times (n, K) every GRID_STEP_S of each flight, and the states."""
+    start = np.nanmin(truth.t_s, axis=1)
+    span = truth.impact_t_s - start
+    k = int(np.ceil(np.max(span) / GRID_STEP_S)) + 1
+    t = start[:, None] + GRID_STEP_S * np.arange(k)
+    t = np.where(t <= truth.impact_t_s[:, None], t, np.nan)
+    y = truth_at(truth, np.nan_to_num(t, nan=-1.0))
+    return t, y
+
+
+def _handover_sigma(timeline: Timeline, trials: int, n: int, homing_s: float,
+                    perfect: bool) -> Any:
+    r"""The per-axis error of the predicted intercept point at handover,
+    :math:`\sigma = \sqrt{(\sigma_r^2 + (\sigma_v t_{go})^2)/3}` from the track's position
+    and velocity uncertainty (RSS over three axes) at the last look before handover."""
+    look_t = timeline.look_t_s.reshape(trials, n, -1)
+    pos = timeline.position_sigma_m.reshape(trials, n, -1)
+    vel = timeline.velocity_sigma_mps.reshape(trials, n, -1)
+
+    def sigma(trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray) -> FloatArray:
+        if perfect:
+            return np.zeros(trial.size)
+        q = t_int - homing_s
+        lt = look_t[trial, threat]
+        ok = np.isfinite(pos[trial, threat]) & (lt <= q[:, None])
+        j = np.where(ok.any(1), lt.shape[1] - 1 - np.argmax(ok[:, ::-1], 1), 0)
+        p = pos[trial, threat, j]
+        v = vel[trial, threat, j]
+        out = np.sqrt((p**2 + (v * homing_s) ** 2) / 3.0)
+        return np.where(ok.any(1), out, np.inf)
+
+    return sigma
+
+
+def simulate(
+    raid: Sequence[RaidThreat],
+    defense: Defense,
+    trials: int = 100,
+    seed: int = 0,
+) -> Result:
+    """Run the raid against the defense ``trials`` times (module docstring)."""
+    if not raid:
+        raise InputError("raid: no threats")
+    if not 1 <= trials <= 1_000_000:
+        raise InputError(f"trials: {trials!r} must lie in 1..1000000")
+    fc.check_doctrine(defense.doctrine)
+    if defense.sspk is not None and not 0.0 <= defense.sspk <= 1.0:
+        raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
+    n = len(raid)
+    seeds = np.random.SeedSequence(seed).spawn(2)
+    truth = _fly(raid)
+    if defense.perfect_tracking:
+        tl = _perfect_timeline(truth, trials)
+    else:
+        radar = get_radar(defense.radar_mode).radar
+        rcs = np.repeat([th.rcs_m2 for th in raid], trials)
+        timeline = simulate_detection(truth.repeated(trials), radar, defense.radar, rcs,
+                                      np.random.default_rng(seeds[0]))
+        # truth.repeated puts each threat's trials in a row: reorder to (trial, threat)
+        tl = _reorder(timeline, np.arange(n * trials).reshape(n, trials).T.ravel())
+    firm = tl.firm_track_s.reshape(trials, n)
+    pred_lat = tl.impact_pred_lat_deg.reshape(trials, n)
+    pred_lon = tl.impact_pred_lon_deg.reshape(trials, n)
+    endangering = _endangering(pred_lat, pred_lon, defense)
+    t_grid, y_grid = _grid(truth)
+    plan = fc.new_plan(trials, n)
+    rng = np.random.default_rng(seeds[1])
+    engageable = np.zeros((trials, n), dtype=bool)
+    opportunities = np.zeros((trials, n), dtype=np.int64)
+    for b, battery in enumerate(defense.batteries):
+        icpt = get_interceptor(battery.interceptor)
+        geo = fc.intercept_geometry(t_grid, y_grid[..., :3], battery, icpt, reach_table(icpt))
+        sigma = _handover_sigma(tl, trials, n, icpt.homing_time_s, defense.perfect_tracking)
+        for i in range(n):
+            earliest = np.where(np.isfinite(firm[:, i]), firm[:, i] + battery.reaction_s,
+                                np.inf)
+            opp = fc.shot_opportunities(geo, i, earliest, battery.kill_assessment_s)
+            engageable[:, i] |= opp > 0
+            if b == 0:
+                opportunities[:, i] = opp
+        plan = fc.assign(plan, b, battery, icpt, geo, firm, endangering, sigma,
+                         defense.doctrine, rng, sspk=defense.sspk)
+    shots = fc.shots_table(plan)
+    threat_idx = np.tile(np.arange(n), trials)
+    reason = plan.reason.ravel()
+    table = {
+        "trial": np.repeat(np.arange(trials), n),
+        "threat": threat_idx,
+        "missile": np.array([raid[i].missile for i in threat_idx]),
+        "outcome_code": plan.outcome.ravel(),
+        "outcome": np.array([fc.OUTCOMES[int(c)] for c in plan.outcome.ravel()]),
+        "reason": np.array([fc.REASONS.get(int(r), "") for r in reason]),
+        "battery": np.array([defense.batteries[b].slug if b >= 0 else ""
+                             for b in plan.by_battery.ravel()]),
+        "shot": plan.by_shot.ravel(),
+        "killed_at_s": plan.killed_at_s.ravel(),
+        "endangering": endangering.ravel(),
+        "engageable": engageable.ravel(),
+        "shot_opportunities": opportunities.ravel(),
+        "first_detection_s": tl.first_detection_s,
+        "firm_track_s": firm.ravel(),
+        "impact_s": np.tile(truth.impact_t_s, trials),
+    }
+    return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
+                  trials=trials, n_threats=n,
+                  batteries=tuple(b.slug for b in defense.batteries),
+                  extra={"t_grid": t_grid, "y_grid": y_grid})
+
+
+def _perfect_timeline(truth: Truth, trials: int) -> Timeline:
+    """The binomial model's tracking: every threat known exactly from its launch."""
+    launch = np.tile(np.nanmin(truth.t_s, axis=1), trials)
+    lat, lon, _ = ecef_to_geodetic(truth.impact_ecef_m)
+    zeros = np.zeros((launch.size, 1))
+    return Timeline(first_detection_s=launch, confirmed_s=launch, firm_track_s=launch,
+                    impact_s=np.tile(truth.impact_t_s, trials), impact_error_m=launch * 0.0,
+                    impact_sigma_m=launch * 0.0, impact_pred_lat_deg=np.tile(lat, trials),
+                    impact_pred_lon_deg=np.tile(lon, trials), look_t_s=launch[:, None],
+                    position_sigma_m=zeros, velocity_sigma_mps=zeros, search_looks=0,
+                    track_looks=0)
+
+
+def _reorder(timeline: Timeline, order: npt.NDArray[np.intp]) -> Timeline:
+    """The timeline's per-threat rows in (trial, threat) order."""
+    return dataclasses.replace(timeline, **{
+        f.name: getattr(timeline, f.name)[order] for f in dataclasses.fields(timeline)
+        if isinstance(getattr(timeline, f.name), np.ndarray)})
+
+
+def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDArray[np.bool_]:
+    if defense.engage_all:
+        return np.ones(lat.shape, dtype=bool)
+    out = np.zeros(lat.shape, dtype=bool)
+    known = np.isfinite(lat)
+    for asset in defense.assets:
+        d = np.full(lat.shape, np.inf)
+        d[known] = geodesic_inverse(asset.lat_deg, asset.lon_deg, lat[known], lon[known])[0]
+        out |= d <= asset.radius_m
+    return out
+
+
+__all__ = ["Defense", "DefendedAsset", "RaidThreat", "Result", "binomial_p_no_leak",
+           "simulate"]
