@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from thaadsim.cli import app
+from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.physics.propagate import propagate
 from thaadsim.studies.detection import simulate_detection, truth_at, truth_from_flight
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
@@ -64,13 +65,30 @@ def test_events_come_in_order_and_the_cue_is_consistent(scud) -> None:  # type: 
 
 
 def test_an_invisible_target_is_never_detected(scud) -> None:  # type: ignore[no-untyped-def]
+    """A 1e-9 m^2 target is seen within ~6 km at most (cued dwell); from Busan, ~100 km
+    from its impact, never. A face turned away sees nothing, however big the target."""
     tf, truth = scud
     radar = get_radar("terminal").radar
-    tl = simulate_detection(truth, radar, SEONGJU.emplacement(), 1e-9, np.random.default_rng(0))
+    busan = get_site("busan")
+    _, bearing, _ = geodesic_inverse(busan.lat_deg, busan.lon_deg, PYONGYANG.lat_deg,
+                                     PYONGYANG.lon_deg)
+    tl = simulate_detection(truth, radar, busan.emplacement(float(bearing)), 1e-9,
+                            np.random.default_rng(0))
     assert np.isnan(tl.first_detection_s[0]) and np.isnan(tl.firm_track_s[0])
     away = SEONGJU.emplacement(150.0)  # facing away from North Korea
     tl = simulate_detection(truth, radar, away, 1.0, np.random.default_rng(0))
     assert np.isnan(tl.first_detection_s[0])
+
+
+def test_a_cue_brings_the_first_detection_forward(scud) -> None:  # type: ignore[no-untyped-def]
+    """Without a cue the radar waits for the threat to cross its search fence."""
+    tf, truth = scud
+    radar = get_radar("terminal").radar
+    kw = {"rcs_m2": 0.01, "rng": np.random.default_rng(2)}
+    cued = simulate_detection(truth.repeated(20), radar, SEONGJU.emplacement(), **kw)
+    alone = simulate_detection(truth.repeated(20), radar, SEONGJU.emplacement(),
+                               cueing=False, **kw)
+    assert np.nanmedian(cued.firm_track_s) <= np.nanmedian(alone.firm_track_s)
 
 
 def test_a_bigger_target_is_seen_earlier(scud) -> None:  # type: ignore[no-untyped-def]

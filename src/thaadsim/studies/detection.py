@@ -6,18 +6,21 @@ Python loops run over look times):
 1. **Search.** Every ``search_frame_s`` (each threat with its own random phase of the frame)
    the mode's search fence illuminates the threat if it is inside the fence's elevation band
    and visible to the face (:func:`~thaadsim.systems.radar.look`); it is detected with the
-   Swerling probability of the search dwell's SNR.
-2. **Confirmation.** M of N search looks (the rule's ``m``, ``n``) confirm the threat; a
-   track is then initiated from its last two detections
-   (:func:`~thaadsim.systems.tracking.initiate`). The filter's model is ballistic, so only
-   detections after the boost ends count (a radar sees the boost end as the acceleration
-   stops; tracking powered flight would need an acceleration model not built here).
-3. **Track.** Every ``track_interval_s`` the radar spends a track dwell on the threat and,
-   when it detects it, measures range, angles and range rate with SNR-dependent noise
-   (:func:`~thaadsim.systems.radar.measure`); the extended Kalman filter predicts and
-   updates. The track is **firm** at the first look at which, confirmed by M of N track
-   looks, its position and velocity uncertainties are below the rule's thresholds
-   (:func:`~thaadsim.systems.tracking.firm_track_time`).
+   Swerling probability of the search dwell's SNR. From ``cue_delay_s`` after launch, an
+   external cue (satellite early warning through C2BMC) lets the radar look for the threat
+   wherever it is in the face, with cued acquisition dwells (a track dwell's energy shared
+   over ``cued_beams`` beams); ``cueing=False`` leaves the radar on its own.
+2. **Confirmation.** From the first detection on, the radar spends a track dwell on the
+   threat every ``track_interval_s``; M of N looks (the rule's ``m``, ``n``, the first
+   detection included) confirm it.
+3. **Track.** Each track dwell that detects the threat measures range, angles and range
+   rate with SNR-dependent noise (:func:`~thaadsim.systems.radar.measure`). The filter's
+   model is ballistic, so it starts from the first two detections after the boost ends
+   (:func:`~thaadsim.systems.tracking.initiate`; a radar sees the boost end as the
+   acceleration stops; tracking powered flight would need an acceleration model not built
+   here), then predicts and updates. The track is **firm** at the first look at which,
+   confirmed, its position and velocity uncertainties are below the rule's thresholds
+   (as :func:`~thaadsim.systems.tracking.firm_track_time` defines it).
 4. **Impact prediction** at the firm time (:func:`~thaadsim.systems.tracking.predict_impact`)
    against the true impact point: what fire control would be given.
 
@@ -130,8 +133,13 @@ def simulate_detection(
     *,
     rule: tracking.FirmTrackRule = DEFAULT_RULE,
     params: tracking.TrackerParams = DEFAULT_PARAMS,
+    cueing: bool = True,
 ) -> Timeline:
-    """Search, confirm, track and predict the impact of ``n`` threats (module docstring)."""
+    """Search, confirm, track and predict the impact of ``n`` threats (module docstring).
+
+    With ``cueing``, from ``radar.cue_delay_s`` after each launch an external cue lets the
+    radar put cued acquisition dwells (:meth:`Radar.energy_j` ``'cued'``) on the threat
+    wherever it is in the face, instead of waiting for it to cross the search fence."""
     n = truth.t_s.shape[0]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
     if np.any(~(rcs > 0)):
@@ -147,7 +155,14 @@ def simulate_detection(
                 rcs[:, None], "search")
     in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
                 & (view.apparent_el_deg <= radar.search_el_high_deg))
-    hit = alive & view.visible & in_fence & (rng.random(view.pd.shape) < view.pd)
+    pd = np.where(in_fence, view.pd, 0.0)
+    if cueing:
+        launch = np.nanmin(truth.t_s, axis=1)
+        cued = t_search >= (launch + radar.cue_delay_s)[:, None]
+        view_c = look(radar, emplacement, np.nan_to_num(y[..., :3]),
+                      np.nan_to_num(y[..., 3:]), rcs[:, None], "cued")
+        pd = np.where(cued, np.maximum(pd, view_c.pd), pd)
+    hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
     first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
     # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
     out = {name: np.full(n, np.nan) for name in _PER_THREAT}

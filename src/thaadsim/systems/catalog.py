@@ -248,6 +248,7 @@ _RADAR_FIELDS = (
     "face_tilt_deg", "scan_loss_exponent", "monopulse_slope", "angle_floor_rad",
     "range_floor_m", "range_rate_floor_mps", "track_dwell_s", "search_el_low_deg",
     "search_el_high_deg", "search_frame_s", "search_budget", "track_interval_s",
+    "cue_delay_s", "cued_beams",
 )
 _FRACTIONS = ("aperture_efficiency", "false_alarm_probability", "detection_pd", "search_budget")
 _SIGNED = ("losses_db", "min_elevation_deg", "face_tilt_deg", "search_el_low_deg")

@@ -127,6 +127,10 @@ class Radar:
     """The probability of detection that defines "detection range" (per look)."""
     instrumented_range_m: float
     """The farthest range the mode's software processes (its range window)."""
+    cue_delay_s: float
+    """After launch, when an external cue (satellite early warning) reaches the radar."""
+    cued_beams: float
+    """Beam positions a cued acquisition search covers around the cued position."""
     swerling: int = 1
 
     @property
@@ -164,17 +168,22 @@ class Radar:
         return self.average_power_w * self.track_dwell_s
 
     def energy_j(self, dwell: str) -> float:
-        """Energy of a ``'search'`` or ``'track'`` dwell."""
+        """Energy of a ``'search'``, ``'cued'`` (one beam of a cued acquisition, the track
+        dwell's energy shared by ``cued_beams`` beams) or ``'track'`` dwell."""
         if dwell == "search":
             return self.search_energy_j
         if dwell == "track":
             return self.track_energy_j
-        raise InputError(f"dwell: {dwell!r} is not one of 'search', 'track'")
+        if dwell == "cued":
+            return self.track_energy_j / self.cued_beams
+        raise InputError(f"dwell: {dwell!r} is not one of 'search', 'cued', 'track'")
 
     def dwell_s(self, dwell: str) -> float:
         """Coherent integration time of a dwell (sets the Doppler resolution)."""
         if dwell == "track":
             return self.track_dwell_s
+        if dwell == "cued":
+            return self.track_dwell_s / self.cued_beams
         beams = self.fence_solid_angle_sr * self.effective_aperture_m2 / self.wavelength_m**2
         return self.search_frame_s * self.search_budget / beams
 
