@@ -246,7 +246,7 @@ def simulate(
             if b == 0:
                 opportunities[:, i] = opp
         plan = fc.assign(plan, b, battery, icpt, geo, firm, endangering, sigma,
-                         defense.doctrine, rng, sspk=defense.sspk)
+                         battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
     shots = fc.shots_table(plan)
     threat_idx = np.tile(np.arange(n), trials)
     reason = plan.reason.ravel()

@@ -100,6 +100,8 @@ class Battery:
     launch_interval_s: float
     inventory_limit: int | None = None
     """Fewer interceptors than the launchers hold (a scenario's choice), or None."""
+    doctrine: str | None = None
+    """This battery's doctrine, where it differs from the defense's."""
     figures: Mapping[str, Figure] = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -1,0 +1,150 @@
+"""A run: one raid against one defense, with everything the report and the exports need.
+
+:func:`run_engagement` calls :func:`thaadsim.engagement.simulate` and keeps, beside its
+tidy tables, each threat's flight as a ground track (latitude, longitude, altitude against
+time) and its passage through the altitude band, so that reports, maps, CZML and KML draw
+from one :class:`RunOutput` and nothing is computed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from thaadsim.engagement import Defense, RaidThreat, Result, simulate
+from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThreatTrack:
+    """One threat's flight (the same in every trial), sampled every second."""
+
+    index: int
+    missile: str
+    group: str
+    launch_lat_deg: float
+    launch_lon_deg: float
+    aim_lat_deg: float
+    aim_lon_deg: float
+    launch_t_s: float
+    t_s: FloatArray
+    """Times from the start of the raid, s."""
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    alt_m: FloatArray
+    ground_range_m: FloatArray
+    """Along the ground from the launch point."""
+    impact_t_s: float
+    impact_lat_deg: float
+    impact_lon_deg: float
+    apogee_m: float
+    band_entry_s: float
+    """First time inside the altitude band (NaN: never)."""
+    band_exit_s: float
+    time_in_band_s: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOutput:
+    """Everything one run produced."""
+
+    name: str
+    description: str
+    raid: tuple[RaidThreat, ...]
+    groups: tuple[str, ...]
+    """The scenario's threat-group name of each raid threat."""
+    defense: Defense
+    trials: int
+    seed: int
+    band_m: tuple[float, float]
+    result: Result
+    tracks: tuple[ThreatTrack, ...]
+    scenario_text: str = ""
+    """The scenario as written (YAML), for the report's appendix."""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def threats_frame(self) -> Any:
+        """The per-trial, per-threat table as a pandas DataFrame."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.result.threats)
+        frame["group"] = [self.groups[i] for i in self.result.threats["threat"]]
+        return frame
+
+    def shots_frame(self) -> Any:
+        """One row per interceptor fired, as a pandas DataFrame."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.result.shots)
+        frame["battery"] = [self.defense.batteries[b].slug for b in self.result.shots["battery"]]
+        return frame
+
+    def summary(self) -> dict[str, Any]:
+        """Headline figures (JSON-safe)."""
+        res = self.result
+        outcome = res.threats["outcome"]
+        reasons, counts = np.unique(res.threats["reason"], return_counts=True)
+        return {
+            "scenario": self.name,
+            "trials": self.trials,
+            "seed": self.seed,
+            "threats": res.n_threats,
+            "batteries": list(res.batteries),
+            "p_no_leak": res.p_no_leak,
+            "expected_leakers": res.expected_leakers,
+            "interceptors_used": res.interceptors_used,
+            "intercepted_fraction": float((outcome == "intercepted").mean()),
+            "engageable_threats": int(res.per_trial("engageable").any(axis=0).sum()),
+            "reasons": {str(r): int(c) for r, c in zip(reasons, counts, strict=True)},
+        }
+
+
+def _tracks(raid: Sequence[RaidThreat], groups: Sequence[str], result: Result,
+            band_m: tuple[float, float]) -> tuple[ThreatTrack, ...]:
+    t_grid = result.extra["t_grid"]
+    y_grid = result.extra["y_grid"]
+    out = []
+    for i, th in enumerate(raid):
+        ok = np.isfinite(t_grid[i])
+        t = t_grid[i][ok]
+        lat, lon, alt = ecef_to_geodetic(y_grid[i][ok, :3])
+        ground = geodesic_inverse(th.launch_lat_deg, th.launch_lon_deg, lat, lon)[0]
+        inside = (alt >= band_m[0]) & (alt <= band_m[1])
+        entry = float(t[inside][0]) if inside.any() else float("nan")
+        exit_ = float(t[inside][-1]) if inside.any() else float("nan")
+        out.append(ThreatTrack(
+            index=i, missile=th.missile, group=groups[i], launch_lat_deg=th.launch_lat_deg,
+            launch_lon_deg=th.launch_lon_deg, aim_lat_deg=th.aim_lat_deg,
+            aim_lon_deg=th.aim_lon_deg, launch_t_s=th.launch_t_s, t_s=t, lat_deg=lat,
+            lon_deg=lon, alt_m=alt, ground_range_m=ground, impact_t_s=float(t[-1]),
+            impact_lat_deg=float(lat[-1]), impact_lon_deg=float(lon[-1]),
+            apogee_m=float(alt.max()), band_entry_s=entry, band_exit_s=exit_,
+            time_in_band_s=float(inside.sum()) * float(np.median(np.diff(t))) if
+            inside.any() and t.size > 1 else 0.0))
+    return tuple(out)
+
+
+def run_engagement(
+    raid: Sequence[RaidThreat],
+    defense: Defense,
+    *,
+    trials: int,
+    seed: int,
+    band_m: tuple[float, float] = (40e3, 150e3),
+    groups: Sequence[str] | None = None,
+    name: str = "",
+    description: str = "",
+    scenario_text: str = "",
+) -> RunOutput:
+    """Simulate and package a run (module docstring)."""
+    groups = tuple(groups) if groups is not None else tuple(th.missile for th in raid)
+    result = simulate(raid, defense, trials=trials, seed=seed)
+    return RunOutput(name=name, description=description, raid=tuple(raid), groups=groups,
+                     defense=defense, trials=trials, seed=seed, band_m=band_m, result=result,
+                     tracks=_tracks(raid, groups, result, band_m), scenario_text=scenario_text)
