@@ -782,6 +782,98 @@ def raid(
     _emit(data, as_json, f"{count} x {missile} from {from_} at {to}, {doctrine}")
 
 
+scenarios_app = typer.Typer(help="The built-in scenarios: list them, print one to copy and edit.",
+                            invoke_without_command=True, no_args_is_help=False)
+app.add_typer(scenarios_app, name="scenarios")
+
+
+@scenarios_app.callback()
+def scenarios(ctx: typer.Context) -> None:
+    """List the built-in scenarios (`thaadsim scenarios show NAME` prints one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from thaadsim.scenario import list_scenarios
+
+    table = Table(title="Built-in scenarios (thaadsim run NAME)", show_header=True)
+    table.add_column("name")
+    table.add_column("description")
+    for name, description in list_scenarios():
+        table.add_row(name, description)
+    console.print(table)
+
+
+@scenarios_app.command("show")
+def scenarios_show(name: Annotated[str, typer.Argument(help="A built-in scenario.")]) -> None:
+    """Print a built-in scenario's YAML (redirect it to a file to make your own)."""
+    from thaadsim.scenario import scenario_text
+
+    typer.echo(scenario_text(name), nl=False)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="A built-in scenario or a YAML file.")
+                        ] = "korea-2017",
+    output: Annotated[str | None, typer.Option("-o", "--output", help="Folder to write "
+                                               "(default: SCENARIO-report).")] = None,
+    trials: Annotated[int | None, typer.Option(help="Monte Carlo trials (default: the "
+                                                    "scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")
+                     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON "
+                                                         "object.")] = False,
+) -> None:
+    """Run a scenario and write its report: report.html (claims check, outcomes, figures,
+    map, timeline, 3D view), results/ (Parquet tables, summary.json), scenario.czml and
+    scenario.kml."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from thaadsim.report.bundle import check_target, write_outputs
+    from thaadsim.run import run_engagement
+    from thaadsim.scenario import load_scenario
+
+    scn = load_scenario(scenario)
+    folder = output or f"{scn.name}-report"
+    check_target(folder, force)
+    kwargs = scn.to_run_kwargs(trials=trials, seed=seed)
+    steps = ["flying, tracking and engaging (the first run compiles: about a minute)",
+             "writing the report, tables and exports"]
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=progress, transient=True) as bar:
+        task = bar.add_task(steps[0], total=len(steps))
+        out = run_engagement(**kwargs)
+        bar.update(task, advance=1, description=steps[1])
+        written = write_outputs(out, folder, force=force)
+        bar.update(task, advance=1)
+    summary = out.summary()
+    summary["output"] = str(Path(folder).resolve())
+    summary["files"] = [str(p) for p in written]
+    if as_json:
+        typer.echo(json.dumps(_clean(summary), allow_nan=False))
+        return
+    frame = out.threats_frame()
+    table = Table(title=f"{scn.name}: {out.trials} trials, seed {out.seed}", show_header=True)
+    for col in ("group", "missile", "threats", "intercepted", "leaked", "not engaged",
+                "most common reason"):
+        table.add_column(col, justify="left" if col in ("group", "missile",
+                                                        "most common reason") else "right")
+    for (group, missile), rows in frame.groupby(["group", "missile"], sort=False):
+        n = rows["threat"].nunique()
+        share = rows["outcome"].value_counts(normalize=True)
+        table.add_row(str(group), str(missile), str(n),
+                      f"{100 * share.get('intercepted', 0.0):.0f}%",
+                      f"{100 * share.get('leaked', 0.0):.0f}%",
+                      f"{100 * share.get('not engaged', 0.0):.0f}%",
+                      str(rows["reason"].mode().iloc[0]))
+    console.print(table)
+    console.print(f"P(no leak) {summary['p_no_leak']:.3f}; expected leakers "
+                  f"{summary['expected_leakers']:.2f}; interceptors used per trial "
+                  f"{summary['interceptors_used']:.1f}")
+    console.print(f"Report: {Path(folder) / 'report.html'} (open it in a browser); tables in "
+                  f"{Path(folder) / 'results'}")
+
+
 def main() -> None:
     """Entry point: run the app, turning thaadsim's errors into one line and exit 2."""
     try:

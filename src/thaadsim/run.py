@@ -82,7 +82,8 @@ class RunOutput:
         import pandas as pd
 
         frame = pd.DataFrame(self.result.shots)
-        frame["battery"] = [self.defense.batteries[b].slug for b in self.result.shots["battery"]]
+        frame["battery"] = np.array([self.defense.batteries[b].slug
+                                     for b in self.result.shots["battery"]], dtype=str)
         return frame
 
     def summary(self) -> dict[str, Any]:
