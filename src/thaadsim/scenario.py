@@ -1,0 +1,765 @@
+"""Scenario files: a YAML description of one defense, one raid and one run, validated once.
+
+A scenario file has five top-level keys (units in their names: km, degrees, seconds; the
+engagement works in SI):
+
+.. code-block:: yaml
+
+    name: korea-2017                  # defaults to the file's name
+    description: "..."
+    run: {trials: 200, seed: 1, band_km: [40, 150]}
+    defense:
+      doctrine: shoot-look-shoot      # the default of every battery
+      radars: [{site: seongju, boresight_deg: 330, mode: terminal}]
+      batteries:
+        - {battery: seongju, launchers: 2}          # a catalog battery, changed as given
+      assets: [{name: Seoul, site: seoul, radius_km: 20}]
+      engage_all: false
+    raid:
+      - name: "Scud-C on Busan"
+        missile: scud-c
+        count: 2
+        launch: {area: {lat_deg: 39.17, lon_deg: 127.45, radius_km: 15}}
+        aim: {site: busan}
+        shape: min-energy
+        launch_t_s: 30
+        interval_s: 5
+
+A *place* (an asset, a launch point, an aim point, a radar or a moved battery) is either
+``site: SLUG`` (``sites.yaml``) or ``lat_deg`` and ``lon_deg`` (radars and batteries may add
+``alt_km``). A launch may instead be an ``area`` (a place with ``radius_km``): each missile
+of the group is launched from a point drawn uniformly over that disc (radius
+:math:`R\\sqrt{u}`, azimuth :math:`360 v`, ``u, v`` uniform) from a generator seeded with
+``(run seed, group index)``, so the same seed always gives the same launch points and a
+different ``--seed`` gives different ones.
+
+The radar's boresight, when left out, is the bearing from the radar to the mean launch point
+of the raid (the groups' launch centres weighted by their counts). One radar is modelled:
+the engagement's AN/TPY-2 tracks for every battery.
+
+Every mistake (a wrong key, a wrong type, an unknown site, missile, battery, interceptor,
+mode or doctrine, a value out of range, a target out of the missile's reach, a YAML syntax
+error) is refused with one :class:`~thaadsim.errors.InputError` whose message reads
+``FILE:LINE: FIELD.PATH: the bad value ...; allowed: ...``.
+
+Built-in scenarios live in ``thaadsim/data/scenarios``: :func:`list_scenarios`,
+:func:`scenario_text`, :func:`load_scenario`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+
+from thaadsim.engagement import DefendedAsset, Defense, RaidThreat
+from thaadsim.errors import InputError
+from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
+from thaadsim.systems.catalog import Site, get_missile, missile_catalog, site_catalog
+from thaadsim.systems.fire_control import DOCTRINES, Battery, battery_catalog
+from thaadsim.systems.interceptor import interceptor_catalog
+from thaadsim.systems.radar import MODES, Emplacement
+from thaadsim.systems.threat import SHAPES
+
+MAX_TRIALS = 100_000
+MAX_COUNT = 500
+MAX_THREATS = 2_000
+"""Threats in one raid, all groups together."""
+REACH_MARGIN = 1.03
+"""A missile is aimed up to this factor beyond its catalog range (the trajectory model
+refuses beyond it: :func:`thaadsim.systems.threat.initial_controls`)."""
+
+_BUILTIN_DIR = "scenarios"
+
+
+# --------------------------------------------------------------------------------------------
+# The schema (pydantic v2): structure, types and ranges
+# --------------------------------------------------------------------------------------------
+
+
+def _f(default: Any, allowed: str, **constraints: Any) -> Any:
+    """A field whose ``allowed`` text goes into the error message."""
+    return Field(default, json_schema_extra={"allowed": allowed}, **constraints)
+
+
+_REQUIRED: Any = ...
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+
+
+class Place(_Model):
+    """A named site, or a point."""
+
+    site: str | None = _f(None, "a site slug (sites.yaml)")
+    lat_deg: float | None = _f(None, "a latitude from -90 to 90 degrees", ge=-90.0, le=90.0)
+    lon_deg: float | None = _f(None, "a longitude from -180 to 180 degrees", ge=-180.0,
+                               le=180.0)
+
+
+class Area(Place):
+    """A disc around a place; launch points are drawn uniformly over it."""
+
+    radius_km: float = _f(_REQUIRED, "a radius above 0 and at most 500 km", gt=0.0, le=500.0)
+
+
+class Launch(Place):
+    """Where a threat group is launched from: a place, or an area."""
+
+    area: Area | None = _f(None, "a mapping: site or lat_deg/lon_deg, and radius_km")
+
+
+class Emplaced(Place):
+    """A place for equipment, with its altitude when given as a point."""
+
+    alt_km: float | None = _f(None, "an altitude from -0.5 to 9 km (above the ellipsoid)",
+                              ge=-0.5, le=9.0)
+
+
+class RadarSpec(Emplaced):
+    """The AN/TPY-2 that tracks for every battery."""
+
+    mode: str = _f("terminal", "a radar mode")
+    boresight_deg: float | None = _f(None, "an azimuth from 0 (inclusive) to 360 (exclusive) "
+                                     "degrees, clockwise from north", ge=0.0, lt=360.0)
+
+
+class BatterySpec(Emplaced):
+    """A catalog battery (``batteries.yaml``), changed where a field is given; ``site`` or
+    ``lat_deg``/``lon_deg`` moves it."""
+
+    battery: str = _f(_REQUIRED, "a battery slug (batteries.yaml)")
+    name: str | None = _f(None, "a short label for the tables (unique among the batteries)",
+                          min_length=1, max_length=60)
+    launchers: int | None = _f(None, "a whole number from 1 to 100", ge=1, le=100)
+    interceptors_per_launcher: int | None = _f(None, "a whole number from 1 to 100", ge=1,
+                                               le=100)
+    inventory: int | None = _f(None, "a whole number from 1 to 10000 (fewer interceptors "
+                               "than the launchers hold)", ge=1, le=10_000)
+    fire_channels: int | None = _f(None, "a whole number from 1 to 100", ge=1, le=100)
+    interceptor: str | None = _f(None, "an interceptor slug (interceptors.yaml)")
+    doctrine: str | None = _f(None, "a doctrine")
+
+
+class AssetSpec(Place):
+    """A defended asset: a threat whose predicted impact falls within ``radius_km``
+    endangers it."""
+
+    name: str = _f(_REQUIRED, "a name (text)", min_length=1, max_length=80)
+    radius_km: float = _f(20.0, "a radius above 0 and at most 1000 km", gt=0.0, le=1000.0)
+
+
+class DefenseSpec(_Model):
+    doctrine: str = _f("shoot-look-shoot", "a doctrine")
+    radars: list[RadarSpec] = _f(_REQUIRED, "a list of exactly one radar (the engagement "
+                                 "models one AN/TPY-2 tracking for every battery)",
+                                 min_length=1, max_length=1)
+    batteries: list[BatterySpec] = _f(_REQUIRED, "a list of 1 to 20 batteries, upper tier "
+                                      "first", min_length=1, max_length=20)
+    assets: list[AssetSpec] = _f([], "a list of up to 100 defended assets", max_length=100)
+    engage_all: bool = _f(False, "true or false")
+    sspk: float | None = _f(None, "a probability from 0 to 1 (overrides the interceptors')",
+                            ge=0.0, le=1.0)
+    perfect_tracking: bool = _f(False, "true or false")
+
+
+class ThreatGroup(_Model):
+    """Missiles of one type from one launch place (or area) at one aim point."""
+
+    name: str | None = _f(None, "a label (text, unique among the groups)", min_length=1,
+                          max_length=80)
+    missile: str = _f(_REQUIRED, "a missile slug (missiles.yaml)")
+    count: int = _f(1, f"a whole number from 1 to {MAX_COUNT}", ge=1, le=MAX_COUNT)
+    launch: Launch = _f(_REQUIRED, "a mapping: site, lat_deg/lon_deg, or area")
+    aim: Place = _f(_REQUIRED, "a mapping: site, or lat_deg/lon_deg")
+    shape: str = _f("min-energy", "a trajectory shape")
+    apogee_km: float | None = _f(None, "an apogee above 0 and at most 5000 km (lofted or "
+                                 "depressed shapes only)", gt=0.0, le=5000.0)
+    launch_t_s: float = _f(0.0, "a time from 0 to 86400 s after the start of the raid",
+                           ge=0.0, le=86_400.0)
+    interval_s: float = _f(0.0, "a time from 0 to 3600 s between the group's launches",
+                           ge=0.0, le=3_600.0)
+    rcs_m2: float = _f(0.1, "a radar cross-section above 0 and at most 1000 m2", gt=0.0,
+                       le=1_000.0)
+
+
+class RunSpec(_Model):
+    trials: int = _f(100, f"a whole number from 1 to {MAX_TRIALS}", ge=1, le=MAX_TRIALS)
+    seed: int = _f(0, "a whole number from 0 to 2**63 - 1", ge=0, le=2**63 - 1)
+    band_km: list[float] = _f([40.0, 150.0], "two altitudes [low, high] in km, 0 <= low < "
+                              "high <= 2000", min_length=2, max_length=2)
+
+
+class ScenarioSpec(_Model):
+    """The whole file."""
+
+    name: str | None = _f(None, "a name (text); defaults to the file's name", min_length=1,
+                          max_length=80)
+    description: str = _f("", "text")
+    run: RunSpec = _f(RunSpec(), "a mapping: trials, seed, band_km")
+    defense: DefenseSpec = _f(_REQUIRED, "a mapping: doctrine, radars, batteries, assets, "
+                              "engage_all, sspk, perfect_tracking")
+    raid: list[ThreatGroup] = _f(_REQUIRED, "a list of 1 or more threat groups",
+                                 min_length=1)
+
+
+# --------------------------------------------------------------------------------------------
+# YAML with the line of every key and item
+# --------------------------------------------------------------------------------------------
+
+Loc = tuple[str | int, ...]
+
+
+class _Where:
+    """The file's label and the line (1-based) of every key and list item, by path."""
+
+    def __init__(self, label: str, text: str) -> None:
+        self.label = label
+        self.text = text
+        self.lines: dict[Loc, int] = {(): 1}
+
+    def line(self, loc: Sequence[str | int]) -> int:
+        """The line of ``loc``, or of the nearest enclosing key that the file has."""
+        path: Loc = tuple(str(p) if not isinstance(p, int) else p for p in loc)
+        while path not in self.lines:
+            path = path[:-1]
+        return self.lines[path]
+
+    def fail(self, loc: Sequence[str | int], message: str) -> NoReturn:
+        raise InputError(f"{self.label}:{self.line(loc)}: {_path(loc)}: {message}")
+
+
+def _path(loc: Sequence[str | int]) -> str:
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _read(text: str, where: _Where) -> Any:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        col = f", column {mark.column + 1}" if mark is not None else ""
+        lines = text.splitlines()
+        src = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        problem = exc.problem or exc.context or "malformed"
+        if exc.context and exc.problem:
+            ctx = exc.context_mark
+            started = (f" that starts on line {ctx.line + 1}" if ctx is not None
+                       and ctx.line + 1 != line else "")
+            problem += f" ({exc.context}{started})"
+        raise InputError(f"{where.label}:{line}: YAML syntax error{col}: {problem}, in "
+                         f"{src!r}; allowed: YAML mappings 'key: value' and lists '- item', "
+                         "consistently indented, brackets closed") from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where.label}:1: not valid YAML ({exc}); allowed: a YAML mapping"
+                         ) from None
+    finally:
+        loader.dispose()
+    if node is not None:
+        _walk(node, (), where)
+    return data
+
+
+def _walk(node: yaml.Node, loc: Loc, where: _Where) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                where.lines[(*loc, key)] = key_node.start_mark.line + 1
+                where.fail((*loc, key), f"the key {key!r} is given twice; allowed: each key "
+                           "once")
+            seen.add(key)
+            where.lines[(*loc, key)] = key_node.start_mark.line + 1
+            _walk(value_node, (*loc, key), where)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            where.lines[(*loc, i)] = item.start_mark.line + 1
+            _walk(item, (*loc, i), where)
+
+
+# --------------------------------------------------------------------------------------------
+# Pydantic's errors as one line
+# --------------------------------------------------------------------------------------------
+
+
+def _inner_model(annotation: Any) -> type[_Model] | None:
+    """The model inside ``X``, ``X | None`` or ``list[X]``."""
+    if isinstance(annotation, type) and issubclass(annotation, _Model):
+        return annotation
+    if typing.get_origin(annotation) in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _inner_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _field_at(loc: Sequence[str | int]) -> tuple[type[_Model] | None, FieldInfo | None]:
+    """The model holding the last field of ``loc`` and that field's info."""
+    model: type[_Model] | None = ScenarioSpec
+    holder: type[_Model] | None = None
+    info: FieldInfo | None = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is None:
+            return None, None
+        holder = model
+        info = model.model_fields.get(part)
+        if info is None:
+            return holder, None
+        model = _inner_model(info.annotation)
+    return holder, info
+
+
+def _allowed(info: FieldInfo | None) -> str:
+    if info is None:
+        return "see the scenario schema (thaadsim.scenario)"
+    extra = info.json_schema_extra
+    if isinstance(extra, dict) and "allowed" in extra:
+        return str(extra["allowed"])
+    return "see the scenario schema (thaadsim.scenario)"
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_PROBLEMS = {
+    "model_type": "is not a mapping", "dict_type": "is not a mapping",
+    "model_attributes_type": "is not a mapping",
+    "list_type": "is not a list",
+    "int_type": "is not a whole number", "int_parsing": "is not a whole number",
+    "int_from_float": "is not a whole number",
+    "float_type": "is not a number", "float_parsing": "is not a number",
+    "string_type": "is not text", "bool_type": "is not true or false",
+    "bool_parsing": "is not true or false", "finite_number": "is not a finite number",
+    "greater_than": "is out of range", "greater_than_equal": "is out of range",
+    "less_than": "is out of range", "less_than_equal": "is out of range",
+    "too_short": "has too few items", "too_long": "has too many items",
+    "string_too_short": "is too short", "string_too_long": "is too long",
+}
+
+
+def _message(err: Any, where: _Where) -> tuple[int, str]:
+    loc = tuple(err["loc"])
+    line = where.line(loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        holder, _ = _field_at(loc)
+        keys = ", ".join(holder.model_fields) if holder is not None else "?"
+        return line, (f"{_path(loc)}: unknown key {str(loc[-1])!r}; allowed: the keys "
+                      f"{keys}")
+    _, info = _field_at(loc)
+    if kind == "missing":
+        return line, f"{_path(loc)}: missing; required: {_allowed(info)}"
+    allowed = _allowed(info)
+    if kind in ("model_type", "dict_type", "model_attributes_type") and info is not None:
+        inner = _inner_model(info.annotation)
+        if inner is not None and isinstance(loc[-1], int):
+            allowed = f"a mapping with keys {', '.join(inner.model_fields)}"
+    value = _show(err["input"])
+    if kind in ("too_short", "too_long") and isinstance(err["input"], list):
+        n = len(err["input"])
+        value = f"{n} item{'s' * (n != 1)}"
+        problem = ("are" if n != 1 else "is") + (" too few" if kind == "too_short"
+                                                 else " too many")
+    else:
+        problem = _PROBLEMS.get(kind, "is refused (" + err["msg"][:1].lower() + err["msg"][1:]
+                                + ")")
+    return line, f"{_path(loc)}: {value} {problem}; allowed: {allowed}"
+
+
+# --------------------------------------------------------------------------------------------
+# Meaning: names that must exist, places, reach, consistency
+# --------------------------------------------------------------------------------------------
+
+
+def _one_of(kind: str, value: str, known: Sequence[str], loc: Loc, where: _Where) -> str:
+    if value not in known:
+        where.fail(loc, f"{value!r} is not a known {kind}; allowed: {', '.join(known)}")
+    return value
+
+
+def _point(place: Place, loc: Loc, where: _Where, *, what: str = "a place") -> Site:
+    """The place as a :class:`Site` (a point gets a made-up slug and altitude 0 unless
+    given)."""
+    has_point = place.lat_deg is not None or place.lon_deg is not None
+    if place.site is not None and has_point:
+        where.fail((*loc, "lat_deg" if place.lat_deg is not None else "lon_deg"),
+                   f"both site {place.site!r} and a latitude/longitude are given; allowed: "
+                   f"{what} as either site or lat_deg and lon_deg")
+    if place.site is not None:
+        sites = site_catalog()
+        _one_of("site", place.site, list(sites), (*loc, "site"), where)
+        site = sites[place.site]
+        alt_km = getattr(place, "alt_km", None)
+        if alt_km is not None:
+            where.fail((*loc, "alt_km"), f"{alt_km!r} is given with a catalog site (whose "
+                       f"altitude is {site.alt_m:.0f} m); allowed: alt_km with lat_deg and "
+                       "lon_deg only")
+        return site
+    if place.lat_deg is None or place.lon_deg is None:
+        missing = "lon_deg" if place.lat_deg is not None else "lat_deg"
+        if not has_point:
+            where.fail(loc, f"no place given; allowed: {what} as either site: SLUG or "
+                       "lat_deg and lon_deg")
+        where.fail((*loc, missing), f"missing beside "
+                   f"{'lat_deg' if missing == 'lon_deg' else 'lon_deg'}; allowed: a point "
+                   "needs both lat_deg and lon_deg")
+    alt_km = getattr(place, "alt_km", None)
+    return Site(slug=f"{place.lat_deg:.4f},{place.lon_deg:.4f}",
+                name=f"{place.lat_deg:.4f} N, {place.lon_deg:.4f} E",
+                lat_deg=place.lat_deg, lon_deg=place.lon_deg,
+                alt_m=0.0 if alt_km is None else alt_km * 1e3, figures={})
+
+
+@dataclass(frozen=True, kw_only=True)
+class LaunchPlace:
+    centre: Site
+    radius_m: float
+
+
+def _launch(launch: Launch, loc: Loc, where: _Where) -> LaunchPlace:
+    given = launch.site is not None or launch.lat_deg is not None or launch.lon_deg is not None
+    if launch.area is not None:
+        if given:
+            where.fail((*loc, "area"), "an area is given beside a site or a point; allowed: "
+                       "the launch as either site, lat_deg/lon_deg or area")
+        return LaunchPlace(centre=_point(launch.area, (*loc, "area"), where,
+                                          what="the area's centre"),
+                            radius_m=launch.area.radius_km * 1e3)
+    return LaunchPlace(centre=_point(launch, loc, where, what="the launch point (or an "
+                                      "area:)"), radius_m=0.0)
+
+
+def _distance_m(a: Site, b: Site) -> float:
+    return float(geodesic_inverse(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)[0])
+
+
+def _bearing_deg(a: Site, lat_deg: float, lon_deg: float) -> float:
+    return float(geodesic_inverse(a.lat_deg, a.lon_deg, lat_deg, lon_deg)[1]) % 360.0
+
+
+def _mean_point(points: Sequence[tuple[float, float, int]]) -> tuple[float, float]:
+    """The mean of points on the sphere (unit vectors weighted, back to latitude and
+    longitude; the sphere is close enough for a bearing)."""
+    v = np.zeros(3)
+    for lat, lon, w in points:
+        la, lo = math.radians(lat), math.radians(lon)
+        v += w * np.array([math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo),
+                           math.sin(la)])
+    return (math.degrees(math.atan2(v[2], math.hypot(v[0], v[1]))),
+            math.degrees(math.atan2(v[1], v[0])))
+
+
+def _check_doctrine(value: str, loc: Loc, where: _Where) -> str:
+    return _one_of("doctrine", value, DOCTRINES, loc, where)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Group:
+    name: str
+    missile: str
+    count: int
+    launch: LaunchPlace
+    aim: Site
+    shape: str
+    apogee_km: float | None
+    launch_t_s: float
+    interval_s: float
+    rcs_m2: float
+
+
+def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
+    out: list[Group] = []
+    names: dict[str, int] = {}
+    total = 0
+    for i, g in enumerate(spec.raid):
+        loc: Loc = ("raid", i)
+        _one_of("missile", g.missile, list(missile_catalog()), (*loc, "missile"), where)
+        _one_of("shape", g.shape, SHAPES, (*loc, "shape"), where)
+        if g.apogee_km is not None and g.shape == "min-energy":
+            where.fail((*loc, "apogee_km"), f"{g.apogee_km!r} is given for a min-energy "
+                       "trajectory, whose apogee follows from the range; allowed: apogee_km "
+                       "with shape lofted or depressed")
+        launch = _launch(g.launch, (*loc, "launch"), where)
+        aim = _point(g.aim, (*loc, "aim"), where, what="the aim point")
+        missile = get_missile(g.missile)
+        reach_km = missile.range_km.value
+        far_km = (_distance_m(launch.centre, aim) + launch.radius_m) / 1e3
+        if far_km > REACH_MARGIN * reach_km:
+            across = " (from the far edge of the launch area)" if launch.radius_m else ""
+            where.fail((*loc, "aim"), f"{aim.slug!r} lies {far_km:.0f} km from the launch "
+                       f"point{across}, beyond the {g.missile}'s {reach_km:.0f} km range "
+                       f"(missiles.yaml); allowed: an aim point at most "
+                       f"{REACH_MARGIN * reach_km:.0f} km away, or another missile")
+        name = g.name if g.name is not None else f"{g.missile} on {aim.name.split(' (')[0]}"
+        if name in names:
+            where.fail((*loc, "name"), f"{name!r} already names raid[{names[name]}]; allowed: "
+                       "a name of its own for each group (give name: to tell them apart)")
+        names[name] = i
+        total += g.count
+        if total > MAX_THREATS:
+            where.fail((*loc, "count"), f"{g.count!r} brings the raid to {total} threats; "
+                       f"allowed: at most {MAX_THREATS} threats in all")
+        out.append(Group(name=name, missile=g.missile, count=g.count, launch=launch, aim=aim,
+                          shape=g.shape, apogee_km=g.apogee_km, launch_t_s=g.launch_t_s,
+                          interval_s=g.interval_s, rcs_m2=g.rcs_m2))
+    return tuple(out)
+
+
+def _batteries(spec: DefenseSpec, where: _Where) -> tuple[Battery, ...]:
+    catalog = battery_catalog()
+    out: list[Battery] = []
+    labels: dict[str, int] = {}
+    for i, b in enumerate(spec.batteries):
+        loc: Loc = ("defense", "batteries", i)
+        _one_of("battery", b.battery, list(catalog), (*loc, "battery"), where)
+        base = catalog[b.battery]
+        moved = b.site is not None or b.lat_deg is not None or b.lon_deg is not None
+        if b.alt_km is not None and not moved:
+            where.fail((*loc, "alt_km"), f"{b.alt_km!r} is given without a new place; "
+                       "allowed: alt_km with lat_deg and lon_deg")
+        site = _point(b, loc, where, what="the battery's new place") if moved else base.site
+        label = b.name if b.name is not None else b.battery
+        if label in labels:
+            where.fail((*loc, "name"), f"{label!r} already labels batteries[{labels[label]}]; "
+                       "allowed: a name of its own for each battery")
+        labels[label] = i
+        changes: dict[str, Any] = {"slug": label, "site": site}
+        if moved:
+            changes["name"] = f"{base.name.split(' at ')[0]} at {site.name}"
+        if b.interceptor is not None:
+            changes["interceptor"] = _one_of("interceptor", b.interceptor,
+                                             list(interceptor_catalog()),
+                                             (*loc, "interceptor"), where)
+        if b.doctrine is not None:
+            changes["doctrine"] = _check_doctrine(b.doctrine, (*loc, "doctrine"), where)
+        for key in ("launchers", "interceptors_per_launcher", "fire_channels"):
+            if getattr(b, key) is not None:
+                changes[key] = getattr(b, key)
+        if b.inventory is not None:
+            changes["inventory_limit"] = b.inventory
+        out.append(dataclasses.replace(base, **changes))
+    return tuple(out)
+
+
+def _assets(spec: DefenseSpec, where: _Where) -> tuple[DefendedAsset, ...]:
+    out = []
+    for i, a in enumerate(spec.assets):
+        site = _point(a, ("defense", "assets", i), where, what="the asset")
+        out.append(DefendedAsset(name=a.name, lat_deg=site.lat_deg, lon_deg=site.lon_deg,
+                                 radius_m=a.radius_km * 1e3))
+    if not out and not spec.engage_all:
+        where.fail(("defense", "assets"), "[] (no defended asset, so no threat would be "
+                   "engaged); allowed: at least one asset, or engage_all: true")
+    return tuple(out)
+
+
+def _radar(spec: DefenseSpec, groups: Sequence[Group], where: _Where) -> Emplacement:
+    loc: Loc = ("defense", "radars", 0)
+    r = spec.radars[0]
+    _one_of("radar mode", r.mode, MODES, (*loc, "mode"), where)
+    site = _point(r, loc, where, what="the radar")
+    bore = r.boresight_deg
+    if bore is None:
+        lat, lon = _mean_point([(g.launch.centre.lat_deg, g.launch.centre.lon_deg, g.count)
+                                for g in groups])
+        if _distance_m(site, Site(slug="", name="", lat_deg=lat, lon_deg=lon, alt_m=0.0,
+                                  figures={})) < 1e3:
+            where.fail((*loc, "boresight_deg"), "missing, and the raid's mean launch point "
+                       "is at the radar, so no bearing to it; allowed: a boresight_deg from 0 "
+                       "to 360")
+        bore = _bearing_deg(site, lat, lon)
+    return Emplacement(lat_deg=site.lat_deg, lon_deg=site.lon_deg, alt_m=site.alt_m,
+                       boresight_deg=bore, name=site.name)
+
+
+# --------------------------------------------------------------------------------------------
+# The validated scenario
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    """A validated scenario: the defense built, the raid ready to draw."""
+
+    name: str
+    description: str
+    text: str
+    """The YAML as written."""
+    source: str
+    """Where it came from (the file's label in messages)."""
+    spec: ScenarioSpec
+    defense: Defense
+    trials: int
+    seed: int
+    band_m: tuple[float, float]
+    groups: tuple[Group, ...]
+
+    @property
+    def threat_count(self) -> int:
+        return sum(g.count for g in self.groups)
+
+    def raid(self, seed: int | None = None) -> tuple[list[RaidThreat], list[str]]:
+        """The raid's threats (launch areas drawn with ``seed``, the scenario's by default;
+        module docstring) and each threat's group name."""
+        seed = self.seed if seed is None else seed
+        threats: list[RaidThreat] = []
+        names: list[str] = []
+        for gi, g in enumerate(self.groups):
+            lats = np.full(g.count, g.launch.centre.lat_deg)
+            lons = np.full(g.count, g.launch.centre.lon_deg)
+            if g.launch.radius_m > 0.0:
+                rng = np.random.default_rng(np.random.SeedSequence([seed, gi]))
+                r = g.launch.radius_m * np.sqrt(rng.random(g.count))
+                az = 360.0 * rng.random(g.count)
+                lats, lons, _ = geodesic_direct(lats, lons, az, r)
+            for k in range(g.count):
+                threats.append(RaidThreat(
+                    missile=g.missile, launch_lat_deg=float(lats[k]),
+                    launch_lon_deg=float(lons[k]), aim_lat_deg=g.aim.lat_deg,
+                    aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
+                    launch_t_s=g.launch_t_s + k * g.interval_s, rcs_m2=g.rcs_m2))
+                names.append(g.name)
+        return threats, names
+
+    def to_run_kwargs(self, trials: int | None = None, seed: int | None = None
+                      ) -> dict[str, Any]:
+        """The keyword arguments of :func:`thaadsim.run.run_engagement`; ``trials`` and
+        ``seed`` override the file's."""
+        if trials is not None and (isinstance(trials, bool) or not isinstance(trials, int)
+                                   or not 1 <= trials <= MAX_TRIALS):
+            raise InputError(f"trials: {trials!r} is out of range; allowed: a whole number "
+                             f"from 1 to {MAX_TRIALS}")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
+                                 or not 0 <= seed <= 2**63 - 1):
+            raise InputError(f"seed: {seed!r} is out of range; allowed: a whole number from "
+                             "0 to 2**63 - 1")
+        seed = self.seed if seed is None else seed
+        raid, groups = self.raid(seed)
+        return {"raid": raid, "defense": self.defense,
+                "trials": self.trials if trials is None else trials, "seed": seed,
+                "band_m": self.band_m, "groups": groups, "name": self.name,
+                "description": self.description, "scenario_text": self.text}
+
+
+def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
+    """Validate a scenario's YAML text; ``label`` names it in messages (module docstring)."""
+    where = _Where(label, text)
+    data = _read(text, where)
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else f"{_show(data)} ({type(data).__name__})"
+        raise InputError(f"{label}:1: (top level): {got}; allowed: a mapping with keys "
+                         f"{', '.join(ScenarioSpec.model_fields)}")
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        found = sorted((_message(e, where) for e in exc.errors()), key=lambda m: m[0])
+        line, msg = found[0]
+        more = f" (and {len(found) - 1} more problem{'s' * (len(found) > 2)} below)" \
+            if len(found) > 1 else ""
+        raise InputError(f"{label}:{line}: {msg}{more}") from None
+    lo, hi = spec.run.band_km
+    if not 0.0 <= lo < hi <= 2000.0:
+        where.fail(("run", "band_km"), f"{[lo, hi]!r} is not a band; allowed: "
+                   f"{_allowed(RunSpec.model_fields['band_km'])}")
+    _check_doctrine(spec.defense.doctrine, ("defense", "doctrine"), where)
+    groups = _groups(spec, where)
+    batteries = _batteries(spec.defense, where)
+    assets = _assets(spec.defense, where)
+    radar = _radar(spec.defense, groups, where)
+    defense = Defense(batteries=batteries, radar_mode=spec.defense.radars[0].mode, radar=radar,
+                      assets=assets, doctrine=spec.defense.doctrine,
+                      engage_all=spec.defense.engage_all, sspk=spec.defense.sspk,
+                      perfect_tracking=spec.defense.perfect_tracking)
+    default_name = Path(label).stem if label != "<scenario>" else "scenario"
+    return Scenario(name=spec.name or default_name, description=spec.description, text=text,
+                    source=label, spec=spec, defense=defense, trials=spec.run.trials,
+                    seed=spec.run.seed, band_m=(lo * 1e3, hi * 1e3), groups=groups)
+
+
+# --------------------------------------------------------------------------------------------
+# Built-ins and files
+# --------------------------------------------------------------------------------------------
+
+
+def _builtin_files() -> Iterator[Any]:
+    folder = resources.files("thaadsim.data").joinpath(_BUILTIN_DIR)
+    return iter(sorted((f for f in folder.iterdir() if f.name.endswith(".yaml")),
+                       key=lambda f: f.name))
+
+
+def builtin_names() -> list[str]:
+    """The names of the built-in scenarios."""
+    return [f.name[: -len(".yaml")] for f in _builtin_files()]
+
+
+def _unknown(name: str) -> NoReturn:
+    raise InputError(f"scenario {name!r}: no built-in scenario of that name and no such "
+                     f".yaml file; allowed: a built-in ({', '.join(builtin_names())}) or the "
+                     "path of a .yaml file")
+
+
+def scenario_text(name: str) -> str:
+    """The text of the built-in scenario ``name`` (to copy and edit)."""
+    if name not in builtin_names():
+        _unknown(name)
+    return (resources.files("thaadsim.data").joinpath(_BUILTIN_DIR, f"{name}.yaml")
+            .read_text("utf-8"))
+
+
+def list_scenarios() -> list[tuple[str, str]]:
+    """Each built-in scenario's name and description."""
+    out = []
+    for name in builtin_names():
+        data = yaml.safe_load(scenario_text(name))
+        out.append((name, str(data.get("description", "")) if isinstance(data, dict) else ""))
+    return out
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A built-in scenario by name, or a scenario file by path, validated."""
+    if not isinstance(name_or_path, Path) and name_or_path in builtin_names():
+        return parse_scenario(scenario_text(name_or_path),
+                              f"thaadsim/data/scenarios/{name_or_path}.yaml")
+    path = Path(name_or_path)
+    looks_like_file = (isinstance(name_or_path, Path) or path.suffix in (".yaml", ".yml")
+                       or "/" in str(name_or_path) or path.exists())
+    if not looks_like_file:
+        _unknown(str(name_or_path))
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; allowed: the path of a scenario .yaml file "
+                         f"or a built-in ({', '.join(builtin_names())})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise InputError(f"{path}: cannot read ({why}); allowed: a readable UTF-8 .yaml file"
+                         ) from None
+    return parse_scenario(text, str(path))
+
+
+__all__ = ["Scenario", "ScenarioSpec", "builtin_names", "list_scenarios", "load_scenario",
+           "parse_scenario", "scenario_text"]
