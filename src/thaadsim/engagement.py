@@ -8,8 +8,10 @@ kill assessment):
 2. the defense's AN/TPY-2 searches, confirms and tracks every threat in every trial
    (:func:`thaadsim.studies.detection.simulate_detection`, all trials x threats at once):
    first detection, firm-track time, predicted impact point, track accuracy after each look;
-3. a threat *endangers* the defense when its impact point predicted at the firm track
-   lies within a defended asset's radius (or the scenario engages everything);
+3. a threat *endangers* the defense, in fire control's judgement, when its impact point
+   predicted at the firm track lies within a defended asset's radius (or the scenario
+   engages everything); a threat *leaks* when its true impact hits an asset and it was not
+   intercepted, so a glider whose ballistic prediction falls short is still counted;
 4. each battery in turn, upper tier first, plans its shots (fire-control windows, doctrine,
    inventory, fire channels: :func:`thaadsim.systems.fire_control.assign`) and each shot
    kills with the kill vehicle's probability for the handover error at that time; a lower
@@ -111,9 +113,10 @@ class Result:
 
     @property
     def leaked(self) -> npt.NDArray[np.bool_]:
-        """(trials, threats): an endangering threat that was not intercepted."""
-        return (self.per_trial("endangering") & (self.per_trial("outcome_code")
-                                                  != fc.INTERCEPTED))
+        """(trials, threats): a threat whose true impact hits a defended asset and that was
+        not intercepted (whatever fire control believed of its aim)."""
+        return (self.per_trial("hits_asset") & (self.per_trial("outcome_code")
+                                                 != fc.INTERCEPTED))
 
     @property
     def p_no_leak(self) -> float:
@@ -229,6 +232,10 @@ def simulate(
     pred_lat = tl.impact_pred_lat_deg.reshape(trials, n)
     pred_lon = tl.impact_pred_lon_deg.reshape(trials, n)
     endangering = _endangering(pred_lat, pred_lon, defense)
+    true_lat, true_lon, _ = ecef_to_geodetic(truth.impact_ecef_m)
+    hits_asset = (_within_assets(np.broadcast_to(true_lat, (trials, n)),
+                                 np.broadcast_to(true_lon, (trials, n)), defense.assets)
+                  if defense.assets else np.ones((trials, n), dtype=bool))
     t_grid, y_grid = _grid(truth)
     plan = fc.new_plan(trials, n)
     rng = np.random.default_rng(seeds[1])
@@ -262,6 +269,7 @@ def simulate(
         "shot": plan.by_shot.ravel(),
         "killed_at_s": plan.killed_at_s.ravel(),
         "endangering": endangering.ravel(),
+        "hits_asset": hits_asset.ravel(),
         "engageable": engageable.ravel(),
         "shot_opportunities": opportunities.ravel(),
         "first_detection_s": tl.first_detection_s,
@@ -294,16 +302,23 @@ def _reorder(timeline: Timeline, order: npt.NDArray[np.intp]) -> Timeline:
         if isinstance(getattr(timeline, f.name), np.ndarray)})
 
 
-def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDArray[np.bool_]:
-    if defense.engage_all:
-        return np.ones(lat.shape, dtype=bool)
+def _within_assets(lat: FloatArray, lon: FloatArray,
+                   assets: Sequence[DefendedAsset]) -> npt.NDArray[np.bool_]:
+    """Points within a defended asset's radius (NaN points: no)."""
     out = np.zeros(lat.shape, dtype=bool)
     known = np.isfinite(lat)
-    for asset in defense.assets:
+    for asset in assets:
         d = np.full(lat.shape, np.inf)
         d[known] = geodesic_inverse(asset.lat_deg, asset.lon_deg, lat[known], lon[known])[0]
         out |= d <= asset.radius_m
     return out
+
+
+def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDArray[np.bool_]:
+    """Fire control's judgement from predicted impacts (everything with ``engage_all``)."""
+    if defense.engage_all:
+        return np.ones(lat.shape, dtype=bool)
+    return _within_assets(lat, lon, defense.assets)
 
 
 __all__ = ["Defense", "DefendedAsset", "RaidThreat", "Result", "binomial_p_no_leak",

@@ -334,11 +334,12 @@ def assign(
     for i in order:
         alive = plan.outcome[:, i] != INTERCEPTED
         reason = np.full(trials, -1)
-        reason[~threatening[:, i]] = R_NOT_THREATENING
         if not geo.in_band[i].any():
-            reason[reason < 0] = R_NEVER_IN_BAND
+            reason[:] = R_NEVER_IN_BAND
         elif not geo.feasible[i].any():
-            reason[reason < 0] = R_OUT_OF_REACH
+            reason[:] = R_OUT_OF_REACH
+        reason[(reason < 0) & ~np.isfinite(firm_s[:, i])] = R_NOT_TRACKED
+        reason[(reason < 0) & ~threatening[:, i]] = R_NOT_THREATENING
         earliest = np.maximum(firm_s[:, i] + battery.reaction_s, plan.busy_until_s[:, i])
         earliest = np.where(np.isfinite(firm_s[:, i]), earliest, np.inf)
         no_time = (reason < 0) & (earliest_intercept(geo, i, earliest) < 0)
