@@ -9,6 +9,7 @@ never half of one. An existing folder is replaced only with ``force``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -40,6 +41,9 @@ def write_outputs(out: RunOutput, folder: str | Path, *, force: bool = False) ->
 
     target = check_target(folder, force).resolve()
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the report is for sharing
     try:
         write_report(out, staging / "report.html")
         write_exports(out, staging)
