@@ -175,7 +175,7 @@ def _grid(truth: Truth) -> tuple[FloatArray, FloatArray]:
     t = start[:, None] + GRID_STEP_S * np.arange(k)
     t = np.where(t <= truth.impact_t_s[:, None], t, np.nan)
     y = truth_at(truth, np.nan_to_num(t, nan=-1.0))
-    return t, y
+    return np.where(np.isfinite(y[..., 0]), t, np.nan), y
 
 
 def _handover_sigma(timeline: Timeline, trials: int, n: int, homing_s: float,
