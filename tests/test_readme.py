@@ -38,7 +38,7 @@ def test_readme_example_runs(line, tmp_path):
 
 
 def test_readme_python_example_runs():
-    code = re.search(r"From Python:\n\n```python\n(.*?)```", README, re.S)
+    code = re.search(r"From Python[^\n]*:\n\n```python\n(.*?)```", README, re.S)
     assert code
     exec(compile(code.group(1), "README.md", "exec"), {})
 
