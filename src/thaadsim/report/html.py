@@ -97,7 +97,7 @@ def _fmt(value: Any) -> str:
 
 def _label(key: Any) -> str:
     """``max_alt_km`` -> ``max alt (km)``: a column name for a reader."""
-    text = str(key)
+    text = str(key).replace("^2", "²").replace("^3", "³")
     units = {"_km": "km", "_m": "m", "_s": "s", "_deg": "deg", "_usd": "USD", "_m2": "m²",
              "_mps": "m/s", "_kmps": "km/s", "_kg": "kg", "_pct": "%"}
     for suffix, unit in units.items():
@@ -677,7 +677,18 @@ figure { margin:14px 0; }
 figure img { display:block; max-width:100%; height:auto; border:1px solid var(--line);
   border-radius:4px; background:#fff; }
 figcaption { color:var(--muted); font-size:.88em; margin-top:6px; }
-.claim { border-top:1px solid var(--line); padding-top:4px; }
+.claim { border-top:1px solid var(--line); padding-top:4px; margin-top:14px; }
+.claim h3 .verdict { margin-left:8px; vertical-align:middle; }
+.claim-body { display:grid; grid-template-columns:minmax(0,3fr) minmax(0,2fr); gap:18px;
+  align-items:start; }
+.claim-body > :only-child { grid-column:1 / -1; }
+@media (max-width:900px) { .claim-body { grid-template-columns:1fr; } }
+table.numbers { font-size:.84em; margin-top:14px; }
+table.numbers td { padding:4px 7px; }
+td.wrap { white-space:normal; }
+td.claim-text { min-width:11em; font-weight:600; }
+td.numbers-cell { min-width:9em; }
+td.numbers-cell dl.numbers { margin-top:6px; min-width:22em; }
 pre { background:#f3f4f7; border:1px solid var(--line); border-radius:6px; padding:12px;
   overflow:auto; font-size:.85em; line-height:1.4; }
 details summary { cursor:pointer; color:var(--accent); margin:6px 0; }
@@ -719,30 +730,38 @@ intercept band {{ band }}.</p>
 <h2>Claims check</h2>
 <p class="lead">Each claim of the public debate about THAAD in Korea, and the verdict this
 run's physics supports. The verdicts come from the simulation and the catalog's public
-figures, not from a lookup; the numbers behind each are listed, and its figure follows the
-table.</p>
+figures, not from a lookup. Open a row's numbers for the figures behind it; each claim's
+figure and its full table of numbers follow.</p>
 <div class="scroll"><table id="claims">
 <thead><tr><th>#</th><th>Claim</th><th>Verdict</th><th>What the physics says</th>
 <th>Numbers</th></tr></thead>
 <tbody>
 {% for c in claims %}<tr id="claim-row-{{ c.number }}">
-<td>{{ c.number }}</td><td>{{ c.claim }}</td>
+<td>{{ c.number }}</td><td class="claim-text">{{ c.claim }}</td>
 <td><span class="verdict {{ c.css }}">{{ c.verdict }}</span></td>
-<td>{{ c.summary }}{% if c.figure %} <a href="#claim-{{ c.number }}">(figure)</a>{% endif %}</td>
-<td>{% if c.numbers %}<dl class="numbers">{% for k, v in c.numbers %}
-<dt>{{ k }}</dt><dd>{{ v }}</dd>{% endfor %}</dl>{% endif %}</td>
+<td>{{ c.summary }} <a href="#claim-{{ c.number }}">(details{% if c.figure %} and
+figure{% endif %})</a></td>
+<td class="numbers-cell">{% if c.numbers %}<details><summary>{{ c.numbers|length }}
+numbers</summary><dl class="numbers">{% for k, v in c.numbers %}
+<dt>{{ k }}</dt><dd>{{ v }}</dd>{% endfor %}</dl></details>{% else %}-{% endif %}</td>
 </tr>
 {% endfor %}</tbody>
 </table></div>
 {% if not claims %}<p class="small">No claims were checked for this report.</p>{% endif %}
-{% for c in claims %}{% if c.figure %}
+{% for c in claims %}
 <div class="claim" id="claim-{{ c.number }}">
-<h3>Claim {{ c.number }}: {{ c.claim }}</h3>
-<figure><img src="{{ c.figure }}"
+<h3>Claim {{ c.number }}: {{ c.claim }}
+<span class="verdict {{ c.css }}">{{ c.verdict }}</span></h3>
+<p>{{ c.summary }}</p>
+<div class="claim-body">
+{% if c.figure %}<figure><img src="{{ c.figure }}"
  alt="Figure for claim {{ c.number }}: {{ c.claim }} (verdict: {{ c.verdict }})">
-<figcaption><span class="verdict {{ c.css }}">{{ c.verdict }}</span>
-{{ c.summary }}</figcaption></figure>
-</div>{% endif %}{% endfor %}
+</figure>{% endif %}
+{% if c.numbers %}<table class="numbers"><thead><tr><th>The numbers behind it</th>
+<th class="num">Value</th></tr></thead><tbody>{% for k, v in c.numbers %}
+<tr><td>{{ k }}</td><td class="num wrap">{{ v }}</td></tr>{% endfor %}</tbody></table>{% endif %}
+</div>
+</div>{% endfor %}
 </section>
 
 <section id="outcomes">
