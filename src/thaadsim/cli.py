@@ -21,6 +21,7 @@ from rich.table import Table
 
 from thaadsim import __version__
 from thaadsim.errors import InputError, ThaadsimError
+from thaadsim.report.jsonsafe import json_safe
 
 app = typer.Typer(
     name="thaadsim",
@@ -53,27 +54,14 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN and infinity become null, NumPy scalars plain numbers."""
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
     if as_json:
-        typer.echo(json.dumps(_clean(data), allow_nan=False))
+        typer.echo(json.dumps(json_safe(data), allow_nan=False))
         return
     table = Table(title=title, show_header=True)
     table.add_column("quantity")
     table.add_column("value", justify="right")
-    for key, val in _clean(data).items():
+    for key, val in json_safe(data).items():
         text = "-" if val is None else (f"{val:,.3f}" if isinstance(val, float) else str(val))
         table.add_row(key, text)
     console.print(table)
@@ -152,7 +140,7 @@ def catalog(
             "model_max_range_km": round(ranges[slug] / 1e3, 1),
         })
     if as_json:
-        typer.echo(json.dumps(_clean({"missiles": rows})))
+        typer.echo(json.dumps(json_safe({"missiles": rows})))
         return
     table = Table(title="thaadsim threat catalog (every figure's source: data/missiles.yaml)")
     for col in ("slug", "class", "published range km", "payload kg", "model range km", "source"):
@@ -850,7 +838,7 @@ def run(
     summary["output"] = str(Path(folder).resolve())
     summary["files"] = [str(p) for p in written]
     if as_json:
-        typer.echo(json.dumps(_clean(summary), allow_nan=False))
+        typer.echo(json.dumps(json_safe(summary), allow_nan=False))
         return
     frame = out.threats_frame()
     table = Table(title=f"{scn.name}: {out.trials} trials, seed {out.seed}", show_header=True)

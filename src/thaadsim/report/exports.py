@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from thaadsim.report.jsonsafe import json_safe
 from thaadsim.run import RunOutput, ThreatTrack
 
 EPOCH = dt.datetime(2017, 1, 1, tzinfo=dt.UTC)
@@ -60,22 +61,6 @@ KML_FOLDERS = ("Trajectories", "Launch and aim points", "Batteries", "Radar",
 # --------------------------------------------------------------------------------------------
 
 
-def json_safe(value: Any) -> Any:
-    """``value`` with NumPy scalars and arrays made plain and non-finite floats made None.
-
-    JSON has no NaN or infinity (``json.dumps`` would write the non-standard ``NaN``).
-    """
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return [json_safe(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def tracks_frame(out: RunOutput) -> Any:

@@ -10,7 +10,7 @@ naming the file and the field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -110,11 +110,10 @@ def _positive(fig: Figure, where: str) -> float:
     return fig.value
 
 
-def _missile(slug: str, raw: Any, path: str) -> Missile:
-    where = f"{path}: {slug}"
-    if not isinstance(raw, Mapping):
-        raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
-    figures: dict[str, Figure] = {}
+def _reader(where: str, raw: Mapping[str, Any], figures: dict[str, Figure]
+            ) -> Callable[..., float]:
+    """``fig(key, section=raw, prefix="")``: read a positive figure of an entry, keep it in
+    ``figures`` under its catalog path (``prefix + key``), and return its value."""
 
     def fig(key: str, section: Mapping[str, Any] = raw, prefix: str = "") -> float:
         name = f"{prefix}{key}"
@@ -122,6 +121,16 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
             raise CatalogError(f"{where}.{name}: missing")
         figures[name] = _figure(section[key], f"{where}.{name}")
         return _positive(figures[name], f"{where}.{name}")
+
+    return fig
+
+
+def _missile(slug: str, raw: Any, path: str) -> Missile:
+    where = f"{path}: {slug}"
+    if not isinstance(raw, Mapping):
+        raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
+    figures: dict[str, Figure] = {}
+    fig = _reader(where, raw, figures)
 
     cls = raw.get("class")
     if cls not in MISSILE_CLASSES:

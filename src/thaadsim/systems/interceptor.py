@@ -54,7 +54,7 @@ from thaadsim.errors import CatalogError
 from thaadsim.physics.earth import G0_MPS2
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import Rocket, Stage, fly_rocket
-from thaadsim.systems.catalog import Figure, _figure, _positive, _read_yaml
+from thaadsim.systems.catalog import Figure, _read_yaml, _reader
 
 CALIBRATION_KICK_DEG = 35.0
 """Pitch kick of the fly-out on which a booster's burnout speed is calibrated and
@@ -119,13 +119,7 @@ def _interceptor(slug: str, raw: Any, path: str) -> Interceptor:
     if not isinstance(raw, Mapping):
         raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
     figures: dict[str, Figure] = {}
-
-    def fig(key: str, section: Mapping[str, Any] = raw, prefix: str = "") -> float:
-        name = f"{prefix}{key}"
-        if key not in section:
-            raise CatalogError(f"{where}.{name}: missing")
-        figures[name] = _figure(section[key], f"{where}.{name}")
-        return _positive(figures[name], f"{where}.{name}")
+    fig = _reader(where, raw, figures)
 
     values = {key: fig(key) for key in _FIELDS}
     if values["sspk"] > 1.0:
