@@ -282,6 +282,217 @@ def simulate(
                   extra={"t_grid": t_grid, "y_grid": y_grid})
 
 
+# --------------------------------------------------------------------------------------------
+# Two-level Monte Carlo: a pool of tracking outcomes, then many cheap trials
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Prepared:
+    r"""Everything of a raid against a defense that does not change from trial to trial,
+    with a finite *pool* of tracking outcomes (:func:`prepare`), for :func:`engage`.
+
+    ``kind`` maps each threat to its distinct threat (identical :class:`RaidThreat` entries
+    share one); the pool holds ``pool_size`` independent radar/tracker outcomes of each
+    distinct threat, in arrays ``(D, P)`` (``(D, P, K)`` for the handover-error tables, one
+    per battery, over the candidate intercept times of :attr:`t_grid`)."""
+
+    raid: tuple[RaidThreat, ...]
+    defense: Defense
+    pool_size: int
+    kind: npt.NDArray[np.intp]
+    truth: Truth
+    """The raid's flights, one row per threat."""
+    t_grid: FloatArray
+    y_grid: FloatArray
+    hits_asset: npt.NDArray[np.bool_]
+    """(n,) whether each threat's true impact hits a defended asset."""
+    first_detection_s: FloatArray
+    firm_track_s: FloatArray
+    endangering: npt.NDArray[np.bool_]
+    """(D, P) fire control's judgement from the impact predicted at the firm track."""
+    geometry: tuple[fc.Geometry, ...]
+    interceptors: tuple[Any, ...]
+    sigma_table_m: tuple[FloatArray, ...]
+    """Per battery, (D, P, K): the handover error for an intercept at each grid time."""
+    engageable: npt.NDArray[np.bool_]
+    """(n, P): some battery has a shot opportunity after the firm track."""
+    opportunities: npt.NDArray[np.int64]
+    """(n, P): shoot-look-shoot opportunities of the first battery."""
+
+
+def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
+            seed: int | np.random.SeedSequence = 0) -> Prepared:
+    r"""Fly the raid, compute each battery's intercept geometry and run the radar and
+    tracker ``pool`` times on every distinct threat (the costly part of :func:`simulate`).
+
+    The pool's randomness is ``SeedSequence(seed).spawn(2)[0]``, the stream :func:`simulate`
+    gives its radar, so with distinct threats, ``pool == trials`` and no resampling
+    (:func:`engage` with ``sample`` the identity) the two give the same result."""
+    if not raid:
+        raise InputError("raid: no threats")
+    if not 1 <= pool <= 1_000_000:
+        raise InputError(f"pool: {pool!r} must lie in 1..1000000")
+    fc.check_doctrine(defense.doctrine)
+    if defense.sspk is not None and not 0.0 <= defense.sspk <= 1.0:
+        raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
+    raid = tuple(raid)
+    distinct: dict[RaidThreat, int] = {}
+    kind = np.array([distinct.setdefault(th, len(distinct)) for th in raid], dtype=np.intp)
+    uniq = list(distinct)
+    d = len(uniq)
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    truth_d = _fly(uniq)
+    if defense.perfect_tracking:
+        tl = _perfect_timeline(truth_d, pool)
+        tl = _reorder(tl, np.arange(d * pool).reshape(pool, d).T.ravel())  # (kind, sample)
+    else:
+        radar = get_radar(defense.radar_mode).radar
+        rcs = np.repeat([th.rcs_m2 for th in uniq], pool)
+        tl = simulate_detection(truth_d.repeated(pool), radar, defense.radar, rcs,
+                                np.random.default_rng(ss.spawn(2)[0]))
+    truth = dataclasses.replace(truth_d, **{
+        f.name: getattr(truth_d, f.name)[kind] for f in dataclasses.fields(truth_d)})
+    firm = tl.firm_track_s.reshape(d, pool)
+    endangering = _endangering(tl.impact_pred_lat_deg.reshape(d, pool),
+                               tl.impact_pred_lon_deg.reshape(d, pool), defense)
+    true_lat, true_lon, _ = ecef_to_geodetic(truth.impact_ecef_m)
+    hits_asset = (_within_assets(true_lat, true_lon, defense.assets) if defense.assets
+                  else np.ones(len(raid), dtype=bool))
+    t_grid, y_grid = _grid(truth)
+    geometry, interceptors, tables = [], [], []
+    n = len(raid)
+    engageable = np.zeros((n, pool), dtype=bool)
+    opportunities = np.zeros((n, pool), dtype=np.int64)
+    first_of_kind = np.array([int(np.argmax(kind == k)) for k in range(d)])
+    for b, battery in enumerate(defense.batteries):
+        icpt = get_interceptor(battery.interceptor)
+        geo = fc.intercept_geometry(t_grid, y_grid[..., :3], battery, icpt, reach_table(icpt))
+        geometry.append(geo)
+        interceptors.append(icpt)
+        tables.append(np.zeros((d, pool, t_grid.shape[1])) if defense.perfect_tracking
+                      else _sigma_table(tl, d, pool, t_grid[first_of_kind],
+                                        icpt.homing_time_s))
+        for i in range(n):
+            f = firm[kind[i]]
+            earliest = np.where(np.isfinite(f), f + battery.reaction_s, np.inf)
+            opp = fc.shot_opportunities(geo, i, earliest, battery.kill_assessment_s)
+            engageable[i] |= opp > 0
+            if b == 0:
+                opportunities[i] = opp
+    return Prepared(raid=raid, defense=defense, pool_size=pool, kind=kind, truth=truth,
+                    t_grid=t_grid, y_grid=y_grid, hits_asset=hits_asset,
+                    first_detection_s=tl.first_detection_s.reshape(d, pool),
+                    firm_track_s=firm, endangering=endangering, geometry=tuple(geometry),
+                    interceptors=tuple(interceptors), sigma_table_m=tuple(tables),
+                    engageable=engageable, opportunities=opportunities)
+
+
+def _sigma_table(tl: Timeline, d: int, pool: int, t_grid: FloatArray,
+                 homing_s: float) -> FloatArray:
+    """:func:`_handover_sigma` at every grid time ``t_grid`` (D, K) of every pool sample
+    (rows of ``tl`` in (kind, sample) order): (D, P, K), inf before the filter's first
+    estimate. Look times increase along a row (NaN-padded at its end)."""
+    look_t = tl.look_t_s.reshape(d, pool, -1)
+    pos = tl.position_sigma_m.reshape(d, pool, -1)
+    vel = tl.velocity_sigma_mps.reshape(d, pool, -1)
+    out = np.full((d, pool, t_grid.shape[1]), np.inf)
+    js = np.arange(look_t.shape[2])
+    for k in range(d):
+        q = t_grid[k] - homing_s
+        for p in range(pool):
+            lt = look_t[k, p]
+            valid = np.isfinite(pos[k, p]) & np.isfinite(lt)
+            if not valid.any():
+                continue
+            last_valid = np.maximum.accumulate(np.where(valid, js, -1))
+            m = np.searchsorted(lt, q, side="right")  # looks at or before q (NaN sort last)
+            j = np.where(m > 0, last_valid[np.maximum(m - 1, 0)], -1)
+            ok = j >= 0
+            jj = np.maximum(j, 0)
+            sig = np.sqrt((pos[k, p, jj] ** 2 + (vel[k, p, jj] * homing_s) ** 2) / 3.0)
+            out[k, p] = np.where(ok & np.isfinite(q), sig, np.inf)
+    return out
+
+
+def engage(prepared: Prepared, trials: int, rng: np.random.Generator, *,
+           sample: npt.NDArray[np.intp] | None = None) -> Result:
+    r"""Monte Carlo trials of the prepared raid: each trial takes, for every threat
+    independently, one of the pool's tracking outcomes (drawn uniformly with replacement
+    from ``rng``, or given by ``sample`` (trials, n)), then plans every battery's shots and
+    draws their kills with ``rng``.
+
+    Statistical meaning: a two-level Monte Carlo. The radar and tracker are sampled
+    ``pool_size`` times per distinct threat (:func:`prepare`) and the trials resample that
+    finite pool, so fire control, inventory, channels and kills are sampled afresh in every
+    trial but the tracking outcomes (firm time, predicted impact, handover error) come from
+    an empirical distribution of ``pool_size`` samples: estimates converge to the
+    pool's, not the radar's, distribution as trials grow, and the pool size bounds how
+    finely the tracking's variability is represented (a larger pool is closer to
+    :func:`simulate`, which tracks afresh in every trial; with ``pool >= trials`` and the
+    identity ``sample`` there is no resampling and the two agree). Threats are independent
+    of one another in the radar model, so drawing each threat's sample independently keeps
+    their joint distribution.
+
+    The result has :func:`simulate`'s tables, plus ``extra['plan']`` and
+    ``extra['sample']``."""
+    if not 1 <= trials <= 10_000_000:
+        raise InputError(f"trials: {trials!r} must lie in 1..10000000")
+    p = prepared
+    defense = p.defense
+    n = len(p.raid)
+    cols = np.arange(n)
+    if sample is None:
+        sample = rng.integers(0, p.pool_size, size=(trials, n))
+    sample = np.asarray(sample, dtype=np.intp)
+    if sample.shape != (trials, n):
+        raise InputError(f"sample: shape {sample.shape} is not (trials, threats) "
+                         f"= {(trials, n)}")
+    kind = p.kind[None, :]
+    firm = p.firm_track_s[kind, sample]
+    endangering = p.endangering[kind, sample]
+    start = p.t_grid[:, 0]
+    k_max = p.t_grid.shape[1] - 1
+    plan = fc.new_plan(trials, n)
+    for b, battery in enumerate(defense.batteries):
+        def sigma(trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray,
+                  table: FloatArray = p.sigma_table_m[b]) -> FloatArray:
+            k = np.clip(np.rint((t_int - start[threat]) / GRID_STEP_S), 0, k_max)
+            return table[p.kind[threat], sample[trial, threat], k.astype(np.intp)]
+
+        plan = fc.assign(plan, b, battery, p.interceptors[b], p.geometry[b], firm, endangering,
+                         sigma, battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
+    shots = fc.shots_table(plan)
+    threat_idx = np.tile(cols, trials)
+    missiles = np.array([th.missile for th in p.raid])
+    outcome_names = np.array([fc.OUTCOMES.get(c, "") for c in range(max(fc.OUTCOMES) + 1)])
+    reason_names = np.array([fc.REASONS.get(c, "") for c in range(max(fc.REASONS) + 2)])
+    battery_names = np.array([b.slug for b in defense.batteries] + [""])
+    table = {
+        "trial": np.repeat(np.arange(trials), n),
+        "threat": threat_idx,
+        "missile": missiles[threat_idx],
+        "outcome_code": plan.outcome.ravel(),
+        "outcome": outcome_names[plan.outcome.ravel()],
+        "reason": reason_names[plan.reason.ravel()],  # -1 reads the last entry, ""
+        "battery": battery_names[plan.by_battery.ravel()],  # -1: ""
+        "shot": plan.by_shot.ravel(),
+        "killed_at_s": plan.killed_at_s.ravel(),
+        "endangering": endangering.ravel(),
+        "hits_asset": np.tile(p.hits_asset, trials),
+        "engageable": p.engageable[cols, sample].ravel(),
+        "shot_opportunities": p.opportunities[cols, sample].ravel(),
+        "first_detection_s": p.first_detection_s[kind, sample].ravel(),
+        "firm_track_s": firm.ravel(),
+        "impact_s": np.tile(p.truth.impact_t_s, trials),
+    }
+    return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
+                  trials=trials, n_threats=n,
+                  batteries=tuple(b.slug for b in defense.batteries),
+                  extra={"t_grid": p.t_grid, "y_grid": p.y_grid, "plan": plan,
+                         "sample": sample})
+
+
 def _perfect_timeline(truth: Truth, trials: int) -> Timeline:
     """The binomial model's tracking: every threat known exactly from its launch."""
     launch = np.tile(np.nanmin(truth.t_s, axis=1), trials)
@@ -321,5 +532,5 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
     return _within_assets(lat, lon, defense.assets)
 
 
-__all__ = ["Defense", "DefendedAsset", "RaidThreat", "Result", "binomial_p_no_leak",
-           "simulate"]
+__all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result",
+           "binomial_p_no_leak", "engage", "prepare", "simulate"]
