@@ -1,0 +1,469 @@
+r"""Saturation: leakage against raid size, the Monte Carlo beside the closed form.
+
+:func:`raid_curve` fires raids of :math:`N` copies of one threat (all at once, or a fixed
+interval apart) at a defense for a range of :math:`N` and records, for each, the Monte
+Carlo probability that no threat leaks (:func:`thaadsim.engagement.simulate`, with its
+Wilson 95% interval), the expected number of leakers and the interceptors spent, beside
+the closed-form binomial model with a finite magazine
+(:func:`thaadsim.studies.claims.p_no_leak_with_inventory`, Wilkening, *Science & Global
+Security* 8 (2000) 183-215): single-shot kill probability :math:`p` (the mean kill
+probability of the shots the Monte Carlo fired at that raid size), the doctrine's volleys
+(:func:`thaadsim.systems.fire_control.doctrine_shots`) and the first battery's inventory.
+
+The *saturation count* is the smallest raid size whose Monte Carlo P(no leak) falls below
+one half (on the counts run; ``refine=True`` bisects between grid points); the closed
+form's own, over every whole raid size up to ``max_count``, is reported beside it.
+
+The closed form assumes perfect tracking, enough fire channels and time for every volley;
+the Monte Carlo does not, so where they part the difference is what the closed form leaves
+out (fire channels, time, tracking), which the leak reasons per raid size show.
+
+Cost: each :func:`~thaadsim.engagement.simulate` call runs radar detection and tracking
+for count x trials threats (a fixed ~2 s plus ~4-6 ms per threat-trial on one core), so the
+default grid is log-spaced (1, 2, 4, ... up to ``max_count``, at most about eight sizes) and
+the default trials 100. With ``perfect_tracking`` (the closed form's assumption) a size
+costs well under a second.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, Result, simulate
+from thaadsim.errors import InputError
+from thaadsim.physics.geodesy import geodesic_inverse
+from thaadsim.studies.claims import p_no_leak_with_inventory, saturation_curve
+from thaadsim.systems import fire_control as fc
+from thaadsim.systems.catalog import Site, get_site, site_catalog
+from thaadsim.systems.interceptor import get_interceptor
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+MAX_COUNT = 500
+"""Largest raid size accepted (as ``thaadsim raid``)."""
+SATURATION_P = 0.5
+"""The defense is *saturated* once P(no leak) falls below this."""
+DEFAULT_GRID_POINTS = 8
+
+
+def wilson_interval(p: npt.ArrayLike, n: int, z: float = 1.96) -> tuple[FloatArray, FloatArray]:
+    r"""Wilson score interval of binomial proportions ``p`` observed over ``n`` trials
+    (Wilson, *JASA* 22 (1927) 209):
+
+    .. math:: \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
+
+    ``z = 1.96`` gives 95%, ``z = 3`` 99.7%. Unlike the normal interval it stays inside
+    [0, 1] and is not empty at :math:`\hat p` = 0 or 1."""
+    p = np.asarray(p, dtype=np.float64)
+    if n <= 0:
+        return np.zeros_like(p), np.ones_like(p)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
+
+
+def default_counts(max_count: int, points: int = DEFAULT_GRID_POINTS) -> IntArray:
+    """Log-spaced whole raid sizes from 1 to ``max_count`` (both included), at most
+    ``points`` of them: 1, 2, 4, 8, 16, 32, 48 for 48."""
+    if not 1 <= max_count <= MAX_COUNT:
+        raise InputError(f"max_count: {max_count!r} must lie in 1..{MAX_COUNT}")
+    if max_count <= points:
+        return np.arange(1, max_count + 1, dtype=np.int64)
+    powers = 2 ** np.arange(int(math.log2(max_count)) + 1)
+    grid = np.unique(np.concatenate([powers, [max_count]])).astype(np.int64)
+    if grid.size > points:
+        grid = np.unique(np.round(np.geomspace(1, max_count, points))).astype(np.int64)
+    return grid
+
+
+def _json(value: Any) -> Any:
+    """Plain JSON values: NumPy to Python, non-finite floats to None."""
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return [_json(v) for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class RaidCurve:
+    """Leakage against raid size: one entry per raid size in :attr:`count`."""
+
+    count: IntArray
+    p_no_leak: FloatArray
+    """Monte Carlo P(no leak)."""
+    p_no_leak_ci_low: FloatArray
+    p_no_leak_ci_high: FloatArray
+    """Wilson 95% interval of :attr:`p_no_leak`."""
+    expected_leakers: FloatArray
+    interceptors_used: FloatArray
+    """Per trial, all batteries."""
+    p_kill_per_shot: FloatArray
+    """Mean kill probability of the first battery's shots (NaN: none fired)."""
+    analytic_p_no_leak: FloatArray
+    """Closed form (binomial, finite magazine) with :attr:`p_kill_per_shot` (0 where no
+    shot was fired) and :attr:`volleys`."""
+    leak_reasons: tuple[dict[str, int], ...]
+    """Per raid size: why the leaked threat-trials leaked (fire control's reasons)."""
+    volleys: tuple[int, ...]
+    """Interceptors per volley in the closed form: the doctrine's, less a second volley
+    when the median threat has time for only one shot."""
+    doctrine: str
+    inventory: int
+    fire_channels: int
+    saturation_count: int | None
+    """Smallest raid size run with Monte Carlo P(no leak) < 0.5 (None: none)."""
+    analytic_saturation_count: int | None
+    """Smallest whole raid size in 1..max_count with closed-form P(no leak) < 0.5, at the
+    pooled kill probability (None: none)."""
+    max_count: int
+    trials: int
+    seed: int
+    missile: str
+    batteries: tuple[str, ...]
+    perfect_tracking: bool
+
+    @property
+    def p_kill_pooled(self) -> float:
+        """Mean per-shot kill probability over the raid sizes that fired (NaN: none)."""
+        ok = np.isfinite(self.p_kill_per_shot)
+        return float(np.mean(self.p_kill_per_shot[ok])) if ok.any() else float("nan")
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per raid size (the CSV's rows)."""
+        return [{
+            "count": int(self.count[i]),
+            "p_no_leak": float(self.p_no_leak[i]),
+            "p_no_leak_ci_low": float(self.p_no_leak_ci_low[i]),
+            "p_no_leak_ci_high": float(self.p_no_leak_ci_high[i]),
+            "expected_leakers": float(self.expected_leakers[i]),
+            "interceptors_used": float(self.interceptors_used[i]),
+            "p_kill_per_shot": float(self.p_kill_per_shot[i]),
+            "analytic_p_no_leak": float(self.analytic_p_no_leak[i]),
+        } for i in range(self.count.size)]
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write :meth:`rows` as CSV (a header line, one line per raid size)."""
+        path = Path(path)
+        buf = io.StringIO()
+        rows = self.rows()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        return path
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain JSON values (NaN as None)."""
+        return _json({
+            "missile": self.missile, "batteries": list(self.batteries),
+            "doctrine": self.doctrine, "volleys": list(self.volleys),
+            "inventory": self.inventory, "fire_channels": self.fire_channels,
+            "max_count": self.max_count, "trials": self.trials, "seed": self.seed,
+            "perfect_tracking": self.perfect_tracking,
+            "saturation_count": self.saturation_count,
+            "analytic_saturation_count": self.analytic_saturation_count,
+            "saturation_p": SATURATION_P,
+            "p_kill_pooled": self.p_kill_pooled,
+            "analytic_model": "binomial with a finite inventory (Wilkening, Science & Global "
+                              "Security 8 (2000) 183-215): independent shots, perfect "
+                              "tracking, enough fire channels and time",
+            "curve": self.rows(),
+            "leak_reasons": [dict(r) for r in self.leak_reasons],
+        })
+
+    def plot(self, path: str | Path) -> Path:
+        """A PNG: Monte Carlo P(no leak) with its 95% band and the closed form against raid
+        size, expected leakers on a second axis, the saturation count marked."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure as MplFigure
+
+        fig = MplFigure(figsize=(8.0, 4.5), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot(1, 1, 1)
+        n = self.count
+        ax.fill_between(n, self.p_no_leak_ci_low, self.p_no_leak_ci_high, color="C0",
+                        alpha=0.2, label="Monte Carlo 95% (Wilson)")
+        ax.plot(n, self.p_no_leak, "o-", color="C0", label=f"Monte Carlo ({self.trials} trials)")
+        ax.plot(n, self.analytic_p_no_leak, "s--", color="C1",
+                label=f"binomial, inventory {self.inventory}")
+        p = self.p_kill_pooled
+        if math.isfinite(p):
+            full = np.arange(1, self.max_count + 1)
+            ax.plot(full, saturation_curve(p, self.volleys, self.inventory, self.max_count),
+                    ":", color="C1", lw=1, label=f"binomial at pooled p = {p:.2f}")
+        ax.axhline(SATURATION_P, color="grey", lw=0.8)
+        if self.saturation_count is not None:
+            ax.axvline(self.saturation_count, color="C3", lw=1.2,
+                       label=f"saturated at {self.saturation_count} (Monte Carlo)")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("raid size (threats)")
+        ax.set_ylabel("P(no leak)")
+        ax.set_ylim(-0.02, 1.02)
+        ax2 = ax.twinx()
+        ax2.plot(n, self.expected_leakers, "^-", color="C2", lw=0.8, ms=4)
+        ax2.set_ylabel("expected leakers", color="C2")
+        ax.set_title(f"{self.missile} raids against {', '.join(self.batteries)}: "
+                     f"{self.doctrine}, {self.inventory} interceptors, "
+                     f"{self.fire_channels} fire channels")
+        ax.legend(loc="lower left", fontsize=8)
+        fig.tight_layout()
+        path = Path(path)
+        fig.savefig(path, format="png")
+        return path
+
+
+def _raid(threat: RaidThreat, n: int, interval_s: float) -> list[RaidThreat]:
+    return [dataclasses.replace(threat, launch_t_s=threat.launch_t_s + k * interval_s)
+            for k in range(n)]
+
+
+def _reasons(res: Result) -> dict[str, int]:
+    leaked = res.leaked.ravel()
+    names, counts = np.unique(res.threats["reason"][leaked], return_counts=True)
+    return {str(k): int(v) for k, v in zip(names, counts, strict=True)}
+
+
+def raid_curve(
+    raid_threat: RaidThreat,
+    defense: Defense,
+    max_count: int,
+    *,
+    trials: int = 100,
+    seed: int = 0,
+    counts: Sequence[int] | None = None,
+    interval_s: float = 0.0,
+    refine: bool = False,
+) -> RaidCurve:
+    """P(no leak), expected leakers and interceptors spent against raid size (module
+    docstring).
+
+    Parameters
+    ----------
+    raid_threat : RaidThreat
+        The threat the raids are made of: a raid of N is N copies, the k-th launched
+        ``k * interval_s`` after the first.
+    defense : Defense
+        Its first battery's inventory, fire channels and doctrine (its own, else the
+        defense's) enter the closed form.
+    max_count : int
+        Largest raid size (1..500).
+    trials, seed
+        Monte Carlo trials per raid size; every size uses the same seed.
+    counts : sequence of int, optional
+        Raid sizes to run (default :func:`default_counts`).
+    refine : bool
+        Bisect between the last size run with P(no leak) >= 0.5 and the first below it
+        until they are adjacent (about log2 of the gap extra runs).
+    """
+    if not 1 <= max_count <= MAX_COUNT:
+        raise InputError(f"max_count: {max_count!r} must lie in 1..{MAX_COUNT}")
+    if not (math.isfinite(interval_s) and interval_s >= 0.0):
+        raise InputError(f"interval_s: {interval_s!r} must be >= 0")
+    if counts is None:
+        grid = default_counts(max_count)
+    else:
+        grid = np.unique(np.asarray(list(counts), dtype=np.int64))
+        if grid.size == 0 or grid[0] < 1 or grid[-1] > max_count:
+            raise InputError(f"counts: {list(counts)!r} must be raid sizes in 1..{max_count}")
+    if not defense.batteries:
+        raise InputError("defense: no battery")
+    first = defense.batteries[0]
+    doctrine = fc.check_doctrine(first.doctrine or defense.doctrine)
+    volleys_full = fc.doctrine_shots(doctrine)
+
+    runs: dict[int, Result] = {}
+
+    def run(n: int) -> Result:
+        if n not in runs:
+            runs[n] = simulate(_raid(raid_threat, n, interval_s), defense, trials=trials,
+                               seed=seed)
+        return runs[n]
+
+    for n in grid:
+        run(int(n))
+    if refine:
+        while True:
+            ns = sorted(runs)
+            p = [runs[n].p_no_leak for n in ns]
+            below = [i for i, v in enumerate(p) if v < SATURATION_P]
+            if not below or below[0] == 0:
+                break
+            lo, hi = ns[below[0] - 1], ns[below[0]]
+            if hi - lo <= 1:
+                break
+            run((lo + hi) // 2)
+    ns = sorted(runs)
+    results = [runs[n] for n in ns]
+    p_mc = np.array([r.p_no_leak for r in results])
+    low, high = wilson_interval(p_mc, trials)
+    p_shot = np.array([float(np.mean(r.shots["p_kill"][r.shots["battery"] == 0]))
+                       if np.any(r.shots["battery"] == 0) else float("nan") for r in results])
+    opp = int(np.median(np.concatenate([r.threats["shot_opportunities"] for r in results])))
+    volleys = volleys_full if (len(volleys_full) == 1 or opp >= 2) else volleys_full[:1]
+    analytic = np.array([p_no_leak_with_inventory(float(np.nan_to_num(p, nan=0.0)), volleys,
+                                                  first.inventory, n)
+                         for p, n in zip(p_shot, ns, strict=True)])
+    below = [n for n, v in zip(ns, p_mc, strict=True) if v < SATURATION_P]
+    ok = np.isfinite(p_shot)
+    pooled = float(np.mean(p_shot[ok])) if ok.any() else 0.0
+    closed = saturation_curve(pooled, volleys, first.inventory, max_count)
+    closed_below = np.flatnonzero(closed < SATURATION_P)
+    return RaidCurve(
+        count=np.array(ns, dtype=np.int64), p_no_leak=p_mc, p_no_leak_ci_low=low,
+        p_no_leak_ci_high=high,
+        expected_leakers=np.array([r.expected_leakers for r in results]),
+        interceptors_used=np.array([r.interceptors_used for r in results]),
+        p_kill_per_shot=p_shot, analytic_p_no_leak=analytic,
+        leak_reasons=tuple(_reasons(r) for r in results), volleys=tuple(volleys),
+        doctrine=doctrine, inventory=first.inventory, fire_channels=first.fire_channels,
+        saturation_count=below[0] if below else None,
+        analytic_saturation_count=int(closed_below[0]) + 1 if closed_below.size else None,
+        max_count=max_count, trials=trials, seed=seed, missile=raid_threat.missile,
+        batteries=tuple(b.slug for b in defense.batteries),
+        perfect_tracking=defense.perfect_tracking,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The command line's defense (thaadsim raid-curve)
+# --------------------------------------------------------------------------------------------
+
+
+def place(text: str, option: str) -> tuple[float, float]:
+    """``LAT,LON`` in degrees or the slug of a catalog site, as (lat_deg, lon_deg)."""
+    sites = site_catalog()
+    if text in sites:
+        return sites[text].lat_deg, sites[text].lon_deg
+    try:
+        lat_s, lon_s = text.split(",")
+        lat, lon = float(lat_s), float(lon_s)
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is neither LAT,LON in degrees (e.g. 39.0,125.7) "
+                         f"nor a site ({', '.join(sites)})") from None
+    if not (math.isfinite(lat) and -90 <= lat <= 90 and math.isfinite(lon)
+            and -180 <= lon <= 360):
+        raise InputError(f"{option}: {text!r}: latitude must be in [-90, 90] and longitude in "
+                         "[-180, 360]")
+    return lat, lon
+
+
+def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
+                     launch: tuple[float, float], *, layered: bool = False,
+                     inventory: int | None = None, fire_channels: int | None = None,
+                     sspk: float | None = None, asset_radius_km: float = 20.0,
+                     perfect_tracking: bool = False) -> Defense:
+    """The battery at ``battery_site`` (the catalog's, or a THAAD battery like Seongju's
+    moved there) with its radar in terminal mode facing the launch point, defending the aim
+    point (a circle of ``asset_radius_km``); ``layered`` adds a PAC-3 MSE battery at the aim
+    point. As ``thaadsim engage`` and ``thaadsim raid`` build it."""
+    fc.check_doctrine(doctrine)
+    if inventory is not None and inventory < 1:
+        raise InputError(f"--inventory: {inventory!r} must be at least 1")
+    if fire_channels is not None and fire_channels < 1:
+        raise InputError(f"--fire-channels: {fire_channels!r} must be at least 1")
+    if sspk is not None and not (math.isfinite(sspk) and 0.0 <= sspk <= 1.0):
+        raise InputError(f"--sspk: {sspk!r} is outside [0, 1]")
+    site = get_site(battery_site)
+    at_site = [b for b in fc.battery_catalog().values() if b.site.slug == site.slug
+               and b.radar_mode is not None]
+    battery = at_site[0] if at_site else dataclasses.replace(
+        fc.get_battery("seongju"), site=site, slug=f"thaad-{site.slug}")
+    battery = dataclasses.replace(battery, inventory_limit=inventory)
+    if fire_channels is not None:
+        battery = dataclasses.replace(battery, fire_channels=fire_channels)
+    batteries = [battery]
+    if layered:
+        pac = fc.get_battery("osan-pac3")
+        aim_site = Site(slug="aim-point", name="the aim point", lat_deg=aim[0], lon_deg=aim[1],
+                        alt_m=0.0, figures={})
+        batteries.append(dataclasses.replace(pac, site=aim_site, slug="pac-3-at-aim"))
+    _, bearing, _ = geodesic_inverse(site.lat_deg, site.lon_deg, launch[0], launch[1])
+    radar = site.emplacement(float(bearing) % 360.0)
+    asset = DefendedAsset(name="aim point", lat_deg=aim[0], lon_deg=aim[1],
+                          radius_m=asset_radius_km * 1e3)
+    return Defense(batteries=tuple(batteries), radar_mode=battery.radar_mode or "terminal",
+                   radar=radar, assets=(asset,), doctrine=doctrine, sspk=sspk,
+                   perfect_tracking=perfect_tracking)
+
+
+def raid_curve_command_data(
+    missile: str = "scud-c",
+    from_: str = "pyongyang",
+    to: str = "seongju",
+    max_count: int = 48,
+    *,
+    battery_site: str = "seongju",
+    inventory: int | None = None,
+    fire_channels: int | None = None,
+    doctrine: str = "shoot-look-shoot",
+    sspk: float | None = None,
+    shape: str = "min-energy",
+    apogee_km: float | None = None,
+    rcs_m2: float = 0.1,
+    interval_s: float = 0.0,
+    layered: bool = False,
+    perfect_tracking: bool = False,
+    trials: int = 100,
+    seed: int = 0,
+    counts: Sequence[int] | None = None,
+    refine: bool = False,
+    csv_path: str | Path | None = None,
+    plot_path: str | Path | None = None,
+) -> dict[str, Any]:
+    """Everything ``thaadsim raid-curve`` does but printing: build the defense, run
+    :func:`raid_curve`, write the CSV and the PNG if asked; returns
+    :meth:`RaidCurve.to_dict` plus the inputs and the files written."""
+    from thaadsim.systems.catalog import get_missile
+    from thaadsim.systems.threat import SHAPES
+
+    get_missile(missile)
+    if shape not in SHAPES:
+        raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+    if not (math.isfinite(rcs_m2) and rcs_m2 > 0):
+        raise InputError(f"--rcs-m2: {rcs_m2!r} must be a positive number of m^2")
+    if not 1 <= trials <= 100_000:
+        raise InputError(f"--trials: {trials!r} must lie in 1..100000")
+    if not 1 <= max_count <= MAX_COUNT:
+        raise InputError(f"--max-count: {max_count!r} must lie in 1..{MAX_COUNT}")
+    launch, aim = place(from_, "--from"), place(to, "--to")
+    defense = standard_defense(battery_site, doctrine, aim, launch, layered=layered,
+                               inventory=inventory, fire_channels=fire_channels, sspk=sspk,
+                               perfect_tracking=perfect_tracking)
+    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+                        aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
+                        apogee_km=apogee_km, rcs_m2=rcs_m2)
+    curve = raid_curve(threat, defense, max_count, trials=trials, seed=seed, counts=counts,
+                       interval_s=interval_s, refine=refine)
+    data = curve.to_dict()
+    icpt = get_interceptor(defense.batteries[0].interceptor)
+    data.update({"from": from_, "to": to, "battery_site": battery_site, "shape": shape,
+                 "rcs_m2": rcs_m2, "interval_s": interval_s,
+                 "sspk": sspk if sspk is not None else icpt.sspk,
+                 "sspk_source": "--sspk" if sspk is not None else "catalog"})
+    if csv_path is not None:
+        data["csv"] = str(curve.to_csv(csv_path))
+    if plot_path is not None:
+        data["plot"] = str(curve.plot(plot_path))
+    return data
+
+
+__all__ = ["RaidCurve", "default_counts", "place", "raid_curve", "raid_curve_command_data",
+           "standard_defense", "wilson_interval"]
