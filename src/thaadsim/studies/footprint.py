@@ -1,0 +1,627 @@
+r"""The defended footprint: the aim points whose incoming threat a battery can intercept.
+
+For a battery at a site, a threat type and a launch point, every aim point of a grid over
+the region around the battery gets the number of shoot-look-shoot *shot opportunities*
+the battery has against a missile launched at it, from the physics of each flight, never
+from a circle:
+
+1. **Flights.** The missile is aimed at every grid point at once
+   (:func:`thaadsim.systems.threat.aim_many`: rotating WGS84 Earth, drag, the chosen shape)
+   and all aimed flights are flown in one call of the propagator
+   (:func:`thaadsim.physics.rocket.fly_rocket`, states recorded at most 2 s apart). An aim
+   point beyond the missile's reach gets ``shots = -1``.
+2. **Firm track** (:func:`firm_track_estimate`). The battery's AN/TPY-2 stands at the
+   battery's site and faces the launch point. Instead of the Monte Carlo radar of
+   :func:`thaadsim.studies.detection.simulate_detection` (search frames, M-of-N confirmation,
+   a Kalman filter per track: ~5 ms a threat, ~55 s for 10,000), the footprint uses a
+   deterministic estimate of the median firm-track time. The threat is *acquired*
+   (:func:`acquisition_time`) when the probability that the radar has detected it reaches
+   one half: once a search frame the radar looks at it with a search dwell while it is in
+   the search fence and, from the external cue (``radar.cue_delay_s`` after launch), with a
+   cued dwell anywhere in the face, each look detecting with the probability of
+   :func:`thaadsim.systems.radar.look` (refracted horizon, face sector and elevation limit,
+   range equation with scan loss). The track is *firm* a delay after the later of the
+   acquisition and the end of the boost (the ballistic filter starts on two detections after
+   burnout): :func:`firm_delay_s`, ``1.4 + 1.78 x range/100 km`` track looks for a threat at
+   that range from the radar (confirmation by 3 of 5 looks and the filter's convergence,
+   slower where the angle errors make larger cross-range errors).
+
+   *Calibration.* 61 threats (KN-02 and 300 mm rockets against Osan, Scud-B, Scud-C,
+   Scud-ER, Nodong and KN-23 against Seongju, Osan and Busan; terminal mode, 0.1 m^2), 40
+   trials of ``simulate_detection`` each: the delay from the later of acquisition and
+   burnout to the median firm track grows linearly with the range (least squares
+   1.39 s + 17.8 ms/km, 100-600 km); the estimate then lies within 1.1 s of the simulated
+   median firm-track time for every one of the 61 (the trial-to-trial spread, 10th to
+   90th percentile, is ~1 s). ``tests/test_footprint.py`` repeats the check on a few
+   threats. In forward-based mode the same number of track looks is assumed (not
+   calibrated).
+3. **Intercept geometry.** Candidate intercept times every second of each flight (the
+   engagement's grid, :data:`thaadsim.engagement.GRID_STEP_S`), kept where the threat
+   is near the interceptor's envelope; at each, the threat's altitude, its ground range
+   from the battery and the interceptor's time of flight from the reach table
+   (:func:`thaadsim.systems.fire_control.intercept_geometry`).
+4. **Shot opportunities.** The first interceptor can leave no earlier than the firm track
+   plus the battery's reaction time and goes for the earliest feasible intercept; each next
+   one is launched no earlier than the previous intercept plus the kill assessment time and
+   goes for the earliest intercept still feasible (:func:`shot_opportunities`, the
+   vectorised form of :func:`thaadsim.systems.fire_control.shot_opportunities`).
+
+An aim point is *defended* when its threat gives at least ``min_shots`` opportunities. The
+footprint's area is the sum of the geodesic areas of the defended cells
+(:func:`thaadsim.systems.geography.geodesic_area_km2`), its polygon their union, and a
+named site of the catalog is defended when the footprint covers it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from shapely.geometry import Point, Polygon
+
+from thaadsim.errors import CatalogError, InputError
+from thaadsim.physics.earth import WGS84
+from thaadsim.physics.geodesy import geodesic_inverse, geodetic_to_ecef
+from thaadsim.physics.rocket import RocketFlight, fly_rocket
+from thaadsim.systems import fire_control as fc
+from thaadsim.systems import geography
+from thaadsim.systems.catalog import Missile, Site, get_missile, get_radar, get_site, site_catalog
+from thaadsim.systems.interceptor import Interceptor, get_interceptor, reach_table
+from thaadsim.systems.radar import Emplacement, Radar, look, pd_from_snr
+from thaadsim.systems.threat import SHAPES, aim_many
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+GRID_STEP_S = 1.0
+"""Spacing of the candidate intercept times (as the engagement's grid)."""
+ACQUISITION_QUANTILE = 0.5
+"""The estimate takes a threat as acquired when the radar has detected it with this
+probability (the median acquisition)."""
+FIRM_DELAY_LOOKS = 1.4
+FIRM_DELAY_LOOKS_PER_100KM = 1.78
+"""From the later of acquisition and burnout to the firm track (confirmation by 3 of 5
+looks, filter initiation on two detections after burnout, convergence of the position
+and velocity uncertainty below the firm-track thresholds): ``FIRM_DELAY_LOOKS +
+FIRM_DELAY_LOOKS_PER_100KM x range / 100 km`` track looks (:func:`firm_delay_s`),
+fitted to the median firm-track times of
+:func:`thaadsim.studies.detection.simulate_detection` (module docstring)."""
+DEFAULT_RCS_M2 = 0.1
+"""Radar cross-section of the threat (as :class:`thaadsim.engagement.RaidThreat`)."""
+TEMPLATE_BATTERY = "seongju"
+"""The catalog battery whose launchers, interceptor and timing a battery placed at a bare
+site takes."""
+EXTENT_MARGIN_KM = 150.0
+"""Default half-width of the grid beyond the interceptor's greatest ground range: a threat
+aimed beyond the reach may still be met in the band while it descends over the battery."""
+MAX_CELLS = 250_000
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------
+
+
+def resolve_battery(battery: fc.Battery | Site | str) -> fc.Battery:
+    """A battery from a :class:`~thaadsim.systems.fire_control.Battery`, a battery slug,
+    or a site (slug or :class:`Site`): a site gets the :data:`TEMPLATE_BATTERY`'s
+    launchers, interceptor and timing, moved there."""
+    if isinstance(battery, fc.Battery):
+        return battery
+    if isinstance(battery, str):
+        if battery in fc.battery_catalog():
+            return fc.get_battery(battery)
+        if battery not in site_catalog():
+            raise CatalogError(
+                f"battery: unknown {battery!r}; give a battery ({', '.join(fc.battery_catalog())})"
+                f" or a site ({', '.join(site_catalog())})")
+        battery = get_site(battery)
+    template = fc.get_battery(TEMPLATE_BATTERY)
+    return dataclasses.replace(template, slug=f"thaad-at-{battery.slug}",
+                               name=f"THAAD battery at {battery.name}", site=battery)
+
+
+def _check_inputs(grid_km: float, extent_km: float | None, min_shots: int, shape: str,
+                  launch_lat_deg: float, launch_lon_deg: float, rcs_m2: float) -> None:
+    if not (isinstance(grid_km, int | float) and math.isfinite(grid_km) and grid_km > 0):
+        raise InputError(f"grid_km: {grid_km!r} must be a positive number of kilometres")
+    if extent_km is not None and not (math.isfinite(extent_km) and extent_km > 0):
+        raise InputError(f"extent_km: {extent_km!r} must be a positive number of kilometres")
+    if min_shots not in (1, 2):
+        raise InputError(f"min_shots: {min_shots!r}; allowed: 1 or 2 shot opportunities")
+    if shape not in SHAPES:
+        raise InputError(f"shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+    if not (-90.0 <= launch_lat_deg <= 90.0 and -180.0 <= launch_lon_deg <= 180.0):
+        raise InputError(f"launch: {launch_lat_deg!r}, {launch_lon_deg!r} is outside "
+                         "[-90, 90] x [-180, 180] degrees latitude, longitude")
+    if not (math.isfinite(rcs_m2) and rcs_m2 > 0):
+        raise InputError(f"rcs_m2: {rcs_m2!r} must be a positive radar cross-section in m^2")
+
+
+def _axes(site: Site, grid_km: float, extent_km: float) -> tuple[FloatArray, FloatArray]:
+    """Cell centres in latitude and longitude: n = round(2 extent / grid) cells each way,
+    ``grid_km`` apart at the battery's latitude, centred on the battery."""
+    n = max(1, int(round(2.0 * extent_km / grid_km)))
+    if n * n > MAX_CELLS:
+        raise InputError(f"grid: {n} x {n} cells ({2 * extent_km:g} km wide at {grid_km:g} km)"
+                         f" is more than {MAX_CELLS:,}; give a coarser grid_km or a smaller "
+                         "extent_km")
+    phi = math.radians(site.lat_deg)
+    w2 = 1.0 - WGS84.e2 * math.sin(phi) ** 2
+    m_m = WGS84.a_m * (1.0 - WGS84.e2) / w2**1.5
+    n_m = WGS84.a_m / math.sqrt(w2)
+    dlat = math.degrees(grid_km * 1e3 / m_m)
+    dlon = math.degrees(grid_km * 1e3 / (n_m * math.cos(phi)))
+    k = np.arange(n, dtype=np.float64) - 0.5 * (n - 1)
+    lat = site.lat_deg + dlat * k
+    lon = site.lon_deg + dlon * k
+    if lat.min() - 0.5 * dlat < -90.0 or lat.max() + 0.5 * dlat > 90.0:
+        raise InputError("grid: it reaches beyond a pole; give a smaller extent_km")
+    return lat, lon
+
+
+# --------------------------------------------------------------------------------------------
+# Recorded flights: compact rows and interpolation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Records:
+    """Recorded flights with each row's samples first (times ascending, then +inf)."""
+
+    t_s: FloatArray
+    state: FloatArray
+    count: IntArray
+    burnout_t_s: FloatArray
+    impact_t_s: FloatArray
+
+    @cached_property
+    def _flat_t(self) -> FloatArray:
+        n, m = self.t_s.shape
+        return (np.where(np.isfinite(self.t_s), self.t_s, 0.5 * _ROW_OFFSET_S)
+                + _ROW_OFFSET_S * np.arange(n)[:, None]).ravel()
+
+    def at(self, t_s: FloatArray, rows: npt.NDArray[np.intp] | None = None) -> FloatArray:
+        """States (len(rows), k, 6) at times ``t_s`` (len(rows), k) by cubic Hermite
+        interpolation between the records (as :func:`thaadsim.studies.detection.truth_at`,
+        all rows at once); NaN outside each flight."""
+        n, m = self.t_s.shape
+        rows = np.arange(n) if rows is None else rows
+        off = _ROW_OFFSET_S * rows[:, None]
+        tq = np.where(np.isfinite(t_s), t_s, -1.0)
+        j = np.searchsorted(self._flat_t, tq + off, side="left") - (rows * m)[:, None] - 1
+        count = self.count[rows][:, None]
+        j = np.clip(j, 0, count - 2)
+        r = rows[:, None]
+        t0, t1 = self.t_s[r, j], self.t_s[r, j + 1]
+        inside = (tq >= self.t_s[rows, :1]) & (tq <= self.t_s[r, count - 1])
+        h = np.where(inside & (t1 > t0), t1 - t0, 1.0)[..., None]  # a repeated record: y0
+        s = np.where(inside & (t1 > t0), tq - t0, 0.0)[..., None] / h
+        y0, y1 = self.state[r, j], self.state[r, j + 1]
+        p0, p1, v0, v1 = y0[..., :3], y1[..., :3], y0[..., 3:], y1[..., 3:]
+        s2, s3 = s * s, s * s * s
+        pos = ((2 * s3 - 3 * s2 + 1) * p0 + (s3 - 2 * s2 + s) * h * v0
+               + (-2 * s3 + 3 * s2) * p1 + (s3 - s2) * h * v1)
+        vel = ((6 * s2 - 6 * s) * p0 + (3 * s2 - 4 * s + 1) * h * v0
+               + (-6 * s2 + 6 * s) * p1 + (3 * s2 - 2 * s) * h * v1) / h
+        out = np.concatenate([pos, vel], axis=-1)
+        out[~inside] = np.nan
+        return out
+
+
+_ROW_OFFSET_S = 1e6
+"""Rows of recorded times are searched as one sorted array, row i shifted by i times this."""
+
+
+def _records(flight: RocketFlight) -> _Records:
+    """The recorded samples of each row moved to its front, in time order."""
+    t = flight.track_t_s
+    valid = np.isfinite(t)
+    order = np.argsort(np.where(valid, t, np.inf), axis=1, kind="stable")
+    count = valid.sum(1)
+    width = max(2, int(count.max(initial=2)))
+    order = order[:, :width]
+    t2 = np.take_along_axis(t, order, axis=1)
+    y2 = np.take_along_axis(flight.track_state, order[..., None], axis=1)
+    t2 = np.where(np.arange(width) < count[:, None], t2, np.inf)
+    return _Records(t_s=t2, state=y2, count=count.astype(np.int64),
+                    burnout_t_s=np.asarray(flight.burnout_t_s, dtype=np.float64),
+                    impact_t_s=np.asarray(flight.impact_t_s, dtype=np.float64))
+
+
+# --------------------------------------------------------------------------------------------
+# Firm-track estimate
+# --------------------------------------------------------------------------------------------
+
+
+def acquisition_time(
+    records: _Records,
+    radar: Radar,
+    emplacement: Emplacement,
+    rcs_m2: float = DEFAULT_RCS_M2,
+    *,
+    quantile: float = ACQUISITION_QUANTILE,
+    step_s: float = 1.0,
+    chunk: int = 30,
+) -> FloatArray:
+    r"""Time (s from launch, on a ``step_s`` grid) by which the radar has detected each
+    threat with probability ``quantile``; NaN if never.
+
+    Every search frame (``radar.search_frame_s``) the radar looks once at the threat: with a
+    search dwell while it is inside the search fence, and from the cue
+    (``radar.cue_delay_s``) with a cued dwell anywhere in the face, as
+    :func:`thaadsim.studies.detection.simulate_detection` does; each look detects with the
+    probability :math:`p_k` of :func:`thaadsim.systems.radar.look`. With the frame's phase
+    uniform, the probability of no detection by :math:`t` is
+    :math:`\exp(\sum_k \ln(1 - p_k)\,\Delta t / T_{frame})` over the samples
+    :math:`t_k \le t` every :math:`\Delta t`."""
+    n = records.t_s.shape[0]
+    e_track = radar.energy_j("track")
+    search_gain = radar.energy_j("search") / e_track
+    cued_gain = radar.energy_j("cued") / e_track
+    pfa, case = radar.false_alarm_probability, radar.swerling
+    limit = math.log1p(-quantile)
+    out = np.full(n, np.nan)
+    log_miss = np.zeros(n)
+    pending = np.flatnonzero(records.count >= 2)
+    end = records.impact_t_s
+    k0 = 0
+    while pending.size:
+        t = np.repeat(step_s * (k0 + np.arange(chunk, dtype=np.float64))[None, :],
+                      pending.size, axis=0)
+        y = records.at(t, pending)
+        alive = np.isfinite(y[..., 0]) & (t <= end[pending, None])
+        view = look(radar, emplacement, np.nan_to_num(y[..., :3]), np.nan_to_num(y[..., 3:]),
+                    rcs_m2, "track")
+        fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
+                 & (view.apparent_el_deg <= radar.search_el_high_deg))
+        pd = np.where(fence, pd_from_snr(view.snr * search_gain, pfa, case), 0.0)
+        pd = np.where(t >= radar.cue_delay_s,
+                      np.maximum(pd, pd_from_snr(view.snr * cued_gain, pfa, case)), pd)
+        pd = np.where(alive & view.visible, np.minimum(pd, 1.0 - 1e-12), 0.0)
+        cum = log_miss[pending, None] + np.cumsum(np.log1p(-pd), 1) * (step_s
+                                                                       / radar.search_frame_s)
+        ok = cum <= limit
+        hit = ok.any(1)
+        out[pending[hit]] = t[hit, np.argmax(ok[hit], 1)]
+        log_miss[pending] = cum[:, -1]
+        over = t[:, -1] >= end[pending]
+        pending = pending[~hit & ~over]
+        k0 += chunk
+    return out
+
+
+def firm_delay_s(range_m: npt.ArrayLike, radar: Radar) -> FloatArray:
+    """From acquisition (or burnout, if later) to the firm track, for a threat at
+    ``range_m`` from the radar then: :data:`FIRM_DELAY_LOOKS` track looks plus
+    :data:`FIRM_DELAY_LOOKS_PER_100KM` per 100 km of range (the cross-range error of an
+    angle measurement, and so the filter's convergence time, grows with range)."""
+    looks = FIRM_DELAY_LOOKS + FIRM_DELAY_LOOKS_PER_100KM * np.asarray(range_m) / 1e5
+    return np.asarray(looks * radar.track_interval_s, dtype=np.float64)
+
+
+def firm_track_estimate(
+    records: _Records,
+    radar: Radar,
+    emplacement: Emplacement,
+    rcs_m2: float = DEFAULT_RCS_M2,
+    *,
+    quantile: float = ACQUISITION_QUANTILE,
+) -> FloatArray:
+    """Estimated firm-track time of each threat (module docstring, step 2): the later of
+    :func:`acquisition_time` and burnout, plus :func:`firm_delay_s`; NaN if never acquired
+    or if that falls after impact."""
+    acq = acquisition_time(records, radar, emplacement, rcs_m2, quantile=quantile)
+    base = np.maximum(acq, records.burnout_t_s)
+    y = records.at(np.where(np.isfinite(base), base, -1.0)[:, None])[:, 0]
+    site = geodetic_to_ecef(emplacement.lat_deg, emplacement.lon_deg, emplacement.alt_m)
+    firm = base + firm_delay_s(np.linalg.norm(y[:, :3] - site, axis=1), radar)
+    return np.where(firm < records.impact_t_s, firm, np.nan)
+
+
+# --------------------------------------------------------------------------------------------
+# Intercept windows and shot opportunities
+# --------------------------------------------------------------------------------------------
+
+
+def _candidate_times(records: _Records, battery: fc.Battery, icpt: Interceptor) -> FloatArray:
+    """Candidate intercept times (n, K) on the engagement's 1 s grid, limited to the span of
+    each flight near the envelope (NaN elsewhere).
+
+    The span is found on the records with a cheap spherical geometry and generous margins
+    (altitude within 5 km of the band, ground range within 30 km of the reach, one record
+    either side); the exact test is :func:`fire_control.intercept_geometry`'s."""
+    r = records.state[..., :3]
+    norm = np.linalg.norm(r, axis=-1)
+    # height above the ellipsoid at the geocentric latitude: within ~100 m of geodetic
+    sin_c = r[..., 2] / np.where(norm > 0, norm, 1.0)
+    radius = WGS84.a_m * np.sqrt((1 - WGS84.e2) / (1 - WGS84.e2 * (1 - sin_c**2)))
+    alt = norm - radius
+    site = battery.site
+    bl, bo = np.radians(site.lat_deg), np.radians(site.lon_deg)
+    u = np.array([np.cos(bl) * np.cos(bo), np.cos(bl) * np.sin(bo), np.sin(bl)])
+    cosang = np.clip((r @ u) / np.where(norm > 0, norm, 1.0), -1.0, 1.0)
+    ground = np.arccos(cosang) * WGS84.a_m
+    near = (np.isfinite(records.t_s) & (alt >= icpt.min_alt_m - 5e3)
+            & (alt <= icpt.max_alt_m + 5e3) & (ground <= icpt.max_ground_range_m + 30e3))
+    # one record either side
+    near[:, 1:] |= near[:, :-1]
+    near[:, :-1] |= near[:, 1:]
+    near &= np.isfinite(records.t_s)
+    any_near = near.any(1)
+    t = np.where(near, records.t_s, np.nan)
+    with np.errstate(all="ignore"):
+        lo = np.floor(np.nanmin(np.where(any_near[:, None], t, 0.0), axis=1) / GRID_STEP_S)
+        hi = np.ceil(np.nanmax(np.where(any_near[:, None], t, 0.0), axis=1) / GRID_STEP_S)
+    hi = np.minimum(hi, np.floor(records.impact_t_s / GRID_STEP_S))
+    width = int(np.max(np.where(any_near, hi - lo, 0.0), initial=0.0)) + 1
+    k = lo[:, None] + np.arange(width)
+    return np.where(any_near[:, None] & (k <= hi[:, None]), GRID_STEP_S * k, np.nan)
+
+
+def shot_opportunities(geo: fc.Geometry, earliest_launch_s: FloatArray,
+                       kill_assessment_s: float) -> IntArray:
+    """Shoot-look-shoot opportunities of every threat at once: the first interceptor at the
+    earliest feasible intercept whose launch is at or after ``earliest_launch_s`` (n,), each
+    next one launched after the previous intercept's kill assessment (the same rule as
+    :func:`thaadsim.systems.fire_control.shot_opportunities`, threats on axis 0)."""
+    feasible = geo.feasible
+    launch = np.where(feasible, geo.launch_s, np.nan)
+    count = np.zeros(feasible.shape[0], dtype=np.int64)
+    not_before = np.asarray(earliest_launch_s, dtype=np.float64).copy()
+    rows = np.flatnonzero(feasible.any(1) & np.isfinite(not_before))
+    while rows.size:
+        ok = feasible[rows] & (launch[rows] >= not_before[rows, None] - 1e-9)
+        hit = ok.any(1)
+        rows = rows[hit]
+        k = np.argmax(ok[hit], 1)
+        count[rows] += 1
+        not_before[rows] = geo.t_s[rows, k] + kill_assessment_s
+    return count
+
+
+# --------------------------------------------------------------------------------------------
+# The footprint
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Footprint:
+    """Shot opportunities over a grid of aim points, and what they defend."""
+
+    battery: fc.Battery
+    missile: str
+    launch_lat_deg: float
+    launch_lon_deg: float
+    shape: str
+    apogee_km: float | None
+    min_shots: int
+    grid_km: float
+    radar_mode: str
+    lat_deg: FloatArray
+    """Cell centres, (ny,) ascending."""
+    lon_deg: FloatArray
+    """Cell centres, (nx,) ascending."""
+    shots: IntArray
+    """(ny, nx) shoot-look-shoot opportunities against a threat aimed at the cell centre;
+    -1 where the missile cannot reach it."""
+    firm_track_s: FloatArray
+    """(ny, nx) estimated firm-track time after launch (NaN: never, or unreachable)."""
+    flight_time_s: FloatArray
+    """(ny, nx) launch to impact (NaN where unreachable)."""
+    cell_area_km2: FloatArray
+    """(ny,) geodesic area of one cell of each row."""
+
+    @property
+    def defended(self) -> BoolArray:
+        return np.asarray(self.shots >= self.min_shots)
+
+    @property
+    def reachable(self) -> BoolArray:
+        return np.asarray(self.shots >= 0)
+
+    @property
+    def area_km2(self) -> float:
+        """Sum of the defended cells' geodesic areas."""
+        return float((self.defended * self.cell_area_km2[:, None]).sum())
+
+    @cached_property
+    def polygon(self) -> Any:
+        """Union of the defended cells (longitude, latitude degrees; empty if none)."""
+        dlat, dlon = _steps(self.lat_deg), _steps(self.lon_deg)
+        boxes = []
+        for i, row in enumerate(self.defended):
+            # runs of defended cells along the row, one box each
+            edges = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
+            for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1),
+                            strict=True):
+                boxes.append(shapely.box(self.lon_deg[a] - dlon / 2, self.lat_deg[i] - dlat / 2,
+                                         self.lon_deg[b - 1] + dlon / 2,
+                                         self.lat_deg[i] + dlat / 2))
+        if not boxes:
+            return Polygon()
+        return shapely.union_all(boxes, grid_size=1e-9)
+
+    @property
+    def defended_sites(self) -> list[str]:
+        """Slugs of the catalog's sites the footprint covers (its edge included)."""
+        poly = self.polygon
+        return [slug for slug, s in site_catalog().items()
+                if not poly.is_empty and poly.covers(Point(s.lon_deg, s.lat_deg))]
+
+    def shots_at(self, lat_deg: float, lon_deg: float) -> int:
+        """Opportunities of the cell that contains a point (-1 outside the grid too)."""
+        i = int(np.argmin(np.abs(self.lat_deg - lat_deg)))
+        j = int(np.argmin(np.abs(self.lon_deg - lon_deg)))
+        dlat, dlon = _steps(self.lat_deg), _steps(self.lon_deg)
+        if abs(self.lat_deg[i] - lat_deg) > dlat / 2 + 1e-12 or abs(
+                self.lon_deg[j] - lon_deg) > dlon / 2 + 1e-12:
+            return -1
+        return int(self.shots[i, j])
+
+    def to_xarray(self) -> Any:
+        """The grid as an :class:`xarray.Dataset` (coordinates lat, lon; variables shots,
+        defended, firm_track_s, flight_time_s, cell_area_km2), with the run's inputs as
+        attributes."""
+        import xarray as xr
+
+        attrs = {
+            "title": "THAAD defended footprint (thaadsim)",
+            "battery": self.battery.slug,
+            "battery_name": self.battery.name,
+            "battery_lat_deg": self.battery.site.lat_deg,
+            "battery_lon_deg": self.battery.site.lon_deg,
+            "interceptor": self.battery.interceptor,
+            "missile": self.missile,
+            "launch_lat_deg": self.launch_lat_deg,
+            "launch_lon_deg": self.launch_lon_deg,
+            "launch": f"{self.launch_lat_deg:.4f},{self.launch_lon_deg:.4f}",
+            "shape": self.shape,
+            "apogee_km": "" if self.apogee_km is None else self.apogee_km,
+            "min_shots": self.min_shots,
+            "grid_km": self.grid_km,
+            "radar_mode": self.radar_mode,
+            "area_km2": self.area_km2,
+            "defended_sites": ",".join(self.defended_sites),
+        }
+        return xr.Dataset(
+            data_vars={
+                "shots": (("lat", "lon"), self.shots.astype(np.int32), {
+                    "units": "1", "long_name": "shoot-look-shoot shot opportunities",
+                    "comment": "-1: the missile cannot reach this aim point"}),
+                "defended": (("lat", "lon"), self.defended.astype(np.int8), {
+                    "units": "1", "long_name": f"at least {self.min_shots} shot "
+                    "opportunities (1 yes, 0 no)"}),
+                "firm_track_s": (("lat", "lon"), self.firm_track_s, {
+                    "units": "s", "long_name": "estimated firm-track time after launch"}),
+                "flight_time_s": (("lat", "lon"), self.flight_time_s, {
+                    "units": "s", "long_name": "flight time, launch to impact"}),
+                "cell_area_km2": (("lat",), self.cell_area_km2, {
+                    "units": "km2", "long_name": "geodesic area of one cell"}),
+            },
+            coords={
+                "lat": ("lat", self.lat_deg, {"units": "degrees_north",
+                                              "long_name": "aim point latitude (WGS84)"}),
+                "lon": ("lon", self.lon_deg, {"units": "degrees_east",
+                                              "long_name": "aim point longitude (WGS84)"}),
+            },
+            attrs=attrs,
+        )
+
+
+def _steps(axis: FloatArray) -> float:
+    return float(axis[1] - axis[0]) if axis.size > 1 else 1e-6
+
+
+def _cell_areas(lat: FloatArray, lon: FloatArray) -> FloatArray:
+    dlat, dlon = _steps(lat), _steps(lon)
+    return np.array([geography.geodesic_area_km2(shapely.box(
+        lon[0] - dlon / 2, la - dlat / 2, lon[0] + dlon / 2, la + dlat / 2)) for la in lat])
+
+
+def defended_footprint(
+    battery: fc.Battery | Site | str,
+    missile: Missile | str,
+    launch_lat_deg: float,
+    launch_lon_deg: float,
+    *,
+    shape: str = "min-energy",
+    apogee_km: float | None = None,
+    grid_km: float = 10.0,
+    extent_km: float | None = None,
+    min_shots: int = 1,
+    radar_mode: str = "terminal",
+    rcs_m2: float = DEFAULT_RCS_M2,
+    rng_seed: int = 0,
+) -> Footprint:
+    """The defended footprint of a battery against a missile from a launch point (module
+    docstring).
+
+    Parameters
+    ----------
+    battery
+        A battery, a battery slug, or a site (slug or :class:`Site`) where a THAAD battery
+        like :data:`TEMPLATE_BATTERY` stands.
+    missile
+        The threat type (catalog slug or :class:`Missile`).
+    launch_lat_deg, launch_lon_deg
+        Launch point.
+    shape, apogee_km
+        Trajectory shape of every threat (:func:`thaadsim.systems.threat.aim_many`).
+    grid_km
+        Cell size (the grid is regular in latitude and longitude, ``grid_km`` apart at the
+        battery's latitude).
+    extent_km
+        Half-width of the square grid about the battery (default: the interceptor's
+        greatest ground range plus :data:`EXTENT_MARGIN_KM`).
+    min_shots
+        Shot opportunities (1 or 2) that make an aim point defended.
+    radar_mode
+        Mode of the battery's AN/TPY-2 ('terminal' or 'forward-based'); the radar faces the
+        launch point.
+    rcs_m2
+        Radar cross-section of the threat.
+    rng_seed
+        Unused: the estimate is deterministic (kept so that a later Monte Carlo radar can
+        take it without changing the signature).
+
+    Raises
+    ------
+    InputError, CatalogError
+        Bad grid, shot count, shape or launch point; unknown missile, battery or site.
+    """
+    del rng_seed
+    bat = resolve_battery(battery)
+    mis = missile if isinstance(missile, Missile) else get_missile(missile)
+    _check_inputs(grid_km, extent_km, min_shots, shape, launch_lat_deg, launch_lon_deg, rcs_m2)
+    icpt = get_interceptor(bat.interceptor)
+    table = reach_table(icpt)
+    radar = get_radar(radar_mode).radar
+    extent = (icpt.max_ground_range_m / 1e3 + EXTENT_MARGIN_KM) if extent_km is None \
+        else float(extent_km)
+    lat, lon = _axes(bat.site, float(grid_km), extent)
+    glat, glon = np.meshgrid(lat, lon, indexing="ij")
+    n_cells = glat.size
+    aims = aim_many(mis, launch_lat_deg, launch_lon_deg, glat.ravel(), glon.ravel(), shape,
+                    apogee_km)
+    ok = np.flatnonzero(np.isfinite(aims.kick_deg))
+    shots = np.full(n_cells, -1, dtype=np.int64)
+    firm_all = np.full(n_cells, np.nan)
+    tof_all = np.full(n_cells, np.nan)
+    if ok.size:
+        flight = fly_rocket(mis.rocket, launch_lat_deg, launch_lon_deg, 0.0,
+                            aims.azimuth_deg[ok], aims.kick_deg[ok], aims.cutoff_s[ok],
+                            record=True)
+        rec = _records(flight)
+        bore = float(geodesic_inverse(bat.site.lat_deg, bat.site.lon_deg, launch_lat_deg,
+                                      launch_lon_deg)[1]) % 360.0
+        emp = bat.site.emplacement(bore)
+        firm = firm_track_estimate(rec, radar, emp, rcs_m2)
+        t = _candidate_times(rec, bat, icpt)
+        y = rec.at(t)
+        t = np.where(np.isfinite(y[..., 0]), t, np.nan)
+        geo = fc.intercept_geometry(t, y[..., :3], bat, icpt, table)
+        earliest = np.where(np.isfinite(firm), firm + bat.reaction_s, np.inf)
+        shots[ok] = shot_opportunities(geo, earliest, bat.kill_assessment_s)
+        firm_all[ok] = firm
+        tof_all[ok] = np.where(flight.impacted, flight.impact_t_s, np.nan)
+    shape2 = glat.shape
+    return Footprint(
+        battery=bat, missile=mis.slug, launch_lat_deg=float(launch_lat_deg),
+        launch_lon_deg=float(launch_lon_deg), shape=shape, apogee_km=apogee_km,
+        min_shots=int(min_shots), grid_km=float(grid_km), radar_mode=radar_mode,
+        lat_deg=lat, lon_deg=lon, shots=shots.reshape(shape2),
+        firm_track_s=firm_all.reshape(shape2), flight_time_s=tof_all.reshape(shape2),
+        cell_area_km2=_cell_areas(lat, lon))
+
+
+__all__ = ["ACQUISITION_QUANTILE", "FIRM_DELAY_LOOKS", "FIRM_DELAY_LOOKS_PER_100KM", "Footprint",
+           "acquisition_time", "defended_footprint", "firm_delay_s", "firm_track_estimate",
+           "resolve_battery", "shot_opportunities"]
