@@ -1,9 +1,11 @@
-"""Maps: a radar's coverage fan drawn on the borders and coastlines it reaches over."""
+"""Maps: a radar's coverage fan, or a battery's defended footprint, drawn on the borders and
+coastlines of the region."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -75,6 +77,83 @@ def plot_coverage_map(
         fig.text(0.01, 0.01, notes, fontsize=7, color="0.3", va="bottom")
     ax.grid(True, alpha=0.3)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def plot_footprint_map(
+    path: str | Path,
+    footprint: object,
+    *,
+    title: str | None = None,
+    notes: str = "",
+) -> Path:
+    """Write a PNG map of a defended footprint (:class:`thaadsim.studies.footprint.Footprint`)
+    on the shipped borders: cells shaded by their shot opportunities (1, 2, 3+), the
+    footprint's outline, the battery and the launch point marked, the catalog's sites
+    labelled (a filled marker where defended)."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    from thaadsim.systems.catalog import site_catalog
+
+    fp: Any = footprint
+    path = Path(path)
+    lat, lon = fp.lat_deg, fp.lon_deg
+    dlat = float(lat[1] - lat[0]) if lat.size > 1 else 0.1
+    dlon = float(lon[1] - lon[0]) if lon.size > 1 else 0.1
+    site = fp.battery.site
+    launch = (fp.launch_lon_deg, fp.launch_lat_deg)
+    pad = 0.5
+    box = (max(-180.0, min(lon[0] - dlon / 2, launch[0]) - pad),
+           max(-90.0, min(lat[0] - dlat / 2, launch[1]) - pad),
+           min(180.0, max(lon[-1] + dlon / 2, launch[0]) + pad),
+           min(90.0, max(lat[-1] + dlat / 2, launch[1]) + pad))
+    fig, ax = plt.subplots(figsize=(9, 8), dpi=120)
+    shots = np.asarray(fp.shots, dtype=float)
+    shaded = np.where(shots >= 1, np.minimum(shots, 3), np.nan)
+    cmap = ListedColormap(["#9ecae1", "#4292c6", "#08519c"])
+    mesh = ax.pcolormesh(np.append(lon - dlon / 2, lon[-1] + dlon / 2),
+                         np.append(lat - dlat / 2, lat[-1] + dlat / 2), shaded, cmap=cmap,
+                         norm=BoundaryNorm([0.5, 1.5, 2.5, 3.5], 3), alpha=0.75, shading="flat")
+    unreachable = np.where(shots < 0, 1.0, np.nan)
+    ax.pcolormesh(np.append(lon - dlon / 2, lon[-1] + dlon / 2),
+                  np.append(lat - dlat / 2, lat[-1] + dlat / 2), unreachable,
+                  cmap=ListedColormap(["0.85"]), alpha=0.5, shading="flat")
+    cbar = fig.colorbar(mesh, ax=ax, ticks=[1, 2, 3], shrink=0.6)
+    cbar.ax.set_yticklabels(["1", "2", "3+"])
+    cbar.set_label("shot opportunities (shoot-look-shoot)")
+    for b_lon, b_lat in geography.borders_for_map(box):
+        ax.plot(b_lon, b_lat, color="0.3", lw=0.7)
+    polygon = fp.polygon
+    if not polygon.is_empty:
+        for part in shapely.get_parts(polygon):
+            x, y = part.exterior.xy
+            ax.plot(x, y, color="tab:blue", lw=1.0)
+    ax.plot([site.lon_deg], [site.lat_deg], marker="^", color="tab:red", ms=10, ls="none",
+            label=fp.battery.name)
+    ax.plot([launch[0]], [launch[1]], marker="*", color="k", ms=13, ls="none",
+            label=f"launch ({fp.missile})")
+    defended = set(fp.defended_sites)
+    for slug, s in site_catalog().items():
+        if box[0] <= s.lon_deg <= box[2] and box[1] <= s.lat_deg <= box[3]:
+            ax.plot([s.lon_deg], [s.lat_deg], marker="o", ms=4, ls="none",
+                    color="k" if slug in defended else "white", markeredgecolor="k")
+            ax.annotate(s.name.split(" (")[0], (s.lon_deg, s.lat_deg), xytext=(3, 3),
+                        textcoords="offset points", fontsize=8)
+    ax.set_xlim(box[0], box[2])
+    ax.set_ylim(box[1], box[3])
+    ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (box[1] + box[3]))))
+    ax.set_xlabel("longitude (deg E)")
+    ax.set_ylabel("latitude (deg N)")
+    ax.set_title(title or (f"Defended footprint of the {fp.battery.name}\nagainst {fp.missile} "
+                           f"({fp.shape}), at least {fp.min_shots} shot(s): "
+                           f"{fp.area_km2:,.0f} km^2"), fontsize=10)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.text(0.01, 0.01, notes or ("grey: beyond the missile's reach; filled circles: "
+                                   "defended sites"), fontsize=7, color="0.3", va="bottom")
+    ax.grid(True, alpha=0.3)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path)
     plt.close(fig)
     return path
