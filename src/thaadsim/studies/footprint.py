@@ -644,7 +644,11 @@ def footprint_command_data(
                             apogee_km=apogee_km, grid_km=grid_km, extent_km=extent_km,
                             min_shots=min_shots, radar_mode=radar_mode)
     if netcdf_path is not None:
-        fp.to_xarray().to_netcdf(netcdf_path, engine="h5netcdf")
+        try:
+            fp.to_xarray().to_netcdf(netcdf_path, engine="h5netcdf")
+        except ImportError as exc:  # h5netcdf writes through h5py
+            raise InputError(f"--netcdf {netcdf_path}: cannot write netCDF here ({exc})"
+                             ) from exc
     if map_path is not None:
         from thaadsim.report.maps import plot_footprint_map
 
