@@ -1,0 +1,450 @@
+r"""Sensitivity: which uncertain number a conclusion hangs on (Sobol indices, SALib).
+
+:func:`sobol_indices` varies the uncertain public parameters of a scenario over their
+ranges (:func:`parameter`: the catalog's ``low``/``high`` where it gives them, otherwise a
+range stated here as an assumption) and returns, for one output, each parameter's
+first-order Sobol index :math:`S_1` (the share of the output's variance it explains
+alone) and total index :math:`S_T` (alone and through its interactions), with bootstrap
+95% confidence intervals (Saltelli et al., *Global Sensitivity Analysis: The Primer*,
+Wiley 2008; Saltelli et al., *Comput. Phys. Commun.* 181 (2010) 259; the Saltelli/Sobol'
+sampling of :func:`SALib.sample.sobol.sample` and the estimators of
+:func:`SALib.analyze.sobol.analyze`). ``samples`` = N base samples cost
+:math:`N(D + 2)` model runs for D parameters.
+
+Outputs:
+
+* ``detection_range``: the search detection range (km) of the defense's AN/TPY-2 mode
+  from the radar equation (:func:`thaadsim.systems.radar.detection_range_m`, broadside, no
+  horizon, no instrumented-range limit); cheap.
+* ``p_no_leak`` and ``expected_leakers``: the scenario's raid against its defense, with
+  radar tracking (the two-level Monte Carlo of :func:`thaadsim.engagement.prepare` and
+  :func:`thaadsim.engagement.engage`: a pool of ``pool`` tracking outcomes per threat,
+  resampled by ``trials`` fire-control trials per model run, with the same seed in every
+  run, common random numbers, so that differences between runs come from the parameters).
+
+  Tracking depends on the radar's average power :math:`P`, its losses :math:`L` and the
+  threat's cross-section :math:`\sigma` only through :math:`P\sigma/L`, since every dwell's
+  signal-to-noise ratio is proportional to it (:func:`thaadsim.systems.radar.snr`: search,
+  cued and track dwell energies are all proportional to :math:`P`). Power and losses are
+  therefore applied as an effective cross-section, rounded to a grid of
+  :data:`RCS_LEVEL_DB` dB so that all runs share one tracking computation per level (the
+  rounding moves the signal-to-noise ratio by at most half a level). Fire-control and
+  kill-vehicle parameters (kill probability, divert, reaction time, kill assessment, fire
+  channels, launchers) change only the cheap fire-control trials.
+
+The ``dummy`` parameter changes nothing: its indices show how far from zero an estimate
+of this size wanders for a parameter that does not matter (SALib's convention for a
+noise floor).
+
+Not varied here: the interceptor's burnout speed (it needs a new booster calibration and a
+new reach table per run), the kill vehicle's homing time (it enters the pre-computed
+handover-error tables), and the defended-footprint area (:mod:`thaadsim.studies.footprint`
+takes neither radar nor interceptor overrides; it would cost a footprint per run).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from thaadsim.engagement import Defense, Prepared, RaidThreat, engage, prepare
+from thaadsim.errors import InputError
+from thaadsim.systems.catalog import get_radar
+from thaadsim.systems.interceptor import get_interceptor
+from thaadsim.systems.radar import detection_range_m
+
+FloatArray = npt.NDArray[np.float64]
+
+OUTPUTS = ("p_no_leak", "expected_leakers", "detection_range")
+OUTPUT_UNITS = {"p_no_leak": "probability", "expected_leakers": "threats",
+                "detection_range": "km"}
+PARAMETERS = ("sspk", "divert_mps", "rcs_m2", "average_power_w", "losses_db", "reaction_s",
+              "kill_assessment_s", "fire_channels", "launchers", "dummy")
+DEFAULT_PARAMETERS = {
+    "p_no_leak": ("sspk", "divert_mps", "rcs_m2", "average_power_w", "reaction_s",
+                  "fire_channels"),
+    "expected_leakers": ("sspk", "divert_mps", "rcs_m2", "average_power_w", "reaction_s",
+                         "fire_channels"),
+    "detection_range": ("rcs_m2", "average_power_w", "losses_db", "dummy"),
+}
+RADAR_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db")
+"""Parameters that change tracking (through the effective cross-section)."""
+RCS_LEVEL_DB = 0.5
+"""Grid of the effective cross-section shared by runs (module docstring)."""
+RCS_RANGE_M2 = (0.01, 1.0)
+"""Cross-section range: a re-entry vehicle nose-on (0.01 m^2) to a missile body (1 m^2),
+the two targets of radars.yaml's reported ranges and of the claims check (assumption)."""
+POWER_DB = 3.0
+"""Average power varied by +-3 dB about the catalog's assumed 81 kW (the module count and
+per-module power are not public; assumption)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Parameter:
+    """An uncertain parameter: its range, how it is sampled and where the range comes from."""
+
+    name: str
+    nominal: float
+    low: float
+    high: float
+    unit: str
+    log: bool = False
+    """Sampled uniformly in its logarithm (log-uniform) rather than uniformly."""
+    integer: bool = False
+    """Rounded to a whole number."""
+    basis: str = ""
+    """Where the range comes from."""
+
+    def from_unit(self, u: FloatArray) -> FloatArray:
+        """Values for points ``u`` in [0, 1] of the sampled range."""
+        if self.log:
+            v = np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
+        else:
+            v = self.low + u * (self.high - self.low)
+        return np.rint(v) if self.integer else v
+
+
+def _range(fig: Any, fallback: tuple[float, float], what: str) -> tuple[float, float, str]:
+    if fig is not None and fig.low is not None and fig.high is not None:
+        return float(fig.low), float(fig.high), "catalog low/high"
+    return fallback[0], fallback[1], f"assumption: {what}"
+
+
+def parameter(name: str, defense: Defense) -> Parameter:
+    """The uncertain parameter ``name`` (one of :data:`PARAMETERS`) of the defense's first
+    battery, its interceptor and its radar mode, with its range."""
+    battery = defense.batteries[0]
+    icpt = get_interceptor(battery.interceptor)
+    radar = get_radar(defense.radar_mode)
+    if name in ("sspk", "divert_mps"):
+        nominal = float(getattr(icpt, name))
+        lo, hi, basis = _range(icpt.figures.get(name), (nominal * 0.8, min(1.0, nominal * 1.2))
+                               if name == "sspk" else (nominal * 0.5, nominal * 1.5),
+                               "the catalog gives no range")
+        return Parameter(name=name, nominal=nominal, low=lo, high=hi,
+                         unit="" if name == "sspk" else "m/s",
+                         basis=f"interceptor {icpt.slug}: {basis}")
+    if name == "rcs_m2":
+        return Parameter(name=name, nominal=0.1, low=RCS_RANGE_M2[0], high=RCS_RANGE_M2[1],
+                         unit="m^2", log=True,
+                         basis="assumption: 0.01 m^2 (warhead nose-on) to 1 m^2 (missile "
+                               "body), log-uniform; replaces every threat's own")
+    if name == "average_power_w":
+        p = radar.radar.average_power_w
+        f = 10 ** (POWER_DB / 10)
+        return Parameter(name=name, nominal=p, low=p / f, high=p * f, unit="W", log=True,
+                         basis=f"radar {radar.slug}: assumption, catalog value +-{POWER_DB:g} "
+                               "dB, log-uniform")
+    if name == "losses_db":
+        v = radar.radar.losses_db
+        lo, hi, basis = _range(radar.figures.get("losses_db"), (4.0, 8.0),
+                               "4-8 dB (Barton 2005, ch. 10, as the catalog's note cites)")
+        return Parameter(name=name, nominal=v, low=lo, high=hi, unit="dB",
+                         basis=f"radar {radar.slug}: {basis}")
+    if name in ("reaction_s", "kill_assessment_s", "fire_channels", "launchers"):
+        v = float(getattr(battery, name))
+        fallback = (v / 2, v * 2)
+        if name == "launchers":
+            fallback = (max(1.0, v / 2), v * 1.5)
+        lo, hi, basis = _range(battery.figures.get(name), fallback,
+                               "half to twice the catalog's value"
+                               if name != "launchers" else "half to 1.5 times the catalog's")
+        return Parameter(name=name, nominal=v, low=lo, high=hi,
+                         unit="s" if name.endswith("_s") else "",
+                         integer=name in ("fire_channels", "launchers"),
+                         basis=f"battery {battery.slug}: {basis}")
+    if name == "dummy":
+        return Parameter(name=name, nominal=0.5, low=0.0, high=1.0, unit="",
+                         basis="changes nothing (noise floor of the estimates)")
+    raise InputError(f"parameter: unknown {name!r}; allowed: {', '.join(PARAMETERS)}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensitivityResult:
+    """Sobol indices of one output over the parameters (in :attr:`names` order)."""
+
+    output: str
+    unit: str
+    parameters: tuple[Parameter, ...]
+    s1: FloatArray
+    s1_conf: FloatArray
+    """Half-width of the bootstrap 95% interval of :attr:`s1`."""
+    st: FloatArray
+    st_conf: FloatArray
+    samples: int
+    runs: int
+    seed: int
+    output_mean: float
+    output_std: float
+    output_min: float
+    output_max: float
+    seconds: float
+    settings: dict[str, Any]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.parameters)
+
+    def ranking(self) -> list[str]:
+        """Parameter names by decreasing total index."""
+        return [self.names[i] for i in np.argsort(-self.st, kind="stable")]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON values (NaN as None)."""
+
+        def num(x: float) -> float | None:
+            return float(x) if math.isfinite(float(x)) else None
+
+        return {
+            "output": self.output, "unit": self.unit, "samples": self.samples,
+            "runs": self.runs, "seed": self.seed, "seconds": round(self.seconds, 3),
+            "output_mean": num(self.output_mean), "output_std": num(self.output_std),
+            "output_min": num(self.output_min), "output_max": num(self.output_max),
+            "ranking": self.ranking(),
+            "method": "Sobol indices, Saltelli sampling and estimators (SALib), bootstrap "
+                      "95% intervals",
+            "settings": dict(self.settings),
+            "parameters": [{
+                "name": p.name, "unit": p.unit, "nominal": num(p.nominal), "low": num(p.low),
+                "high": num(p.high), "log_uniform": p.log, "integer": p.integer,
+                "range_basis": p.basis,
+                "S1": num(self.s1[i]), "S1_conf": num(self.s1_conf[i]),
+                "ST": num(self.st[i]), "ST_conf": num(self.st_conf[i]),
+            } for i, p in enumerate(self.parameters)],
+        }
+
+    def plot(self, path: str | Path) -> Path:
+        """A PNG bar chart: S1 and ST per parameter with their 95% intervals."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure as MplFigure
+
+        fig = MplFigure(figsize=(8.0, 4.5), dpi=100)
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot(1, 1, 1)
+        x = np.arange(len(self.parameters))
+        w = 0.38
+        ax.bar(x - w / 2, self.s1, w, yerr=self.s1_conf, capsize=3, label="first order S1")
+        ax.bar(x + w / 2, self.st, w, yerr=self.st_conf, capsize=3, label="total ST")
+        ax.axhline(0.0, color="black", lw=0.6)
+        ax.set_xticks(x, [p.name for p in self.parameters], rotation=20, ha="right")
+        ax.set_ylabel("Sobol index")
+        ax.set_title(f"What {self.output} ({self.unit}) hangs on: {self.samples} base samples, "
+                     f"{self.runs} runs")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
+        path = Path(path)
+        path.write_bytes(buf.getvalue())
+        return path
+
+
+def _raid_and_defense(scenario_or_builder: Any) -> tuple[list[RaidThreat], Defense, str]:
+    """(raid, defense, label) from a scenario name or path, a Scenario, or a pair."""
+    from thaadsim.scenario import Scenario, load_scenario
+
+    if isinstance(scenario_or_builder, tuple) and len(scenario_or_builder) == 2:
+        raid, defense = scenario_or_builder
+        return list(raid), defense, "(raid, defense)"
+    if callable(scenario_or_builder) and not isinstance(scenario_or_builder, Scenario):
+        raid, defense = scenario_or_builder()
+        return list(raid), defense, getattr(scenario_or_builder, "__name__", "builder")
+    sc = (scenario_or_builder if isinstance(scenario_or_builder, Scenario)
+          else load_scenario(scenario_or_builder))
+    kw = sc.to_run_kwargs()
+    return list(kw["raid"]), kw["defense"], str(kw.get("name", scenario_or_builder))
+
+
+def _select(prepared: Prepared, idx: npt.NDArray[np.intp]) -> Prepared:
+    """The prepared raid restricted to threats ``idx`` (the pool arrays, indexed by
+    distinct threat, are kept whole: ``kind`` still points into them)."""
+    geo = tuple(dataclasses.replace(g, **{f.name: getattr(g, f.name)[idx]
+                                          for f in dataclasses.fields(g)})
+                for g in prepared.geometry)
+    truth = dataclasses.replace(prepared.truth, **{
+        f.name: getattr(prepared.truth, f.name)[idx]
+        for f in dataclasses.fields(prepared.truth)})
+    return dataclasses.replace(
+        prepared, raid=tuple(prepared.raid[i] for i in idx), kind=prepared.kind[idx],
+        truth=truth, t_grid=prepared.t_grid[idx], y_grid=prepared.y_grid[idx],
+        hits_asset=prepared.hits_asset[idx], geometry=geo,
+        engageable=prepared.engageable[idx], opportunities=prepared.opportunities[idx])
+
+
+def _apply_defense(defense: Defense, values: dict[str, float]) -> tuple[Defense, Any]:
+    """The defense and its first battery's interceptor with the fire-control and
+    kill-vehicle parameters of one run."""
+    battery = defense.batteries[0]
+    icpt = get_interceptor(battery.interceptor)
+    b_changes: dict[str, Any] = {k: (int(v) if k in ("fire_channels", "launchers") else float(v))
+                 for k, v in values.items()
+                 if k in ("reaction_s", "kill_assessment_s", "fire_channels", "launchers")}
+    i_changes: dict[str, Any] = {k: float(v) for k, v in values.items()
+                                 if k in ("sspk", "divert_mps")}
+    if b_changes:
+        battery = dataclasses.replace(battery, **b_changes)
+    if i_changes:
+        icpt = dataclasses.replace(icpt, **i_changes)
+    changes: dict[str, Any] = {"batteries": (battery, *defense.batteries[1:])}
+    if "sspk" in values:
+        changes["sspk"] = None  # the run's interceptor carries it
+    return dataclasses.replace(defense, **changes), icpt
+
+
+def _detection_range(values: dict[str, FloatArray], defense: Defense, runs: int) -> FloatArray:
+    radar = get_radar(defense.radar_mode).radar
+    out = np.empty(runs)
+    for j in range(runs):
+        changes: dict[str, Any] = {k: float(values[k][j])
+                                   for k in ("average_power_w", "losses_db")
+                                   if k in values}
+        r = dataclasses.replace(radar, **changes) if changes else radar
+        rcs = float(values["rcs_m2"][j]) if "rcs_m2" in values else 0.1
+        out[j] = float(detection_range_m(r, rcs, "search")) / 1e3
+    return out
+
+
+def _engagement(values: dict[str, FloatArray], raid: list[RaidThreat], defense: Defense,
+                runs: int, output: str, trials: int, pool: int, seed: int
+                ) -> tuple[FloatArray, dict[str, Any]]:
+    radar = get_radar(defense.radar_mode).radar
+    n = len(raid)
+    base = np.array([th.rcs_m2 for th in raid])
+    # effective cross-section of each run's threats (module docstring), on a dB grid
+    factor = np.ones(runs)
+    if "average_power_w" in values:
+        factor = factor * values["average_power_w"] / radar.average_power_w
+    if "losses_db" in values:
+        factor = factor * 10 ** ((radar.losses_db - values["losses_db"]) / 10)
+    rcs = (np.repeat(values["rcs_m2"][:, None], n, axis=1) if "rcs_m2" in values
+           else np.broadcast_to(base, (runs, n)))
+    level = np.rint(10 * np.log10(rcs * factor[:, None]) / RCS_LEVEL_DB).astype(np.int64)
+    variants, which = np.unique(level, axis=0, return_inverse=True)
+    which = np.asarray(which).ravel()
+    big = [dataclasses.replace(th, rcs_m2=float(10 ** (variants[v, i] * RCS_LEVEL_DB / 10)))
+           for v in range(variants.shape[0]) for i, th in enumerate(raid)]
+    nominal = dataclasses.replace(defense, perfect_tracking=defense.perfect_tracking)
+    prepared = prepare(big, nominal, pool=pool, seed=seed)
+    subsets = [_select(prepared, np.arange(v * n, (v + 1) * n)) for v in range(variants.shape[0])]
+    fc_names = [k for k in values if k not in RADAR_PARAMETERS and k != "dummy"]
+    out = np.empty(runs)
+    for j in range(runs):
+        d, icpt = _apply_defense(defense, {k: float(values[k][j]) for k in fc_names})
+        sub = dataclasses.replace(subsets[which[j]], defense=d,
+                                  interceptors=(icpt, *subsets[which[j]].interceptors[1:]))
+        res = engage(sub, trials, np.random.default_rng(seed))
+        out[j] = res.p_no_leak if output == "p_no_leak" else res.expected_leakers
+    return out, {"rcs_levels": int(variants.shape[0]), "tracked_threats": len(big)}
+
+
+def sobol_indices(
+    output: str,
+    scenario_or_builder: Any,
+    *,
+    samples: int = 64,
+    seed: int = 0,
+    params: Sequence[str] | None = None,
+    trials: int = 50,
+    pool: int = 4,
+) -> SensitivityResult:
+    """Sobol indices of ``output`` over ``params`` (module docstring).
+
+    Parameters
+    ----------
+    output : str
+        One of :data:`OUTPUTS`.
+    scenario_or_builder
+        A built-in scenario's name or a scenario file's path, a
+        :class:`thaadsim.scenario.Scenario`, a ``(raid, defense)`` pair or a callable
+        returning one. The parameters belong to the defense's first battery, its
+        interceptor and its radar mode.
+    samples : int
+        Base samples N (a power of two, at least 4); the model runs N (D + 2) times.
+    seed : int
+        Seeds the Sobol sequence's scrambling, the bootstrap and every run's Monte Carlo.
+    params : sequence of str, optional
+        From :data:`PARAMETERS` (default :data:`DEFAULT_PARAMETERS` of the output).
+    trials, pool
+        For the engagement outputs: fire-control trials per run and tracking outcomes per
+        threat (shared by every run).
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    start = time.perf_counter()
+    if output not in OUTPUTS:
+        raise InputError(f"output: unknown {output!r}; allowed: {', '.join(OUTPUTS)}")
+    if samples < 4 or samples & (samples - 1):
+        raise InputError(f"samples: {samples!r} must be a power of two, at least 4")
+    if not 1 <= trials <= 100_000:
+        raise InputError(f"trials: {trials!r} must lie in 1..100000")
+    if not 1 <= pool <= 10_000:
+        raise InputError(f"pool: {pool!r} must lie in 1..10000")
+    names = tuple(DEFAULT_PARAMETERS[output] if params is None else params)
+    if len(names) < 2 or len(set(names)) != len(names):
+        raise InputError(f"params: {list(names)!r}: give at least two distinct parameters")
+    raid, defense, label = _raid_and_defense(scenario_or_builder)
+    ps = tuple(parameter(n, defense) for n in names)
+    problem = {"num_vars": len(ps), "names": list(names), "bounds": [[0.0, 1.0]] * len(ps)}
+    u = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
+    runs = u.shape[0]
+    values = {p.name: p.from_unit(u[:, i]) for i, p in enumerate(ps)}
+    settings: dict[str, Any] = {"scenario": label}
+    if output == "detection_range":
+        y = _detection_range(values, defense, runs)
+        settings.update({"radar_mode": defense.radar_mode, "dwell": "search",
+                         "rcs_m2_when_not_varied": 0.1})
+    else:
+        y, extra = _engagement(values, raid, defense, runs, output, trials, pool, seed)
+        settings.update({"trials_per_run": trials, "pool": pool, "threats": len(raid),
+                         "rcs_level_db": RCS_LEVEL_DB, **extra})
+    if np.ptp(y) == 0.0:
+        # nothing varies the output over these ranges: every index is zero (SALib would
+        # divide by a zero variance)
+        zero = np.zeros(len(ps))
+        si = {"S1": zero, "S1_conf": zero, "ST": zero, "ST_conf": zero}
+        settings["note"] = "the output is the same in every run: no parameter moves it"
+    else:
+        si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+    return SensitivityResult(
+        output=output, unit=OUTPUT_UNITS[output], parameters=ps,
+        s1=np.asarray(si["S1"], dtype=np.float64), s1_conf=np.asarray(si["S1_conf"]),
+        st=np.asarray(si["ST"], dtype=np.float64), st_conf=np.asarray(si["ST_conf"]),
+        samples=samples, runs=runs, seed=seed, output_mean=float(np.mean(y)),
+        output_std=float(np.std(y)), output_min=float(np.min(y)), output_max=float(np.max(y)),
+        seconds=time.perf_counter() - start, settings=settings)
+
+
+def sensitivity_command_data(
+    scenario: str,
+    output: str = "p_no_leak",
+    *,
+    samples: int = 16,
+    seed: int = 0,
+    params: Sequence[str] | None = None,
+    trials: int = 50,
+    pool: int = 4,
+    plot_path: str | Path | None = None,
+) -> dict[str, Any]:
+    """Everything ``thaadsim sensitivity SCENARIO`` does but printing: run
+    :func:`sobol_indices`, write the bar chart if asked; returns
+    :meth:`SensitivityResult.to_dict` (plus ``plot``, the PNG's path)."""
+    res = sobol_indices(output, scenario, samples=samples, seed=seed, params=params,
+                        trials=trials, pool=pool)
+    data = res.to_dict()
+    if plot_path is not None:
+        data["plot"] = str(res.plot(plot_path))
+    return data
+
+
+__all__ = ["DEFAULT_PARAMETERS", "OUTPUTS", "PARAMETERS", "Parameter", "SensitivityResult",
+           "parameter", "sensitivity_command_data", "sobol_indices"]

@@ -1,0 +1,80 @@
+"""Sobol sensitivity (thaadsim.studies.sensitivity).
+
+References: the radar equation (Skolnik, Introduction to Radar Systems, 3rd ed. 2001,
+eq. 2.62): the search detection range goes as (P_av sigma / L)^(1/4) and depends on
+nothing else varied here, so a log-uniform cross-section over two decades must dominate
+the +-3 dB of power, and a parameter the output ignores (a battery's reaction time, the
+`dummy`) must get indices of zero within their confidence intervals (SALib's convention
+for a noise floor; Saltelli et al., Comput. Phys. Commun. 181 (2010) 259).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from thaadsim.errors import InputError
+from thaadsim.scenario import load_scenario
+from thaadsim.studies.sensitivity import parameter, sensitivity_command_data, sobol_indices
+
+
+def test_detection_range_hangs_on_rcs_and_power() -> None:
+    res = sobol_indices("detection_range", "korea-2017", samples=256, seed=1,
+                        params=["rcs_m2", "average_power_w", "reaction_s", "dummy"])
+    idx = {n: i for i, n in enumerate(res.names)}
+    assert res.ranking()[:2] == ["rcs_m2", "average_power_w"]
+    # in logarithms the range is additive: ln R = (ln sigma + ln P)/4 + const, so the
+    # shares follow the variances of ln sigma (ln 100)^2/12 and ln P (ln 4)^2/12: ~0.92 and
+    # ~0.08 (the exponential bends them a little)
+    assert 0.75 < res.s1[idx["rcs_m2"]] < 1.0
+    assert 0.02 < res.st[idx["average_power_w"]] < 0.25
+    for name in ("reaction_s", "dummy"):
+        i = idx[name]
+        assert abs(res.s1[i]) <= res.s1_conf[i] + 1e-9
+        assert abs(res.st[i]) <= res.st_conf[i] + 1e-9
+    # the range equation's own numbers: 0.1 m^2 at catalog power is the midpoint in logs
+    assert 100 < res.output_min < res.output_mean < res.output_max < 1000
+
+
+def test_engagement_output_and_json(tmp_path) -> None:
+    data = sensitivity_command_data("saturation", "expected_leakers", samples=4, seed=0,
+                                    params=["sspk", "fire_channels", "dummy"], trials=20,
+                                    pool=2, plot_path=tmp_path / "s.png")
+    text = json.dumps(data, allow_nan=False)
+    back = json.loads(text)
+    assert back["runs"] == 4 * (3 + 2)
+    assert [p["name"] for p in back["parameters"]] == ["sspk", "fire_channels", "dummy"]
+    sspk = back["parameters"][0]
+    assert (sspk["low"], sspk["high"]) == (0.7, 0.95)
+    assert "catalog" in sspk["range_basis"]
+    # common random numbers: a run that differs from another only in the dummy gives the
+    # same output, so the dummy's indices are exactly zero
+    dummy = back["parameters"][2]
+    assert dummy["S1"] == 0.0 and dummy["ST"] == 0.0
+    assert back["output_max"] > back["output_min"]
+    png = (tmp_path / "s.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_parameter_ranges_and_errors() -> None:
+    defense = load_scenario("saturation").to_run_kwargs()["defense"]
+    p = parameter("rcs_m2", defense)
+    assert p.log and (p.low, p.high) == (0.01, 1.0)
+    u = np.array([0.0, 0.5, 1.0])
+    np.testing.assert_allclose(p.from_unit(u), [0.01, 0.1, 1.0])
+    power = parameter("average_power_w", defense)
+    assert math.isclose(power.high / power.low, 10 ** 0.6)
+    ch = parameter("fire_channels", defense)
+    assert ch.integer and set(ch.from_unit(np.linspace(0, 1, 7))) <= set(range(4, 17))
+    assert parameter("launchers", defense).low == 2.0  # the catalog's low
+    with pytest.raises(InputError, match="parameter"):
+        parameter("warp_factor", defense)
+    with pytest.raises(InputError, match="output"):
+        sobol_indices("beauty", "saturation")
+    with pytest.raises(InputError, match="samples"):
+        sobol_indices("detection_range", "saturation", samples=10)
+    with pytest.raises(InputError, match="params"):
+        sobol_indices("detection_range", "saturation", params=["rcs_m2"])
