@@ -49,7 +49,7 @@ from a circle:
 An aim point is *defended* when its threat gives at least ``min_shots`` opportunities. The
 footprint's area is the sum of the geodesic areas of the defended cells
 (:func:`thaadsim.systems.geography.geodesic_area_km2`), its polygon their union, and a
-named site of the catalog is defended when the footprint covers it.
+named site of the catalog is defended when the cell it lies in is.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import shapely
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Polygon
 
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.earth import WGS84
@@ -451,10 +451,10 @@ class Footprint:
 
     @property
     def defended_sites(self) -> list[str]:
-        """Slugs of the catalog's sites the footprint covers (its edge included)."""
-        poly = self.polygon
+        """Slugs of the catalog's sites whose cell is defended (:meth:`shots_at`; a site on
+        a cell edge takes the cell whose centre is nearest, first in latitude order)."""
         return [slug for slug, s in site_catalog().items()
-                if not poly.is_empty and poly.covers(Point(s.lon_deg, s.lat_deg))]
+                if self.shots_at(s.lat_deg, s.lon_deg) >= self.min_shots]
 
     def shots_at(self, lat_deg: float, lon_deg: float) -> int:
         """Opportunities of the cell that contains a point (-1 outside the grid too)."""
