@@ -78,3 +78,24 @@ def test_parameter_ranges_and_errors() -> None:
         sobol_indices("detection_range", "saturation", samples=10)
     with pytest.raises(InputError, match="params"):
         sobol_indices("detection_range", "saturation", params=["rcs_m2"])
+
+
+def test_select_equals_a_fresh_prepare() -> None:
+    # the runs' shared tracking pool is cut per cross-section level; under perfect tracking
+    # (no radar randomness) a cut must engage exactly as the raid prepared alone
+    import dataclasses
+
+    from thaadsim.engagement import engage, prepare
+    from thaadsim.studies.sensitivity import _select
+
+    kw = load_scenario("saturation").to_run_kwargs()
+    raid = kw["raid"][:6]
+    defense = dataclasses.replace(kw["defense"], perfect_tracking=True)
+    other = [dataclasses.replace(th, rcs_m2=1.0) for th in raid]
+    cut = _select(prepare([*other, *raid], defense, pool=3), np.arange(6, 12))
+    alone = prepare(raid, defense, pool=3)
+    a = engage(cut, 40, np.random.default_rng(5))
+    b = engage(alone, 40, np.random.default_rng(5))
+    for col in ("outcome_code", "reason", "shot", "killed_at_s"):
+        np.testing.assert_array_equal(a.threats[col], b.threats[col])
+    assert a.expected_leakers == b.expected_leakers
