@@ -522,15 +522,9 @@ def coverage(
 
 def _place(text: str, option: str) -> tuple[float, float]:
     """LAT,LON in degrees, or the slug of a catalog site (e.g. pyongyang)."""
-    from thaadsim.systems.catalog import site_catalog
+    from thaadsim.studies.raid import place
 
-    sites = site_catalog()
-    if text in sites:
-        return sites[text].lat_deg, sites[text].lon_deg
-    if "," not in text:
-        _fail(f"{option}: {text!r} is neither LAT,LON in degrees nor a site "
-              f"({', '.join(sites)})")
-    return _latlon(text, option)
+    return place(text, option)
 
 
 @app.command()
@@ -599,41 +593,12 @@ def detect(
 
 
 def _defense(battery_site: str, doctrine: str, aim: tuple[float, float],
-             launch: tuple[float, float], *, layered: bool = False, inventory: int | None = None,
-             sspk: float | None = None, asset_radius_km: float = 20.0) -> Any:
-    """The battery at ``battery_site`` (the catalog's, or a THAAD battery like Seongju's
-    moved there) with its radar in terminal mode facing the launch point, defending the aim
-    point; ``layered`` adds a PAC-3 MSE battery at the aim point."""
-    import dataclasses
+             launch: tuple[float, float], **kw: Any) -> Any:
+    """The battery at ``battery_site`` facing the launch, defending the aim point
+    (:func:`thaadsim.studies.raid.standard_defense`)."""
+    from thaadsim.studies.raid import standard_defense
 
-    from thaadsim.engagement import DefendedAsset, Defense
-    from thaadsim.physics.geodesy import geodesic_inverse
-    from thaadsim.systems.catalog import Site, get_site
-    from thaadsim.systems.fire_control import battery_catalog, check_doctrine, get_battery
-
-    check_doctrine(doctrine)
-    if inventory is not None and inventory < 1:
-        raise InputError(f"--inventory: {inventory!r} must be at least 1")
-    if sspk is not None and not (math.isfinite(sspk) and 0.0 <= sspk <= 1.0):
-        raise InputError(f"--sspk: {sspk!r} is outside [0, 1]")
-    site = get_site(battery_site)
-    at_site = [b for b in battery_catalog().values() if b.site.slug == site.slug
-               and b.radar_mode is not None]
-    battery = at_site[0] if at_site else dataclasses.replace(get_battery("seongju"), site=site,
-                                                               slug=f"thaad-{site.slug}")
-    battery = dataclasses.replace(battery, inventory_limit=inventory)
-    batteries = [battery]
-    if layered:
-        pac = get_battery("osan-pac3")
-        aim_site = Site(slug="aim-point", name="the aim point", lat_deg=aim[0], lon_deg=aim[1],
-                        alt_m=0.0, figures={})
-        batteries.append(dataclasses.replace(pac, site=aim_site, slug="pac-3-at-aim"))
-    _, bearing, _ = geodesic_inverse(site.lat_deg, site.lon_deg, launch[0], launch[1])
-    radar = site.emplacement(float(bearing) % 360.0)
-    asset = DefendedAsset(name="aim point", lat_deg=aim[0], lon_deg=aim[1],
-                          radius_m=asset_radius_km * 1e3)
-    return Defense(batteries=tuple(batteries), radar_mode=battery.radar_mode or "terminal",
-                   radar=radar, assets=(asset,), doctrine=doctrine, sspk=sspk)
+    return standard_defense(battery_site, doctrine, aim, launch, **kw)
 
 
 def _median_or_none(x: np.ndarray) -> float | None:
@@ -860,6 +825,153 @@ def run(
                   f"{summary['interceptors_used']:.1f}")
     console.print(f"Report: {Path(folder) / 'report.html'} (open it in a browser); tables in "
                   f"{Path(folder) / 'results'}")
+
+
+def _print_json_or_table(data: dict[str, Any], as_json: bool, title: str,
+                         keys: tuple[str, ...]) -> None:
+    """One JSON object, or a table of the headline ``keys``."""
+    if as_json:
+        typer.echo(json.dumps(json_safe(data), allow_nan=False))
+        return
+    _emit({k: (", ".join(map(str, data[k])) if isinstance(data.get(k), list) else data.get(k))
+           for k in keys if k in data}, False, title)
+
+
+@app.command()
+def footprint(
+    battery_site: Annotated[str, typer.Option(help="Battery (slug) or site of a THAAD "
+                                                   "battery.")] = "seongju",
+    missile: Annotated[str, typer.Option(help="Catalog slug of the threat.")] = "scud-c",
+    launch: Annotated[str, typer.Option(help="Launch point LAT,LON or a site slug.")
+                      ] = "pyongyang",
+    shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
+    apogee_km: Annotated[float | None, typer.Option(help="Apogee for lofted/depressed, km.")
+                         ] = None,
+    grid_km: Annotated[float, typer.Option(help="Grid spacing, km.")] = 10.0,
+    extent_km: Annotated[float | None, typer.Option(help="Half-width of the grid, km (default:"
+                                                         " the reach plus 150 km).")] = None,
+    min_shots: Annotated[int, typer.Option(help="Shot opportunities required: 1 or 2.")] = 1,
+    radar_mode: Annotated[str, typer.Option(help="terminal or forward-based.")] = "terminal",
+    map_: Annotated[str | None, typer.Option("--map", help="Write the footprint map (PNG).")
+                    ] = None,
+    netcdf: Annotated[str | None, typer.Option(help="Write the grid as netCDF (xarray).")
+                      ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """The defended footprint: the aim points whose incoming threat the battery can intercept
+    (trajectories, track time, interceptor reach and band, for every grid point)."""
+    from thaadsim.studies.footprint import footprint_command_data
+
+    if map_ is not None:
+        _check_output(map_, ".png", "--map")
+    if netcdf is not None:
+        _check_output(netcdf, ".nc", "--netcdf")
+    lat, lon = _place(launch, "--launch")
+    with _working(f"Aiming and flying the {missile} at every grid point"):
+        data = footprint_command_data(battery_site, missile, lat, lon, shape=shape,
+                                      apogee_km=apogee_km, grid_km=grid_km, extent_km=extent_km,
+                                      min_shots=min_shots, radar_mode=radar_mode,
+                                      map_path=map_, netcdf_path=netcdf)
+    _print_json_or_table(data, as_json, f"Defended footprint of {battery_site} against "
+                         f"{missile} from {launch}",
+                         ("area_km2", "defended_sites", "defended_cells", "reachable_cells",
+                          "max_shots", "firm_track_s_median", "map", "netcdf"))
+
+
+@app.command("raid-curve")
+def raid_curve(
+    missile: Annotated[str, typer.Option(help="Catalog slug.")] = "scud-c",
+    from_: Annotated[str, typer.Option("--from", help="Launch point LAT,LON or a site slug.")
+                     ] = "pyongyang",
+    to: Annotated[str, typer.Option(help="Aim point LAT,LON or a site slug.")] = "seongju",
+    max_count: Annotated[int, typer.Option(help="Largest raid size.")] = 48,
+    battery_site: Annotated[str, typer.Option(help="Site of the THAAD battery.")] = "seongju",
+    inventory: Annotated[int | None, typer.Option(help="Interceptors available.")] = None,
+    fire_channels: Annotated[int | None, typer.Option(help="Interceptors guided at once.")
+                             ] = None,
+    doctrine: Annotated[str, typer.Option(help="shoot-look-shoot, salvo-1, salvo-2, salvo-3 "
+                                               "or shoot-shoot-look-shoot.")
+                        ] = "shoot-look-shoot",
+    sspk: Annotated[float | None, typer.Option(help="Single-shot kill probability.")] = None,
+    perfect_tracking: Annotated[bool, typer.Option("--perfect-tracking", help="The binomial "
+                                                   "model's tracking (for comparison).")
+                                ] = False,
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials per raid size.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+    csv: Annotated[str | None, typer.Option(help="Write the curve as CSV.")] = None,
+    plot: Annotated[str | None, typer.Option(help="Write the curve as PNG.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """P(no leak) and expected leakers against raid size: Monte Carlo beside the binomial
+    model with the battery's magazine, and the raid size that saturates the defense."""
+    from thaadsim.studies.raid import raid_curve_command_data
+
+    if plot is not None:
+        _check_output(plot, ".png", "--plot")
+    if csv is not None:
+        _check_output(csv, ".csv", "--csv")
+    with _working(f"Running raids of up to {max_count} x {missile}"):
+        data = raid_curve_command_data(
+            missile, from_, to, max_count, battery_site=battery_site, inventory=inventory,
+            fire_channels=fire_channels, doctrine=doctrine, sspk=sspk,
+            perfect_tracking=perfect_tracking, trials=trials, seed=seed, csv_path=csv,
+            plot_path=plot)
+    if as_json:
+        typer.echo(json.dumps(json_safe(data), allow_nan=False))
+        return
+    table = Table(title=f"{missile} raids on {to}, {doctrine}, inventory "
+                        f"{data['inventory']}, {data['fire_channels']} fire channels")
+    for col in ("raid size", "P(no leak)", "95% interval", "binomial", "leakers",
+                "interceptors"):
+        table.add_column(col, justify="right")
+    for row in data["curve"]:
+        table.add_row(str(row["count"]), f"{row['p_no_leak']:.3f}",
+                      f"{row['p_no_leak_ci_low']:.2f}-{row['p_no_leak_ci_high']:.2f}",
+                      f"{row['analytic_p_no_leak']:.3f}", f"{row['expected_leakers']:.2f}",
+                      f"{row['interceptors_used']:.1f}")
+    console.print(table)
+    def size(n: int | None) -> str:
+        return f"{n} missiles" if n is not None else f"no raid size up to {max_count}"
+
+    console.print(f"Saturated (P(no leak) < 0.5) from {size(data['saturation_count'])} "
+                  f"(binomial model: {size(data['analytic_saturation_count'])}).")
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[str, typer.Argument(help="A built-in scenario or a YAML file.")
+                        ] = "saturation",
+    output: Annotated[str, typer.Option(help="p_no_leak, expected_leakers or "
+                                             "detection_range.")] = "p_no_leak",
+    samples: Annotated[int, typer.Option(help="Saltelli base samples (runs = N (2D + 2)).")
+                       ] = 16,
+    params: Annotated[str | None, typer.Option(help="Comma-separated parameters (default: "
+                                                    "all that affect the output).")] = None,
+    trials: Annotated[int, typer.Option(help="Monte Carlo trials per run.")] = 50,
+    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+    plot: Annotated[str | None, typer.Option(help="Write the indices as a bar chart (PNG).")
+                    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Sobol indices: which uncertain public number a result hangs on (SALib)."""
+    from thaadsim.studies.sensitivity import sensitivity_command_data
+
+    if plot is not None:
+        _check_output(plot, ".png", "--plot")
+    names = [p.strip() for p in params.split(",")] if params else None
+    with _working(f"Sobol analysis of {output} over {scenario}"):
+        data = sensitivity_command_data(scenario, output, samples=samples, seed=seed,
+                                        params=names, trials=trials, plot_path=plot)
+    if as_json:
+        typer.echo(json.dumps(json_safe(data), allow_nan=False))
+        return
+    table = Table(title=f"Sobol indices of {output} ({data['runs']} runs)")
+    for col in ("parameter", "range", "S1", "ST"):
+        table.add_column(col, justify="left" if col in ("parameter", "range") else "right")
+    for p in data["parameters"]:
+        table.add_row(p["name"], f"{p['low']:g}-{p['high']:g} {p['unit']}",
+                      f"{p['S1']:.2f} ± {p['S1_conf']:.2f}", f"{p['ST']:.2f} ± {p['ST_conf']:.2f}")
+    console.print(table)
 
 
 def main() -> None:
