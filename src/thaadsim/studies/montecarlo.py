@@ -275,7 +275,7 @@ def _install(task: Task) -> None:
 
 
 def _run_installed(trials: int, seed: np.random.SeedSequence) -> pd.DataFrame:
-    return _WORKER_TASK(trials, seed)  # type: ignore[no-any-return]
+    return _WORKER_TASK(trials, seed)
 
 
 def _execute_processes(task: Task, todo: Sequence[int], sizes: Sequence[int],
