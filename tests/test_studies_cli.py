@@ -60,3 +60,15 @@ def test_sensitivity_command_names_the_dominant_parameter() -> None:
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str,
                                           cli_error: Callable[..., str]) -> None:
     assert message in cli_error(*args)
+
+
+def test_raid_on_the_runner_resumes_to_the_same_answer(tmp_path: Path) -> None:
+    """The chunked runner: a finished run read back with --resume gives the same figures."""
+    chunks = tmp_path / "chunks"
+    args = ("raid", "--count", "6", "--trials", "3000", "--chunk-trials", "1000", "--seed", "4")
+    first = run_json(*args, "--chunks-dir", str(chunks))
+    assert len(list(chunks.glob("chunk-*.parquet"))) == 3
+    again = run_json(*args, "--resume", str(chunks))
+    for key in ("p_no_leak", "expected_leakers", "interceptors_used", "p_kill_per_shot"):
+        assert again[key] == first[key]
+    assert abs(first["p_no_leak"] - first["analytic_p_no_leak"]) < 0.2

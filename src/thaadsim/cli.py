@@ -690,10 +690,26 @@ def raid(
                                                              "aim point.")] = False,
     trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 500,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.")] = 0,
+    workers: Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N "
+                                                     "processes (the chunked runner).")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="Run on the Dask cluster at "
+                                                       "tcp://HOST:PORT.")] = None,
+    chunks_dir: Annotated[str | None, typer.Option(help="Write each finished chunk here "
+                                                        "(Parquet), so the run can resume.")
+                          ] = None,
+    resume: Annotated[str | None, typer.Option(help="Continue the interrupted run whose "
+                                                    "chunks are in DIR.")] = None,
+    chunk_trials: Annotated[int, typer.Option(help="Trials per chunk (runner).")] = 5000,
+    pool: Annotated[int, typer.Option(help="Tracking outcomes simulated per distinct threat "
+                                           "and resampled by the trials (runner).")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A salvo of COUNT missiles at one battery: leakage by Monte Carlo beside the binomial
-    model (Wilkening 2000)."""
+    model (Wilkening 2000).
+
+    With --workers, --scheduler, --chunks-dir or --resume it runs on the chunked Monte Carlo
+    runner (thaadsim.studies.montecarlo): a pool of tracking outcomes per threat resampled by
+    fast fire-control trials, tens of thousands of trials per second, resumable."""
     from thaadsim.engagement import RaidThreat, binomial_p_no_leak, simulate
     from thaadsim.systems.fire_control import doctrine_shots
 
@@ -707,29 +723,52 @@ def raid(
     threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
-    with _working(f"Flying {count} x {missile} and running {trials} trials"):
-        res = simulate(threats, defense, trials=trials, seed=seed)
-    p_shot = float(np.mean(res.shots["p_kill"])) if res.shots["p_kill"].size else 0.0
+    runner = any(v is not None for v in (workers, scheduler, chunks_dir, resume))
+    if runner:
+        from thaadsim.studies.montecarlo import run_engagement
+
+        mc = run_engagement(threats, defense, trials, seed, pool_size=pool,
+                            chunk_trials=chunk_trials, workers=workers, scheduler=scheduler,
+                            resume=resume, out_dir=chunks_dir, progress=not as_json)
+        frame = mc.frame
+        fired = float(frame["interceptors"].sum())
+        p_shot = float(frame["p_kill_sum"].sum()) / fired if fired else 0.0
+        stats: dict[str, Any] = {
+            "p_no_leak": mc.p_no_leak, "expected_leakers": mc.expected_leakers,
+            "interceptors_used": mc.interceptors_used,
+            "batteries": [b.slug for b in defense.batteries]}
+        opportunities = frame["shot_opportunities"].to_numpy()
+        reasons = frame["reason"].astype(str).to_numpy()
+    else:
+        with _working(f"Flying {count} x {missile} and running {trials} trials"):
+            res = simulate(threats, defense, trials=trials, seed=seed)
+        p_shot = float(np.mean(res.shots["p_kill"])) if res.shots["p_kill"].size else 0.0
+        stats = {"p_no_leak": res.p_no_leak, "expected_leakers": res.expected_leakers,
+                 "interceptors_used": res.interceptors_used, "batteries": list(res.batteries)}
+        opportunities = res.threats["shot_opportunities"]
+        reasons = res.threats["reason"]
     volleys = doctrine_shots(doctrine)
-    opp = int(np.median(res.threats["shot_opportunities"]))
+    opp = int(np.median(opportunities))
     shots_per_threat = (volleys[0] if len(volleys) == 1
                         else volleys[0] + (volleys[1] if opp >= 2 else 0))
-    p = res.p_no_leak
+    p = float(stats["p_no_leak"])
     half = 1.96 * math.sqrt(max(p * (1 - p), 1e-12) / trials)
     data: dict[str, Any] = {
         "missile": missile, "count": count, "interval_s": interval_s, "doctrine": doctrine,
-        "batteries": list(res.batteries), "inventory": defense.batteries[0].inventory,
+        "batteries": stats["batteries"], "inventory": defense.batteries[0].inventory,
         "trials": trials, "seed": seed,
+        "runner": ({"pool": pool, "chunk_trials": chunk_trials, "workers": workers,
+                    "scheduler": scheduler, "chunks_dir": chunks_dir or resume}
+                   if runner else None),
         "p_no_leak": p, "p_no_leak_ci95": [max(0.0, p - half), min(1.0, p + half)],
-        "expected_leakers": res.expected_leakers,
-        "interceptors_used": res.interceptors_used,
+        "expected_leakers": stats["expected_leakers"],
+        "interceptors_used": stats["interceptors_used"],
         "p_kill_per_shot": p_shot,
         "shots_per_threat_model": shots_per_threat,
         "analytic_p_no_leak": binomial_p_no_leak(p_shot, shots_per_threat, count),
         "analytic_model": "(1 - (1 - p)^k)^N, Wilkening, Science & Global Security 8 (2000) "
                           "183-215: independent shots, perfect tracking",
-        "outcomes": {str(k): int(v) for k, v in zip(*np.unique(res.threats["reason"],
-                                                              return_counts=True),
+        "outcomes": {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
                                                     strict=True)},
     }
     _emit(data, as_json, f"{count} x {missile} from {from_} at {to}, {doctrine}")

@@ -352,7 +352,8 @@ class EngagementTask:
 
     Each chunk's table has one row per trial and threat: the columns of
     :attr:`thaadsim.engagement.Result.threats` (text columns as categoricals) plus
-    ``interceptors`` (fired at that threat, all batteries) and ``pool_sample``.
+    ``interceptors`` (fired at that threat, all batteries), ``p_kill_sum`` (the sum of
+    their kill probabilities) and ``pool_sample``.
     """
 
     raid: tuple[RaidThreat, ...]
@@ -414,7 +415,10 @@ def engagement_frame(res: Any, prep: Prepared) -> pd.DataFrame:
     reason_code = np.searchsorted(np.array(sorted(fc.REASONS)), plan.reason.ravel()) + 1
     reason_code = np.where(plan.reason.ravel() < 0, 0, reason_code)
     fired = np.zeros(trials * n, dtype=np.int64)
-    np.add.at(fired, res.shots["trial"] * n + res.shots["threat"], 1)
+    row = res.shots["trial"] * n + res.shots["threat"]
+    np.add.at(fired, row, 1)
+    p_kill_sum = np.zeros(trials * n)
+    np.add.at(p_kill_sum, row, res.shots["p_kill"])
     t = res.threats
     cols: dict[str, Any] = {
         "trial": t["trial"], "threat": t["threat"],
@@ -429,6 +433,7 @@ def engagement_frame(res: Any, prep: Prepared) -> pd.DataFrame:
                  "shot_opportunities", "first_detection_s", "firm_track_s", "impact_s"):
         cols[name] = t[name]
     cols["interceptors"] = fired
+    cols["p_kill_sum"] = p_kill_sum
     cols["pool_sample"] = res.extra["sample"].ravel()
     return pd.DataFrame(cols)
 
