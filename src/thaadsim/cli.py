@@ -937,6 +937,10 @@ def raid_curve(
                                 ] = False,
     trials: Annotated[int, typer.Option(help="Monte Carlo trials per raid size.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+    pool: Annotated[int, typer.Option(help="Tracking outcomes simulated per distinct threat "
+                                           "and resampled by the trials (the Monte Carlo "
+                                           "runner's sampling); 0: run the radar and tracker "
+                                           "in every trial.")] = 200,
     csv: Annotated[str | None, typer.Option(help="Write the curve as CSV.")] = None,
     plot: Annotated[str | None, typer.Option(help="Write the curve as PNG.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -954,7 +958,7 @@ def raid_curve(
             missile, from_, to, max_count, battery_site=battery_site, inventory=inventory,
             fire_channels=fire_channels, doctrine=doctrine, sspk=sspk,
             perfect_tracking=perfect_tracking, trials=trials, seed=seed, csv_path=csv,
-            plot_path=plot)
+            plot_path=plot, pool=pool or None)
     if as_json:
         typer.echo(json.dumps(json_safe(data), allow_nan=False))
         return

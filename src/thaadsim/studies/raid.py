@@ -39,7 +39,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, Result, simulate
+from thaadsim.engagement import (
+    DefendedAsset,
+    Defense,
+    RaidThreat,
+    Result,
+    engage,
+    prepare,
+    simulate,
+)
 from thaadsim.errors import InputError
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies.claims import p_no_leak_with_inventory, saturation_curve
@@ -251,9 +259,14 @@ def raid_curve(
     counts: Sequence[int] | None = None,
     interval_s: float = 0.0,
     refine: bool = False,
+    pool: int | None = None,
 ) -> RaidCurve:
     """P(no leak), expected leakers and interceptors spent against raid size (module
-    docstring).
+    docstring). With ``pool``, each raid size runs on the Monte Carlo runner's two-level
+    sampling (:func:`thaadsim.engagement.prepare` / :func:`~thaadsim.engagement.engage`: a
+    pool of ``pool`` tracking outcomes per distinct threat, resampled by the trials), much
+    faster than :func:`~thaadsim.engagement.simulate` per trial; without, every trial runs
+    the radar and tracker.
 
     Parameters
     ----------
@@ -293,8 +306,14 @@ def raid_curve(
 
     def run(n: int) -> Result:
         if n not in runs:
-            runs[n] = simulate(_raid(raid_threat, n, interval_s), defense, trials=trials,
-                               seed=seed)
+            if pool is None:
+                runs[n] = simulate(_raid(raid_threat, n, interval_s), defense, trials=trials,
+                                   seed=seed)
+            else:  # the Monte Carlo runner's two-level sampling: one tracking pool
+                streams = np.random.SeedSequence(seed).spawn(2)
+                prepared = prepare(_raid(raid_threat, n, interval_s), defense, pool,
+                                   streams[0])
+                runs[n] = engage(prepared, trials, np.random.default_rng(streams[1]))
         return runs[n]
 
     for n in grid:
@@ -427,6 +446,7 @@ def raid_curve_command_data(
     refine: bool = False,
     csv_path: str | Path | None = None,
     plot_path: str | Path | None = None,
+    pool: int | None = 200,
 ) -> dict[str, Any]:
     """Everything ``thaadsim raid-curve`` does but printing: build the defense, run
     :func:`raid_curve`, write the CSV and the PNG if asked; returns
@@ -450,9 +470,12 @@ def raid_curve_command_data(
     threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
+    if pool is not None and not 1 <= pool <= 100_000:
+        raise InputError(f"--pool: {pool!r} must lie in 1..100000 (0: no pool)")
     curve = raid_curve(threat, defense, max_count, trials=trials, seed=seed, counts=counts,
-                       interval_s=interval_s, refine=refine)
+                       interval_s=interval_s, refine=refine, pool=pool)
     data = curve.to_dict()
+    data["pool"] = pool
     icpt = get_interceptor(defense.batteries[0].interceptor)
     data.update({"from": from_, "to": to, "battery_site": battery_site, "shape": shape,
                  "rcs_m2": rcs_m2, "interval_s": interval_s,
