@@ -99,3 +99,55 @@ def test_select_equals_a_fresh_prepare() -> None:
     for col in ("outcome_code", "reason", "shot", "killed_at_s"):
         np.testing.assert_array_equal(a.threats[col], b.threats[col])
     assert a.expected_leakers == b.expected_leakers
+
+
+def test_footprint_area_output_and_json() -> None:
+    # the footprint hangs on the firm-track time (radar) and the shot timing (reaction);
+    # the estimate is deterministic, so runs that differ only in the dummy give the same
+    # area and its indices are exactly zero
+    data = sensitivity_command_data("saturation", "footprint_area", samples=4, seed=0)
+    back = json.loads(json.dumps(data, allow_nan=False))
+    names = [p["name"] for p in back["parameters"]]
+    assert names == ["rcs_m2", "average_power_w", "reaction_s", "dummy"]
+    assert back["unit"] == "km^2" and back["runs"] == 4 * (4 + 2)
+    for p in back["parameters"]:
+        for key in ("S1", "S1_conf", "ST", "ST_conf"):
+            assert p[key] is not None and math.isfinite(p[key])
+    dummy = back["parameters"][3]
+    assert dummy["S1"] == 0.0 and dummy["ST"] == 0.0
+    settings = back["settings"]
+    assert settings["grid_km"] == 25.0 and settings["min_shots"] == 1
+    assert settings["footprint_missile"] == "scud-c" and "sspk" in settings["not_varied"]
+    # a THAAD battery defends ~1e5 km^2 against a Scud-C (test_footprint's scale)
+    assert 5e4 < back["output_min"] <= back["output_max"] < 3e5
+
+    res = sobol_indices("footprint_area", "saturation", samples=8, seed=1, min_shots=2,
+                        params=["reaction_s", "kill_assessment_s", "dummy"])
+    assert res.output_max > res.output_min
+    assert np.all(np.isfinite(res.s1)) and np.all(np.isfinite(res.st))
+    assert res.st[0] > 0.05 and res.st[1] > 0.05
+    assert res.s1[2] == 0.0 and res.st[2] == 0.0
+    with pytest.raises(InputError, match="footprint"):
+        sobol_indices("footprint_area", "saturation", samples=4, params=["sspk", "dummy"])
+    with pytest.raises(InputError, match="min_shots"):
+        sobol_indices("footprint_area", "saturation", samples=4, min_shots=3)
+
+
+def test_footprint_runs_equal_defended_footprint() -> None:
+    # the shared flights and geometry give, at a run's values, the area of a footprint
+    # computed from scratch with the battery changed the same way
+    import dataclasses
+
+    from thaadsim.studies.footprint import defended_footprint
+    from thaadsim.studies.sensitivity import _footprint_area, _raid_and_defense
+
+    _, defense, _, first = _raid_and_defense("saturation")
+    assert first is not None
+    values = {"reaction_s": np.array([10.0, 20.0]), "rcs_m2": np.array([0.1, 0.01])}
+    areas, _ = _footprint_area(values, first, defense, 2, 25.0, 1)
+    for j in range(2):
+        bat = dataclasses.replace(defense.batteries[0], reaction_s=float(values["reaction_s"][j]))
+        fp = defended_footprint(bat, first.missile, first.launch_lat_deg, first.launch_lon_deg,
+                                grid_km=25.0, radar_mode=defense.radar_mode,
+                                rcs_m2=float(values["rcs_m2"][j]))
+        assert math.isclose(areas[j], fp.area_km2, rel_tol=1e-12)

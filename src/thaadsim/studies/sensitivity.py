@@ -31,6 +31,20 @@ Outputs:
   rounding moves the signal-to-noise ratio by at most half a level). Fire-control and
   kill-vehicle parameters (kill probability, divert, reaction time, kill assessment, fire
   channels, launchers) change only the cheap fire-control trials.
+* ``footprint_area``: the area (km^2) of the defended footprint
+  (:func:`thaadsim.studies.footprint.defended_footprint`) of the defense's first battery
+  against the first raid group's missile from that group's launch centre (its shape and
+  apogee), in the defense's radar mode, on a coarse grid (``grid_km``, default
+  :data:`FOOTPRINT_GRID_KM` km) with ``min_shots`` shot opportunities (default 1). The
+  footprint depends on the varied parameters only through the firm-track time (the radar:
+  cross-section, power, losses, applied as the effective cross-section on the
+  :data:`RCS_LEVEL_DB` grid as above) and the shot timing (reaction time; kill assessment
+  with ``min_shots=2`` only), so the aimed flights and the intercept geometry are computed
+  once and shared by every run, the firm-track estimate once per cross-section level, and
+  a run costs only the shot count (:func:`thaadsim.studies.footprint.shot_opportunities`).
+  Kill probability, fire channels and launchers do not enter the footprint (one threat,
+  opportunities not kills), nor divert (the footprint's geometry is the reach table's), and
+  are refused.
 
 The ``dummy`` parameter changes nothing: its indices show how far from zero an estimate
 of this size wanders for a parameter that does not matter (SALib's convention for a
@@ -38,8 +52,7 @@ noise floor).
 
 Not varied here: the interceptor's burnout speed (it needs a new booster calibration and a
 new reach table per run), the kill vehicle's homing time (it enters the pre-computed
-handover-error tables), and the defended-footprint area (:mod:`thaadsim.studies.footprint`
-takes neither radar nor interceptor overrides; it would cost a footprint per run).
+handover-error tables).
 """
 
 from __future__ import annotations
@@ -58,15 +71,15 @@ import numpy.typing as npt
 
 from thaadsim.engagement import Defense, Prepared, RaidThreat, engage, prepare
 from thaadsim.errors import InputError
-from thaadsim.systems.catalog import get_radar
+from thaadsim.systems.catalog import get_missile, get_radar
 from thaadsim.systems.interceptor import get_interceptor
 from thaadsim.systems.radar import detection_range_m
 
 FloatArray = npt.NDArray[np.float64]
 
-OUTPUTS = ("p_no_leak", "expected_leakers", "detection_range")
+OUTPUTS = ("p_no_leak", "expected_leakers", "detection_range", "footprint_area")
 OUTPUT_UNITS = {"p_no_leak": "probability", "expected_leakers": "threats",
-                "detection_range": "km"}
+                "detection_range": "km", "footprint_area": "km^2"}
 PARAMETERS = ("sspk", "divert_mps", "rcs_m2", "average_power_w", "losses_db", "reaction_s",
               "kill_assessment_s", "fire_channels", "launchers", "dummy")
 DEFAULT_PARAMETERS = {
@@ -75,7 +88,16 @@ DEFAULT_PARAMETERS = {
     "expected_leakers": ("sspk", "divert_mps", "rcs_m2", "average_power_w", "reaction_s",
                          "fire_channels"),
     "detection_range": ("rcs_m2", "average_power_w", "losses_db", "dummy"),
+    "footprint_area": ("rcs_m2", "average_power_w", "reaction_s", "dummy"),
 }
+"""Default parameters of each output (``footprint_area`` adds ``kill_assessment_s`` when
+``min_shots`` is 2)."""
+FOOTPRINT_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db", "reaction_s",
+                        "kill_assessment_s", "dummy")
+"""The parameters the defended footprint can take (module docstring)."""
+FOOTPRINT_GRID_KM = 25.0
+"""Default cell size of the ``footprint_area`` runs: coarse, so that a run is cheap (the
+area moves by whole cells; the default of ``thaadsim footprint`` is 10 km)."""
 RADAR_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db")
 """Parameters that change tracking (through the effective cross-section)."""
 RCS_LEVEL_DB = 0.5
@@ -248,20 +270,32 @@ class SensitivityResult:
         return path
 
 
-def _raid_and_defense(scenario_or_builder: Any) -> tuple[list[RaidThreat], Defense, str]:
-    """(raid, defense, label) from a scenario name or path, a Scenario, or a pair."""
+def _raid_and_defense(scenario_or_builder: Any
+                      ) -> tuple[list[RaidThreat], Defense, str, RaidThreat | None]:
+    """(raid, defense, label, first) from a scenario name or path, a Scenario, or a pair;
+    ``first`` is the threat of the footprint: the first raid group's missile launched from
+    the group's launch centre for a scenario, the raid's first threat otherwise (None for
+    an empty raid)."""
     from thaadsim.scenario import Scenario, load_scenario
 
     if isinstance(scenario_or_builder, tuple) and len(scenario_or_builder) == 2:
         raid, defense = scenario_or_builder
-        return list(raid), defense, "(raid, defense)"
+        raid = list(raid)
+        return raid, defense, "(raid, defense)", raid[0] if raid else None
     if callable(scenario_or_builder) and not isinstance(scenario_or_builder, Scenario):
         raid, defense = scenario_or_builder()
-        return list(raid), defense, getattr(scenario_or_builder, "__name__", "builder")
+        raid = list(raid)
+        return (raid, defense, getattr(scenario_or_builder, "__name__", "builder"),
+                raid[0] if raid else None)
     sc = (scenario_or_builder if isinstance(scenario_or_builder, Scenario)
           else load_scenario(scenario_or_builder))
     kw = sc.to_run_kwargs()
-    return list(kw["raid"]), kw["defense"], str(kw.get("name", scenario_or_builder))
+    g = sc.groups[0]
+    first = RaidThreat(missile=g.missile, launch_lat_deg=g.launch.centre.lat_deg,
+                       launch_lon_deg=g.launch.centre.lon_deg, aim_lat_deg=g.aim.lat_deg,
+                       aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
+                       launch_t_s=g.launch_t_s, rcs_m2=g.rcs_m2)
+    return list(kw["raid"]), kw["defense"], str(kw.get("name", scenario_or_builder)), first
 
 
 def _select(prepared: Prepared, idx: npt.NDArray[np.intp]) -> Prepared:
@@ -313,6 +347,84 @@ def _detection_range(values: dict[str, FloatArray], defense: Defense, runs: int)
     return out
 
 
+def _effective_rcs_level(values: dict[str, FloatArray], radar: Any, base: FloatArray,
+                         runs: int) -> npt.NDArray[np.int64]:
+    """(runs, threats) effective cross-section of each run's threats (module docstring) as
+    a whole number of :data:`RCS_LEVEL_DB` dB steps."""
+    factor = np.ones(runs)
+    if "average_power_w" in values:
+        factor = factor * values["average_power_w"] / radar.average_power_w
+    if "losses_db" in values:
+        factor = factor * 10 ** ((radar.losses_db - values["losses_db"]) / 10)
+    rcs = (np.repeat(values["rcs_m2"][:, None], base.size, axis=1) if "rcs_m2" in values
+           else np.broadcast_to(base, (runs, base.size)))
+    return np.rint(10 * np.log10(rcs * factor[:, None]) / RCS_LEVEL_DB).astype(np.int64)
+
+
+def _footprint_area(values: dict[str, FloatArray], threat: RaidThreat, defense: Defense,
+                    runs: int, grid_km: float, min_shots: int
+                    ) -> tuple[FloatArray, dict[str, Any]]:
+    """The defended footprint's area of each run: the steps of
+    :func:`thaadsim.studies.footprint.defended_footprint` (same grid, flights, firm-track
+    estimate and shot rule) with the flights and the intercept geometry shared by every
+    run (module docstring). ``tests/test_sensitivity.py`` checks that a run at the nominal
+    values gives ``defended_footprint``'s area."""
+    from thaadsim.physics.geodesy import geodesic_inverse
+    from thaadsim.physics.rocket import fly_rocket
+    from thaadsim.studies import footprint as fpm
+    from thaadsim.systems import fire_control as fc
+    from thaadsim.systems.interceptor import reach_table
+    from thaadsim.systems.threat import aim_many
+
+    bat = defense.batteries[0]
+    mis = get_missile(threat.missile)
+    icpt = get_interceptor(bat.interceptor)
+    radar = get_radar(defense.radar_mode).radar
+    extent = icpt.max_ground_range_m / 1e3 + fpm.EXTENT_MARGIN_KM
+    lat, lon = fpm._axes(bat.site, grid_km, extent)
+    glat, glon = np.meshgrid(lat, lon, indexing="ij")
+    cell_area = np.broadcast_to(fpm._cell_areas(lat, lon)[:, None], glat.shape).ravel()
+    aims = aim_many(mis, threat.launch_lat_deg, threat.launch_lon_deg, glat.ravel(),
+                    glon.ravel(), threat.shape, threat.apogee_km)
+    ok = np.flatnonzero(np.isfinite(aims.kick_deg))
+    level = _effective_rcs_level(values, radar, np.array([threat.rcs_m2]), runs)[:, 0]
+    settings: dict[str, Any] = {
+        "footprint_battery": bat.slug, "footprint_missile": mis.slug,
+        "footprint_launch_lat_deg": float(threat.launch_lat_deg),
+        "footprint_launch_lon_deg": float(threat.launch_lon_deg),
+        "footprint_shape": threat.shape, "footprint_apogee_km": threat.apogee_km,
+        "radar_mode": defense.radar_mode, "grid_km": float(grid_km),
+        "grid_cells": [int(lat.size), int(lon.size)], "min_shots": int(min_shots),
+        "rcs_m2_when_not_varied": float(threat.rcs_m2), "rcs_level_db": RCS_LEVEL_DB,
+        "rcs_levels": int(np.unique(level).size), "reachable_cells": int(ok.size)}
+    if not ok.size:
+        return np.zeros(runs), settings
+    flight = fly_rocket(mis.rocket, threat.launch_lat_deg, threat.launch_lon_deg, 0.0,
+                        aims.azimuth_deg[ok], aims.kick_deg[ok], aims.cutoff_s[ok], record=True)
+    rec = fpm._records(flight)
+    bore = float(geodesic_inverse(bat.site.lat_deg, bat.site.lon_deg, threat.launch_lat_deg,
+                                  threat.launch_lon_deg)[1]) % 360.0
+    emp = bat.site.emplacement(bore)
+    t = fpm._candidate_times(rec, bat, icpt)
+    y = rec.at(t)
+    t = np.where(np.isfinite(y[..., 0]), t, np.nan)
+    geo = fc.intercept_geometry(t, y[..., :3], bat, icpt, reach_table(icpt))
+    firm = {int(lv): fpm.firm_track_estimate(rec, radar, emp,
+                                             float(10 ** (lv * RCS_LEVEL_DB / 10)))
+            for lv in np.unique(level)}
+    area = cell_area[ok]
+    out = np.empty(runs)
+    for j in range(runs):
+        reaction = float(values["reaction_s"][j]) if "reaction_s" in values else bat.reaction_s
+        assess = (float(values["kill_assessment_s"][j]) if "kill_assessment_s" in values
+                  else bat.kill_assessment_s)
+        f = firm[int(level[j])]
+        shots = fpm.shot_opportunities(geo, np.where(np.isfinite(f), f + reaction, np.inf),
+                                       assess)
+        out[j] = float(area[shots >= min_shots].sum())
+    return out, settings
+
+
 def _engagement(values: dict[str, FloatArray], raid: list[RaidThreat], defense: Defense,
                 runs: int, output: str, trials: int, pool: int, seed: int
                 ) -> tuple[FloatArray, dict[str, Any]]:
@@ -320,14 +432,7 @@ def _engagement(values: dict[str, FloatArray], raid: list[RaidThreat], defense: 
     n = len(raid)
     base = np.array([th.rcs_m2 for th in raid])
     # effective cross-section of each run's threats (module docstring), on a dB grid
-    factor = np.ones(runs)
-    if "average_power_w" in values:
-        factor = factor * values["average_power_w"] / radar.average_power_w
-    if "losses_db" in values:
-        factor = factor * 10 ** ((radar.losses_db - values["losses_db"]) / 10)
-    rcs = (np.repeat(values["rcs_m2"][:, None], n, axis=1) if "rcs_m2" in values
-           else np.broadcast_to(base, (runs, n)))
-    level = np.rint(10 * np.log10(rcs * factor[:, None]) / RCS_LEVEL_DB).astype(np.int64)
+    level = _effective_rcs_level(values, radar, base, runs)
     variants, which = np.unique(level, axis=0, return_inverse=True)
     which = np.asarray(which).ravel()
     big = [dataclasses.replace(th, rcs_m2=float(10 ** (variants[v, i] * RCS_LEVEL_DB / 10)))
@@ -355,6 +460,8 @@ def sobol_indices(
     params: Sequence[str] | None = None,
     trials: int = 50,
     pool: int = 4,
+    grid_km: float = FOOTPRINT_GRID_KM,
+    min_shots: int = 1,
 ) -> SensitivityResult:
     """Sobol indices of ``output`` over ``params`` (module docstring).
 
@@ -372,10 +479,14 @@ def sobol_indices(
     seed : int
         Seeds the Sobol sequence's scrambling, the bootstrap and every run's Monte Carlo.
     params : sequence of str, optional
-        From :data:`PARAMETERS` (default :data:`DEFAULT_PARAMETERS` of the output).
+        From :data:`PARAMETERS` (default :data:`DEFAULT_PARAMETERS` of the output); for
+        ``footprint_area``, from :data:`FOOTPRINT_PARAMETERS`.
     trials, pool
         For the engagement outputs: fire-control trials per run and tracking outcomes per
         threat (shared by every run).
+    grid_km, min_shots
+        For ``footprint_area``: the footprint's cell size (km) and the shot opportunities
+        (1 or 2) that make an aim point defended.
     """
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
@@ -389,10 +500,26 @@ def sobol_indices(
         raise InputError(f"trials: {trials!r} must lie in 1..100000")
     if not 1 <= pool <= 10_000:
         raise InputError(f"pool: {pool!r} must lie in 1..10000")
-    names = tuple(DEFAULT_PARAMETERS[output] if params is None else params)
+    if output == "footprint_area":
+        if not (isinstance(grid_km, int | float) and math.isfinite(grid_km) and grid_km > 0):
+            raise InputError(f"grid_km: {grid_km!r} must be a positive number of kilometres")
+        if min_shots not in (1, 2):
+            raise InputError(f"min_shots: {min_shots!r}; allowed: 1 or 2 shot opportunities")
+    if params is None:
+        names = tuple(DEFAULT_PARAMETERS[output])
+        if output == "footprint_area" and min_shots == 2:
+            names = (*names[:-1], "kill_assessment_s", names[-1])
+    else:
+        names = tuple(params)
     if len(names) < 2 or len(set(names)) != len(names):
         raise InputError(f"params: {list(names)!r}: give at least two distinct parameters")
-    raid, defense, label = _raid_and_defense(scenario_or_builder)
+    if output == "footprint_area":
+        bad = [n for n in names if n in PARAMETERS and n not in FOOTPRINT_PARAMETERS]
+        if bad:
+            raise InputError(f"params: {', '.join(bad)} do not enter the defended footprint "
+                             f"(one threat's shot opportunities); allowed for footprint_area:"
+                             f" {', '.join(FOOTPRINT_PARAMETERS)}")
+    raid, defense, label, first = _raid_and_defense(scenario_or_builder)
     ps = tuple(parameter(n, defense) for n in names)
     problem = {"num_vars": len(ps), "names": list(names), "bounds": [[0.0, 1.0]] * len(ps)}
     u = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
@@ -403,6 +530,16 @@ def sobol_indices(
         y = _detection_range(values, defense, runs)
         settings.update({"radar_mode": defense.radar_mode, "dwell": "search",
                          "rcs_m2_when_not_varied": 0.1})
+    elif output == "footprint_area":
+        if first is None:
+            raise InputError("footprint_area: the raid is empty: no missile or launch point")
+        y, extra = _footprint_area(values, first, defense, runs, float(grid_km), min_shots)
+        settings.update(extra)
+        settings["not_varied"] = (
+            "sspk, fire_channels, launchers: the footprint counts one threat's shot "
+            "opportunities, not kills; divert_mps: the footprint's intercept geometry is the "
+            "reach table's; kill_assessment_s matters only with min_shots=2; the "
+            "interceptor's burnout speed and the missile's own numbers are not varied")
     else:
         y, extra = _engagement(values, raid, defense, runs, output, trials, pool, seed)
         settings.update({"trials_per_run": trials, "pool": pool, "threats": len(raid),
@@ -433,18 +570,21 @@ def sensitivity_command_data(
     params: Sequence[str] | None = None,
     trials: int = 50,
     pool: int = 4,
+    grid_km: float = FOOTPRINT_GRID_KM,
+    min_shots: int = 1,
     plot_path: str | Path | None = None,
 ) -> dict[str, Any]:
     """Everything ``thaadsim sensitivity SCENARIO`` does but printing: run
     :func:`sobol_indices`, write the bar chart if asked; returns
     :meth:`SensitivityResult.to_dict` (plus ``plot``, the PNG's path)."""
     res = sobol_indices(output, scenario, samples=samples, seed=seed, params=params,
-                        trials=trials, pool=pool)
+                        trials=trials, pool=pool, grid_km=grid_km, min_shots=min_shots)
     data = res.to_dict()
     if plot_path is not None:
         data["plot"] = str(res.plot(plot_path))
     return data
 
 
-__all__ = ["DEFAULT_PARAMETERS", "OUTPUTS", "PARAMETERS", "Parameter", "SensitivityResult",
+__all__ = ["DEFAULT_PARAMETERS", "FOOTPRINT_GRID_KM", "FOOTPRINT_PARAMETERS", "OUTPUTS",
+           "PARAMETERS", "Parameter", "SensitivityResult",
            "parameter", "sensitivity_command_data", "sobol_indices"]
