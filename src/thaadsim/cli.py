@@ -984,10 +984,12 @@ def raid_curve(
 def sensitivity(
     scenario: Annotated[str, typer.Argument(help="A built-in scenario or a YAML file.")
                         ] = "saturation",
-    output: Annotated[str, typer.Option(help="p_no_leak, expected_leakers or "
-                                             "detection_range.")] = "p_no_leak",
-    samples: Annotated[int, typer.Option(help="Saltelli base samples (runs = N (2D + 2)).")
-                       ] = 16,
+    output: Annotated[str, typer.Option(
+        help="p_no_leak, expected_leakers, detection_range or footprint_area (km^2, the "
+             "first battery's defended footprint against the first raid group, 25 km grid)."
+    )] = "p_no_leak",
+    samples: Annotated[int, typer.Option(help="Saltelli base samples, a power of two "
+                                              "(runs = N (D + 2)).")] = 16,
     params: Annotated[str | None, typer.Option(help="Comma-separated parameters (default: "
                                                     "all that affect the output).")] = None,
     trials: Annotated[int, typer.Option(help="Monte Carlo trials per run.")] = 50,
