@@ -120,15 +120,25 @@ class Result:
 
     @property
     def p_no_leak(self) -> float:
-        return float((~self.leaked.any(axis=1)).mean())
+        return p_no_leak(self.leaked)
 
     @property
     def expected_leakers(self) -> float:
-        return float(self.leaked.sum(axis=1).mean())
+        return expected_leakers(self.leaked)
 
     @property
     def interceptors_used(self) -> float:
         return float(self.shots["trial"].size / self.trials)
+
+
+def p_no_leak(leaked: npt.NDArray[np.bool_]) -> float:
+    """Share of trials (rows of ``leaked``, trials x threats) in which no threat leaked."""
+    return float((~leaked.any(axis=1)).mean())
+
+
+def expected_leakers(leaked: npt.NDArray[np.bool_]) -> float:
+    """Mean number of leakers per trial."""
+    return float(leaked.sum(axis=1).mean())
 
 
 def binomial_p_no_leak(p_kill: float, shots_per_threat: int, threats: int) -> float:
@@ -202,6 +212,15 @@ def _handover_sigma(timeline: Timeline, trials: int, n: int, homing_s: float,
     return sigma
 
 
+def _check(raid: Sequence[RaidThreat], defense: Defense) -> None:
+    """What every run asks of its raid and defense."""
+    if not raid:
+        raise InputError("raid: no threats")
+    fc.check_doctrine(defense.doctrine)
+    if defense.sspk is not None and not 0.0 <= defense.sspk <= 1.0:
+        raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
+
+
 def simulate(
     raid: Sequence[RaidThreat],
     defense: Defense,
@@ -209,13 +228,9 @@ def simulate(
     seed: int = 0,
 ) -> Result:
     """Run the raid against the defense ``trials`` times (module docstring)."""
-    if not raid:
-        raise InputError("raid: no threats")
+    _check(raid, defense)
     if not 1 <= trials <= 1_000_000:
         raise InputError(f"trials: {trials!r} must lie in 1..1000000")
-    fc.check_doctrine(defense.doctrine)
-    if defense.sspk is not None and not 0.0 <= defense.sspk <= 1.0:
-        raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
     n = len(raid)
     seeds = np.random.SeedSequence(seed).spawn(2)
     truth = _fly(raid)
@@ -329,13 +344,9 @@ def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
     The pool's randomness is ``SeedSequence(seed).spawn(2)[0]``, the stream :func:`simulate`
     gives its radar, so with distinct threats, ``pool == trials`` and no resampling
     (:func:`engage` with ``sample`` the identity) the two give the same result."""
-    if not raid:
-        raise InputError("raid: no threats")
+    _check(raid, defense)
     if not 1 <= pool <= 1_000_000:
         raise InputError(f"pool: {pool!r} must lie in 1..1000000")
-    fc.check_doctrine(defense.doctrine)
-    if defense.sspk is not None and not 0.0 <= defense.sspk <= 1.0:
-        raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
     raid = tuple(raid)
     distinct: dict[RaidThreat, int] = {}
     kind = np.array([distinct.setdefault(th, len(distinct)) for th in raid], dtype=np.intp)
@@ -533,4 +544,5 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
 
 
 __all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result",
-           "binomial_p_no_leak", "engage", "prepare", "simulate"]
+           "binomial_p_no_leak", "engage", "expected_leakers", "p_no_leak", "prepare",
+           "simulate"]

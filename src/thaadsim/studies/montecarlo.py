@@ -56,7 +56,15 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from thaadsim.engagement import Defense, Prepared, RaidThreat, engage, prepare
+from thaadsim.engagement import (
+    Defense,
+    Prepared,
+    RaidThreat,
+    engage,
+    expected_leakers,
+    p_no_leak,
+    prepare,
+)
 from thaadsim.errors import InputError
 from thaadsim.systems import fire_control as fc
 
@@ -462,11 +470,11 @@ class EngagementRun:
 
     @property
     def p_no_leak(self) -> float:
-        return float((~self.leaked.any(axis=1)).mean())
+        return p_no_leak(self.leaked)
 
     @property
     def expected_leakers(self) -> float:
-        return float(self.leaked.sum(axis=1).mean())
+        return expected_leakers(self.leaked)
 
     @property
     def interceptors_used(self) -> float:
