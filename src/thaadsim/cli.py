@@ -601,6 +601,14 @@ def _defense(battery_site: str, doctrine: str, aim: tuple[float, float],
     return standard_defense(battery_site, doctrine, aim, launch, **kw)
 
 
+def _wilson95(p: float, n: int) -> list[float]:
+    """95% Wilson interval of a probability estimated over ``n`` trials."""
+    from thaadsim.studies.raid import wilson_interval
+
+    low, high = wilson_interval(p, n)
+    return [float(low), float(high)]
+
+
 def _median_or_none(x: np.ndarray) -> float | None:
     x = np.asarray(x, dtype=np.float64)
     return float(np.nanmedian(x)) if np.isfinite(x).any() else None
@@ -664,6 +672,7 @@ def engage(
                              float(np.median(res.shots["intercept_alt_m"][sel])) / 1e3),
         "impact_s": float(t["impact_s"][0]),
         "p_kill": float((t["outcome_code"] == 0).mean()),
+        "p_kill_ci95": _wilson95(float((t["outcome_code"] == 0).mean()), trials),
         "interceptors_used": res.interceptors_used,
     }
     _emit(data, as_json, f"{missile} from {from_} at {to} against {', '.join(res.batteries)}")
@@ -752,7 +761,6 @@ def raid(
     shots_per_threat = (volleys[0] if len(volleys) == 1
                         else volleys[0] + (volleys[1] if opp >= 2 else 0))
     p = float(stats["p_no_leak"])
-    half = 1.96 * math.sqrt(max(p * (1 - p), 1e-12) / trials)
     data: dict[str, Any] = {
         "missile": missile, "count": count, "interval_s": interval_s, "doctrine": doctrine,
         "batteries": stats["batteries"], "inventory": defense.batteries[0].inventory,
@@ -760,7 +768,7 @@ def raid(
         "runner": ({"pool": pool, "chunk_trials": chunk_trials, "workers": workers,
                     "scheduler": scheduler, "chunks_dir": chunks_dir or resume}
                    if runner else None),
-        "p_no_leak": p, "p_no_leak_ci95": [max(0.0, p - half), min(1.0, p + half)],
+        "p_no_leak": p, "p_no_leak_ci95": _wilson95(p, trials),
         "expected_leakers": stats["expected_leakers"],
         "interceptors_used": stats["interceptors_used"],
         "p_kill_per_shot": p_shot,
