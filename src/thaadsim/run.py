@@ -8,8 +8,11 @@ from one :class:`RunOutput` and nothing is computed twice.
 
 from __future__ import annotations
 
+import hashlib
+import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
@@ -19,6 +22,33 @@ from thaadsim.engagement import Defense, RaidThreat, Result, simulate
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 
 FloatArray = npt.NDArray[np.float64]
+
+NUMERICAL_DEPENDENCIES = ("numpy", "scipy", "numba", "pandas", "pyarrow", "pymap3d", "pyproj",
+                          "shapely")
+"""The packages whose versions ``summary.json`` records (with Python's), so that a published
+result can be reproduced."""
+
+
+def dependency_versions() -> dict[str, str | None]:
+    """Installed versions of :data:`NUMERICAL_DEPENDENCIES` (None: not installed) and of
+    Python."""
+    out: dict[str, str | None] = {}
+    for name in NUMERICAL_DEPENDENCIES:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    out["python"] = platform.python_version()
+    return out
+
+
+def wilson95(p: float, n: int) -> list[float]:
+    """95% Wilson score interval of a proportion ``p`` observed over ``n`` trials (Wilson,
+    JASA 22 (1927) 209); [0, 1] when ``n`` is 0."""
+    from thaadsim.studies.raid import wilson_interval
+
+    low, high = wilson_interval(p, n)
+    return [float(low), float(high)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,10 +117,22 @@ class RunOutput:
         return frame
 
     def summary(self) -> dict[str, Any]:
-        """Headline figures (JSON-safe)."""
+        """Headline figures (JSON-safe), with what a reader needs to reproduce them.
+
+        Every probability carries a 95% Wilson interval (``*_ci95``): ``p_no_leak`` over the
+        trials; ``intercepted_fraction`` over the trials x threats, which treats the threats
+        of one trial as independent (they share a battery's inventory and radar, so the
+        interval is, if anything, too narrow). Provenance: ``thaadsim_version``,
+        ``scenario_sha256`` (SHA-256 of the scenario's YAML, or of the raid's and defense's
+        repr when the run has no scenario text), ``seed``, ``trials`` and ``dependencies``
+        (:func:`dependency_versions`).
+        """
+        from thaadsim import __version__
+
         res = self.result
         outcome = res.threats["outcome"]
         reasons, counts = np.unique(res.threats["reason"], return_counts=True)
+        intercepted = float((outcome == "intercepted").mean()) if outcome.size else float("nan")
         return {
             "scenario": self.name,
             "trials": self.trials,
@@ -98,12 +140,23 @@ class RunOutput:
             "threats": res.n_threats,
             "batteries": list(res.batteries),
             "p_no_leak": res.p_no_leak,
+            "p_no_leak_ci95": wilson95(res.p_no_leak, self.trials),
             "expected_leakers": res.expected_leakers,
             "interceptors_used": res.interceptors_used,
-            "intercepted_fraction": float((outcome == "intercepted").mean()),
+            "intercepted_fraction": intercepted,
+            "intercepted_fraction_ci95": wilson95(intercepted, int(outcome.size)),
             "engageable_threats": int(res.per_trial("engageable").any(axis=0).sum()),
             "reasons": {str(r): int(c) for r, c in zip(reasons, counts, strict=True)},
+            "thaadsim_version": __version__,
+            "scenario_sha256": self.scenario_sha256(),
+            "dependencies": dependency_versions(),
         }
+
+    def scenario_sha256(self) -> str:
+        """SHA-256 of the scenario's text (YAML) or, for a run built without one, of the
+        repr of its raid, defense and altitude band."""
+        text = self.scenario_text or repr((self.raid, self.defense, self.band_m))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _tracks(raid: Sequence[RaidThreat], groups: Sequence[str], result: Result,

@@ -7,7 +7,7 @@ directory::
     DIR/results/threats.parquet   one row per trial and threat   (RunOutput.threats_frame)
     DIR/results/shots.parquet     one row per interceptor fired  (RunOutput.shots_frame)
     DIR/results/tracks.parquet    one row per threat per second  (tracks_frame)
-    DIR/results/summary.json      headline figures               (RunOutput.summary)
+    DIR/results/summary.json      headline figures, provenance   (RunOutput.summary)
     DIR/scenario.czml             trajectories, sites, intercepts, animated (Cesium)
     DIR/scenario.kml              the same, static (Google Earth)
 
@@ -98,7 +98,9 @@ def write_tables(out: RunOutput, folder: str | Path) -> list[Path]:
     The Parquet files are written by pyarrow without the pandas index, so reading one back
     with ``pandas.read_parquet`` gives the frame again (:meth:`RunOutput.threats_frame`,
     :meth:`RunOutput.shots_frame`, :func:`tracks_frame`). ``summary.json`` is
-    :meth:`RunOutput.summary` with NaN and infinities written as null. Returns the paths.
+    :meth:`RunOutput.summary` with NaN and infinities written as null: the headline figures
+    with their 95% intervals and the provenance (thaadsim version, scenario SHA-256, seed,
+    trials, versions of the numerical dependencies). Returns the paths.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
