@@ -1,0 +1,128 @@
+"""The validation table: every published figure the project knows, against the model.
+
+The cases are data (``thaadsim/data/validation.yaml``), each with its source and a tolerance
+stating the published figure's uncertainty (references in the file and in
+:mod:`thaadsim.studies.validation`). Every case runs here; every case passes unless it is
+marked ``expected_fail`` with its reason, and those must still fail (a known limit that
+starts passing should lose its mark).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from thaadsim.errors import CatalogError
+from thaadsim.studies.validation import (
+    KINDS,
+    CaseResult,
+    load_cases,
+    run_cases,
+    validate_command_data,
+    validation_table_html,
+)
+
+CASES = load_cases()
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, CaseResult]:
+    return {r.id: r for r in run_cases(CASES)}
+
+
+def test_every_kind_has_cases_and_every_case_a_source() -> None:
+    kinds = Counter(c["kind"] for c in CASES)
+    assert set(kinds) == set(KINDS), set(KINDS) - set(kinds)
+    for c in CASES:
+        assert len(c["published"]["source"].strip()) > 10, c["id"]
+        assert len(c["tolerance"]["why"].strip()) > 10, c["id"]
+
+
+def test_known_limits_are_in_the_table() -> None:
+    failing = {c["id"] for c in CASES if c.get("expected_fail")}
+    assert {"flight-kn-23-2019-07-25-range", "flight-kn-23-2021-09-15-range"} <= failing
+
+
+@pytest.mark.parametrize("case_id", [c["id"] for c in CASES])
+def test_case(results: dict[str, CaseResult], case_id: str) -> None:
+    r = results[case_id]
+    if r.expected_fail:
+        assert not r.passed, f"{case_id} passes now: remove its expected_fail mark ({r.note})"
+    else:
+        assert r.passed, (f"{case_id}: model {r.model} outside {r.lower}..{r.upper} "
+                          f"(published {r.published}; {r.note})")
+
+
+def test_html_fragment_has_one_row_per_case(results: dict[str, CaseResult]) -> None:
+    frag = validation_table_html(list(results.values()))
+    assert frag.startswith('<table id="validation">')
+    body = frag.split("<tbody>")[1]
+    assert len(re.findall(r"<tr\b", body)) == len(CASES)
+    assert frag.count('class="known-fail"') == sum(r.expected_fail for r in results.values())
+
+
+def _write(tmp_path: Path, cases: object) -> Path:
+    path = tmp_path / "cases.yaml"
+    path.write_text(yaml.safe_dump(cases), "utf-8")
+    return path
+
+
+def _case(case_id: str) -> dict:  # type: ignore[type-arg]
+    return json.loads(json.dumps(next(c for c in CASES if c["id"] == case_id)))
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda c: c.pop("kind"), r"case 'radar-range-an-tpy-2-terminal': kind: None is not one"),
+        (lambda c: c.update(kind="guess"), r"kind: 'guess' is not one of"),
+        (lambda c: c["published"].pop("source"), r"'radar-range-an-tpy-2-terminal': "
+                                                  r"published.source: missing"),
+        (lambda c: c["published"].update(value="600"), r"published.value: '600' is not a number"),
+        (lambda c: c["inputs"].pop("rcs_m2"), r"inputs.rcs_m2: missing"),
+        (lambda c: c["tolerance"].update(abs=1.0), r"tolerance: give exactly one of abs or rel"),
+        (lambda c: c["tolerance"].pop("why"), r"tolerance.why: missing"),
+        (lambda c: c.update(expected_fail=True), r"expected_fail \(the reason, as text\)"),
+        (lambda c: c.update(extra=1), r"unknown field\(s\) \['extra'\]"),
+    ],
+)
+def test_malformed_case_names_the_case_and_the_field(tmp_path: Path, edit, match) -> None:  # type: ignore[no-untyped-def]
+    case = _case("radar-range-an-tpy-2-terminal")
+    edit(case)
+    with pytest.raises(CatalogError, match=match):
+        load_cases(_write(tmp_path, [case]))
+
+
+def test_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(CatalogError, match="non-empty list of cases"):
+        load_cases(_write(tmp_path, {"cases": []}))
+    case = _case("radar-range-an-tpy-2-terminal")
+    with pytest.raises(CatalogError, match="id: duplicate"):
+        load_cases(_write(tmp_path, [case, case]))
+    closed = _case("horizon-seongju-100km")
+    closed["published"]["value"] = 1.0
+    with pytest.raises(CatalogError, match="closed form; leave it out"):
+        load_cases(_write(tmp_path, [closed]))
+    with pytest.raises(CatalogError, match="cannot read"):
+        load_cases(tmp_path / "missing.yaml")
+
+
+def test_command_data_and_report(tmp_path: Path) -> None:
+    """The command's JSON and standalone page, on a few fast cases (one failing on purpose:
+    a failure is shown, not hidden)."""
+    cases = [_case("radar-range-an-tpy-2-terminal"), _case("horizon-seongju-100km"),
+             _case("thaad-floor-40km")]
+    wrong = _case("radar-range-an-tpy-2-forward")
+    wrong["published"].update(value=5000.0, low=5000.0, high=5000.0)
+    page = tmp_path / "validation.html"
+    data = validate_command_data(report_path=page, cases_path=_write(tmp_path, [*cases, wrong]))
+    json.dumps(data, allow_nan=False)
+    assert (data["passed"], data["failed"], data["expected_failures"]) == (3, 1, 0)
+    assert [c["id"] for c in data["cases"]] == [c["id"] for c in [*cases, wrong]]
+    text = page.read_text("utf-8")
+    assert '<table id="validation">' in text and text.count('class="fail"') == 1
