@@ -1027,6 +1027,44 @@ def sensitivity(
     console.print(table)
 
 
+@app.command()
+def validate(
+    report: Annotated[str | None, typer.Option(help="Also write the table as an HTML page.")
+                      ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Run the model against every published figure the project knows (closed forms, test
+    flights, standard-range estimates, radar ranges, battery statements; the cases are data,
+    thaadsim/data/validation.yaml) and print case, source, published, model, difference,
+    tolerance and pass or fail. Known failures are shown as failing."""
+    from thaadsim.studies.validation import validate_command_data
+
+    if report is not None:
+        _check_output(report, ".html", "--report")
+    with _working("Running the validation cases"):
+        data = validate_command_data(report_path=report)
+    if as_json:
+        typer.echo(json.dumps(json_safe(data), allow_nan=False))
+        return
+    table = Table(title=f"Validation: {data['passed']} passed, {data['failed']} failed, "
+                        f"{data['expected_failures']} known failures")
+    for col in ("case", "source", "published", "model", "difference", "tolerance", "result"):
+        table.add_column(col, justify="right" if col in ("published", "model", "difference")
+                         else "left", overflow="fold")
+
+    def num(x: Any) -> str:
+        return "-" if x is None else f"{x:,.4g}"
+
+    for c in data["cases"]:
+        verdict = ("pass" if c["passed"] else
+                   "known failure" if c["expected_fail"] else "FAIL")
+        table.add_row(c["id"], str(c["source"])[:40], num(c["published"]), num(c["model"]),
+                      num(c["difference"]), str(c["tolerance"])[:30], verdict)
+    console.print(table)
+    if report is not None:
+        console.print(f"HTML table: {report}")
+
+
 def main() -> None:
     """Entry point: run the app, turning thaadsim's errors into one line and exit 2."""
     try:
