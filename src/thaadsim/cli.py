@@ -587,6 +587,7 @@ def detect(
         "impact_error_m": med(tl.impact_error_m),
         "impact_sigma_m": med(tl.impact_sigma_m),
         "firm_fraction": float(np.isfinite(tl.firm_track_s).mean()),
+        "firm_fraction_ci95": _wilson95(float(np.isfinite(tl.firm_track_s).mean()), trials),
     }
     _emit(data, as_json, f"{missile} from {from_} at {to}, seen by {entry.slug} at "
                          f"{where.name.split(' (')[0]}")
@@ -602,11 +603,9 @@ def _defense(battery_site: str, doctrine: str, aim: tuple[float, float],
 
 
 def _wilson95(p: float, n: int) -> list[float]:
-    """95% Wilson interval of a probability estimated over ``n`` trials."""
-    from thaadsim.studies.raid import wilson_interval
+    from thaadsim.run import wilson95
 
-    low, high = wilson_interval(p, n)
-    return [float(low), float(high)]
+    return wilson95(p, n)
 
 
 def _median_or_none(x: np.ndarray) -> float | None:
@@ -664,6 +663,7 @@ def engage(
         "outcome": outcome, "reason": str(reasons[np.argmax(rc)]),
         "engageable": bool(t["engageable"].any()),
         "engageable_fraction": float(t["engageable"].mean()),
+        "engageable_fraction_ci95": _wilson95(float(t["engageable"].mean()), trials),
         "shot_opportunities": int(np.median(t["shot_opportunities"])),
         "first_detection_s": _median_or_none(t["first_detection_s"]),
         "firm_track_s": _median_or_none(t["firm_track_s"]),
@@ -772,6 +772,8 @@ def raid(
         "expected_leakers": stats["expected_leakers"],
         "interceptors_used": stats["interceptors_used"],
         "p_kill_per_shot": p_shot,
+        "p_kill_per_shot_ci95": _wilson95(p_shot, int(round(stats["interceptors_used"]
+                                                            * trials))),
         "shots_per_threat_model": shots_per_threat,
         "analytic_p_no_leak": binomial_p_no_leak(p_shot, shots_per_threat, count),
         "analytic_model": "(1 - (1 - p)^k)^N, Wilkening, Science & Global Security 8 (2000) "

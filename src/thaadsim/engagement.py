@@ -148,6 +148,22 @@ def binomial_p_no_leak(p_kill: float, shots_per_threat: int, threats: int) -> fl
     return float((1.0 - (1.0 - p_kill) ** shots_per_threat) ** threats)
 
 
+def wilson_interval(p: npt.ArrayLike, n: int, z: float = 1.96) -> tuple[FloatArray, FloatArray]:
+    r"""Wilson score interval of binomial proportions ``p`` observed over ``n`` trials
+    (Wilson, *JASA* 22 (1927) 209):
+
+    .. math:: \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
+
+    ``z = 1.96`` gives 95%, ``z = 3`` 99.7%. Unlike the normal interval it stays inside
+    [0, 1] and is not empty at :math:`\hat p` = 0 or 1."""
+    p = np.asarray(p, dtype=np.float64)
+    if n <= 0:
+        return np.zeros_like(p), np.ones_like(p)
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
+
+
 def _fly(raid: Sequence[RaidThreat]) -> Truth:
     """Each distinct threat flown once (recorded), shifted by its launch time."""
     cache: dict[tuple[Any, ...], Any] = {}
@@ -545,4 +561,4 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
 
 __all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result",
            "binomial_p_no_leak", "engage", "expected_leakers", "p_no_leak", "prepare",
-           "simulate"]
+           "simulate", "wilson_interval"]

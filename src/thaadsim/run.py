@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from thaadsim.engagement import Defense, RaidThreat, Result, simulate
+from thaadsim.engagement import Defense, RaidThreat, Result, simulate, wilson_interval
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 
 FloatArray = npt.NDArray[np.float64]
@@ -45,8 +45,6 @@ def dependency_versions() -> dict[str, str | None]:
 def wilson95(p: float, n: int) -> list[float]:
     """95% Wilson score interval of a proportion ``p`` observed over ``n`` trials (Wilson,
     JASA 22 (1927) 209); [0, 1] when ``n`` is 0."""
-    from thaadsim.studies.raid import wilson_interval
-
     low, high = wilson_interval(p, n)
     return [float(low), float(high)]
 

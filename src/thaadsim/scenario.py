@@ -249,7 +249,13 @@ def _path(loc: Sequence[str | int]) -> str:
 
 
 def _read(text: str, where: _Where) -> Any:
-    loader = yaml.SafeLoader(text)
+    try:  # the reader refuses control characters as soon as it is made
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise InputError(f"{where.label}:{text.count(chr(10), 0, exc.position) + 1}: not "
+                         f"valid YAML (character U+{exc.character:04X} at position "
+                         f"{exc.position}: control characters are not allowed); allowed: "
+                         "printable UTF-8 text") from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -269,7 +275,8 @@ def _read(text: str, where: _Where) -> Any:
                          f"{src!r}; allowed: YAML mappings 'key: value' and lists '- item', "
                          "consistently indented, brackets closed") from None
     except yaml.YAMLError as exc:
-        raise InputError(f"{where.label}:1: not valid YAML ({exc}); allowed: a YAML mapping"
+        why = " ".join(str(exc).split())
+        raise InputError(f"{where.label}:1: not valid YAML ({why}); allowed: a YAML mapping"
                          ) from None
     finally:
         loader.dispose()

@@ -47,6 +47,7 @@ from thaadsim.engagement import (
     engage,
     prepare,
     simulate,
+    wilson_interval,
 )
 from thaadsim.errors import InputError
 from thaadsim.physics.geodesy import geodesic_inverse
@@ -63,22 +64,6 @@ MAX_COUNT = 500
 SATURATION_P = 0.5
 """The defense is *saturated* once P(no leak) falls below this."""
 DEFAULT_GRID_POINTS = 8
-
-
-def wilson_interval(p: npt.ArrayLike, n: int, z: float = 1.96) -> tuple[FloatArray, FloatArray]:
-    r"""Wilson score interval of binomial proportions ``p`` observed over ``n`` trials
-    (Wilson, *JASA* 22 (1927) 209):
-
-    .. math:: \frac{\hat p + z^2/2n \pm z\sqrt{\hat p(1-\hat p)/n + z^2/4n^2}}{1 + z^2/n}
-
-    ``z = 1.96`` gives 95%, ``z = 3`` 99.7%. Unlike the normal interval it stays inside
-    [0, 1] and is not empty at :math:`\hat p` = 0 or 1."""
-    p = np.asarray(p, dtype=np.float64)
-    if n <= 0:
-        return np.zeros_like(p), np.ones_like(p)
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return np.maximum(0.0, centre - half), np.minimum(1.0, centre + half)
 
 
 def default_counts(max_count: int, points: int = DEFAULT_GRID_POINTS) -> IntArray:
