@@ -79,9 +79,15 @@ def test_report_is_one_offline_file(report: Path) -> None:
         alt = re.search(r'\salt="([^"]*)"', tag)
         assert alt and alt.group(1).strip(), f"<img> without alt text: {tag[:80]}"
     for section in ("claims-check", "outcomes", "trajectories", "map", "timeline", "view-3d",
-                    "method", "scenario"):
+                    "method", "validation", "scenario"):
         assert f'id="{section}"' in html
     assert 'id="claims"' in html
+    # the validation table: one row per case of the shipped file, none failing unexpectedly
+    from thaadsim.studies.validation import load_cases
+
+    table = html.split('<table id="validation"', 1)[1].split("</table>", 1)[0]
+    assert table.count('<tr class="') == len(load_cases())
+    assert 'class="fail"' not in table
     assert "report-test" in html  # the scenario YAML
 
 

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -718,7 +719,8 @@ intercept band {{ band }}.</p>
 <a href="#claims-check">Claims check</a><a href="#outcomes">Outcomes per threat</a>
 <a href="#trajectories">Trajectories</a><a href="#map">Map</a>
 <a href="#timeline">Engagement timeline</a><a href="#view-3d">3D view</a>
-<a href="#method">Method &amp; sources</a><a href="#scenario">Scenario</a>
+<a href="#method">Method &amp; sources</a><a href="#validation">Validation</a>
+<a href="#scenario">Scenario</a>
 </div></nav>
 <main class="wrap">
 <div class="cards" id="headline">
@@ -858,6 +860,15 @@ plausible:</p>
 {% endfor %}
 </section>
 
+<section id="validation">
+<h2>Validation</h2>
+<p>The model against every published figure the project knows (the cases are data, with
+their sources, in thaadsim/data/validation.yaml; <code>thaadsim validate</code> prints the
+same table). A case that fails is shown failing.</p>
+{% if validation %}<div class="scroll">{{ validation }}</div>
+{% else %}<p class="small">Not run for this report.</p>{% endif %}
+</section>
+
 <section id="scenario">
 <h2>Scenario</h2>
 {% if scenario_text %}<pre>{{ scenario_text }}</pre>
@@ -901,8 +912,18 @@ def _claim_context(claims: Sequence[Any]) -> list[dict[str, Any]]:
     return rows
 
 
-def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None) -> str:
-    """The report's HTML as a string (:func:`write_report` writes it)."""
+@cache
+def validation_section() -> str:
+    """The validation table (:mod:`thaadsim.studies.validation`), run once per process."""
+    from thaadsim.studies.validation import run_cases, validation_table_html
+
+    return validation_table_html(run_cases())
+
+
+def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,
+                  validation: bool = True) -> str:
+    """The report's HTML as a string (:func:`write_report` writes it); ``validation`` adds
+    the table of the model against the published figures (about half a minute)."""
     from thaadsim import __version__
 
     if claims is None:
@@ -946,10 +967,12 @@ def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None) -> str
         view3d=Markup(view_3d(out)),
         sources=sources(out),
         scenario_text=out.scenario_text,
+        validation=Markup(validation_section()) if validation else "",
     )
 
 
-def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Any] | None = None) -> Path:
+def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Any] | None = None,
+                 validation: bool = True) -> Path:
     """Write the run's self-contained HTML report to ``path`` and return the path.
 
     ``claims`` are :class:`thaadsim.studies.claims.Claim` results (anything with ``number``,
@@ -958,7 +981,7 @@ def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Any] | No
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(out, claims=claims), encoding="utf-8")
+    path.write_text(render_report(out, claims=claims, validation=validation), encoding="utf-8")
     return path
 
 
