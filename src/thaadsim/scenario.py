@@ -278,14 +278,30 @@ def _read(text: str, where: _Where) -> Any:
         why = " ".join(str(exc).split())
         raise InputError(f"{where.label}:1: not valid YAML ({why}); allowed: a YAML mapping"
                          ) from None
+    except RecursionError:
+        raise InputError(f"{where.label}:1: the YAML is nested too deeply; allowed: a "
+                         "scenario's few levels of mappings and lists") from None
     finally:
         loader.dispose()
     if node is not None:
-        _walk(node, (), where)
+        _walk(node, (), where, [0])
     return data
 
 
-def _walk(node: yaml.Node, loc: Loc, where: _Where) -> None:
+MAX_NODES = 1_000_000
+"""Values in one file, aliases expanded: a bound that refuses an alias bomb ("billion
+laughs") before anything walks its expansion."""
+
+
+def _walk(node: yaml.Node, loc: Loc, where: _Where, count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise InputError(f"{where.label}:{node.start_mark.line + 1}: more than {MAX_NODES:,} "
+                         "values (anchors and aliases expanded); allowed: a scenario of "
+                         "reasonable size")
+    if len(loc) > 50:
+        where.fail(loc, "nested more than 50 levels deep; allowed: a scenario's few levels "
+                   "of mappings and lists")
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -296,11 +312,11 @@ def _walk(node: yaml.Node, loc: Loc, where: _Where) -> None:
                            "once")
             seen.add(key)
             where.lines[(*loc, key)] = key_node.start_mark.line + 1
-            _walk(value_node, (*loc, key), where)
+            _walk(value_node, (*loc, key), where, count)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             where.lines[(*loc, i)] = item.start_mark.line + 1
-            _walk(item, (*loc, i), where)
+            _walk(item, (*loc, i), where, count)
 
 
 # --------------------------------------------------------------------------------------------
@@ -752,8 +768,15 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         return parse_scenario(scenario_text(name_or_path),
                               f"thaadsim/data/scenarios/{name_or_path}.yaml")
     path = Path(name_or_path)
+    if "\x00" in str(path):
+        raise InputError(f"{str(path)!r}: a path cannot hold a NUL character; allowed: the "
+                         "path of a scenario .yaml file")
+    try:
+        exists = path.exists()
+    except OSError:  # a name too long for the system, for one
+        exists = False
     looks_like_file = (isinstance(name_or_path, Path) or path.suffix in (".yaml", ".yml")
-                       or "/" in str(name_or_path) or path.exists())
+                       or "/" in str(name_or_path) or exists)
     if not looks_like_file:
         _unknown(str(name_or_path))
     try:

@@ -242,6 +242,10 @@ def propagate(
             int(record),
         )
     y_out, t_out, status, steps, ev, up, down, rec_t, rec_y, n_rec = out
+    # a finite start can still overflow (|r| near 1e154 squares to inf): no valid row
+    # may report a non-finite end state, time or apogee
+    bad |= (((status == IMPACT) | (status == REACHED_END))
+            & ~(np.isfinite(y_out).all(axis=1) & np.isfinite(t_out) & np.isfinite(ev[:, 1])))
     status[bad] = FAILED
     y_out[bad] = np.nan
     return Propagation(
