@@ -339,13 +339,21 @@ def _negative_seed(args: list[str]) -> bool:
 SEEDED = ["detect", "engage", "raid", "raid-curve", "sensitivity"]
 
 
-@pytest.mark.xfail(reason="cli.py passes a negative --seed to numpy, which raises a bare "
-                   "ValueError (a traceback, exit 1); fix: min=0 on the seed options",
-                   strict=False)
 @pytest.mark.parametrize("command", SEEDED)
 def test_cli_negative_seed(command: str) -> None:
+    """A negative seed is refused in one line (it once reached NumPy: a traceback)."""
     TRIED[f"cli: {command}"] += 1
     _check_cli([command, "--seed", "-1"])
+
+
+@pytest.mark.parametrize("args", [["raid", "--pool", "-1"], ["raid-curve", "--pool", "-5"],
+                                  ["engage", "--apogee-km", "0"],
+                                  ["footprint", "--apogee-km", "nan"],
+                                  ["detect", "--apogee-km", "100"]])
+def test_cli_refuses_what_it_once_ignored(args: list[str], cli_error) -> None:  # type: ignore[no-untyped-def]
+    """A negative pool ran, and an apogee with a min-energy shape was silently ignored."""
+    TRIED[f"cli: {args[0]}"] += 1
+    assert cli_error(*args).startswith("error: --")
 
 
 def _probably_valid(args: list[str]) -> bool:

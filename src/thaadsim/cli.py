@@ -89,6 +89,31 @@ def _band(text: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _non_negative_seed(value: int) -> int:
+    """Typer callback: a seed is a whole number >= 0 (NumPy's SeedSequence)."""
+    if value is not None and value < 0:
+        raise InputError(f"--seed: {value!r} must be a whole number >= 0")
+    return value
+
+
+def _non_negative_pool(value: int) -> int:
+    """Typer callback: a tracking pool is >= 0 samples (0: none)."""
+    if value is not None and value < 0:
+        raise InputError(f"--pool: {value!r} must be >= 0 (0: run the tracker in every trial)")
+    return value
+
+
+def _check_apogee(shape: str, apogee_km: float | None) -> None:
+    """An apogee only with a lofted or depressed shape, and a positive altitude."""
+    if apogee_km is None:
+        return
+    if not (math.isfinite(apogee_km) and apogee_km > 0):
+        raise InputError(f"--apogee-km: {apogee_km!r} must be a positive altitude in km")
+    if shape == "min-energy":
+        raise InputError("--apogee-km: a min-energy trajectory has its own apogee; give "
+                         "--shape lofted or depressed with it")
+
+
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"thaadsim {__version__}")
@@ -332,11 +357,7 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
     m = get_missile(slug)
     if shape not in SHAPES:
         raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
-    if apogee_km is not None and not (math.isfinite(apogee_km) and apogee_km > 0):
-        raise InputError(f"--apogee-km: {apogee_km!r} must be a positive altitude in km")
-    if apogee_km is not None and shape == "min-energy":
-        raise InputError("--apogee-km: a min-energy trajectory has its own apogee; give "
-                         "--shape lofted or depressed with it")
+    _check_apogee(shape, apogee_km)
     earth = earth_model(earth_name)
     if range_km is not None:
         if from_ is not None or to is not None:
@@ -546,7 +567,8 @@ def detect(
              "warhead seen from the side; 0.01: a warhead nose-on).")] = 0.1,
     trials: Annotated[int, typer.Option(help="Monte Carlo trials (random detections, noise "
                                              "and search phase); medians are reported.")] = 1,
-    seed: Annotated[int, typer.Option(help="Seed of the random draws.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the random draws.",
+                                      callback=_non_negative_seed)] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """When the radar first detects a threat, confirms it, holds a firm track, and how
@@ -561,6 +583,7 @@ def detect(
         raise InputError(f"--trials: {trials!r} must lie in 1..100000")
     if shape not in SHAPES:
         raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+    _check_apogee(shape, apogee_km)
     lat0, lon0 = _place(from_, "--from")
     lat1, lon1 = _place(to, "--to")
     m = get_missile(missile)
@@ -632,7 +655,8 @@ def engage(
     rcs_m2: Annotated[float, typer.Option(help="Radar cross-section of the threat, m^2.")
                       ] = 0.1,
     trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 200,
-    seed: Annotated[int, typer.Option(help="Seed of the random draws.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the random draws.",
+                                      callback=_non_negative_seed)] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """One threat against the battery: can it be engaged, when, how high, and how likely is
@@ -642,6 +666,7 @@ def engage(
 
     if shape not in SHAPES:
         raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+    _check_apogee(shape, apogee_km)
     _positive_option("--rcs-m2", rcs_m2, "m^2")
     launch, aim = _place(from_, "--from"), _place(to, "--to")
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered)
@@ -698,7 +723,8 @@ def raid(
     layered: Annotated[bool, typer.Option("--layered", help="Add a PAC-3 MSE battery at the "
                                                              "aim point.")] = False,
     trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 500,
-    seed: Annotated[int, typer.Option(help="Seed of the random draws.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the random draws.",
+                                      callback=_non_negative_seed)] = 0,
     workers: Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N "
                                                      "processes (the chunked runner).")] = None,
     scheduler: Annotated[str | None, typer.Option(help="Run on the Dask cluster at "
@@ -709,7 +735,8 @@ def raid(
     resume: Annotated[str | None, typer.Option(help="Continue the interrupted run whose "
                                                     "chunks are in DIR.")] = None,
     chunk_trials: Annotated[int, typer.Option(help="Trials per chunk (runner).")] = 5000,
-    pool: Annotated[int, typer.Option(help="Tracking outcomes simulated per distinct threat "
+    pool: Annotated[int, typer.Option(callback=_non_negative_pool,
+                                      help="Tracking outcomes simulated per distinct threat "
                                            "and resampled by the trials (runner).")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
@@ -915,6 +942,7 @@ def footprint(
         _check_output(map_, ".png", "--map")
     if netcdf is not None:
         _check_output(netcdf, ".nc", "--netcdf")
+    _check_apogee(shape, apogee_km)
     lat, lon = _place(launch, "--launch")
     with _working(f"Aiming and flying the {missile} at every grid point"):
         data = footprint_command_data(battery_site, missile, lat, lon, shape=shape,
@@ -946,8 +974,9 @@ def raid_curve(
                                                    "model's tracking (for comparison).")
                                 ] = False,
     trials: Annotated[int, typer.Option(help="Monte Carlo trials per raid size.")] = 100,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
-    pool: Annotated[int, typer.Option(help="Tracking outcomes simulated per distinct threat "
+    seed: Annotated[int, typer.Option(help="Seed.", callback=_non_negative_seed)] = 0,
+    pool: Annotated[int, typer.Option(callback=_non_negative_pool,
+                                      help="Tracking outcomes simulated per distinct threat "
                                            "and resampled by the trials (the Monte Carlo "
                                            "runner's sampling); 0: run the radar and tracker "
                                            "in every trial.")] = 200,
@@ -1003,7 +1032,7 @@ def sensitivity(
     params: Annotated[str | None, typer.Option(help="Comma-separated parameters (default: "
                                                     "all that affect the output).")] = None,
     trials: Annotated[int, typer.Option(help="Monte Carlo trials per run.")] = 50,
-    seed: Annotated[int, typer.Option(help="Seed.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed.", callback=_non_negative_seed)] = 0,
     plot: Annotated[str | None, typer.Option(help="Write the indices as a bar chart (PNG).")
                     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
