@@ -65,6 +65,9 @@ BOLTZMANN_JPK = 1.380649e-23
 STANDARD_REFRACTION_K = 4.0 / 3.0
 """Effective-Earth-radius factor of the standard atmosphere (Skolnik 2001, §8.2)."""
 
+MAX_RCS_M2 = 1e6
+"""Largest radar cross-section accepted (a ship is ~1e4 m^2; beyond, input is an error)."""
+
 MODES = ("terminal", "forward-based")
 Mode = Literal["terminal", "forward-based"]
 SWERLING_CASES = (0, 1, 5)
@@ -213,8 +216,9 @@ class Emplacement:
 
 def _check_rcs(rcs_m2: npt.ArrayLike) -> FloatArray:
     rcs = np.asarray(rcs_m2, dtype=np.float64)
-    if np.any(~(rcs > 0.0)):
-        raise InputError(f"rcs: {rcs_m2!r} m^2 must be positive (a radar cross-section)")
+    if np.any(~((rcs > 0.0) & (rcs <= MAX_RCS_M2))):
+        raise InputError(f"rcs: {rcs_m2!r} m^2 must be positive (a radar cross-section) and "
+                         f"at most {MAX_RCS_M2:g} m^2")
     return rcs
 
 
