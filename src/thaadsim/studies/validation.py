@@ -57,14 +57,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from thaadsim.errors import CatalogError, ThaadsimError
+from thaadsim.systems.catalog import _load_yaml
 
 __all__ = [
     "KINDS",
@@ -75,8 +74,6 @@ __all__ = [
     "validate_command_data",
     "validation_table_html",
 ]
-
-_NAME = "thaadsim/data/validation.yaml"
 
 KINDS: dict[str, tuple[str, ...]] = {
     "kepler": ("alt_bo_km", "speed_mps", "gamma_deg", "quantity"),
@@ -215,19 +212,7 @@ def load_cases(path: str | Path | None = None) -> list[dict[str, Any]]:
 
     Raises :class:`~thaadsim.errors.CatalogError` naming the file, the case and the field.
     """
-    if path is None:
-        text = resources.files("thaadsim.data").joinpath("validation.yaml").read_text("utf-8")
-        name = _NAME
-    else:
-        name = str(path)
-        try:
-            text = Path(path).read_text("utf-8")
-        except OSError as exc:
-            raise CatalogError(f"{name}: cannot read ({exc.strerror})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{name}: not valid YAML ({exc})") from None
+    raw, name = _load_yaml("validation.yaml", path)
     if isinstance(raw, Mapping):
         raw = raw.get("cases")
     if not isinstance(raw, list) or not raw:

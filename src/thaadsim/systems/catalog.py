@@ -201,8 +201,9 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
     )
 
 
-def _read_yaml(filename: str, path: str | Path | None) -> tuple[Mapping[str, Any], str]:
-    """A catalog file (the shipped ``thaadsim/data/<filename>`` by default) as a mapping."""
+def _load_yaml(filename: str, path: str | Path | None) -> tuple[Any, str]:
+    """A data file (the shipped ``thaadsim/data/<filename>`` by default) safe-loaded, and
+    the name errors should give it."""
     if path is None:
         text = resources.files("thaadsim.data").joinpath(filename).read_text("utf-8")
         name = f"thaadsim/data/{filename}"
@@ -213,9 +214,14 @@ def _read_yaml(filename: str, path: str | Path | None) -> tuple[Mapping[str, Any
         except OSError as exc:
             raise CatalogError(f"{name}: cannot read ({exc.strerror})") from None
     try:
-        raw = yaml.safe_load(text)
+        return yaml.safe_load(text), name
     except yaml.YAMLError as exc:
         raise CatalogError(f"{name}: not valid YAML ({exc})") from None
+
+
+def _read_yaml(filename: str, path: str | Path | None) -> tuple[Mapping[str, Any], str]:
+    """A catalog file (the shipped ``thaadsim/data/<filename>`` by default) as a mapping."""
+    raw, name = _load_yaml(filename, path)
     if not isinstance(raw, Mapping):
         raise CatalogError(f"{name}: expected a mapping of slugs to entries")
     return raw, name
