@@ -26,28 +26,12 @@ import platform
 import time
 
 import pandas as pd
+from bench_engagement import scenario  # the same raid and defense (benchmarks/ is on the path)
 
-from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, simulate
-from thaadsim.physics.geodesy import geodesic_inverse
+from thaadsim.engagement import simulate
 from thaadsim.studies import montecarlo as mc
-from thaadsim.systems.catalog import get_site
-from thaadsim.systems.fire_control import get_battery
 
 GOAL = 10_000.0
-
-
-def scenario(count: int) -> tuple[list[RaidThreat], Defense]:
-    launch, aim = get_site("pyongyang"), get_site("seongju")
-    _, bearing, _ = geodesic_inverse(aim.lat_deg, aim.lon_deg, launch.lat_deg, launch.lon_deg)
-    defense = Defense(
-        batteries=(get_battery("seongju"),), radar_mode="terminal",
-        radar=aim.emplacement(float(bearing) % 360.0),
-        assets=(DefendedAsset(name=aim.name, lat_deg=aim.lat_deg, lon_deg=aim.lon_deg),),
-        doctrine="salvo-2")
-    raid = [RaidThreat(missile="scud-c", launch_lat_deg=launch.lat_deg,
-                       launch_lon_deg=launch.lon_deg, aim_lat_deg=aim.lat_deg,
-                       aim_lon_deg=aim.lon_deg)] * count
-    return raid, defense
 
 
 def timed(fn):  # type: ignore[no-untyped-def]
