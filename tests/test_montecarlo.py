@@ -201,7 +201,7 @@ def test_pool_without_resampling_is_simulate() -> None:
 
 def test_run_engagement_summary(task: mc.EngagementTask, reference: pd.DataFrame) -> None:
     run = mc.run_engagement(task.raid, task.defense, TRIALS, SEED, pool_size=POOL,
-                            chunk_trials=CHUNK, progress=False)
+                            runner=mc.RunnerOptions(chunk_size=CHUNK), progress=False)
     pd.testing.assert_frame_equal(run.frame, reference)
     leaked = (reference["hits_asset"] & (reference["outcome"] != "intercepted")).to_numpy()
     leaked = leaked.reshape(TRIALS, 4)

@@ -103,6 +103,39 @@ def _non_negative_pool(value: int) -> int:
     return value
 
 
+# The chunked Monte Carlo runner's options (thaadsim.studies.montecarlo.RunnerOptions), the
+# same for every command that uses it; `_runner(...)` gathers them.
+ExecutorOpt = Annotated[str | None, typer.Option(
+    "--executor", help="Where chunks run: inprocess, processes (local) or dask (default: "
+                       "dask with --workers or --scheduler, else inprocess).",
+    rich_help_panel="Runner")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", help="Start a local Dask cluster (or, with --executor processes, a process "
+                      "pool) of N workers.", rich_help_panel="Runner")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="Run on the Dask cluster at tcp://HOST:PORT.",
+    rich_help_panel="Runner")]
+ChunksDirOpt = Annotated[str | None, typer.Option(
+    "--chunks-dir", help="Write each finished chunk here (Parquet) as soon as it is done, "
+                         "so that the run can resume.", rich_help_panel="Runner")]
+ResumeOpt = Annotated[str | None, typer.Option(
+    "--resume", help="Continue the interrupted run whose chunks are in DIR, redoing nothing "
+                     "that finished.", rich_help_panel="Runner")]
+ChunkSizeOpt = Annotated[int | None, typer.Option(
+    "--chunk-size", "--chunk-trials", help="Work units per chunk: trials (run, raid, "
+    "raid-curve), grid cells (footprint), model runs (sensitivity). Part of what the "
+    "result depends on, with the seed.", rich_help_panel="Runner")]
+
+
+def _runner(executor: str | None, workers: int | None, scheduler: str | None,
+            chunks_dir: str | None, resume: str | None, chunk_size: int | None) -> Any:
+    """The runner options of a command (checked: a bad value is a one-line error)."""
+    from thaadsim.studies.montecarlo import RunnerOptions
+
+    return RunnerOptions(executor=executor, workers=workers, scheduler=scheduler,
+                         chunks_dir=chunks_dir, resume=resume, chunk_size=chunk_size)
+
+
 def _check_apogee(shape: str, apogee_km: float | None) -> None:
     """An apogee only with a lofted or depressed shape, and a positive altitude."""
     if apogee_km is None:
@@ -725,27 +758,23 @@ def raid(
     trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 500,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
                                       callback=_non_negative_seed)] = 0,
-    workers: Annotated[int | None, typer.Option(help="Run on a local Dask cluster of N "
-                                                     "processes (the chunked runner).")] = None,
-    scheduler: Annotated[str | None, typer.Option(help="Run on the Dask cluster at "
-                                                       "tcp://HOST:PORT.")] = None,
-    chunks_dir: Annotated[str | None, typer.Option(help="Write each finished chunk here "
-                                                        "(Parquet), so the run can resume.")
-                          ] = None,
-    resume: Annotated[str | None, typer.Option(help="Continue the interrupted run whose "
-                                                    "chunks are in DIR.")] = None,
-    chunk_trials: Annotated[int, typer.Option(help="Trials per chunk (runner).")] = 5000,
     pool: Annotated[int, typer.Option(callback=_non_negative_pool,
                                       help="Tracking outcomes simulated per distinct threat "
                                            "and resampled by the trials (runner).")] = 200,
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunks_dir: ChunksDirOpt = None,
+    resume: ResumeOpt = None,
+    chunk_size: ChunkSizeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A salvo of COUNT missiles at one battery: leakage by Monte Carlo beside the binomial
     model (Wilkening 2000).
 
-    With --workers, --scheduler, --chunks-dir or --resume it runs on the chunked Monte Carlo
-    runner (thaadsim.studies.montecarlo): a pool of tracking outcomes per threat resampled by
-    fast fire-control trials, tens of thousands of trials per second, resumable."""
+    With any Runner option it runs on the chunked Monte Carlo runner
+    (thaadsim.studies.montecarlo): a pool of tracking outcomes per threat resampled by fast
+    fire-control trials, tens of thousands of trials per second, resumable."""
     from thaadsim.engagement import RaidThreat, binomial_p_no_leak, simulate
     from thaadsim.systems.fire_control import doctrine_shots
 
@@ -759,13 +788,12 @@ def raid(
     threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
-    runner = any(v is not None for v in (workers, scheduler, chunks_dir, resume))
-    if runner:
+    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
+    if runner.chosen:
         from thaadsim.studies.montecarlo import run_engagement
 
-        mc = run_engagement(threats, defense, trials, seed, pool_size=pool,
-                            chunk_trials=chunk_trials, workers=workers, scheduler=scheduler,
-                            resume=resume, out_dir=chunks_dir, progress=not as_json)
+        mc = run_engagement(threats, defense, trials, seed, pool_size=pool, runner=runner,
+                            progress=not as_json)
         frame = mc.frame
         fired = float(frame["interceptors"].sum())
         p_shot = float(frame["p_kill_sum"].sum()) / fired if fired else 0.0
@@ -792,9 +820,7 @@ def raid(
         "missile": missile, "count": count, "interval_s": interval_s, "doctrine": doctrine,
         "batteries": stats["batteries"], "inventory": defense.batteries[0].inventory,
         "trials": trials, "seed": seed,
-        "runner": ({"pool": pool, "chunk_trials": chunk_trials, "workers": workers,
-                    "scheduler": scheduler, "chunks_dir": chunks_dir or resume}
-                   if runner else None),
+        "runner": {"pool": pool, **runner.describe()} if runner.chosen else None,
         "p_no_leak": p, "p_no_leak_ci95": _wilson95(p, trials),
         "expected_leakers": stats["expected_leakers"],
         "interceptors_used": stats["interceptors_used"],

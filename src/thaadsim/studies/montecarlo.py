@@ -340,6 +340,97 @@ def _execute_dask(task: Task, todo: Sequence[int], sizes: Sequence[int],
 
 
 # --------------------------------------------------------------------------------------------
+# The command line's choice of executor and folder
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunnerOptions:
+    """Where and how a study's chunks run: the command line's ``--executor``, ``--workers``,
+    ``--scheduler``, ``--chunks-dir``, ``--resume`` and ``--chunk-size``, in one place for
+    every command that uses the runner (``run``, ``raid``, ``raid-curve``, ``footprint``,
+    ``sensitivity``).
+
+    ``workers`` alone starts a local Dask cluster of that many processes (or, with
+    ``executor="processes"``, a pool of local processes); ``scheduler`` runs on a running
+    Dask cluster; otherwise chunks run in this process. ``resume`` is the folder of an
+    interrupted run to continue; ``chunks_dir`` the folder of a new run. ``chunk_size`` is
+    the number of work units (trials, grid cells, model runs) per chunk; ``None`` takes the
+    task's default.
+    """
+
+    executor: str | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+    chunks_dir: str | None = None
+    resume: str | None = None
+    chunk_size: int | None = None
+    part: bool = False
+    """A run inside a study's folder (:meth:`within`): its folder may not exist yet."""
+
+    def __post_init__(self) -> None:
+        if self.resume is not None and not self.part and not Path(self.resume).is_dir():
+            raise InputError(f"--resume: {self.resume!r} is not a folder; give the "
+                             "--chunks-dir of the interrupted run")
+        if self.executor is not None and self.executor not in EXECUTORS:
+            raise InputError(f"--executor: unknown {self.executor!r}; allowed: "
+                             f"{', '.join(EXECUTORS)}")
+        if self.workers is not None and self.workers < 1:
+            raise InputError(f"--workers: {self.workers!r} must be at least 1")
+        if self.chunk_size is not None and not 1 <= self.chunk_size <= 10_000_000:
+            raise InputError(f"--chunk-size: {self.chunk_size!r} must lie in 1..10000000")
+        if (self.resume is not None and self.chunks_dir is not None
+                and Path(self.resume) != Path(self.chunks_dir)):
+            raise InputError("--resume: give either the folder to resume or --chunks-dir for "
+                             "a new run, not both")
+
+    @property
+    def chosen(self) -> bool:
+        """Whether any option asks for the chunked runner."""
+        return any(v is not None for v in (self.executor, self.workers, self.scheduler,
+                                           self.chunks_dir, self.resume, self.chunk_size))
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder of the chunk files (of the run resumed, or of a new run)."""
+        folder = self.resume if self.resume is not None else self.chunks_dir
+        return Path(folder) if folder is not None else None
+
+    def resolved_executor(self) -> str:
+        if self.scheduler is not None:
+            return "dask"
+        if self.executor is not None:
+            return self.executor
+        return "dask" if self.workers is not None else "inprocess"
+
+    def within(self, name: str) -> RunnerOptions:
+        """The same options with the folder ``name`` inside this one's (a study made of
+        several runs, e.g. one per raid size, keeps each run's chunks apart)."""
+        return dataclasses.replace(
+            self, chunks_dir=str(Path(self.chunks_dir) / name) if self.chunks_dir else None,
+            resume=str(Path(self.resume) / name) if self.resume else None, part=True)
+
+    def run(self, task: Task, n_units: int, seed: int, *, default_chunk: int,
+            progress: bool = True) -> pd.DataFrame:
+        """:func:`run_chunks` with these options (``resume`` continues only a folder that
+        holds a run; a missing sub-run of a study is started there)."""
+        folder = self.folder
+        resume = (self.resume is not None and folder is not None
+                  and (folder / MANIFEST).exists())
+        return run_chunks(task, n_units, seed, chunk_trials=self.chunk_size or default_chunk,
+                          executor=self.resolved_executor(), workers=self.workers,
+                          scheduler=self.scheduler, out_dir=folder, resume=resume,
+                          progress=progress and sys.stderr is not None)
+
+    def describe(self) -> dict[str, Any]:
+        """The options as JSON, for a command's output."""
+        folder = self.folder
+        return {"executor": self.resolved_executor(), "workers": self.workers,
+                "scheduler": self.scheduler, "chunks_dir": str(folder) if folder else None,
+                "resumed": self.resume is not None, "chunk_size": self.chunk_size}
+
+
+# --------------------------------------------------------------------------------------------
 # The engagement as a task
 # --------------------------------------------------------------------------------------------
 
@@ -488,31 +579,19 @@ def run_engagement(
     seed: int = 0,
     *,
     pool_size: int = DEFAULT_POOL_SIZE,
-    chunk_trials: int = DEFAULT_CHUNK_TRIALS,
-    workers: int | None = None,
-    scheduler: str | None = None,
-    resume: str | Path | None = None,
-    out_dir: str | Path | None = None,
+    runner: RunnerOptions | None = None,
     progress: bool = True,
 ) -> EngagementRun:
-    """The engagement through the runner, with the command line's options.
-
-    ``workers`` alone runs a local Dask cluster of that many processes; ``scheduler``
-    (``tcp://HOST:PORT``) runs on a running cluster; neither runs in this process.
-    ``resume`` is the folder of an interrupted run to continue (its chunks are written there;
-    ``out_dir`` names that folder for a new run)."""
-    if resume is not None and out_dir is not None and Path(resume) != Path(out_dir):
-        raise InputError("resume: give either the folder to resume or a new one, not both")
-    folder = resume if resume is not None else out_dir
-    executor = "dask" if (scheduler is not None or workers is not None) else "inprocess"
+    """The engagement through the runner, with the command line's :class:`RunnerOptions`
+    (none: in this process, nothing written)."""
+    runner = runner or RunnerOptions()
     task = EngagementTask(raid=tuple(raid), defense=defense, pool_size=pool_size)
-    frame = run_chunks(task, trials, seed, chunk_trials=chunk_trials, executor=executor,
-                       workers=workers, scheduler=scheduler, out_dir=folder,
-                       resume=resume is not None, progress=progress and sys.stderr is not None)
+    frame = runner.run(task, trials, seed, default_chunk=DEFAULT_CHUNK_TRIALS,
+                       progress=progress)
     return EngagementRun(frame=frame, trials=trials, n_threats=len(task.raid),
-                         pool_size=pool_size, out_dir=Path(folder) if folder else None)
+                         pool_size=pool_size, out_dir=runner.folder)
 
 
 __all__ = ["DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EXECUTORS", "EngagementRun",
-           "EngagementTask", "Task", "chunk_file", "chunk_seeds", "engagement_frame",
-           "run_chunks", "run_engagement", "shared_seed"]
+           "EngagementTask", "RunnerOptions", "Task", "chunk_file", "chunk_seeds",
+           "engagement_frame", "run_chunks", "run_engagement", "shared_seed"]
