@@ -72,19 +72,21 @@ def test_lofted_is_higher_and_depressed_lower_than_min_energy():
     assert apogees["lofted"] > apogees["min-energy"] > apogees["depressed"]
 
 
-KN23_FLATTENED = [  # (date, range km, apogee km): ROK JCS via CSIS Missile Threat and Yonhap
-    ("2019-07-25", 430.0, 50.0),
-    ("2021-03-25", 450.0, 60.0),
+KN23_FLATTENED = [  # (date, range km, apogee km): ROK JCS and MND, named in the catalog
+    ("2019-05-09", 420.0, 50.0),
+    ("2019-07-25", 600.0, 50.0),
+    ("2021-03-25", 600.0, 60.0),
 ]
 
 
 @pytest.mark.parametrize(("date", "range_km", "apogee_km"), KN23_FLATTENED,
                          ids=[d for d, _, _ in KN23_FLATTENED])
 def test_kn23_flies_its_reported_flattened_flights(date, range_km, apogee_km):
-    """KN-23 flights reported with a 50-60 km apogee (ROK JCS: 430 km at 50 km, 25 Jul 2019;
-    450 km at 60 km, 25 Mar 2021) flown as 'depressed' shapes with that apogee: impact
-    within 1 km of the aim point (the aiming requirement), apogee within 2% (as the other
-    aimed apogees)."""
+    """KN-23 flights reported with a 50-60 km apogee (ROK JCS: 420 km at 45-50 km, 9 May
+    2019; about 600 km at about 50 km, 25 Jul 2019, as revised; ROK MND: about 600 km at 60
+    km, 25 Mar 2021) flown as 'depressed' shapes with that apogee: impact within 1 km of
+    the aim point (the aiming requirement), apogee within 2% (as the other aimed
+    apogees)."""
     from thaadsim.systems.threat import aim_point_at_range
 
     end = aim_point_at_range(*PYONGYANG, 160.0, range_km * 1e3)
@@ -95,27 +97,31 @@ def test_kn23_flies_its_reported_flattened_flights(date, range_km, apogee_km):
 
 def test_kn23_default_depressed_shape_is_its_flattened_profile():
     """Without --apogee-km the KN-23's depressed shape flies the catalog's reported apogee
-    (55 km, ROK JCS 50-60 km) out to 540 km, within 1 km of the aim point."""
+    (55 km, ROK JCS 50-60 km) out to 630 km, within 1 km of the aim point."""
     from thaadsim.systems.threat import aim_point_at_range
 
-    for target_km in (400.0, 540.0):
+    for target_km in (400.0, 630.0):
         end = aim_point_at_range(*PYONGYANG, 160.0, target_km * 1e3)
         f, miss = flown("kn-23", PYONGYANG, end, "depressed")
         assert miss < 1000.0
         assert 50.0 <= f.coast.apogee_alt_m[0] / 1e3 <= 60.0
 
 
+def _without(missile_slug: str, **changes: float):
+    m = get_missile(missile_slug)
+    return dataclasses.replace(m, rocket=dataclasses.replace(m.rocket, **changes))
+
+
 def test_kn23_glide_is_what_extends_its_flattened_range():
-    """The same missile without lift: the controls of the 450 km, 60 km-apogee flight reach
+    """The same missile without lift: the controls of the 600 km, 60 km-apogee flight reach
     the same apogee (within 1 km: lift is weak above 40 km and off in the climb) but land
-    more than 100 km short (measured: 152 km; about 200 km at full burn); and no ballistic
-    flattened flight with a 50 km apogee reaches the 430 km of 25 Jul 2019 (ROK JCS)."""
+    more than 100 km short; and no ballistic flattened flight with a 50 km apogee reaches
+    the 600 km of 25 Jul 2019 (ROK JCS)."""
     from thaadsim.systems.threat import aim_point_at_range
 
     m = get_missile("kn-23")
-    ballistic = dataclasses.replace(
-        m, rocket=dataclasses.replace(m.rocket, glide_lift_to_drag=0.0))
-    end = aim_point_at_range(*PYONGYANG, 160.0, 450e3)
+    ballistic = _without("kn-23", glide_lift_to_drag=0.0)
+    end = aim_point_at_range(*PYONGYANG, 160.0, 600e3)
     c = aim(m, *PYONGYANG, *end, "depressed", 60.0)
     both = fly_rocket(m.rocket, *PYONGYANG, 0.0, c.azimuth_deg, c.kick_deg, c.cutoff_s)
     without = fly_rocket(ballistic.rocket, *PYONGYANG, 0.0, c.azimuth_deg, c.kick_deg,
@@ -125,17 +131,74 @@ def test_kn23_glide_is_what_extends_its_flattened_range():
     ranges = [geodesic_inverse(*PYONGYANG, *ecef_to_geodetic(f.impact_state[0, :3])[:2])[0]
               for f in (both, without)]
     assert ranges[0] - ranges[1] > 100e3
-    end = aim_point_at_range(*PYONGYANG, 160.0, 430e3)
+    end = aim_point_at_range(*PYONGYANG, 160.0, 600e3)
     with pytest.raises(UnreachableError):
         aim(ballistic, *PYONGYANG, *end, "depressed", 50.0)
 
 
-@pytest.mark.parametrize(("range_km", "apogee_km"), [(690.0, 50.0), (800.0, 60.0)])
+def test_kn23_steered_ascent_is_what_reaches_600_km_flattened():
+    """The same missile with a kick and gravity turn instead of its steered ascent (the
+    ballistic missile's boost) cannot fly 600 km at a 50 km apogee: held that low, it turns
+    flat in the dense air and burns out low (the catalog note: 515-570 km at 50-60 km)."""
+    from thaadsim.systems.threat import aim_point_at_range
+
+    gravity_turn = _without("kn-23", steer_max_deflection_deg=0.0)
+    end = aim_point_at_range(*PYONGYANG, 160.0, 600e3)
+    with pytest.raises(UnreachableError):
+        aim(gravity_turn, *PYONGYANG, *end, "depressed", 50.0)
+
+
+def _gamma_deg(state: np.ndarray) -> np.ndarray:
+    from thaadsim.physics.geodesy import enu_basis
+
+    lat, lon, _ = ecef_to_geodetic(state[:, :3])
+    enu = np.einsum("nij,nj->ni", enu_basis(lat, lon), state[:, 3:])
+    return np.degrees(np.arctan2(enu[:, 2], np.hypot(enu[:, 0], enu[:, 1])))
+
+
+def test_steered_thrust_holds_the_commanded_flight_path_angle():
+    """The guidance law (kernel steer mode 2) on its own: a burning body climbing at 45
+    degrees, commanded at once (a 0.1 s program) to 10, 30 and 60 degrees, settles where a
+    proportional law must: short of the command by the deflection that holds the path
+    against gravity, sin(delta) = (g - v^2/r) cos(gamma) / (T/m), divided by the gain
+    (closed form, within 0.2 degree)."""
+    from thaadsim.physics._kernel import STEER_GAIN
+    from thaadsim.physics.geodesy import direction_ecef, geodetic_to_ecef
+    from thaadsim.physics.propagate import Thrust, propagate
+
+    target = np.array([10.0, 30.0, 60.0])
+    r = geodetic_to_ecef(*PYONGYANG, 20e3)
+    v = 1000.0 * direction_ecef(*PYONGYANG, 90.0, 45.0)
+    state = np.tile(np.concatenate([r, v]), (3, 1))
+    thrust = Thrust(thrust_n=2e5, mdot_kgps=50.0, mass0_kg=3000.0, cda_m2=0.2, steer="gamma",
+                    target_gamma_deg=target, max_deflection_deg=30.0, program_s=0.1)
+    out = propagate(state, t_end_s=40.0, thrust=thrust)
+    gamma = _gamma_deg(out.state)
+    radius = np.linalg.norm(out.state[:, :3], axis=1)
+    speed = np.linalg.norm(out.state[:, 3:], axis=1)
+    g = 3.986004418e14 / radius**2
+    accel = 2e5 / (3000.0 - 50.0 * 40.0)
+    hold = np.arcsin((g - speed**2 / radius) * np.cos(np.radians(gamma)) / accel)
+    assert gamma == pytest.approx(target - np.degrees(hold) / STEER_GAIN, abs=0.2)
+
+
+def test_kn23_steered_ascent_follows_its_pitch_program():
+    """The KN-23's ascent: burnout flight-path angles in the order commanded, each a few
+    degrees above its command (the lag of the proportional law behind a program falling
+    ~3 degrees/s: rate x time constant), for a flat, a middle and a steep command."""
+    m = get_missile("kn-23")
+    kicks = np.array([80.0, 60.0, 40.0])
+    f = fly_rocket(m.rocket, *PYONGYANG, 0.0, 90.0, kicks)
+    lag = _gamma_deg(f.burnout_state) - (90.0 - kicks)
+    assert np.all((lag > 0.0) & (lag < 6.0))
+
+
+@pytest.mark.parametrize(("range_km", "apogee_km"), [(800.0, 60.0), (760.0, 60.0)])
 def test_kn23_longest_flattened_flights_are_beyond_the_model(range_km, apogee_km):
-    """Known limit, explained in the catalog's kn-23 note: the 690 km (25 Jul 2019, 50 km
-    apogee) and 800 km (15 Sep 2021, 60 km) flights need more than the model's flattened
-    reach (about 515-570 km at 50-60 km: its kick-and-gravity-turn boost burns out low in
-    dense air); they are refused with the apogees that reach that range, not flown wrong."""
+    """Known limit, explained in the catalog's kn-23 note: the 800 km (15 Sep 2021) and 760
+    km (25 May 2022) flights at 60 km, flown by the enlarged 2021 variant (ROK NIS), need
+    more than the modelled 3.8 t missile's flattened reach (about 670 km at 60 km); they
+    are refused with the apogees that reach that range, not flown wrong."""
     from thaadsim.systems.threat import aim_point_at_range
 
     end = aim_point_at_range(*PYONGYANG, 160.0, range_km * 1e3)

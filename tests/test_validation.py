@@ -45,7 +45,7 @@ def test_every_kind_has_cases_and_every_case_a_source() -> None:
 
 def test_known_limits_are_in_the_table() -> None:
     failing = {c["id"] for c in CASES if c.get("expected_fail")}
-    assert {"flight-kn-23-2019-07-25-range", "flight-kn-23-2021-09-15-range"} <= failing
+    assert {"flight-kn-23-2021-09-15-range"} <= failing
 
 
 @pytest.mark.parametrize("case_id", [c["id"] for c in CASES])

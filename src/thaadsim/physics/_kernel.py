@@ -18,8 +18,12 @@ Vehicle Dynamics*, ch. 10):
 with :math:`m(t) = m_0 - \dot m (t - t_0)`. The air rotates with the Earth, so
 :math:`\mathbf v` is also the air-relative velocity. A coasting body has
 :math:`T = \dot m = 0` and :math:`m_0/C_DA = \beta`, its ballistic coefficient.
-The thrust points along :math:`\mathbf v` (gravity turn, ``steer = 0``) or along
-the local geodetic vertical (``steer = 1``).
+The thrust points along :math:`\mathbf v` (gravity turn, ``steer = 0``), along
+the local geodetic vertical (``steer = 1``), or (``steer = 2``, a steered ascent) is
+turned from :math:`\mathbf v` in the vertical plane by the angle between the flight-path
+angle :math:`\gamma` and a commanded one, :math:`\delta = \mathrm{clip}(5(\gamma_c -
+\gamma), \pm\delta_{max})`: it pitches the missile over (or up) to :math:`\gamma_c`
+and holds it there.
 
 A coasting body with a lift-to-drag ratio :math:`E > 0` (a manoeuvring,
 quasi-ballistic missile) has the parabolic drag polar
@@ -59,6 +63,10 @@ import numpy as np
 
 from thaadsim.physics._jit import FASTMATH
 from thaadsim.physics.gravity import gravity_at_radius
+
+STEER_GAIN = 5.0
+"""Thrust deflection per unit of flight-path-angle error in a steered ascent (rad/rad): a
+time constant of v / (5 T/m), about 1-2 s, so that the missile follows its pitch program."""
 
 # Status codes of one integration (also documented in propagate.py).
 RUNNING = -1
@@ -162,7 +170,10 @@ def density_from_table(h: float, rho_poly: np.ndarray, h0: float, dh: float) -> 
 def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     """Write dy/dt of the 6-state ``y`` into ``out``.
 
-    ``seg`` = (thrust_n, mdot_kgps, m0_kg, t0_s, cda_m2, steer, lift_to_drag);
+    ``seg`` = (thrust_n, mdot_kgps, m0_kg, t0_s, cda_m2, steer, lift_to_drag,
+    target_gamma_rad, max_deflection_rad, program_s, program_start_s); steer 0 = along
+    the velocity, 1 = up, 2 = toward a commanded flight-path angle that falls linearly
+    from 90 degrees at ``program_start_s`` to ``target_gamma_rad`` ``program_s`` later;
     ``earth`` = (a, e2, gm, j2, omega, b, 1.5 j2 a^2) with b the polar radius.
     """
     a, e2, gm, om = earth[0], earth[1], earth[2], earth[4]
@@ -204,6 +215,20 @@ def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
             ax += ta * ux
             ay += ta * uy
             az += ta * uz
+        elif seg[5] == 2.0 and speed > 0.0:
+            # steered toward the flight-path angle seg[7]: the thrust is turned from the
+            # velocity, in the vertical plane, by the angle still to go, at most seg[8]
+            inv_r = 1.0 / r
+            sin_g = (px * vx + py * vy + pz * vz) * inv_r / speed
+            cos_g = np.sqrt(max(1.0 - sin_g * sin_g, 1e-12))
+            frac = min(max((t - seg[10]) / seg[9], 0.0), 1.0)
+            target = 0.5 * np.pi - (0.5 * np.pi - seg[7]) * frac
+            dev = min(max(STEER_GAIN * (target - np.arctan2(sin_g, cos_g)), -seg[8]), seg[8])
+            along = ta * np.cos(dev) / speed
+            normal = ta * np.sin(dev) / cos_g
+            ax += along * vx + normal * (px * inv_r - sin_g * vx / speed)
+            ay += along * vy + normal * (py * inv_r - sin_g * vy / speed)
+            az += along * vz + normal * (pz * inv_r - sin_g * vz / speed)
         elif speed > 0.0:
             ax += ta * vx / speed
             ay += ta * vy / speed

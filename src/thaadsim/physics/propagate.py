@@ -48,7 +48,7 @@ _TABLE_STEP_M = 100.0
 _TABLE_TOP_M = 1_000_000.0
 _KINK_SMOOTHING_M = 500.0
 
-Steer = Literal["velocity", "up"]
+Steer = Literal["velocity", "up", "gamma"]
 
 
 @cache
@@ -90,6 +90,16 @@ class Thrust:
     mass0_kg: ArrayLike
     cda_m2: ArrayLike
     steer: Steer = "velocity"
+    target_gamma_deg: ArrayLike = 0.0
+    """With ``steer="gamma"``: the flight-path angle (above the local horizontal) toward
+    which the thrust turns the missile, and holds it (a steered ascent)."""
+    max_deflection_deg: ArrayLike = 0.0
+    """With ``steer="gamma"``: the largest angle between thrust and velocity."""
+    program_s: ArrayLike = 1.0
+    """With ``steer="gamma"``: the commanded flight-path angle falls linearly from 90
+    degrees at ``program_start_s`` to ``target_gamma_deg`` this many seconds later."""
+    program_start_s: ArrayLike | None = None
+    """Start of that pitch program (default: the segment's start)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -198,7 +208,7 @@ def propagate(
     n = y0.shape[0]
     t0 = _as_rows(t0_s, n, "t0_s")
     t_end = t0 + DEFAULT_HORIZON_S if t_end_s is None else _as_rows(t_end_s, n, "t_end_s")
-    segs = np.zeros((n, 7))
+    segs = np.zeros((n, 11))
     if thrust is None:
         beta = _as_rows(beta_kgm2, n, "beta_kgm2")
         coasting_drag = drag & np.isfinite(beta)
@@ -211,7 +221,14 @@ def propagate(
         segs[:, 2] = _as_rows(thrust.mass0_kg, n, "mass0_kg")
         segs[:, 3] = t0
         segs[:, 4] = _as_rows(thrust.cda_m2, n, "cda_m2") if drag else 0.0
-        segs[:, 5] = 1.0 if thrust.steer == "up" else 0.0
+        segs[:, 5] = {"velocity": 0.0, "up": 1.0, "gamma": 2.0}[thrust.steer]
+        if thrust.steer == "gamma":
+            segs[:, 7] = np.radians(_as_rows(thrust.target_gamma_deg, n, "target_gamma_deg"))
+            segs[:, 8] = np.radians(_as_rows(thrust.max_deflection_deg, n,
+                                             "max_deflection_deg"))
+            segs[:, 9] = _as_rows(thrust.program_s, n, "program_s")
+            segs[:, 10] = t0 if thrust.program_start_s is None else _as_rows(
+                thrust.program_start_s, n, "program_start_s")
     earth_params = np.array([
         earth.a_m, earth.e2, earth.gm_m3ps2, earth.j2, earth.omega_radps if rotating else 0.0,
         earth.b_m, 1.5 * earth.j2 * earth.a_m**2,
@@ -228,7 +245,7 @@ def propagate(
             np.ascontiguousarray(y_in),
             np.ascontiguousarray(t0_in),
             np.ascontiguousarray(t_end_in),
-            np.where(bad[:, None], np.array([0, 0, 1.0, 0, 0, 0, 0]), segs),
+            np.where(bad[:, None], np.array([0, 0, 1.0, 0, 0, 0, 0, 0, 0, 1.0, 0]), segs),
             earth_params,
             levels,
             stop_at_impact,

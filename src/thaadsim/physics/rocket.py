@@ -5,7 +5,13 @@ Wright & Kadyshev, *Science & Global Security* 4 (1994) 129-160): a vertical
 rise of ``vertical_rise_s`` seconds with the thrust along the local vertical,
 an instantaneous pitch-over that tips the velocity by ``pitch_kick_deg`` from
 the vertical toward the launch azimuth, then a gravity turn (thrust along the
-Earth-relative velocity) through every stage. Each stage burns its propellant
+Earth-relative velocity) through every stage. A manoeuvring missile
+(``steer_max_deflection_deg > 0``) flies a steered ascent instead: a 1-degree
+tip-over, then a pitch program, the thrust turned from the velocity by at most
+that angle so that the flight-path angle follows a command falling linearly from
+the vertical after the rise to ``90 - pitch_kick_deg`` at burnout. It climbs out
+of the dense air before it flattens, which a kick held low enough for a flattened
+(depressed) trajectory cannot (Zipfel, ch. 10, on pitch programs). Each stage burns its propellant
 at a constant rate, :math:`T = I_{sp} g_0 \dot m`; staging is instantaneous. An
 optional cut-off time ends the thrust early (how a liquid missile, or a solid
 one with thrust termination, flies short of its maximum range on a
@@ -69,6 +75,12 @@ class Rocket:
     """Maximum lift-to-drag ratio with which what flies on after burnout glides when level
     or descending (0: purely ballistic); ``reentry_beta_kgm2`` is then its zero-lift
     ballistic coefficient (the glide model: :mod:`thaadsim.physics._kernel`)."""
+    steer_max_deflection_deg: float = 0.0
+    """0: the ballistic missile's kick and gravity turn. Above 0: a steered ascent (a
+    manoeuvring missile's guidance): after the vertical rise the thrust is turned from the
+    velocity by up to this angle to follow a pitch program: a commanded flight-path angle
+    falling linearly from 90 degrees at the end of the rise to ``90 - pitch_kick_deg`` at
+    burnout (module docstring)."""
 
     @property
     def launch_mass_kg(self) -> float:
@@ -116,6 +128,11 @@ class RocketFlight:
     @property
     def impact_t_s(self) -> NDArray[np.float64]:
         return self.coast.t_s
+
+
+STEER_TIP_DEG = 1.0
+"""A steered ascent's tip-over after the vertical rise: just enough to set the plane in
+which the guidance then pitches the missile over."""
 
 
 def _tip_over(state: NDArray[np.float64], azimuth_deg: NDArray[np.float64],
@@ -199,7 +216,10 @@ def fly_rocket(
         t0 = np.minimum(t_start, cutoff)
         t1 = np.minimum(t_stop, cutoff)
         thrust = Thrust(thrust_n=stage.thrust_n, mdot_kgps=stage.mdot_kgps, mass0_kg=mass0,
-                        cda_m2=rocket.cda_m2, steer=steer)
+                        cda_m2=rocket.cda_m2, steer=steer, target_gamma_deg=90.0 - kick,
+                        max_deflection_deg=rocket.steer_max_deflection_deg,
+                        program_s=max(rocket.burn_time_s - rocket.vertical_rise_s, 1.0),
+                        program_start_s=min(rocket.vertical_rise_s, rocket.burn_time_s))
         seg = propagate(state, t0_s=t0, t_end_s=t1, thrust=thrust, **common)  # type: ignore[arg-type]
         state = seg.state
         up = _merge(up, seg.up_s, keep_first=True)
@@ -211,16 +231,18 @@ def fly_rocket(
 
     t_stage = 0.0
     mass_above = rocket.launch_mass_kg
+    steered = rocket.steer_max_deflection_deg > 0.0
     for i, stage in enumerate(rocket.stages):
         t_end_stage = t_stage + stage.burn_time_s
         if i == 0:
             t_rise = min(rocket.vertical_rise_s, stage.burn_time_s)
             burn(0.0, t_rise, mass_above, stage, "up")
-            state = _tip_over(state, az, kick, earth)
+            state = _tip_over(state, az, np.minimum(kick, STEER_TIP_DEG) if steered else kick,
+                              earth)
             burn(t_rise, t_end_stage, mass_above - stage.mdot_kgps * np.minimum(t_rise, cutoff),
-                 stage, "velocity")
+                 stage, "gamma" if steered else "velocity")
         else:
-            burn(t_stage, t_end_stage, mass_above, stage, "velocity")
+            burn(t_stage, t_end_stage, mass_above, stage, "gamma" if steered else "velocity")
         mass_above -= stage.loaded_mass_kg
         t_stage = t_end_stage
     # a rocket too weak to climb, or flown into the ground, has failed in powered flight

@@ -166,6 +166,8 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         vertical_rise_s=fig("vertical_rise_s"),
         reentry_beta_kgm2=fig("reentry_beta_kgm2"),
         glide_lift_to_drag=fig("glide_lift_to_drag") if "glide_lift_to_drag" in raw else 0.0,
+        steer_max_deflection_deg=(fig("steer_max_deflection_deg")
+                                  if "steer_max_deflection_deg" in raw else 0.0),
     )
     fig("range_km")
     depressed = None

@@ -47,6 +47,8 @@ AIM_ACCEPT_M = 1000.0
 the shape can fly)."""
 
 _KICKS_DEG = np.concatenate([np.geomspace(1e-3, 2.0, 70), np.linspace(2.1, 60.0, 150)])
+_STEERED_KICKS_DEG = np.linspace(1.0, 88.0, 175)
+"""A steered ascent's controls: the flight-path angle held to burnout is 90 - kick."""
 _CUTOFF_FRACTIONS = np.linspace(0.15, 1.0, 52)
 
 
@@ -91,12 +93,13 @@ class ShapeTable:
 @cache
 def shape_table(rocket: Rocket, earth_name: str = "wgs84") -> ShapeTable:
     """Fly a rocket over a grid of kicks and cut-offs on a non-rotating Earth."""
-    kk, cc = np.meshgrid(_KICKS_DEG, _CUTOFF_FRACTIONS * rocket.burn_time_s, indexing="ij")
+    kicks = _STEERED_KICKS_DEG if rocket.steer_max_deflection_deg > 0 else _KICKS_DEG
+    kk, cc = np.meshgrid(kicks, _CUTOFF_FRACTIONS * rocket.burn_time_s, indexing="ij")
     flight = fly_rocket(rocket, 0.0, 0.0, 0.0, 90.0, kk.ravel(), cc.ravel(), earth=earth_name,
                         rotating=False, rtol=1e-7, atol=1e-4)
     rng, _ = _ground_range(flight, np.zeros(kk.size), np.zeros(kk.size), earth_model(earth_name))
     apo = np.where(flight.impacted, flight.coast.apogee_alt_m, np.nan)
-    return ShapeTable(kick_deg=_KICKS_DEG, cutoff_s=cc[0], range_m=rng.reshape(kk.shape),
+    return ShapeTable(kick_deg=kicks, cutoff_s=cc[0], range_m=rng.reshape(kk.shape),
                       apogee_m=apo.reshape(kk.shape))
 
 
