@@ -206,6 +206,21 @@ def test_kn23_longest_flattened_flights_are_beyond_the_model(range_km, apogee_km
         aim(get_missile("kn-23"), *PYONGYANG, *end, "depressed", apogee_km)
 
 
+@pytest.mark.parametrize("range_km", [800.0, 760.0])
+def test_kn23_enlarged_flies_the_longest_flattened_flights(range_km):
+    """The enlarged KN-23 (calibrated to the 800 km flight at 60 km, 15 Sep 2021) flies it and
+    the 760 km one at 60 km (ROK JCS, 25 May 2022) within 1 km of the aim point, apogee
+    within 2%; and the KN-23's refusal of them names this variant."""
+    from thaadsim.systems.threat import aim_point_at_range
+
+    end = aim_point_at_range(*PYONGYANG, 160.0, range_km * 1e3)
+    f, miss = flown("kn-23-enlarged", PYONGYANG, end, "depressed", 60.0)
+    assert miss < 1000.0
+    assert f.coast.apogee_alt_m[0] / 1e3 == pytest.approx(60.0, rel=0.02)
+    with pytest.raises(UnreachableError, match="--missile kn-23-enlarged"):
+        aim(get_missile("kn-23"), *PYONGYANG, *end, "depressed", 60.0)
+
+
 def test_out_of_range_target_names_the_maximum_range():
     with pytest.raises(UnreachableError, match=r"scud-b cannot reach \d+ km: its maximum range "
                                                r"is 309 km"):

@@ -79,6 +79,8 @@ class Missile:
     """Every sourced figure by its catalog path, e.g. ``stages[0].isp_s``."""
     depressed_apogee_km: Figure | None = None
     tests: tuple[TestFlight, ...] = field(default=())
+    variant_of: str | None = None
+    """The catalog slug of the missile this one is a variant of (e.g. an enlarged one)."""
 
 
 def _figure(entry: Any, where: str) -> Figure:
@@ -200,6 +202,7 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         figures=figures,
         depressed_apogee_km=depressed,
         tests=tuple(tests),
+        variant_of=_variant_of(raw.get("variant_of"), where),
     )
 
 
@@ -237,10 +240,26 @@ def _entry(catalog: Mapping[str, T], kind: str, slug: str) -> T:
         raise CatalogError(f"{kind}: unknown slug {slug!r}; known: {', '.join(catalog)}") from None
 
 
+def _variant_of(value: Any, where: str) -> str | None:
+    if value is not None and not (isinstance(value, str) and value.strip()):
+        raise CatalogError(f"{where}.variant_of: {value!r} is not a missile slug")
+    return value
+
+
 def load_missiles(path: str | Path | None = None) -> dict[str, Missile]:
     """Read a missile catalog (the shipped one by default); every figure is checked."""
     raw, name = _read_yaml("missiles.yaml", path)
-    return {str(slug): _missile(str(slug), entry, name) for slug, entry in raw.items()}
+    missiles = {str(slug): _missile(str(slug), entry, name) for slug, entry in raw.items()}
+    for m in missiles.values():
+        if m.variant_of is not None and m.variant_of not in missiles:
+            raise CatalogError(f"{name}: {m.slug}.variant_of: {m.variant_of!r} is not in the "
+                               f"catalog; known: {', '.join(missiles)}")
+    return missiles
+
+
+def variants(slug: str) -> list[str]:
+    """The shipped catalog's variants of ``slug`` (missiles whose ``variant_of`` it is)."""
+    return [m.slug for m in missile_catalog().values() if m.variant_of == slug]
 
 
 @cache

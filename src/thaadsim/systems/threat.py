@@ -36,7 +36,7 @@ from thaadsim.physics.earth import WGS84, Earth, earth_model
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_direct, geodesic_inverse
 from thaadsim.physics.propagate import band_times
 from thaadsim.physics.rocket import Rocket, RocketFlight, fly_rocket
-from thaadsim.systems.catalog import Missile
+from thaadsim.systems.catalog import Missile, variants
 
 Shape = Literal["min-energy", "lofted", "depressed"]
 SHAPES: tuple[str, ...] = ("min-energy", "lofted", "depressed")
@@ -140,6 +140,15 @@ class Controls:
     azimuth_deg: float
     kick_deg: float
     cutoff_s: float
+
+
+def _with_variants(exc: UnreachableError, slug: str) -> UnreachableError:
+    """The error, naming the catalog's variants of the missile that may reach farther."""
+    others = variants(slug)
+    if not others:
+        return exc
+    return UnreachableError(f"{exc} (the catalog's variant {', '.join(others)} flies farther: "
+                            f"--missile {others[0]})")
 
 
 def initial_controls(missile: Missile, range_m: float, azimuth_deg: float, shape: str,
@@ -257,14 +266,14 @@ def aim_many(
             c = initial_controls(missile, float(dist[i]), float(az0[i]), shape,
                                  None if apogee_m is None else float(apogee_m[i]), earth.name)
         except UnreachableError as exc:
-            errors[i] = exc
             if default_apogee:
                 assert missile.depressed_apogee_km is not None
-                errors[i] = UnreachableError(
+                exc = UnreachableError(
                     f"{exc}. The {missile.slug}'s depressed shape is its reported flattened "
                     f"profile (apogee {missile.depressed_apogee_km.value:g} km, "
                     f"{missile.depressed_apogee_km.provenance}); give --apogee-km to fly "
                     "another depressed apogee, or another --shape")
+            errors[i] = _with_variants(exc, missile.slug)
             continue
         x[i] = c.azimuth_deg, c.kick_deg, c.cutoff_s
     table = shape_table(missile.rocket, earth.name)
