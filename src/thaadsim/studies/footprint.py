@@ -58,7 +58,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -75,6 +75,11 @@ from thaadsim.systems.catalog import Missile, Site, get_missile, get_radar, get_
 from thaadsim.systems.interceptor import Interceptor, get_interceptor, reach_table
 from thaadsim.systems.radar import Emplacement, Radar, look, pd_from_snr
 from thaadsim.systems.threat import SHAPES, aim_many
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from thaadsim.studies.montecarlo import RunnerOptions
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -526,6 +531,170 @@ def _cell_areas(lat: FloatArray, lon: FloatArray) -> FloatArray:
         lon[0] - dlon / 2, la - dlat / 2, lon[0] + dlon / 2, la + dlat / 2)) for la in lat])
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Threat:
+    """What every aim point's computation shares: the battery, the threat and the radar."""
+
+    battery: fc.Battery
+    missile: Missile
+    launch_lat_deg: float
+    launch_lon_deg: float
+    shape: str
+    apogee_km: float | None
+    radar_mode: str
+    rcs_m2: float
+
+    @property
+    def interceptor(self) -> Interceptor:
+        return get_interceptor(self.battery.interceptor)
+
+    @property
+    def radar(self) -> Radar:
+        return get_radar(self.radar_mode).radar
+
+    def emplacement(self) -> Emplacement:
+        """The battery's radar at its site, facing the launch point."""
+        site = self.battery.site
+        bore = float(geodesic_inverse(site.lat_deg, site.lon_deg, self.launch_lat_deg,
+                                      self.launch_lon_deg)[1]) % 360.0
+        return site.emplacement(bore)
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Flown:
+    """The aimed flights of some aim points and their intercept geometry (steps 1 and 3)."""
+
+    ok: npt.NDArray[np.intp]
+    """Those the missile reaches (indices into the aim points)."""
+    records: _Records
+    geometry: fc.Geometry
+    flight_time_s: FloatArray
+    """(len(ok),) launch to impact (NaN if the flight did not impact)."""
+
+
+def _fly_cells(threat: _Threat, aim_lat_deg: FloatArray, aim_lon_deg: FloatArray
+               ) -> _Flown | None:
+    """Aim the threat at every aim point at once, fly the reachable ones in one call and
+    find their intercept geometry (module docstring, steps 1 and 3); None if the missile
+    reaches none of them."""
+    bat, mis, icpt = threat.battery, threat.missile, threat.interceptor
+    if not np.size(aim_lat_deg):
+        return None
+    aims = aim_many(mis, threat.launch_lat_deg, threat.launch_lon_deg, aim_lat_deg,
+                    aim_lon_deg, threat.shape, threat.apogee_km)
+    ok = np.flatnonzero(np.isfinite(aims.kick_deg))
+    if not ok.size:
+        return None
+    flight = fly_rocket(mis.rocket, threat.launch_lat_deg, threat.launch_lon_deg, 0.0,
+                        aims.azimuth_deg[ok], aims.kick_deg[ok], aims.cutoff_s[ok],
+                        record=True)
+    rec = _records(flight)
+    t = _candidate_times(rec, bat, icpt)
+    y = rec.at(t)
+    t = np.where(np.isfinite(y[..., 0]), t, np.nan)
+    geo = fc.intercept_geometry(t, y[..., :3], bat, icpt, reach_table(icpt))
+    tof = np.where(flight.impacted, flight.impact_t_s, np.nan)
+    return _Flown(ok=ok, records=rec, geometry=geo,
+                  flight_time_s=np.asarray(tof, dtype=np.float64))
+
+
+CELL_FIELDS = ("shots", "firm_track_s", "flight_time_s")
+"""The per-cell results of :func:`cell_results`, the fields of :class:`Footprint`'s grid."""
+
+
+def cell_results(threat: _Threat, aim_lat_deg: FloatArray, aim_lon_deg: FloatArray
+                 ) -> dict[str, npt.NDArray[Any]]:
+    """Shot opportunities (-1: unreachable), estimated firm-track time and flight time of
+    the threat aimed at each aim point, all at once (module docstring, steps 1 to 4): the
+    one computation behind :func:`defended_footprint`, whether it evaluates the whole grid
+    at once or a block of cells per chunk of the runner."""
+    n = int(np.size(aim_lat_deg))
+    out: dict[str, npt.NDArray[Any]] = {
+        "shots": np.full(n, -1, dtype=np.int64), "firm_track_s": np.full(n, np.nan),
+        "flight_time_s": np.full(n, np.nan)}
+    flown = _fly_cells(threat, np.asarray(aim_lat_deg, dtype=np.float64),
+                       np.asarray(aim_lon_deg, dtype=np.float64))
+    if flown is None:
+        return out
+    bat = threat.battery
+    firm = firm_track_estimate(flown.records, threat.radar, threat.emplacement(),
+                               threat.rcs_m2)
+    earliest = np.where(np.isfinite(firm), firm + bat.reaction_s, np.inf)
+    out["shots"][flown.ok] = shot_opportunities(flown.geometry, earliest,
+                                                bat.kill_assessment_s)
+    out["firm_track_s"][flown.ok] = firm
+    out["flight_time_s"][flown.ok] = flown.flight_time_s
+    return out
+
+
+DEFAULT_CHUNK_CELLS = 2_500
+"""Grid cells per chunk of the runner (the vectorised evaluation's cost per cell is flat
+from a few hundred cells up; 2,500 cells are a few hundred MB of recorded flights at most)."""
+
+
+def chunk_span(seed: np.random.SeedSequence, units: int, chunk: int, total: int
+               ) -> tuple[int, int]:
+    """The work units ``[start, stop)`` of the runner's chunk called with ``units`` units
+    and the stream ``seed``: chunk ``i``'s stream is ``SeedSequence(seed).spawn(n)[i]``
+    (:func:`thaadsim.studies.montecarlo.chunk_seeds`), so ``i`` is the last entry of its
+    spawn key, and it starts at ``i * chunk``. A task whose units are fixed pieces of work
+    (grid cells, model runs) rather than random trials finds its block this way."""
+    if not seed.spawn_key:
+        raise InputError("chunk: the task was called without a chunk's stream (run it "
+                         "through thaadsim.studies.montecarlo.run_chunks)")
+    start = int(seed.spawn_key[-1]) * chunk
+    stop = start + int(units)
+    if stop > total or (units != chunk and stop != total):
+        raise InputError(f"chunk: {units} units at chunk {seed.spawn_key[-1]} do not fit "
+                         f"{total} units in chunks of {chunk}: the runner's chunk size "
+                         "differs from the task's")
+    return start, stop
+
+
+@dataclass(frozen=True, kw_only=True)
+class FootprintTask:
+    """The footprint as a task of the runner (:mod:`thaadsim.studies.montecarlo`): the
+    work units are the grid's cells in row-major order (latitude, then longitude); a chunk
+    evaluates its block of ``chunk`` cells at once (:func:`cell_results`) and returns one
+    row per cell: ``cell`` (index in the grid) and :data:`CELL_FIELDS`. Deterministic: the
+    chunks' random streams are used only to find their block (:func:`chunk_span`)."""
+
+    threat: _Threat
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    grid_km: float
+    min_shots: int
+    chunk: int = DEFAULT_CHUNK_CELLS
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.lat_deg.size * self.lon_deg.size)
+
+    def describe(self) -> dict[str, Any]:
+        th = self.threat
+        return {"task": "footprint", "battery": th.battery.slug,
+                "battery_lat_deg": th.battery.site.lat_deg,
+                "battery_lon_deg": th.battery.site.lon_deg,
+                "missile": th.missile.slug, "launch_lat_deg": th.launch_lat_deg,
+                "launch_lon_deg": th.launch_lon_deg, "shape": th.shape,
+                "apogee_km": th.apogee_km, "radar_mode": th.radar_mode, "rcs_m2": th.rcs_m2,
+                "grid_km": self.grid_km, "min_shots": self.min_shots,
+                "grid_cells": [int(self.lat_deg.size), int(self.lon_deg.size)],
+                "extent_lat_deg": [float(self.lat_deg[0]), float(self.lat_deg[-1])],
+                "extent_lon_deg": [float(self.lon_deg[0]), float(self.lon_deg[-1])]}
+
+    def __call__(self, trials: int, seed: np.random.SeedSequence) -> pd.DataFrame:
+        """The ``trials`` cells (the runner's name for its work units) of the chunk whose
+        stream is ``seed``."""
+        import pandas as pd
+
+        start, stop = chunk_span(seed, trials, self.chunk, self.n_cells)
+        cell = np.arange(start, stop, dtype=np.int64)
+        row, col = np.divmod(cell, self.lon_deg.size)
+        res = cell_results(self.threat, self.lat_deg[row], self.lon_deg[col])
+        return pd.DataFrame({"cell": cell, **res})
+
+
 def defended_footprint(
     battery: fc.Battery | Site | str,
     missile: Missile | str,
@@ -540,6 +709,8 @@ def defended_footprint(
     radar_mode: str = "terminal",
     rcs_m2: float = DEFAULT_RCS_M2,
     rng_seed: int = 0,
+    runner: RunnerOptions | None = None,
+    progress: bool = True,
 ) -> Footprint:
     """The defended footprint of a battery against a missile from a launch point (module
     docstring).
@@ -571,6 +742,13 @@ def defended_footprint(
     rng_seed
         Unused: the estimate is deterministic (kept so that a later Monte Carlo radar can
         take it without changing the signature).
+    runner
+        With options chosen (:attr:`RunnerOptions.chosen`), the grid's cells are evaluated
+        in chunks of the Monte Carlo runner (:class:`FootprintTask`: in this process, local
+        processes or Dask, each chunk written to Parquet, resumable); the footprint is the
+        same as without.
+    progress
+        The runner's progress bar (on standard error).
 
     Raises
     ------
@@ -581,44 +759,36 @@ def defended_footprint(
     bat = resolve_battery(battery)
     mis = missile if isinstance(missile, Missile) else get_missile(missile)
     _check_inputs(grid_km, extent_km, min_shots, shape, launch_lat_deg, launch_lon_deg, rcs_m2)
-    icpt = get_interceptor(bat.interceptor)
-    table = reach_table(icpt)
-    radar = get_radar(radar_mode).radar
+    threat = _Threat(battery=bat, missile=mis, launch_lat_deg=float(launch_lat_deg),
+                     launch_lon_deg=float(launch_lon_deg), shape=shape, apogee_km=apogee_km,
+                     radar_mode=radar_mode, rcs_m2=float(rcs_m2))
+    icpt = threat.interceptor
+    get_radar(radar_mode)  # an unknown radar mode is an error before any work
     extent = (icpt.max_ground_range_m / 1e3 + EXTENT_MARGIN_KM) if extent_km is None \
         else float(extent_km)
     lat, lon = _axes(bat.site, float(grid_km), extent)
-    glat, glon = np.meshgrid(lat, lon, indexing="ij")
-    n_cells = glat.size
-    aims = aim_many(mis, launch_lat_deg, launch_lon_deg, glat.ravel(), glon.ravel(), shape,
-                    apogee_km)
-    ok = np.flatnonzero(np.isfinite(aims.kick_deg))
-    shots = np.full(n_cells, -1, dtype=np.int64)
-    firm_all = np.full(n_cells, np.nan)
-    tof_all = np.full(n_cells, np.nan)
-    if ok.size:
-        flight = fly_rocket(mis.rocket, launch_lat_deg, launch_lon_deg, 0.0,
-                            aims.azimuth_deg[ok], aims.kick_deg[ok], aims.cutoff_s[ok],
-                            record=True)
-        rec = _records(flight)
-        bore = float(geodesic_inverse(bat.site.lat_deg, bat.site.lon_deg, launch_lat_deg,
-                                      launch_lon_deg)[1]) % 360.0
-        emp = bat.site.emplacement(bore)
-        firm = firm_track_estimate(rec, radar, emp, rcs_m2)
-        t = _candidate_times(rec, bat, icpt)
-        y = rec.at(t)
-        t = np.where(np.isfinite(y[..., 0]), t, np.nan)
-        geo = fc.intercept_geometry(t, y[..., :3], bat, icpt, table)
-        earliest = np.where(np.isfinite(firm), firm + bat.reaction_s, np.inf)
-        shots[ok] = shot_opportunities(geo, earliest, bat.kill_assessment_s)
-        firm_all[ok] = firm
-        tof_all[ok] = np.where(flight.impacted, flight.impact_t_s, np.nan)
-    shape2 = glat.shape
+    shape2 = (lat.size, lon.size)
+    if runner is not None and runner.chosen:
+        task = FootprintTask(threat=threat, lat_deg=lat, lon_deg=lon, grid_km=float(grid_km),
+                             min_shots=int(min_shots),
+                             chunk=runner.chunk_size or DEFAULT_CHUNK_CELLS)
+        frame = runner.run(task, task.n_cells, 0, default_chunk=DEFAULT_CHUNK_CELLS,
+                           progress=progress)
+        if not np.array_equal(frame["cell"].to_numpy(), np.arange(task.n_cells)):
+            raise InputError("footprint: the runner's chunks do not cover the grid once, in "
+                             "order")  # pragma: no cover - the runner's contract
+        cells = {k: frame[k].to_numpy() for k in CELL_FIELDS}
+    else:
+        glat, glon = np.meshgrid(lat, lon, indexing="ij")
+        cells = cell_results(threat, glat.ravel(), glon.ravel())
     return Footprint(
         battery=bat, missile=mis.slug, launch_lat_deg=float(launch_lat_deg),
         launch_lon_deg=float(launch_lon_deg), shape=shape, apogee_km=apogee_km,
         min_shots=int(min_shots), grid_km=float(grid_km), radar_mode=radar_mode,
-        lat_deg=lat, lon_deg=lon, shots=shots.reshape(shape2),
-        firm_track_s=firm_all.reshape(shape2), flight_time_s=tof_all.reshape(shape2),
+        lat_deg=lat, lon_deg=lon,
+        shots=np.asarray(cells["shots"], dtype=np.int64).reshape(shape2),
+        firm_track_s=np.asarray(cells["firm_track_s"], dtype=np.float64).reshape(shape2),
+        flight_time_s=np.asarray(cells["flight_time_s"], dtype=np.float64).reshape(shape2),
         cell_area_km2=_cell_areas(lat, lon))
 
 
@@ -636,13 +806,17 @@ def footprint_command_data(
     radar_mode: str = "terminal",
     map_path: str | None = None,
     netcdf_path: str | None = None,
+    runner: RunnerOptions | None = None,
+    progress: bool = True,
 ) -> dict[str, Any]:
     """What ``thaadsim footprint`` prints (as JSON, or as a table), after writing the map
     (PNG) and the grid (netCDF, h5netcdf engine) where asked; the command is a thin wrapper
-    of this function. ``battery_site`` is a site or a battery slug."""
+    of this function. ``battery_site`` is a site or a battery slug; ``runner`` (the command
+    line's runner options) evaluates the grid in chunks (:func:`defended_footprint`)."""
     fp = defended_footprint(battery_site, missile, launch_lat_deg, launch_lon_deg, shape=shape,
                             apogee_km=apogee_km, grid_km=grid_km, extent_km=extent_km,
-                            min_shots=min_shots, radar_mode=radar_mode)
+                            min_shots=min_shots, radar_mode=radar_mode, runner=runner,
+                            progress=progress)
     if netcdf_path is not None:
         try:
             fp.to_xarray().to_netcdf(netcdf_path, engine="h5netcdf")
@@ -688,6 +862,7 @@ def footprint_command_data(
                                 if np.isfinite(fp.firm_track_s).any() else None),
         "map": map_path,
         "netcdf": netcdf_path,
+        **({"runner": runner.describe()} if runner is not None and runner.chosen else {}),
         "model": ("aim points on a grid; each threat aimed and flown (rotating WGS84, drag); "
                   "firm track estimated from the radar's looks (median acquisition + "
                   "calibrated convergence delay); shoot-look-shoot opportunities from the "
@@ -701,7 +876,8 @@ def _inside_grid(fp: Footprint, site: Site) -> bool:
                 and fp.lon_deg[0] - dlon / 2 <= site.lon_deg <= fp.lon_deg[-1] + dlon / 2)
 
 
-__all__ = ["ACQUISITION_QUANTILE", "FIRM_DELAY_LOOKS", "FIRM_DELAY_LOOKS_PER_100KM", "Footprint",
-           "acquisition_time", "defended_footprint", "firm_delay_s", "firm_track_estimate",
-           "footprint_command_data",
-           "resolve_battery", "shot_opportunities"]
+__all__ = ["ACQUISITION_QUANTILE", "CELL_FIELDS", "DEFAULT_CHUNK_CELLS", "FIRM_DELAY_LOOKS",
+           "FIRM_DELAY_LOOKS_PER_100KM", "Footprint", "FootprintTask", "acquisition_time",
+           "cell_results", "chunk_span", "defended_footprint", "firm_delay_s",
+           "firm_track_estimate", "footprint_command_data", "resolve_battery",
+           "shot_opportunities"]
