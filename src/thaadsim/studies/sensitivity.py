@@ -58,13 +58,16 @@ handover-error tables).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
+import json
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -74,6 +77,11 @@ from thaadsim.errors import InputError
 from thaadsim.systems.catalog import get_missile, get_radar
 from thaadsim.systems.interceptor import get_interceptor
 from thaadsim.systems.radar import detection_range_m
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from thaadsim.studies.montecarlo import RunnerOptions
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -334,16 +342,18 @@ def _apply_defense(defense: Defense, values: dict[str, float]) -> tuple[Defense,
     return dataclasses.replace(defense, **changes), icpt
 
 
-def _detection_range(values: dict[str, FloatArray], defense: Defense, runs: int) -> FloatArray:
+def _detection_range(values: dict[str, FloatArray], defense: Defense, runs: range
+                     ) -> FloatArray:
+    """The search detection range (km) of runs ``runs``."""
     radar = get_radar(defense.radar_mode).radar
-    out = np.empty(runs)
-    for j in range(runs):
-        changes: dict[str, Any] = {k: float(values[k][j])
-                                   for k in ("average_power_w", "losses_db")
-                                   if k in values}
+    out = np.empty(len(runs))
+    for k, j in enumerate(runs):
+        changes: dict[str, Any] = {name: float(values[name][j])
+                                   for name in ("average_power_w", "losses_db")
+                                   if name in values}
         r = dataclasses.replace(radar, **changes) if changes else radar
         rcs = float(values["rcs_m2"][j]) if "rcs_m2" in values else 0.1
-        out[j] = float(detection_range_m(r, rcs, "search")) / 1e3
+        out[k] = float(detection_range_m(r, rcs, "search")) / 1e3
     return out
 
 
@@ -361,137 +371,334 @@ def _effective_rcs_level(values: dict[str, FloatArray], radar: Any, base: FloatA
     return np.rint(10 * np.log10(rcs * factor[:, None]) / RCS_LEVEL_DB).astype(np.int64)
 
 
-def _footprint_area(values: dict[str, FloatArray], threat: RaidThreat, defense: Defense,
-                    runs: int, grid_km: float, min_shots: int
-                    ) -> tuple[FloatArray, dict[str, Any]]:
-    """The defended footprint's area of each run: the steps of
-    :func:`thaadsim.studies.footprint.defended_footprint` (same grid, flights, firm-track
-    estimate and shot rule) with the flights and the intercept geometry shared by every
-    run (module docstring). ``tests/test_sensitivity.py`` checks that a run at the nominal
-    values gives ``defended_footprint``'s area."""
-    from thaadsim.physics.geodesy import geodesic_inverse
-    from thaadsim.physics.rocket import fly_rocket
+def _runs_of(values: dict[str, FloatArray]) -> int:
+    return int(next(iter(values.values())).size)
+
+
+# --------------------------------------------------------------------------------------------
+# The models: the work shared by every run, then any block of runs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class _DetectionModel:
+    """``detection_range``: nothing shared but the sample."""
+
+    values: dict[str, FloatArray]
+    defense: Defense
+
+    def evaluate(self, start: int, stop: int) -> FloatArray:
+        return _detection_range(self.values, self.defense, range(start, stop))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _FootprintModel:
+    """``footprint_area``: the aimed flights and intercept geometry of the grid and the
+    firm-track estimate of each cross-section level, shared by every run (module
+    docstring); a run costs the shot count."""
+
+    values: dict[str, FloatArray]
+    battery: Any
+    min_shots: int
+    level: npt.NDArray[np.int64]
+    """(runs,) effective cross-section level of each run."""
+    geometry: Any
+    firm: dict[int, FloatArray]
+    """Firm-track time of each reachable cell, by cross-section level."""
+    area_km2: FloatArray
+    """Geodesic area of each reachable cell."""
+
+    def evaluate(self, start: int, stop: int) -> FloatArray:
+        from thaadsim.studies import footprint as fpm
+
+        v, bat = self.values, self.battery
+        out = np.empty(stop - start)
+        if self.geometry is None:  # the missile reaches no cell
+            out[:] = 0.0
+            return out
+        for k, j in enumerate(range(start, stop)):
+            reaction = float(v["reaction_s"][j]) if "reaction_s" in v else bat.reaction_s
+            assess = (float(v["kill_assessment_s"][j]) if "kill_assessment_s" in v
+                      else bat.kill_assessment_s)
+            f = self.firm[int(self.level[j])]
+            shots = fpm.shot_opportunities(self.geometry,
+                                           np.where(np.isfinite(f), f + reaction, np.inf),
+                                           assess)
+            out[k] = float(self.area_km2[shots >= self.min_shots].sum())
+        return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class _EngagementModel:
+    """``p_no_leak``, ``expected_leakers``: the raid prepared once (tracking pools) at every
+    effective cross-section level; a run costs its fire-control trials, with the run's
+    seed in every run (common random numbers)."""
+
+    values: dict[str, FloatArray]
+    defense: Defense
+    output: str
+    trials: int
+    seed: int
+    subsets: tuple[Prepared, ...]
+    which: npt.NDArray[np.intp]
+    """(runs,) the level variant of each run (index into ``subsets``)."""
+
+    def evaluate(self, start: int, stop: int) -> FloatArray:
+        fc_names = [k for k in self.values if k not in RADAR_PARAMETERS and k != "dummy"]
+        out = np.empty(stop - start)
+        for k, j in enumerate(range(start, stop)):
+            d, icpt = _apply_defense(self.defense,
+                                     {n: float(self.values[n][j]) for n in fc_names})
+            sub = self.subsets[self.which[j]]
+            sub = dataclasses.replace(sub, defense=d, interceptors=(icpt, *sub.interceptors[1:]))
+            res = engage(sub, self.trials, np.random.default_rng(self.seed))
+            out[k] = res.p_no_leak if self.output == "p_no_leak" else res.expected_leakers
+        return out
+
+
+def _footprint_grid(threat: RaidThreat, defense: Defense, grid_km: float
+                    ) -> tuple[Any, FloatArray, FloatArray]:
+    """The footprint's threat (:class:`thaadsim.studies.footprint._Threat`) and its grid's
+    aim points, as :func:`thaadsim.studies.footprint.defended_footprint` makes them."""
     from thaadsim.studies import footprint as fpm
-    from thaadsim.systems import fire_control as fc
-    from thaadsim.systems.interceptor import reach_table
-    from thaadsim.systems.threat import aim_many
 
     bat = defense.batteries[0]
-    mis = get_missile(threat.missile)
     icpt = get_interceptor(bat.interceptor)
-    radar = get_radar(defense.radar_mode).radar
     extent = icpt.max_ground_range_m / 1e3 + fpm.EXTENT_MARGIN_KM
     lat, lon = fpm._axes(bat.site, grid_km, extent)
+    th = fpm._Threat(battery=bat, missile=get_missile(threat.missile),
+                     launch_lat_deg=float(threat.launch_lat_deg),
+                     launch_lon_deg=float(threat.launch_lon_deg), shape=threat.shape,
+                     apogee_km=threat.apogee_km, radar_mode=defense.radar_mode,
+                     rcs_m2=float(threat.rcs_m2))
+    return th, lat, lon
+
+
+def _footprint_settings(values: dict[str, FloatArray], threat: RaidThreat, defense: Defense,
+                        grid_km: float, min_shots: int) -> dict[str, Any]:
+    from thaadsim.systems.threat import aim_many
+
+    th, lat, lon = _footprint_grid(threat, defense, grid_km)
     glat, glon = np.meshgrid(lat, lon, indexing="ij")
-    cell_area = np.broadcast_to(fpm._cell_areas(lat, lon)[:, None], glat.shape).ravel()
-    aims = aim_many(mis, threat.launch_lat_deg, threat.launch_lon_deg, glat.ravel(),
-                    glon.ravel(), threat.shape, threat.apogee_km)
-    ok = np.flatnonzero(np.isfinite(aims.kick_deg))
-    level = _effective_rcs_level(values, radar, np.array([threat.rcs_m2]), runs)[:, 0]
-    settings: dict[str, Any] = {
-        "footprint_battery": bat.slug, "footprint_missile": mis.slug,
-        "footprint_launch_lat_deg": float(threat.launch_lat_deg),
-        "footprint_launch_lon_deg": float(threat.launch_lon_deg),
-        "footprint_shape": threat.shape, "footprint_apogee_km": threat.apogee_km,
+    aims = aim_many(th.missile, th.launch_lat_deg, th.launch_lon_deg, glat.ravel(),
+                    glon.ravel(), th.shape, th.apogee_km)
+    level = _effective_rcs_level(values, th.radar, np.array([threat.rcs_m2]),
+                                 _runs_of(values))[:, 0]
+    return {
+        "footprint_battery": th.battery.slug, "footprint_missile": th.missile.slug,
+        "footprint_launch_lat_deg": th.launch_lat_deg,
+        "footprint_launch_lon_deg": th.launch_lon_deg,
+        "footprint_shape": th.shape, "footprint_apogee_km": th.apogee_km,
         "radar_mode": defense.radar_mode, "grid_km": float(grid_km),
         "grid_cells": [int(lat.size), int(lon.size)], "min_shots": int(min_shots),
         "rcs_m2_when_not_varied": float(threat.rcs_m2), "rcs_level_db": RCS_LEVEL_DB,
-        "rcs_levels": int(np.unique(level).size), "reachable_cells": int(ok.size)}
-    if not ok.size:
-        return np.zeros(runs), settings
-    flight = fly_rocket(mis.rocket, threat.launch_lat_deg, threat.launch_lon_deg, 0.0,
-                        aims.azimuth_deg[ok], aims.kick_deg[ok], aims.cutoff_s[ok], record=True)
-    rec = fpm._records(flight)
-    bore = float(geodesic_inverse(bat.site.lat_deg, bat.site.lon_deg, threat.launch_lat_deg,
-                                  threat.launch_lon_deg)[1]) % 360.0
-    emp = bat.site.emplacement(bore)
-    t = fpm._candidate_times(rec, bat, icpt)
-    y = rec.at(t)
-    t = np.where(np.isfinite(y[..., 0]), t, np.nan)
-    geo = fc.intercept_geometry(t, y[..., :3], bat, icpt, reach_table(icpt))
-    firm = {int(lv): fpm.firm_track_estimate(rec, radar, emp,
+        "rcs_levels": int(np.unique(level).size),
+        "reachable_cells": int(np.isfinite(aims.kick_deg).sum())}
+
+
+def _footprint_model(values: dict[str, FloatArray], threat: RaidThreat, defense: Defense,
+                     grid_km: float, min_shots: int) -> _FootprintModel:
+    """The defended footprint's steps (:func:`thaadsim.studies.footprint.cell_results`:
+    same grid, flights, firm-track estimate and shot rule) with the flights and the
+    intercept geometry shared by every run (module docstring)."""
+    from thaadsim.studies import footprint as fpm
+
+    th, lat, lon = _footprint_grid(threat, defense, grid_km)
+    glat, glon = np.meshgrid(lat, lon, indexing="ij")
+    cell_area = np.broadcast_to(fpm._cell_areas(lat, lon)[:, None], glat.shape).ravel()
+    level = _effective_rcs_level(values, th.radar, np.array([threat.rcs_m2]),
+                                 _runs_of(values))[:, 0]
+    flown = fpm._fly_cells(th, glat.ravel(), glon.ravel())
+    if flown is None:
+        return _FootprintModel(values=values, battery=th.battery, min_shots=min_shots,
+                               level=level, geometry=None, firm={},
+                               area_km2=np.empty(0))
+    emp = th.emplacement()
+    firm = {int(lv): fpm.firm_track_estimate(flown.records, th.radar, emp,
                                              float(10 ** (lv * RCS_LEVEL_DB / 10)))
             for lv in np.unique(level)}
-    area = cell_area[ok]
-    out = np.empty(runs)
-    for j in range(runs):
-        reaction = float(values["reaction_s"][j]) if "reaction_s" in values else bat.reaction_s
-        assess = (float(values["kill_assessment_s"][j]) if "kill_assessment_s" in values
-                  else bat.kill_assessment_s)
-        f = firm[int(level[j])]
-        shots = fpm.shot_opportunities(geo, np.where(np.isfinite(f), f + reaction, np.inf),
-                                       assess)
-        out[j] = float(area[shots >= min_shots].sum())
-    return out, settings
+    return _FootprintModel(values=values, battery=th.battery, min_shots=min_shots, level=level,
+                           geometry=flown.geometry, firm=firm, area_km2=cell_area[flown.ok])
 
 
-def _engagement(values: dict[str, FloatArray], raid: list[RaidThreat], defense: Defense,
-                runs: int, output: str, trials: int, pool: int, seed: int
-                ) -> tuple[FloatArray, dict[str, Any]]:
+def _footprint_area(values: dict[str, FloatArray], threat: RaidThreat, defense: Defense,
+                    runs: int, grid_km: float, min_shots: int
+                    ) -> tuple[FloatArray, dict[str, Any]]:
+    """The defended footprint's area of each run (:func:`_footprint_model`, every run).
+    ``tests/test_sensitivity.py`` checks that a run at the nominal values gives
+    ``defended_footprint``'s area."""
+    model = _footprint_model(values, threat, defense, grid_km, min_shots)
+    return (model.evaluate(0, runs),
+            _footprint_settings(values, threat, defense, grid_km, min_shots))
+
+
+def _level_variants(values: dict[str, FloatArray], raid: Sequence[RaidThreat],
+                    defense: Defense) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """The distinct rows of effective cross-section levels of the raid's threats, and each
+    run's row (module docstring)."""
     radar = get_radar(defense.radar_mode).radar
-    n = len(raid)
     base = np.array([th.rcs_m2 for th in raid])
-    # effective cross-section of each run's threats (module docstring), on a dB grid
-    level = _effective_rcs_level(values, radar, base, runs)
+    level = _effective_rcs_level(values, radar, base, _runs_of(values))
     variants, which = np.unique(level, axis=0, return_inverse=True)
-    which = np.asarray(which).ravel()
+    return variants, np.asarray(which).ravel()
+
+
+def _engagement_model(values: dict[str, FloatArray], raid: Sequence[RaidThreat],
+                      defense: Defense, output: str, trials: int, pool: int, seed: int
+                      ) -> _EngagementModel:
+    n = len(raid)
+    variants, which = _level_variants(values, raid, defense)
     big = [dataclasses.replace(th, rcs_m2=float(10 ** (variants[v, i] * RCS_LEVEL_DB / 10)))
            for v in range(variants.shape[0]) for i, th in enumerate(raid)]
     nominal = dataclasses.replace(defense, perfect_tracking=defense.perfect_tracking)
     prepared = prepare(big, nominal, pool=pool, seed=seed)
-    subsets = [_select(prepared, np.arange(v * n, (v + 1) * n)) for v in range(variants.shape[0])]
-    fc_names = [k for k in values if k not in RADAR_PARAMETERS and k != "dummy"]
-    out = np.empty(runs)
-    for j in range(runs):
-        d, icpt = _apply_defense(defense, {k: float(values[k][j]) for k in fc_names})
-        sub = dataclasses.replace(subsets[which[j]], defense=d,
-                                  interceptors=(icpt, *subsets[which[j]].interceptors[1:]))
-        res = engage(sub, trials, np.random.default_rng(seed))
-        out[j] = res.p_no_leak if output == "p_no_leak" else res.expected_leakers
-    return out, {"rcs_levels": int(variants.shape[0]), "tracked_threats": len(big)}
+    subsets = tuple(_select(prepared, np.arange(v * n, (v + 1) * n))
+                    for v in range(variants.shape[0]))
+    return _EngagementModel(values=values, defense=defense, output=output, trials=trials,
+                            seed=seed, subsets=subsets, which=which)
 
 
-def sobol_indices(
-    output: str,
-    scenario_or_builder: Any,
-    *,
-    samples: int = 64,
-    seed: int = 0,
-    params: Sequence[str] | None = None,
-    trials: int = 50,
-    pool: int = 4,
-    grid_km: float = FOOTPRINT_GRID_KM,
-    min_shots: int = 1,
-) -> SensitivityResult:
-    """Sobol indices of ``output`` over ``params`` (module docstring).
+@dataclass(frozen=True, kw_only=True)
+class _Study:
+    """A sensitivity study before any run (checked inputs; picklable): what the Saltelli
+    sample, the shared work and every run derive from, with the seed."""
 
-    Parameters
-    ----------
-    output : str
-        One of :data:`OUTPUTS`.
-    scenario_or_builder
-        A built-in scenario's name or a scenario file's path, a
-        :class:`thaadsim.scenario.Scenario`, a ``(raid, defense)`` pair or a callable
-        returning one. The parameters belong to the defense's first battery, its
-        interceptor and its radar mode.
-    samples : int
-        Base samples N (a power of two, at least 4); the model runs N (D + 2) times.
-    seed : int
-        Seeds the Sobol sequence's scrambling, the bootstrap and every run's Monte Carlo.
-    params : sequence of str, optional
-        From :data:`PARAMETERS` (default :data:`DEFAULT_PARAMETERS` of the output); for
-        ``footprint_area``, from :data:`FOOTPRINT_PARAMETERS`.
-    trials, pool
-        For the engagement outputs: fire-control trials per run and tracking outcomes per
-        threat (shared by every run).
-    grid_km, min_shots
-        For ``footprint_area``: the footprint's cell size (km) and the shot opportunities
-        (1 or 2) that make an aim point defended.
-    """
-    from SALib.analyze import sobol as sobol_analyze
-    from SALib.sample import sobol as sobol_sample
+    output: str
+    names: tuple[str, ...]
+    samples: int
+    trials: int
+    pool: int
+    grid_km: float
+    min_shots: int
+    raid: tuple[RaidThreat, ...]
+    defense: Defense
+    first: RaidThreat | None
+    label: str
 
-    start = time.perf_counter()
+    @property
+    def runs(self) -> int:
+        """Model runs: N (D + 2)."""
+        return self.samples * (len(self.names) + 2)
+
+    def parameters(self) -> tuple[Parameter, ...]:
+        return tuple(parameter(n, self.defense) for n in self.names)
+
+    def problem(self) -> dict[str, Any]:
+        return {"num_vars": len(self.names), "names": list(self.names),
+                "bounds": [[0.0, 1.0]] * len(self.names)}
+
+    def values(self, seed: int) -> dict[str, FloatArray]:
+        """Each parameter's value in every run: the Saltelli/Sobol' sample (scrambled with
+        ``seed``), mapped onto the parameters' ranges."""
+        from SALib.sample import sobol as sobol_sample
+
+        u = sobol_sample.sample(self.problem(), self.samples, calc_second_order=False,
+                                seed=seed)
+        return {p.name: p.from_unit(u[:, i]) for i, p in enumerate(self.parameters())}
+
+    def settings(self, values: dict[str, FloatArray]) -> dict[str, Any]:
+        """What the result records of how the runs were made (cheap: no run needed)."""
+        settings: dict[str, Any] = {"scenario": self.label}
+        if self.output == "detection_range":
+            settings.update({"radar_mode": self.defense.radar_mode, "dwell": "search",
+                             "rcs_m2_when_not_varied": 0.1})
+        elif self.output == "footprint_area":
+            assert self.first is not None
+            settings.update(_footprint_settings(values, self.first, self.defense,
+                                                self.grid_km, self.min_shots))
+            settings["not_varied"] = (
+                "sspk, fire_channels, launchers: the footprint counts one threat's shot "
+                "opportunities, not kills; divert_mps: the footprint's intercept geometry is "
+                "the reach table's; kill_assessment_s matters only with min_shots=2; the "
+                "interceptor's burnout speed and the missile's own numbers are not varied")
+        else:
+            variants, _ = _level_variants(values, self.raid, self.defense)
+            settings.update({"trials_per_run": self.trials, "pool": self.pool,
+                             "threats": len(self.raid), "rcs_level_db": RCS_LEVEL_DB,
+                             "rcs_levels": int(variants.shape[0]),
+                             "tracked_threats": int(variants.shape[0]) * len(self.raid)})
+        return settings
+
+    def model(self, seed: int) -> Any:
+        """The work shared by every run (:class:`_DetectionModel`, :class:`_FootprintModel`
+        or :class:`_EngagementModel`), from the seed alone."""
+        values = self.values(seed)
+        if self.output == "detection_range":
+            return _DetectionModel(values=values, defense=self.defense)
+        if self.output == "footprint_area":
+            assert self.first is not None
+            return _footprint_model(values, self.first, self.defense, self.grid_km,
+                                    self.min_shots)
+        return _engagement_model(values, list(self.raid), self.defense, self.output,
+                                 self.trials, self.pool, seed)
+
+    def digest(self) -> str:
+        """A fingerprint of the raid, the defense and the footprint's threat."""
+        text = repr((self.raid, self.defense, self.first))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+DEFAULT_CHUNK_RUNS = 256
+"""Model runs per chunk of the runner."""
+
+_MODELS: OrderedDict[tuple[str, int], Any] = OrderedDict()
+"""Models built in this process (a few), by task and seed (a task called without
+:meth:`SensitivityTask.prepare`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensitivityTask:
+    """A sensitivity study as a task of the runner (:mod:`thaadsim.studies.montecarlo`):
+    the work units are the Saltelli model runs (rows of the sample matrix, in order).
+    :meth:`prepare` does the work shared by every run once, from the run's seed alone (the
+    sample matrix, the tracking pools or the footprint's flights); a chunk evaluates its
+    block of ``chunk`` runs (:func:`thaadsim.studies.footprint.chunk_span`) and returns
+    ``run`` (index) and ``value`` (the output). The runs draw no random numbers of the
+    chunk's stream (an engagement run uses the run's seed: common random numbers), so the
+    outputs are those of :func:`sobol_indices` without the runner."""
+
+    study: _Study
+    chunk: int = DEFAULT_CHUNK_RUNS
+    model: Any = field(default=None, compare=False, repr=False)
+
+    def describe(self) -> dict[str, Any]:
+        s = self.study
+        return {"task": "sensitivity", "output": s.output, "scenario": s.label,
+                "params": list(s.names), "samples": s.samples, "runs": s.runs,
+                "trials": s.trials, "pool": s.pool, "grid_km": s.grid_km,
+                "min_shots": s.min_shots, "digest": s.digest()}
+
+    def prepare(self, seed: int) -> SensitivityTask:
+        """This task with its shared work done (from ``seed`` alone)."""
+        return dataclasses.replace(self, model=self._model(int(seed)))
+
+    def _model(self, seed: int) -> Any:
+        key = (json.dumps(self.describe(), sort_keys=True), seed)
+        if key not in _MODELS:
+            _MODELS[key] = self.study.model(seed)
+            while len(_MODELS) > 2:
+                _MODELS.popitem(last=False)
+        _MODELS.move_to_end(key)
+        return _MODELS[key]
+
+    def __call__(self, trials: int, seed: np.random.SeedSequence) -> pd.DataFrame:
+        """The ``trials`` model runs (the runner's name for its work units) of the chunk
+        whose stream is ``seed``."""
+        import pandas as pd
+
+        from thaadsim.studies.footprint import chunk_span
+
+        model = self.model
+        if model is None:
+            model = self._model(int(seed.entropy))  # type: ignore[arg-type]
+        start, stop = chunk_span(seed, trials, self.chunk, self.study.runs)
+        return pd.DataFrame({"run": np.arange(start, stop, dtype=np.int64),
+                             "value": model.evaluate(start, stop)})
+
+
+def _study(output: str, scenario_or_builder: Any, *, samples: int, params: Sequence[str] | None,
+           trials: int, pool: int, grid_km: float, min_shots: int) -> _Study:
+    """The study's inputs, checked (:func:`sobol_indices`)."""
     if output not in OUTPUTS:
         raise InputError(f"output: unknown {output!r}; allowed: {', '.join(OUTPUTS)}")
     if samples < 4 or samples & (samples - 1):
@@ -520,30 +727,81 @@ def sobol_indices(
                              f"(one threat's shot opportunities); allowed for footprint_area:"
                              f" {', '.join(FOOTPRINT_PARAMETERS)}")
     raid, defense, label, first = _raid_and_defense(scenario_or_builder)
-    ps = tuple(parameter(n, defense) for n in names)
-    problem = {"num_vars": len(ps), "names": list(names), "bounds": [[0.0, 1.0]] * len(ps)}
-    u = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
-    runs = u.shape[0]
-    values = {p.name: p.from_unit(u[:, i]) for i, p in enumerate(ps)}
-    settings: dict[str, Any] = {"scenario": label}
-    if output == "detection_range":
-        y = _detection_range(values, defense, runs)
-        settings.update({"radar_mode": defense.radar_mode, "dwell": "search",
-                         "rcs_m2_when_not_varied": 0.1})
-    elif output == "footprint_area":
-        if first is None:
-            raise InputError("footprint_area: the raid is empty: no missile or launch point")
-        y, extra = _footprint_area(values, first, defense, runs, float(grid_km), min_shots)
-        settings.update(extra)
-        settings["not_varied"] = (
-            "sspk, fire_channels, launchers: the footprint counts one threat's shot "
-            "opportunities, not kills; divert_mps: the footprint's intercept geometry is the "
-            "reach table's; kill_assessment_s matters only with min_shots=2; the "
-            "interceptor's burnout speed and the missile's own numbers are not varied")
+    if output == "footprint_area" and first is None:
+        raise InputError("footprint_area: the raid is empty: no missile or launch point")
+    study = _Study(output=output, names=names, samples=samples, trials=trials, pool=pool,
+                   grid_km=float(grid_km), min_shots=int(min_shots), raid=tuple(raid),
+                   defense=defense, first=first, label=label)
+    study.parameters()  # an unknown parameter is an error before any work
+    return study
+
+
+def sobol_indices(
+    output: str,
+    scenario_or_builder: Any,
+    *,
+    samples: int = 64,
+    seed: int = 0,
+    params: Sequence[str] | None = None,
+    trials: int = 50,
+    pool: int = 4,
+    grid_km: float = FOOTPRINT_GRID_KM,
+    min_shots: int = 1,
+    runner: RunnerOptions | None = None,
+    progress: bool = True,
+) -> SensitivityResult:
+    """Sobol indices of ``output`` over ``params`` (module docstring).
+
+    Parameters
+    ----------
+    output : str
+        One of :data:`OUTPUTS`.
+    scenario_or_builder
+        A built-in scenario's name or a scenario file's path, a
+        :class:`thaadsim.scenario.Scenario`, a ``(raid, defense)`` pair or a callable
+        returning one. The parameters belong to the defense's first battery, its
+        interceptor and its radar mode.
+    samples : int
+        Base samples N (a power of two, at least 4); the model runs N (D + 2) times.
+    seed : int
+        Seeds the Sobol sequence's scrambling, the bootstrap and every run's Monte Carlo.
+    params : sequence of str, optional
+        From :data:`PARAMETERS` (default :data:`DEFAULT_PARAMETERS` of the output); for
+        ``footprint_area``, from :data:`FOOTPRINT_PARAMETERS`.
+    trials, pool
+        For the engagement outputs: fire-control trials per run and tracking outcomes per
+        threat (shared by every run).
+    grid_km, min_shots
+        For ``footprint_area``: the footprint's cell size (km) and the shot opportunities
+        (1 or 2) that make an aim point defended.
+    runner : RunnerOptions, optional
+        With options chosen (:attr:`RunnerOptions.chosen`), the model runs go in chunks
+        through the Monte Carlo runner (:class:`SensitivityTask`: in this process, local
+        processes or Dask, each chunk written to Parquet, resumable); the indices are the
+        same as without.
+    progress : bool
+        The runner's progress bar (on standard error).
+    """
+    from SALib.analyze import sobol as sobol_analyze
+
+    start = time.perf_counter()
+    study = _study(output, scenario_or_builder, samples=samples, params=params, trials=trials,
+                   pool=pool, grid_km=grid_km, min_shots=min_shots)
+    ps = study.parameters()
+    problem = study.problem()
+    values = study.values(seed)
+    runs = study.runs
+    if runner is not None and runner.chosen:
+        task = SensitivityTask(study=study, chunk=runner.chunk_size or DEFAULT_CHUNK_RUNS)
+        frame = runner.run(task, runs, seed, default_chunk=DEFAULT_CHUNK_RUNS,
+                           progress=progress)
+        if not np.array_equal(frame["run"].to_numpy(), np.arange(runs)):
+            raise InputError("sensitivity: the runner's chunks do not cover the runs once, "
+                             "in order")  # pragma: no cover - the runner's contract
+        y = frame["value"].to_numpy(dtype=np.float64)
     else:
-        y, extra = _engagement(values, raid, defense, runs, output, trials, pool, seed)
-        settings.update({"trials_per_run": trials, "pool": pool, "threats": len(raid),
-                         "rcs_level_db": RCS_LEVEL_DB, **extra})
+        y = study.model(seed).evaluate(0, runs)
+    settings = study.settings(values)
     if np.ptp(y) == 0.0:
         # nothing varies the output over these ranges: every index is zero (SALib would
         # divide by a zero variance)
@@ -573,18 +831,24 @@ def sensitivity_command_data(
     grid_km: float = FOOTPRINT_GRID_KM,
     min_shots: int = 1,
     plot_path: str | Path | None = None,
+    runner: RunnerOptions | None = None,
+    progress: bool = True,
 ) -> dict[str, Any]:
     """Everything ``thaadsim sensitivity SCENARIO`` does but printing: run
-    :func:`sobol_indices`, write the bar chart if asked; returns
-    :meth:`SensitivityResult.to_dict` (plus ``plot``, the PNG's path)."""
+    :func:`sobol_indices` (on the runner with ``runner``'s options), write the bar chart if
+    asked; returns :meth:`SensitivityResult.to_dict` (plus ``plot``, the PNG's path, and
+    ``runner``, the runner's options, when chosen)."""
     res = sobol_indices(output, scenario, samples=samples, seed=seed, params=params,
-                        trials=trials, pool=pool, grid_km=grid_km, min_shots=min_shots)
+                        trials=trials, pool=pool, grid_km=grid_km, min_shots=min_shots,
+                        runner=runner, progress=progress)
     data = res.to_dict()
     if plot_path is not None:
         data["plot"] = str(res.plot(plot_path))
+    if runner is not None and runner.chosen:
+        data["runner"] = runner.describe()
     return data
 
 
-__all__ = ["DEFAULT_PARAMETERS", "FOOTPRINT_GRID_KM", "FOOTPRINT_PARAMETERS", "OUTPUTS",
-           "PARAMETERS", "Parameter", "SensitivityResult",
-           "parameter", "sensitivity_command_data", "sobol_indices"]
+__all__ = ["DEFAULT_CHUNK_RUNS", "DEFAULT_PARAMETERS", "FOOTPRINT_GRID_KM",
+           "FOOTPRINT_PARAMETERS", "OUTPUTS", "PARAMETERS", "Parameter", "SensitivityResult",
+           "SensitivityTask", "parameter", "sensitivity_command_data", "sobol_indices"]
