@@ -18,6 +18,10 @@ battery (a 1,000 km square, so about half the aim points lie beyond the Scud-C's
   unreachable aim points drawn at random from the same grid (an unreachable one fails
   at once in the aiming table), extrapolated to the whole grid by the counts of each kind.
   Both give the same counts on the sampled points (checked and printed).
+* runner: the same grid through the chunked runner (``--executor processes --workers 2``,
+  chunks of :data:`~thaadsim.studies.footprint.DEFAULT_CHUNK_CELLS` cells, nothing written),
+  start-up of the worker processes included; the footprint is checked to be the same.
+  ``--runner-runs 0`` leaves it out.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from thaadsim.errors import UnreachableError
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies import footprint as fpm
 from thaadsim.studies.detection import truth_from_flight
+from thaadsim.studies.montecarlo import RunnerOptions
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar
 from thaadsim.systems.interceptor import get_interceptor, reach_table
@@ -70,12 +75,15 @@ def main() -> None:
     parser.add_argument("--baseline", type=int, default=20,
                         help="aim points run one at a time for the baseline")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runner-runs", type=int, default=1,
+                        help="runs on the chunked runner (processes, --runner-workers)")
+    parser.add_argument("--runner-workers", type=int, default=2)
     args = parser.parse_args()
     extent = 0.5 * args.cells * args.grid_km
 
-    def run() -> fpm.Footprint:
+    def run(runner: RunnerOptions | None = None) -> fpm.Footprint:
         return fpm.defended_footprint("seongju", "scud-c", *PYONGYANG, grid_km=args.grid_km,
-                                      extent_km=extent)
+                                      extent_km=extent, runner=runner, progress=False)
 
     run()  # warm-up: tables and caches
     times = []
@@ -85,6 +93,13 @@ def main() -> None:
         times.append(time.perf_counter() - t0)
     vec_s = float(np.median(times))
     cells = fp.shots.size
+    runner_times = []
+    for _ in range(args.runner_runs):
+        t0 = time.perf_counter()
+        chunked = run(RunnerOptions(executor="processes", workers=args.runner_workers))
+        runner_times.append(time.perf_counter() - t0)
+        assert np.array_equal(chunked.shots, fp.shots)
+        assert np.array_equal(chunked.firm_track_s, fp.firm_track_s, equal_nan=True)
 
     rng = np.random.default_rng(args.seed)
     flat = fp.shots.ravel()
@@ -117,6 +132,12 @@ def main() -> None:
     print(f"{'':28s}{'aim points/s':>14s}{'grid time':>12s}")
     print(f"{'thaadsim (vectorised)':28s}{cells / vec_s:14,.0f}{vec_s:11.2f}s"
           f"   (median of {args.runs}: {', '.join(f'{t:.2f}' for t in times)} s)")
+    if runner_times:
+        run_s = float(np.median(runner_times))
+        label = f"runner, {args.runner_workers} processes"
+        print(f"{label:28s}{cells / run_s:14,.0f}{run_s:11.2f}s"
+              f"   ({len(runner_times)} run(s), {-(-cells // fpm.DEFAULT_CHUNK_CELLS)} chunks, "
+              "worker start-up included; same footprint)")
     detail = "; ".join(f"{kind} {per * 1e3:.0f} ms each x {count}"
                        for kind, (per, count, _) in per_kind.items())
     print(f"{'per-point loop':28s}{1 / per_point:14,.1f}{loop_total:11.0f}s"
