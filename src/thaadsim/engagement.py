@@ -193,6 +193,15 @@ def _fly(raid: Sequence[RaidThreat]) -> Truth:
                  beta_kgm2=np.array([b for _, b, _ in rows], dtype=np.float64))
 
 
+def flight_grid(raid: Sequence[RaidThreat]) -> tuple[FloatArray, FloatArray]:
+    """The raid's candidate intercept times (n, K), every ``GRID_STEP_S`` of each flight
+    (NaN after its impact), and its states there (n, K, 6): a result's ``extra['t_grid']``
+    and ``extra['y_grid']``, without the radar or fire control."""
+    if not raid:
+        raise InputError("raid: no threats")
+    return _grid(_fly(raid))
+
+
 def _grid(truth: Truth) -> tuple[FloatArray, FloatArray]:
     """Candidate intercept times (n, K) every GRID_STEP_S of each flight, and the states."""
     start = np.nanmin(truth.t_s, axis=1)
@@ -560,5 +569,5 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
 
 
 __all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result",
-           "binomial_p_no_leak", "engage", "expected_leakers", "p_no_leak", "prepare",
-           "simulate", "wilson_interval"]
+           "binomial_p_no_leak", "engage", "expected_leakers", "flight_grid", "p_no_leak",
+           "prepare", "simulate", "wilson_interval"]

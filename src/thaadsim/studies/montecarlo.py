@@ -32,7 +32,10 @@ A task is a picklable callable ``task(trials, seed_sequence) -> pandas.DataFrame
 called once in this process before any chunk (work shared by every chunk, which must depend
 on the run's seed only). A ``trial`` column, numbered from 0 in each chunk, is renumbered
 across the run. :class:`EngagementTask` runs a raid against a defense with the two-level
-Monte Carlo of :func:`thaadsim.engagement.prepare` / :func:`thaadsim.engagement.engage`.
+Monte Carlo of :func:`thaadsim.engagement.prepare` / :func:`thaadsim.engagement.engage`;
+with ``shots=True`` its chunk files keep every interceptor fired, and
+:meth:`EngagementTask.result` rebuilds from them the :class:`thaadsim.engagement.Result` of
+the whole run (what ``thaadsim run``'s report and ``thaadsim raid-curve``'s figures read).
 """
 
 from __future__ import annotations
@@ -60,8 +63,10 @@ from thaadsim.engagement import (
     Defense,
     Prepared,
     RaidThreat,
+    Result,
     engage,
     expected_leakers,
+    flight_grid,
     p_no_leak,
     prepare,
 )
@@ -116,6 +121,7 @@ def run_chunks(
     out_dir: str | Path | None = None,
     resume: bool = False,
     progress: bool = True,
+    label: str = "Monte Carlo",
 ) -> pd.DataFrame:
     """Run ``n_trials`` trials of ``task`` in chunks (module docstring) and return their
     tables concatenated in chunk order.
@@ -135,6 +141,8 @@ def run_chunks(
         Continue the run in ``out_dir``, redoing no chunk whose file exists.
     progress : bool
         A Rich progress bar with the time left, on stderr.
+    label : str
+        What the progress bar says is running (e.g. which raid size of a study).
     """
     if not 1 <= n_trials <= 1_000_000_000:
         raise InputError(f"trials: {n_trials!r} must lie in 1..1000000000")
@@ -159,7 +167,7 @@ def run_chunks(
         done = _open_out_dir(Path(out_dir), manifest, resume)
     todo = [i for i in range(n_chunks) if i not in done]
     frames: dict[int, pd.DataFrame] = {}
-    with _progress(progress, n_trials, f"{n_chunks} chunks") as advance:
+    with _progress(progress, n_trials, f"{label} ({n_chunks} chunks)") as advance:
         advance(sum(sizes[i] for i in done))
         if todo:
             ready = task.prepare(seed) if hasattr(task, "prepare") else task
@@ -253,7 +261,7 @@ def _progress(enabled: bool, total: int, what: str) -> Iterator[Callable[[int], 
                   MofNCompleteColumn(), TextColumn("trials"), TimeElapsedColumn(),
                   TextColumn("left"), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=False) as bar:
-        job = bar.add_task(f"Monte Carlo ({what})", total=total)
+        job = bar.add_task(what, total=total)
         yield lambda k: bar.advance(job, k)
 
 
@@ -411,16 +419,20 @@ class RunnerOptions:
             resume=str(Path(self.resume) / name) if self.resume else None, part=True)
 
     def run(self, task: Task, n_units: int, seed: int, *, default_chunk: int,
-            progress: bool = True) -> pd.DataFrame:
+            progress: bool = True, label: str = "Monte Carlo") -> pd.DataFrame:
         """:func:`run_chunks` with these options (``resume`` continues only a folder that
         holds a run; a missing sub-run of a study is started there)."""
         folder = self.folder
         resume = (self.resume is not None and folder is not None
                   and (folder / MANIFEST).exists())
-        return run_chunks(task, n_units, seed, chunk_trials=self.chunk_size or default_chunk,
+        return run_chunks(task, n_units, seed, chunk_trials=self.chunk_trials(default_chunk),
                           executor=self.resolved_executor(), workers=self.workers,
                           scheduler=self.scheduler, out_dir=folder, resume=resume,
-                          progress=progress and sys.stderr is not None)
+                          progress=progress and sys.stderr is not None, label=label)
+
+    def chunk_trials(self, default_chunk: int) -> int:
+        """The chunk size :meth:`run` uses (part of what its result depends on)."""
+        return self.chunk_size or default_chunk
 
     def describe(self) -> dict[str, Any]:
         """The options as JSON, for a command's output."""
@@ -428,6 +440,35 @@ class RunnerOptions:
         return {"executor": self.resolved_executor(), "workers": self.workers,
                 "scheduler": self.scheduler, "chunks_dir": str(folder) if folder else None,
                 "resumed": self.resume is not None, "chunk_size": self.chunk_size}
+
+
+def tracking_pool(pool: int | None, runner: RunnerOptions | None) -> int | None:
+    """The tracking pool an engagement command runs with: ``pool`` samples per distinct
+    threat, resampled by the trials on the runner; ``None`` (not given) is
+    :data:`DEFAULT_POOL_SIZE` when ``runner`` asks for the runner, else none; 0 is none
+    (the radar and tracker in every trial), which the runner cannot do."""
+    chosen = runner is not None and runner.chosen
+    if pool is None:
+        return DEFAULT_POOL_SIZE if chosen else None
+    if not 0 <= pool <= 1_000_000:
+        raise InputError(f"--pool: {pool!r} must lie in 0..1000000 (0: the radar and tracker "
+                         "in every trial)")
+    if pool == 0 and chosen:
+        raise InputError("--pool: 0 (the radar and tracker in every trial) does not run on "
+                         "the Monte Carlo runner, which resamples a pool of tracking outcomes; "
+                         "give --pool N >= 1 or leave out the Runner options")
+    return pool or None
+
+
+def sampling(pool: int | None, chunk_trials: int | None) -> dict[str, Any]:
+    """How a run's trials sampled tracking, as JSON: ``per-trial`` (``pool`` None: the
+    radar and tracker in every trial, :func:`thaadsim.engagement.simulate`) or ``pooled``
+    (``pool`` tracking outcomes per distinct threat resampled by the trials on the runner,
+    in chunks of ``chunk_trials``; the result depends on the seed, the trials, the pool and
+    the chunk size)."""
+    if pool is None:
+        return {"tracking": "per-trial", "pool_size": None, "chunk_trials": None}
+    return {"tracking": "pooled", "pool_size": pool, "chunk_trials": chunk_trials}
 
 
 # --------------------------------------------------------------------------------------------
@@ -452,12 +493,16 @@ class EngagementTask:
     Each chunk's table has one row per trial and threat: the columns of
     :attr:`thaadsim.engagement.Result.threats` (text columns as categoricals) plus
     ``interceptors`` (fired at that threat, all batteries), ``p_kill_sum`` (the sum of
-    their kill probabilities) and ``pool_sample``.
+    their kill probabilities) and ``pool_sample``; with :attr:`shots`, also the shots
+    themselves (:func:`engagement_frame`).
     """
 
     raid: tuple[RaidThreat, ...]
     defense: Defense
     pool_size: int = DEFAULT_POOL_SIZE
+    shots: bool = False
+    """Keep every interceptor fired in the chunk's table (list columns ``shots_*``), so
+    that :meth:`result` can rebuild the run's full result from the chunk files."""
     prepared: Prepared | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -477,7 +522,7 @@ class EngagementTask:
                 "missiles": sorted({th.missile for th in self.raid}),
                 "batteries": [b.slug for b in self.defense.batteries],
                 "doctrine": self.defense.doctrine, "pool_size": self.pool_size,
-                "digest": self.digest()}
+                "digest": self.digest(), **({"shots": True} if self.shots else {})}
 
     def prepare(self, seed: int) -> EngagementTask:
         """This task with its pool built (from :func:`shared_seed` of ``seed``)."""
@@ -497,15 +542,48 @@ class EngagementTask:
         if prep is None:
             prep = self._prepared(shared_seed(int(seed.entropy)))  # type: ignore[arg-type]
         res = engage(prep, trials, np.random.default_rng(seed))
-        return engagement_frame(res, prep)
+        return engagement_frame(res, prep, shots=self.shots)
+
+    def result(self, frame: pd.DataFrame) -> Result:
+        """The run's table (:func:`run_chunks` of this task, which needs :attr:`shots`) as
+        one :class:`~thaadsim.engagement.Result`: :func:`engagement_result`, with the raid's
+        ``t_grid`` and ``y_grid`` (:func:`~thaadsim.engagement.flight_grid`) in ``extra``."""
+        if not self.shots:
+            raise InputError("result: the task's chunks keep no shots; run it with shots=True")
+        t_grid, y_grid = self._flight_grid()
+        return engagement_result(frame, self.raid, self.defense,
+                                 extra={"t_grid": t_grid, "y_grid": y_grid})
+
+    def _flight_grid(self) -> tuple[Any, Any]:
+        """The raid's flight grid: the prepared raid's, when this process prepared it."""
+        for (digest, _), prep in reversed(_PREPARED.items()):
+            if digest == self.digest():
+                return prep.t_grid, prep.y_grid
+        return flight_grid(self.raid)
 
 
 _OUTCOMES = pd.CategoricalDtype([fc.OUTCOMES[k] for k in sorted(fc.OUTCOMES)])
 _REASONS = pd.CategoricalDtype(["", *(fc.REASONS[k] for k in sorted(fc.REASONS))])
+_THREAT_COLUMNS = ("trial", "threat", "missile", "outcome_code", "outcome", "reason", "battery",
+                   "shot", "killed_at_s", "endangering", "hits_asset", "engageable",
+                   "shot_opportunities", "first_detection_s", "firm_track_s", "impact_s")
+"""The columns of :attr:`thaadsim.engagement.Result.threats`, in its order."""
+_NO_SHOTS = fc.shots_table(fc.new_plan(0, 0))
+SHOT_COLUMNS = {f"shots_{f.name}": f.name for f in dataclasses.fields(_NO_SHOTS)
+                if f.name not in ("trial", "threat")}
+"""The list columns of an :class:`EngagementTask` table with shots, by the column of
+:attr:`thaadsim.engagement.Result.shots` they hold (trial and threat are the row's)."""
 
 
-def engagement_frame(res: Any, prep: Prepared) -> pd.DataFrame:
-    """A :func:`thaadsim.engagement.engage` result as a DataFrame (text as categoricals)."""
+def engagement_frame(res: Any, prep: Prepared, *, shots: bool = False) -> pd.DataFrame:
+    """A :func:`thaadsim.engagement.engage` result as a DataFrame (text as categoricals),
+    one row per trial and threat.
+
+    With ``shots``, the interceptors fired at each threat in that trial are kept in list
+    columns (:data:`SHOT_COLUMNS`: ``shots_battery``, ``shots_shot``, ``shots_launch_s``,
+    ``shots_intercept_s``, ``shots_intercept_alt_m``, ``shots_p_kill``, ``shots_killed``),
+    in the order they were planned; :func:`engagement_result` turns the table back into a
+    :class:`~thaadsim.engagement.Result`."""
     plan = res.extra["plan"]
     n, trials = res.n_threats, res.trials
     missiles = sorted({th.missile for th in prep.raid})
@@ -528,13 +606,52 @@ def engagement_frame(res: Any, prep: Prepared) -> pd.DataFrame:
         "reason": pd.Categorical.from_codes(reason_code, dtype=_REASONS),
         "battery": pd.Categorical.from_codes(plan.by_battery.ravel() + 1, dtype=batteries),
     }
-    for name in ("shot", "killed_at_s", "endangering", "hits_asset", "engageable",
-                 "shot_opportunities", "first_detection_s", "firm_track_s", "impact_s"):
-        cols[name] = t[name]
+    for name in _THREAT_COLUMNS:  # the rest as they are
+        cols.setdefault(name, t[name])
     cols["interceptors"] = fired
     cols["p_kill_sum"] = p_kill_sum
     cols["pool_sample"] = res.extra["sample"].ravel()
+    if shots:
+        import pyarrow as pa
+
+        order = np.argsort(row, kind="stable")
+        offsets = pa.array(np.concatenate([[0], np.cumsum(fired)]), type=pa.int32())
+        for column, name in SHOT_COLUMNS.items():
+            values = pa.array(np.asarray(res.shots[name])[order])
+            cols[column] = pa.ListArray.from_arrays(offsets, values).to_pandas()
     return pd.DataFrame(cols)
+
+
+def engagement_result(frame: pd.DataFrame, raid: Sequence[RaidThreat], defense: Defense, *,
+                      extra: dict[str, Any] | None = None) -> Result:
+    """An :func:`engagement_frame` table with shots (one chunk's, or a whole run's from
+    :func:`run_chunks`, its trials numbered across the chunks) as a
+    :class:`~thaadsim.engagement.Result`: the threats table as
+    :func:`~thaadsim.engagement.engage` gives it and the shots table, ordered by trial, then
+    threat, then as planned."""
+    missing = [c for c in (*_THREAT_COLUMNS, "interceptors", *SHOT_COLUMNS)
+               if c not in frame.columns]
+    if missing:
+        raise InputError(f"engagement table: no column {', '.join(missing)} (run the task "
+                         "with shots=True)")
+    n = len(raid)
+    if len(frame) % n:
+        raise InputError(f"engagement table: {len(frame)} rows are not whole trials of "
+                         f"{n} threats")
+    threats: dict[str, Any] = {}
+    for name in _THREAT_COLUMNS:
+        col = frame[name]
+        threats[name] = (np.asarray(col.astype(str), dtype=str)
+                         if isinstance(col.dtype, pd.CategoricalDtype) else col.to_numpy())
+    fired = frame["interceptors"].to_numpy()
+    shots: dict[str, Any] = {"trial": np.repeat(threats["trial"], fired),
+                             "threat": np.repeat(threats["threat"], fired)}
+    for column, name in SHOT_COLUMNS.items():
+        empty = getattr(_NO_SHOTS, name)
+        parts = [empty, *frame[column].to_numpy()]
+        shots[name] = np.concatenate(parts).astype(empty.dtype, copy=False)
+    return Result(threats=threats, shots=shots, trials=len(frame) // n, n_threats=n,
+                  batteries=tuple(b.slug for b in defense.batteries), extra=dict(extra or {}))
 
 
 # --------------------------------------------------------------------------------------------
@@ -592,6 +709,7 @@ def run_engagement(
                          pool_size=pool_size, out_dir=runner.folder)
 
 
-__all__ = ["DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EXECUTORS", "EngagementRun",
-           "EngagementTask", "RunnerOptions", "Task", "chunk_file", "chunk_seeds",
-           "engagement_frame", "run_chunks", "run_engagement", "shared_seed"]
+__all__ = ["DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EXECUTORS", "SHOT_COLUMNS",
+           "EngagementRun", "EngagementTask", "RunnerOptions", "Task", "chunk_file",
+           "chunk_seeds", "engagement_frame", "engagement_result", "run_chunks",
+           "run_engagement", "sampling", "shared_seed", "tracking_pool"]
