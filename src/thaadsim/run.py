@@ -1,9 +1,13 @@
 """A run: one raid against one defense, with everything the report and the exports need.
 
-:func:`run_engagement` calls :func:`thaadsim.engagement.simulate` and keeps, beside its
-tidy tables, each threat's flight as a ground track (latitude, longitude, altitude against
-time) and its passage through the altitude band, so that reports, maps, CZML and KML draw
-from one :class:`RunOutput` and nothing is computed twice.
+:func:`run_engagement` calls :func:`thaadsim.engagement.simulate` (the radar and tracker in
+every trial); :func:`run_on_runner` runs the same raid on the chunked Monte Carlo runner
+(:mod:`thaadsim.studies.montecarlo`: a pool of tracking outcomes per distinct threat
+resampled by the trials, chunks in-process, in local processes or on Dask, written to
+Parquet and resumable) and puts the chunk tables back together. Both keep, beside the tidy
+tables, each threat's flight as a ground track (latitude, longitude, altitude against time)
+and its passage through the altitude band, so that reports, maps, CZML and KML draw from
+one :class:`RunOutput` and nothing is computed twice; its summary says which sampling ran.
 """
 
 from __future__ import annotations
@@ -13,13 +17,16 @@ import platform
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from thaadsim.engagement import Defense, RaidThreat, Result, simulate, wilson_interval
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
+
+if TYPE_CHECKING:
+    from thaadsim.studies.montecarlo import RunnerOptions
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -96,6 +103,13 @@ class RunOutput:
     scenario_text: str = ""
     """The scenario as written (YAML), for the report's appendix."""
     extra: dict[str, Any] = field(default_factory=dict)
+    pool_size: int | None = None
+    """Tracking outcomes per distinct threat resampled by the trials (None: the radar and
+    tracker ran in every trial)."""
+    chunk_trials: int | None = None
+    """Trials per chunk of the runner (None: not run on it)."""
+    runner: dict[str, Any] | None = None
+    """The runner's options (:meth:`thaadsim.studies.montecarlo.RunnerOptions.describe`)."""
 
     def threats_frame(self) -> Any:
         """The per-trial, per-threat table as a pandas DataFrame."""
@@ -123,7 +137,8 @@ class RunOutput:
         interval is, if anything, too narrow). Provenance: ``thaadsim_version``,
         ``scenario_sha256`` (SHA-256 of the scenario's YAML, or of the raid's and defense's
         repr when the run has no scenario text), ``seed``, ``trials`` and ``dependencies``
-        (:func:`dependency_versions`).
+        (:func:`dependency_versions`). ``sampling`` (:meth:`sampling`) says how tracking was
+        sampled, ``runner`` where the chunks ran (None: not on the runner).
         """
         from thaadsim import __version__
 
@@ -145,10 +160,19 @@ class RunOutput:
             "intercepted_fraction_ci95": wilson95(intercepted, int(outcome.size)),
             "engageable_threats": int(res.per_trial("engageable").any(axis=0).sum()),
             "reasons": {str(r): int(c) for r, c in zip(reasons, counts, strict=True)},
+            "sampling": self.sampling(),
+            "runner": self.runner,
             "thaadsim_version": __version__,
             "scenario_sha256": self.scenario_sha256(),
             "dependencies": dependency_versions(),
         }
+
+    def sampling(self) -> dict[str, Any]:
+        """How the trials sampled tracking (:func:`thaadsim.studies.montecarlo.sampling`):
+        ``per-trial`` or ``pooled``, with the pool and chunk sizes."""
+        from thaadsim.studies.montecarlo import sampling
+
+        return sampling(self.pool_size, self.chunk_trials)
 
     def scenario_sha256(self) -> str:
         """SHA-256 of the scenario's text (YAML) or, for a run built without one, of the
@@ -194,9 +218,59 @@ def run_engagement(
     description: str = "",
     scenario_text: str = "",
 ) -> RunOutput:
-    """Simulate and package a run (module docstring)."""
-    groups = tuple(groups) if groups is not None else tuple(th.missile for th in raid)
+    """Simulate (the radar and tracker in every trial) and package a run (module
+    docstring). Takes exactly :meth:`thaadsim.scenario.Scenario.to_run_kwargs`."""
     result = simulate(raid, defense, trials=trials, seed=seed)
+    return _package(raid, defense, result, trials=trials, seed=seed, band_m=band_m,
+                    groups=groups, name=name, description=description,
+                    scenario_text=scenario_text)
+
+
+def run_on_runner(
+    raid: Sequence[RaidThreat],
+    defense: Defense,
+    *,
+    trials: int,
+    seed: int,
+    pool: int | None = None,
+    runner: RunnerOptions | None = None,
+    progress: bool = False,
+    **scenario: Any,
+) -> RunOutput:
+    """:func:`run_engagement` on the chunked Monte Carlo runner: the two-level Monte Carlo
+    of an :class:`~thaadsim.studies.montecarlo.EngagementTask` (a pool of ``pool``
+    tracking outcomes per distinct threat, default 200, resampled by the trials), its
+    chunks run and written where ``runner`` says (in this process and nowhere without),
+    the chunk tables put back together as one :class:`~thaadsim.engagement.Result`.
+
+    ``scenario`` is the rest of :meth:`thaadsim.scenario.Scenario.to_run_kwargs`
+    (``band_m``, ``groups``, ``name``, ``description``, ``scenario_text``). ``progress``
+    shows the runner's progress bar on standard error. The result depends on the seed, the
+    trials, the pool and the chunk size (``summary()['sampling']``), not on the executor.
+    """
+    from thaadsim.studies.montecarlo import (
+        DEFAULT_CHUNK_TRIALS,
+        DEFAULT_POOL_SIZE,
+        EngagementTask,
+        RunnerOptions,
+    )
+
+    runner = runner or RunnerOptions()
+    pool = DEFAULT_POOL_SIZE if pool is None else pool
+    task = EngagementTask(raid=tuple(raid), defense=defense, pool_size=pool, shots=True)
+    frame = runner.run(task, trials, seed, default_chunk=DEFAULT_CHUNK_TRIALS,
+                       progress=progress)
+    return _package(raid, defense, task.result(frame), trials=trials, seed=seed,
+                    pool_size=pool, chunk_trials=runner.chunk_trials(DEFAULT_CHUNK_TRIALS),
+                    runner=runner.describe(), **scenario)
+
+
+def _package(raid: Sequence[RaidThreat], defense: Defense, result: Result, *, trials: int,
+             seed: int, band_m: tuple[float, float] = (40e3, 150e3),
+             groups: Sequence[str] | None = None, name: str = "", description: str = "",
+             **fields: Any) -> RunOutput:
+    """A result as a :class:`RunOutput`, with the threats' tracks."""
+    groups = tuple(groups) if groups is not None else tuple(th.missile for th in raid)
     return RunOutput(name=name, description=description, raid=tuple(raid), groups=groups,
                      defense=defense, trials=trials, seed=seed, band_m=band_m, result=result,
-                     tracks=_tracks(raid, groups, result, band_m), scenario_text=scenario_text)
+                     tracks=_tracks(raid, groups, result, band_m), **fields)
