@@ -23,6 +23,14 @@ for count x trials threats (a fixed ~2 s plus ~4-6 ms per threat-trial on one co
 default grid is log-spaced (1, 2, 4, ... up to ``max_count``, at most about eight sizes) and
 the default trials 100. With ``perfect_tracking`` (the closed form's assumption) a size
 costs well under a second.
+
+With a tracking ``pool`` every raid size runs on the chunked Monte Carlo runner
+(:mod:`thaadsim.studies.montecarlo`, an :class:`~thaadsim.studies.montecarlo.EngagementTask`
+of that raid): the radar and tracker run ``pool`` times per distinct threat and the trials
+resample them, in chunks with independent streams, in-process, in local processes or on
+Dask (``runner``). Each raid size N is one run in its own folder ``count-NNN`` of the
+runner's folder, so a killed curve resumed with the runner's ``resume`` redoes no chunk
+that finished, of any size; the curve's figures come from the chunk tables.
 """
 
 from __future__ import annotations
@@ -44,14 +52,19 @@ from thaadsim.engagement import (
     Defense,
     RaidThreat,
     Result,
-    engage,
-    prepare,
     simulate,
     wilson_interval,
 )
 from thaadsim.errors import InputError
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies.claims import p_no_leak_with_inventory, saturation_curve
+from thaadsim.studies.montecarlo import (
+    DEFAULT_CHUNK_TRIALS,
+    EngagementTask,
+    RunnerOptions,
+    sampling,
+    tracking_pool,
+)
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import Site, get_site, site_catalog
 from thaadsim.systems.interceptor import get_interceptor
@@ -245,13 +258,15 @@ def raid_curve(
     interval_s: float = 0.0,
     refine: bool = False,
     pool: int | None = None,
+    runner: RunnerOptions | None = None,
+    progress: bool = False,
 ) -> RaidCurve:
     """P(no leak), expected leakers and interceptors spent against raid size (module
     docstring). With ``pool``, each raid size runs on the Monte Carlo runner's two-level
     sampling (:func:`thaadsim.engagement.prepare` / :func:`~thaadsim.engagement.engage`: a
     pool of ``pool`` tracking outcomes per distinct threat, resampled by the trials), much
-    faster than :func:`~thaadsim.engagement.simulate` per trial; without, every trial runs
-    the radar and tracker.
+    faster than :func:`~thaadsim.engagement.simulate` per trial; without (None or 0), every
+    trial runs the radar and tracker.
 
     Parameters
     ----------
@@ -270,6 +285,15 @@ def raid_curve(
     refine : bool
         Bisect between the last size run with P(no leak) >= 0.5 and the first below it
         until they are adjacent (about log2 of the gap extra runs).
+    pool : int, optional
+        Tracking outcomes per distinct threat; None: 200 with ``runner`` options, else
+        none (:func:`~thaadsim.studies.montecarlo.tracking_pool`).
+    runner : RunnerOptions, optional
+        Where each raid size's chunks run and are written: raid size N in the folder
+        ``count-NNN`` (:meth:`~thaadsim.studies.montecarlo.RunnerOptions.within`). Without,
+        in this process, nothing written.
+    progress : bool
+        The runner's progress bar per raid size, on standard error.
     """
     if not 1 <= max_count <= MAX_COUNT:
         raise InputError(f"max_count: {max_count!r} must lie in 1..{MAX_COUNT}")
@@ -283,6 +307,8 @@ def raid_curve(
             raise InputError(f"counts: {list(counts)!r} must be raid sizes in 1..{max_count}")
     if not defense.batteries:
         raise InputError("defense: no battery")
+    runner = runner or RunnerOptions()
+    pool = tracking_pool(pool, runner)
     first = defense.batteries[0]
     doctrine = fc.check_doctrine(first.doctrine or defense.doctrine)
     volleys_full = fc.doctrine_shots(doctrine)
@@ -295,10 +321,12 @@ def raid_curve(
                 runs[n] = simulate(_raid(raid_threat, n, interval_s), defense, trials=trials,
                                    seed=seed)
             else:  # the Monte Carlo runner's two-level sampling: one tracking pool
-                streams = np.random.SeedSequence(seed).spawn(2)
-                prepared = prepare(_raid(raid_threat, n, interval_s), defense, pool,
-                                   streams[0])
-                runs[n] = engage(prepared, trials, np.random.default_rng(streams[1]))
+                task = EngagementTask(raid=tuple(_raid(raid_threat, n, interval_s)),
+                                      defense=defense, pool_size=pool, shots=True)
+                frame = runner.within(f"count-{n:03d}").run(
+                    task, trials, seed, default_chunk=DEFAULT_CHUNK_TRIALS,
+                    progress=progress, label=f"raid of {n}")
+                runs[n] = task.result(frame)
         return runs[n]
 
     for n in grid:
@@ -432,10 +460,13 @@ def raid_curve_command_data(
     csv_path: str | Path | None = None,
     plot_path: str | Path | None = None,
     pool: int | None = 200,
+    runner: RunnerOptions | None = None,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Everything ``thaadsim raid-curve`` does but printing: build the defense, run
     :func:`raid_curve`, write the CSV and the PNG if asked; returns
-    :meth:`RaidCurve.to_dict` plus the inputs and the files written."""
+    :meth:`RaidCurve.to_dict` plus the inputs, the sampling (``pool``, ``sampling``), the
+    runner's options (``runner``, None without) and the files written."""
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.threat import SHAPES
 
@@ -455,12 +486,18 @@ def raid_curve_command_data(
     threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
-    if pool is not None and not 1 <= pool <= 100_000:
+    if pool is not None and not 0 <= pool <= 100_000:
         raise InputError(f"--pool: {pool!r} must lie in 1..100000 (0: no pool)")
+    runner = runner or RunnerOptions()
+    pool = tracking_pool(pool, runner)
     curve = raid_curve(threat, defense, max_count, trials=trials, seed=seed, counts=counts,
-                       interval_s=interval_s, refine=refine, pool=pool)
+                       interval_s=interval_s, refine=refine, pool=pool, runner=runner,
+                       progress=progress)
     data = curve.to_dict()
     data["pool"] = pool
+    data["sampling"] = sampling(pool, runner.chunk_trials(DEFAULT_CHUNK_TRIALS)
+                                if pool is not None else None)
+    data["runner"] = runner.describe() if runner.chosen else None
     icpt = get_interceptor(defense.batteries[0].interceptor)
     data.update({"from": from_, "to": to, "battery_site": battery_site, "shape": shape,
                  "rcs_m2": rcs_m2, "interval_s": interval_s,
