@@ -771,9 +771,9 @@ def defended_footprint(
     if runner is not None and runner.chosen:
         task = FootprintTask(threat=threat, lat_deg=lat, lon_deg=lon, grid_km=float(grid_km),
                              min_shots=int(min_shots),
-                             chunk=runner.chunk_size or DEFAULT_CHUNK_CELLS)
+                             chunk=runner.chunk_trials(DEFAULT_CHUNK_CELLS))
         frame = runner.run(task, task.n_cells, 0, default_chunk=DEFAULT_CHUNK_CELLS,
-                           progress=progress)
+                           progress=progress, label="Footprint, grid cells")
         if not np.array_equal(frame["cell"].to_numpy(), np.arange(task.n_cells)):
             raise InputError("footprint: the runner's chunks do not cover the grid once, in "
                              "order")  # pragma: no cover - the runner's contract

@@ -792,9 +792,9 @@ def sobol_indices(
     values = study.values(seed)
     runs = study.runs
     if runner is not None and runner.chosen:
-        task = SensitivityTask(study=study, chunk=runner.chunk_size or DEFAULT_CHUNK_RUNS)
+        task = SensitivityTask(study=study, chunk=runner.chunk_trials(DEFAULT_CHUNK_RUNS))
         frame = runner.run(task, runs, seed, default_chunk=DEFAULT_CHUNK_RUNS,
-                           progress=progress)
+                           progress=progress, label=f"Sobol {output}, model runs")
         if not np.array_equal(frame["run"].to_numpy(), np.arange(runs)):
             raise InputError("sensitivity: the runner's chunks do not cover the runs once, "
                              "in order")  # pragma: no cover - the runner's contract
