@@ -136,6 +136,14 @@ def _runner(executor: str | None, workers: int | None, scheduler: str | None,
                          chunks_dir=chunks_dir, resume=resume, chunk_size=chunk_size)
 
 
+def _working_unless_runner(runner: Any, what: str) -> Any:
+    """A spinner, except on the runner, whose progress bar (with the time left) shows
+    instead: Rich allows one live display at a time."""
+    from contextlib import nullcontext
+
+    return nullcontext() if runner.chosen else _working(what)
+
+
 def _check_apogee(shape: str, apogee_km: float | None) -> None:
     """An apogee only with a lofted or depressed shape, and a positive altitude."""
     if apogee_km is None:
@@ -191,6 +199,7 @@ def catalog(
             "class": m.missile_class,
             "range_km": m.range_km.value,
             "range_source": m.range_km.provenance,
+            "variant_of": m.variant_of,
             "payload_kg": m.payload_kg.value,
             "payload_source": m.payload_kg.provenance,
             "launch_mass_kg": m.rocket.launch_mass_kg,
@@ -876,31 +885,55 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")
                      ] = False,
+    pool: Annotated[int | None, typer.Option(
+        callback=_non_negative_pool, help="Tracking outcomes simulated per distinct threat "
+        "and resampled by the trials (the runner's sampling; default 200 with a Runner "
+        "option); 0 or none: the radar and tracker in every trial.")] = None,
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunks_dir: ChunksDirOpt = None,
+    resume: ResumeOpt = None,
+    chunk_size: ChunkSizeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON "
                                                          "object.")] = False,
 ) -> None:
     """Run a scenario and write its report: report.html (claims check, outcomes, figures,
     map, timeline, 3D view), results/ (Parquet tables, summary.json), scenario.czml and
-    scenario.kml."""
+    scenario.kml.
+
+    With --pool or any Runner option it runs on the chunked Monte Carlo runner
+    (thaadsim.studies.montecarlo): a pool of tracking outcomes per threat resampled by fast
+    fire-control trials, in-process, in local processes or on Dask, each chunk written to
+    Parquet (--chunks-dir) and resumable (--resume)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from thaadsim.report.bundle import check_target, write_outputs
-    from thaadsim.run import run_engagement
+    from thaadsim.run import run_engagement, run_on_runner
     from thaadsim.scenario import load_scenario
+    from thaadsim.studies.montecarlo import tracking_pool
 
     scn = load_scenario(scenario)
     folder = output or f"{scn.name}-report"
     check_target(folder, force)
+    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
+    pool_size = tracking_pool(pool, runner)
     kwargs = scn.to_run_kwargs(trials=trials, seed=seed)
-    steps = ["flying, tracking and engaging (the first run compiles: about a minute)",
-             "writing the report, tables and exports"]
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=progress, transient=True) as bar:
-        task = bar.add_task(steps[0], total=len(steps))
-        out = run_engagement(**kwargs)
-        bar.update(task, advance=1, description=steps[1])
-        written = write_outputs(out, folder, force=force)
-        bar.update(task, advance=1)
+    if pool_size is not None:
+        # the runner shows its own progress (trials, time left); nothing else may be live
+        out = run_on_runner(**kwargs, pool=pool_size, runner=runner, progress=not as_json)
+        with progress.status("writing the report, tables and exports"):
+            written = write_outputs(out, folder, force=force)
+    else:
+        steps = ["flying, tracking and engaging (the first run compiles: about a minute)",
+                 "writing the report, tables and exports"]
+        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                      console=progress, transient=True) as bar:
+            task = bar.add_task(steps[0], total=len(steps))
+            out = run_engagement(**kwargs)
+            bar.update(task, advance=1, description=steps[1])
+            written = write_outputs(out, folder, force=force)
+            bar.update(task, advance=1)
     summary = out.summary()
     summary["output"] = str(Path(folder).resolve())
     summary["files"] = [str(p) for p in written]
@@ -908,7 +941,10 @@ def run(
         typer.echo(json.dumps(json_safe(summary), allow_nan=False))
         return
     frame = out.threats_frame()
-    table = Table(title=f"{scn.name}: {out.trials} trials, seed {out.seed}", show_header=True)
+    pooled = (f", tracking pool {out.pool_size}, chunks of {out.chunk_trials}"
+              if out.pool_size else "")
+    table = Table(title=f"{scn.name}: {out.trials} trials, seed {out.seed}{pooled}",
+                  show_header=True)
     for col in ("group", "missile", "threats", "intercepted", "leaked", "not engaged",
                 "most common reason"):
         table.add_column(col, justify="left" if col in ("group", "missile",
@@ -958,10 +994,20 @@ def footprint(
                     ] = None,
     netcdf: Annotated[str | None, typer.Option(help="Write the grid as netCDF (xarray).")
                       ] = None,
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunks_dir: ChunksDirOpt = None,
+    resume: ResumeOpt = None,
+    chunk_size: ChunkSizeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """The defended footprint: the aim points whose incoming threat the battery can intercept
-    (trajectories, track time, interceptor reach and band, for every grid point)."""
+    (trajectories, track time, interceptor reach and band, for every grid point).
+
+    With any Runner option the grid's cells are evaluated in chunks (default 2,500 cells)
+    on the chunked runner (thaadsim.studies.montecarlo): in this process, local processes or
+    Dask, each chunk written to Parquet, resumable; the footprint is the same."""
     from thaadsim.studies.footprint import footprint_command_data
 
     if map_ is not None:
@@ -970,11 +1016,14 @@ def footprint(
         _check_output(netcdf, ".nc", "--netcdf")
     _check_apogee(shape, apogee_km)
     lat, lon = _place(launch, "--launch")
-    with _working(f"Aiming and flying the {missile} at every grid point"):
+    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
+    with _working_unless_runner(runner, f"Aiming and flying the {missile} at every grid point"):
         data = footprint_command_data(battery_site, missile, lat, lon, shape=shape,
                                       apogee_km=apogee_km, grid_km=grid_km, extent_km=extent_km,
                                       min_shots=min_shots, radar_mode=radar_mode,
-                                      map_path=map_, netcdf_path=netcdf)
+                                      map_path=map_, netcdf_path=netcdf,
+                                      runner=runner if runner.chosen else None,
+                                      progress=not as_json)
     _print_json_or_table(data, as_json, f"Defended footprint of {battery_site} against "
                          f"{missile} from {launch}",
                          ("area_km2", "defended_sites", "defended_cells", "reachable_cells",
@@ -1008,22 +1057,33 @@ def raid_curve(
                                            "in every trial.")] = 200,
     csv: Annotated[str | None, typer.Option(help="Write the curve as CSV.")] = None,
     plot: Annotated[str | None, typer.Option(help="Write the curve as PNG.")] = None,
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunks_dir: ChunksDirOpt = None,
+    resume: ResumeOpt = None,
+    chunk_size: ChunkSizeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """P(no leak) and expected leakers against raid size: Monte Carlo beside the binomial
-    model with the battery's magazine, and the raid size that saturates the defense."""
+    model with the battery's magazine, and the raid size that saturates the defense.
+
+    With a pool, every raid size runs on the chunked Monte Carlo runner; the Runner options
+    say where (each raid size N in the folder count-NNN of --chunks-dir, resumable with
+    --resume)."""
     from thaadsim.studies.raid import raid_curve_command_data
 
     if plot is not None:
         _check_output(plot, ".png", "--plot")
     if csv is not None:
         _check_output(csv, ".csv", "--csv")
-    with _working(f"Running raids of up to {max_count} x {missile}"):
+    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
+    with _working_unless_runner(runner, f"Running raids of up to {max_count} x {missile}"):
         data = raid_curve_command_data(
             missile, from_, to, max_count, battery_site=battery_site, inventory=inventory,
             fire_channels=fire_channels, doctrine=doctrine, sspk=sspk,
             perfect_tracking=perfect_tracking, trials=trials, seed=seed, csv_path=csv,
-            plot_path=plot, pool=pool or None)
+            plot_path=plot, pool=pool, runner=runner, progress=runner.chosen and not as_json)
     if as_json:
         typer.echo(json.dumps(json_safe(data), allow_nan=False))
         return
@@ -1061,17 +1121,30 @@ def sensitivity(
     seed: Annotated[int, typer.Option(help="Seed.", callback=_non_negative_seed)] = 0,
     plot: Annotated[str | None, typer.Option(help="Write the indices as a bar chart (PNG).")
                     ] = None,
+    executor: ExecutorOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    chunks_dir: ChunksDirOpt = None,
+    resume: ResumeOpt = None,
+    chunk_size: ChunkSizeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Sobol indices: which uncertain public number a result hangs on (SALib)."""
+    """Sobol indices: which uncertain public number a result hangs on (SALib).
+
+    With any Runner option the model runs go in chunks (default 256 runs) through the
+    chunked runner (thaadsim.studies.montecarlo): in this process, local processes or Dask,
+    each chunk written to Parquet, resumable; the indices are the same."""
     from thaadsim.studies.sensitivity import sensitivity_command_data
 
     if plot is not None:
         _check_output(plot, ".png", "--plot")
     names = [p.strip() for p in params.split(",")] if params else None
-    with _working(f"Sobol analysis of {output} over {scenario}"):
+    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
+    with _working_unless_runner(runner, f"Sobol analysis of {output} over {scenario}"):
         data = sensitivity_command_data(scenario, output, samples=samples, seed=seed,
-                                        params=names, trials=trials, plot_path=plot)
+                                        params=names, trials=trials, plot_path=plot,
+                                        runner=runner if runner.chosen else None,
+                                        progress=not as_json)
     if as_json:
         typer.echo(json.dumps(json_safe(data), allow_nan=False))
         return
