@@ -58,7 +58,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -658,6 +658,8 @@ class FootprintTask:
     evaluates its block of ``chunk`` cells at once (:func:`cell_results`) and returns one
     row per cell: ``cell`` (index in the grid) and :data:`CELL_FIELDS`. Deterministic: the
     chunks' random streams are used only to find their block (:func:`chunk_span`)."""
+
+    unit: ClassVar[str] = "grid cells"
 
     threat: _Threat
     lat_deg: FloatArray

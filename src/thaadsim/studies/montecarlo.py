@@ -89,6 +89,10 @@ class Task(Protocol):
     def describe(self) -> dict[str, Any]: ...
 
 
+# A task may also name its work units for the progress bar (``unit = "grid cells"``;
+# default "trials").
+
+
 def shared_seed(seed: int) -> np.random.SeedSequence:
     """The stream of a task's work shared by every chunk (e.g. a tracking pool): derived from
     the run's seed alone and independent of every chunk's stream."""
@@ -167,7 +171,8 @@ def run_chunks(
         done = _open_out_dir(Path(out_dir), manifest, resume)
     todo = [i for i in range(n_chunks) if i not in done]
     frames: dict[int, pd.DataFrame] = {}
-    with _progress(progress, n_trials, f"{label} ({n_chunks} chunks)") as advance:
+    with _progress(progress, n_trials, f"{label} ({n_chunks} chunks)",
+                   getattr(task, "unit", "trials")) as advance:
         advance(sum(sizes[i] for i in done))
         if todo:
             ready = task.prepare(seed) if hasattr(task, "prepare") else task
@@ -243,7 +248,8 @@ def _write_text_atomic(path: Path, text: str) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool, total: int, what: str) -> Iterator[Callable[[int], None]]:
+def _progress(enabled: bool, total: int, what: str, unit: str = "trials"
+              ) -> Iterator[Callable[[int], None]]:
     if not enabled:
         yield lambda k: None
         return
@@ -258,7 +264,7 @@ def _progress(enabled: bool, total: int, what: str) -> Iterator[Callable[[int], 
     )
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TextColumn("trials"), TimeElapsedColumn(),
+                  MofNCompleteColumn(), TextColumn(unit), TimeElapsedColumn(),
                   TextColumn("left"), TimeRemainingColumn(),
                   console=Console(stderr=True), transient=False) as bar:
         job = bar.add_task(what, total=total)
@@ -364,7 +370,7 @@ class RunnerOptions:
     Dask cluster; otherwise chunks run in this process. ``resume`` is the folder of an
     interrupted run to continue; ``chunks_dir`` the folder of a new run. ``chunk_size`` is
     the number of work units (trials, grid cells, model runs) per chunk; ``None`` takes the
-    task's default.
+    interrupted run's on ``resume``, else the task's default.
     """
 
     executor: str | None = None
@@ -431,8 +437,20 @@ class RunnerOptions:
                           progress=progress and sys.stderr is not None, label=label)
 
     def chunk_trials(self, default_chunk: int) -> int:
-        """The chunk size :meth:`run` uses (part of what its result depends on)."""
-        return self.chunk_size or default_chunk
+        """The chunk size :meth:`run` uses (part of what its result depends on): the one
+        given, else, on ``--resume``, the interrupted run's (from its manifest), else the
+        task's default."""
+        if self.chunk_size is not None:
+            return self.chunk_size
+        folder = self.folder
+        if self.resume is not None and folder is not None and (folder / MANIFEST).exists():
+            try:
+                recorded = json.loads((folder / MANIFEST).read_text()).get("chunk_trials")
+            except (OSError, ValueError, AttributeError):
+                recorded = None  # run_chunks reports an unreadable manifest
+            if isinstance(recorded, int) and recorded >= 1:
+                return recorded
+        return default_chunk
 
     def describe(self) -> dict[str, Any]:
         """The options as JSON, for a command's output."""

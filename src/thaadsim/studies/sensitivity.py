@@ -67,7 +67,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -656,6 +656,8 @@ class SensitivityTask:
     ``run`` (index) and ``value`` (the output). The runs draw no random numbers of the
     chunk's stream (an engagement run uses the run's seed: common random numbers), so the
     outputs are those of :func:`sobol_indices` without the runner."""
+
+    unit: ClassVar[str] = "model runs"
 
     study: _Study
     chunk: int = DEFAULT_CHUNK_RUNS
