@@ -164,3 +164,21 @@ def test_bad_inputs_raise_clear_errors(kwargs: dict, error: type, words: str) ->
         fpm.defended_footprint(args.pop("battery"), args.pop("missile"), *launch, **args)
     assert words in str(exc.value)
     assert isinstance(exc.value, ThaadsimError)
+
+
+@pytest.mark.parametrize(("missile", "launch"), [
+    ("scud-b", (38.0, 126.0)),   # a launch site near the DMZ's western end (Haeju region)
+    ("scud-c", PYONGYANG),
+])
+def test_share_of_south_korea_matches_the_ministrys_statement(missile, launch) -> None:
+    """The ROK Ministry of National Defense, announcing the Seongju site (Ryu Je-seung, 13 Jul
+    2016, KBS and Kukmin Ilbo): a THAAD battery there protects 'one half to two thirds' of
+    South Korea from North Korean missiles. Against a Scud-B from the south-west of North
+    Korea and a Scud-C from Pyongyang, one shot opportunity, the modelled footprint covers a
+    share of South Korea's land (Natural Earth 1:110m) within that statement, widened by 0.1
+    for what it leaves unsaid (threat, launch point, shots) and the coastline's
+    generalisation."""
+    data = fpm.footprint_command_data("seongju", missile, *launch, grid_km=10.0)
+    share = {t["country"]: t["share"] for t in data["territory"]}["South Korea"]
+    assert 0.5 - 0.1 <= share <= 2 / 3 + 0.1
+    assert data["territory_summary"].startswith("South Korea")

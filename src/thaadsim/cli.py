@@ -1026,8 +1026,9 @@ def footprint(
                                       progress=not as_json)
     _print_json_or_table(data, as_json, f"Defended footprint of {battery_site} against "
                          f"{missile} from {launch}",
-                         ("area_km2", "defended_sites", "defended_cells", "reachable_cells",
-                          "max_shots", "firm_track_s_median", "map", "netcdf"))
+                         ("area_km2", "territory_summary", "defended_sites", "defended_cells",
+                          "reachable_cells", "max_shots", "firm_track_s_median", "map",
+                          "netcdf"))
 
 
 @app.command("raid-curve")

@@ -832,6 +832,8 @@ def footprint_command_data(
     reach = fp.shots[fp.reachable]
     sites = site_catalog()
     bat = fp.battery
+    polygon = fp.polygon
+    territory = [] if polygon.is_empty else geography.territory_under(polygon)
     return {
         "battery": bat.slug,
         "battery_name": bat.name,
@@ -856,6 +858,10 @@ def footprint_command_data(
         "max_shots": int(reach.max(initial=0)),
         "cells_by_shots": {str(k): int((reach == k).sum()) for k in range(int(reach.max(
             initial=0)) + 1)},
+        "territory": [{"country": c.name, "covered_km2": c.covered_km2, "share": c.share}
+                      for c in territory],
+        "territory_summary": "; ".join(f"{c.name} {c.covered_km2:,.0f} km2 "
+                                       f"({100 * c.share:.0f}%)" for c in territory) or "none",
         "defended_sites": fp.defended_sites,
         "defended_site_names": [sites[s].name for s in fp.defended_sites],
         "site_shots": {slug: fp.shots_at(s.lat_deg, s.lon_deg) for slug, s in sites.items()
