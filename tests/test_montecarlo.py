@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from process_helpers import sigkill_when
 
 from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, engage, prepare, simulate
 from thaadsim.errors import InputError
@@ -116,17 +115,8 @@ def test_killed_run_resumes_to_the_same_result(tmp_path: Path, task: mc.Engageme
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen([sys.executable, "-c", code, str(out)], env=env)
-    try:
-        deadline = time.monotonic() + 60
-        while not list(out.glob("chunk-*.parquet")):
-            assert proc.poll() is None, "the run ended before writing a chunk"
-            assert time.monotonic() < deadline, "no chunk written within 60 s"
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    sigkill_when(proc, lambda: bool(list(out.glob("chunk-*.parquet"))), 60,
+                 "a chunk was written")
     written = {f.name: f.stat().st_mtime_ns for f in out.glob("chunk-*.parquet")}
     assert 1 <= len(written) < TRIALS // CHUNK, written
     assert (out / mc.MANIFEST).exists()

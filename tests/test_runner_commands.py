@@ -22,10 +22,8 @@ import dataclasses
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
+from process_helpers import sigkill_when
 from test_scenario import BASE  # a small scenario: two Scud-B at Osan, one battery
 from typer.testing import CliRunner
 
@@ -268,17 +267,9 @@ def test_killed_raid_curve_resumes_without_redoing_a_chunk(
     chunks = tmp_path / "chunks"
     proc = subprocess.Popen([sys.executable, "-c", _KILLED, *CURVE, "--json", "--chunks-dir",
                              str(chunks)], stdout=subprocess.DEVNULL, env=dict(os.environ))
-    try:
-        deadline = time.monotonic() + 90
-        while len(chunk_files(chunks)) < 6:  # a raid size done, the next one begun
-            assert proc.poll() is None, "the curve ended before it was killed"
-            assert time.monotonic() < deadline, "too few chunks written within 90 s"
-            time.sleep(0.02)
-        proc.send_signal(signal.SIGKILL)
-    finally:
-        proc.kill()
-        proc.wait()
-    assert proc.returncode == -signal.SIGKILL
+    # killed once a raid size is done and the next one begun
+    sigkill_when(proc, lambda: len(chunk_files(chunks)) >= 6, 90,
+                 "6 chunks were written")
     written = {f: f.stat().st_mtime_ns for f in chunk_files(chunks)}
     assert 6 <= len(written) < CURVE_CHUNKS
     got = run_json(*CURVE, "--resume", str(chunks))
