@@ -127,16 +127,11 @@ def _reader(where: str, raw: Mapping[str, Any], figures: dict[str, Figure]
     return fig
 
 
-def _missile(slug: str, raw: Any, path: str) -> Missile:
-    where = f"{path}: {slug}"
-    if not isinstance(raw, Mapping):
-        raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
-    figures: dict[str, Figure] = {}
-    fig = _reader(where, raw, figures)
-
-    cls = raw.get("class")
-    if cls not in MISSILE_CLASSES:
-        raise CatalogError(f"{where}.class: {cls!r} is not one of {', '.join(MISSILE_CLASSES)}")
+def read_stages(raw: Mapping[str, Any], where: str, fig: Callable[..., float]
+                ) -> tuple[Stage, ...]:
+    """The 1 to 3 ``stages`` of a rocket entry (a missile's or an interceptor's), each with
+    its loaded mass, propellant, burn time and either ``isp_s`` or ``thrust_kn``; ``fig`` is
+    the entry's :func:`_reader`."""
     stages_raw = raw.get("stages")
     if not isinstance(stages_raw, list) or not 1 <= len(stages_raw) <= 3:
         raise CatalogError(f"{where}.stages: expected a list of 1 to 3 stages")
@@ -148,7 +143,8 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         loaded = fig("loaded_mass_kg", st, prefix)
         propellant = fig("propellant_kg", st, prefix)
         if propellant >= loaded:
-            raise CatalogError(f"{where}.{prefix}propellant_kg: must be less than loaded_mass_kg")
+            raise CatalogError(f"{where}.{prefix}propellant_kg: must be less than loaded_mass_kg "
+                               f"({propellant!r} >= {loaded!r})")
         burn = fig("burn_time_s", st, prefix)
         if ("isp_s" in st) == ("thrust_kn" in st):
             raise CatalogError(f"{where}.{prefix}isp_s: give either isp_s or thrust_kn (the "
@@ -159,10 +155,24 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
             isp = fig("thrust_kn", st, prefix) * 1e3 / (G0_MPS2 * propellant / burn)
         stages.append(Stage(loaded_mass_kg=loaded, propellant_kg=propellant, isp_s=isp,
                             burn_time_s=burn))
+    return tuple(stages)
+
+
+def _missile(slug: str, raw: Any, path: str) -> Missile:
+    where = f"{path}: {slug}"
+    if not isinstance(raw, Mapping):
+        raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
+    figures: dict[str, Figure] = {}
+    fig = _reader(where, raw, figures)
+
+    cls = raw.get("class")
+    if cls not in MISSILE_CLASSES:
+        raise CatalogError(f"{where}.class: {cls!r} is not one of {', '.join(MISSILE_CLASSES)}")
+    stages = read_stages(raw, where, fig)
     diameter = fig("diameter_m")
     cd = fig("drag_coefficient")
     rocket = Rocket(
-        stages=tuple(stages),
+        stages=stages,
         payload_kg=fig("payload_kg"),
         cda_m2=cd * 3.141592653589793 * diameter**2 / 4.0,
         vertical_rise_s=fig("vertical_rise_s"),

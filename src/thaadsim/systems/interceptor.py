@@ -51,10 +51,9 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
 from thaadsim.errors import CatalogError
-from thaadsim.physics.earth import G0_MPS2
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import Rocket, Stage, fly_rocket
-from thaadsim.systems.catalog import Figure, _read_yaml, _reader
+from thaadsim.systems.catalog import Figure, _read_yaml, _reader, read_stages
 
 CALIBRATION_KICK_DEG = 35.0
 """Pitch kick of the fly-out on which a booster's burnout speed is calibrated and
@@ -80,7 +79,6 @@ _FIELDS = (
     "max_intercept_alt_km", "max_ground_range_km", "sspk", "divert_mps", "homing_time_s",
     "cost_usd",
 )
-_STAGE_FIELDS = ("loaded_mass_kg", "propellant_kg", "burn_time_s")
 _LAUNCH_MASS_REL_TOL = 0.01
 
 
@@ -127,29 +125,8 @@ def _interceptor(slug: str, raw: Any, path: str) -> Interceptor:
     if not values["min_intercept_alt_km"] < values["max_intercept_alt_km"]:
         raise CatalogError(f"{where}.max_intercept_alt_km: {values['max_intercept_alt_km']!r} "
                            f"must exceed min_intercept_alt_km {values['min_intercept_alt_km']!r}")
-    stages_raw = raw.get("stages")
-    if not isinstance(stages_raw, list) or not 1 <= len(stages_raw) <= 3:
-        raise CatalogError(f"{where}.stages: expected a list of 1 to 3 stages")
-    stages = []
-    for i, st in enumerate(stages_raw):
-        prefix = f"stages[{i}]."
-        if not isinstance(st, Mapping):
-            raise CatalogError(f"{where}.{prefix[:-1]}: expected a mapping")
-        loaded, propellant, burn = (fig(k, st, prefix) for k in _STAGE_FIELDS)
-        if propellant >= loaded:
-            raise CatalogError(f"{where}.{prefix}propellant_kg: {propellant!r} must be less than "
-                               f"loaded_mass_kg {loaded!r}")
-        if ("isp_s" in st) == ("thrust_kn" in st):
-            raise CatalogError(f"{where}.{prefix}isp_s: give either isp_s or thrust_kn (the "
-                               "other follows from the propellant flow), not both or neither")
-        if "isp_s" in st:
-            isp = fig("isp_s", st, prefix)
-        else:
-            isp = fig("thrust_kn", st, prefix) * 1e3 / (G0_MPS2 * propellant / burn)
-        stages.append(Stage(loaded_mass_kg=loaded, propellant_kg=propellant, isp_s=isp,
-                            burn_time_s=burn))
     rocket = Rocket(
-        stages=tuple(stages),
+        stages=read_stages(raw, where, fig),
         payload_kg=values["payload_kg"],
         cda_m2=values["drag_coefficient"] * np.pi * values["diameter_m"] ** 2 / 4.0,
         vertical_rise_s=values["vertical_rise_s"],
