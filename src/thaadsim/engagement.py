@@ -115,8 +115,7 @@ class Result:
     def leaked(self) -> npt.NDArray[np.bool_]:
         """(trials, threats): a threat whose true impact hits a defended asset and that was
         not intercepted (whatever fire control believed of its aim)."""
-        return (self.per_trial("hits_asset") & (self.per_trial("outcome_code")
-                                                 != fc.INTERCEPTED))
+        return leaked(self.per_trial("hits_asset"), self.per_trial("outcome_code"))
 
     @property
     def p_no_leak(self) -> float:
@@ -129,6 +128,13 @@ class Result:
     @property
     def interceptors_used(self) -> float:
         return float(self.shots["trial"].size / self.trials)
+
+
+def leaked(hits_asset: npt.NDArray[np.bool_], outcome_code: npt.NDArray[np.integer[Any]]
+           ) -> npt.NDArray[np.bool_]:
+    """A leak: a threat whose true impact hits a defended asset and that was not intercepted
+    (whatever fire control believed of its aim); elementwise."""
+    return np.asarray(hits_asset & (outcome_code != fc.INTERCEPTED), dtype=bool)
 
 
 def p_no_leak(leaked: npt.NDArray[np.bool_]) -> float:
@@ -569,5 +575,6 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
 
 
 __all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result",
-           "binomial_p_no_leak", "engage", "expected_leakers", "flight_grid", "p_no_leak",
+           "binomial_p_no_leak", "engage", "expected_leakers", "flight_grid", "leaked",
+           "p_no_leak",
            "prepare", "simulate", "wilson_interval"]

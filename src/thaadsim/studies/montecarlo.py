@@ -67,6 +67,7 @@ from thaadsim.engagement import (
     engage,
     expected_leakers,
     flight_grid,
+    leaked,
     p_no_leak,
     prepare,
 )
@@ -691,8 +692,8 @@ class EngagementRun:
     def leaked(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
         """(trials, threats): hits a defended asset and was not intercepted."""
         f = self.frame
-        leak = f["hits_asset"].to_numpy() & (f["outcome_code"].to_numpy() != fc.INTERCEPTED)
-        return leak.reshape(self.trials, self.n_threats)
+        return leaked(f["hits_asset"].to_numpy(), f["outcome_code"].to_numpy()).reshape(
+            self.trials, self.n_threats)
 
     @property
     def p_no_leak(self) -> float:
