@@ -576,5 +576,4 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
 
 __all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result",
            "binomial_p_no_leak", "engage", "expected_leakers", "flight_grid", "leaked",
-           "p_no_leak",
-           "prepare", "simulate", "wilson_interval"]
+           "p_no_leak", "prepare", "simulate", "wilson_interval"]
