@@ -19,20 +19,15 @@ import argparse
 import platform
 import time
 
-from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, simulate
-from thaadsim.physics.geodesy import geodesic_inverse
+from thaadsim.engagement import Defense, RaidThreat, simulate
+from thaadsim.studies.raid import standard_defense
 from thaadsim.systems.catalog import get_site
-from thaadsim.systems.fire_control import get_battery
 
 
 def scenario(count: int) -> tuple[list[RaidThreat], Defense]:
     launch, aim = get_site("pyongyang"), get_site("seongju")
-    _, bearing, _ = geodesic_inverse(aim.lat_deg, aim.lon_deg, launch.lat_deg, launch.lon_deg)
-    defense = Defense(
-        batteries=(get_battery("seongju"),), radar_mode="terminal",
-        radar=aim.emplacement(float(bearing) % 360.0),
-        assets=(DefendedAsset(name=aim.name, lat_deg=aim.lat_deg, lon_deg=aim.lon_deg),),
-        doctrine="salvo-2")
+    defense = standard_defense("seongju", "salvo-2", (aim.lat_deg, aim.lon_deg),
+                               (launch.lat_deg, launch.lon_deg), asset_radius_km=10.0)
     raid = [RaidThreat(missile="scud-c", launch_lat_deg=launch.lat_deg,
                        launch_lon_deg=launch.lon_deg, aim_lat_deg=aim.lat_deg,
                        aim_lon_deg=aim.lon_deg)] * count

@@ -22,12 +22,11 @@ import pandas as pd
 import pytest
 from process_helpers import sigkill_when
 
-from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, engage, prepare, simulate
+from thaadsim.engagement import Defense, RaidThreat, engage, prepare, simulate
 from thaadsim.errors import InputError
-from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies import montecarlo as mc
+from thaadsim.studies.raid import standard_defense
 from thaadsim.systems.catalog import get_site
-from thaadsim.systems.fire_control import get_battery
 
 TRIALS, CHUNK, POOL, SEED = 400, 100, 50, 7
 
@@ -35,12 +34,8 @@ TRIALS, CHUNK, POOL, SEED = 400, 100, 50, 7
 def scenario(count: int = 4) -> tuple[tuple[RaidThreat, ...], Defense]:
     """``count`` Scud-C from Pyongyang at Seongju, its battery firing salvo-2."""
     launch, aim = get_site("pyongyang"), get_site("seongju")
-    _, bearing, _ = geodesic_inverse(aim.lat_deg, aim.lon_deg, launch.lat_deg, launch.lon_deg)
-    defense = Defense(
-        batteries=(get_battery("seongju"),), radar_mode="terminal",
-        radar=aim.emplacement(float(bearing) % 360.0),
-        assets=(DefendedAsset(name=aim.name, lat_deg=aim.lat_deg, lon_deg=aim.lon_deg),),
-        doctrine="salvo-2")
+    defense = standard_defense("seongju", "salvo-2", (aim.lat_deg, aim.lon_deg),
+                               (launch.lat_deg, launch.lon_deg), asset_radius_km=10.0)
     threat = RaidThreat(missile="scud-c", launch_lat_deg=launch.lat_deg,
                         launch_lon_deg=launch.lon_deg, aim_lat_deg=aim.lat_deg,
                         aim_lon_deg=aim.lon_deg)
