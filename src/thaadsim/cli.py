@@ -21,7 +21,7 @@ from rich.table import Table
 
 from thaadsim import __version__
 from thaadsim.errors import InputError, ThaadsimError
-from thaadsim.report.jsonsafe import json_safe
+from thaadsim.jsonsafe import json_safe
 
 app = typer.Typer(
     name="thaadsim",

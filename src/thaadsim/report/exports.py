@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from thaadsim.report.jsonsafe import json_safe
+from thaadsim.jsonsafe import json_safe
 from thaadsim.run import RunOutput, ThreatTrack
 
 EPOCH = dt.datetime(2017, 1, 1, tzinfo=dt.UTC)

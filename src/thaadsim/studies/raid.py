@@ -56,6 +56,7 @@ from thaadsim.engagement import (
     wilson_interval,
 )
 from thaadsim.errors import InputError
+from thaadsim.jsonsafe import json_safe
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies.claims import p_no_leak_with_inventory, saturation_curve
 from thaadsim.studies.montecarlo import (
@@ -91,21 +92,6 @@ def default_counts(max_count: int, points: int = DEFAULT_GRID_POINTS) -> IntArra
     if grid.size > points:
         grid = np.unique(np.round(np.geomspace(1, max_count, points))).astype(np.int64)
     return grid
-
-
-def _json(value: Any) -> Any:
-    """Plain JSON values: NumPy to Python, non-finite floats to None."""
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, np.ndarray):
-        return [_json(v) for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        return [_json(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,7 +164,7 @@ class RaidCurve:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON values (NaN as None)."""
-        return _json({
+        return json_safe({
             "missile": self.missile, "batteries": list(self.batteries),
             "doctrine": self.doctrine, "volleys": list(self.volleys),
             "inventory": self.inventory, "fire_channels": self.fire_channels,

@@ -63,6 +63,7 @@ from typing import Any
 import numpy as np
 
 from thaadsim.errors import CatalogError, ThaadsimError
+from thaadsim.jsonsafe import json_safe
 from thaadsim.systems.catalog import _load_yaml
 
 __all__ = [
@@ -557,12 +558,6 @@ def _summary(results: Sequence[CaseResult]) -> dict[str, int]:
             "unexpected_passes": sum(r.passed and r.expected_fail for r in results)}
 
 
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def validate_command_data(*, report_path: str | Path | None = None,
                           cases_path: str | Path | None = None) -> dict[str, Any]:
     """What ``thaadsim validate`` prints (``--json``) and, with ``report_path``, a standalone
@@ -571,7 +566,7 @@ def validate_command_data(*, report_path: str | Path | None = None,
     t0 = time.perf_counter()
     results = run_cases(load_cases(cases_path))
     data: dict[str, Any] = {
-        "cases": [{k: _jsonable(v) for k, v in asdict(r).items()} for r in results],
+        "cases": [json_safe(asdict(r)) for r in results],
         **_summary(results),
         "seconds": round(time.perf_counter() - t0, 2),
     }

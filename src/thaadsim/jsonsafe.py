@@ -1,4 +1,5 @@
-"""Values made fit for JSON: one function, used by the command line and the exports."""
+"""Values made fit for JSON: one function, used by the studies, the exports and the command
+line (below every layer, as `errors`)."""
 
 from __future__ import annotations
 
