@@ -11,13 +11,12 @@ tip-over, then a pitch program, the thrust turned from the velocity by at most
 that angle so that the flight-path angle follows a command falling linearly from
 the vertical after the rise to ``90 - pitch_kick_deg`` at burnout. It climbs out
 of the dense air before it flattens, which a kick held low enough for a flattened
-(depressed) trajectory cannot (Zipfel, ch. 10, on pitch programs). Each stage burns its propellant
-at a constant rate, :math:`T = I_{sp} g_0 \dot m`; staging is instantaneous. An
-optional cut-off time ends the thrust early (how a liquid missile, or a solid
-one with thrust termination, flies short of its maximum range on a
-minimum-energy trajectory). At burnout the payload separates and flies
-ballistically with ``reentry_beta_kgm2``, or, with ``glide_lift_to_drag > 0``,
-glides in its descent at that maximum lift-to-drag ratio.
+(depressed) trajectory cannot. Each stage burns its propellant at a constant rate,
+:math:`T = I_{sp} g_0 \dot m`; staging is instantaneous. An optional cut-off time
+ends the thrust early (how a liquid missile, or a solid one with thrust termination,
+flies short of its maximum range on a minimum-energy trajectory). At burnout the
+payload separates and flies ballistically with ``reentry_beta_kgm2``, or, with
+``glide_lift_to_drag > 0``, glides in its descent at that maximum lift-to-drag ratio.
 
 All functions are vectorised over flights: launch points, azimuths, kicks and
 cut-offs broadcast to ``n`` flights of the same rocket.
