@@ -299,3 +299,14 @@ def test_kill_probability_monte_carlo_matches_closed_form():
     empirical = thaad.sspk * np.mean(miss <= divert_reach_m(thaad))
     p = float(kill_probability(thaad, sigma))
     assert abs(empirical - p) < 4.0 * math.sqrt(p * (1 - p) / 200_000)
+
+
+def test_catalog_propellant_is_what_the_calibration_finds() -> None:
+    """The THAAD booster's propellant in the catalog is calibrated to the published 2.78 km/s
+    burnout speed (Pentagon contract notice, as the catalog cites it);
+    calibrated_propellant_kg, the procedure that found it, finds it again within 1 kg."""
+    from thaadsim.systems.interceptor import calibrated_propellant_kg
+
+    thaad = get_interceptor("thaad")
+    found = calibrated_propellant_kg(thaad.rocket, thaad.burnout_speed_mps)
+    assert found == pytest.approx(thaad.rocket.stages[0].propellant_kg, abs=1.0)

@@ -40,6 +40,7 @@ Stochastic Processes*, 4th ed., 2002, sec. 6-2), and the shot kills with
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -215,9 +216,7 @@ def calibrated_propellant_kg(rocket: Rocket, target_mps: float,
     def miss(propellant_kg: float) -> float:
         stage = Stage(loaded_mass_kg=first.loaded_mass_kg, propellant_kg=propellant_kg,
                       isp_s=first.isp_s, burn_time_s=first.burn_time_s)
-        trial = Rocket(stages=(stage, *rocket.stages[1:]), payload_kg=rocket.payload_kg,
-                       cda_m2=rocket.cda_m2, vertical_rise_s=rocket.vertical_rise_s,
-                       reentry_beta_kgm2=rocket.reentry_beta_kgm2)
+        trial = dataclasses.replace(rocket, stages=(stage, *rocket.stages[1:]))
         speed = float(burnout_speed_mps(trial, pitch_kick_deg)[0])
         return (speed if np.isfinite(speed) else 0.0) - target_mps
 
