@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,11 @@ from hypothesis import settings
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+# thaadsim's per-version cache (the report's validation table) in a folder of this test
+# session, not the user's: shared by the session's tests and subprocesses, gone with it.
+if "THAADSIM_CACHE_DIR" not in os.environ:
+    os.environ["THAADSIM_CACHE_DIR"] = tempfile.mkdtemp(prefix="thaadsim-test-cache-")
 
 
 @pytest.fixture

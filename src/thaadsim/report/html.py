@@ -15,6 +15,7 @@ style sheet is inline and the borders come from the data the package ships.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import re
 from collections import Counter
@@ -914,10 +915,16 @@ def _claim_context(claims: Sequence[Any]) -> list[dict[str, Any]]:
 
 @cache
 def validation_section() -> str:
-    """The validation table (:mod:`thaadsim.studies.validation`), run once per process."""
-    from thaadsim.studies.validation import run_cases, validation_table_html
+    """The validation table (:mod:`thaadsim.studies.validation`), computed once per version
+    of thaadsim's code and catalog and kept in the user's cache
+    (:func:`~thaadsim.studies.validation.cached_results`), with when it was computed."""
+    from thaadsim.studies.validation import cached_results, validation_table_html
 
-    return validation_table_html(run_cases())
+    hit = cached_results()
+    when = html.escape(hit.computed_at.replace("T", " ").replace("+00:00", " UTC"))
+    note = (f'<p class="small">Computed {when} for this version of thaadsim and its catalog '
+            f"(key {hit.key[:12]}){'; read from the cache' if hit.from_cache else ''}.</p>\n")
+    return note + validation_table_html(hit.value)
 
 
 def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,

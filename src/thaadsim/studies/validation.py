@@ -55,13 +55,14 @@ import html
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from thaadsim.cache import Cached, cached, store, version_key
 from thaadsim.errors import CatalogError, ThaadsimError
 from thaadsim.jsonsafe import json_safe
 from thaadsim.systems.catalog import _load_yaml
@@ -508,6 +509,31 @@ def run_cases(cases: Sequence[Mapping[str, Any]] | None = None,
     return out
 
 
+CACHE_NAME = "validation"
+"""The shipped cases' results in thaadsim's cache (:mod:`thaadsim.cache`)."""
+
+
+def _as_results(value: Any) -> list[CaseResult] | None:
+    """Cached rows back as results (None: the rows are not this version's CaseResult)."""
+    try:
+        return [CaseResult(**row) for row in value]
+    except (TypeError, ValueError):
+        return None
+
+
+def cached_results() -> Cached:
+    """The shipped cases' results (``value``: a list of :class:`CaseResult`), computed once
+    per version of thaadsim's code and catalog (:func:`thaadsim.cache.version_key`) and kept
+    in the user's cache; ``computed_at`` says when, ``from_cache`` whether this call read
+    them. A ``thaadsim validate`` run of the shipped cases fills the same cache."""
+    hit = cached(CACHE_NAME, lambda: [asdict(r) for r in run_cases()])
+    results = _as_results(hit.value)
+    if results is None:  # a damaged or foreign cache entry: never trusted, computed again
+        hit = store(CACHE_NAME, version_key(), [asdict(r) for r in run_cases()])
+        results = _as_results(hit.value) or []
+    return replace(hit, value=results)
+
+
 # --------------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------------
@@ -565,6 +591,8 @@ def validate_command_data(*, report_path: str | Path | None = None,
     unexpected_passes, seconds}``."""
     t0 = time.perf_counter()
     results = run_cases(load_cases(cases_path))
+    if cases_path is None:  # the shipped cases: a later report need not run them again
+        store(CACHE_NAME, version_key(), [asdict(r) for r in results])
     data: dict[str, Any] = {
         "cases": [json_safe(asdict(r)) for r in results],
         **_summary(results),

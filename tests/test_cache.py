@@ -1,0 +1,119 @@
+"""The per-version cache (thaadsim.cache) and the validation table kept in it: computed once
+per version of the code and catalog, recomputed when either changes, never trusted when
+damaged, and harmless when the cache cannot be written."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from thaadsim import cache
+from thaadsim.studies import validation
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    return folder
+
+
+def counter() -> tuple[list[int], object]:
+    calls = [0]
+
+    def compute() -> dict[str, int]:
+        calls[0] += 1
+        return {"calls": calls[0]}
+
+    return calls, compute
+
+
+def test_computed_once_per_key(cache_dir: Path) -> None:
+    calls, compute = counter()
+    first = cache.cached("thing", compute, key="k1")  # type: ignore[arg-type]
+    again = cache.cached("thing", compute, key="k1")  # type: ignore[arg-type]
+    assert calls[0] == 1
+    assert (first.from_cache, again.from_cache) == (False, True)
+    assert again.value == first.value == {"calls": 1}
+    assert again.computed_at == first.computed_at
+    other = cache.cached("thing", compute, key="k2")  # type: ignore[arg-type]
+    assert calls[0] == 2 and not other.from_cache and other.value == {"calls": 2}
+
+
+@pytest.mark.parametrize("damage", ["", "{not json", "[1, 2]", '"text"', "null",
+                                    '{"key": "k1"}', '{"key": "k1", "value": 1}',
+                                    '{"key": "k1", "value": 1, "computed_at": 5}'])
+def test_damaged_entry_is_recomputed(cache_dir: Path, damage: str) -> None:
+    calls, compute = counter()
+    cache_dir.mkdir()
+    (cache_dir / "thing.json").write_text(damage)
+    got = cache.cached("thing", compute, key="k1")  # type: ignore[arg-type]
+    assert calls[0] == 1 and not got.from_cache
+    assert json.loads((cache_dir / "thing.json").read_text())["key"] == "k1"
+
+
+@pytest.mark.parametrize("where", ["/proc/self/thaadsim-cache", "off"])
+def test_unwritable_or_off_cache_computes_each_time(monkeypatch: pytest.MonkeyPatch,
+                                                     where: str) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, where)
+    calls, compute = counter()
+    cache.cached("thing", compute, key="k1")  # type: ignore[arg-type]
+    cache.cached("thing", compute, key="k1")  # type: ignore[arg-type]
+    assert calls[0] == 2
+
+
+def test_key_follows_every_code_and_data_file(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "missiles.yaml").write_text("scud-b: {range_km: 300}\n")
+    (tmp_path / "mod.py").write_text("X = 1\n")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "mod.pyc").write_bytes(b"\0")
+    key = cache.tree_digest(tmp_path, "0.1.0")
+    assert key == cache.tree_digest(tmp_path, "0.1.0")
+    assert key != cache.tree_digest(tmp_path, "0.1.1")
+    (tmp_path / "__pycache__" / "mod.pyc").write_bytes(b"\1")  # not code: same key
+    assert key == cache.tree_digest(tmp_path, "0.1.0")
+    (tmp_path / "data" / "missiles.yaml").write_text("scud-b: {range_km: 301}\n")
+    assert key != cache.tree_digest(tmp_path, "0.1.0")
+
+
+def fake_results(n: int) -> list[validation.CaseResult]:
+    return [validation.CaseResult(
+        id=f"case-{i}", kind="kepler", title="t", source="s", unit="km", published=1.0,
+        published_low=None, published_high=None, model=1.0 + i, difference=float(i),
+        tolerance="1%", lower=0.0, upper=2.0, passed=i == 0, expected_fail=False, note="",
+        seconds=0.0) for i in range(n)]
+
+
+def test_validation_table_runs_once_per_version(cache_dir: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = [0]
+
+    def run_cases() -> list[validation.CaseResult]:
+        runs[0] += 1
+        return fake_results(3)
+
+    monkeypatch.setattr(validation, "run_cases", run_cases)
+    first = validation.cached_results()
+    second = validation.cached_results()
+    assert runs[0] == 1 and second.from_cache
+    assert second.value == first.value == fake_results(3)
+    # rows of another shape (an older CaseResult) are not trusted: computed again
+    entry = json.loads((cache_dir / "validation.json").read_text())
+    entry["value"] = [{"id": "x"}]
+    (cache_dir / "validation.json").write_text(json.dumps(entry))
+    third = validation.cached_results()
+    assert runs[0] == 2 and third.value == fake_results(3)
+
+
+def test_validate_command_fills_the_reports_cache(cache_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validation, "run_cases", lambda cases=None: fake_results(2))
+    monkeypatch.setattr(validation, "load_cases", lambda path=None: [])
+    validation.validate_command_data()
+    entry = json.loads((cache_dir / "validation.json").read_text())
+    assert entry["key"] == cache.version_key()
+    assert entry["value"] == [asdict(r) for r in fake_results(2)]
