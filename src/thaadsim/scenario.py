@@ -434,9 +434,9 @@ def _walk(node: yaml.Node, loc: Loc, where: _Where, count: list[int]) -> None:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
-                where.lines[(*loc, "?")] = key_node.start_mark.line + 1
-                where.fail((*loc, "?"), f"a key that is {kind}; allowed: "
-                           f"{_keys_allowed(loc)}")
+                raise InputError(f"{where.label}:{key_node.start_mark.line + 1}: "
+                                 f"{_path(loc)}: a key that is {kind}; allowed: "
+                                 f"{_keys_allowed(loc)}")
             key = str(key_node.value)
             where.lines[(*loc, key)] = key_node.start_mark.line + 1
             if key_node.tag != _STR_TAG:
