@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 import types
 import typing
@@ -440,7 +441,7 @@ def _walk(node: yaml.Node, loc: Loc, where: _Where, count: list[int]) -> None:
             key = str(key_node.value)
             where.lines[(*loc, key)] = key_node.start_mark.line + 1
             if key_node.tag != _STR_TAG:
-                kind = _YAML_KINDS.get(key_node.tag, key_node.tag)
+                kind = _YAML_KINDS.get(key_node.tag, f"the tag {_show(key_node.tag)}")
                 where.fail((*loc, key), f"unknown key {_show(key)} (YAML reads it as {kind}, "
                            f"not as text); allowed: {_keys_allowed(loc)}")
             if key in seen:
@@ -1008,6 +1009,11 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     if "\x00" in str(path):
         raise InputError(f"{label}: a path cannot hold a NUL character; allowed: the path of "
                          "a scenario .yaml file")
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        raise InputError(f"{label}: not a file name this system can encode; allowed: the path "
+                         "of a scenario .yaml file") from None
     try:
         exists = path.exists()
     except OSError:  # a name too long for the system, for one

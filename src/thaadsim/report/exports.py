@@ -288,7 +288,7 @@ def write_czml(out: RunOutput, path: str | Path, *, epoch: dt.datetime = EPOCH) 
                             f"impact at {tr.impact_lat_deg:.3f}, {tr.impact_lon_deg:.3f}, "
                             f"t = {tr.impact_t_s:.0f} s.</p>", size=8))
     for bat in out.defense.batteries:
-        packets.append(site(f"battery/{bat.slug}", bat.name or bat.slug, bat.site.lat_deg,
+        packets.append(site(xml_text(f"battery/{bat.slug}"), bat.name or bat.slug, bat.site.lat_deg,
                             bat.site.lon_deg, bat.site.alt_m, _BLUE,
                             f"<p>Battery {html.escape(bat.slug)} at "
                             f"{html.escape(bat.site.name)}: {html.escape(bat.interceptor)}, "
@@ -311,7 +311,7 @@ def write_czml(out: RunOutput, path: str | Path, *, epoch: dt.datetime = EPOCH) 
         rgba = _GREEN if s["killed"] else _MAGENTA
         packets.append(Packet(
             id=f"intercept/{k}", name=f"intercept {k} (threat {s['threat']})",
-            description=_intercept_html(s),
+            description=xml_text(_intercept_html(s)),
             availability=TimeInterval(start=_at(epoch, s["intercept_s"]), end=stop),
             position=Position(cartographicDegrees=[round(s["lon_deg"], 6),
                                                    round(s["lat_deg"], 6),
