@@ -521,3 +521,25 @@ def test_a_defense_at_the_antimeridian_has_its_radar_fan() -> None:
     here = dataclasses.replace(radar, lon_deg=0.0)
     elsewhere = radar_coverage(model, here, rcs_m2=0.1, alt_m=FAN_ALT_M)
     assert fan.covered_km2 == pytest.approx(elsewhere.covered_km2, rel=1e-6)
+
+
+def test_maps_about_the_antimeridian_are_drawn_in_one_piece() -> None:
+    """The report's map and the coverage map move every longitude to within 180 degrees of
+    the radar's: the fan is one outline again, the borders beyond 180 are drawn moved."""
+    from shapely.geometry import box
+
+    from thaadsim.systems import geography
+
+    assert list(geography.near_lon(179.5, [-179.5, 179.0, 0.0])) == [180.5, 179.0, 0.0]
+    split = geography.split_antimeridian(box(175.0, 50.0, 185.0, 55.0))
+    assert len(split.geoms) == 2
+    ((x, y),) = geography.near_outlines(179.0, split)  # joined again: one outline
+    assert x.min() == pytest.approx(175.0) and x.max() == pytest.approx(185.0)
+    lines = geography.borders_across((170.0, 55.0, 200.0, 72.0))  # Chukotka and Alaska
+    xs = [float(v) for lon, _ in lines for v in lon]
+    assert min(xs) >= 170.0 and max(xs) <= 200.0 and max(xs) > 190.0 and min(xs) < 180.0
+    korea = (120.0, 30.0, 130.0, 40.0)  # away from 180: the same lines as borders_for_map
+    across, plain = geography.borders_across(korea), geography.borders_for_map(korea)
+    assert len(across) == len(plain)
+    assert all((a[0] == p[0]).all() and (a[1] == p[1]).all()
+               for a, p in zip(across, plain, strict=True))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry import Polygon
 
 from thaadsim.errors import InputError
 from thaadsim.physics.earth import WGS84, Earth
@@ -54,7 +54,7 @@ _SEGMENT_DEG = 0.25
 class RadarCoverage:
     """The ground coverage of one radar against one target type at one altitude."""
 
-    polygon: Polygon | MultiPolygon
+    polygon: Polygon | shapely.MultiPolygon
     """Covered ground area, longitude-latitude degrees (empty if nothing is covered; parts on
     either side of the antimeridian where the fan crosses it)."""
     azimuth_deg: FloatArray
@@ -206,22 +206,16 @@ def horizon_ground_range_m(
     return float(_bisect(above, np.array([1.0]), np.array([MAX_GROUND_RANGE_M]))[0])
 
 
-def _near_lon(emp: Emplacement, lon: FloatArray) -> FloatArray:
-    """Longitudes made continuous about the radar's (within 180 degrees of it, so possibly
-    past +-180): a fan across the antimeridian stays one ring."""
-    return emp.lon_deg + (np.asarray(lon) - emp.lon_deg + 180.0) % 360.0 - 180.0
-
-
 def _radial(emp: Emplacement, az_deg: float, start_m: float, end_m: float,
             earth: Earth) -> FloatArray:
     """Lon/lat points along one azimuth from ``start_m`` to ``end_m`` (every ~10 km)."""
     d = np.linspace(start_m, end_m, max(2, int(abs(end_m - start_m) / 10e3) + 1))
     lat, lon, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az_deg, d, earth)
-    return np.stack([_near_lon(emp, lon), lat], -1)
+    return np.stack([geography.near_lon(emp.lon_deg, lon), lat], -1)
 
 
 def _fan_polygon(emp: Emplacement, az: FloatArray, near: FloatArray, far: FloatArray,
-                 earth: Earth) -> Polygon | MultiPolygon:
+                 earth: Earth) -> Polygon | shapely.MultiPolygon:
     """The covered fan as a lon/lat polygon: the far edge across the sector, down the last
     ray, the near edge back and up the first ray (rays sampled along their geodesics, so
     that the polygon's area is the fan's, not that of straight lon/lat chords). Drawn with
@@ -234,9 +228,9 @@ def _fan_polygon(emp: Emplacement, az: FloatArray, near: FloatArray, far: FloatA
     lat_f, lon_f, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az, far, earth)
     lat_n, lon_n, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az[::-1], near[::-1], earth)
     ring = np.concatenate([
-        np.stack([_near_lon(emp, lon_f), lat_f], -1),
+        np.stack([geography.near_lon(emp.lon_deg, lon_f), lat_f], -1),
         _radial(emp, float(az[-1]), float(far[-1]), float(near[-1]), earth),
-        np.stack([_near_lon(emp, lon_n), lat_n], -1),
+        np.stack([geography.near_lon(emp.lon_deg, lon_n), lat_n], -1),
         _radial(emp, float(az[0]), float(near[0]), float(far[0]), earth),
     ])
     poly = shapely.make_valid(Polygon(ring))

@@ -422,3 +422,44 @@ def borders_for_map(
         xy = shapely.get_coordinates(line)
         lines.append((xy[:, 0].copy(), xy[:, 1].copy()))
     return lines
+
+
+def near_lon(center_deg: float, lon_deg: Any) -> Any:
+    """Longitudes moved by whole turns to within 180 degrees of ``center_deg`` (so possibly
+    past +-180): points about the antimeridian drawn continuous, 179 and -179 two degrees
+    apart, not 358."""
+    return center_deg + (np.asarray(lon_deg, dtype=float) - center_deg + 180.0) % 360.0 - 180.0
+
+
+def borders_across(
+    bounds_lonlat: Sequence[float],
+) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """:func:`borders_for_map` for a box whose longitudes may run past +-180 (a map about
+    the antimeridian, its longitudes from :func:`near_lon`): the part of the box on each
+    side of the antimeridian is drawn from the shipped borders, moved by 360 degrees where
+    it lies beyond."""
+    lon_min, lat_min, lon_max, lat_max = (float(v) for v in bounds_lonlat)
+    lines: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+    for shift in (-360.0, 0.0, 360.0):
+        lo = max(lon_min, shift - 180.0) - shift
+        hi = min(lon_max, shift + 180.0) - shift
+        if lo < hi:
+            lines += [(lon + shift, lat)
+                      for lon, lat in borders_for_map((lo, lat_min, hi, lat_max))]
+    return lines
+
+
+def near_outlines(
+    center_deg: float, geometry: Any,
+) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """The exterior rings of a lon/lat geometry's polygons, their longitudes moved by
+    :func:`near_lon` and the parts on either side of the antimeridian joined again (the cut
+    is not drawn): ``(lon, lat)`` arrays to plot about ``center_deg``."""
+    moved = [Polygon(np.column_stack([near_lon(center_deg, part.exterior.xy[0]),
+                                      np.asarray(part.exterior.xy[1])]))
+             for part in _polygons(geometry)]
+    if not moved:
+        return []
+    joined = shapely.union_all(moved) if len(moved) > 1 else moved[0]
+    return [(np.asarray(p.exterior.xy[0]), np.asarray(p.exterior.xy[1]))
+            for p in _polygons(joined)]
