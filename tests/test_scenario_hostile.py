@@ -543,3 +543,20 @@ def test_maps_about_the_antimeridian_are_drawn_in_one_piece() -> None:
     assert len(across) == len(plain)
     assert all((a[0] == p[0]).all() and (a[1] == p[1]).all()
                for a, p in zip(across, plain, strict=True))
+
+
+def test_merge_keys_share_settings() -> None:
+    """'<<: *anchor' (YAML's merge key) is not a key of the scenario: it brings the keys of
+    the anchored mapping, which the group's own keys override; a problem in a merged key is
+    reported at the group's path."""
+    shared = BASE.replace("raid:\n  - name: scuds\n", "raid:\n  - &scud\n    name: scuds\n")
+    text = shared + "  - <<: *scud\n    name: more scuds\n    count: 3\n"
+    scn = outcome(text)
+    assert isinstance(scn, Scenario), scn
+    assert [(g.name, g.count, g.missile) for g in scn.groups] == [
+        ("scuds", 2, "scud-b"), ("more scuds", 3, "scud-b")]
+    msg = refused(shared.replace("count: 2", "count: 0") + "  - <<: *scud\n    name: x\n")
+    assert msg.startswith(f"{LABEL}:21: raid[0].count: 0 is out of range"), msg
+    assert "raid[1].count" in msg, msg
+    msg = refused(shared + "  - <<: [1, 2]\n    name: x\n")
+    assert msg.startswith(f"{LABEL}:25: raid[1]: a merge key '<<' with something other"), msg

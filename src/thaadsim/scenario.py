@@ -403,6 +403,7 @@ Python refuses to read more than 4,300 digits, and nothing in a scenario needs 2
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _INT_TAG = "tag:yaml.org,2002:int"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _YAML_KINDS = {"tag:yaml.org,2002:bool": "true or false", _INT_TAG: "a whole number",
                "tag:yaml.org,2002:float": "a number", "tag:yaml.org,2002:null": "null"}
 
@@ -431,8 +432,21 @@ def _walk(node: yaml.Node, loc: Loc, where: _Where, count: list[int]) -> None:
             where.fail(loc, f"a whole number spelt with {fmt_number(digits)} digits; allowed: "
                        f"{_allowed(_field_at(loc)[1])}")
     elif isinstance(node, yaml.MappingNode):
+        merges = [(k, v) for k, v in node.value if k.tag == _MERGE_TAG]
+        for key_node, value_node in merges:  # '<<: *defaults': the keys it brings, first
+            sources = (value_node.value if isinstance(value_node, yaml.SequenceNode)
+                       else [value_node])
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    raise InputError(f"{where.label}:{key_node.start_mark.line + 1}: "
+                                     f"{_path(loc)}: a merge key '<<' with something other "
+                                     "than a mapping; allowed: '<<: *anchor' of a mapping, or "
+                                     "a list of them")
+                _walk(source, loc, where, count)
         seen: set[str] = set()
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
             if not isinstance(key_node, yaml.ScalarNode):
                 kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
                 raise InputError(f"{where.label}:{key_node.start_mark.line + 1}: "
