@@ -560,3 +560,38 @@ def test_merge_keys_share_settings() -> None:
     assert "raid[1].count" in msg, msg
     msg = refused(shared + "  - <<: [1, 2]\n    name: x\n")
     assert msg.startswith(f"{LABEL}:25: raid[1]: a merge key '<<' with something other"), msg
+
+
+hostile_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(10**25), max_value=10**25),
+    st.floats(), st.text(max_size=40),
+    st.sampled_from(["\x00", "\x1b[2J", "\u202e", "\ud800", "\ufffe", "🚀" * 70, "a\nb",
+                     "é" * 101, " ", "", "seongju", "scud-c", "terminal", "salvo-2"]),
+)
+hostile_values = st.recursive(hostile_scalars, lambda kids: st.one_of(
+    st.lists(kids, max_size=3), st.dictionaries(st.text(max_size=8) | st.integers(), kids,
+                                                max_size=3)), max_leaves=12)
+
+
+def _replace(data: Any, path: list[int], value: Any) -> Any:
+    if not path or not isinstance(data, dict | list) or not data:
+        return value
+    if isinstance(data, dict):
+        key = list(data)[path[0] % len(data)]
+        return {**data, key: _replace(data[key], path[1:], value)}
+    i = path[0] % len(data)
+    return [*data[:i], _replace(data[i], path[1:], value), *data[i + 1:]]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(path=st.lists(st.integers(0, 12), min_size=1, max_size=5), value=hostile_values)
+def test_any_value_anywhere_in_a_builtin(path: list[int], value: Any) -> None:
+    """korea-2017 with one value anywhere replaced by a hostile one: a scenario whose names
+    are all valid names, or one line that starts FILE:LINE:."""
+    data = _replace(yaml.safe_load(scenario_text("korea-2017")), path, value)
+    got = outcome(yaml.safe_dump(data, allow_unicode=True, width=10**6))
+    if isinstance(got, Scenario):
+        for name in (got.name, *(g.name for g in got.groups),
+                     *(a.name for a in got.defense.assets),
+                     *(b.slug for b in got.defense.batteries)):
+            assert name_problem(name) is None, name

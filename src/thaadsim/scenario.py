@@ -31,7 +31,15 @@ A *place* (an asset, a launch point, an aim point, a radar or a moved battery) i
 of the group is launched from a point drawn uniformly over that disc (radius
 :math:`R\\sqrt{u}`, azimuth :math:`360 v`, ``u, v`` uniform) from a generator seeded with
 ``(run seed, group index)``, so the same seed always gives the same launch points and a
-different ``--seed`` gives different ones.
+different ``--seed`` gives different ones. A longitude may be written from -180 to 360 east
+(``LIMITS['lon_deg']``); 180 to 360 is read as the west, in [-180, 180).
+
+Every number is bounded by its row of :data:`thaadsim.limits.LIMITS` (the field's pydantic
+constraints and the "allowed" text of its message both come from the row). A name (of the
+scenario, a threat group, an asset, a battery) is 1 to ``LIMITS['name_bytes']`` bytes of
+UTF-8 without control, format or line-separator characters (:func:`name_problem`), so that
+every export and folder name takes it; a description may hold tab and newline besides. A
+file larger than ``LIMITS['scenario_bytes']`` is refused before it is parsed.
 
 The radar's boresight, when left out, is the bearing from the radar to the mean launch point
 of the raid (the groups' launch centres weighted by their counts). One radar is modelled:
@@ -39,8 +47,9 @@ the engagement's AN/TPY-2 tracks for every battery.
 
 Every mistake (a wrong key, a wrong type, an unknown site, missile, battery, interceptor,
 mode or doctrine, a value out of range, a target out of the missile's reach, a YAML syntax
-error) is refused with one :class:`~thaadsim.errors.InputError` whose message reads
-``FILE:LINE: FIELD.PATH: the bad value ...; allowed: ...``.
+error, a key that YAML reads as something other than text) is refused with one
+:class:`~thaadsim.errors.InputError` whose message reads ``FILE:LINE: FIELD.PATH: the bad
+value ...; allowed: ...``, followed, when the schema found more, by where the others are.
 
 Built-in scenarios live in ``thaadsim/data/scenarios``: :func:`list_scenarios`,
 :func:`scenario_text`, :func:`load_scenario`.
