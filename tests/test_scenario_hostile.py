@@ -115,7 +115,7 @@ def test_names_are_bounded_in_utf8_bytes(field: str) -> None:
     for too_long in ("é" * (high // 2) + "x", "🚀" * 80, "a" * (high + 1)):
         msg = refused(with_name(field, quoted(too_long)))
         assert f"{path}: " in msg and "bytes long in UTF-8" in msg, msg
-    for blank in ("", "   "):
+    for blank in ("", "   ", "\u200d", " \u200c "):
         msg = refused(with_name(field, quoted(blank)))
         assert f"{path}: " in msg, msg
 

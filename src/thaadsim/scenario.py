@@ -150,7 +150,7 @@ def name_problem(value: str) -> str | None:
     size = len(value.encode("utf-8"))
     if not _NAME.allows(size):
         return f"is {fmt_number(size)} bytes long in UTF-8"
-    if not value.strip():
+    if not "".join(ch for ch in value if ch not in _JOINERS).strip():
         return "is blank"
     return None
 
