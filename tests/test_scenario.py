@@ -157,7 +157,7 @@ def test_overrides_and_their_checks() -> None:
     assert (kw["trials"], kw["seed"]) == (3, 9)
     assert [th.launch_t_s for th in kw["raid"]] == [0.0, 5.0]
     assert kw["groups"] == ["scuds", "scuds"]
-    with pytest.raises(InputError, match=r"trials: 0 is out of range; allowed: .*1 to 100000"):
+    with pytest.raises(InputError, match=r"trials: 0 is out of range; allowed: .*1 to 100,000"):
         scn.to_run_kwargs(trials=0)
     with pytest.raises(InputError, match=r"seed: -1 is out of range"):
         scn.to_run_kwargs(seed=-1)
@@ -202,7 +202,7 @@ CASES = {
     "wrong key at the top": (2, "descripton: x", 2, "descripton", "'descripton'",
                              "description"),
     "wrong type (text for a number)": (4, "  trials: ten", 4, "run.trials", "'ten'",
-                                       "a whole number from 1 to 100000"),
+                                       "a whole number from 1 to 100,000"),
     "wrong type (a fraction for a count)": (20, "    count: 2.5", 20, "raid[0].count", "2.5",
                                             "a whole number from 1 to 500"),
     "wrong type (a number for true/false)": (16, "  engage_all: 3", 16, "defense.engage_all",
@@ -225,17 +225,17 @@ CASES = {
                                  "defense.batteries[0].doctrine", "'salvo-4'", "salvo-3"),
     "unknown shape": (23, "    shape: parabolic", 23, "raid[0].shape", "'parabolic'",
                       "lofted"),
-    "trials out of range": (4, "  trials: 0", 4, "run.trials", "0", "1 to 100000"),
+    "trials out of range": (4, "  trials: 0", 4, "run.trials", "0", "1 to 100,000"),
     "count out of range": (20, "    count: 501", 20, "raid[0].count", "501", "1 to 500"),
     "boresight out of range": (10, "    - {site: seongju, boresight_deg: 360}", 10,
-                               "defense.radars[0].boresight_deg", "360", "360 (exclusive)"),
+                               "defense.radars[0].boresight_deg", "360", "below 360"),
     "latitude out of range": (21, "    launch: {lat_deg: 98.6, lon_deg: 125.8}", 21,
                               "raid[0].launch.lat_deg", "98.6", "-90 to 90"),
     "negative radius": (15, "    - {name: Osan, site: osan, radius_km: -5}", 15,
                         "defense.assets[0].radius_km", "-5", "above 0"),
     "radar cross-section out of range": (23, "    rcs_m2: 0", 23, "raid[0].rcs_m2", "0",
-                                         "above 0"),
-    "band upside down": (6, "  band_km: [150, 40]", 6, "run.band_km", "[150.0, 40.0]",
+                                         "from 1e-06 to 10,000 m2"),
+    "band upside down": (6, "  band_km: [150, 40]", 6, "run.band_km", "[150, 40]",
                          "low < high"),
     "band of one altitude": (6, "  band_km: [40]", 6, "run.band_km", "1 item", "[low, high]"),
     "two radars": (10, "    - {site: seongju}\n    - {site: osan}", 9, "defense.radars",

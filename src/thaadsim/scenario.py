@@ -31,7 +31,15 @@ A *place* (an asset, a launch point, an aim point, a radar or a moved battery) i
 of the group is launched from a point drawn uniformly over that disc (radius
 :math:`R\\sqrt{u}`, azimuth :math:`360 v`, ``u, v`` uniform) from a generator seeded with
 ``(run seed, group index)``, so the same seed always gives the same launch points and a
-different ``--seed`` gives different ones.
+different ``--seed`` gives different ones. A longitude may be written from -180 to 360 east
+(``LIMITS['lon_deg']``); 180 to 360 is read as the west, in [-180, 180).
+
+Every number is bounded by its row of :data:`thaadsim.limits.LIMITS` (the field's pydantic
+constraints and the "allowed" text of its message both come from the row). A name (of the
+scenario, a threat group, an asset, a battery) is 1 to ``LIMITS['name_bytes']`` bytes of
+UTF-8 without control, format or line-separator characters (:func:`name_problem`), so that
+every export and folder name takes it; a description may hold tab and newline besides. A
+file larger than ``LIMITS['scenario_bytes']`` is refused before it is parsed.
 
 The radar's boresight, when left out, is the bearing from the radar to the mean launch point
 of the raid (the groups' launch centres weighted by their counts). One radar is modelled:
@@ -39,8 +47,9 @@ the engagement's AN/TPY-2 tracks for every battery.
 
 Every mistake (a wrong key, a wrong type, an unknown site, missile, battery, interceptor,
 mode or doctrine, a value out of range, a target out of the missile's reach, a YAML syntax
-error) is refused with one :class:`~thaadsim.errors.InputError` whose message reads
-``FILE:LINE: FIELD.PATH: the bad value ...; allowed: ...``.
+error, a key that YAML reads as something other than text) is refused with one
+:class:`~thaadsim.errors.InputError` whose message reads ``FILE:LINE: FIELD.PATH: the bad
+value ...; allowed: ...``, followed, when the schema found more, by where the others are.
 
 Built-in scenarios live in ``thaadsim/data/scenarios``: :func:`list_scenarios`,
 :func:`scenario_text`, :func:`load_scenario`.
@@ -50,8 +59,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
+import re
 import types
 import typing
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -65,6 +77,7 @@ from pydantic.fields import FieldInfo
 
 from thaadsim.engagement import DefendedAsset, Defense, RaidThreat
 from thaadsim.errors import InputError
+from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.systems.catalog import Site, get_missile, missile_catalog, site_catalog
 from thaadsim.systems.fire_control import DOCTRINES, Battery, battery_catalog
@@ -72,15 +85,88 @@ from thaadsim.systems.interceptor import interceptor_catalog
 from thaadsim.systems.radar import MODES, Emplacement
 from thaadsim.systems.threat import SHAPES
 
-MAX_TRIALS = 100_000
-MAX_COUNT = 500
-MAX_THREATS = 2_000
+MAX_TRIALS = int(LIMITS["trials"].high)
+MAX_COUNT = int(LIMITS["count"].high)
+MAX_THREATS = int(LIMITS["threats"].high)
 """Threats in one raid, all groups together."""
 REACH_MARGIN = 1.03
 """A missile is aimed up to this factor beyond its catalog range (the trajectory model
 refuses beyond it: :func:`thaadsim.systems.threat.initial_controls`)."""
 
 _BUILTIN_DIR = "scenarios"
+
+
+# --------------------------------------------------------------------------------------------
+# Names and text: what every export and every folder name can hold
+# --------------------------------------------------------------------------------------------
+
+_NAME = LIMITS["name_bytes"]
+NAME_ALLOWED = (f"text of {fmt_number(_NAME.low)} to {fmt_number(_NAME.high)} bytes in "
+                "UTF-8, not blank, without control, format or line-separator characters")
+"""What a name (of the scenario, a threat group, an asset, a battery) may be."""
+
+_JOINERS = frozenset("\u200c\u200d")
+"""Zero-width non-joiner and joiner (format characters, category Cf): emoji sequences and
+several scripts need them, and they do nothing to a terminal or a file format."""
+
+
+def forbidden_char(text: str, allow: str = "") -> str | None:
+    """The first character of ``text`` that no name or description may hold, or None.
+
+    Refused: control characters (Unicode category Cc: NUL, ESC and the rest of C0 and C1,
+    which XML 1.0 forbids and terminals obey), surrogates (Cs: not text), format characters
+    (Cf, such as the bidirectional overrides that make text read backwards) except the
+    zero-width joiners, line and paragraph separators (Zl, Zp: a message is one line) and
+    the noncharacters (U+FDD0-U+FDEF, U+FFFE and U+FFFF in every plane). ``allow`` lists
+    characters accepted anyway (a description keeps tab and newline).
+    """
+    for ch in text:
+        if ch in allow:
+            continue
+        cat = unicodedata.category(ch)
+        code = ord(ch)
+        if (cat in ("Cc", "Cs", "Zl", "Zp") or (cat == "Cf" and ch not in _JOINERS)
+                or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE):
+            return ch
+    return None
+
+
+_KINDS = {"Cc": "a control character", "Cs": "a lone surrogate, not text",
+          "Cf": "a format character", "Zl": "a line separator", "Zp": "a paragraph separator"}
+
+
+def _char_words(ch: str) -> str:
+    """A character as a message names it: code point, name and kind."""
+    kind = _KINDS.get(unicodedata.category(ch), "a noncharacter")
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} ({name.lower() + ', ' if name else ''}{kind})"
+
+
+def name_problem(value: str) -> str | None:
+    """Why ``value`` is not a valid name (:data:`NAME_ALLOWED`), or None if it is."""
+    ch = forbidden_char(value)
+    if ch is not None:
+        return f"holds the character {_char_words(ch)}"
+    size = len(value.encode("utf-8"))
+    if not _NAME.allows(size):
+        return f"is {fmt_number(size)} bytes long in UTF-8"
+    if not "".join(ch for ch in value if ch not in _JOINERS).strip():
+        return "is blank"
+    return None
+
+
+def _safe_name(text: str, fallback: str) -> str:
+    """``text`` made a valid name (forbidden characters dropped, cut to the byte limit on a
+    character boundary), or ``fallback`` if nothing is left."""
+    kept = "".join(ch for ch in text if forbidden_char(ch) is None).strip()
+    cut = kept.encode("utf-8")[: int(_NAME.high)].decode("utf-8", "ignore").strip()
+    return cut if cut else fallback
+
+
+def _label(path: str) -> str:
+    """A file's name as messages show it: as given, or quoted with escapes if it holds a
+    character that would break the one line (a newline, a control character)."""
+    return path if path and forbidden_char(path) is None else ascii(path)
 
 
 # --------------------------------------------------------------------------------------------
@@ -91,6 +177,22 @@ _BUILTIN_DIR = "scenarios"
 def _f(default: Any, allowed: str, **constraints: Any) -> Any:
     """A field whose ``allowed`` text goes into the error message."""
     return Field(default, json_schema_extra={"allowed": allowed}, **constraints)
+
+
+def _lim(default: Any, name: str, note: str = "") -> Any:
+    """A numeric field bounded by the row ``name`` of :data:`~thaadsim.limits.LIMITS`: its
+    constraints and its ``allowed`` text both come from the row (one place for each
+    limit)."""
+    row = LIMITS[name]
+    low: float = int(row.low) if row.integer else float(row.low)
+    high: float = int(row.high) if row.integer else float(row.high)
+    bounds = {"gt" if row.low_open else "ge": low, "lt" if row.high_open else "le": high}
+    return _f(default, row.allowed() + note, **bounds)
+
+
+def _name_f(default: Any, what: str) -> Any:
+    """A name field: text checked by :func:`name_problem` after the schema."""
+    return _f(default, f"{what}: {NAME_ALLOWED}")
 
 
 _REQUIRED: Any = ...
@@ -104,15 +206,14 @@ class Place(_Model):
     """A named site, or a point."""
 
     site: str | None = _f(None, "a site slug (sites.yaml)")
-    lat_deg: float | None = _f(None, "a latitude from -90 to 90 degrees", ge=-90.0, le=90.0)
-    lon_deg: float | None = _f(None, "a longitude from -180 to 180 degrees", ge=-180.0,
-                               le=180.0)
+    lat_deg: float | None = _lim(None, "lat_deg")
+    lon_deg: float | None = _lim(None, "lon_deg")
 
 
 class Area(Place):
     """A disc around a place; launch points are drawn uniformly over it."""
 
-    radius_km: float = _f(_REQUIRED, "a radius above 0 and at most 500 km", gt=0.0, le=500.0)
+    radius_km: float = _lim(_REQUIRED, "radius_km")
 
 
 class Launch(Place):
@@ -124,16 +225,14 @@ class Launch(Place):
 class Emplaced(Place):
     """A place for equipment, with its altitude when given as a point."""
 
-    alt_km: float | None = _f(None, "an altitude from -0.5 to 9 km (above the ellipsoid)",
-                              ge=-0.5, le=9.0)
+    alt_km: float | None = _lim(None, "alt_km", " (above the ellipsoid)")
 
 
 class RadarSpec(Emplaced):
     """The AN/TPY-2 that tracks for every battery."""
 
     mode: str = _f("terminal", "a radar mode")
-    boresight_deg: float | None = _f(None, "an azimuth from 0 (inclusive) to 360 (exclusive) "
-                                     "degrees, clockwise from north", ge=0.0, lt=360.0)
+    boresight_deg: float | None = _lim(None, "boresight_deg", ", clockwise from north")
 
 
 class BatterySpec(Emplaced):
@@ -141,14 +240,13 @@ class BatterySpec(Emplaced):
     ``lat_deg``/``lon_deg`` moves it."""
 
     battery: str = _f(_REQUIRED, "a battery slug (batteries.yaml)")
-    name: str | None = _f(None, "a short label for the tables (unique among the batteries)",
-                          min_length=1, max_length=60)
-    launchers: int | None = _f(None, "a whole number from 1 to 100", ge=1, le=100)
-    interceptors_per_launcher: int | None = _f(None, "a whole number from 1 to 100", ge=1,
-                                               le=100)
-    inventory: int | None = _f(None, "a whole number from 1 to 10000 (fewer interceptors "
-                               "than the launchers hold)", ge=1, le=10_000)
-    fire_channels: int | None = _f(None, "a whole number from 1 to 100", ge=1, le=100)
+    name: str | None = _name_f(None, "a short label for the tables (unique among the "
+                               "batteries)")
+    launchers: int | None = _lim(None, "launchers")
+    interceptors_per_launcher: int | None = _lim(None, "interceptors_per_launcher")
+    inventory: int | None = _lim(None, "inventory", " (fewer interceptors than the "
+                                 "launchers hold)")
+    fire_channels: int | None = _lim(None, "fire_channels")
     interceptor: str | None = _f(None, "an interceptor slug (interceptors.yaml)")
     doctrine: str | None = _f(None, "a doctrine")
 
@@ -157,8 +255,8 @@ class AssetSpec(Place):
     """A defended asset: a threat whose predicted impact falls within ``radius_km``
     endangers it."""
 
-    name: str = _f(_REQUIRED, "a name (text)", min_length=1, max_length=80)
-    radius_km: float = _f(20.0, "a radius above 0 and at most 1000 km", gt=0.0, le=1000.0)
+    name: str = _name_f(_REQUIRED, "a name")
+    radius_km: float = _lim(20.0, "asset_radius_km")
 
 
 class DefenseSpec(_Model):
@@ -170,44 +268,41 @@ class DefenseSpec(_Model):
                                       "first", min_length=1, max_length=20)
     assets: list[AssetSpec] = _f([], "a list of up to 100 defended assets", max_length=100)
     engage_all: bool = _f(False, "true or false")
-    sspk: float | None = _f(None, "a probability from 0 to 1 (overrides the interceptors')",
-                            ge=0.0, le=1.0)
+    sspk: float | None = _lim(None, "probability", " (overrides the interceptors')")
     perfect_tracking: bool = _f(False, "true or false")
 
 
 class ThreatGroup(_Model):
     """Missiles of one type from one launch place (or area) at one aim point."""
 
-    name: str | None = _f(None, "a label (text, unique among the groups)", min_length=1,
-                          max_length=80)
+    name: str | None = _name_f(None, "a label (unique among the groups)")
     missile: str = _f(_REQUIRED, "a missile slug (missiles.yaml)")
-    count: int = _f(1, f"a whole number from 1 to {MAX_COUNT}", ge=1, le=MAX_COUNT)
+    count: int = _lim(1, "count")
     launch: Launch = _f(_REQUIRED, "a mapping: site, lat_deg/lon_deg, or area")
     aim: Place = _f(_REQUIRED, "a mapping: site, or lat_deg/lon_deg")
     shape: str = _f("min-energy", "a trajectory shape")
-    apogee_km: float | None = _f(None, "an apogee above 0 and at most 5000 km (lofted or "
-                                 "depressed shapes only)", gt=0.0, le=5000.0)
-    launch_t_s: float = _f(0.0, "a time from 0 to 86400 s after the start of the raid",
-                           ge=0.0, le=86_400.0)
-    interval_s: float = _f(0.0, "a time from 0 to 3600 s between the group's launches",
-                           ge=0.0, le=3_600.0)
-    rcs_m2: float = _f(0.1, "a radar cross-section above 0 and at most 1000 m2", gt=0.0,
-                       le=1_000.0)
+    apogee_km: float | None = _lim(None, "apogee_km", " (lofted or depressed shapes only)")
+    launch_t_s: float = _lim(0.0, "launch_t_s", " after the start of the raid")
+    interval_s: float = _lim(0.0, "interval_s", " between the group's launches")
+    rcs_m2: float = _lim(0.1, "rcs_m2")
+
+
+_BAND = LIMITS["band_km"]
 
 
 class RunSpec(_Model):
-    trials: int = _f(100, f"a whole number from 1 to {MAX_TRIALS}", ge=1, le=MAX_TRIALS)
-    seed: int = _f(0, "a whole number from 0 to 2**63 - 1", ge=0, le=2**63 - 1)
-    band_km: list[float] = _f([40.0, 150.0], "two altitudes [low, high] in km, 0 <= low < "
-                              "high <= 2000", min_length=2, max_length=2)
+    trials: int = _lim(100, "trials")
+    seed: int = _lim(0, "seed")
+    band_km: list[float] = _f([40.0, 150.0], f"two altitudes [low, high] in km, "
+                              f"{fmt_number(_BAND.low)} <= low < high <= "
+                              f"{fmt_number(_BAND.high)}", min_length=2, max_length=2)
 
 
 class ScenarioSpec(_Model):
     """The whole file."""
 
-    name: str | None = _f(None, "a name (text); defaults to the file's name", min_length=1,
-                          max_length=80)
-    description: str = _f("", "text")
+    name: str | None = _name_f(None, "a name (the file's name if left out)")
+    description: str = _f("", "text without control characters other than tab and newline")
     run: RunSpec = _f(RunSpec(), "a mapping: trials, seed, band_km")
     defense: DefenseSpec = _f(_REQUIRED, "a mapping: doctrine, radars, batteries, assets, "
                               "engage_all, sspk, perfect_tracking")
@@ -241,14 +336,26 @@ class _Where:
         raise InputError(f"{self.label}:{self.line(loc)}: {_path(loc)}: {message}")
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,60}")
+
+
 def _path(loc: Sequence[str | int]) -> str:
+    """``raid[0].launch.lat_deg``; a key that is not plain letters, digits, '_' or '-' is
+    quoted with escapes, ``raid[0]['\\n']``, so that the path stays one line."""
     out = ""
     for p in loc:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif _PLAIN_KEY.fullmatch(p):
+            out += f".{p}" if out else p
+        else:
+            out += f"[{_show(p)}]"
     return out or "(top level)"
 
 
 def _read(text: str, where: _Where) -> Any:
+    """The YAML document of ``text``: composed into nodes, walked (the line of every key,
+    and the checks of :func:`_walk`) and only then constructed into Python values."""
     try:  # the reader refuses control characters as soon as it is made
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:
@@ -258,42 +365,68 @@ def _read(text: str, where: _Where) -> Any:
                          "printable UTF-8 text") from None
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        if node is None:
+            return None
+        _walk(node, (), where, [0])
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         col = f", column {mark.column + 1}" if mark is not None else ""
         lines = text.splitlines()
-        src = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+        src = _show(lines[line - 1].strip()) if 0 < line <= len(lines) else "''"
         problem = exc.problem or exc.context or "malformed"
         if exc.context and exc.problem:
             ctx = exc.context_mark
             started = (f" that starts on line {ctx.line + 1}" if ctx is not None
                        and ctx.line + 1 != line else "")
             problem += f" ({exc.context}{started})"
-        raise InputError(f"{where.label}:{line}: YAML syntax error{col}: {problem}, in "
-                         f"{src!r}; allowed: YAML mappings 'key: value' and lists '- item', "
-                         "consistently indented, brackets closed") from None
-    except yaml.YAMLError as exc:
-        why = " ".join(str(exc).split())
-        raise InputError(f"{where.label}:1: not valid YAML ({why}); allowed: a YAML mapping"
+        raise InputError(f"{where.label}:{line}: YAML syntax error{col}: "
+                         f"{_one_line(problem)}, in {src}; allowed: YAML mappings 'key: "
+                         "value' and lists '- item', consistently indented, brackets closed"
                          ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where.label}:1: not valid YAML ({_one_line(str(exc))}); allowed: "
+                         "a YAML mapping") from None
     except RecursionError:
         raise InputError(f"{where.label}:1: the YAML is nested too deeply; allowed: a "
                          "scenario's few levels of mappings and lists") from None
     finally:
         loader.dispose()
-    if node is not None:
-        _walk(node, (), where, [0])
-    return data
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its whitespace runs (newlines too) made single spaces, and any character
+    that :func:`forbidden_char` refuses escaped: a message stays one line."""
+    flat = " ".join(text.split())
+    return "".join(ch if forbidden_char(ch) is None else ascii(ch)[1:-1] for ch in flat)
 
 
 MAX_NODES = 1_000_000
 """Values in one file, aliases expanded: a bound that refuses an alias bomb ("billion
 laughs") before anything walks its expansion."""
 
+MAX_INT_CHARS = 40
+"""The longest whole number a scenario may spell (twice the digits of the largest seed):
+Python refuses to read more than 4,300 digits, and nothing in a scenario needs 20."""
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT_TAG = "tag:yaml.org,2002:int"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_YAML_KINDS = {"tag:yaml.org,2002:bool": "true or false", _INT_TAG: "a whole number",
+               "tag:yaml.org,2002:float": "a number", "tag:yaml.org,2002:null": "null"}
+
+
+def _keys_allowed(loc: Loc) -> str:
+    holder, _ = _field_at((*loc, "?"))
+    return (f"the keys {', '.join(holder.model_fields)}" if holder is not None
+            else "keys that are text")
+
 
 def _walk(node: yaml.Node, loc: Loc, where: _Where, count: list[int]) -> None:
+    """Record the line of every key and item under ``loc``; refuse an alias bomb, deep
+    nesting, a key given twice, a key that YAML does not read as text and a whole number too
+    long to read, each with its path."""
     count[0] += 1
     if count[0] > MAX_NODES:
         raise InputError(f"{where.label}:{node.start_mark.line + 1}: more than {MAX_NODES:,} "
@@ -302,16 +435,42 @@ def _walk(node: yaml.Node, loc: Loc, where: _Where, count: list[int]) -> None:
     if len(loc) > 50:
         where.fail(loc, "nested more than 50 levels deep; allowed: a scenario's few levels "
                    "of mappings and lists")
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _INT_TAG and len(node.value) > MAX_INT_CHARS:
+            digits = sum(c.isalnum() for c in node.value)
+            where.fail(loc, f"a whole number spelt with {fmt_number(digits)} digits; allowed: "
+                       f"{_allowed(_field_at(loc)[1])}")
+    elif isinstance(node, yaml.MappingNode):
+        merges = [(k, v) for k, v in node.value if k.tag == _MERGE_TAG]
+        for key_node, value_node in merges:  # '<<: *defaults': the keys it brings, first
+            sources = (value_node.value if isinstance(value_node, yaml.SequenceNode)
+                       else [value_node])
+            for source in sources:
+                if not isinstance(source, yaml.MappingNode):
+                    raise InputError(f"{where.label}:{key_node.start_mark.line + 1}: "
+                                     f"{_path(loc)}: a merge key '<<' with something other "
+                                     "than a mapping; allowed: '<<: *anchor' of a mapping, or "
+                                     "a list of them")
+                _walk(source, loc, where, count)
         seen: set[str] = set()
         for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                raise InputError(f"{where.label}:{key_node.start_mark.line + 1}: "
+                                 f"{_path(loc)}: a key that is {kind}; allowed: "
+                                 f"{_keys_allowed(loc)}")
             key = str(key_node.value)
-            if key in seen:
-                where.lines[(*loc, key)] = key_node.start_mark.line + 1
-                where.fail((*loc, key), f"the key {key!r} is given twice; allowed: each key "
-                           "once")
-            seen.add(key)
             where.lines[(*loc, key)] = key_node.start_mark.line + 1
+            if key_node.tag != _STR_TAG:
+                kind = _YAML_KINDS.get(key_node.tag, f"the tag {_show(key_node.tag)}")
+                where.fail((*loc, key), f"unknown key {_show(key)} (YAML reads it as {kind}, "
+                           f"not as text); allowed: {_keys_allowed(loc)}")
+            if key in seen:
+                where.fail((*loc, key), f"the key {_show(key)} is given twice; allowed: each "
+                           "key once")
+            seen.add(key)
             _walk(value_node, (*loc, key), where, count)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
@@ -364,6 +523,10 @@ def _allowed(info: FieldInfo | None) -> str:
 
 
 def _show(value: Any) -> str:
+    """A value as a message shows it: numbers by :func:`~thaadsim.limits.fmt_number`, the
+    rest as Python writes it (control characters escaped), cut to 60 characters."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt_number(value)
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -384,14 +547,20 @@ _PROBLEMS = {
 }
 
 
-def _message(err: Any, where: _Where) -> tuple[int, str]:
+def _message(err: Any, where: _Where) -> tuple[int, str, str]:
+    """One pydantic error as (line, field path, message starting with the path)."""
     loc = tuple(err["loc"])
+    line, msg = _describe(err, loc, where)
+    return line, _path(loc), msg
+
+
+def _describe(err: Any, loc: Loc, where: _Where) -> tuple[int, str]:
     line = where.line(loc)
     kind = err["type"]
     if kind == "extra_forbidden":
         holder, _ = _field_at(loc)
         keys = ", ".join(holder.model_fields) if holder is not None else "?"
-        return line, (f"{_path(loc)}: unknown key {str(loc[-1])!r}; allowed: the keys "
+        return line, (f"{_path(loc)}: unknown key {_show(str(loc[-1]))}; allowed: the keys "
                       f"{keys}")
     _, info = _field_at(loc)
     if kind == "missing":
@@ -408,8 +577,8 @@ def _message(err: Any, where: _Where) -> tuple[int, str]:
         problem = ("are" if n != 1 else "is") + (" too few" if kind == "too_short"
                                                  else " too many")
     else:
-        problem = _PROBLEMS.get(kind, "is refused (" + err["msg"][:1].lower() + err["msg"][1:]
-                                + ")")
+        msg = _one_line(str(err["msg"]))
+        problem = _PROBLEMS.get(kind, f"is refused ({msg[:1].lower()}{msg[1:]})")
     return line, f"{_path(loc)}: {value} {problem}; allowed: {allowed}"
 
 
@@ -420,8 +589,14 @@ def _message(err: Any, where: _Where) -> tuple[int, str]:
 
 def _one_of(kind: str, value: str, known: Sequence[str], loc: Loc, where: _Where) -> str:
     if value not in known:
-        where.fail(loc, f"{value!r} is not a known {kind}; allowed: {', '.join(known)}")
+        where.fail(loc, f"{_show(value)} is not a known {kind}; allowed: {', '.join(known)}")
     return value
+
+
+def _wrap_lon(lon_deg: float) -> float:
+    """A longitude in [-180, 180): the file may write 180-360 east for the west (LIMITS'
+    ``lon_deg``), and everything downstream reads the one convention."""
+    return (lon_deg + 180.0) % 360.0 - 180.0 if not -180.0 <= lon_deg < 180.0 else lon_deg
 
 
 def _point(place: Place, loc: Loc, where: _Where, *, what: str = "a place") -> Site:
@@ -430,7 +605,7 @@ def _point(place: Place, loc: Loc, where: _Where, *, what: str = "a place") -> S
     has_point = place.lat_deg is not None or place.lon_deg is not None
     if place.site is not None and has_point:
         where.fail((*loc, "lat_deg" if place.lat_deg is not None else "lon_deg"),
-                   f"both site {place.site!r} and a latitude/longitude are given; allowed: "
+                   f"both site {_show(place.site)} and a latitude/longitude are given; allowed: "
                    f"{what} as either site or lat_deg and lon_deg")
     if place.site is not None:
         sites = site_catalog()
@@ -438,7 +613,7 @@ def _point(place: Place, loc: Loc, where: _Where, *, what: str = "a place") -> S
         site = sites[place.site]
         alt_km = getattr(place, "alt_km", None)
         if alt_km is not None:
-            where.fail((*loc, "alt_km"), f"{alt_km!r} is given with a catalog site (whose "
+            where.fail((*loc, "alt_km"), f"{_show(alt_km)} is given with a catalog site (whose "
                        f"altitude is {site.alt_m:.0f} m); allowed: alt_km with lat_deg and "
                        "lon_deg only")
         return site
@@ -451,9 +626,10 @@ def _point(place: Place, loc: Loc, where: _Where, *, what: str = "a place") -> S
                    f"{'lat_deg' if missing == 'lon_deg' else 'lon_deg'}; allowed: a point "
                    "needs both lat_deg and lon_deg")
     alt_km = getattr(place, "alt_km", None)
-    return Site(slug=f"{place.lat_deg:.4f},{place.lon_deg:.4f}",
-                name=f"{place.lat_deg:.4f} N, {place.lon_deg:.4f} E",
-                lat_deg=place.lat_deg, lon_deg=place.lon_deg,
+    lon = _wrap_lon(place.lon_deg)
+    return Site(slug=f"{place.lat_deg:.4f},{lon:.4f}",
+                name=f"{place.lat_deg:.4f} N, {lon:.4f} E",
+                lat_deg=place.lat_deg, lon_deg=lon,
                 alt_m=0.0 if alt_km is None else alt_km * 1e3, figures={})
 
 
@@ -523,7 +699,7 @@ def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
         _one_of("missile", g.missile, list(missile_catalog()), (*loc, "missile"), where)
         _one_of("shape", g.shape, SHAPES, (*loc, "shape"), where)
         if g.apogee_km is not None and g.shape == "min-energy":
-            where.fail((*loc, "apogee_km"), f"{g.apogee_km!r} is given for a min-energy "
+            where.fail((*loc, "apogee_km"), f"{_show(g.apogee_km)} is given for a min-energy "
                        "trajectory, whose apogee follows from the range; allowed: apogee_km "
                        "with shape lofted or depressed")
         launch = _launch(g.launch, (*loc, "launch"), where)
@@ -539,13 +715,13 @@ def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
                        f"{REACH_MARGIN * reach_km:.0f} km away, or another missile")
         name = g.name if g.name is not None else f"{g.missile} on {aim.name.split(' (')[0]}"
         if name in names:
-            where.fail((*loc, "name"), f"{name!r} already names raid[{names[name]}]; allowed: "
+            where.fail((*loc, "name"), f"{_show(name)} already names raid[{names[name]}]; allowed: "
                        "a name of its own for each group (give name: to tell them apart)")
         names[name] = i
         total += g.count
         if total > MAX_THREATS:
-            where.fail((*loc, "count"), f"{g.count!r} brings the raid to {total} threats; "
-                       f"allowed: at most {MAX_THREATS} threats in all")
+            where.fail((*loc, "count"), f"{_show(g.count)} brings the raid to {total:,} threats; "
+                       f"allowed: at most {MAX_THREATS:,} threats in all")
         out.append(Group(name=name, missile=g.missile, count=g.count, launch=launch, aim=aim,
                           shape=g.shape, apogee_km=g.apogee_km, launch_t_s=g.launch_t_s,
                           interval_s=g.interval_s, rcs_m2=g.rcs_m2))
@@ -562,12 +738,12 @@ def _batteries(spec: DefenseSpec, where: _Where) -> tuple[Battery, ...]:
         base = catalog[b.battery]
         moved = b.site is not None or b.lat_deg is not None or b.lon_deg is not None
         if b.alt_km is not None and not moved:
-            where.fail((*loc, "alt_km"), f"{b.alt_km!r} is given without a new place; "
+            where.fail((*loc, "alt_km"), f"{_show(b.alt_km)} is given without a new place; "
                        "allowed: alt_km with lat_deg and lon_deg")
         site = _point(b, loc, where, what="the battery's new place") if moved else base.site
         label = b.name if b.name is not None else b.battery
         if label in labels:
-            where.fail((*loc, "name"), f"{label!r} already labels batteries[{labels[label]}]; "
+            where.fail((*loc, "name"), f"{_show(label)} already labels batteries[{labels[label]}]; "
                        "allowed: a name of its own for each battery")
         labels[label] = i
         changes: dict[str, Any] = {"slug": label, "site": site}
@@ -672,14 +848,13 @@ class Scenario:
                       ) -> dict[str, Any]:
         """The keyword arguments of :func:`thaadsim.run.run_engagement`; ``trials`` and
         ``seed`` override the file's."""
-        if trials is not None and (isinstance(trials, bool) or not isinstance(trials, int)
-                                   or not 1 <= trials <= MAX_TRIALS):
-            raise InputError(f"trials: {trials!r} is out of range; allowed: a whole number "
-                             f"from 1 to {MAX_TRIALS}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)
-                                 or not 0 <= seed <= 2**63 - 1):
-            raise InputError(f"seed: {seed!r} is out of range; allowed: a whole number from "
-                             "0 to 2**63 - 1")
+        for key, value in (("trials", trials), ("seed", seed)):
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise InputError(f"{key}: {_show(value)} is not a whole number; allowed: "
+                                 f"{LIMITS[key].allowed()}")
+            check(key, value)
         seed = self.seed if seed is None else seed
         raid, groups = self.raid(seed)
         return {"raid": raid, "defense": self.defense,
@@ -688,26 +863,76 @@ class Scenario:
                 "description": self.description, "scenario_text": self.text}
 
 
+_BYTES = LIMITS["scenario_bytes"]
+
+
+def _too_big(label: str, size: str) -> NoReturn:
+    raise InputError(f"{label}: {size} bytes; allowed: a scenario file of at most "
+                     f"{fmt_number(_BYTES.high)} bytes ({_BYTES.why})")
+
+
+def _more(found: Sequence[tuple[int, str, str]]) -> str:
+    """The problems after the first, as a tail of the one line: where each is."""
+    if not found:
+        return ""
+    shown = "; ".join(f"line {line}: {path}" for line, path, _ in found[:3])
+    rest = len(found) - 3
+    tail = f"; and {rest} more" if rest > 0 else ""
+    n = len(found)
+    return f" ({n} more problem{'s' * (n != 1)} in the file, at {shown}{tail})"
+
+
+def _check_texts(spec: ScenarioSpec, where: _Where) -> None:
+    """Names (:func:`name_problem`) and the description (no control characters but tab
+    and newline): refused here, so that every export and folder name takes them."""
+    names: list[tuple[Loc, str | None]] = [(("name",), spec.name)]
+    names += [(("defense", "batteries", i, "name"), b.name)
+              for i, b in enumerate(spec.defense.batteries)]
+    names += [(("defense", "assets", i, "name"), a.name)
+              for i, a in enumerate(spec.defense.assets)]
+    names += [(("raid", i, "name"), g.name) for i, g in enumerate(spec.raid)]
+    for loc, value in names:
+        why = name_problem(value) if value is not None else None
+        if why is not None:
+            where.fail(loc, f"{_show(value)} {why}; allowed: {_allowed(_field_at(loc)[1])}")
+    ch = forbidden_char(spec.description, allow="\t\n")
+    if ch is not None:
+        where.fail(("description",), f"{_show(spec.description)} holds the character "
+                   f"{_char_words(ch)}; allowed: "
+                   f"{_allowed(ScenarioSpec.model_fields['description'])}")
+
+
 def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
-    """Validate a scenario's YAML text; ``label`` names it in messages (module docstring)."""
-    where = _Where(label, text)
+    """Validate a scenario's YAML text; ``label`` names it in messages (module docstring).
+
+    Text longer than ``LIMITS['scenario_bytes']`` in UTF-8 is refused before it is parsed.
+    """
+    shown = _label(label)
+    if not isinstance(text, str):
+        raise InputError(f"{shown}: {type(text).__name__} given; allowed: the scenario's "
+                         "YAML as text (str)")
+    if len(text) > _BYTES.high:  # each character is at least one byte
+        _too_big(shown, f"more than {fmt_number(_BYTES.high)}")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > _BYTES.high:
+        _too_big(shown, fmt_number(size))
+    where = _Where(shown, text)
     data = _read(text, where)
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"{_show(data)} ({type(data).__name__})"
-        raise InputError(f"{label}:1: (top level): {got}; allowed: a mapping with keys "
+        raise InputError(f"{shown}:1: (top level): {got}; allowed: a mapping with keys "
                          f"{', '.join(ScenarioSpec.model_fields)}")
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
         found = sorted((_message(e, where) for e in exc.errors()), key=lambda m: m[0])
-        line, msg = found[0]
-        more = f" (and {len(found) - 1} more problem{'s' * (len(found) > 2)} below)" \
-            if len(found) > 1 else ""
-        raise InputError(f"{label}:{line}: {msg}{more}") from None
+        line, _, msg = found[0]
+        raise InputError(f"{shown}:{line}: {msg}{_more(found[1:])}") from None
+    _check_texts(spec, where)
     lo, hi = spec.run.band_km
-    if not 0.0 <= lo < hi <= 2000.0:
-        where.fail(("run", "band_km"), f"{[lo, hi]!r} is not a band; allowed: "
-                   f"{_allowed(RunSpec.model_fields['band_km'])}")
+    if not (_BAND.allows(lo) and _BAND.allows(hi) and lo < hi):
+        where.fail(("run", "band_km"), f"[{fmt_number(lo)}, {fmt_number(hi)}] is not a band; "
+                   f"allowed: {_allowed(RunSpec.model_fields['band_km'])}")
     _check_doctrine(spec.defense.doctrine, ("defense", "doctrine"), where)
     groups = _groups(spec, where)
     batteries = _batteries(spec.defense, where)
@@ -717,9 +942,10 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
                       assets=assets, doctrine=spec.defense.doctrine,
                       engage_all=spec.defense.engage_all, sspk=spec.defense.sspk,
                       perfect_tracking=spec.defense.perfect_tracking)
-    default_name = Path(label).stem if label != "<scenario>" else "scenario"
+    default_name = (_safe_name(Path(label).stem, "scenario") if label != "<scenario>"
+                    else "scenario")
     return Scenario(name=spec.name or default_name, description=spec.description, text=text,
-                    source=label, spec=spec, defense=defense, trials=spec.run.trials,
+                    source=shown, spec=spec, defense=defense, trials=spec.run.trials,
                     seed=spec.run.seed, band_m=(lo * 1e3, hi * 1e3), groups=groups)
 
 
@@ -740,7 +966,7 @@ def builtin_names() -> list[str]:
 
 
 def _unknown(name: str) -> NoReturn:
-    raise InputError(f"scenario {name!r}: no built-in scenario of that name and no such "
+    raise InputError(f"scenario {_show(name)}: no built-in scenario of that name and no such "
                      f".yaml file; allowed: a built-in ({', '.join(builtin_names())}) or the "
                      "path of a .yaml file")
 
@@ -762,15 +988,55 @@ def list_scenarios() -> list[tuple[str, str]]:
     return out
 
 
+def _read_bounded(path: Path, label: str) -> str:
+    """The text of the file at ``path``, read no further than the size limit (so that
+    ``/dev/zero`` or a 5 GB file is refused at once, before anything is parsed)."""
+    limit = int(_BYTES.high)
+    try:
+        if path.is_dir():
+            raise InputError(f"{label}: a directory; allowed: the path of a scenario .yaml "
+                             "file")
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(f"{label}: no such file; allowed: the path of a scenario .yaml file "
+                         f"or a built-in ({', '.join(builtin_names())})") from None
+    except OSError as exc:
+        why = _one_line(exc.strerror or type(exc).__name__)
+        raise InputError(f"{label}: cannot read ({why}); allowed: a readable UTF-8 .yaml "
+                         "file") from None
+    if len(data) > limit:
+        _too_big(label, f"more than {fmt_number(limit)}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{label}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02X} at "
+                         f"position {exc.start:,}); allowed: a UTF-8 .yaml file") from None
+
+
 def load_scenario(name_or_path: str | Path) -> Scenario:
-    """A built-in scenario by name, or a scenario file by path, validated."""
+    """A built-in scenario by name, or a scenario file by path, validated. A file larger
+    than ``LIMITS['scenario_bytes']`` is refused before it is read further or parsed."""
+    if not isinstance(name_or_path, str | Path):
+        raise InputError(f"scenario: {_show(name_or_path)} ({type(name_or_path).__name__}); "
+                         "allowed: a built-in name or the path of a .yaml file (str or Path)")
     if not isinstance(name_or_path, Path) and name_or_path in builtin_names():
         return parse_scenario(scenario_text(name_or_path),
                               f"thaadsim/data/scenarios/{name_or_path}.yaml")
+    if isinstance(name_or_path, str) and not name_or_path.strip():
+        raise InputError(f"scenario {name_or_path!r}: an empty name; allowed: a built-in "
+                         f"({', '.join(builtin_names())}) or the path of a .yaml file")
     path = Path(name_or_path)
+    label = _label(str(name_or_path))
     if "\x00" in str(path):
-        raise InputError(f"{str(path)!r}: a path cannot hold a NUL character; allowed: the "
-                         "path of a scenario .yaml file")
+        raise InputError(f"{label}: a path cannot hold a NUL character; allowed: the path of "
+                         "a scenario .yaml file")
+    try:
+        os.fsencode(path)
+    except UnicodeError:
+        raise InputError(f"{label}: not a file name this system can encode; allowed: the path "
+                         "of a scenario .yaml file") from None
     try:
         exists = path.exists()
     except OSError:  # a name too long for the system, for one
@@ -779,17 +1045,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                        or "/" in str(name_or_path) or exists)
     if not looks_like_file:
         _unknown(str(name_or_path))
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file; allowed: the path of a scenario .yaml file "
-                         f"or a built-in ({', '.join(builtin_names())})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise InputError(f"{path}: cannot read ({why}); allowed: a readable UTF-8 .yaml file"
-                         ) from None
-    return parse_scenario(text, str(path))
+    return parse_scenario(_read_bounded(path, label), str(name_or_path))
 
 
-__all__ = ["Scenario", "ScenarioSpec", "builtin_names", "list_scenarios", "load_scenario",
-           "parse_scenario", "scenario_text"]
+__all__ = ["NAME_ALLOWED", "Scenario", "ScenarioSpec", "builtin_names", "forbidden_char",
+           "list_scenarios", "load_scenario", "name_problem", "parse_scenario",
+           "scenario_text"]

@@ -28,6 +28,7 @@ import datetime as dt
 import html
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,10 +58,24 @@ KML_FOLDERS = ("Trajectories", "Launch and aim points", "Batteries", "Radar",
 
 
 # --------------------------------------------------------------------------------------------
-# Tables
+# Text
 # --------------------------------------------------------------------------------------------
 
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+"""What XML 1.0 forbids in a document (its production ``Char``): most C0 controls, lone
+surrogates, U+FFFE and U+FFFF."""
 
+
+def xml_text(text: str) -> str:
+    """``text`` with every character that XML 1.0 forbids written as its escape
+    (``\\x1b``, ``\\ud800``): a name the scenario accepts always exports, and one given
+    through the Python API that holds such a character still does, visibly."""
+    return _NOT_XML.sub(lambda m: ascii(m.group())[1:-1], text)
+
+
+# --------------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------------
 
 
 def tracks_frame(out: RunOutput) -> Any:
@@ -227,20 +242,21 @@ def write_czml(out: RunOutput, path: str | Path, *, epoch: dt.datetime = EPOCH) 
     start, stop = _at(epoch, t0), _at(epoch, max(t1, t0 + 1.0))
 
     def label(text: str, rgba: list[int]) -> Label:
-        return Label(text=text, font="12pt sans-serif", style=LabelStyles.FILL_AND_OUTLINE,
-                     fillColor=Color(rgba=rgba), outlineColor=Color(rgba=[0, 0, 0, 255]),
-                     outlineWidth=2, pixelOffset=Cartesian2Value(values=[8, -8]))
+        return Label(text=xml_text(text), font="12pt sans-serif",
+                     style=LabelStyles.FILL_AND_OUTLINE, fillColor=Color(rgba=rgba),
+                     outlineColor=Color(rgba=[0, 0, 0, 255]), outlineWidth=2,
+                     pixelOffset=Cartesian2Value(values=[8, -8]))
 
     def site(pid: str, name: str, lat: float, lon: float, alt: float, rgba: list[int],
              description: str, size: float = 10.0, **extra: Any) -> Packet:
-        return Packet(id=pid, name=name, description=description,
+        return Packet(id=pid, name=xml_text(name), description=xml_text(description),
                       position=Position(cartographicDegrees=[lon, lat, alt]),
                       point=Point(pixelSize=size, color=Color(rgba=rgba),
                                   outlineColor=Color(rgba=_WHITE), outlineWidth=1),
                       label=label(name, rgba), **extra)
 
-    packets = [Packet(id="document", name=out.name or "thaadsim run", version="1.0",
-                      description=html.escape(out.description) or None,
+    packets = [Packet(id="document", name=xml_text(out.name or "thaadsim run"), version="1.0",
+                      description=xml_text(html.escape(out.description)) or None,
                       clock=Clock(interval=TimeInterval(start=start, end=stop),
                                   currentTime=start, multiplier=10.0,
                                   range=ClockRanges.LOOP_STOP,
@@ -249,8 +265,8 @@ def write_czml(out: RunOutput, path: str | Path, *, epoch: dt.datetime = EPOCH) 
     for tr in tracks:
         flight = float(tr.t_s[-1] - tr.t_s[0])
         packets.append(Packet(
-            id=f"threat/{tr.index}", name=f"{tr.missile} #{tr.index}",
-            description=_threat_html(out, tr),
+            id=f"threat/{tr.index}", name=xml_text(f"{tr.missile} #{tr.index}"),
+            description=xml_text(_threat_html(out, tr)),
             availability=TimeInterval(start=_at(epoch, tr.t_s[0]), end=_at(epoch, tr.t_s[-1])),
             position=Position(epoch=epoch, cartographicDegrees=_czml_samples(tr),
                               interpolationAlgorithm=InterpolationAlgorithms.LAGRANGE,
@@ -272,7 +288,7 @@ def write_czml(out: RunOutput, path: str | Path, *, epoch: dt.datetime = EPOCH) 
                             f"impact at {tr.impact_lat_deg:.3f}, {tr.impact_lon_deg:.3f}, "
                             f"t = {tr.impact_t_s:.0f} s.</p>", size=8))
     for bat in out.defense.batteries:
-        packets.append(site(f"battery/{bat.slug}", bat.name or bat.slug, bat.site.lat_deg,
+        packets.append(site(xml_text(f"battery/{bat.slug}"), bat.name or bat.slug, bat.site.lat_deg,
                             bat.site.lon_deg, bat.site.alt_m, _BLUE,
                             f"<p>Battery {html.escape(bat.slug)} at "
                             f"{html.escape(bat.site.name)}: {html.escape(bat.interceptor)}, "
@@ -295,7 +311,7 @@ def write_czml(out: RunOutput, path: str | Path, *, epoch: dt.datetime = EPOCH) 
         rgba = _GREEN if s["killed"] else _MAGENTA
         packets.append(Packet(
             id=f"intercept/{k}", name=f"intercept {k} (threat {s['threat']})",
-            description=_intercept_html(s),
+            description=xml_text(_intercept_html(s)),
             availability=TimeInterval(start=_at(epoch, s["intercept_s"]), end=stop),
             position=Position(cartographicDegrees=[round(s["lon_deg"], 6),
                                                    round(s["lat_deg"], 6),
@@ -330,19 +346,19 @@ def write_kml(out: RunOutput, path: str | Path) -> Path:
     import simplekml
 
     path_out = Path(path)
-    kml = simplekml.Kml(name=out.name or "thaadsim run")
+    kml = simplekml.Kml(name=xml_text(out.name or "thaadsim run"))
     if out.description:
-        kml.document.description = out.description
+        kml.document.description = xml_text(out.description)
     folders = {name: kml.newfolder(name=name) for name in KML_FOLDERS}
 
     def point(folder: str, name: str, lat: float, lon: float, rgba: Sequence[int],
               description: str, alt_m: float | None = None, scale: float = 1.0) -> None:
         if alt_m is None:
-            pnt = folders[folder].newpoint(name=name, coords=[(lon, lat)])
+            pnt = folders[folder].newpoint(name=xml_text(name), coords=[(lon, lat)])
         else:
-            pnt = folders[folder].newpoint(name=name, coords=[(lon, lat, alt_m)])
+            pnt = folders[folder].newpoint(name=xml_text(name), coords=[(lon, lat, alt_m)])
             pnt.altitudemode = simplekml.AltitudeMode.absolute
-        pnt.description = description
+        pnt.description = xml_text(description)
         pnt.style.iconstyle.color = _kml_color(rgba)
         pnt.style.iconstyle.scale = scale
         pnt.style.iconstyle.icon.href = (
@@ -351,9 +367,9 @@ def write_kml(out: RunOutput, path: str | Path) -> Path:
     for tr in out.tracks:
         coords = list(zip(np.round(tr.lon_deg, 6).tolist(), np.round(tr.lat_deg, 6).tolist(),
                           np.round(tr.alt_m, 1).tolist(), strict=True))
-        line = folders["Trajectories"].newlinestring(name=f"{tr.missile} #{tr.index}",
+        line = folders["Trajectories"].newlinestring(name=xml_text(f"{tr.missile} #{tr.index}"),
                                                      coords=coords)
-        line.description = _threat_html(out, tr)
+        line.description = xml_text(_threat_html(out, tr))
         line.altitudemode = simplekml.AltitudeMode.absolute
         line.extrude = 1
         line.style.linestyle.color = _kml_color(_RED)

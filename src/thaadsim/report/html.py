@@ -123,11 +123,13 @@ def _verdict_class(verdict: str) -> str:
 
 def _ground_box(lons: Iterable[float], lats: Iterable[float],
                 pad_deg: float = 1.0) -> tuple[float, float, float, float]:
+    """The lon/lat box around the points, padded; longitudes as given (made continuous by
+    :func:`~thaadsim.systems.geography.near_lon`, they may run past +-180)."""
     lon = np.asarray(list(lons), dtype=float)
     lat = np.asarray(list(lats), dtype=float)
     lon, lat = lon[np.isfinite(lon)], lat[np.isfinite(lat)]
-    return (max(-180.0, float(lon.min()) - pad_deg), max(-90.0, float(lat.min()) - pad_deg),
-            min(180.0, float(lon.max()) + pad_deg), min(90.0, float(lat.max()) + pad_deg))
+    return (float(lon.min()) - pad_deg, max(-90.0, float(lat.min()) - pad_deg),
+            float(lon.max()) + pad_deg, min(90.0, float(lat.max()) + pad_deg))
 
 
 def _trial0_shots(out: RunOutput) -> dict[str, npt.NDArray[Any]]:
@@ -301,7 +303,6 @@ def figure_map(out: RunOutput, *, fan: tuple[shapely.Geometry, float] | None = N
     """The map: borders and coastlines, launch sites, aim points, ground tracks, the
     radar's fan (``fan``: :func:`radar_fan`'s result, computed if not given), each
     battery's reach and the defended assets."""
-    import shapely
 
     from thaadsim.systems.interceptor import get_interceptor
 
@@ -309,69 +310,73 @@ def figure_map(out: RunOutput, *, fan: tuple[shapely.Geometry, float] | None = N
     fan_polygon, rcs = fan if fan is not None else radar_fan(out)
     reach = [(b, get_interceptor(b.interceptor).max_ground_range_m)
              for b in out.defense.batteries]
+    radar = out.defense.radar
+
+    def near(lon: Any) -> Any:  # every longitude drawn, continuous about the radar's
+        return geography.near_lon(radar.lon_deg, lon)
+
+    fan_parts = geography.near_outlines(radar.lon_deg, fan_polygon)
     lons: list[float] = []
     lats: list[float] = []
     for tr in out.tracks:
-        lons += [tr.launch_lon_deg, tr.aim_lon_deg, tr.impact_lon_deg]
+        lons += list(near([tr.launch_lon_deg, tr.aim_lon_deg, tr.impact_lon_deg]))
         lats += [tr.launch_lat_deg, tr.aim_lat_deg, tr.impact_lat_deg]
     for b, r in reach:
         c_lon, c_lat = _circle(b.site.lat_deg, b.site.lon_deg, r)
-        lons += list(c_lon)
+        lons += list(near(c_lon))
         lats += list(c_lat)
-    if not fan_polygon.is_empty:
-        minx, miny, maxx, maxy = fan_polygon.bounds
-        lons += [minx, maxx]
-        lats += [miny, maxy]
+    for x, y in fan_parts:
+        lons += [float(x.min()), float(x.max())]
+        lats += [float(y.min()), float(y.max())]
     box = _ground_box(lons, lats, pad_deg=0.8)
 
     fig = MplFigure(figsize=(9.5, 8.5))
     ax = fig.add_subplot()
-    for lon, lat in geography.borders_for_map(box):
+    for lon, lat in geography.borders_across(box):
         ax.plot(lon, lat, color="0.4", lw=0.7)
-    if not fan_polygon.is_empty:
-        for k, part in enumerate(shapely.get_parts(fan_polygon)):
-            x, y = part.exterior.xy
+    if fan_parts:
+        for k, (x, y) in enumerate(fan_parts):
             ax.fill(x, y, color="tab:blue", alpha=0.12, lw=0)
             ax.plot(x, y, color="tab:blue", lw=1.0,
                     label=None if k else f"radar fan ({out.defense.radar_mode}, "
                                          f"{rcs:g} m² at {FAN_ALT_M / 1e3:g} km)")
-    radar = out.defense.radar
     lat_b, lon_b, _ = geodesic_direct(radar.lat_deg, radar.lon_deg, radar.boresight_deg, 250e3)
-    ax.annotate("", xy=(float(lon_b), float(lat_b)), xytext=(radar.lon_deg, radar.lat_deg),
+    ax.annotate("", xy=(float(near(lon_b)), float(lat_b)), xytext=(radar.lon_deg, radar.lat_deg),
                 arrowprops={"arrowstyle": "->", "color": "tab:blue", "lw": 1.4})
     for k, (b, r) in enumerate(reach):
         c_lon, c_lat = _circle(b.site.lat_deg, b.site.lon_deg, r)
-        ax.plot(c_lon, c_lat, color="tab:green", lw=1.3, ls="--",
+        ax.plot(near(c_lon), c_lat, color="tab:green", lw=1.3, ls="--",
                 label=None if k else "battery reach (interceptor's ground range)")
-        ax.plot([b.site.lon_deg], [b.site.lat_deg], marker="s", color="tab:green", ms=8,
+        ax.plot(near([b.site.lon_deg]), [b.site.lat_deg], marker="s", color="tab:green", ms=8,
                 mec="k", ls="none", label=None if k else "battery")
-        ax.annotate(b.name, (b.site.lon_deg, b.site.lat_deg), xytext=(5, -11),
+        ax.annotate(b.name, (float(near(b.site.lon_deg)), b.site.lat_deg), xytext=(5, -11),
                     textcoords="offset points", fontsize=7, color="darkgreen")
     for k, a in enumerate(out.defense.assets):
         c_lon, c_lat = _circle(a.lat_deg, a.lon_deg, a.radius_m)
-        ax.fill(c_lon, c_lat, color="gold", alpha=0.5, lw=0.8, ec="darkgoldenrod",
+        ax.fill(near(c_lon), c_lat, color="gold", alpha=0.5, lw=0.8, ec="darkgoldenrod",
                 label=None if k else "defended asset")
-        ax.annotate(a.name, (a.lon_deg, a.lat_deg), xytext=(5, 4), textcoords="offset points",
+        ax.annotate(a.name, (float(near(a.lon_deg)), a.lat_deg), xytext=(5, 4),
+                    textcoords="offset points",
                     fontsize=7, color="saddlebrown")
     labelled: set[str] = set()
     first_launch = first_aim = True
     for tr in _distinct_tracks(out):
         c = colors[tr.group]
-        ax.plot(tr.lon_deg, tr.lat_deg, color=c, lw=1.5,
+        ax.plot(near(tr.lon_deg), tr.lat_deg, color=c, lw=1.5,
                 label=None if tr.group in labelled else f"{tr.group} ({tr.missile})")
         labelled.add(tr.group)
-        ax.plot([tr.launch_lon_deg], [tr.launch_lat_deg], marker="^", color=c, mec="k",
+        ax.plot(near([tr.launch_lon_deg]), [tr.launch_lat_deg], marker="^", color=c, mec="k",
                 ms=8, ls="none", label="launch site" if first_launch else None)
-        ax.plot([tr.aim_lon_deg], [tr.aim_lat_deg], marker="x", color="k", ms=7, mew=1.6,
+        ax.plot(near([tr.aim_lon_deg]), [tr.aim_lat_deg], marker="x", color="k", ms=7, mew=1.6,
                 ls="none", label="aim point" if first_aim else None)
         first_launch = first_aim = False
     shots = _trial0_shots(out)
     hit = np.asarray(shots["killed"], dtype=bool)
     if hit.any():
-        pts = [(_at(out.tracks[int(t)], float(ti), out.tracks[int(t)].lon_deg),
+        pts = [(_at(out.tracks[int(t)], float(ti), near(out.tracks[int(t)].lon_deg)),
                 _at(out.tracks[int(t)], float(ti), out.tracks[int(t)].lat_deg))
                for t, ti in zip(shots["threat"][hit], shots["intercept_s"][hit], strict=True)]
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], ls="none", marker="*", ms=13,
+        ax.plot(near([p[0] for p in pts]), [p[1] for p in pts], ls="none", marker="*", ms=13,
                 color="tab:green", mec="k", mew=0.6, label="intercept (trial 0)", zorder=5)
     ax.set_xlim(box[0], box[2])
     ax.set_ylim(box[1], box[3])
@@ -546,7 +551,8 @@ def view_3d(out: RunOutput, *, div_id: str = "view3d") -> str:
     if shots["threat"].size:
         lat = [_at(out.tracks[int(t)], float(ti), out.tracks[int(t)].lat_deg)
                for t, ti in zip(shots["threat"], shots["intercept_s"], strict=True)]
-        lon = [_at(out.tracks[int(t)], float(ti), out.tracks[int(t)].lon_deg)
+        lon = [_at(out.tracks[int(t)], float(ti),
+                   geography.near_lon(lon0, out.tracks[int(t)].lon_deg))
                for t, ti in zip(shots["threat"], shots["intercept_s"], strict=True)]
         ie, in_ = _enu_km(lat0, lon0, lat, lon)
         killed = np.asarray(shots["killed"], dtype=bool)
@@ -565,9 +571,9 @@ def view_3d(out: RunOutput, *, div_id: str = "view3d") -> str:
                                                        225.0, 315.0],
                                           1e3 * np.hypot(max(abs(e_lo), abs(e_hi)),
                                                          max(abs(n_lo), abs(n_hi))))
-    box = _ground_box(box_lon, box_lat, pad_deg=0.1)
+    box = _ground_box(geography.near_lon(lon0, box_lon), box_lat, pad_deg=0.1)
     parts = []
-    for lon, lat in geography.borders_for_map(box):
+    for lon, lat in geography.borders_across(box):
         e, n = _enu_km(lat0, lon0, lat, lon)
         inside = (e >= e_lo) & (e <= e_hi) & (n >= n_lo) & (n <= n_hi)
         e, n = np.where(inside, e, np.nan), np.where(inside, n, np.nan)

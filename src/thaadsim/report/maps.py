@@ -37,31 +37,38 @@ def plot_coverage_map(
     """
     path = Path(path)
     lon0, lat0 = site_lonlat
-    if polygon.is_empty:
+
+    def near(lon: Any) -> Any:  # longitudes continuous about the site's (the antimeridian)
+        return geography.near_lon(lon0, lon)
+
+    parts = geography.near_outlines(lon0, polygon)
+    if not parts:
         minx, miny, maxx, maxy = lon0 - 3, lat0 - 3, lon0 + 3, lat0 + 3
     else:
-        minx, miny, maxx, maxy = polygon.bounds
+        minx, maxx = min(x.min() for x, _ in parts), max(x.max() for x, _ in parts)
+        miny, maxy = min(y.min() for _, y in parts), max(y.max() for _, y in parts)
     pad = 1.0
-    box = (max(-180.0, min(minx, lon0) - pad), max(-90.0, min(miny, lat0) - pad),
-           min(180.0, max(maxx, lon0) + pad), min(90.0, max(maxy, lat0) + pad))
+    box = (min(minx, lon0) - pad, max(-90.0, min(miny, lat0) - pad),
+           max(maxx, lon0) + pad, min(90.0, max(maxy, lat0) + pad))
     fig, ax = plt.subplots(figsize=(9, 8), dpi=120)
-    for lon, lat in geography.borders_for_map(box):
+    for lon, lat in geography.borders_across(box):
         ax.plot(lon, lat, color="0.35", lw=0.7)
-    if not polygon.is_empty:
-        for part in shapely.get_parts(polygon):
-            x, y = part.exterior.xy
-            ax.fill(x, y, color="tab:blue", alpha=0.25, lw=0)
-            ax.plot(x, y, color="tab:blue", lw=1.2)
+    for x, y in parts:
+        ax.fill(x, y, color="tab:blue", alpha=0.25, lw=0)
+        ax.plot(x, y, color="tab:blue", lw=1.2)
     az = np.linspace(0.0, 360.0, 361)
     for ring_km in rings_km:
         lat, lon, _ = geodesic_direct(lat0, lon0, az, ring_km * 1e3)
+        lon = near(lon)
         ax.plot(lon, lat, color="tab:gray", lw=0.8, ls="--")
         ax.annotate(f"{ring_km:,.0f} km", (lon[0], lat[0]), fontsize=8, color="tab:gray")
     lat_b, lon_b, _ = geodesic_direct(lat0, lon0, boresight_deg, 300e3)
+    lon_b = near(lon_b)
     ax.annotate("", xy=(float(lon_b), float(lat_b)), xytext=(lon0, lat0),
                 arrowprops={"arrowstyle": "->", "color": "tab:red"})
     ax.plot([lon0], [lat0], marker="^", color="tab:red", ms=10, ls="none", label=site_name)
     for name, p_lon, p_lat in places:
+        p_lon = float(near(p_lon))
         if box[0] <= p_lon <= box[2] and box[1] <= p_lat <= box[3]:
             ax.plot([p_lon], [p_lat], marker="o", color="k", ms=3)
             ax.annotate(name, (p_lon, p_lat), xytext=(3, 3), textcoords="offset points",

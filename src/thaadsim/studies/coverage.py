@@ -54,8 +54,9 @@ _SEGMENT_DEG = 0.25
 class RadarCoverage:
     """The ground coverage of one radar against one target type at one altitude."""
 
-    polygon: Polygon
-    """Covered ground area, longitude-latitude degrees (empty if nothing is covered)."""
+    polygon: Polygon | shapely.MultiPolygon
+    """Covered ground area, longitude-latitude degrees (empty if nothing is covered; parts on
+    either side of the antimeridian where the fan crosses it)."""
     azimuth_deg: FloatArray
     near_m: FloatArray
     """Ground range where coverage starts along each azimuth (the cone above the face)."""
@@ -210,14 +211,16 @@ def _radial(emp: Emplacement, az_deg: float, start_m: float, end_m: float,
     """Lon/lat points along one azimuth from ``start_m`` to ``end_m`` (every ~10 km)."""
     d = np.linspace(start_m, end_m, max(2, int(abs(end_m - start_m) / 10e3) + 1))
     lat, lon, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az_deg, d, earth)
-    return np.stack([lon, lat], -1)
+    return np.stack([geography.near_lon(emp.lon_deg, lon), lat], -1)
 
 
 def _fan_polygon(emp: Emplacement, az: FloatArray, near: FloatArray, far: FloatArray,
-                 earth: Earth) -> Polygon:
+                 earth: Earth) -> Polygon | shapely.MultiPolygon:
     """The covered fan as a lon/lat polygon: the far edge across the sector, down the last
     ray, the near edge back and up the first ray (rays sampled along their geodesics, so
-    that the polygon's area is the fan's, not that of straight lon/lat chords)."""
+    that the polygon's area is the fan's, not that of straight lon/lat chords). Drawn with
+    longitudes continuous about the radar's, then cut into parts within [-180, 180] where it
+    crosses the antimeridian (:func:`~thaadsim.systems.geography.split_antimeridian`)."""
     ok = np.isfinite(far) & np.isfinite(near)
     if ok.sum() < 2:
         return Polygon()
@@ -225,13 +228,13 @@ def _fan_polygon(emp: Emplacement, az: FloatArray, near: FloatArray, far: FloatA
     lat_f, lon_f, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az, far, earth)
     lat_n, lon_n, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, az[::-1], near[::-1], earth)
     ring = np.concatenate([
-        np.stack([lon_f, lat_f], -1),
+        np.stack([geography.near_lon(emp.lon_deg, lon_f), lat_f], -1),
         _radial(emp, float(az[-1]), float(far[-1]), float(near[-1]), earth),
-        np.stack([lon_n, lat_n], -1),
+        np.stack([geography.near_lon(emp.lon_deg, lon_n), lat_n], -1),
         _radial(emp, float(az[0]), float(near[0]), float(far[0]), earth),
     ])
     poly = shapely.make_valid(Polygon(ring))
     if poly.geom_type != "Polygon":
         parts = [g for g in getattr(poly, "geoms", []) if g.geom_type == "Polygon"]
         poly = max(parts, key=lambda g: g.area) if parts else Polygon()
-    return shapely.segmentize(poly, _SEGMENT_DEG)
+    return geography.split_antimeridian(shapely.segmentize(poly, _SEGMENT_DEG))

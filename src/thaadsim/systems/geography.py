@@ -18,7 +18,9 @@ longitude-latitude plane, i.e. a polygon's edges are straight lines in (lon, lat
 geodesics when its area is measured. The two agree when vertices are dense; a caller
 building a large polygon (a radar fan of 2,000 km) should sample its edges every few tens
 of kilometres at most (e.g. :func:`shapely.segmentize` with ``max_segment_length`` of
-0.25 degree). Polygons that cross the antimeridian (longitude +-180) are not supported.
+0.25 degree). A polygon that crosses the antimeridian (longitude +-180) is given as parts on
+either side of it, each within [-180, 180]: :func:`split_antimeridian` cuts one drawn with
+continuous longitudes (running past 180) into such parts.
 """
 
 from __future__ import annotations
@@ -256,16 +258,39 @@ def _check_lonlat_polygon(polygon: Any) -> Polygon | MultiPolygon:
     if lon_min < -180.0 or lon_max > 180.0 or lat_min < -90.0 or lat_max > 90.0:
         raise InputError(
             f"polygon_lonlat: bounds lon [{lon_min:g}, {lon_max:g}] deg, lat [{lat_min:g}, "
-            f"{lat_max:g}] deg; allowed: lon in [-180, 180], lat in [-90, 90] (polygons that "
-            "cross the antimeridian are not supported)"
+            f"{lat_max:g}] deg; allowed: lon in [-180, 180], lat in [-90, 90] (a polygon that "
+            "crosses the antimeridian as parts on either side: split_antimeridian)"
         )
-    if lon_max - lon_min > 180.0:
-        raise InputError(
-            f"polygon_lonlat: spans {lon_max - lon_min:g} deg of longitude "
-            f"([{lon_min:g}, {lon_max:g}]); allowed: at most 180 (polygons that cross the "
-            "antimeridian are not supported)"
-        )
+    for part in _polygons(polygon):
+        p_min, _, p_max, _ = part.bounds
+        if p_max - p_min > 180.0:
+            raise InputError(
+                f"polygon_lonlat: spans {p_max - p_min:g} deg of longitude "
+                f"([{p_min:g}, {p_max:g}]); allowed: at most 180 in each part (a polygon "
+                "that crosses the antimeridian as parts on either side: split_antimeridian)"
+            )
     return polygon
+
+
+def split_antimeridian(geometry: Any) -> Polygon | MultiPolygon:
+    """A lon/lat polygon drawn with continuous longitudes (which may run past +-180, up to
+    +-540) as its parts within [-180, 180]: cut along the antimeridian, and each part beyond
+    it moved by 360 degrees. The cut is a meridian, a geodesic, so the parts' geodesic areas
+    add up to the whole's. A polygon within [-180, 180] comes back as it was.
+    """
+    lon_min, _, lon_max, _ = shapely.bounds(geometry)
+    if -180.0 <= lon_min and lon_max <= 180.0:
+        return geometry
+    parts: list[Polygon] = []
+    for shift in (-360.0, 0.0, 360.0):
+        window = shapely.box(-180.0 + shift, -90.0, 180.0 + shift, 90.0)
+        piece = shapely.intersection(geometry, window)
+        if not piece.is_empty:
+            moved = shapely.transform(piece, lambda xy, s=shift: xy - np.array([s, 0.0]))
+            parts.extend(_polygons(moved))
+    if not parts:
+        return Polygon()
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
 
 
 def territory_under(
@@ -277,9 +302,10 @@ def territory_under(
     Parameters
     ----------
     polygon_lonlat : shapely Polygon or MultiPolygon
-        Longitude, latitude in degrees (WGS84), valid, within lon [-180, 180] and spanning
-        at most 180 degrees of longitude: polygons crossing the antimeridian are not
-        supported. Sample long edges densely (see the module notes).
+        Longitude, latitude in degrees (WGS84), valid, within lon [-180, 180], each part
+        spanning at most 180 degrees of longitude: a polygon crossing the antimeridian is
+        given as parts on either side (:func:`split_antimeridian`). Sample long edges
+        densely (see the module notes).
     countries : iterable of Country or str, optional
         The countries to consider (names and codes as :func:`get_country` reads them); all
         shipped countries by default.
@@ -396,3 +422,44 @@ def borders_for_map(
         xy = shapely.get_coordinates(line)
         lines.append((xy[:, 0].copy(), xy[:, 1].copy()))
     return lines
+
+
+def near_lon(center_deg: float, lon_deg: Any) -> Any:
+    """Longitudes moved by whole turns to within 180 degrees of ``center_deg`` (so possibly
+    past +-180): points about the antimeridian drawn continuous, 179 and -179 two degrees
+    apart, not 358."""
+    return center_deg + (np.asarray(lon_deg, dtype=float) - center_deg + 180.0) % 360.0 - 180.0
+
+
+def borders_across(
+    bounds_lonlat: Sequence[float],
+) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """:func:`borders_for_map` for a box whose longitudes may run past +-180 (a map about
+    the antimeridian, its longitudes from :func:`near_lon`): the part of the box on each
+    side of the antimeridian is drawn from the shipped borders, moved by 360 degrees where
+    it lies beyond."""
+    lon_min, lat_min, lon_max, lat_max = (float(v) for v in bounds_lonlat)
+    lines: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
+    for shift in (-360.0, 0.0, 360.0):
+        lo = max(lon_min, shift - 180.0) - shift
+        hi = min(lon_max, shift + 180.0) - shift
+        if lo < hi:
+            lines += [(lon + shift, lat)
+                      for lon, lat in borders_for_map((lo, lat_min, hi, lat_max))]
+    return lines
+
+
+def near_outlines(
+    center_deg: float, geometry: Any,
+) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """The exterior rings of a lon/lat geometry's polygons, their longitudes moved by
+    :func:`near_lon` and the parts on either side of the antimeridian joined again (the cut
+    is not drawn): ``(lon, lat)`` arrays to plot about ``center_deg``."""
+    moved = [Polygon(np.column_stack([near_lon(center_deg, part.exterior.xy[0]),
+                                      np.asarray(part.exterior.xy[1])]))
+             for part in _polygons(geometry)]
+    if not moved:
+        return []
+    joined = shapely.union_all(moved) if len(moved) > 1 else moved[0]
+    return [(np.asarray(p.exterior.xy[0]), np.asarray(p.exterior.xy[1]))
+            for p in _polygons(joined)]
