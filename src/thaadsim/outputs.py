@@ -422,7 +422,7 @@ def check_chunks_dir(path: Any, option: str, *, must_exist: bool = False) -> Pat
         if must_exist:
             raise InputError(f"{option}: {shown} is not a folder; give the --chunks-dir of "
                              "the interrupted run")
-        where = _existing_ancestor(given.absolute())
+        where = _existing_ancestor(given)
         if not where.is_dir():
             raise InputError(f"{option}: {shown}: {_show(where)} is a file, not a folder")
     why = probe_folder(where)
