@@ -449,8 +449,14 @@ def test_stale_staging_is_cleaned_up_and_nothing_else(sandbox: tuple[Path, dict]
     other_target = leftover(work, ".rr.z9y8x7w6", state="writing", pid=dead, target="rr")
     wrong_target = leftover(work, ".r.t5t5t5t5", state="writing", pid=dead, target="s")
     (work / ".r.empty").mkdir()
+    for name in (".r.ab_12cde", ".r.old-fg_34hij", ".r.zz_99yyy"):
+        (work / name).mkdir()  # empty, as a run killed before its marker leaves them
+    for name in (".r.ab_12cde", ".r.old-fg_34hij", ".r.empty"):
+        os.utime(work / name, (1e9, 1e9))  # long ago
     write_outputs(None, "r")  # type: ignore[arg-type]
     assert not stale.exists() and not old.exists()
+    assert not (work / ".r.ab_12cde").exists() and not (work / ".r.old-fg_34hij").exists()
+    assert (work / ".r.zz_99yyy").is_dir()  # too recent: perhaps a run starting now
     assert sorted(p.name for p in with_mine.rglob("*")) == ["mine.txt"]
     for kept in (alive, other_target, wrong_target):
         assert (kept / MARKER).exists() and (kept / "report.html").exists()

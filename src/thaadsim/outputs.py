@@ -324,7 +324,11 @@ def check_output_folder(path: Any, force: bool, option: str = "-o") -> Path:
     if resolved.exists():
         if not resolved.is_dir():
             raise InputError(f"{option}: {shown} is a file, not a folder; choose another -o")
-        if any(resolved.iterdir()):
+        try:
+            empty = not any(resolved.iterdir())
+        except OSError as exc:
+            raise InputError(f"{option}: {shown} cannot be read ({exc.strerror})") from None
+        if not empty:
             marker = read_marker(resolved)
             if marker is None:
                 raise InputError(f"{option}: {shown} exists and was not written by thaadsim; "
@@ -372,11 +376,33 @@ def _process_gone(marker: dict[str, Any], folder: Path) -> bool:
     return False
 
 
+_MKDTEMP_TAIL = re.compile(r"(old-)?[a-z0-9_]{8}")
+"""What :func:`tempfile.mkdtemp` adds to a staging folder's name."""
+EMPTY_STALE_S = 60.0
+"""An empty staging folder without a marker (a run killed before it wrote its marker, or
+by a version of thaadsim that wrote none) is stale after a minute."""
+
+
+def _empty_leftover(entry: Path, prefix: str) -> bool:
+    """Remove ``entry`` if it is an empty folder named as thaadsim names a staging folder
+    and older than :data:`EMPTY_STALE_S` (removing it removes no file); whether it did."""
+    if not _MKDTEMP_TAIL.fullmatch(entry.name[len(prefix):]):
+        return False
+    try:
+        if time.time() - entry.stat().st_mtime < EMPTY_STALE_S:
+            return False
+        entry.rmdir()  # fails unless empty
+    except OSError:
+        return False
+    return True
+
+
 def clean_stale(target: Path) -> list[Path]:
     """Remove (:func:`remove_written`) what runs killed while writing ``target`` left beside
     it: hidden folders ``.NAME.*`` holding a thaadsim marker that is either a staging folder
-    whose process is gone or an old report being replaced (``.NAME.old-*``). Returns the
-    folders removed. Anything else, even under such a name, is left alone."""
+    whose process is gone or an old report being replaced (``.NAME.old-*``), and empty
+    folders named as staging folders are, older than a minute. Returns the folders removed.
+    Anything else, even under such a name, is left alone."""
     prefix = f".{target.name}."
     removed: list[Path] = []
     try:
@@ -388,6 +414,8 @@ def clean_stale(target: Path) -> list[Path]:
             continue
         marker = read_marker(entry)
         if marker is None:
+            if _empty_leftover(entry, prefix):
+                removed.append(entry)
             continue
         writing = marker.get("state") == "writing"
         if writing and not (marker.get("target") == target.name
