@@ -182,7 +182,9 @@ def write_marker(folder: Path, *, files: Iterable[str], version: str, state: str
     relative to the folder, with ``/``), and, while ``state`` is ``"writing"``, the process,
     host and target name of the run writing it."""
     data: dict[str, Any] = {"written_by": WRITER, "version": version, "state": state,
-                            "files": sorted(set(files))}
+                            "files": sorted(set(files)),
+                            "about": "thaadsim wrote this folder; --force replaces it, "
+                                     "removing only the files listed here"}
     if state != "complete":
         data.update(pid=os.getpid(), host=socket.gethostname(), target=target,
                     started=time.time())
