@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -162,15 +161,13 @@ def _print_version(value: bool) -> None:
 
 
 def _check_output(path: str, suffix: str, option: str) -> None:
-    """Refuse, before any work, an output file that could not be written."""
-    target = Path(path)
-    if target.suffix.lower() != suffix:
-        _fail(f"{option}: {path!r} must end in {suffix}")
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        _fail(f"{option}: {path!r}: the folder {str(folder)!r} does not exist")
-    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        _fail(f"{option}: {path!r} cannot be written (permission denied)")
+    """Refuse, before any work, an output file that could not be written (one line)."""
+    from thaadsim.outputs import check_output_file
+
+    try:
+        check_output_file(path, suffix, option)
+    except InputError as exc:
+        _fail(str(exc))
 
 
 @app.callback()
@@ -879,11 +876,14 @@ def run(
     scenario: Annotated[str, typer.Argument(help="A built-in scenario or a YAML file.")
                         ] = "korea-2017",
     output: Annotated[str | None, typer.Option("-o", "--output", help="Folder to write "
-                                               "(default: SCENARIO-report).")] = None,
+                                               "(default: NAME-report in the working "
+                                               "directory, NAME the scenario's name in "
+                                               "a-z, 0-9 and -).")] = None,
     trials: Annotated[int | None, typer.Option(help="Monte Carlo trials (default: the "
                                                     "scenario's).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder.")
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder "
+                                                     "that thaadsim wrote.")
                      ] = False,
     pool: Annotated[int | None, typer.Option(
         callback=_non_negative_pool, help="Tracking outcomes simulated per distinct threat "
@@ -908,15 +908,20 @@ def run(
     Parquet (--chunks-dir) and resumable (--resume)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from thaadsim.outputs import check_apart, safe_slug
     from thaadsim.report.bundle import check_target, write_outputs
     from thaadsim.run import run_engagement, run_on_runner
     from thaadsim.scenario import load_scenario
     from thaadsim.studies.montecarlo import tracking_pool
 
     scn = load_scenario(scenario)
-    folder = output or f"{scn.name}-report"
-    check_target(folder, force)
+    # the default folder is in the working directory, whatever the scenario's name holds
+    folder = output if output is not None else f"{safe_slug(scn.name)}-report"
+    check_target(folder, force, "-o" if output is not None else "the default output folder")
     runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
+    if runner.folder is not None:
+        check_apart(runner.folder, "--resume" if resume is not None else "--chunks-dir",
+                    folder, "the output folder")
     pool_size = tracking_pool(pool, runner)
     kwargs = scn.to_run_kwargs(trials=trials, seed=seed)
     if pool_size is not None:

@@ -72,6 +72,7 @@ from thaadsim.engagement import (
     prepare,
 )
 from thaadsim.errors import InputError
+from thaadsim.outputs import check_chunks_dir
 from thaadsim.systems import fire_control as fc
 
 EXECUTORS = ("inprocess", "processes", "dask")
@@ -384,9 +385,11 @@ class RunnerOptions:
     """A run inside a study's folder (:meth:`within`): its folder may not exist yet."""
 
     def __post_init__(self) -> None:
-        if self.resume is not None and not self.part and not Path(self.resume).is_dir():
-            raise InputError(f"--resume: {self.resume!r} is not a folder; give the "
-                             "--chunks-dir of the interrupted run")
+        if not self.part:  # a study's part lies in a folder checked already
+            if self.resume is not None:
+                check_chunks_dir(self.resume, "--resume", must_exist=True)
+            if self.chunks_dir is not None:
+                check_chunks_dir(self.chunks_dir, "--chunks-dir")
         if self.executor is not None and self.executor not in EXECUTORS:
             raise InputError(f"--executor: unknown {self.executor!r}; allowed: "
                              f"{', '.join(EXECUTORS)}")
