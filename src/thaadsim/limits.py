@@ -173,8 +173,9 @@ LIMITS = MappingProxyType({
     "scenario_bytes": _l(1, 1_048_576, "bytes", "size of a scenario file",
                          "a scenario is a few kB; refused before it is parsed",
                          integer=True),
-    "name_bytes": _l(1, 200, "bytes", "a name in UTF-8 (scenario, group, asset)",
-                     "folder names are at most 255 bytes", integer=True),
+    "name_bytes": _l(1, 400, "bytes", "a name in UTF-8 (scenario, group, asset)",
+                     "80 characters of any script, emoji included; a folder named after it is "
+                     "a bounded ASCII slug", integer=True),
 })
 """Every input limit, by name (module docstring)."""
 
