@@ -4,7 +4,20 @@ before any work starts, and nothing thaadsim did not write is ever removed.
 Output files (``--map``, ``--plot``, ``--csv``, ``--netcdf``, ``--report``):
 :func:`check_output_file` refuses a wrong suffix, a folder, a file in a missing folder, a
 place that cannot be written (a real write probe: permission bits say nothing to root, and
-``/proc`` or a read-only mount only answers a write) and names too long for the file system.
+``/proc`` or a read-only mount only answers a write), names too long for the file system,
+and an existing file thaadsim did not write. Every file thaadsim writes carries its
+signature (:func:`signature`, ``thaadsim X.Y``), and :func:`written_by_thaadsim` recognises
+it: a PNG's ``tEXt`` chunk ``Software`` (:func:`png_metadata`), an HTML page's
+``<meta name="generator">`` (:func:`html_generator_meta`), a netCDF file's global attribute
+``generator`` (:func:`netcdf_attrs`). A CSV file carries no comment line (a ``#`` line
+breaks ``pandas.read_csv`` and the ``csv`` module unless told): its signature is its shape,
+a header line that is exactly one of thaadsim's tables (:data:`CSV_HEADERS`, which the
+writers use) followed only by rows of numbers of the same width. A file of any other type
+is never replaced. The writers write through :func:`replacing`: a temporary file in the same
+folder renamed over the target (a run killed meanwhile leaves the old file whole), removed
+on failure, and the target checked again just before the rename (a file a user put there
+during the run is kept). Temporary files a killed run left (``.thaadsim-tmp-PID-*``, the
+process gone) are removed by the next check of an output file in that folder.
 
 Report folders (``run -o``, the API's ``write_report``): :func:`check_output_folder`. A
 folder thaadsim writes holds a marker file, :data:`MARKER`, a small JSON object naming the
@@ -37,13 +50,17 @@ import json
 import os
 import re
 import socket
+import struct
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from thaadsim import __version__
 from thaadsim.errors import InputError
 
 MARKER = ".thaadsim-report"
@@ -141,8 +158,10 @@ def _existing_ancestor(path: Path) -> Path:
 def check_output_file(path: Any, suffix: str, option: str) -> Path:
     """Refuse, before any work, an output file that could not be written: a name that does
     not end in ``suffix``, a folder, something that is not a plain file, a missing folder, a
-    folder no file can be created in, a file that cannot be opened for writing. Returns the
-    path. An existing plain file is overwritten: the user named it."""
+    folder no file can be created in, a file that cannot be opened for writing, an existing
+    file thaadsim did not write (:func:`written_by_thaadsim`). Returns the path. A file
+    thaadsim wrote is replaced (re-running a command works); a symbolic link to one is kept
+    and the file it points to replaced."""
     target = _check_text(path, option)
     shown = _show(target)
     if target.suffix.lower() != suffix.lower():
@@ -151,7 +170,7 @@ def check_output_file(path: Any, suffix: str, option: str) -> Path:
         raise InputError(f"{option}: {shown} is a folder; give a file name ending in {suffix}")
     if os.path.lexists(target) and not os.path.exists(target):
         raise InputError(f"{option}: {shown} is a symbolic link to nothing")
-    folder = target.parent
+    folder = _final(target).parent
     if not folder.is_dir():
         if os.path.lexists(folder):
             raise InputError(f"{option}: {shown}: {_show(folder)} is a file, not a folder")
@@ -159,6 +178,9 @@ def check_output_file(path: Any, suffix: str, option: str) -> Path:
     if target.exists():
         if not target.is_file():
             raise InputError(f"{option}: {shown} exists and is not a plain file")
+        if not written_by_thaadsim(target, suffix):
+            raise InputError(f"{option}: {shown} exists and was not written by thaadsim; "
+                             "remove it or choose another name")
         try:
             fd = os.open(target, os.O_WRONLY | os.O_APPEND)  # opens, changes nothing
         except OSError as exc:
@@ -168,7 +190,241 @@ def check_output_file(path: Any, suffix: str, option: str) -> Path:
     if why is not None:
         raise InputError(f"{option}: {shown} cannot be written: no file can be created in "
                          f"{_show(folder)} ({why})")
+    clean_stale_temp(folder)
     return target
+
+
+# --------------------------------------------------------------------------------------------
+# Signatures: what thaadsim writes in every output file, and how it is recognised
+# --------------------------------------------------------------------------------------------
+
+SIGNATURE_PREFIX = "thaadsim "
+"""Every signature starts so; the version follows."""
+PNG_KEY = "Software"
+"""The PNG ``tEXt`` keyword of the signature (a keyword the PNG standard defines)."""
+NETCDF_ATTR = "generator"
+"""The netCDF global attribute of the signature."""
+CSV_HEADERS: dict[str, tuple[str, ...]] = {
+    "raid-curve": ("count", "p_no_leak", "p_no_leak_ci_low", "p_no_leak_ci_high",
+                   "expected_leakers", "interceptors_used", "p_kill_per_shot",
+                   "analytic_p_no_leak"),
+}
+"""The header of every CSV table thaadsim writes (its writers take the columns from here):
+a CSV file is recognised as thaadsim's by its shape (module docstring)."""
+SNIFF_BYTES = 65_536
+"""How far into an HTML page the generator tag is looked for (it is in the ``<head>``)."""
+CSV_MAX_BYTES = 50_000_000
+"""A larger CSV file is not read to be recognised (thaadsim's tables are small)."""
+PNG_MAX_CHUNKS = 100_000
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+_HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def signature() -> str:
+    """What thaadsim writes into every output file: ``thaadsim X.Y``."""
+    return SIGNATURE_PREFIX + __version__
+
+
+def png_metadata() -> dict[str, str]:
+    """The ``metadata`` of matplotlib's ``savefig`` for a PNG: the signature as ``tEXt``."""
+    return {PNG_KEY: signature()}
+
+
+def html_generator_meta() -> str:
+    """The signature of an HTML page, for its ``<head>``."""
+    return f'<meta name="generator" content="{signature()}">'
+
+
+def netcdf_attrs() -> dict[str, str]:
+    """The signature as a netCDF global attribute."""
+    return {NETCDF_ATTR: signature()}
+
+
+def _signed(value: str | bytes) -> bool:
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    return value.startswith(SIGNATURE_PREFIX) and len(value) < 200
+
+
+def _png_signed(path: Path) -> bool:
+    """A PNG whose ``tEXt`` chunk :data:`PNG_KEY` (with a right CRC) holds a signature."""
+    with open(path, "rb") as fh:
+        if fh.read(8) != _PNG_MAGIC:
+            return False
+        for _ in range(PNG_MAX_CHUNKS):
+            head = fh.read(8)
+            if len(head) < 8:
+                return False
+            length, kind = struct.unpack(">I4s", head)
+            if kind == b"IEND":
+                return False
+            if kind == b"tEXt" and length <= 4096:
+                data = fh.read(length)
+                crc = fh.read(4)
+                if len(data) < length or len(crc) < 4:
+                    return False
+                key, sep, value = data.partition(b"\x00")
+                if (sep and key == PNG_KEY.encode("ascii") and _signed(value)
+                        and zlib.crc32(kind + data) == struct.unpack(">I", crc)[0]):
+                    return True
+            else:
+                fh.seek(length + 4, os.SEEK_CUR)
+    return False
+
+
+_HTML_META = re.compile(rb"""<meta\s+name\s*=\s*["']generator["']\s+content\s*=\s*["']"""
+                        + re.escape(SIGNATURE_PREFIX.encode("ascii")), re.IGNORECASE)
+
+
+def _html_signed(path: Path) -> bool:
+    """An HTML page whose first :data:`SNIFF_BYTES` hold thaadsim's generator tag."""
+    with open(path, "rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    return _HTML_META.search(head) is not None
+
+
+def _netcdf_signed(path: Path) -> bool:
+    """A netCDF-4 (HDF5) file whose global attribute :data:`NETCDF_ATTR` is a signature."""
+    with open(path, "rb") as fh:
+        if fh.read(8) != _HDF5_MAGIC:
+            return False
+    try:
+        import h5py
+
+        with h5py.File(path, "r", locking=False) as f:
+            value = f.attrs.get(NETCDF_ATTR)
+    except Exception:  # noqa: BLE001 - anything h5py cannot read is not thaadsim's
+        return False
+    if hasattr(value, "tolist"):
+        value = value.tolist()
+    return isinstance(value, str | bytes) and _signed(value)
+
+
+_CSV_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|nan|inf|-inf|")
+
+
+def _csv_signed(path: Path) -> bool:
+    """A CSV file shaped as one of :data:`CSV_HEADERS`: that header line, then only rows of
+    as many numbers (or empty fields)."""
+    if path.stat().st_size > CSV_MAX_BYTES:
+        return False
+    try:
+        lines = path.read_bytes().decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return False
+    if not lines or tuple(lines[0].split(",")) not in CSV_HEADERS.values():
+        return False
+    width = len(lines[0].split(","))
+    for line in lines[1:]:
+        fields = line.split(",")
+        if len(fields) != width or not all(_CSV_NUMBER.fullmatch(f) for f in fields):
+            return False
+    return True
+
+
+_RECOGNISERS = {".png": _png_signed, ".html": _html_signed, ".htm": _html_signed,
+                ".nc": _netcdf_signed, ".csv": _csv_signed}
+
+
+def written_by_thaadsim(path: Any, suffix: str | None = None) -> bool:
+    """Whether the plain file ``path`` carries thaadsim's signature for its type (``suffix``,
+    by default the file's own); False for a type thaadsim does not write, a file that cannot
+    be read, anything that is not a plain file."""
+    path = Path(path)
+    kind = (suffix or path.suffix).lower()
+    recognise = _RECOGNISERS.get(kind)
+    if recognise is None:
+        return False
+    try:
+        if not path.is_file():
+            return False
+        return recognise(path)
+    except (OSError, ValueError, OverflowError):
+        return False
+
+
+# --------------------------------------------------------------------------------------------
+# Writing a file: atomically, never over a file of anyone else's
+# --------------------------------------------------------------------------------------------
+
+TEMP_PREFIX = ".thaadsim-tmp-"
+_TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-[a-z0-9_]{8}\.tmp")
+
+
+def _final(target: Path) -> Path:
+    """Where writing ``target`` writes: the file a symbolic link points to (the link is
+    kept), else ``target``."""
+    return Path(os.path.realpath(target)) if os.path.islink(target) else target
+
+
+@contextmanager
+def replacing(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
+    """Write ``path`` atomically: yields a temporary file in the same folder to write;
+    when the block ends it is renamed over ``path`` (or the file a link at ``path`` points
+    to) if that is missing or thaadsim's (:func:`written_by_thaadsim`), else
+    :class:`InputError` and the file is left as it is. The temporary file is removed on any
+    failure."""
+    target = _final(Path(path))
+    kind = suffix or target.suffix
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=".tmp",
+                                dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        if os.path.lexists(target) and not written_by_thaadsim(target, kind):
+            raise InputError(f"{_show(path)} exists and was not written by thaadsim (it "
+                             "appeared during the run); it was left as it is: remove it or "
+                             "choose another name")
+        os.replace(tmp, target)
+    finally:
+        try:
+            tmp.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def write_text(path: str | Path, text: str, suffix: str | None = None) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`replacing`; returns ``path``."""
+    with replacing(path, suffix) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return Path(path)
+
+
+def save_png(fig: Any, path: str | Path, **kwargs: Any) -> Path:
+    """Save a matplotlib figure as a signed PNG at ``path`` through :func:`replacing`."""
+    with replacing(path, ".png") as tmp:
+        fig.savefig(tmp, format="png", metadata=png_metadata(), **kwargs)
+    return Path(path)
+
+
+def clean_stale_temp(folder: Path) -> list[Path]:
+    """Remove the temporary files (``.thaadsim-tmp-PID-XXXXXXXX.tmp``) that runs killed
+    while writing left in ``folder``: plain files so named whose process is gone and that
+    are older than a minute. Returns them."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TEMP_NAME.fullmatch(entry.name)
+        if m is None or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if time.time() - entry.stat(follow_symlinks=False).st_mtime < EMPTY_STALE_S:
+                continue
+        except OSError:
+            continue
+        pid = int(m.group(1))
+        if not _process_gone({"pid": pid, "host": socket.gethostname()}, Path(entry.path)):
+            continue
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(Path(entry.path))
+    return removed
 
 
 # --------------------------------------------------------------------------------------------
@@ -474,6 +730,9 @@ def check_apart(first: Any, first_option: str, second: Any, second_option: str) 
                          f"{_show(second)}; give them separate folders")
 
 
-__all__ = ["FOLDER_NAME_MAX_BYTES", "MARKER", "check_apart", "check_chunks_dir",
-           "check_output_file", "check_output_folder", "clean_stale", "foreign_entries",
-           "probe_folder", "read_marker", "remove_written", "safe_slug", "write_marker"]
+__all__ = ["CSV_HEADERS", "FOLDER_NAME_MAX_BYTES", "MARKER", "check_apart",
+           "check_chunks_dir", "check_output_file", "check_output_folder", "clean_stale",
+           "clean_stale_temp", "foreign_entries", "html_generator_meta", "netcdf_attrs",
+           "png_metadata", "probe_folder", "read_marker", "remove_written", "replacing",
+           "safe_slug", "save_png", "signature", "write_marker", "write_text",
+           "written_by_thaadsim"]

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from markupsafe import Markup
 from matplotlib.figure import Figure as MplFigure
 
+from thaadsim.outputs import write_text
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.systems import geography
 
@@ -994,8 +995,7 @@ def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Any] | No
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(out, claims=claims, validation=validation), encoding="utf-8")
-    return path
+    return write_text(path, render_report(out, claims=claims, validation=validation), ".html")
 
 
 __all__ = ["figure_map", "figure_timeline", "figure_trajectories", "headline",

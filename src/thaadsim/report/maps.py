@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
+from thaadsim.outputs import save_png  # noqa: E402
 from thaadsim.physics.geodesy import geodesic_direct  # noqa: E402
 from thaadsim.systems import geography  # noqa: E402
 
@@ -84,8 +85,10 @@ def plot_coverage_map(
         fig.text(0.01, 0.01, notes, fontsize=7, color="0.3", va="bottom")
     ax.grid(True, alpha=0.3)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        save_png(fig, path)
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -161,6 +164,8 @@ def plot_footprint_map(
                                    "defended sites"), fontsize=7, color="0.3", va="bottom")
     ax.grid(True, alpha=0.3)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        save_png(fig, path)
+    finally:
+        plt.close(fig)
     return path

@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
+from thaadsim.outputs import save_png  # noqa: E402
+
 
 def plot_altitude_range(
     path: str | Path,
@@ -23,7 +25,8 @@ def plot_altitude_range(
     notes: str = "",
     markers: dict[str, tuple[float, float]] | None = None,
 ) -> Path:
-    """Write a PNG of altitude against ground range with the band shaded.
+    """Write a PNG of altitude against ground range with the band shaded (signed and
+    atomic: :func:`thaadsim.outputs.save_png`).
 
     ``markers`` names points (ground range km, altitude km) to mark, e.g. burnout.
     """
@@ -49,6 +52,8 @@ def plot_altitude_range(
     ax.legend(loc="upper right")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        save_png(fig, path)
+    finally:
+        plt.close(fig)
     return path

@@ -66,6 +66,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from thaadsim.errors import CatalogError, InputError
+from thaadsim.outputs import netcdf_attrs, replacing
 from thaadsim.physics.earth import WGS84
 from thaadsim.physics.geodesy import geodesic_inverse, geodetic_to_ecef
 from thaadsim.physics.rocket import RocketFlight, fly_rocket
@@ -495,6 +496,7 @@ class Footprint:
             "radar_mode": self.radar_mode,
             "area_km2": self.area_km2,
             "defended_sites": ",".join(self.defended_sites),
+            **netcdf_attrs(),
         }
         return xr.Dataset(
             data_vars={
@@ -821,7 +823,8 @@ def footprint_command_data(
                             progress=progress)
     if netcdf_path is not None:
         try:
-            fp.to_xarray().to_netcdf(netcdf_path, engine="h5netcdf")
+            with replacing(netcdf_path, ".nc") as tmp:
+                fp.to_xarray().to_netcdf(tmp, engine="h5netcdf")
         except ImportError as exc:  # h5netcdf writes through h5py
             raise InputError(f"--netcdf {netcdf_path}: cannot write netCDF here ({exc})"
                              ) from exc

@@ -57,6 +57,7 @@ from thaadsim.engagement import (
 )
 from thaadsim.errors import InputError
 from thaadsim.jsonsafe import json_safe
+from thaadsim.outputs import CSV_HEADERS, save_png, write_text
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies.claims import p_no_leak_with_inventory, saturation_curve
 from thaadsim.studies.montecarlo import (
@@ -152,15 +153,16 @@ class RaidCurve:
         } for i in range(self.count.size)]
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write :meth:`rows` as CSV (a header line, one line per raid size)."""
+        """Write :meth:`rows` as CSV (a header line, one line per raid size), atomically; the
+        header is thaadsim's signature of the table (:data:`thaadsim.outputs.CSV_HEADERS`)."""
         path = Path(path)
         buf = io.StringIO()
         rows = self.rows()
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+        writer = csv.DictWriter(buf, fieldnames=list(CSV_HEADERS["raid-curve"]),
+                                lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-        path.write_text(buf.getvalue(), encoding="utf-8")
-        return path
+        return write_text(path, buf.getvalue(), ".csv")
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as plain JSON values (NaN as None)."""
@@ -217,9 +219,7 @@ class RaidCurve:
                      f"{self.fire_channels} fire channels")
         ax.legend(loc="lower left", fontsize=8)
         fig.tight_layout()
-        path = Path(path)
-        fig.savefig(path, format="png")
-        return path
+        return save_png(fig, path)
 
 
 def _raid(threat: RaidThreat, n: int, interval_s: float) -> list[RaidThreat]:

@@ -59,7 +59,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 import math
 import time
@@ -271,11 +270,9 @@ class SensitivityResult:
                      f"{self.runs} runs")
         ax.legend(fontsize=8)
         fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        path = Path(path)
-        path.write_bytes(buf.getvalue())
-        return path
+        from thaadsim.outputs import save_png
+
+        return save_png(fig, path)
 
 
 def _raid_and_defense(scenario_or_builder: Any

@@ -65,6 +65,7 @@ import numpy as np
 from thaadsim.cache import Cached, cached, store, version_key
 from thaadsim.errors import CatalogError, ThaadsimError
 from thaadsim.jsonsafe import json_safe
+from thaadsim.outputs import html_generator_meta, write_text
 from thaadsim.systems.catalog import _load_yaml
 
 __all__ = [
@@ -601,6 +602,7 @@ def validate_command_data(*, report_path: str | Path | None = None,
     if report_path is not None:
         s = _summary(results)
         page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+                + html_generator_meta() +
                 "<title>thaadsim validation</title><style>"
                 "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
                 "td,th{border:1px solid #ccc;padding:3px 6px;font-size:90%;vertical-align:top}"
@@ -612,6 +614,6 @@ def validate_command_data(*, report_path: str | Path | None = None,
                 "lies within the published figure or interval widened by the tolerance, which "
                 "states the uncertainty of the published figure.</p>\n"
                 + validation_table_html(results) + "</body></html>\n")
-        Path(report_path).write_text(page, "utf-8")
+        write_text(report_path, page, ".html")
         data["report"] = str(report_path)
     return data
