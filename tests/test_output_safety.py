@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 import textwrap
+import time
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,16 +36,25 @@ from process_helpers import sigkill_when
 
 from thaadsim.errors import InputError
 from thaadsim.outputs import (
+    CSV_HEADERS,
     FOLDER_NAME_MAX_BYTES,
     MARKER,
+    TEMP_PREFIX,
     check_apart,
     check_chunks_dir,
     check_output_file,
     check_output_folder,
     clean_stale,
+    clean_stale_temp,
+    html_generator_meta,
+    netcdf_attrs,
     read_marker,
     remove_written,
+    replacing,
     safe_slug,
+    save_png,
+    write_text,
+    written_by_thaadsim,
 )
 from thaadsim.report import bundle
 from thaadsim.report.bundle import LAYOUT, write_outputs
@@ -658,7 +671,7 @@ def test_report_folder_written_or_refused_never_a_loss(target: str, force: bool,
 
 FILE_TARGETS = st.one_of(PLACES.map(lambda p: p + ".png"), ODD_NAME.map(lambda n: n + ".png"),
                          st.tuples(PREFIXES, ODD_NAME).map(lambda t: f"{t[0]}/{t[1]}.png"),
-                         st.sampled_from(["d.png", "old.png", "old-report", "x.PNG",
+                         st.sampled_from(["d.png", "old.png", "mine.png", "old-report", "x.PNG",
                                           "/dev/null", "/proc/self/status.png"]))
 
 
@@ -671,6 +684,8 @@ def test_output_file_written_or_refused_never_a_loss(target: str,
     work, files = build_sandbox(root)
     (work / "d.png").mkdir()
     (work / "old.png").write_text("an old plot")
+    files[work / "old.png"] = "an old plot"  # the user's: refused, never replaced
+    (work / "mine.png").write_bytes(png_bytes(b"Software", b"thaadsim 0.1"))  # thaadsim's
     cwd = os.getcwd()
     os.chdir(work)
     try:
@@ -679,8 +694,391 @@ def test_output_file_written_or_refused_never_a_loss(target: str,
         except InputError as exc:
             assert one_line(exc).startswith("--plot: ")
         else:
-            path.write_bytes(b"\x89PNG")  # what the command would do
-            assert path.read_bytes() == b"\x89PNG"
+            with replacing(path, ".png") as tmp:  # what the command would do
+                tmp.write_bytes(SIGNED_PNG)
+            assert path.read_bytes() == SIGNED_PNG
         assert_intact(files)
     finally:
         os.chdir(cwd)
+
+
+# --------------------------------------------------------------------------------------------
+# Output files: an existing file is replaced only when thaadsim wrote it (its signature), and
+# written atomically
+# --------------------------------------------------------------------------------------------
+
+
+def png_chunk(kind: bytes, data: bytes, crc: int | None = None) -> bytes:
+    crc = zlib.crc32(kind + data) if crc is None else crc
+    return struct.pack(">I4s", len(data), kind) + data + struct.pack(">I", crc)
+
+
+def png_bytes(key: bytes | None = None, value: bytes = b"", *, bad_crc: bool = False,
+              kind: bytes = b"tEXt") -> bytes:
+    """A real 1x1 PNG, with a text chunk ``key``/``value`` when ``key`` is given."""
+    ihdr = png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    text = b""
+    if key is not None:
+        text = png_chunk(kind, key + b"\x00" + value, 0 if bad_crc else None)
+    idat = png_chunk(b"IDAT", zlib.compress(b"\x00\x00"))
+    return b"\x89PNG\r\n\x1a\n" + ihdr + text + idat + png_chunk(b"IEND", b"")
+
+
+SIGNED_PNG = png_bytes(b"Software", b"thaadsim 1.2.3")
+RAID_HEADER = ",".join(CSV_HEADERS["raid-curve"])
+SIGNED = {".png": SIGNED_PNG,
+          ".html": f"<!DOCTYPE html><html><head>{html_generator_meta()}</head></html>".encode(),
+          ".csv": f"{RAID_HEADER}\n1,0.9,0.8,0.95,0.1,1.5,0.9,0.91\n2,nan,,1e-05,0,2,3,4\n"
+                  .encode()}
+"""A file of each type as thaadsim writes it (netCDF: :func:`signed_netcdf`)."""
+UNSIGNED = {
+    ".png": [png_bytes(), png_bytes(b"Software", b"matplotlib version3.9"),
+             png_bytes(b"Comment", b"thaadsim 1.2.3"),  # the signature under another key
+             png_bytes(b"Software", b"thaadsim 1.2.3", bad_crc=True),
+             png_bytes(b"Software", b"thaadsim 1.2.3", kind=b"zTXt"),
+             b"\x89PNG\r\n\x1a\n", b"my holiday photo", b""],
+    ".html": [b"<html><head><title>my notes</title></head></html>",
+              b'<meta name="generator" content="Hugo 0.1">', b"thaadsim 1.2.3", b""],
+    ".csv": [b"a,b,c\n1,2,3\n", f"{RAID_HEADER}\n1,my note,3,4,5,6,7,8\n".encode(),
+             f"{RAID_HEADER}\n1,2\n".encode(), f"# thaadsim\n{RAID_HEADER}\n".encode(),
+             f"{RAID_HEADER},mine\n1,2,3,4,5,6,7,8,9\n".encode(), b"\xff\xfe", b""],
+    ".nc": [b"\x89HDF\r\n\x1a\n" + b"\x00" * 100, b"CDF\x01 a netCDF-3 file", b""],
+}
+"""Files thaadsim did not write: another writer's, forged with the wrong key, damaged."""
+
+
+def signed_netcdf(path: Path) -> None:
+    import xarray as xr
+
+    xr.Dataset({"x": ("a", [1, 2])}, attrs=netcdf_attrs()).to_netcdf(path, engine="h5netcdf")
+
+
+def unsigned_netcdf(path: Path) -> None:
+    import xarray as xr
+
+    xr.Dataset({"x": ("a", [1, 2])}, attrs={"generator": "someone else",
+                                            "title": "thaadsim 1.0"}
+               ).to_netcdf(path, engine="h5netcdf")
+
+
+WORK = {"fly": ["thaadsim.cli._fly_missile", "thaadsim.cli._fly_burnout"],
+        "coverage": ["thaadsim.studies.coverage.radar_coverage"],
+        "footprint": ["thaadsim.studies.footprint.footprint_command_data"],
+        "raid-curve": ["thaadsim.studies.raid.raid_curve_command_data"],
+        "sensitivity": ["thaadsim.studies.sensitivity.sensitivity_command_data"],
+        "validate": ["thaadsim.studies.validation.validate_command_data"]}
+"""The work each command with an output file does after its checks."""
+
+
+def no_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the work started before the output file was checked")
+
+    for names in WORK.values():
+        for name in names:
+            monkeypatch.setattr(name, forbidden)
+
+
+def temp_files(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+@pytest.mark.parametrize(("command", "option", "suffix"), FILE_OPTIONS)
+def test_cli_never_replaces_a_file_thaadsim_did_not_write(
+        command: list[str], option: str, suffix: str, sandbox: tuple[Path, dict],
+        monkeypatch: pytest.MonkeyPatch, cli_error: Callable[..., str]) -> None:
+    """Every output file option: a user's file at the target survives byte for byte, and
+    the command stops with one line before any work."""
+    assert set(WORK) >= {c[0] for c, _, _ in FILE_OPTIONS}
+    work, _ = sandbox
+    no_work(monkeypatch)
+    target = work / f"mine{suffix}"
+    contents = [*UNSIGNED[suffix], b"a spreadsheet, a photo: the user's"]
+    if suffix == ".nc":
+        unsigned_netcdf(target)
+        contents.append(target.read_bytes())
+    for content in contents:
+        target.write_bytes(content)
+        msg = cli_error(*command, option, target.name)
+        assert msg == (f"error: {option}: 'mine{suffix}' exists and was not written by "
+                       "thaadsim; remove it or choose another name"), msg
+        assert target.read_bytes() == content
+    assert temp_files(work) == []
+
+
+@pytest.mark.parametrize("suffix", [".png", ".html", ".csv", ".nc"])
+def test_a_file_thaadsim_wrote_is_accepted_and_replaced(suffix: str,
+                                                        sandbox: tuple[Path, dict]) -> None:
+    work, _ = sandbox
+    target = work / f"out{suffix}"
+    if suffix == ".nc":
+        signed_netcdf(target)
+    else:
+        target.write_bytes(SIGNED[suffix])
+    assert written_by_thaadsim(target)
+    assert check_output_file(target.name, suffix, "--out") == Path(target.name)
+    write_text(target, "new", suffix)
+    assert target.read_text() == "new"
+    assert temp_files(work) == []
+
+
+def test_a_link_to_a_file_thaadsim_wrote_is_kept_and_its_file_replaced(
+        sandbox: tuple[Path, dict]) -> None:
+    work, _ = sandbox
+    (work / "sub" / "real.csv").write_bytes(SIGNED[".csv"])
+    (work / "link.csv").symlink_to(work / "sub" / "real.csv")
+    check_output_file("link.csv", ".csv", "--csv")
+    write_text("link.csv", f"{RAID_HEADER}\n", ".csv")
+    assert (work / "link.csv").is_symlink()
+    assert (work / "sub" / "real.csv").read_text() == f"{RAID_HEADER}\n"
+    (work / "photo.png").write_bytes(b"my photo")
+    (work / "link.png").symlink_to(work / "photo.png")
+    with pytest.raises(InputError, match="exists and was not written by thaadsim"):
+        check_output_file("link.png", ".png", "--plot")
+    assert (work / "photo.png").read_bytes() == b"my photo"
+
+
+CONTENTS = st.one_of(
+    st.binary(max_size=300),
+    st.sampled_from([c for cs in UNSIGNED.values() for c in cs]),
+    st.builds(lambda k, v: png_bytes(k, v),
+              st.binary(min_size=1, max_size=20).filter(lambda b: b"\x00" not in b),
+              st.binary(max_size=40)),
+    st.sampled_from([SIGNED_PNG, SIGNED[".html"], SIGNED[".csv"]]),
+    st.tuples(st.sampled_from([SIGNED_PNG, SIGNED[".html"], SIGNED[".csv"]]),
+              st.integers(0, 400), st.binary(min_size=1, max_size=3)).map(
+        lambda t: t[0][:t[1]] + t[2] + t[0][t[1] + len(t[2]):]),  # a damaged signed file
+)
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(content=CONTENTS, suffix=st.sampled_from([".png", ".html", ".csv", ".nc", ".txt"]))
+def test_a_file_survives_unless_it_carries_the_signature(content: bytes, suffix: str,
+                                                         tmp_path_factory: Any) -> None:
+    """Whatever a file holds, writing over it is refused (and the file kept byte for byte)
+    unless it carries thaadsim's signature for its type; random bytes, a PNG without the
+    signature or with it under another key never do."""
+    folder = tmp_path_factory.mktemp("sig")
+    target = folder / f"x{suffix}"
+    target.write_bytes(content)
+    signed = written_by_thaadsim(target)
+    if signed:  # only a signature of its own type, in the place thaadsim writes it
+        assert suffix != ".txt"
+        assert {".png": b"\x00thaadsim ", ".html": b'content="thaadsim ',
+                ".csv": RAID_HEADER.encode(), ".nc": b"thaadsim "}[suffix] in content
+    try:
+        check_output_file(target, suffix, "--out")
+    except InputError as exc:
+        assert not signed
+        assert one_line(exc) == (f"--out: {str(target)!r} exists and was not written by "
+                                 "thaadsim; remove it or choose another name")
+        assert target.read_bytes() == content
+    else:
+        assert signed
+    try:
+        write_text(target, "thaadsim's new file", suffix)
+    except InputError:
+        assert not signed and target.read_bytes() == content
+    else:
+        assert signed and target.read_text() == "thaadsim's new file"
+    assert temp_files(folder) == []
+    if content in (SIGNED_PNG, SIGNED[".html"], SIGNED[".csv"]):
+        assert signed == ({SIGNED_PNG: ".png", SIGNED[".html"]: ".html",
+                           SIGNED[".csv"]: ".csv"}[content] == suffix)
+    if content in [c for cs in UNSIGNED.values() for c in cs]:
+        assert not signed
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(
+        sandbox: tuple[Path, dict]) -> None:
+    work, _ = sandbox
+    target = work / "fly.png"
+    target.write_bytes(SIGNED_PNG)
+
+    class Broken:
+        def savefig(self, path: Any, **kwargs: Any) -> None:
+            Path(path).write_bytes(b"\x89PNG half a fi")
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        save_png(Broken(), target)
+    assert target.read_bytes() == SIGNED_PNG
+    assert temp_files(work) == []
+
+
+def test_a_file_put_there_during_the_run_is_kept(sandbox: tuple[Path, dict]) -> None:
+    """The target is checked again just before the rename: a user's file saved there while
+    thaadsim was working is kept, and the API's writers (not checked up front) refuse too."""
+    work, _ = sandbox
+    target = work / "curve.csv"
+    with pytest.raises(InputError, match="'.*curve.csv' exists and was not written by "
+                                         "thaadsim"):
+        with replacing(target, ".csv") as tmp:
+            tmp.write_bytes(SIGNED[".csv"])
+            target.write_text("my spreadsheet")
+    assert target.read_text() == "my spreadsheet"
+    assert temp_files(work) == []
+
+
+def test_temporary_files_of_killed_runs_are_cleaned_and_nothing_else(
+        sandbox: tuple[Path, dict]) -> None:
+    work, _ = sandbox
+    old = time.time() - 3600
+    stale = work / f"{TEMP_PREFIX}{dead_pid()}-abcdefgh.tmp"
+    mine = work / f"{TEMP_PREFIX}{os.getpid()}-abcdefgh.tmp"  # a live process's
+    young = work / f"{TEMP_PREFIX}{dead_pid()}-young123.tmp"
+    lookalikes = [work / f"{TEMP_PREFIX}notes.tmp", work / f"{TEMP_PREFIX}1-abcdefgh.tmp.bak",
+                  work / "thaadsim-tmp-1-abcdefgh.tmp"]
+    for path in (stale, mine, young, *lookalikes):
+        path.write_text("x")
+        if path is not young:
+            os.utime(path, (old, old))
+    check_output_file("fly.png", ".png", "--plot")
+    assert not stale.exists()
+    assert all(p.exists() for p in (mine, young, *lookalikes))
+    assert clean_stale_temp(work) == []
+
+
+@pytest.mark.slow
+def test_sigkill_while_writing_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    """A run killed in the middle of writing leaves the old file as it was (the new one is
+    written beside it and renamed), and the next run cleans the temporary file up."""
+    target = tmp_path / "curve.csv"
+    target.write_bytes(SIGNED[".csv"])
+    script = textwrap.dedent(f"""
+        import time
+        from thaadsim.outputs import replacing
+        with replacing({str(target)!r}, ".csv") as tmp:
+            tmp.write_text("half a fi")
+            print("writing", flush=True)
+            time.sleep(60)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(SRC)})
+    assert proc.stdout is not None and proc.stdout.readline() == "writing\n"
+    proc.kill()
+    proc.wait()
+    assert target.read_bytes() == SIGNED[".csv"]
+    left = temp_files(tmp_path)
+    assert len(left) == 1
+    past = time.time() - 3600
+    os.utime(tmp_path / left[0], (past, past))
+    check_output_file(target, ".csv", "--csv")
+    assert temp_files(tmp_path) == [] and target.read_bytes() == SIGNED[".csv"]
+
+
+# Signature round trips: what each writer writes is recognised as thaadsim's --------------
+
+
+def test_round_trip_altitude_plot(tmp_path: Path) -> None:
+    from thaadsim.report.plots import plot_altitude_range
+
+    path = tmp_path / "fly.png"
+    for _ in range(2):
+        plot_altitude_range(path, np.linspace(0, 500, 50), np.linspace(0, 100, 50),
+                            band_km=(40.0, 150.0), title="t", label="l")
+        assert written_by_thaadsim(path) and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert temp_files(tmp_path) == []
+
+
+def test_round_trip_raid_curve_csv_and_plot(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from thaadsim.studies.raid import RaidCurve
+
+    n = np.array([1, 2, 4])
+    f = np.array([0.9, 0.7, float("nan")])
+    curve = RaidCurve(count=n, p_no_leak=f, p_no_leak_ci_low=f, p_no_leak_ci_high=f,
+                      expected_leakers=f, interceptors_used=f, p_kill_per_shot=f,
+                      analytic_p_no_leak=f, leak_reasons=({}, {}, {}), volleys=(1, 1),
+                      doctrine="shoot-look-shoot", inventory=48, fire_channels=9,
+                      saturation_count=None, analytic_saturation_count=None, max_count=4,
+                      trials=3, seed=0, missile="scud-c", batteries=("seongju",),
+                      perfect_tracking=False)
+    csv_path, png_path = tmp_path / "c.csv", tmp_path / "c.png"
+    for _ in range(2):
+        curve.to_csv(csv_path)
+        curve.plot(png_path)
+        assert written_by_thaadsim(csv_path) and written_by_thaadsim(png_path)
+    table = pd.read_csv(csv_path)  # no comment line: plain readers read it
+    assert list(table.columns) == list(CSV_HEADERS["raid-curve"]) and len(table) == 3
+    assert temp_files(tmp_path) == []
+
+
+def test_round_trip_sensitivity_plot(tmp_path: Path) -> None:
+    from thaadsim.studies.sensitivity import Parameter, SensitivityResult
+
+    a = np.array([0.5, 0.2])
+    res = SensitivityResult(
+        output="p_no_leak", unit="", s1=a, s1_conf=a, st=a, st_conf=a, samples=16, runs=64,
+        seed=0, output_mean=0.5, output_std=0.1, output_min=0.0, output_max=1.0, seconds=1.0,
+        settings={}, parameters=tuple(Parameter(name=n, nominal=1.0, low=0.5, high=2.0,
+                                                unit="") for n in ("a", "b")))
+    path = tmp_path / "s.png"
+    for _ in range(2):
+        res.plot(path)
+        assert written_by_thaadsim(path)
+
+
+def test_round_trip_validation_page(tmp_path: Path) -> None:
+    import yaml
+
+    from thaadsim.studies.validation import load_cases, validate_command_data
+
+    case = next(c for c in load_cases() if c["id"] == "horizon-seongju-100km")
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(yaml.safe_dump([json.loads(json.dumps(case))]), "utf-8")
+    page = tmp_path / "v.html"
+    for _ in range(2):
+        validate_command_data(report_path=page, cases_path=cases)
+        assert written_by_thaadsim(page)
+    assert temp_files(tmp_path) == []
+
+
+def test_the_run_report_carries_the_generator_tag() -> None:
+    """``report.html`` of a run folder carries the same signature (its template)."""
+    from thaadsim.report import html
+
+    source = Path(html.__file__).read_text("utf-8")
+    assert '<meta name="generator" content="thaadsim {{ version }}">' in source
+
+
+@pytest.mark.slow
+def test_round_trip_footprint_map_and_netcdf(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from thaadsim.studies import footprint as fpm
+
+    fp = fpm.defended_footprint("seongju", "scud-c", 39.0194, 125.7381, grid_km=25.0,
+                                extent_km=150.0)
+    monkeypatch.setattr(fpm, "defended_footprint", lambda *a, **k: fp)
+    png, nc = tmp_path / "f.png", tmp_path / "f.nc"
+    for _ in range(2):
+        fpm.footprint_command_data("seongju", "scud-c", 39.0194, 125.7381, map_path=str(png),
+                                   netcdf_path=str(nc), progress=False)
+        assert written_by_thaadsim(png) and written_by_thaadsim(nc)
+    assert temp_files(tmp_path) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("args", "name"), [
+    (["coverage", "--map"], "cov.png"),
+    (["fly", "--speed-kms", "3", "--gamma-deg", "45", "--plot"], "fly.png"),
+])
+def test_running_a_command_twice_replaces_its_own_file(args: list[str], name: str,
+                                                       sandbox: tuple[Path, dict]) -> None:
+    """The README's examples run twice in the same folder: the second run replaces the
+    file the first wrote; a user's file of the same name stops it."""
+    from typer.testing import CliRunner
+
+    from thaadsim.cli import app
+
+    work, _ = sandbox
+    for _ in range(2):
+        result = CliRunner().invoke(app, [*args, name, "--json"])
+        assert result.exit_code == 0, result.output
+        assert written_by_thaadsim(work / name)
+    (work / name).write_bytes(png_bytes())
+    result = CliRunner().invoke(app, [*args, name, "--json"])
+    assert result.exit_code == 2 and (work / name).read_bytes() == png_bytes()
+    assert temp_files(work) == []
