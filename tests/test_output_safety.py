@@ -890,6 +890,21 @@ def test_a_file_survives_unless_it_carries_the_signature(content: bytes, suffix:
         assert not signed
 
 
+def test_a_written_file_has_the_permissions_of_a_new_file(sandbox: tuple[Path, dict]) -> None:
+    """The temporary file is made private (0600); the file in place has what ``open``
+    gives a new file (0666 less the umask)."""
+    work, _ = sandbox
+    mask = os.umask(0o022)
+    try:
+        write_text(work / "t.csv", f"{RAID_HEADER}\n", ".csv")
+        assert (work / "t.csv").stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        write_text(work / "t.csv", f"{RAID_HEADER}\n", ".csv")
+        assert (work / "t.csv").stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(mask)
+
+
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary_file(
         sandbox: tuple[Path, dict]) -> None:
     work, _ = sandbox

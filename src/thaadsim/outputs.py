@@ -357,6 +357,26 @@ def _final(target: Path) -> Path:
     return Path(os.path.realpath(target)) if os.path.islink(target) else target
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux tells it (changing it,
+    even for a moment, would change it for every thread)."""
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _new_file_mode() -> int:
+    """The permissions ``open(path, "w")`` gives a new file: 0666 less the umask."""
+    return 0o666 & ~_umask()
+
+
 @contextmanager
 def replacing(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     """Write ``path`` atomically: yields a temporary file in the same folder to write;
@@ -372,6 +392,7 @@ def replacing(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
+        os.chmod(tmp, _new_file_mode())  # mkstemp's 0600 is not what open() would give
         if os.path.lexists(target) and not written_by_thaadsim(target, kind):
             raise InputError(f"{_show(path)} exists and was not written by thaadsim (it "
                              "appeared during the run); it was left as it is: remove it or "
