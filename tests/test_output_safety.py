@@ -955,6 +955,18 @@ def test_temporary_files_of_killed_runs_are_cleaned_and_nothing_else(
     assert clean_stale_temp(work) == []
 
 
+def test_a_staging_folder_killed_while_writing_its_page_is_cleaned_up(
+        sandbox: tuple[Path, dict]) -> None:
+    """A run killed while ``report.html`` was being written leaves its temporary file in
+    the staging folder; the next run removes the folder, temporary file and all."""
+    work, _ = sandbox
+    pid = dead_pid()
+    staging = leftover(work, ".r.abcd1234", state="writing", pid=pid)
+    (staging / f"{TEMP_PREFIX}{pid}-abcdefgh.tmp").write_text("<html>half a")
+    assert clean_stale(work / "r") == [staging]
+    assert not staging.exists()
+
+
 @pytest.mark.slow
 def test_sigkill_while_writing_leaves_the_old_file_whole(tmp_path: Path) -> None:
     """A run killed in the middle of writing leaves the old file as it was (the new one is

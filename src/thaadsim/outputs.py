@@ -28,7 +28,8 @@ wherever a symbolic link points. An existing empty folder is used as it is.
 
 Replacing and cleaning up (:func:`remove_written`) removes only the files a marker lists
 that are really there (regular files, found without following a symbolic link), the marker
-itself and the folders left empty: a marker cannot name a file outside its folder, and a
+itself, the temporary files of a killed writer (:func:`clean_stale_temp`) and the folders
+left empty: a marker cannot name a file outside its folder, and a
 file a user added to a report folder stays.
 
 A report is written in a hidden staging folder ``.NAME.XXXXXXXX`` beside the target (its
@@ -419,10 +420,11 @@ def save_png(fig: Any, path: str | Path, **kwargs: Any) -> Path:
     return Path(path)
 
 
-def clean_stale_temp(folder: Path) -> list[Path]:
+def clean_stale_temp(folder: Path, min_age_s: float | None = None) -> list[Path]:
     """Remove the temporary files (``.thaadsim-tmp-PID-XXXXXXXX.tmp``) that runs killed
     while writing left in ``folder``: plain files so named whose process is gone and that
-    are older than a minute. Returns them."""
+    are older than ``min_age_s`` (default a minute). Returns them."""
+    min_age_s = EMPTY_STALE_S if min_age_s is None else min_age_s
     removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
@@ -433,7 +435,7 @@ def clean_stale_temp(folder: Path) -> list[Path]:
         if m is None or not entry.is_file(follow_symlinks=False):
             continue
         try:
-            if time.time() - entry.stat(follow_symlinks=False).st_mtime < EMPTY_STALE_S:
+            if time.time() - entry.stat(follow_symlinks=False).st_mtime < min_age_s:
                 continue
         except OSError:
             continue
@@ -540,6 +542,7 @@ def remove_written(folder: Path) -> bool:
             (folder / name).unlink()
         except FileNotFoundError:
             pass
+    clean_stale_temp(folder, min_age_s=0.0)  # a run killed while writing report.html
     for name in sorted(dirs, key=lambda d: d.count("/"), reverse=True):
         try:
             (folder / name).rmdir()
