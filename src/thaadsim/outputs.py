@@ -395,9 +395,9 @@ def replacing(path: str | Path, suffix: str | None = None) -> Iterator[Path]:
         yield tmp
         os.chmod(tmp, _new_file_mode())  # mkstemp's 0600 is not what open() would give
         if os.path.lexists(target) and not written_by_thaadsim(target, kind):
-            raise InputError(f"{_show(path)} exists and was not written by thaadsim (it "
-                             "appeared during the run); it was left as it is: remove it or "
-                             "choose another name")
+            raise InputError(f"{_show(path)} exists and was not written by thaadsim; it was "
+                             "left as it is and nothing was written: remove it or choose "
+                             "another name")
         os.replace(tmp, target)
     finally:
         try:
