@@ -11,7 +11,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -75,12 +75,18 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
     console.print(table)
 
 
-def _shown(text: str) -> str:
-    """Text the user typed, as a message quotes it: at most 40 characters."""
-    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
-
-
 _WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+def _shown(text: str) -> str:
+    """Text the user typed, as a message quotes it: at most 30 characters, a long whole
+    number by its digit count."""
+    digits = len(text.strip().lstrip("+-").lstrip("0"))
+    if digits > 20 and _WHOLE.fullmatch(text.strip()):
+        return f"{'-' if text.strip().startswith('-') else ''}a {digits:,}-digit number"
+    return repr(text) if len(text) <= 30 else repr(text[:27] + "...")
+
+
 _MAX_DIGITS = 30
 """Longer whole numbers are out of every range of :data:`LIMITS`; they are refused by their
 digit count, never converted (Python refuses to convert more than 4,300 digits)."""
@@ -96,11 +102,9 @@ def _number(text: str, row: str) -> int | float:
         if not _WHOLE.fullmatch(text):
             raise typer.BadParameter(f"{_shown(text)} is not a whole number; allowed: "
                                      f"{lim.allowed()}")
-        digits = len(text.lstrip("+-").lstrip("0"))
-        if digits > _MAX_DIGITS:
-            sign = "-" if text.startswith("-") else ""
-            raise typer.BadParameter(f"{sign}a {digits:,}-digit number is out of range; "
-                                     f"allowed: {lim.allowed()}")
+        if len(text.lstrip("+-").lstrip("0")) > _MAX_DIGITS:
+            raise typer.BadParameter(f"{_shown(text)} is out of range; allowed: "
+                                     f"{lim.allowed()}")
         return int(text)
     try:
         value = float(text)
@@ -113,20 +117,30 @@ def _number(text: str, row: str) -> int | float:
     return value
 
 
-def _within(row: str) -> Callable[[Any], Any]:
+@dataclass(frozen=True)
+class LimitParser:
     """A Typer parser for a numeric option: its text as a number within the row ``row`` of
     :data:`LIMITS`, refused in one line (:func:`main`) before the command starts."""
-    lim = LIMITS[row]
 
-    def parse(value: Any) -> Any:
-        number = value if isinstance(value, int | float) else _number(str(value), row)
+    row: str
+
+    @property
+    def __name__(self) -> str:  # the help's metavar (Typer's FuncParamType names it so)
+        return "integer" if LIMITS[self.row].integer else "float"
+
+    def __call__(self, value: Any) -> Any:
+        lim = LIMITS[self.row]
+        number = value if isinstance(value, int | float) else _number(str(value), self.row)
         if not lim.allows(number):
             raise typer.BadParameter(f"{fmt_number(number)} is out of range; allowed: "
                                      f"{lim.allowed()}")
         return int(number) if lim.integer else float(number)
 
-    parse.__name__ = "integer" if lim.integer else "float"  # the help's metavar
-    return parse
+
+def _within(row: str) -> LimitParser:
+    """The parser of an option checked against the row ``row`` of :data:`LIMITS`."""
+    LIMITS[row]  # an unknown row fails when the app is built, not when a user meets it
+    return LimitParser(row)
 
 
 def _latlon(text: str, option: str) -> tuple[float, float]:
@@ -394,7 +408,7 @@ def _never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:
 
 
 def _why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
-                   alt_km: float, earth: Any) -> str:
+                   alt_km: float, earth: Any, rotating: bool) -> str:
     """What happened to a burnout flight that did not end in an impact, in words."""
     from thaadsim.physics.geodesy import ecef_to_geodetic
 
@@ -404,15 +418,17 @@ def _why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
             float(flight.apogee_alt_m[0]) > alt_km * 1e3 + 1.0):
         return _never_climbs(speed_kms, gamma_deg, alt_km)
     if status == "reached-end":
-        speed = float(np.linalg.norm(flight.state[0, 3:]))
-        r = float(np.linalg.norm(flight.state[0, :3]))
-        energy = 0.5 * speed**2 - earth.gm_m3ps2 / r
+        pos, vel = flight.state[0, :3], flight.state[0, 3:]
+        if rotating:  # the energy is the inertial velocity's: add the ground's, omega x r
+            vel = vel + np.cross([0.0, 0.0, earth.omega_radps], pos)
+        speed = float(np.linalg.norm(vel))
+        energy = 0.5 * speed**2 - earth.gm_m3ps2 / float(np.linalg.norm(pos))
         fate = ("it is escaping the Earth" if energy >= 0 else
                 "it is in orbit, its path never meeting the ground" if alt > 100e3 else
                 "it had not come down")
         return (f"fly: the flight had not come down after {fmt_number(round(t))} s (the time "
                 f"limit): it was {fmt_number(round(alt / 1e3))} km up at "
-                f"{fmt_number(round(speed / 1e3, 2))} km/s; {fate} (burnout "
+                f"{fmt_number(round(speed / 1e3, 2))} km/s (inertial); {fate} (burnout "
                 f"{fmt_number(speed_kms)} km/s at {fmt_number(gamma_deg)} degrees, "
                 f"{fmt_number(alt_km)} km)")
     if status == "max-steps":
@@ -452,7 +468,8 @@ def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float,
                        record=4000, max_step_s=5.0)
     status = STATUS_NAMES[int(flight.status[0])]
     if status != "impact":
-        raise InputError(_why_no_impact(flight, status, speed_kms, gamma_deg, alt_km, earth))
+        raise InputError(_why_no_impact(flight, status, speed_kms, gamma_deg, alt_km, earth,
+                                        not non_rotating))
     ilat, ilon, _ = ecef_to_geodetic(flight.state[0, :3], earth)
     dist, _, _ = geodesic_inverse(lat, lon, ilat, ilon, earth)
     data = {

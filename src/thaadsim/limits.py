@@ -48,8 +48,8 @@ class Limit:
         if self.integer and not (isinstance(value, int)
                                  or (math.isfinite(value) and float(value).is_integer())):
             return False
-        if not math.isfinite(value):
-            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False  # (an int is finite, and compares exactly: no float overflow)
         above = value > self.low if self.low_open else value >= self.low
         below = value < self.high if self.high_open else value <= self.high
         return above and below

@@ -796,6 +796,7 @@ def sobol_indices(
     from SALib.analyze import sobol as sobol_analyze
 
     start = time.perf_counter()
+    check("seed", seed, "seed")
     study = _study(output, scenario_or_builder, samples=samples, params=params, trials=trials,
                    pool=pool, grid_km=grid_km, min_shots=min_shots)
     ps = study.parameters()
