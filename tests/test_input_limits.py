@@ -377,7 +377,8 @@ def test_simulate_checks_trials_and_seed() -> None:
     import thaadsim
 
     scn = thaadsim.load_scenario("korea-2017")
-    with pytest.raises(InputError, match="^trials: a number of more than 4,000 digits is out of range"):
+    with pytest.raises(InputError,
+                       match="^trials: a number of more than 4,000 digits is out of range"):
         thaadsim.simulate(scn, trials=int("9" * 4000) * 10**1001)
     with pytest.raises(InputError, match="^seed: -1 is out of range"):
         thaadsim.simulate(scn, seed=-1)
