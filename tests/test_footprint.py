@@ -152,7 +152,7 @@ def test_command_data_and_map(tmp_path) -> None:
     ({"shape": "sideways"}, InputError, "shape: unknown 'sideways'"),
     ({"extent_km": -1.0}, InputError, "extent_km: -1 is out of range"),
     ({"grid_km": 0.01}, InputError, "grid_km: 0.01 is out of range"),
-    ({"grid_km": 0.5}, InputError, "give a coarser grid_km"),
+    ({"grid_km": 0.5, "extent_km": 300.0}, InputError, "give a coarser grid_km"),
     ({"grid_km": 60.0}, InputError, "at least 5 are needed"),
     ({"radar_mode": "sideways"}, CatalogError, "radar mode: unknown 'sideways'"),
     ({"launch": (95.0, 0.0)}, InputError, "launch latitude: 95 is out of range"),

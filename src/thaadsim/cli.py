@@ -733,6 +733,7 @@ def detect(
     entry, where, emp = _radar_and_site(radar_site, mode, boresight_deg)
     _positive_option("--rcs-m2", rcs_m2, "m^2")
     check("trials", trials, "--trials")
+    check("tracked_trials", trials, "--trials")
     if shape not in SHAPES:
         raise InputError(f"--shape: unknown {_shown(shape)}; allowed: {', '.join(SHAPES)}")
     _check_apogee(shape, apogee_km)
@@ -821,6 +822,7 @@ def engage(
         raise InputError(f"--shape: unknown {_shown(shape)}; allowed: {', '.join(SHAPES)}")
     _check_apogee(shape, apogee_km)
     _positive_option("--rcs-m2", rcs_m2, "m^2")
+    check("tracked_trials", trials, "--trials")
     launch, aim = _place(from_, "--from"), _place(to, "--to")
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered)
     threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
@@ -908,13 +910,15 @@ def raid(
     check("launch_t_s", (count - 1) * interval_s, "--interval-s x (--count - 1), the last "
           "launch")
     check("trials", trials, "--trials")
+    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
+    if not runner.chosen:  # every trial runs the radar and tracker for every missile
+        check("tracked_trials", count * trials, "--count x --trials (without the runner)")
     launch, aim = _place(from_, "--from"), _place(to, "--to")
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
                        inventory=inventory, sspk=sspk)
     threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
-    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
     if runner.chosen:
         from thaadsim.studies.montecarlo import run_engagement
 

@@ -804,8 +804,13 @@ def defended_footprint(
                              "order")  # pragma: no cover - the runner's contract
         cells = {k: frame[k].to_numpy() for k in CELL_FIELDS}
     else:
-        glat, glon = np.meshgrid(lat, lon, indexing="ij")
-        cells = cell_results(threat, glat.ravel(), glon.ravel())
+        # in chunks of the runner's size: the recorded flights of a whole 250,000-cell grid
+        # at once would take tens of GB (the chunks' results are the same cells')
+        glat, glon = (g.ravel() for g in np.meshgrid(lat, lon, indexing="ij"))
+        parts = [cell_results(threat, glat[i:i + DEFAULT_CHUNK_CELLS],
+                              glon[i:i + DEFAULT_CHUNK_CELLS])
+                 for i in range(0, glat.size, DEFAULT_CHUNK_CELLS)]
+        cells = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in CELL_FIELDS}
     return Footprint(
         battery=bat, missile=mis.slug, launch_lat_deg=float(launch_lat_deg),
         launch_lon_deg=float(launch_lon_deg), shape=shape, apogee_km=apogee_km,

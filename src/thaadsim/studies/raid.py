@@ -302,6 +302,9 @@ def raid_curve(
         raise InputError("defense: no battery")
     runner = runner or RunnerOptions()
     pool = tracking_pool(pool, runner)
+    if pool is None:  # every trial runs the radar and tracker for every missile
+        check("tracked_trials", int(grid.max()) * trials,
+              "largest raid x trials (without a tracking pool)")
     first = defense.batteries[0]
     doctrine = fc.check_doctrine(first.doctrine or defense.doctrine)
     volleys_full = fc.doctrine_shots(doctrine)
