@@ -59,8 +59,10 @@ class Limit:
         kind = "a whole number" if self.integer else "a number"
         unit = f" {self.unit}" if self.unit else ""
         lo = ("above " if self.low_open else "from ") + fmt_number(self.low)
-        hi = (" and below " if self.high_open else (" to " if not self.low_open else
-                                                     " and at most ")) + fmt_number(self.high)
+        if self.high_open:
+            hi = (" and below " if self.low_open else " to below ") + fmt_number(self.high)
+        else:
+            hi = (" and at most " if self.low_open else " to ") + fmt_number(self.high)
         return f"{kind} {lo}{hi}{unit}"
 
 
