@@ -428,3 +428,68 @@ def test_successful_runs_raise_no_runtime_warning() -> None:
                 assert "Warning" not in err
             tf = fly_threat(get_missile("nodong"), 40.03, 128.20, 35.18, 129.08, "lofted")
             assert tf.miss_m < 1000
+
+
+# --------------------------------------------------------------------------------------------
+# The API at the edges
+# --------------------------------------------------------------------------------------------
+
+
+def _as_number(row: str, text: str) -> Any:
+    """An edge text as the number an API caller would pass (ints for whole-number rows)."""
+    try:
+        return int(text) if LIMITS[row].integer else float(text)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.data())
+def test_standard_defense_numbers_at_the_edges(data: st.DataObject) -> None:
+    """Property: the defense's numbers at the edges of their rows build the defense with
+    exactly those numbers, or are refused by one InputError naming the argument."""
+    from thaadsim.studies.raid import standard_defense
+
+    arg, row, field = data.draw(st.sampled_from([
+        ("inventory", "inventory", "--inventory"),
+        ("fire_channels", "fire_channels", "--fire-channels"),
+        ("sspk", "probability", "--sspk"),
+        ("asset_radius_km", "asset_radius_km", "asset_radius_km")]))
+    value = _as_number(row, data.draw(st.sampled_from(edges(row))))
+    if value is None:
+        return
+    try:
+        defense = standard_defense("seongju", "salvo-2", (36.0, 128.2), (39.0, 125.7),
+                                   **{arg: value})
+    except InputError as exc:
+        assert not LIMITS[row].allows(value)
+        assert str(exc).startswith(f"{field}: ") and "allowed: " in str(exc)
+        return
+    assert LIMITS[row].allows(value)
+    battery = defense.batteries[0]
+    got = {"inventory": battery.inventory, "fire_channels": battery.fire_channels,
+           "sspk": defense.sspk, "asset_radius_km": defense.assets[0].radius_m / 1e3}[arg]
+    assert got == pytest.approx(min(value, battery.inventory) if arg == "inventory" else value)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_aim_many_refuses_coordinates_out_of_range_by_name(data: st.DataObject) -> None:
+    """Property: one coordinate of one of several aim points outside its row: an InputError
+    naming exactly that field, before anything is flown."""
+    from thaadsim.systems.catalog import get_missile
+    from thaadsim.systems.threat import aim_many
+
+    field = data.draw(st.sampled_from(["launch_lat_deg", "launch_lon_deg", "aim_lat_deg",
+                                       "aim_lon_deg"]))
+    row = "lat_deg" if field.endswith("lat_deg") else "lon_deg"
+    value = float(data.draw(st.sampled_from(edges(row)[:13])))
+    if LIMITS[row].allows(value):
+        return
+    points = {"launch_lat_deg": [39.0, 39.0], "launch_lon_deg": [125.7, 125.7],
+              "aim_lat_deg": [36.0, 36.5], "aim_lon_deg": [128.2, 128.0]}
+    points[field][data.draw(st.integers(0, 1))] = value
+    with pytest.raises(InputError) as exc:
+        aim_many(get_missile("scud-c"), points["launch_lat_deg"], points["launch_lon_deg"],
+                 points["aim_lat_deg"], points["aim_lon_deg"])
+    assert str(exc.value).startswith(f"{field}: ")

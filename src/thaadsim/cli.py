@@ -1333,8 +1333,8 @@ _LONG_WORD = re.compile(r"\S{61,}")
 
 
 def _one_line(text: str) -> str:
-    """A message on one line, no word of it over 60 characters (a hostile option name or
-    value is cut short)."""
+    """Click's message on one line, no word of it over 60 characters (the option name or
+    value a user typed, which Click repeats, is cut short)."""
     flat = " ".join(text.split())
     return _LONG_WORD.sub(lambda m: m.group()[:57] + "...", flat)
 
@@ -1370,6 +1370,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         typer.echo("error: aborted", err=True)
         code = 1
     except ThaadsimError as exc:
-        typer.echo(f"error: {_one_line(str(exc))}", err=True)
+        typer.echo("error: " + " ".join(str(exc).splitlines()), err=True)
         code = 2
     sys.exit(code if isinstance(code, int) else 0)
