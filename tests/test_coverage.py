@@ -110,7 +110,8 @@ def test_coverage_map_is_written(tmp_path) -> None:  # type: ignore[no-untyped-d
 @pytest.mark.parametrize(("args", "message"), [
     (["--site", "atlantis"], "unknown slug 'atlantis'; known: seongju"),
     (["--mode", "sideways"], "known modes: terminal, forward-based"),
-    (["--boresight-deg", "361"], "--boresight-deg: 361 is out of range; allowed: a number from 0 to below 360 deg"),
+    (["--boresight-deg", "361"],
+     "--boresight-deg: 361 is out of range; allowed: a number from 0 to below 360 deg"),
     (["--boresight-deg", "-5"], "--boresight-deg: -5 is out of range"),
     (["--rcs-m2", "-1"], "--rcs-m2: -1 is out of range"),
     (["--alt-km", "-3"], "--alt-km"),

@@ -66,7 +66,8 @@ def test_events_come_in_order_and_the_cue_is_consistent(scud) -> None:  # type: 
 
 def test_an_invisible_target_is_never_detected(scud) -> None:  # type: ignore[no-untyped-def]
     """A 1e-6 m^2 target (the smallest LIMITS allows) is seen within ~35 km at most (cued
-    dwell); from Busan, ~100 km from its impact, never. A face turned away sees nothing, however big the target."""
+    dwell); from Busan, ~100 km from its impact, never. A face turned away sees nothing,
+    however big the target."""
     tf, truth = scud
     radar = get_radar("terminal").radar
     busan = get_site("busan")
