@@ -422,7 +422,9 @@ def test_successful_runs_raise_no_runtime_warning() -> None:
             for args in (["fly", "--missile", "hwasong-15", "--range-km", "2", "--json"],
                          ["fly", "--missile", "scud-b", "--range-km", "250", "--json"],
                          ["fly", "--speed-kms", "3", "--gamma-deg", "45", "--json"],
-                         ["coverage", "--json"]):
+                         ["coverage", "--json"], ["detect", "--json"],
+                         ["raid", "--count", "3", "--trials", "50", "--json"],
+                         ["footprint", "--grid-km", "50", "--json"]):
                 code, out, err = run_cli(*args)
                 assert code == 0, (args, err[-2000:])
                 assert "Warning" not in err
@@ -493,3 +495,24 @@ def test_aim_many_refuses_coordinates_out_of_range_by_name(data: st.DataObject) 
         aim_many(get_missile("scud-c"), points["launch_lat_deg"], points["launch_lon_deg"],
                  points["aim_lat_deg"], points["aim_lon_deg"])
     assert str(exc.value).startswith(f"{field}: ")
+
+
+COVERAGE_OPTIONS = {"--rcs-m2": "rcs_m2", "--alt-km": "target_alt_km",
+                    "--boresight-deg": "boresight_deg"}
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_coverage_at_the_edges_ends_in_a_result_or_one_line(data: st.DataObject) -> None:
+    """Property: `coverage` with one number at an edge of its row covers a finite area
+    within the radar's instrumented range, or says in one line why not."""
+    option = data.draw(st.sampled_from(sorted(COVERAGE_OPTIONS)))
+    text = data.draw(st.sampled_from(edges(COVERAGE_OPTIONS[option])))
+    code, out, err = run_cli("coverage", option, text, "--json")
+    assert code in (0, 2) and "Traceback" not in err, (option, text, err[-2000:])
+    if code == 0:
+        d = json.loads(out)
+        assert math.isfinite(d["covered_area_km2"]) and d["covered_area_km2"] >= 0
+        assert d["max_ground_range_km"] <= d["instrumented_range_km"] + 1e-6
+    else:
+        assert len([ln for ln in err.splitlines() if ln.strip()]) == 1
