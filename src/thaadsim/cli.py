@@ -93,9 +93,9 @@ digit count, never converted (Python refuses to convert more than 4,300 digits).
 
 
 def _number(text: str, row: str) -> int | float:
-    """The number in ``text``, a whole number where the row of :data:`LIMITS` says so,
-    checked against that row (:func:`_within`); a one-line :class:`typer.BadParameter`
-    otherwise."""
+    """The number in ``text``, a whole number where the row of :data:`LIMITS` says so (its
+    range is :class:`LimitParser`'s to check); a one-line :class:`typer.BadParameter` for
+    text that is not such a number."""
     lim = LIMITS[row]
     text = text.strip()
     if lim.integer:
