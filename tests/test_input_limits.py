@@ -380,6 +380,20 @@ def test_other_api_entry_points_check_their_numbers() -> None:
         aim_point_at_range(39.0, 125.7, 180.0, math.inf)
 
 
+def test_coverage_api_bounds_its_rays_and_refraction() -> None:
+    """A ray every 1e-9 degrees would be 1.2e11 rays; refraction must be a factor."""
+    from thaadsim.studies.coverage import radar_coverage
+    from thaadsim.systems.catalog import get_radar, get_site
+
+    radar, emp = get_radar("terminal").radar, get_site("seongju").emplacement()
+    with pytest.raises(InputError, match="^azimuth_step_deg: 1e-09 is out of range"):
+        radar_coverage(radar, emp, 0.1, 100e3, azimuth_step_deg=1e-9)
+    with pytest.raises(InputError, match="^refraction_k: nan is out of range"):
+        radar_coverage(radar, emp, 0.1, 100e3, refraction_k=math.nan)
+    with pytest.raises(InputError, match="^altitude \\(km\\): 1e\\+305 is out of range"):
+        radar_coverage(radar, emp, 0.1, 1e308)
+
+
 def test_simulate_checks_trials_and_seed() -> None:
     import thaadsim
 

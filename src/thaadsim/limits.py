@@ -140,6 +140,11 @@ LIMITS = MappingProxyType({
                  "an insect to a large aircraft; the range equation overflows far beyond"),
     "target_alt_km": _l(0, 5000, "km", "target altitude for coverage",
                         "the ground to far above any ballistic apogee it is asked about"),
+    "azimuth_step_deg": _l(0.01, 10, "deg", "spacing of a coverage map's rays",
+                           "a ray every 0.01 deg is 12,000 across a face; memory grows "
+                           "with 1/step"),
+    "refraction_k": _l(0.5, 4, "", "effective-Earth factor of radar refraction (4/3 "
+                       "standard, 1 none)", "sub-refraction to strong ducting"),
     # the engagement
     "count": _l(1, 500, "", "missiles in one threat group", _MEM, integer=True),
     "threats": _l(1, 2_000, "", "threats in one raid, all groups together", _MEM,

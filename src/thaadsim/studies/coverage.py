@@ -131,6 +131,8 @@ def radar_coverage(
         Angular spacing of the rays across the face's sector.
     """
     _check(rcs_m2, alt_m)
+    check("refraction_k", refraction_k, "refraction_k")
+    check("azimuth_step_deg", azimuth_step_deg, "azimuth_step_deg")
     radar.energy_j(dwell)  # validates the dwell name
     # The edge rays sit 0.001 deg inside the sector: a ray's azimuth from the geodesic and
     # the topocentric azimuth of a target above it differ by ~1e-4 deg on the ellipsoid.
