@@ -49,7 +49,7 @@ def test_fan_on_a_sphere_matches_the_spherical_sector_area() -> None:
     radar = dataclasses.replace(TERMINAL, min_elevation_deg=-90.0, max_elevation_deg=90.0,
                                 instrumented_range_m=1e9)
     alt = 100e3
-    cov = radar_coverage(radar, SEONGJU, 1e6, alt, earth=SPHERE, azimuth_step_deg=0.25)
+    cov = radar_coverage(radar, SEONGJU, 1e4, alt, earth=SPHERE, azimuth_step_deg=0.25)
     a_e = 4.0 / 3.0 * SPHERE.a_m
     d = a_e * (np.arccos(a_e / (a_e + SEONGJU.alt_m)) + np.arccos(a_e / (a_e + alt)))
     np.testing.assert_allclose(cov.far_m, d, atol=20.0)
@@ -110,9 +110,10 @@ def test_coverage_map_is_written(tmp_path) -> None:  # type: ignore[no-untyped-d
 @pytest.mark.parametrize(("args", "message"), [
     (["--site", "atlantis"], "unknown slug 'atlantis'; known: seongju"),
     (["--mode", "sideways"], "known modes: terminal, forward-based"),
-    (["--boresight-deg", "361"], "--boresight-deg: 361.0 is outside [0, 360)"),
-    (["--boresight-deg", "-5"], "outside [0, 360)"),
-    (["--rcs-m2", "-1"], "--rcs-m2: -1.0 must be a positive"),
+    (["--boresight-deg", "361"],
+     "--boresight-deg: 361 is out of range; allowed: a number from 0 to below 360 deg"),
+    (["--boresight-deg", "-5"], "--boresight-deg: -5 is out of range"),
+    (["--rcs-m2", "-1"], "--rcs-m2: -1 is out of range"),
     (["--alt-km", "-3"], "--alt-km"),
     (["--dwell", "stare"], "--dwell"),
     (["--map", "fan.jpg"], "must end in .png"),

@@ -65,14 +65,15 @@ def test_events_come_in_order_and_the_cue_is_consistent(scud) -> None:  # type: 
 
 
 def test_an_invisible_target_is_never_detected(scud) -> None:  # type: ignore[no-untyped-def]
-    """A 1e-9 m^2 target is seen within ~6 km at most (cued dwell); from Busan, ~100 km
-    from its impact, never. A face turned away sees nothing, however big the target."""
+    """A 1e-6 m^2 target (the smallest LIMITS allows) is seen within ~35 km at most (cued
+    dwell); from Busan, ~100 km from its impact, never. A face turned away sees nothing,
+    however big the target."""
     tf, truth = scud
     radar = get_radar("terminal").radar
     busan = get_site("busan")
     _, bearing, _ = geodesic_inverse(busan.lat_deg, busan.lon_deg, PYONGYANG.lat_deg,
                                      PYONGYANG.lon_deg)
-    tl = simulate_detection(truth, radar, busan.emplacement(float(bearing)), 1e-9,
+    tl = simulate_detection(truth, radar, busan.emplacement(float(bearing)), 1e-6,
                             np.random.default_rng(0))
     assert np.isnan(tl.first_detection_s[0]) and np.isnan(tl.firm_track_s[0])
     away = SEONGJU.emplacement(150.0)  # facing away from North Korea
@@ -114,8 +115,8 @@ def test_detect_command_json() -> None:
 @pytest.mark.parametrize(("args", "message"), [
     (["--radar-site", "atlantis"], "unknown slug 'atlantis'"),
     (["--mode", "sideways"], "known modes: terminal, forward-based"),
-    (["--boresight-deg", "400"], "--boresight-deg: 400.0 is outside [0, 360)"),
-    (["--rcs-m2", "-0.1"], "--rcs-m2: -0.1 must be a positive"),
+    (["--boresight-deg", "400"], "--boresight-deg: 400 is out of range"),
+    (["--rcs-m2", "-0.1"], "--rcs-m2: -0.1 is out of range"),
     (["--missile", "scud-z"], "unknown slug 'scud-z'"),
     (["--from", "nowhere"], "--from: 'nowhere' is neither LAT,LON"),
     (["--trials", "0"], "--trials"),

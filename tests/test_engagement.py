@@ -199,7 +199,7 @@ def test_raid_command_json_has_both_estimates() -> None:
     (["engage", "--doctrine", "salvo-9"], "doctrine: unknown 'salvo-9'"),
     (["engage", "--battery-site", "atlantis"], "unknown slug 'atlantis'"),
     (["engage", "--trials", "0"], "trials"),
-    (["raid", "--sspk", "1.5"], "--sspk: 1.5 is outside [0, 1]"),
+    (["raid", "--sspk", "1.5"], "--sspk: 1.5 is out of range; allowed: a number from 0 to 1"),
     (["raid", "--count", "0"], "--count"),
     (["raid", "--inventory", "0"], "--inventory"),
     (["raid", "--missile", "scud-z"], "unknown slug 'scud-z'"),

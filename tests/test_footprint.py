@@ -146,14 +146,16 @@ def test_command_data_and_map(tmp_path) -> None:
 @pytest.mark.parametrize(("kwargs", "error", "words"), [
     ({"missile": "scud-z"}, CatalogError, "missile: unknown slug 'scud-z'"),
     ({"battery": "atlantis"}, CatalogError, "battery: unknown 'atlantis'"),
-    ({"grid_km": 0.0}, InputError, "grid_km: 0.0 must be a positive"),
-    ({"grid_km": -5.0}, InputError, "grid_km: -5.0"),
+    ({"grid_km": 0.0}, InputError, "grid_km: 0 is out of range; allowed: a number from 0.5"),
+    ({"grid_km": -5.0}, InputError, "grid_km: -5 is out of range"),
     ({"min_shots": 3}, InputError, "min_shots: 3; allowed: 1 or 2"),
     ({"shape": "sideways"}, InputError, "shape: unknown 'sideways'"),
-    ({"extent_km": -1.0}, InputError, "extent_km: -1.0"),
-    ({"grid_km": 0.01}, InputError, "give a coarser grid_km"),
+    ({"extent_km": -1.0}, InputError, "extent_km: -1 is out of range"),
+    ({"grid_km": 0.01}, InputError, "grid_km: 0.01 is out of range"),
+    ({"grid_km": 0.5, "extent_km": 300.0}, InputError, "give a coarser grid_km"),
+    ({"grid_km": 60.0}, InputError, "at least 5 are needed"),
     ({"radar_mode": "sideways"}, CatalogError, "radar mode: unknown 'sideways'"),
-    ({"launch": (95.0, 0.0)}, InputError, "launch: 95.0"),
+    ({"launch": (95.0, 0.0)}, InputError, "launch latitude: 95 is out of range"),
 ])
 def test_bad_inputs_raise_clear_errors(kwargs: dict, error: type, words: str) -> None:
     args = {"battery": "seongju", "missile": "scud-c", "launch": PYONGYANG, "grid_km": 50.0,

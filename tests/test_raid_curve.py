@@ -35,7 +35,7 @@ THREAT = RaidThreat(missile="scud-c", launch_lat_deg=LAUNCH[0], launch_lon_deg=L
 
 def _defense(doctrine: str, inventory: int | None = None, sspk: float = 0.8):
     return standard_defense("seongju", doctrine, AIM, LAUNCH, inventory=inventory,
-                            fire_channels=1000, sspk=sspk, perfect_tracking=True)
+                            fire_channels=100, sspk=sspk, perfect_tracking=True)
 
 
 @pytest.mark.parametrize("doctrine", ["shoot-look-shoot", "salvo-2"])

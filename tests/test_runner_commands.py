@@ -52,7 +52,7 @@ FIGURES = ("trials", "seed", "threats", "p_no_leak", "p_no_leak_ci95", "expected
            "engageable_threats", "reasons", "sampling", "scenario_sha256")
 
 CURVE = ("raid-curve", "--max-count", "3", "--trials", "200", "--perfect-tracking", "--sspk",
-         "0.8", "--fire-channels", "1000", "--seed", "5", "--pool", "10", "--chunk-size", "50")
+         "0.8", "--fire-channels", "100", "--seed", "5", "--pool", "10", "--chunk-size", "50")
 """``thaadsim raid-curve``: raid sizes 1, 2, 3, each 200 trials in four chunks of 50."""
 CURVE_CHUNKS = 12
 CURVE_FIGURES = ("curve", "leak_reasons", "saturation_count", "analytic_saturation_count",
@@ -282,7 +282,7 @@ def test_killed_raid_curve_resumes_without_redoing_a_chunk(
 def test_raid_curve_on_the_runner_matches_the_binomial_model(tmp_path: Path) -> None:
     trials = 400
     data = run_json("raid-curve", "--max-count", "8", "--trials", str(trials),
-                    "--perfect-tracking", "--sspk", "0.8", "--fire-channels", "1000",
+                    "--perfect-tracking", "--sspk", "0.8", "--fire-channels", "100",
                     "--doctrine", "salvo-2", "--seed", "2", "--pool", "10", "--chunk-size",
                     "100", "--executor", "inprocess")
     rows = data["curve"]

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from thaadsim.errors import InputError
+from thaadsim.limits import check
 from thaadsim.run import RunOutput, run_engagement
 
 
@@ -53,5 +55,19 @@ def load_scenario(name_or_path: str | Path) -> Any:
 
 def simulate(scenario: Any, *, trials: int | None = None, seed: int | None = None
              ) -> SimulationResult:
-    """Run a scenario (its own trials and seed unless given)."""
+    """Run a scenario (its own trials and seed unless given).
+
+    Raises
+    ------
+    InputError
+        ``trials`` or ``seed`` outside its row of :data:`thaadsim.limits.LIMITS`, or a
+        ``scenario`` that is not one (:func:`load_scenario` makes one).
+    """
+    if trials is not None:
+        check("trials", trials, "trials")
+    if seed is not None:
+        check("seed", seed, "seed")
+    if not callable(getattr(scenario, "to_run_kwargs", None)):
+        raise InputError(f"scenario: a {type(scenario).__name__} is not a scenario; give "
+                         "thaadsim.load_scenario(NAME_OR_PATH)")
     return SimulationResult(run_engagement(**scenario.to_run_kwargs(trials=trials, seed=seed)))

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -21,6 +23,12 @@ from rich.table import Table
 from thaadsim import __version__
 from thaadsim.errors import InputError, ThaadsimError
 from thaadsim.jsonsafe import json_safe
+from thaadsim.limits import LIMITS, check, fmt_number
+
+try:  # Typer vendors Click from 0.2x on: its usage errors are not click's own
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover - an older Typer, on Click
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 app = typer.Typer(
     name="thaadsim",
@@ -66,14 +74,83 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
     console.print(table)
 
 
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+
+
+def _shown(text: str) -> str:
+    """Text the user typed, as a message quotes it: at most 30 characters, a long whole
+    number by its digit count."""
+    digits = len(text.strip().lstrip("+-").lstrip("0"))
+    if digits > 20 and _WHOLE.fullmatch(text.strip()):
+        return f"{'-' if text.strip().startswith('-') else ''}a {digits:,}-digit number"
+    return repr(text) if len(text) <= 30 else repr(text[:27] + "...")
+
+
+_MAX_DIGITS = 30
+"""Longer whole numbers are out of every range of :data:`LIMITS`; they are refused by their
+digit count, never converted (Python refuses to convert more than 4,300 digits)."""
+
+
+def _number(text: str, row: str) -> int | float:
+    """The number in ``text``, a whole number where the row of :data:`LIMITS` says so (its
+    range is :class:`LimitParser`'s to check); a one-line :class:`typer.BadParameter` for
+    text that is not such a number."""
+    lim = LIMITS[row]
+    text = text.strip()
+    if lim.integer:
+        if not _WHOLE.fullmatch(text):
+            raise typer.BadParameter(f"{_shown(text)} is not a whole number; allowed: "
+                                     f"{lim.allowed()}")
+        if len(text.lstrip("+-").lstrip("0")) > _MAX_DIGITS:
+            raise typer.BadParameter(f"{_shown(text)} is out of range; allowed: "
+                                     f"{lim.allowed()}")
+        return int(text)
+    try:
+        value = float(text)
+    except ValueError:
+        raise typer.BadParameter(f"{_shown(text)} is not a number; allowed: "
+                                 f"{lim.allowed()}") from None
+    if math.isinf(value) and "inf" not in text.lower():
+        raise typer.BadParameter(f"{_shown(text)} is beyond the floating-point range; "
+                                 f"allowed: {lim.allowed()}")
+    return value
+
+
+@dataclass(frozen=True)
+class LimitParser:
+    """A Typer parser for a numeric option: its text as a number within the row ``row`` of
+    :data:`LIMITS`, refused in one line (:func:`main`) before the command starts."""
+
+    row: str
+
+    @property
+    def __name__(self) -> str:  # the help's metavar (Typer's FuncParamType names it so)
+        return "integer" if LIMITS[self.row].integer else "float"
+
+    def __call__(self, value: Any) -> Any:
+        lim = LIMITS[self.row]
+        number = value if isinstance(value, int | float) else _number(str(value), self.row)
+        if not lim.allows(number):
+            raise typer.BadParameter(f"{fmt_number(number)} is out of range; allowed: "
+                                     f"{lim.allowed()}")
+        return int(number) if lim.integer else float(number)
+
+
+def _within(row: str) -> LimitParser:
+    """The parser of an option checked against the row ``row`` of :data:`LIMITS`."""
+    LIMITS[row]  # an unknown row fails when the app is built, not when a user meets it
+    return LimitParser(row)
+
+
 def _latlon(text: str, option: str) -> tuple[float, float]:
+    """LAT,LON in degrees, each within its row of :data:`LIMITS`."""
     try:
         lat_s, lon_s = text.split(",")
         lat, lon = float(lat_s), float(lon_s)
     except ValueError:
-        _fail(f"{option}: {text!r} is not LAT,LON in degrees (e.g. 39.0,125.7)")
-    if not (math.isfinite(lat) and -90 <= lat <= 90 and math.isfinite(lon) and -180 <= lon <= 360):
-        _fail(f"{option}: {text!r}: latitude must be in [-90, 90] and longitude in [-180, 360]")
+        _fail(f"{option}: {_shown(text)} is not LAT,LON in degrees (e.g. 39.0,125.7)")
+    check("lat_deg", lat, f"{option} latitude")
+    check("lon_deg", lon, f"{option} longitude")
     return lat, lon
 
 
@@ -82,24 +159,12 @@ def _band(text: str) -> tuple[float, float]:
         lo_s, hi_s = text.split(",")
         lo, hi = float(lo_s), float(hi_s)
     except ValueError:
-        _fail(f"--band-km: {text!r} is not LO,HI in km (e.g. 40,150)")
-    if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo < hi):
-        _fail(f"--band-km: {text!r}: need 0 <= LO < HI")
+        _fail(f"--band-km: {_shown(text)} is not LO,HI in km (e.g. 40,150)")
+    check("band_km", lo, "--band-km LO")
+    check("band_km", hi, "--band-km HI")
+    if not lo < hi:
+        _fail(f"--band-km: {_shown(text)}: need 0 <= LO < HI")
     return lo, hi
-
-
-def _non_negative_seed(value: int) -> int:
-    """Typer callback: a seed is a whole number >= 0 (NumPy's SeedSequence)."""
-    if value is not None and value < 0:
-        raise InputError(f"--seed: {value!r} must be a whole number >= 0")
-    return value
-
-
-def _non_negative_pool(value: int) -> int:
-    """Typer callback: a tracking pool is >= 0 samples (0: none)."""
-    if value is not None and value < 0:
-        raise InputError(f"--pool: {value!r} must be >= 0 (0: run the tracker in every trial)")
-    return value
 
 
 # The chunked Monte Carlo runner's options (thaadsim.studies.montecarlo.RunnerOptions), the
@@ -109,8 +174,9 @@ ExecutorOpt = Annotated[str | None, typer.Option(
                        "dask with --workers or --scheduler, else inprocess).",
     rich_help_panel="Runner")]
 WorkersOpt = Annotated[int | None, typer.Option(
-    "--workers", help="Start a local Dask cluster (or, with --executor processes, a process "
-                      "pool) of N workers.", rich_help_panel="Runner")]
+    "--workers", parser=_within("workers"),
+    help="Start a local Dask cluster (or, with --executor processes, a process pool) of N "
+         "workers.", rich_help_panel="Runner")]
 SchedulerOpt = Annotated[str | None, typer.Option(
     "--scheduler", help="Run on the Dask cluster at tcp://HOST:PORT.",
     rich_help_panel="Runner")]
@@ -121,9 +187,10 @@ ResumeOpt = Annotated[str | None, typer.Option(
     "--resume", help="Continue the interrupted run whose chunks are in DIR, redoing nothing "
                      "that finished.", rich_help_panel="Runner")]
 ChunkSizeOpt = Annotated[int | None, typer.Option(
-    "--chunk-size", "--chunk-trials", help="Work units per chunk: trials (run, raid, "
-    "raid-curve), grid cells (footprint), model runs (sensitivity). Part of what the "
-    "result depends on, with the seed.", rich_help_panel="Runner")]
+    "--chunk-size", "--chunk-trials", parser=_within("chunk_size"),
+    help="Work units per chunk: trials (run, raid, raid-curve), grid cells (footprint), "
+         "model runs (sensitivity). Part of what the result depends on, with the seed.",
+    rich_help_panel="Runner")]
 
 
 def _runner(executor: str | None, workers: int | None, scheduler: str | None,
@@ -147,8 +214,7 @@ def _check_apogee(shape: str, apogee_km: float | None) -> None:
     """An apogee only with a lofted or depressed shape, and a positive altitude."""
     if apogee_km is None:
         return
-    if not (math.isfinite(apogee_km) and apogee_km > 0):
-        raise InputError(f"--apogee-km: {apogee_km!r} must be a positive altitude in km")
+    check("apogee_km", apogee_km, "--apogee-km")
     if shape == "min-energy":
         raise InputError("--apogee-km: a min-energy trajectory has its own apogee; give "
                          "--shape lofted or depressed with it")
@@ -242,27 +308,35 @@ def _track(t: np.ndarray, y: np.ndarray, lat0: float, lon0: float, earth: Any) -
 
 @app.command()
 def fly(
-    speed_kms: Annotated[float | None, typer.Option(help="Burnout speed, km/s.")] = None,
+    speed_kms: Annotated[float | None, typer.Option(
+        parser=_within("speed_kms"), help="Burnout speed, km/s.")] = None,
     gamma_deg: Annotated[float | None, typer.Option(
+        parser=_within("gamma_deg"),
         help="Burnout flight-path angle above the local horizontal, degrees (0-90).")] = None,
-    burnout_alt_km: Annotated[float, typer.Option(help="Burnout altitude, km.")] = 0.0,
-    beta_kgm2: Annotated[float, typer.Option(help="Ballistic coefficient, kg/m^2.")] = 5000.0,
+    burnout_alt_km: Annotated[float, typer.Option(
+        parser=_within("burnout_alt_km"), help="Burnout altitude, km.")] = 0.0,
+    beta_kgm2: Annotated[float, typer.Option(
+        parser=_within("beta_kgm2"), help="Ballistic coefficient, kg/m^2.")] = 5000.0,
     vacuum: Annotated[bool, typer.Option("--vacuum", help="No atmosphere.")] = False,
     non_rotating: Annotated[bool, typer.Option("--non-rotating",
                                                help="The Earth does not rotate.")] = False,
     earth: Annotated[str, typer.Option(help="Earth model: wgs84 or sphere.")] = "wgs84",
-    lat_deg: Annotated[float, typer.Option(help="Latitude beneath burnout.")] = DEFAULT_LAUNCH[0],
-    lon_deg: Annotated[float, typer.Option(help="Longitude beneath burnout.")] = DEFAULT_LAUNCH[1],
-    azimuth_deg: Annotated[float, typer.Option(help="Azimuth of flight.")] = DEFAULT_AZIMUTH_DEG,
+    lat_deg: Annotated[float, typer.Option(
+        parser=_within("lat_deg"), help="Latitude beneath burnout.")] = DEFAULT_LAUNCH[0],
+    lon_deg: Annotated[float, typer.Option(
+        parser=_within("lon_deg"), help="Longitude beneath burnout.")] = DEFAULT_LAUNCH[1],
+    azimuth_deg: Annotated[float, typer.Option(
+        parser=_within("azimuth_deg"), help="Azimuth of flight.")] = DEFAULT_AZIMUTH_DEG,
     missile: Annotated[str | None, typer.Option(help="Catalog slug (see `thaadsim catalog`).")
                        ] = None,
     range_km: Annotated[float | None, typer.Option(
+        parser=_within("range_km"),
         help="Ground range to fly, km (due south from Pyongyang).")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="Launch point LAT,LON.")] = None,
     to: Annotated[str | None, typer.Option(help="Aim point LAT,LON.")] = None,
     shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
-    apogee_km: Annotated[float | None, typer.Option(help="Apogee for lofted/depressed, km.")
-                         ] = None,
+    apogee_km: Annotated[float | None, typer.Option(
+        parser=_within("apogee_km"), help="Apogee for lofted/depressed, km.")] = None,
     band_km: Annotated[str, typer.Option(help="Intercept band LO,HI in km.")] = "40,150",
     plot: Annotated[str | None, typer.Option(help="Write altitude vs range to this PNG.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -323,6 +397,44 @@ def _band_fields(flight_up: np.ndarray, flight_down: np.ndarray, apogee_m: float
             "band_exit_s": float(leave[0]), "time_in_band_s": float(total[0])}
 
 
+def _never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:
+    return (f"fly: the flight hit the ground at once: burnout at {fmt_number(alt_km)} km with a "
+            f"flight-path angle of {fmt_number(gamma_deg)} degrees never climbs (at "
+            f"{fmt_number(speed_kms)} km/s); give --gamma-deg above 0 or --burnout-alt-km "
+            "above 0")
+
+
+def _why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
+                   alt_km: float, earth: Any, rotating: bool) -> str:
+    """What happened to a burnout flight that did not end in an impact, in words."""
+    from thaadsim.physics.geodesy import ecef_to_geodetic
+
+    t = float(flight.t_s[0])
+    alt = float(ecef_to_geodetic(flight.state[0, :3], earth)[2])
+    if status != "reached-end" and not alt > 0 and not (
+            float(flight.apogee_alt_m[0]) > alt_km * 1e3 + 1.0):
+        return _never_climbs(speed_kms, gamma_deg, alt_km)
+    if status == "reached-end":
+        pos, vel = flight.state[0, :3], flight.state[0, 3:]
+        if rotating:  # the energy is the inertial velocity's: add the ground's, omega x r
+            vel = vel + np.cross([0.0, 0.0, earth.omega_radps], pos)
+        speed = float(np.linalg.norm(vel))
+        energy = 0.5 * speed**2 - earth.gm_m3ps2 / float(np.linalg.norm(pos))
+        fate = ("it is escaping the Earth" if energy >= 0 else
+                "it is in orbit, its path never meeting the ground" if alt > 100e3 else
+                "it had not come down")
+        return (f"fly: the flight had not come down after {fmt_number(round(t))} s (the time "
+                f"limit): it was {fmt_number(round(alt / 1e3))} km up at "
+                f"{fmt_number(round(speed / 1e3, 2))} km/s (inertial); {fate} (burnout "
+                f"{fmt_number(speed_kms)} km/s at {fmt_number(gamma_deg)} degrees, "
+                f"{fmt_number(alt_km)} km)")
+    if status == "max-steps":
+        return (f"fly: the integrator's step budget ran out after {fmt_number(round(t))} s "
+                "of flight, before it came down; give another burnout state")
+    return (f"fly: the flight could not be integrated (it failed after {fmt_number(round(t))} "
+            "s, a non-finite state); give another burnout state")
+
+
 def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float, vacuum: bool,
                  non_rotating: bool, earth_name: str, lat: float, lon: float, az: float,
                  band: tuple[float, float]) -> tuple[dict[str, Any], _Track, str]:
@@ -335,21 +447,15 @@ def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float,
     )
     from thaadsim.physics.propagate import STATUS_NAMES, propagate
 
-    checks = [
-        (math.isfinite(speed_kms) and 0 < speed_kms <= 12, "--speed-kms", speed_kms,
-         "a burnout speed in (0, 12] km/s"),
-        (math.isfinite(gamma_deg) and 0 <= gamma_deg <= 90, "--gamma-deg", gamma_deg,
-         "a flight-path angle in [0, 90] degrees"),
-        (math.isfinite(alt_km) and 0 <= alt_km <= 2000, "--burnout-alt-km", alt_km,
-         "an altitude in [0, 2000] km"),
-        (math.isfinite(beta) and beta > 0, "--beta-kgm2", beta, "a positive ballistic coefficient"),
-        (-90 <= lat <= 90, "--lat-deg", lat, "a latitude in [-90, 90]"),
-        (math.isfinite(lon), "--lon-deg", lon, "a finite longitude"),
-        (math.isfinite(az), "--azimuth-deg", az, "a finite azimuth"),
-    ]
-    for ok, name, value, allowed in checks:
-        if not ok:
-            raise InputError(f"{name}: {value!r} is not allowed; expected {allowed}")
+    for row, value, option in (("speed_kms", speed_kms, "--speed-kms"),
+                               ("gamma_deg", gamma_deg, "--gamma-deg"),
+                               ("burnout_alt_km", alt_km, "--burnout-alt-km"),
+                               ("beta_kgm2", beta, "--beta-kgm2"),
+                               ("lat_deg", lat, "--lat-deg"), ("lon_deg", lon, "--lon-deg"),
+                               ("azimuth_deg", az, "--azimuth-deg")):
+        check(row, value, option)
+    if alt_km == 0 and gamma_deg == 0:
+        raise InputError(_never_climbs(speed_kms, gamma_deg, alt_km))
     earth = earth_model(earth_name)
     r = geodetic_to_ecef(lat, lon, alt_km * 1e3, earth)
     v = speed_kms * 1e3 * direction_ecef(lat, lon, az, gamma_deg)
@@ -359,8 +465,8 @@ def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float,
                        record=4000, max_step_s=5.0)
     status = STATUS_NAMES[int(flight.status[0])]
     if status != "impact":
-        raise InputError(f"fly: the flight did not come down within the time limit ({status}); "
-                         f"a {speed_kms} km/s burnout may be orbital")
+        raise InputError(_why_no_impact(flight, status, speed_kms, gamma_deg, alt_km, earth,
+                                        not non_rotating))
     ilat, ilon, _ = ecef_to_geodetic(flight.state[0, :3], earth)
     dist, _, _ = geodesic_inverse(lat, lon, ilat, ilon, earth)
     data = {
@@ -395,15 +501,13 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
 
     m = get_missile(slug)
     if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+        raise InputError(f"--shape: unknown {_shown(shape)}; allowed: {', '.join(SHAPES)}")
     _check_apogee(shape, apogee_km)
     earth = earth_model(earth_name)
     if range_km is not None:
         if from_ is not None or to is not None:
             raise InputError("fly: give either --range-km or --from/--to, not both")
-        if not (math.isfinite(range_km) and 0 < range_km <= 20_000):
-            raise InputError(f"--range-km: {range_km!r} must be a distance in (0, 20000] km "
-                             "(half the Earth's circumference)")
+        check("range_km", range_km, "--range-km")
         lat0, lon0 = DEFAULT_LAUNCH
         lat1, lon1 = aim_point_at_range(lat0, lon0, DEFAULT_AZIMUTH_DEG, range_km * 1e3, earth)
     elif from_ is not None and to is not None:
@@ -446,9 +550,12 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
 @app.command()
 def loft(
     missile: Annotated[str, typer.Option(help="Catalog slug.")],
-    apogee_km: Annotated[float, typer.Option(help="Reported apogee of the test, km.")],
-    range_km: Annotated[float, typer.Option(help="Reported ground range of the test, km.")],
+    apogee_km: Annotated[float, typer.Option(
+        parser=_within("apogee_km"), help="Reported apogee of the test, km.")],
+    range_km: Annotated[float, typer.Option(
+        parser=_within("range_km"), help="Reported ground range of the test, km.")],
     flight_time_s: Annotated[float | None, typer.Option(
+        parser=_within("flight_time_s"),
         help="Reported flight time, s (compared with the model's).")] = None,
     non_rotating: Annotated[bool, typer.Option("--non-rotating",
                                                help="Standard range ignoring rotation.")] = False,
@@ -458,11 +565,10 @@ def loft(
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.threat import analyse_loft
 
-    for name, value in (("--apogee-km", apogee_km), ("--range-km", range_km)):
-        if not (math.isfinite(value) and value > 0):
-            raise InputError(f"{name}: {value!r} must be a positive distance in km")
-    if flight_time_s is not None and not (math.isfinite(flight_time_s) and flight_time_s > 0):
-        raise InputError(f"--flight-time-s: {flight_time_s!r} must be a positive time in s")
+    check("apogee_km", apogee_km, "--apogee-km")
+    check("range_km", range_km, "--range-km")
+    if flight_time_s is not None:
+        check("flight_time_s", flight_time_s, "--flight-time-s")
     m = get_missile(missile)
     with _working(f"Solving the {missile}'s test payload and flying it on a standard trajectory"):
         a = analyse_loft(m, apogee_km, range_km, rotating=not non_rotating)
@@ -485,17 +591,17 @@ def _radar_and_site(site: str, mode: str, boresight_deg: float | None) -> tuple[
     """The radar entry for ``mode`` and the emplacement at ``site`` (checked)."""
     from thaadsim.systems.catalog import get_radar, get_site
 
-    if boresight_deg is not None and not (math.isfinite(boresight_deg)
-                                          and 0.0 <= boresight_deg < 360.0):
-        raise InputError(f"--boresight-deg: {boresight_deg!r} is outside [0, 360)")
+    if boresight_deg is not None:
+        check("boresight_deg", boresight_deg, "--boresight-deg")
     entry = get_radar(mode)
     where = get_site(site)
     return entry, where, where.emplacement(boresight_deg)
 
 
 def _positive_option(name: str, value: float, unit: str) -> None:
-    if not (math.isfinite(value) and value > 0):
-        raise InputError(f"{name}: {value!r} must be a positive number of {unit}")
+    """A radar cross-section within its row of :data:`LIMITS` (``unit`` is the row's)."""
+    del unit
+    check("rcs_m2", value, name)
 
 
 @app.command()
@@ -503,11 +609,14 @@ def coverage(
     site: Annotated[str, typer.Option(help="Radar site (catalog slug, e.g. seongju).")
                     ] = "seongju",
     boresight_deg: Annotated[float | None, typer.Option(
+        parser=_within("boresight_deg"),
         help="Azimuth the face points to, deg from north [0, 360); the site's own if left out."
     )] = None,
     mode: Annotated[str, typer.Option(help="terminal or forward-based.")] = "terminal",
-    rcs_m2: Annotated[float, typer.Option(help="Target radar cross-section, m^2.")] = 0.01,
-    alt_km: Annotated[float, typer.Option(help="Target altitude, km.")] = 100.0,
+    rcs_m2: Annotated[float, typer.Option(
+        parser=_within("rcs_m2"), help="Target radar cross-section, m^2.")] = 0.01,
+    alt_km: Annotated[float, typer.Option(
+        parser=_within("target_alt_km"), help="Target altitude, km.")] = 100.0,
     dwell: Annotated[str, typer.Option(
         help="track: a dedicated 100 ms dwell (public estimates' convention); search: one "
              "beam of the mode's search fence.")] = "track",
@@ -528,10 +637,9 @@ def coverage(
 
     entry, where, emp = _radar_and_site(site, mode, boresight_deg)
     _positive_option("--rcs-m2", rcs_m2, "m^2")
-    if not (math.isfinite(alt_km) and 0.0 <= alt_km <= 3000.0):
-        raise InputError(f"--alt-km: {alt_km!r} is outside 0 to 3,000 km")
+    check("target_alt_km", alt_km, "--alt-km")
     if dwell not in ("track", "search"):
-        raise InputError(f"--dwell: {dwell!r} is not one of track, search")
+        raise InputError(f"--dwell: {_shown(dwell)} is not one of track, search")
     if map_ is not None:
         _check_output(map_, ".png", "--map")
     cov = radar_coverage(entry.radar, emp, rcs_m2, alt_km * 1e3, dwell=dwell,
@@ -595,19 +703,22 @@ def detect(
                      ] = "pyongyang",
     to: Annotated[str, typer.Option(help="Aim point LAT,LON or a site slug.")] = "seongju",
     shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
-    apogee_km: Annotated[float | None, typer.Option(help="Apogee for lofted/depressed, km.")
-                         ] = None,
+    apogee_km: Annotated[float | None, typer.Option(
+        parser=_within("apogee_km"), help="Apogee for lofted/depressed, km.")] = None,
     radar_site: Annotated[str, typer.Option(help="Radar site (catalog slug).")] = "seongju",
     mode: Annotated[str, typer.Option(help="terminal or forward-based.")] = "terminal",
     boresight_deg: Annotated[float | None, typer.Option(
+        parser=_within("boresight_deg"),
         help="Azimuth the face points to, deg [0, 360); the site's own if left out.")] = None,
     rcs_m2: Annotated[float, typer.Option(
+        parser=_within("rcs_m2"),
         help="Radar cross-section of the threat, m^2 (0.1: a short-range missile's body or a "
              "warhead seen from the side; 0.01: a warhead nose-on).")] = 0.1,
-    trials: Annotated[int, typer.Option(help="Monte Carlo trials (random detections, noise "
-                                             "and search phase); medians are reported.")] = 1,
+    trials: Annotated[int, typer.Option(
+        parser=_within("trials"), help="Monte Carlo trials (random detections, noise "
+             "and search phase); medians are reported.")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
-                                      callback=_non_negative_seed)] = 0,
+                                      parser=_within("seed"))] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """When the radar first detects a threat, confirms it, holds a firm track, and how
@@ -618,10 +729,10 @@ def detect(
 
     entry, where, emp = _radar_and_site(radar_site, mode, boresight_deg)
     _positive_option("--rcs-m2", rcs_m2, "m^2")
-    if not 1 <= trials <= 100_000:
-        raise InputError(f"--trials: {trials!r} must lie in 1..100000")
+    check("trials", trials, "--trials")
+    check("tracked_trials", trials, "--trials")
     if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+        raise InputError(f"--shape: unknown {_shown(shape)}; allowed: {', '.join(SHAPES)}")
     _check_apogee(shape, apogee_km)
     lat0, lon0 = _place(from_, "--from")
     lat1, lon1 = _place(to, "--to")
@@ -683,19 +794,20 @@ def engage(
     to: Annotated[str, typer.Option(help="Aim point (the defended asset), LAT,LON or a site.")
                   ] = "seongju",
     shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
-    apogee_km: Annotated[float | None, typer.Option(help="Apogee for lofted/depressed, km.")
-                         ] = None,
+    apogee_km: Annotated[float | None, typer.Option(
+        parser=_within("apogee_km"), help="Apogee for lofted/depressed, km.")] = None,
     battery_site: Annotated[str, typer.Option(help="Site of the THAAD battery.")] = "seongju",
     doctrine: Annotated[str, typer.Option(help="shoot-look-shoot, salvo-1, salvo-2, salvo-3 "
                                                "or shoot-shoot-look-shoot.")
                         ] = "shoot-look-shoot",
     layered: Annotated[bool, typer.Option("--layered", help="Add a PAC-3 MSE battery at the "
                                                              "aim point (lower tier).")] = False,
-    rcs_m2: Annotated[float, typer.Option(help="Radar cross-section of the threat, m^2.")
-                      ] = 0.1,
-    trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 200,
+    rcs_m2: Annotated[float, typer.Option(
+        parser=_within("rcs_m2"), help="Radar cross-section of the threat, m^2.")] = 0.1,
+    trials: Annotated[int, typer.Option(
+        parser=_within("trials"), help="Monte Carlo trials.")] = 200,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
-                                      callback=_non_negative_seed)] = 0,
+                                      parser=_within("seed"))] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """One threat against the battery: can it be engaged, when, how high, and how likely is
@@ -704,9 +816,10 @@ def engage(
     from thaadsim.systems.threat import SHAPES
 
     if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+        raise InputError(f"--shape: unknown {_shown(shape)}; allowed: {', '.join(SHAPES)}")
     _check_apogee(shape, apogee_km)
     _positive_option("--rcs-m2", rcs_m2, "m^2")
+    check("tracked_trials", trials, "--trials")
     launch, aim = _place(from_, "--from"), _place(to, "--to")
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered)
     threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
@@ -745,26 +858,31 @@ def engage(
 @app.command()
 def raid(
     missile: Annotated[str, typer.Option(help="Catalog slug.")] = "scud-c",
-    count: Annotated[int, typer.Option(help="Missiles in the salvo.")] = 10,
+    count: Annotated[int, typer.Option(
+        parser=_within("count"), help="Missiles in the salvo.")] = 10,
     from_: Annotated[str, typer.Option("--from", help="Launch point LAT,LON or a site slug.")
                      ] = "pyongyang",
     to: Annotated[str, typer.Option(help="Aim point (the defended asset), LAT,LON or a site.")
                   ] = "seongju",
-    interval_s: Annotated[float, typer.Option(help="Time between launches, s.")] = 0.0,
+    interval_s: Annotated[float, typer.Option(
+        parser=_within("interval_s"), help="Time between launches, s.")] = 0.0,
     shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
     battery_site: Annotated[str, typer.Option(help="Site of the THAAD battery.")] = "seongju",
-    inventory: Annotated[int | None, typer.Option(help="Interceptors available (default: "
-                                                       "the battery's 48).")] = None,
+    inventory: Annotated[int | None, typer.Option(
+        parser=_within("inventory"), help="Interceptors available (default: "
+             "the battery's 48).")] = None,
     doctrine: Annotated[str, typer.Option(help="shoot-look-shoot, salvo-1, salvo-2, salvo-3 "
                                                "or shoot-shoot-look-shoot.")] = "salvo-2",
-    sspk: Annotated[float | None, typer.Option(help="Single-shot kill probability (default: "
-                                                    "the catalog's).")] = None,
+    sspk: Annotated[float | None, typer.Option(
+        parser=_within("probability"), help="Single-shot kill probability (default: "
+             "the catalog's).")] = None,
     layered: Annotated[bool, typer.Option("--layered", help="Add a PAC-3 MSE battery at the "
                                                              "aim point.")] = False,
-    trials: Annotated[int, typer.Option(help="Monte Carlo trials.")] = 500,
+    trials: Annotated[int, typer.Option(
+        parser=_within("trials"), help="Monte Carlo trials.")] = 500,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
-                                      callback=_non_negative_seed)] = 0,
-    pool: Annotated[int, typer.Option(callback=_non_negative_pool,
+                                      parser=_within("seed"))] = 0,
+    pool: Annotated[int, typer.Option(parser=_within("pool"),
                                       help="Tracking outcomes simulated per distinct threat "
                                            "and resampled by the trials (runner).")] = 200,
     executor: ExecutorOpt = None,
@@ -784,17 +902,20 @@ def raid(
     from thaadsim.engagement import RaidThreat, binomial_p_no_leak, simulate
     from thaadsim.systems.fire_control import doctrine_shots
 
-    if not 1 <= count <= 500:
-        raise InputError(f"--count: {count!r} must lie in 1..500")
-    if not (math.isfinite(interval_s) and interval_s >= 0):
-        raise InputError(f"--interval-s: {interval_s!r} must be >= 0")
+    check("count", count, "--count")
+    check("interval_s", interval_s, "--interval-s")
+    check("launch_t_s", (count - 1) * interval_s, "--interval-s x (--count - 1), the last "
+          "launch")
+    check("trials", trials, "--trials")
+    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
+    if not runner.chosen:  # every trial runs the radar and tracker for every missile
+        check("tracked_trials", count * trials, "--count x --trials (without the runner)")
     launch, aim = _place(from_, "--from"), _place(to, "--to")
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
                        inventory=inventory, sspk=sspk)
     threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
-    runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
     if runner.chosen:
         from thaadsim.studies.montecarlo import run_engagement
 
@@ -879,14 +1000,16 @@ def run(
                                                "(default: NAME-report in the working "
                                                "directory, NAME the scenario's name in "
                                                "a-z, 0-9 and -).")] = None,
-    trials: Annotated[int | None, typer.Option(help="Monte Carlo trials (default: the "
-                                                    "scenario's).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed (default: the scenario's).")] = None,
+    trials: Annotated[int | None, typer.Option(
+        parser=_within("trials"), help="Monte Carlo trials (default: the "
+             "scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(parser=_within("seed"),
+                                             help="Seed (default: the scenario's).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing output folder "
                                                      "that thaadsim wrote.")
                      ] = False,
     pool: Annotated[int | None, typer.Option(
-        callback=_non_negative_pool, help="Tracking outcomes simulated per distinct threat "
+        parser=_within("pool"), help="Tracking outcomes simulated per distinct threat "
         "and resampled by the trials (the runner's sampling; default 200 with a Runner "
         "option); 0 or none: the radar and tracker in every trial.")] = None,
     executor: ExecutorOpt = None,
@@ -988,12 +1111,15 @@ def footprint(
     launch: Annotated[str, typer.Option(help="Launch point LAT,LON or a site slug.")
                       ] = "pyongyang",
     shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
-    apogee_km: Annotated[float | None, typer.Option(help="Apogee for lofted/depressed, km.")
-                         ] = None,
-    grid_km: Annotated[float, typer.Option(help="Grid spacing, km.")] = 10.0,
-    extent_km: Annotated[float | None, typer.Option(help="Half-width of the grid, km (default:"
-                                                         " the reach plus 150 km).")] = None,
-    min_shots: Annotated[int, typer.Option(help="Shot opportunities required: 1 or 2.")] = 1,
+    apogee_km: Annotated[float | None, typer.Option(
+        parser=_within("apogee_km"), help="Apogee for lofted/depressed, km.")] = None,
+    grid_km: Annotated[float, typer.Option(
+        parser=_within("grid_km"), help="Grid spacing, km.")] = 10.0,
+    extent_km: Annotated[float | None, typer.Option(
+        parser=_within("extent_km"), help="Half-width of the grid, km (default:"
+             " the reach plus 150 km).")] = None,
+    min_shots: Annotated[int, typer.Option(
+        parser=_within("min_shots"), help="Shot opportunities required: 1 or 2.")] = 1,
     radar_mode: Annotated[str, typer.Option(help="terminal or forward-based.")] = "terminal",
     map_: Annotated[str | None, typer.Option("--map", help="Write the footprint map (PNG).")
                     ] = None,
@@ -1042,21 +1168,26 @@ def raid_curve(
     from_: Annotated[str, typer.Option("--from", help="Launch point LAT,LON or a site slug.")
                      ] = "pyongyang",
     to: Annotated[str, typer.Option(help="Aim point LAT,LON or a site slug.")] = "seongju",
-    max_count: Annotated[int, typer.Option(help="Largest raid size.")] = 48,
+    max_count: Annotated[int, typer.Option(
+        parser=_within("max_count"), help="Largest raid size.")] = 48,
     battery_site: Annotated[str, typer.Option(help="Site of the THAAD battery.")] = "seongju",
-    inventory: Annotated[int | None, typer.Option(help="Interceptors available.")] = None,
-    fire_channels: Annotated[int | None, typer.Option(help="Interceptors guided at once.")
+    inventory: Annotated[int | None, typer.Option(
+        parser=_within("inventory"), help="Interceptors available.")] = None,
+    fire_channels: Annotated[int | None, typer.Option(
+        parser=_within("fire_channels"), help="Interceptors guided at once.")
                              ] = None,
     doctrine: Annotated[str, typer.Option(help="shoot-look-shoot, salvo-1, salvo-2, salvo-3 "
                                                "or shoot-shoot-look-shoot.")
                         ] = "shoot-look-shoot",
-    sspk: Annotated[float | None, typer.Option(help="Single-shot kill probability.")] = None,
+    sspk: Annotated[float | None, typer.Option(
+        parser=_within("probability"), help="Single-shot kill probability.")] = None,
     perfect_tracking: Annotated[bool, typer.Option("--perfect-tracking", help="The binomial "
                                                    "model's tracking (for comparison).")
                                 ] = False,
-    trials: Annotated[int, typer.Option(help="Monte Carlo trials per raid size.")] = 100,
-    seed: Annotated[int, typer.Option(help="Seed.", callback=_non_negative_seed)] = 0,
-    pool: Annotated[int, typer.Option(callback=_non_negative_pool,
+    trials: Annotated[int, typer.Option(
+        parser=_within("trials"), help="Monte Carlo trials per raid size.")] = 100,
+    seed: Annotated[int, typer.Option(help="Seed.", parser=_within("seed"))] = 0,
+    pool: Annotated[int, typer.Option(parser=_within("pool"),
                                       help="Tracking outcomes simulated per distinct threat "
                                            "and resampled by the trials (the Monte Carlo "
                                            "runner's sampling); 0: run the radar and tracker "
@@ -1119,12 +1250,14 @@ def sensitivity(
         help="p_no_leak, expected_leakers, detection_range or footprint_area (km^2, the "
              "first battery's defended footprint against the first raid group, 25 km grid)."
     )] = "p_no_leak",
-    samples: Annotated[int, typer.Option(help="Saltelli base samples, a power of two "
-                                              "(runs = N (D + 2)).")] = 16,
+    samples: Annotated[int, typer.Option(
+        parser=_within("samples"), help="Saltelli base samples, a power of two "
+             "(runs = N (D + 2)).")] = 16,
     params: Annotated[str | None, typer.Option(help="Comma-separated parameters (default: "
                                                     "all that affect the output).")] = None,
-    trials: Annotated[int, typer.Option(help="Monte Carlo trials per run.")] = 50,
-    seed: Annotated[int, typer.Option(help="Seed.", callback=_non_negative_seed)] = 0,
+    trials: Annotated[int, typer.Option(
+        parser=_within("trials"), help="Monte Carlo trials per run.")] = 50,
+    seed: Annotated[int, typer.Option(help="Seed.", parser=_within("seed"))] = 0,
     plot: Annotated[str | None, typer.Option(help="Write the indices as a bar chart (PNG).")
                     ] = None,
     executor: ExecutorOpt = None,
@@ -1201,10 +1334,47 @@ def validate(
         console.print(f"HTML table: {report}")
 
 
-def main() -> None:
-    """Entry point: run the app, turning thaadsim's errors into one line and exit 2."""
+_LONG_WORD = re.compile(r"\S{61,}")
+
+
+def _one_line(text: str) -> str:
+    """Click's message on one line, no word of it over 60 characters (the option name or
+    value a user typed, which Click repeats, is cut short)."""
+    flat = " ".join(text.split())
+    return _LONG_WORD.sub(lambda m: m.group()[:57] + "...", flat)
+
+
+def usage_error_line(exc: click_errors.ClickException) -> str:
+    """Click's usage error (unknown command or option, missing argument, a value that is not
+    a number or outside its limits) as the one ``error:`` line thaadsim prints for every
+    bad input, instead of Rich's boxed usage message."""
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see: {ctx.command_path} --help)" if ctx is not None else ""
+    if (isinstance(exc, click_errors.BadParameter) and exc.param is not None and exc.message
+            and not isinstance(exc, click_errors.MissingParameter)):
+        param = exc.param
+        name = ("/".join(param.opts) if param.param_type_name == "option"
+                else (param.name or "argument").upper())
+        return f"error: {_one_line(name)}: {_one_line(exc.message)}"
+    return f"error: {_one_line(exc.format_message())}{where}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point (the ``thaadsim`` script and ``python -m thaadsim``): run the app; bad
+    input, thaadsim's or Click's, ends in one ``error:`` line and exit status 2."""
     try:
-        app(standalone_mode=True)
+        code = app(args=None if argv is None else list(argv), prog_name="thaadsim",
+                   standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help())
+        code = exc.exit_code
+    except click_errors.ClickException as exc:
+        typer.echo(usage_error_line(exc), err=True)
+        code = exc.exit_code
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        code = 1
     except ThaadsimError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        typer.echo("error: " + " ".join(str(exc).splitlines()), err=True)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

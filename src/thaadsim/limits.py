@@ -48,8 +48,8 @@ class Limit:
         if self.integer and not (isinstance(value, int)
                                  or (math.isfinite(value) and float(value).is_integer())):
             return False
-        if not math.isfinite(value):
-            return False
+        if isinstance(value, float) and not math.isfinite(value):
+            return False  # (an int is finite, and compares exactly: no float overflow)
         above = value > self.low if self.low_open else value >= self.low
         below = value < self.high if self.high_open else value <= self.high
         return above and below
@@ -59,8 +59,10 @@ class Limit:
         kind = "a whole number" if self.integer else "a number"
         unit = f" {self.unit}" if self.unit else ""
         lo = ("above " if self.low_open else "from ") + fmt_number(self.low)
-        hi = (" and below " if self.high_open else (" to " if not self.low_open else
-                                                     " and at most ")) + fmt_number(self.high)
+        if self.high_open:
+            hi = (" and below " if self.low_open else " to below ") + fmt_number(self.high)
+        else:
+            hi = (" and at most " if self.low_open else " to ") + fmt_number(self.high)
         return f"{kind} {lo}{hi}{unit}"
 
 
@@ -138,6 +140,11 @@ LIMITS = MappingProxyType({
                  "an insect to a large aircraft; the range equation overflows far beyond"),
     "target_alt_km": _l(0, 5000, "km", "target altitude for coverage",
                         "the ground to far above any ballistic apogee it is asked about"),
+    "azimuth_step_deg": _l(0.01, 10, "deg", "spacing of a coverage map's rays",
+                           "a ray every 0.01 deg is 12,000 across a face; memory grows "
+                           "with 1/step"),
+    "refraction_k": _l(0.5, 4, "", "effective-Earth factor of radar refraction (4/3 "
+                       "standard, 1 none)", "sub-refraction to strong ducting"),
     # the engagement
     "count": _l(1, 500, "", "missiles in one threat group", _MEM, integer=True),
     "threats": _l(1, 2_000, "", "threats in one raid, all groups together", _MEM,
@@ -155,6 +162,10 @@ LIMITS = MappingProxyType({
                     "shoot-look-shoot rarely gets more than two", integer=True),
     # sampling and the runner
     "trials": _l(1, 100_000, "", "Monte Carlo trials", _MEM, integer=True),
+    "tracked_trials": _l(1, 20_000, "", "threats x trials that run the radar and tracker in "
+                         "one process (detect, engage, raid without the runner)",
+                         "about 0.25 MB each (20,000: 5 GB); the runner's pool resamples "
+                         "tracking instead", integer=True),
     "seed": _l(0, 2**63 - 1, "", "random seed", "NumPy's SeedSequence", integer=True),
     "pool": _l(0, 1_000_000, "", "tracking outcomes pooled per distinct threat (0: none)",
                _MEM, integer=True),

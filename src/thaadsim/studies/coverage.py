@@ -26,7 +26,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry import Polygon
 
-from thaadsim.errors import InputError
+from thaadsim.limits import check
 from thaadsim.physics.earth import WGS84, Earth
 from thaadsim.physics.geodesy import geodesic_direct, geodetic_to_ecef
 from thaadsim.systems import geography
@@ -95,10 +95,10 @@ def _bisect(pred: Callable[[FloatArray], npt.NDArray[np.bool_]], lo: FloatArray,
 
 
 def _check(rcs_m2: float, alt_m: float) -> None:
-    if not rcs_m2 > 0.0:
-        raise InputError(f"rcs: {rcs_m2!r} m^2 must be positive (a radar cross-section)")
-    if not 0.0 <= alt_m <= 3_000e3:
-        raise InputError(f"altitude: {alt_m / 1e3!r} km is outside 0 to 3,000 km")
+    """The target within its rows of :data:`thaadsim.limits.LIMITS`."""
+    check("rcs_m2", rcs_m2, "rcs_m2")
+    check("target_alt_km", alt_m / 1e3 if isinstance(alt_m, int | float) else alt_m,
+          "altitude (km)")
 
 
 def radar_coverage(
@@ -132,6 +132,8 @@ def radar_coverage(
         Angular spacing of the rays across the face's sector.
     """
     _check(rcs_m2, alt_m)
+    check("refraction_k", refraction_k, "refraction_k")
+    check("azimuth_step_deg", azimuth_step_deg, "azimuth_step_deg")
     radar.energy_j(dwell)  # validates the dwell name
     # The edge rays sit 0.001 deg inside the sector: a ray's azimuth from the geodesic and
     # the topocentric azimuth of a target above it differ by ~1e-4 deg on the ellipsoid.

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from thaadsim.errors import InputError
+from thaadsim.limits import check
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import RocketFlight
 from thaadsim.systems import tracking
@@ -142,8 +142,8 @@ def simulate_detection(
     wherever it is in the face, instead of waiting for it to cross the search fence."""
     n = truth.t_s.shape[0]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
-    if np.any(~(rcs > 0)):
-        raise InputError(f"rcs: {rcs_m2!r} m^2 must be positive (a radar cross-section)")
+    for value in np.unique(rcs):  # NaN included: every value within the LIMITS row
+        check("rcs_m2", float(value), "rcs_m2")
     end = truth.impact_t_s
     # 1. search
     frame = radar.search_frame_s

@@ -66,6 +66,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from thaadsim.errors import CatalogError, InputError
+from thaadsim.limits import check, fmt_number
 from thaadsim.outputs import netcdf_attrs, replacing
 from thaadsim.physics.earth import WGS84
 from thaadsim.physics.geodesy import geodesic_inverse, geodetic_to_ecef
@@ -135,30 +136,51 @@ def resolve_battery(battery: fc.Battery | Site | str) -> fc.Battery:
 
 
 def _check_inputs(grid_km: float, extent_km: float | None, min_shots: int, shape: str,
-                  launch_lat_deg: float, launch_lon_deg: float, rcs_m2: float) -> None:
-    if not (isinstance(grid_km, int | float) and math.isfinite(grid_km) and grid_km > 0):
-        raise InputError(f"grid_km: {grid_km!r} must be a positive number of kilometres")
-    if extent_km is not None and not (math.isfinite(extent_km) and extent_km > 0):
-        raise InputError(f"extent_km: {extent_km!r} must be a positive number of kilometres")
+                  launch_lat_deg: float, launch_lon_deg: float, rcs_m2: float,
+                  apogee_km: float | None = None) -> None:
+    """Every number within its row of :data:`thaadsim.limits.LIMITS`, before any work."""
+    check("grid_km", grid_km, "grid_km")
+    if extent_km is not None:
+        check("extent_km", extent_km, "extent_km")
+    check("min_shots", min_shots, "min_shots")
     if min_shots not in (1, 2):
-        raise InputError(f"min_shots: {min_shots!r}; allowed: 1 or 2 shot opportunities")
+        raise InputError(f"min_shots: {fmt_number(min_shots)}; allowed: 1 or 2 shot "
+                         "opportunities")
     if shape not in SHAPES:
-        raise InputError(f"shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
-    if not (-90.0 <= launch_lat_deg <= 90.0 and -180.0 <= launch_lon_deg <= 180.0):
-        raise InputError(f"launch: {launch_lat_deg!r}, {launch_lon_deg!r} is outside "
-                         "[-90, 90] x [-180, 180] degrees latitude, longitude")
-    if not (math.isfinite(rcs_m2) and rcs_m2 > 0):
-        raise InputError(f"rcs_m2: {rcs_m2!r} must be a positive radar cross-section in m^2")
+        raise InputError(f"shape: unknown {str(shape)[:40]!r}; allowed: {', '.join(SHAPES)}")
+    check("lat_deg", launch_lat_deg, "launch latitude")
+    check("lon_deg", launch_lon_deg, "launch longitude")
+    check("rcs_m2", rcs_m2, "rcs_m2")
+    if apogee_km is not None:
+        check("apogee_km", apogee_km, "apogee_km")
+
+
+MIN_CELLS_ACROSS = 5
+"""Fewest cells across a footprint grid (the LIMITS row ``grid_km`` says so): a coarser
+grid cannot draw a footprint, it reports one or two cells' area as if it were one."""
+
+
+def grid_cells_across(grid_km: float, extent_km: float) -> int:
+    """Cells across a grid of half-width ``extent_km`` at ``grid_km`` (checked: at least
+    :data:`MIN_CELLS_ACROSS`, at most :data:`MAX_CELLS` in all)."""
+    check("grid_km", grid_km, "grid_km")
+    check("extent_km", extent_km, "extent_km")
+    n = int(round(2.0 * extent_km / grid_km))
+    if n < MIN_CELLS_ACROSS:
+        raise InputError(f"grid_km: {fmt_number(grid_km)} km makes {n} cell(s) across a grid "
+                         f"{fmt_number(2 * extent_km)} km wide; at least {MIN_CELLS_ACROSS} are "
+                         f"needed: give grid_km at most {fmt_number(2 * extent_km / 5)} km")
+    if n * n > MAX_CELLS:
+        raise InputError(f"grid: {n:,} x {n:,} cells ({fmt_number(2 * extent_km)} km wide at "
+                         f"{fmt_number(grid_km)} km) is more than {MAX_CELLS:,}; give a coarser "
+                         "grid_km or a smaller extent_km")
+    return n
 
 
 def _axes(site: Site, grid_km: float, extent_km: float) -> tuple[FloatArray, FloatArray]:
     """Cell centres in latitude and longitude: n = round(2 extent / grid) cells each way,
     ``grid_km`` apart at the battery's latitude, centred on the battery."""
-    n = max(1, int(round(2.0 * extent_km / grid_km)))
-    if n * n > MAX_CELLS:
-        raise InputError(f"grid: {n} x {n} cells ({2 * extent_km:g} km wide at {grid_km:g} km)"
-                         f" is more than {MAX_CELLS:,}; give a coarser grid_km or a smaller "
-                         "extent_km")
+    n = grid_cells_across(grid_km, extent_km)
     phi = math.radians(site.lat_deg)
     w2 = 1.0 - WGS84.e2 * math.sin(phi) ** 2
     m_m = WGS84.a_m * (1.0 - WGS84.e2) / w2**1.5
@@ -762,7 +784,8 @@ def defended_footprint(
     del rng_seed
     bat = resolve_battery(battery)
     mis = missile if isinstance(missile, Missile) else get_missile(missile)
-    _check_inputs(grid_km, extent_km, min_shots, shape, launch_lat_deg, launch_lon_deg, rcs_m2)
+    _check_inputs(grid_km, extent_km, min_shots, shape, launch_lat_deg, launch_lon_deg, rcs_m2,
+                  apogee_km)
     threat = _Threat(battery=bat, missile=mis, launch_lat_deg=float(launch_lat_deg),
                      launch_lon_deg=float(launch_lon_deg), shape=shape, apogee_km=apogee_km,
                      radar_mode=radar_mode, rcs_m2=float(rcs_m2))
@@ -783,8 +806,13 @@ def defended_footprint(
                              "order")  # pragma: no cover - the runner's contract
         cells = {k: frame[k].to_numpy() for k in CELL_FIELDS}
     else:
-        glat, glon = np.meshgrid(lat, lon, indexing="ij")
-        cells = cell_results(threat, glat.ravel(), glon.ravel())
+        # in chunks of the runner's size: the recorded flights of a whole 250,000-cell grid
+        # at once would take tens of GB (the chunks' results are the same cells')
+        glat, glon = (g.ravel() for g in np.meshgrid(lat, lon, indexing="ij"))
+        parts = [cell_results(threat, glat[i:i + DEFAULT_CHUNK_CELLS],
+                              glon[i:i + DEFAULT_CHUNK_CELLS])
+                 for i in range(0, glat.size, DEFAULT_CHUNK_CELLS)]
+        cells = {k: np.concatenate([np.asarray(p[k]) for p in parts]) for k in CELL_FIELDS}
     return Footprint(
         battery=bat, missile=mis.slug, launch_lat_deg=float(launch_lat_deg),
         launch_lon_deg=float(launch_lon_deg), shape=shape, apogee_km=apogee_km,

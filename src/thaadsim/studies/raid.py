@@ -57,6 +57,7 @@ from thaadsim.engagement import (
 )
 from thaadsim.errors import InputError
 from thaadsim.jsonsafe import json_safe
+from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.outputs import CSV_HEADERS, save_png, write_text
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies.claims import p_no_leak_with_inventory, saturation_curve
@@ -74,7 +75,7 @@ from thaadsim.systems.interceptor import get_interceptor
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-MAX_COUNT = 500
+MAX_COUNT = int(LIMITS["max_count"].high)
 """Largest raid size accepted (as ``thaadsim raid``)."""
 SATURATION_P = 0.5
 """The defense is *saturated* once P(no leak) falls below this."""
@@ -84,8 +85,7 @@ DEFAULT_GRID_POINTS = 8
 def default_counts(max_count: int, points: int = DEFAULT_GRID_POINTS) -> IntArray:
     """Log-spaced whole raid sizes from 1 to ``max_count`` (both included), at most
     ``points`` of them: 1, 2, 4, 8, 16, 32, 48 for 48."""
-    if not 1 <= max_count <= MAX_COUNT:
-        raise InputError(f"max_count: {max_count!r} must lie in 1..{MAX_COUNT}")
+    check("max_count", max_count, "max_count")
     if max_count <= points:
         return np.arange(1, max_count + 1, dtype=np.int64)
     powers = 2 ** np.arange(int(math.log2(max_count)) + 1)
@@ -281,20 +281,30 @@ def raid_curve(
     progress : bool
         The runner's progress bar per raid size, on standard error.
     """
-    if not 1 <= max_count <= MAX_COUNT:
-        raise InputError(f"max_count: {max_count!r} must lie in 1..{MAX_COUNT}")
-    if not (math.isfinite(interval_s) and interval_s >= 0.0):
-        raise InputError(f"interval_s: {interval_s!r} must be >= 0")
+    check("max_count", max_count, "max_count")
+    check("interval_s", interval_s, "interval_s")
+    check("launch_t_s", raid_threat.launch_t_s + (max_count - 1) * interval_s,
+          "the last launch of the largest raid (launch_t_s + (max_count - 1) x interval_s)")
+    check("trials", trials, "trials")
     if counts is None:
         grid = default_counts(max_count)
     else:
-        grid = np.unique(np.asarray(list(counts), dtype=np.int64))
-        if grid.size == 0 or grid[0] < 1 or grid[-1] > max_count:
-            raise InputError(f"counts: {list(counts)!r} must be raid sizes in 1..{max_count}")
+        given = list(counts)
+        if not all(isinstance(n, int | np.integer) and not isinstance(n, bool) for n in given):
+            raise InputError("counts: raid sizes must be whole numbers")
+        for n in given:
+            check("max_count", int(n), "counts")
+        grid = np.unique(np.asarray(given, dtype=np.int64))
+        if grid.size == 0 or grid[-1] > max_count:
+            raise InputError(f"counts: need raid sizes from 1 to max_count "
+                             f"({fmt_number(max_count)})")
     if not defense.batteries:
         raise InputError("defense: no battery")
     runner = runner or RunnerOptions()
     pool = tracking_pool(pool, runner)
+    if pool is None:  # every trial runs the radar and tracker for every missile
+        check("tracked_trials", int(grid.max()) * trials,
+              "largest raid x trials (without a tracking pool)")
     first = defense.batteries[0]
     doctrine = fc.check_doctrine(first.doctrine or defense.doctrine)
     volleys_full = fc.doctrine_shots(doctrine)
@@ -374,12 +384,11 @@ def place(text: str, option: str) -> tuple[float, float]:
         lat_s, lon_s = text.split(",")
         lat, lon = float(lat_s), float(lon_s)
     except ValueError:
-        raise InputError(f"{option}: {text!r} is neither LAT,LON in degrees (e.g. 39.0,125.7) "
+        shown = repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+        raise InputError(f"{option}: {shown} is neither LAT,LON in degrees (e.g. 39.0,125.7) "
                          f"nor a site ({', '.join(sites)})") from None
-    if not (math.isfinite(lat) and -90 <= lat <= 90 and math.isfinite(lon)
-            and -180 <= lon <= 360):
-        raise InputError(f"{option}: {text!r}: latitude must be in [-90, 90] and longitude in "
-                         "[-180, 360]")
+    check("lat_deg", lat, f"{option} latitude")
+    check("lon_deg", lon, f"{option} longitude")
     return lat, lon
 
 
@@ -393,12 +402,16 @@ def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
     point (a circle of ``asset_radius_km``); ``layered`` adds a PAC-3 MSE battery at the aim
     point. As ``thaadsim engage`` and ``thaadsim raid`` build it."""
     fc.check_doctrine(doctrine)
-    if inventory is not None and inventory < 1:
-        raise InputError(f"--inventory: {inventory!r} must be at least 1")
-    if fire_channels is not None and fire_channels < 1:
-        raise InputError(f"--fire-channels: {fire_channels!r} must be at least 1")
-    if sspk is not None and not (math.isfinite(sspk) and 0.0 <= sspk <= 1.0):
-        raise InputError(f"--sspk: {sspk!r} is outside [0, 1]")
+    if inventory is not None:
+        check("inventory", inventory, "--inventory")
+    if fire_channels is not None:
+        check("fire_channels", fire_channels, "--fire-channels")
+    if sspk is not None:
+        check("probability", sspk, "--sspk")
+    check("asset_radius_km", asset_radius_km, "asset_radius_km")
+    for where, (lat, lon) in (("aim point", aim), ("launch point", launch)):
+        check("lat_deg", lat, f"{where} latitude")
+        check("lon_deg", lon, f"{where} longitude")
     site = get_site(battery_site)
     at_site = [b for b in fc.battery_catalog().values() if b.site.slug == site.slug
                and b.radar_mode is not None]
@@ -458,13 +471,14 @@ def raid_curve_command_data(
 
     get_missile(missile)
     if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
-    if not (math.isfinite(rcs_m2) and rcs_m2 > 0):
-        raise InputError(f"--rcs-m2: {rcs_m2!r} must be a positive number of m^2")
-    if not 1 <= trials <= 100_000:
-        raise InputError(f"--trials: {trials!r} must lie in 1..100000")
-    if not 1 <= max_count <= MAX_COUNT:
-        raise InputError(f"--max-count: {max_count!r} must lie in 1..{MAX_COUNT}")
+        raise InputError(f"--shape: unknown {str(shape)[:40]!r}; allowed: {', '.join(SHAPES)}")
+    check("rcs_m2", rcs_m2, "--rcs-m2")
+    check("trials", trials, "--trials")
+    check("max_count", max_count, "--max-count")
+    check("interval_s", interval_s, "--interval-s")
+    check("seed", seed, "--seed")
+    if apogee_km is not None:
+        check("apogee_km", apogee_km, "--apogee-km")
     launch, aim = place(from_, "--from"), place(to, "--to")
     defense = standard_defense(battery_site, doctrine, aim, launch, layered=layered,
                                inventory=inventory, fire_channels=fire_channels, sspk=sspk,
@@ -472,8 +486,8 @@ def raid_curve_command_data(
     threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
-    if pool is not None and not 0 <= pool <= 100_000:
-        raise InputError(f"--pool: {pool!r} must lie in 1..100000 (0: no pool)")
+    if pool is not None:
+        check("pool", pool, "--pool")
     runner = runner or RunnerOptions()
     pool = tracking_pool(pool, runner)
     curve = raid_curve(threat, defense, max_count, trials=trials, seed=seed, counts=counts,

@@ -73,6 +73,7 @@ import numpy.typing as npt
 
 from thaadsim.engagement import Defense, Prepared, RaidThreat, engage, prepare
 from thaadsim.errors import InputError
+from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.systems.catalog import get_missile, get_radar
 from thaadsim.systems.interceptor import get_interceptor
 from thaadsim.systems.radar import detection_range_m
@@ -695,22 +696,30 @@ class SensitivityTask:
                              "value": model.evaluate(start, stop)})
 
 
+MAX_POOL = 10_000
+"""Most tracking outcomes per model run of a sensitivity study."""
+
+
 def _study(output: str, scenario_or_builder: Any, *, samples: int, params: Sequence[str] | None,
            trials: int, pool: int, grid_km: float, min_shots: int) -> _Study:
     """The study's inputs, checked (:func:`sobol_indices`)."""
     if output not in OUTPUTS:
-        raise InputError(f"output: unknown {output!r}; allowed: {', '.join(OUTPUTS)}")
-    if samples < 4 or samples & (samples - 1):
-        raise InputError(f"samples: {samples!r} must be a power of two, at least 4")
-    if not 1 <= trials <= 100_000:
-        raise InputError(f"trials: {trials!r} must lie in 1..100000")
-    if not 1 <= pool <= 10_000:
-        raise InputError(f"pool: {pool!r} must lie in 1..10000")
+        raise InputError(f"output: unknown {str(output)[:40]!r}; allowed: {', '.join(OUTPUTS)}")
+    check("samples", samples, "samples")
+    if samples & (samples - 1):
+        raise InputError(f"samples: {fmt_number(samples)} is not a power of two; allowed: "
+                         f"{LIMITS['samples'].allowed()}, a power of two (4, 8, 16, ...)")
+    check("trials", trials, "trials")
+    check("pool", pool, "pool")
+    if not 1 <= pool <= MAX_POOL:
+        raise InputError(f"pool: {fmt_number(pool)} is out of range; allowed: a whole number "
+                         f"from 1 to {fmt_number(MAX_POOL)} (tracking outcomes per model run)")
     if output == "footprint_area":
-        if not (isinstance(grid_km, int | float) and math.isfinite(grid_km) and grid_km > 0):
-            raise InputError(f"grid_km: {grid_km!r} must be a positive number of kilometres")
+        check("grid_km", grid_km, "grid_km")
+        check("min_shots", min_shots, "min_shots")
         if min_shots not in (1, 2):
-            raise InputError(f"min_shots: {min_shots!r}; allowed: 1 or 2 shot opportunities")
+            raise InputError(f"min_shots: {fmt_number(min_shots)}; allowed: 1 or 2 shot "
+                             "opportunities")
     if params is None:
         names = tuple(DEFAULT_PARAMETERS[output])
         if output == "footprint_area" and min_shots == 2:
@@ -784,6 +793,7 @@ def sobol_indices(
     from SALib.analyze import sobol as sobol_analyze
 
     start = time.perf_counter()
+    check("seed", seed, "seed")
     study = _study(output, scenario_or_builder, samples=samples, params=params, trials=trials,
                    pool=pool, grid_km=grid_km, min_shots=min_shots)
     ps = study.parameters()

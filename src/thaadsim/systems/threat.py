@@ -32,6 +32,7 @@ from scipy.interpolate import RegularGridInterpolator
 from scipy.optimize import brentq
 
 from thaadsim.errors import InputError, ThaadsimError, UnreachableError
+from thaadsim.limits import LIMITS, check
 from thaadsim.physics.earth import WGS84, Earth, earth_model
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_direct, geodesic_inverse
 from thaadsim.physics.propagate import band_times
@@ -131,6 +132,45 @@ def _branch_kick(table: ShapeTable, col: int, range_m: float, lofted: bool) -> f
         return float("nan")
     rs_mono = np.maximum.accumulate(rs)
     return float(np.interp(range_m, rs_mono, ks))
+
+
+def check_each(row: str, values: ArrayLike, field: str) -> None:
+    """Every value of ``values`` (a number or an array) within the row ``row`` of
+    :data:`~thaadsim.limits.LIMITS`; else an :class:`InputError` naming ``field`` and the
+    first value outside."""
+    try:
+        arr = np.asarray(values, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise InputError(f"{field}: {str(values)[:40]!r} is not a number; allowed: "
+                         f"{LIMITS[row].allowed()}") from None
+    if arr.size == 0:
+        return
+    lim = LIMITS[row]
+    if np.isfinite(arr).all() and lim.allows(float(arr.min())) and lim.allows(float(arr.max())):
+        return  # the range is an interval: its ends inside, all inside
+    for v in arr.tolist():
+        check(row, v, field)
+
+
+def check_launch_and_aim(launch_lat_deg: ArrayLike, launch_lon_deg: ArrayLike,
+                         aim_lat_deg: ArrayLike, aim_lon_deg: ArrayLike) -> None:
+    """The launch and aim points' coordinates within their rows of LIMITS, each named by its
+    own field (a bad launch latitude is not the aim point's fault)."""
+    check_each("lat_deg", launch_lat_deg, "launch_lat_deg")
+    check_each("lon_deg", launch_lon_deg, "launch_lon_deg")
+    check_each("lat_deg", aim_lat_deg, "aim_lat_deg")
+    check_each("lon_deg", aim_lon_deg, "aim_lon_deg")
+
+
+def _ratio(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``num / den`` where ``den`` is finite and non-zero, NaN elsewhere (a flat or failed
+    finite difference gives no Newton step, and no division by zero)."""
+    num, den = np.broadcast_arrays(np.asarray(num, dtype=np.float64),
+                                   np.asarray(den, dtype=np.float64))
+    out = np.full(num.shape, np.nan)
+    ok = np.isfinite(num) & np.isfinite(den) & (den != 0.0)
+    np.divide(num, den, out=out, where=ok)
+    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,7 +281,12 @@ def aim_many(
     aim point that cannot be reached gets NaN controls and its reason in ``error``.
     """
     if shape not in SHAPES:
-        raise InputError(f"shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
+        raise InputError(f"shape: unknown {str(shape)[:40]!r}; allowed: {', '.join(SHAPES)}")
+    check_launch_and_aim(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    if apogee_km is not None:
+        check_each("apogee_km", apogee_km, "apogee_km")
+    check("alt_km", launch_alt_m / 1e3 if isinstance(launch_alt_m, int | float)
+          else launch_alt_m, "launch_alt_m (km)")
     earth = earth_model(earth)
     lat0, lon0, lat1, lon1 = (np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in
                               np.broadcast_arrays(launch_lat_deg, launch_lon_deg, aim_lat_deg,
@@ -323,18 +368,18 @@ def aim_many(
         best_x[todo[better]] = x[todo[better]]
         # Newton on range (and apogee): J delta = residual, J by finite differences
         resid = [dist[todo] - rng[0]]
-        jac = [[(rng[1 + j] - rng[0]) / steps[j] for j in range(free)]]
+        jac = [[_ratio(rng[1 + j] - rng[0], steps[j]) for j in range(free)]]
         if two_unknowns:
             assert apogee_m is not None
             apo = flight.coast.apogee_alt_m.reshape(1 + free, m)
             resid.append(apogee_m[todo] - apo[0])
-            jac.append([(apo[1 + j] - apo[0]) / steps[j] for j in range(free)])
+            jac.append([_ratio(apo[1 + j] - apo[0], steps[j]) for j in range(free)])
         if free == 1:
-            deltas = [resid[0] / jac[0][0]]
+            deltas = [_ratio(resid[0], jac[0][0])]
         else:
             det = jac[0][0] * jac[1][1] - jac[0][1] * jac[1][0]
-            deltas = [(resid[0] * jac[1][1] - jac[0][1] * resid[1]) / det,
-                      (jac[0][0] * resid[1] - jac[1][0] * resid[0]) / det]
+            deltas = [_ratio(resid[0] * jac[1][1] - jac[0][1] * resid[1], det),
+                      _ratio(jac[0][0] * resid[1] - jac[1][0] * resid[0], det)]
         going = (miss > AIM_TOLERANCE_M) & np.isfinite(rng[0])
         for j, ix in enumerate(idx):
             going &= np.isfinite(deltas[j])
@@ -393,6 +438,11 @@ def aim(
 def aim_point_at_range(launch_lat_deg: float, launch_lon_deg: float, azimuth_deg: float,
                        range_m: float, earth: Earth | str = WGS84) -> tuple[float, float]:
     """The point ``range_m`` along the geodesic from the launch point at ``azimuth_deg``."""
+    check("lat_deg", launch_lat_deg, "launch_lat_deg")
+    check("lon_deg", launch_lon_deg, "launch_lon_deg")
+    check("azimuth_deg", azimuth_deg, "azimuth_deg")
+    check("range_km", range_m / 1e3 if isinstance(range_m, int | float) else range_m,
+          "range (km)")
     earth = earth_model(earth)
     lat, lon, _ = geodesic_direct(launch_lat_deg, launch_lon_deg, azimuth_deg, range_m, earth)
     return float(lat), float(lon)
@@ -446,8 +496,10 @@ def analyse_loft(
     standard range ignores the Earth's rotation (as Wright's 10,400 km does);
     otherwise it is the range due east from the launch point.
     """
-    if not (apogee_km > 0 and range_km > 0):
-        raise InputError(f"loft: apogee {apogee_km} km and range {range_km} km must be positive")
+    check("apogee_km", apogee_km, "apogee_km")
+    check("range_km", range_km, "range_km")
+    check("lat_deg", launch_lat_deg, "launch_lat_deg")
+    check("lon_deg", launch_lon_deg, "launch_lon_deg")
     apogee_m, range_m = apogee_km * 1e3, range_km * 1e3
     rocket = missile.rocket
     dry = rocket.launch_mass_kg - rocket.payload_kg
@@ -560,7 +612,26 @@ def fly_threat(
     drag: bool = True,
     record: bool = False,
 ) -> ThreatFlight:
-    """Aim a missile (:func:`aim`) and fly it, with its time in an altitude band."""
+    """Aim a missile (:func:`aim`) and fly it, with its time in an altitude band.
+
+    Raises
+    ------
+    InputError
+        A coordinate, apogee or band edge outside its row of
+        :data:`~thaadsim.limits.LIMITS`, named by its field; as :func:`aim`.
+    UnreachableError
+        As :func:`aim`.
+    """
+    check_launch_and_aim(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
+    try:
+        low_m, high_m = (float(v) for v in band_alt_m)
+    except (TypeError, ValueError):
+        raise InputError(f"band_alt_m: {str(band_alt_m)[:40]!r} is not (low, high) in m"
+                         ) from None
+    check("band_km", low_m / 1e3, "band_alt_m low (km)")
+    check("band_km", high_m / 1e3, "band_alt_m high (km)")
+    if not low_m < high_m:
+        raise InputError("band_alt_m: the low edge must be below the high edge")
     earth = earth_model(earth)
     c = aim(missile, launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg, shape, apogee_km,
             earth=earth, rotating=rotating, drag=drag)
