@@ -134,12 +134,16 @@ def simulate_detection(
     rule: tracking.FirmTrackRule = DEFAULT_RULE,
     params: tracking.TrackerParams = DEFAULT_PARAMS,
     cueing: bool = True,
+    backend: tracking.Backend = tracking.DEFAULT_BACKEND,
 ) -> Timeline:
     """Search, confirm, track and predict the impact of ``n`` threats (module docstring).
 
     With ``cueing``, from ``radar.cue_delay_s`` after each launch an external cue lets the
     radar put cued acquisition dwells (:meth:`Radar.energy_j` ``'cued'``) on the threat
-    wherever it is in the face, instead of waiting for it to cross the search fence."""
+    wherever it is in the face, instead of waiting for it to cross the search fence.
+    ``backend`` says how the filter runs (:data:`thaadsim.systems.tracking.Backend`: the
+    compiled kernel, or the NumPy code, which the benchmark times as its baseline); the
+    random draws do not depend on it."""
     n = truth.t_s.shape[0]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
     if np.any(~(rcs > 0)):
@@ -171,7 +175,7 @@ def simulate_detection(
     if np.isfinite(first).any():
         idx = np.flatnonzero(np.isfinite(first))
         got, track_looks = _track(truth, idx, first[idx], radar, emplacement, rcs[idx], rng,
-                                  rule, params)
+                                  rule, params, backend)
         for name in _PER_THREAT:
             out[name][idx] = got[name]
         width = got["look_t_s"].shape[1]
@@ -190,7 +194,7 @@ _PER_LOOK = ("look_t_s", "position_sigma_m", "velocity_sigma_mps")
 def _track(
     truth: Truth, idx: npt.NDArray[np.intp], first_s: FloatArray, radar: Radar,
     emp: Emplacement, rcs: FloatArray, rng: np.random.Generator, rule: tracking.FirmTrackRule,
-    params: tracking.TrackerParams,
+    params: tracking.TrackerParams, backend: tracking.Backend,
 ) -> tuple[dict[str, FloatArray], int]:
     """Track the detected threats ``idx`` from their first detection to impact (module
     docstring); returns the :class:`Timeline` fields of these threats and the looks made.
@@ -198,7 +202,9 @@ def _track(
     The looks, detections and measurements do not depend on the filter (the radar points
     its track dwells at the threat), so they are drawn for all looks at once; the filter
     then runs look by look, each threat from its own initiation. Look 0 is the search
-    detection; looks 1, 2, ... are track dwells every ``track_interval_s``.
+    detection; looks 1, 2, ... are track dwells every ``track_interval_s``. The filter
+    runs in :func:`~thaadsim.systems.tracking.filter_looks` (one compiled call over all
+    tracks and looks by default).
     """
     m = idx.size
     sub = dataclasses.replace(truth, t_s=truth.t_s[idx], state=truth.state[idx])
@@ -238,32 +244,14 @@ def _track(
         return out, int(alive.sum())
     pair = np.stack([j0, j1], 1)
     tracks = tracking.initiate(z[rows[:, None], pair], sig[rows[:, None], pair], emp,
-                               looks_t[rows[:, None], pair], truth.beta_kgm2[idx][rows], params)
+                               looks_t[rows[:, None], pair], truth.beta_kgm2[idx][rows], params,
+                               backend)
     confirm_j = np.where(confirm_all[rows] < 0, n_looks, confirm_all[rows])
-    p_sig, v_sig = tracking.track_sigmas(tracks.cov)
-    out["position_sigma_m"][rows, j1] = p_sig
-    out["velocity_sigma_mps"][rows, j1] = v_sig
-    firm_state = np.full((rows.size, 6), np.nan)
-    firm_cov = np.full((rows.size, 6, 6), np.nan)
-    firm_rows_t = np.full(rows.size, np.nan)
-    for k in range(1, n_looks):
-        j = j1 + k
-        live = (j < n_looks)
-        jj = np.minimum(j, n_looks - 1)
-        live &= alive[rows, jj]
-        if not live.any():
-            break
-        tracks = tracking.predict(tracks, np.where(live, looks_t[rows, jj], tracks.t_s), params)
-        tracks = tracking.update(tracks, z[rows, jj], sig[rows, jj], emp, params,
-                                 detected=live & det[rows, jj])
-        p_sig, v_sig = tracking.track_sigmas(tracks.cov)
-        out["position_sigma_m"][rows[live], jj[live]] = p_sig[live]
-        out["velocity_sigma_mps"][rows[live], jj[live]] = v_sig[live]
-        now = (live & np.isnan(firm_rows_t) & (jj >= confirm_j)
-               & (p_sig <= rule.position_sigma_m) & (v_sig <= rule.velocity_sigma_mps))
-        firm_rows_t[now] = looks_t[rows, jj][now]
-        firm_state[now] = tracks.state[now]
-        firm_cov[now] = tracks.cov[now]
+    run = tracking.filter_looks(tracks, j1, looks_t[rows], z[rows], sig[rows], det[rows],
+                                alive[rows], confirm_j, emp, rule, params, backend)
+    out["position_sigma_m"][rows] = run.position_sigma_m
+    out["velocity_sigma_mps"][rows] = run.velocity_sigma_mps
+    firm_rows_t, firm_state, firm_cov = run.firm_t_s, run.firm_state, run.firm_cov
     out["firm_track_s"][rows] = firm_rows_t
     have = np.isfinite(firm_rows_t)
     if have.any():
