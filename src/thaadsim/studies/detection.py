@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -40,7 +41,16 @@ from thaadsim.errors import InputError
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import RocketFlight
 from thaadsim.systems import tracking
-from thaadsim.systems.radar import Emplacement, Radar, look, measure
+from thaadsim.systems.radar import (
+    VISIBLE,
+    Emplacement,
+    Look,
+    Radar,
+    look,
+    measure,
+    pd_from_snr,
+    snr,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -102,26 +112,54 @@ class Timeline:
 def truth_at(truth: Truth, t_s: FloatArray) -> FloatArray:
     """Threat states at times ``t_s`` (n, k), by cubic Hermite interpolation between the
     recorded steps; NaN outside the flight."""
-    n, k = t_s.shape
-    out = np.full((n, k, 6), np.nan)
-    for i in range(n):  # searchsorted per threat: rows have different time grids
-        t_row = truth.t_s[i]
-        ok = np.isfinite(t_row)
-        t_rec, y_rec = t_row[ok], truth.state[i, ok]
-        tq = t_s[i]
-        inside = (tq >= t_rec[0]) & (tq <= t_rec[-1])
-        j = np.clip(np.searchsorted(t_rec, tq[inside]) - 1, 0, t_rec.size - 2)
-        h = (t_rec[j + 1] - t_rec[j])[:, None]
-        s = ((tq[inside] - t_rec[j]) / h[:, 0])[:, None]
-        p0, p1 = y_rec[j, :3], y_rec[j + 1, :3]
-        v0, v1 = y_rec[j, 3:], y_rec[j + 1, 3:]
-        h00, h10 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s
-        h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
-        pos = h00 * p0 + h10 * h * v0 + h01 * p1 + h11 * h * v1
-        vel = ((6 * s**2 - 6 * s) * p0 + (3 * s**2 - 4 * s + 1) * h * v0
-               + (-6 * s**2 + 6 * s) * p1 + (3 * s**2 - 2 * s) * h * v1) / h
-        out[i, inside] = np.concatenate([pos, vel], axis=-1)
+    t_q = np.ascontiguousarray(np.asarray(t_s, dtype=np.float64))
+    out = np.full(t_q.shape + (6,), np.nan)
+    _hermite_rows(np.ascontiguousarray(truth.t_s, dtype=np.float64),
+                  np.ascontiguousarray(truth.state, dtype=np.float64), t_q, out)
     return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _hermite_rows(t_rec: FloatArray, y_rec: FloatArray, t_q: FloatArray,
+                  out: FloatArray) -> None:  # pragma: no cover - compiled
+    """:func:`truth_at` row by row (rows have different time grids; NaN entries of
+    ``t_rec`` are not recorded steps). ``out`` comes in NaN."""
+    n, k = t_q.shape
+    valid = np.empty(t_rec.shape[1], dtype=np.int64)
+    for i in range(n):
+        m = 0
+        for j in range(t_rec.shape[1]):
+            if np.isfinite(t_rec[i, j]):
+                valid[m] = j
+                m += 1
+        if m < 2:
+            continue
+        first, last = t_rec[i, valid[0]], t_rec[i, valid[m - 1]]
+        for c in range(k):
+            tq = t_q[i, c]
+            if not (tq >= first and tq <= last):
+                continue
+            lo, hi = 0, m  # first position whose time is >= tq (searchsorted, left)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if t_rec[i, valid[mid]] < tq:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            a = min(max(lo - 1, 0), m - 2)
+            ja, jb = valid[a], valid[a + 1]
+            h = t_rec[i, jb] - t_rec[i, ja]
+            s = (tq - t_rec[i, ja]) / h
+            s2, s3 = s * s, s * s * s
+            h00, h10 = 2 * s3 - 3 * s2 + 1, s3 - 2 * s2 + s
+            h01, h11 = -2 * s3 + 3 * s2, s3 - s2
+            d00, d10 = 6 * s2 - 6 * s, 3 * s2 - 4 * s + 1
+            d01, d11 = -6 * s2 + 6 * s, 3 * s2 - 2 * s
+            for d in range(3):
+                p0, p1 = y_rec[i, ja, d], y_rec[i, jb, d]
+                v0, v1 = y_rec[i, ja, 3 + d], y_rec[i, jb, 3 + d]
+                out[i, c, d] = h00 * p0 + h10 * h * v0 + h01 * p1 + h11 * h * v1
+                out[i, c, 3 + d] = (d00 * p0 + d10 * h * v0 + d01 * p1 + d11 * h * v1) / h
 
 
 def simulate_detection(
@@ -163,9 +201,7 @@ def simulate_detection(
     if cueing:
         launch = np.nanmin(truth.t_s, axis=1)
         cued = t_search >= (launch + radar.cue_delay_s)[:, None]
-        view_c = look(radar, emplacement, np.nan_to_num(y[..., :3]),
-                      np.nan_to_num(y[..., 3:]), rcs[:, None], "cued")
-        pd = np.where(cued, np.maximum(pd, view_c.pd), pd)
+        pd = np.where(cued, np.maximum(pd, _dwell_pd(radar, view, rcs[:, None], "cued")), pd)
     hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
     first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
     # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
@@ -184,6 +220,17 @@ def simulate_detection(
             per_look[name][idx] = got[name]
     return Timeline(first_detection_s=first, impact_s=end.copy(), **out, **per_look,
                     search_looks=int(alive.sum()), track_looks=track_looks)
+
+
+def _dwell_pd(radar: Radar, view: Look, rcs_m2: npt.ArrayLike, dwell: str) -> FloatArray:
+    """Detection probability of another dwell on the targets of ``view``: what
+    :func:`~thaadsim.systems.radar.look` gives for ``dwell`` (the same expressions), without
+    computing the geometry again (the search fence and the cued beams look at the same
+    points)."""
+    visible = view.status == VISIBLE
+    s = np.where(visible, snr(radar, radar.energy_j(dwell), np.maximum(view.range_m, 1.0),
+                              rcs_m2, view.scan_cos), 0.0)
+    return np.where(visible, pd_from_snr(s, radar.false_alarm_probability, radar.swerling), 0.0)
 
 
 _PER_THREAT = ("confirmed_s", "firm_track_s", "impact_error_m", "impact_sigma_m",

@@ -10,7 +10,8 @@ scalar by scalar:
   Atmosphere 1976 density at the geodetic height) and their analytic Jacobian;
 * the geodetic conversion inside them: Bowring's (1976) latitude refined by the same three
   fixed-point steps as :func:`thaadsim.physics.geodesy.ecef_to_geodetic` (which starts
-  from pymap3d's closed form instead; both converge to the same latitude to rounding);
+  from pymap3d's closed form instead; both converge to the same latitude to rounding),
+  on the tangent of the latitude, so with square roots and no trigonometry;
 * the density: the standard's seven layers below 86 km in closed form and, above, the
   same PCHIP interpolant of ln(rho) as :func:`thaadsim.physics.atmosphere.density_kgm3`,
   evaluated from its breakpoints and coefficients (passed in, not copied);
@@ -56,21 +57,31 @@ _TWO_PI = 2.0 * math.pi
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def geodetic_lat_alt(x: float, y: float, z: float, earth: np.ndarray) -> tuple[float, float]:
-    """Geodetic latitude (rad) and height (m) of an Earth-fixed point."""
+def geodetic_up_alt(x: float, y: float, z: float,
+                    earth: np.ndarray) -> tuple[float, float, float, float]:
+    r"""Geodetic height (m) and the up unit vector (the ellipsoid normal) of an Earth-fixed
+    point, without trigonometric functions: Bowring's latitude, then the fixed-point steps
+    of :func:`thaadsim.physics.geodesy.ecef_to_geodetic` written for its tangent,
+    :math:`\tan\varphi_{k+1} = (z + e^2 N_k\sin\varphi_k)/p`."""
     a, e2, b = earth[0], earth[1], earth[2]
-    p = math.hypot(x, y)
+    p = math.sqrt(x * x + y * y)
+    if p == 0.0:
+        return abs(z) - b, 0.0, 0.0, math.copysign(1.0, z)
     ep2 = e2 / (1.0 - e2)
-    beta = math.atan2(z * a, p * b)
-    sb, cb = math.sin(beta), math.cos(beta)
-    lat = math.atan2(z + ep2 * b * sb * sb * sb, p - e2 * a * cb * cb * cb)
+    u = z * a
+    w = p * b
+    q = math.sqrt(u * u + w * w)
+    st = u / q
+    ct = w / q
+    t = (z + ep2 * b * st * st * st) / (p - e2 * a * ct * ct * ct)
     for _ in range(3):
-        s = math.sin(lat)
+        s = t / math.sqrt(1.0 + t * t)
         n = a / math.sqrt(1.0 - e2 * s * s)
-        lat = math.atan2(z + e2 * n * s, p)
-    s = math.sin(lat)
-    alt = p * math.cos(lat) + z * s - a * math.sqrt(1.0 - e2 * s * s)
-    return lat, alt
+        t = (z + e2 * n * s) / p
+    c = 1.0 / math.sqrt(1.0 + t * t)
+    s = t * c
+    alt = p * c + z * s - a * math.sqrt(1.0 - e2 * s * s)
+    return alt, c * x / p, c * y / p, s
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -96,10 +107,14 @@ def density(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
             p = p_b * (t_b / t_m) ** (g_r / lapse)
         return p / (r_air * t_m)
     zq = min(h, z_max)
-    n_int = px.size - 1
-    i = n_int - 1
-    while i > 0 and zq < px[i]:
-        i -= 1
+    lo, hi = 0, px.size - 2  # the interval i with px[i] <= zq (the last one at z_max)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if px[mid] <= zq:
+            lo = mid
+        else:
+            hi = mid - 1
+    i = lo
     dx = zq - px[i]
     log_rho = ((pc[0, i] * dx + pc[1, i]) * dx + pc[2, i]) * dx + pc[3, i]
     log_rho -= max(h - z_max, 0.0) / h_top
@@ -146,13 +161,11 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
     a_v[0, 1] = 2.0 * om
     a_v[1, 0] = -2.0 * om
     if k_drag > 0.0:
-        lat, alt = geodetic_lat_alt(x0, x1, x2, earth)
+        alt, up0, up1, up2 = geodetic_up_alt(x0, x1, x2, earth)
         rho = density(alt, atm, layers, px, pc)
         drho = (density(alt + _DENSITY_STEP_M, atm, layers, px, pc)
                 - density(alt - _DENSITY_STEP_M, atm, layers, px, pc)) / (2.0 * _DENSITY_STEP_M)
-        lon = math.atan2(x1, x0)
-        cl = math.cos(lat)
-        up = (cl * math.cos(lon), cl * math.sin(lon), math.sin(lat))
+        up = (up0, up1, up2)
         speed = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
         vel = (v0, v1, v2)
         krs = k_drag * rho * speed
