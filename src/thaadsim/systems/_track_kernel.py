@@ -34,8 +34,9 @@ Argument packs, to keep the signatures few:
 ``layers``
     (4, 7): base geopotential altitude, temperature, pressure and lapse rate of the
     standard's Table 4 layers.
-``px``, ``pc``
-    Breakpoints (m + 1,) and coefficients (4, m) of the PCHIP of ln(rho) above 86 km.
+``px``, ``pc``, ``index``
+    Breakpoints (m + 1,) and coefficients (4, m) of the PCHIP of ln(rho) above 86 km, and
+    the interval that holds each whole kilometre from 86 km up (a lookup for the search).
 ``site``
     (4, 3): rows east, north, up of the radar's ENU basis in ECEF, then its ECEF position.
 """
@@ -55,8 +56,14 @@ _DENSITY_STEP_M = 5.0
 
 _TWO_PI = 2.0 * math.pi
 
+_LATITUDE_STEPS = 2
+"""Fixed-point steps after Bowring's latitude: each divides its error by ~1/e^2 (~150);
+from Bowring's 1e-9 rad at 1,000 km (4e-9 at 3,000 km) two leave 1e-14 rad (measured over
+all latitudes, -1 to 3,000 km), a tilt of the up vector far below what the drag
+Jacobian could show; the height is stationary in the latitude error."""
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def geodetic_up_alt(x: float, y: float, z: float,
                     earth: np.ndarray) -> tuple[float, float, float, float]:
     r"""Geodetic height (m) and the up unit vector (the ellipsoid normal) of an Earth-fixed
@@ -74,7 +81,7 @@ def geodetic_up_alt(x: float, y: float, z: float,
     st = u / q
     ct = w / q
     t = (z + ep2 * b * st * st * st) / (p - e2 * a * ct * ct * ct)
-    for _ in range(3):
+    for _ in range(_LATITUDE_STEPS):
         s = t / math.sqrt(1.0 + t * t)
         n = a / math.sqrt(1.0 - e2 * s * s)
         t = (z + e2 * n * s) / p
@@ -84,12 +91,25 @@ def geodetic_up_alt(x: float, y: float, z: float,
     return alt, c * x / p, c * y / p, s
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def density(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
-            pc: np.ndarray) -> float:
-    """U.S. Standard Atmosphere 1976 density (kg/m^3) at geometric altitude ``h`` (m)."""
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def _table_interval(zq: float, px: np.ndarray, start: int) -> int:
+    """The interval i of the PCHIP with px[i] <= zq < px[i + 1] (the last one at its top
+    end), walking from ``start`` (a neighbour's interval: a step or two at most)."""
+    i = min(max(start, 0), px.size - 2)
+    while i < px.size - 2 and px[i + 1] <= zq:
+        i += 1
+    while i > 0 and px[i] > zq:
+        i -= 1
+    return i
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def density_near(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
+                 pc: np.ndarray, index: np.ndarray, hint: int) -> tuple[float, int]:
+    """U.S. Standard Atmosphere 1976 density (kg/m^3) at geometric altitude ``h`` (m), and
+    the table interval used above 86 km (-1 below), to start the next search from."""
     if math.isnan(h):
-        return math.nan
+        return math.nan, hint
     r0, z_min, g_r, r_air, z86, z_max, h_top = (atm[0], atm[1], atm[2], atm[3], atm[4],
                                                  atm[5], atm[6])
     if h < z86:
@@ -105,25 +125,28 @@ def density(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
             p = p_b * math.exp(-g_r * dh / t_b)
         else:
             p = p_b * (t_b / t_m) ** (g_r / lapse)
-        return p / (r_air * t_m)
+        return p / (r_air * t_m), hint
     zq = min(h, z_max)
-    lo, hi = 0, px.size - 2  # the interval i with px[i] <= zq (the last one at z_max)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if px[mid] <= zq:
-            lo = mid
-        else:
-            hi = mid - 1
-    i = lo
+    if hint < 0:  # no neighbour: the interval at the start of zq's kilometre
+        hint = index[min(int((zq - z86) * 1e-3), index.size - 1)]
+    i = _table_interval(zq, px, hint)
     dx = zq - px[i]
     log_rho = ((pc[0, i] * dx + pc[1, i]) * dx + pc[2, i]) * dx + pc[3, i]
     log_rho -= max(h - z_max, 0.0) / h_top
-    return math.exp(log_rho)
+    return math.exp(log_rho), i
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def density(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
+            pc: np.ndarray, index: np.ndarray) -> float:
+    """U.S. Standard Atmosphere 1976 density (kg/m^3) at geometric altitude ``h`` (m)."""
+    return density_near(h, atm, layers, px, pc, index, -1)[0]
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
-                layers: np.ndarray, px: np.ndarray, pc: np.ndarray, dy: np.ndarray,
+                layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
+                dy: np.ndarray,
                 a_r: np.ndarray, a_v: np.ndarray) -> None:
     r"""Time derivative ``dy`` (6,) of the state ``y`` and the lower blocks of its
     Jacobian: ``a_r`` = d(acc)/dr, ``a_v`` = d(acc)/dv (3, 3) (the upper blocks are 0, I)."""
@@ -162,12 +185,11 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
     a_v[1, 0] = -2.0 * om
     if k_drag > 0.0:
         alt, up0, up1, up2 = geodetic_up_alt(x0, x1, x2, earth)
-        rho = density(alt, atm, layers, px, pc)
-        drho = (density(alt + _DENSITY_STEP_M, atm, layers, px, pc)
-                - density(alt - _DENSITY_STEP_M, atm, layers, px, pc)) / (2.0 * _DENSITY_STEP_M)
-        up = (up0, up1, up2)
+        rho, near = density_near(alt, atm, layers, px, pc, index, -1)
+        above = density_near(alt + _DENSITY_STEP_M, atm, layers, px, pc, index, near)[0]
+        below = density_near(alt - _DENSITY_STEP_M, atm, layers, px, pc, index, near)[0]
+        drho = (above - below) / (2.0 * _DENSITY_STEP_M)
         speed = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
-        vel = (v0, v1, v2)
         krs = k_drag * rho * speed
         dy[3] -= krs * v0
         dy[4] -= krs * v1
@@ -175,6 +197,8 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
         inv_s = 1.0 / speed if speed > 0.0 else 1.0
         kr = k_drag * rho
         ksd = k_drag * speed * drho
+        vel = (v0, v1, v2)
+        up = (up0, up1, up2)
         for i in range(3):
             for j in range(3):
                 eye = 1.0 if i == j else 0.0
@@ -184,10 +208,10 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def _stage(y: np.ndarray, phi: np.ndarray, k_drag: float, earth: np.ndarray,
-           atm: np.ndarray, layers: np.ndarray, px: np.ndarray, pc: np.ndarray,
+           atm: np.ndarray, layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
            dy: np.ndarray, dphi: np.ndarray, a_r: np.ndarray, a_v: np.ndarray) -> None:
     """One RK4 stage: ``dy`` = f(y), ``dphi`` = A(y) phi."""
-    derivatives(y, k_drag, earth, atm, layers, px, pc, dy, a_r, a_v)
+    derivatives(y, k_drag, earth, atm, layers, px, pc, index, dy, a_r, a_v)
     for j in range(6):
         for i in range(3):
             dphi[i, j] = phi[3 + i, j]
@@ -200,7 +224,7 @@ def _stage(y: np.ndarray, phi: np.ndarray, k_drag: float, earth: np.ndarray,
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag: float,
                    earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
-                   pc: np.ndarray, work: np.ndarray) -> None:
+                   pc: np.ndarray, index: np.ndarray, work: np.ndarray) -> None:
     """RK4 on (x, Phi) over ``dt`` in ``n_sub`` equal sub-steps, in place; ``phi`` is set
     to the identity first. ``work``: scratch of shape (16, 6, 6)."""
     for i in range(6):
@@ -215,22 +239,22 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
     a_v = work[7, 3:, 3:]
     half = 0.5 * h
     for _ in range(n_sub):
-        _stage(x, phi, k_drag, earth, atm, layers, px, pc, ks[0], ls[0], a_r, a_v)
+        _stage(x, phi, k_drag, earth, atm, layers, px, pc, index, ks[0], ls[0], a_r, a_v)
         for i in range(6):
             ys[i] = x[i] + half * ks[0, i]
             for j in range(6):
                 ph[i, j] = phi[i, j] + half * ls[0, i, j]
-        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, ks[1], ls[1], a_r, a_v)
+        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, index, ks[1], ls[1], a_r, a_v)
         for i in range(6):
             ys[i] = x[i] + half * ks[1, i]
             for j in range(6):
                 ph[i, j] = phi[i, j] + half * ls[1, i, j]
-        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, ks[2], ls[2], a_r, a_v)
+        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, index, ks[2], ls[2], a_r, a_v)
         for i in range(6):
             ys[i] = x[i] + h * ks[2, i]
             for j in range(6):
                 ph[i, j] = phi[i, j] + h * ls[2, i, j]
-        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, ks[3], ls[3], a_r, a_v)
+        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, index, ks[3], ls[3], a_r, a_v)
         h6 = h / 6.0
         for i in range(6):
             x[i] = x[i] + h6 * (ks[0, i] + 2.0 * ks[1, i] + 2.0 * ks[2, i] + ks[3, i])
@@ -242,11 +266,11 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def predict_one(x: np.ndarray, p: np.ndarray, dt: float, n_sub: int, k_drag: float, q: float,
                 earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
-                pc: np.ndarray, work: np.ndarray) -> None:
+                pc: np.ndarray, index: np.ndarray, work: np.ndarray) -> None:
     """x, P to ``dt`` later in place: RK4, :math:`P = \\Phi P\\Phi^T + Q(dt)`, symmetrised."""
     phi = work[8]
     tmp = work[9]
-    transition_one(x, phi, dt, n_sub, k_drag, earth, atm, layers, px, pc, work)
+    transition_one(x, phi, dt, n_sub, k_drag, earth, atm, layers, px, pc, index, work)
     for i in range(6):
         for j in range(6):
             acc = 0.0
@@ -403,13 +427,13 @@ def update_one(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def derivatives_many(x: np.ndarray, k_drag: np.ndarray, earth: np.ndarray, atm: np.ndarray,
-                     layers: np.ndarray, px: np.ndarray, pc: np.ndarray,
+                     layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
                      dy: np.ndarray, jac: np.ndarray) -> None:
     """:func:`derivatives` of states (n, 6) into ``dy`` (n, 6) and ``jac`` (n, 6, 6)."""
     a_r = np.empty((3, 3))
     a_v = np.empty((3, 3))
     for n in range(x.shape[0]):
-        derivatives(x[n], k_drag[n], earth, atm, layers, px, pc, dy[n], a_r, a_v)
+        derivatives(x[n], k_drag[n], earth, atm, layers, px, pc, index, dy[n], a_r, a_v)
         jac[n] = 0.0
         for i in range(3):
             jac[n, i, 3 + i] = 1.0
@@ -421,21 +445,23 @@ def derivatives_many(x: np.ndarray, k_drag: np.ndarray, earth: np.ndarray, atm: 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def transition_many(x: np.ndarray, dt: np.ndarray, n_sub: int, k_drag: np.ndarray,
                     earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
-                    pc: np.ndarray, phi: np.ndarray) -> None:
+                    pc: np.ndarray, index: np.ndarray, phi: np.ndarray) -> None:
     """States (n, 6) over ``dt`` (n,) in place, transition matrices into ``phi`` (n, 6, 6)."""
     work = np.empty((16, 6, 6))
     for n in range(x.shape[0]):
-        transition_one(x[n], phi[n], dt[n], n_sub, k_drag[n], earth, atm, layers, px, pc, work)
+        transition_one(x[n], phi[n], dt[n], n_sub, k_drag[n], earth, atm, layers, px, pc,
+                       index, work)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def predict_many(x: np.ndarray, p: np.ndarray, dt: np.ndarray, n_sub: int, k_drag: np.ndarray,
                  q: float, earth: np.ndarray, atm: np.ndarray, layers: np.ndarray,
-                 px: np.ndarray, pc: np.ndarray) -> None:
+                 px: np.ndarray, pc: np.ndarray, index: np.ndarray) -> None:
     """:func:`predict_one` over tracks (n, 6), (n, 6, 6) in place."""
     work = np.empty((16, 6, 6))
     for n in range(x.shape[0]):
-        predict_one(x[n], p[n], dt[n], n_sub, k_drag[n], q, earth, atm, layers, px, pc, work)
+        predict_one(x[n], p[n], dt[n], n_sub, k_drag[n], q, earth, atm, layers, px, pc, index,
+                    work)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -453,7 +479,8 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
                  sig: np.ndarray, detected: np.ndarray, alive: np.ndarray, start: np.ndarray,
                  confirm: np.ndarray, n_sub: np.ndarray, k_drag: np.ndarray, q: float,
                  thresholds: np.ndarray, earth: np.ndarray, atm: np.ndarray,
-                 layers: np.ndarray, px: np.ndarray, pc: np.ndarray, site: np.ndarray,
+                 layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
+                 site: np.ndarray,
                  pos_sigma: np.ndarray, vel_sigma: np.ndarray, firm_t: np.ndarray,
                  firm_x: np.ndarray, firm_p: np.ndarray) -> None:
     """Run each track through its looks: predict, update where detected, record the
@@ -478,7 +505,7 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
             if j >= n_looks or not alive[n, j]:
                 break
             predict_one(xn, pn, look_t[n, j] - t, n_sub[k], k_drag[n], q, earth, atm,
-                        layers, px, pc, work)
+                        layers, px, pc, index, work)
             t = look_t[n, j]
             if detected[n, j]:
                 update_one(xn, pn, z[n, j], sig[n, j], site, work)
