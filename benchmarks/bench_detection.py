@@ -108,15 +108,15 @@ def main() -> None:
             for r in range(3):
                 t = time.perf_counter()
                 tl = simulate_detection(truth, radar, emp, 0.1, np.random.default_rng(r),
-                                        backend=backend)  # type: ignore[arg-type]
+                                        backend=backend)
                 wall[backend].append(time.perf_counter() - t)
                 timelines[backend, r] = tl
         finally:
             tracking.filter_looks = _ORIGINAL
         filt[backend] = spent
     for r in range(3):
-        a, b = timelines["numpy", r], timelines["compiled", r]
-        np.testing.assert_allclose(b.firm_track_s, a.firm_track_s, rtol=1e-6, atol=0.0)
+        num, comp = timelines["numpy", r], timelines["compiled", r]
+        np.testing.assert_allclose(comp.firm_track_s, num.firm_track_s, rtol=1e-6, atol=0.0)
     tl = timelines["compiled", 0]
     looks = tl.search_looks + tl.track_looks
 

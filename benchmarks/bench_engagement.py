@@ -56,7 +56,7 @@ def main() -> None:
     for backend in ("compiled", "numpy"):
         # engagement.simulate calls the detection chain with its default tracker; the
         # benchmark swaps in the chain with the tracker it measures
-        engagement.simulate_detection = functools.partial(  # type: ignore[assignment]
+        engagement.simulate_detection = functools.partial(
             detection.simulate_detection, backend=backend)
         try:
             runs = []

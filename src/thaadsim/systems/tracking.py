@@ -182,10 +182,13 @@ def _check_backend(backend: str) -> None:
 
 
 @lru_cache(maxsize=8)
-def _kernel_model(earth: Earth) -> tuple[npt.NDArray[np.generic], ...]:
+def _kernel_model(
+    earth: Earth,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, IntArray]:
     """The packed arguments of the kernels for an Earth model: ``earth``, ``atm``,
-    ``layers``, ``px``, ``pc``, ``index`` (:mod:`~thaadsim.systems._track_kernel`). The atmosphere's
-    tables are the very ones :func:`~thaadsim.physics.atmosphere.density_kgm3` uses."""
+    ``layers``, ``px``, ``pc``, ``index`` (:mod:`~thaadsim.systems._track_kernel`). The
+    atmosphere's tables are the very ones :func:`~thaadsim.physics.atmosphere.density_kgm3`
+    uses (read here, in one place, from that module's private names)."""
     atm = atmosphere
     px = np.ascontiguousarray(atm._LOG_RHO.x, dtype=np.float64)
     pack = (
