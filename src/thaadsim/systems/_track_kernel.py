@@ -224,9 +224,11 @@ def _stage(y: np.ndarray, phi: np.ndarray, k_drag: float, earth: np.ndarray,
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag: float,
                    earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
-                   pc: np.ndarray, index: np.ndarray, work: np.ndarray) -> None:
+                   pc: np.ndarray, index: np.ndarray, work: np.ndarray,
+                   small: np.ndarray) -> None:
     """RK4 on (x, Phi) over ``dt`` in ``n_sub`` equal sub-steps, in place; ``phi`` is set
-    to the identity first. ``work``: scratch of shape (16, 6, 6)."""
+    to the identity first. ``work``, ``small``: scratch of shapes (16, 6, 6) and (8, 4, 6)
+    (every buffer taken from them is C-contiguous, so that the loops can be vectorised)."""
     for i in range(6):
         for j in range(6):
             phi[i, j] = 1.0 if i == j else 0.0
@@ -235,8 +237,8 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
     ks = work[1]  # rows 0-3: k1..k4 of the state
     ls = work[2:6]
     ph = work[6]
-    a_r = work[7, :3, :3]
-    a_v = work[7, 3:, 3:]
+    a_r = small[6, :3]  # (3, 6), the first three columns used
+    a_v = small[7, :3]
     half = 0.5 * h
     for _ in range(n_sub):
         _stage(x, phi, k_drag, earth, atm, layers, px, pc, index, ks[0], ls[0], a_r, a_v)
@@ -266,11 +268,12 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def predict_one(x: np.ndarray, p: np.ndarray, dt: float, n_sub: int, k_drag: float, q: float,
                 earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
-                pc: np.ndarray, index: np.ndarray, work: np.ndarray) -> None:
+                pc: np.ndarray, index: np.ndarray, work: np.ndarray,
+                small: np.ndarray) -> None:
     """x, P to ``dt`` later in place: RK4, :math:`P = \\Phi P\\Phi^T + Q(dt)`, symmetrised."""
     phi = work[8]
     tmp = work[9]
-    transition_one(x, phi, dt, n_sub, k_drag, earth, atm, layers, px, pc, index, work)
+    transition_one(x, phi, dt, n_sub, k_drag, earth, atm, layers, px, pc, index, work, small)
     for i in range(6):
         for j in range(6):
             acc = 0.0
@@ -337,25 +340,25 @@ def measure_one(x: np.ndarray, site: np.ndarray, hz: np.ndarray, hj: np.ndarray)
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def update_one(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
-               site: np.ndarray, work: np.ndarray) -> None:
+               site: np.ndarray, work: np.ndarray, small: np.ndarray) -> None:
     """Extended Kalman filter update of x, P in place with one measurement ``z`` (4,) of
     standard deviations ``sig`` (4,): azimuth residual wrapped, Joseph form, symmetrised."""
-    hz = work[11, 0, :4]
-    hj = work[11, 1:5, :]
-    y = work[11, 5, :4]
+    hz = small[5, 0]  # (6,), the first four used
+    y = small[5, 1]
+    hj = small[0]  # (4, 6)
     measure_one(x, site, hz, hj)
     for i in range(4):
         y[i] = z[i] - hz[i]
     # wrap into (-pi, pi] as tracking.wrap_angle_rad: pi - mod(pi - a, 2 pi)
     y[1] = math.pi - np.mod(math.pi - y[1], _TWO_PI)
-    hp = work[12, :4, :]  # H P (4, 6)
+    hp = small[1]  # H P (4, 6)
     for k in range(4):
         for j in range(6):
             acc = 0.0
             for m in range(6):
                 acc += hj[k, m] * p[m, j]
             hp[k, j] = acc
-    s = work[13, :4, :4]
+    s = small[3]  # (4, 6), the first four columns used
     for k in range(4):
         for m in range(4):
             acc = 0.0
@@ -364,7 +367,7 @@ def update_one(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
             s[k, m] = acc
         s[k, k] += sig[k] * sig[k]
     # Cholesky S = L L^T (S is symmetric positive definite)
-    low = work[14, :4, :4]
+    low = small[4]
     for i in range(4):
         for j in range(i + 1):
             acc = 0.5 * (s[i, j] + s[j, i])
@@ -375,7 +378,7 @@ def update_one(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
             else:
                 low[i, j] = acc / low[j, j]
     # K^T = S^-1 H P (4, 6): forward then backward substitution, column by column
-    kt = work[15, :4, :]
+    kt = small[2]
     for c in range(6):
         for i in range(4):
             acc = hp[i, c]
@@ -448,9 +451,10 @@ def transition_many(x: np.ndarray, dt: np.ndarray, n_sub: int, k_drag: np.ndarra
                     pc: np.ndarray, index: np.ndarray, phi: np.ndarray) -> None:
     """States (n, 6) over ``dt`` (n,) in place, transition matrices into ``phi`` (n, 6, 6)."""
     work = np.empty((16, 6, 6))
+    small = np.empty((8, 4, 6))
     for n in range(x.shape[0]):
         transition_one(x[n], phi[n], dt[n], n_sub, k_drag[n], earth, atm, layers, px, pc,
-                       index, work)
+                       index, work, small)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -459,9 +463,10 @@ def predict_many(x: np.ndarray, p: np.ndarray, dt: np.ndarray, n_sub: int, k_dra
                  px: np.ndarray, pc: np.ndarray, index: np.ndarray) -> None:
     """:func:`predict_one` over tracks (n, 6), (n, 6, 6) in place."""
     work = np.empty((16, 6, 6))
+    small = np.empty((8, 4, 6))
     for n in range(x.shape[0]):
         predict_one(x[n], p[n], dt[n], n_sub, k_drag[n], q, earth, atm, layers, px, pc, index,
-                    work)
+                    work, small)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -469,9 +474,10 @@ def update_many(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
                 detected: np.ndarray, site: np.ndarray) -> None:
     """:func:`update_one` of the ``detected`` tracks (n, 6), (n, 6, 6) in place."""
     work = np.empty((16, 6, 6))
+    small = np.empty((8, 4, 6))
     for n in range(x.shape[0]):
         if detected[n]:
-            update_one(x[n], p[n], z[n], sig[n], site, work)
+            update_one(x[n], p[n], z[n], sig[n], site, work, small)
 
 
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
@@ -497,6 +503,7 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
     m, n_looks = look_t.shape
     for n in numba.prange(m):
         work = np.empty((16, 6, 6))
+        small = np.empty((8, 4, 6))
         xn = x[n]
         pn = p[n]
         t = look_t[n, start[n]]
@@ -505,10 +512,10 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
             if j >= n_looks or not alive[n, j]:
                 break
             predict_one(xn, pn, look_t[n, j] - t, n_sub[k], k_drag[n], q, earth, atm,
-                        layers, px, pc, index, work)
+                        layers, px, pc, index, work, small)
             t = look_t[n, j]
             if detected[n, j]:
-                update_one(xn, pn, z[n, j], sig[n, j], site, work)
+                update_one(xn, pn, z[n, j], sig[n, j], site, work, small)
             ps = math.sqrt(pn[0, 0] + pn[1, 1] + pn[2, 2])
             vs = math.sqrt(pn[3, 3] + pn[4, 4] + pn[5, 5])
             pos_sigma[n, j] = ps
