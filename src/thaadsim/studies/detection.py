@@ -1,7 +1,8 @@
 """From a threat's flight to a firm track: search, confirmation, tracking, impact prediction.
 
-One radar watches many threats at once (all arrays carry the threats on axis 0; the only
-Python loops run over look times):
+One radar watches many threats at once (all arrays carry the threats on axis 0; no Python
+loop runs over threats, and the filter's loop over looks runs inside one compiled call,
+:func:`~thaadsim.systems.tracking.filter_looks`, unless ``backend="numpy"``):
 
 1. **Search.** Every ``search_frame_s`` (each threat with its own random phase of the frame)
    the mode's search fence illuminates the threat if it is inside the fence's elevation band
