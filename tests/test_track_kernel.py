@@ -229,3 +229,32 @@ def test_the_compiled_chain_is_repeatable(raid) -> None:  # type: ignore[no-unty
     tl2 = simulate_detection(raid.repeated(4), radar, emp, 0.1, np.random.default_rng(5))
     for name in ("firm_track_s", "position_sigma_m", "impact_error_m"):
         np.testing.assert_array_equal(getattr(tl1, name), getattr(tl2, name))
+
+
+def test_each_kernel_is_compiled_once() -> None:
+    """Inputs of every kind (lists, scalars, broadcast sigmas, read-only views, a
+    boolean mask or none) reach each kernel as the same kind of array: one compiled
+    signature each, not a new compilation (seconds) per kind."""
+    x = states(4, 6)
+    frozen = x.copy()
+    frozen.setflags(write=False)
+    tracks = Tracks(state=frozen, cov=np.repeat(np.diag([1e4] * 3 + [1e2] * 3)[None], 4, 0),
+                    t_s=np.zeros(4), n_updates=np.full(4, 2), beta_kgm2=np.full(4, 5000.0))
+    z = measurement(x, SITE)
+    z.setflags(write=False)
+    for t_s in (1.0, [1.0, 2.0, 1.5, 1.0], np.full(4, 2.0)):
+        predict(tracks, t_s, PARAMS, "compiled")
+        transition(frozen, t_s, 5000.0, PARAMS, "compiled")
+    for det in (None, [True, False, True, True], np.ones(4, bool)):
+        update(tracks, z, SIGMAS, SITE, PARAMS, det, "compiled")
+        update(tracks, z.tolist(), np.broadcast_to(SIGMAS, (4, 4)), SITE, PARAMS, det,
+               "compiled")
+    dynamics(frozen, 5000.0, PARAMS, "compiled")
+    dynamics_jacobian(x.tolist(), np.inf, PARAMS, "compiled")
+    look_t = np.arange(3.0)[None] + np.zeros((4, 1))
+    for zz, sig in ((z[:, None], SIGMAS), (np.repeat(z[:, None], 3, 1), np.ones((4, 3, 4)))):
+        filter_looks(dataclasses.replace(tracks, t_s=np.zeros(4)), np.zeros(4, int), look_t,
+                     zz, sig, True, [[True] * 3] * 4, 3, SITE)
+    for k in (kernel.predict_many, kernel.transition_many, kernel.update_many,
+              kernel.derivatives_many, kernel.filter_looks):
+        assert len(k.signatures) == 1, (k, k.signatures)

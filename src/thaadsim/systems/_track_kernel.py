@@ -160,11 +160,12 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
     # gravity gradient (tracking._gravity_gradient), plus the centrifugal term
     c = 1.5 * gm * j2 * a * a
     r2 = x0 * x0 + x1 * x1 + x2 * x2
-    r = math.sqrt(r2)
-    r3 = r2 * r
-    r5 = r3 * r2
-    r7 = r5 * r2
-    r9 = r7 * r2
+    inv_r2 = 1.0 / r2
+    inv_r3 = inv_r2 / math.sqrt(r2)
+    inv_r5 = inv_r3 * inv_r2
+    inv_r7 = inv_r5 * inv_r2
+    inv_r9 = inv_r7 * inv_r2
+    mu_r3 = gm * inv_r3
     rv = (x0, x1, x2)
     dr = (x0, x1, 3.0 * x2)
     zz = x2 * x2
@@ -173,10 +174,10 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
             eye = 1.0 if i == j else 0.0
             dg = 3.0 if (i == j and i == 2) else eye
             rr = rv[i] * rv[j]
-            point = -gm / r3 * (eye - 3.0 * rr / r2)
-            j2t = (dg / r5 - 5.0 * dr[i] * rv[j] / r7
-                   - (5.0 * zz * eye + (10.0 * x2 * rv[i] if j == 2 else 0.0)) / r7
-                   + 35.0 * zz * rr / r9)
+            point = -mu_r3 * (eye - 3.0 * rr * inv_r2)
+            j2t = (dg * inv_r5 - 5.0 * dr[i] * rv[j] * inv_r7
+                   - (5.0 * zz * eye + (10.0 * x2 * rv[i] if j == 2 else 0.0)) * inv_r7
+                   + 35.0 * zz * rr * inv_r9)
             a_r[i, j] = point - c * j2t
             a_v[i, j] = 0.0
     a_r[0, 0] += om * om

@@ -115,7 +115,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -801,7 +801,7 @@ def update(
         sig_rows = np.ascontiguousarray(_checked_sigmas(sig_rows, n))
         x = _rows6(tracks.state)
         p = np.array(tracks.cov, dtype=np.float64, order="C", copy=True)
-        kernel.update_many(x, p, np.ascontiguousarray(zz), sig_rows, mask, site_pack)
+        kernel.update_many(x, p, np.array(zz, order="C"), sig_rows, mask, site_pack)
         return dataclasses.replace(tracks, state=x, cov=p, n_updates=tracks.n_updates + mask)
     sig: npt.ArrayLike = sigmas
     if not mask.all():  # undetected rows: a zero innovation, unit sigmas, results dropped
@@ -1090,15 +1090,20 @@ def filter_looks(
     """
     _check_backend(backend)
     m = len(tracks)
-    look_t = np.ascontiguousarray(np.asarray(look_t_s, dtype=np.float64))
+    # own, writable, C-ordered copies: the kernel is compiled for that one kind of array
+    # (a read-only view would be another signature and another compilation)
+    look_t = np.array(look_t_s, dtype=np.float64, order="C")
     n_looks = look_t.shape[1] if look_t.ndim == 2 else -1
     if look_t.shape != (m, n_looks):
         raise InputError(f"look_t_s: expected shape ({m}, n_looks), got {look_t.shape}")
-    zz = np.ascontiguousarray(np.broadcast_to(np.asarray(z, dtype=np.float64), (m, n_looks, 4)))
-    sig = np.ascontiguousarray(
-        np.broadcast_to(np.asarray(sigmas, dtype=np.float64), (m, n_looks, 4)))
-    det = np.ascontiguousarray(np.broadcast_to(np.asarray(detected, dtype=bool), (m, n_looks)))
-    live = np.ascontiguousarray(np.broadcast_to(np.asarray(alive, dtype=bool), (m, n_looks)))
+
+    def own(value: npt.ArrayLike, dtype: type, shape: tuple[int, ...]) -> npt.NDArray[Any]:
+        return np.array(np.broadcast_to(np.asarray(value, dtype=dtype), shape), order="C")
+
+    zz = own(z, np.float64, (m, n_looks, 4))
+    sig = own(sigmas, np.float64, (m, n_looks, 4))
+    det = own(detected, np.bool_, (m, n_looks))
+    live = own(alive, np.bool_, (m, n_looks))
     j0 = np.broadcast_to(np.asarray(start, dtype=np.int64), (m,)).copy()
     confirm_j = np.broadcast_to(np.asarray(confirmed, dtype=np.int64), (m,)).copy()
     rows = np.arange(m)
