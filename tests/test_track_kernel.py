@@ -258,3 +258,24 @@ def test_each_kernel_is_compiled_once() -> None:
     for k in (kernel.predict_many, kernel.transition_many, kernel.update_many,
               kernel.derivatives_many, kernel.filter_looks):
         assert len(k.signatures) == 1, (k, k.signatures)
+
+
+@pytest.mark.parametrize("backend", tracking.BACKENDS)
+def test_filter_looks_refuses_a_bad_sigma_where_it_updates(backend: str) -> None:
+    """A sigma that is not finite and > 0 at a look that updates is an InputError on both
+    backends; at a look that does not (missed, or before the start) it is ignored."""
+    x = states(2, 7)
+    tracks = Tracks(state=x, cov=np.repeat(np.diag([1e4] * 3 + [1e2] * 3)[None], 2, 0),
+                    t_s=np.zeros(2), n_updates=np.full(2, 2), beta_kgm2=np.full(2, np.inf))
+    look_t = np.arange(3.0)[None] + np.zeros((2, 1))
+    z = np.repeat(measurement(x, SITE)[:, None], 3, 1)
+    sig = np.repeat(np.repeat(SIGMAS[None, None], 2, 0), 3, 1)
+    det = np.ones((2, 3), bool)
+    sig[1, 0] = np.nan  # the start look: not an update
+    sig[0, 2] = 0.0
+    det[0, 2] = False  # a missed look
+    run = filter_looks(tracks, [0, 0], look_t, z, sig, det, True, 3, SITE, backend=backend)
+    assert np.isfinite(run.position_sigma_m).all()
+    det[0, 2] = True
+    with pytest.raises(InputError, match="sigmas"):
+        filter_looks(tracks, [0, 0], look_t, z, sig, det, True, 3, SITE, backend=backend)

@@ -1116,6 +1116,9 @@ def filter_looks(
     firm_cov = np.full((m, 6, 6), np.nan)
     site_pack = _kernel_site(site, params.earth) if backend == "compiled" else None
     if site_pack is not None and m:
+        taken = (np.arange(n_looks) > j0[:, None]) & live & det  # the looks that update
+        if not np.all(np.isfinite(sig[taken]) & (sig[taken] > 0.0)):
+            raise InputError("sigmas: every measurement standard deviation must be finite and > 0")
         # the NumPy loop's sub-steps, look k after the start: from the longest interval
         j = j0[:, None] + np.arange(n_looks)
         jj = np.minimum(j, n_looks - 1)
