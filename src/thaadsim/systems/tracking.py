@@ -1090,15 +1090,13 @@ def filter_looks(
     """
     _check_backend(backend)
     m = len(tracks)
-    # own, writable, C-ordered copies: the kernel is compiled for that one kind of array
-    # (a read-only view would be another signature and another compilation)
-    look_t = np.array(look_t_s, dtype=np.float64, order="C")
+    look_t = np.asarray(look_t_s, dtype=np.float64)
     n_looks = look_t.shape[1] if look_t.ndim == 2 else -1
     if look_t.shape != (m, n_looks):
         raise InputError(f"look_t_s: expected shape ({m}, n_looks), got {look_t.shape}")
 
     def own(value: npt.ArrayLike, dtype: type, shape: tuple[int, ...]) -> npt.NDArray[Any]:
-        return np.array(np.broadcast_to(np.asarray(value, dtype=dtype), shape), order="C")
+        return np.broadcast_to(np.asarray(value, dtype=dtype), shape)
 
     zz = own(z, np.float64, (m, n_looks, 4))
     sig = own(sigmas, np.float64, (m, n_looks, 4))
@@ -1127,14 +1125,28 @@ def filter_looks(
         dt = np.where(on, look_t[rows[:, None], jj] - look_t[rows[:, None], np.maximum(jj - 1, 0)],
                       0.0)
         n_sub = np.maximum(1, np.ceil(np.abs(dt).max(axis=0) / params.step_s)).astype(np.int64)
-        x = _rows6(tracks.state)
-        p = np.array(tracks.cov, dtype=np.float64, order="C", copy=True)
+        # the kernel's parallel loop gives each thread a fixed share of the rows in order:
+        # deal them out alternately, as tracks come sorted by threat (a raid's short
+        # flights all in one share would leave a thread idle); results come back in order.
+        # Dealing copies every array into a new, writable, C-ordered one: the one kind the
+        # kernel is compiled for (a read-only view would be another signature, and another
+        # compilation of seconds)
+        deal = np.concatenate([np.arange(0, m, 2), np.arange(1, m, 2)])
+
+        def dealt(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return np.ascontiguousarray(a[deal])  # a new array: writable (and C from here)
+
+        out = (dealt(pos), dealt(vel), dealt(firm_t), dealt(firm_state), dealt(firm_cov))
         kernel.filter_looks(
-            x, p, look_t, zz, sig, det, live, j0, confirm_j, n_sub,
-            np.ascontiguousarray(_drag_gain(tracks.beta_kgm2, params)), float(params.q_m2ps3),
+            dealt(np.asarray(tracks.state, dtype=np.float64)),
+            dealt(np.asarray(tracks.cov, dtype=np.float64)), dealt(look_t), dealt(zz),
+            dealt(sig), dealt(det), dealt(live), dealt(j0), dealt(confirm_j), n_sub,
+            dealt(_drag_gain(tracks.beta_kgm2, params)), float(params.q_m2ps3),
             np.array([rule.position_sigma_m, rule.velocity_sigma_mps]),
-            *_kernel_model(params.earth), site_pack, pos, vel, firm_t, firm_state, firm_cov,
+            *_kernel_model(params.earth), site_pack, *out,
         )  # fmt: skip
+        for full, back in zip((pos, vel, firm_t, firm_state, firm_cov), out, strict=True):
+            full[deal] = back
         return LookRun(position_sigma_m=pos, velocity_sigma_mps=vel, firm_t_s=firm_t,
                        firm_state=firm_state, firm_cov=firm_cov)
     for k in range(1, n_looks):
