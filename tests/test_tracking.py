@@ -12,6 +12,9 @@ References
 * Truth trajectories and the reference dynamics: :func:`thaadsim.physics.propagate.propagate`
   (adaptive Dormand-Prince 5(4), a different integrator from the tracker's RK4).
 * Jacobians: central finite differences.
+
+The filter runs in two backends (``backend="compiled"``, the Numba kernels, and
+``"numpy"``, the array code); the tests of the filter run on both.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from thaadsim.physics.geodesy import (
 from thaadsim.physics.propagate import IMPACT, propagate
 from thaadsim.systems.radar import Emplacement
 from thaadsim.systems.tracking import (
+    BACKENDS,
     FirmTrackRule,
     TrackerParams,
     Tracks,
@@ -92,7 +96,8 @@ def true_impact(truth: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def run_filter(
-    truth: np.ndarray, n_runs: int, params: TrackerParams, rng: np.random.Generator | None
+    truth: np.ndarray, n_runs: int, params: TrackerParams, rng: np.random.Generator | None,
+    backend: str = "compiled",
 ) -> tuple[Tracks, list[float]]:
     """Track the target in ``n_runs`` Monte Carlo runs at once (one batch of tracks).
 
@@ -101,12 +106,14 @@ def run_filter(
     z_true = measurement(truth, SITE)
     noise = (lambda shape: rng.normal(size=shape) * SIGMAS) if rng else np.zeros
     tracks = initiate(
-        z_true[:2] + noise((n_runs, 2, 4)), SIGMAS, SITE, LOOK_T_S[:2], BETA_KGM2, params
+        z_true[:2] + noise((n_runs, 2, 4)), SIGMAS, SITE, LOOK_T_S[:2], BETA_KGM2, params,
+        backend,
     )
     nees = []
     for k in range(2, LOOK_T_S.size):
-        tracks = predict(tracks, LOOK_T_S[k], params)
-        tracks = update(tracks, z_true[k] + noise((n_runs, 4)), SIGMAS, SITE, params)
+        tracks = predict(tracks, LOOK_T_S[k], params, backend)
+        tracks = update(tracks, z_true[k] + noise((n_runs, 4)), SIGMAS, SITE, params,
+                        backend=backend)
         err = tracks.state - truth[k]
         nees.append(float(np.mean(
             np.einsum("ni,ni->n", err, np.linalg.solve(tracks.cov, err[..., None])[..., 0])
@@ -133,50 +140,54 @@ STEPS = np.array([1.0, 1.0, 1.0, 1e-2, 1e-2, 1e-2])
 # --------------------------------------------------------------------------------------------
 
 
-def test_dynamics_jacobian_matches_central_differences() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_dynamics_jacobian_matches_central_differences(backend: str) -> None:
     """Analytic gravity (J2), Coriolis, centrifugal and drag Jacobian, above and inside
     the atmosphere, against central differences (relative 1e-6 of each block's scale)."""
     x = np.stack([X0, LOW])
     beta = np.array([np.inf, BETA_KGM2])
     params = TrackerParams()
-    a = dynamics_jacobian(x, beta, params)
-    a_fd = central_difference(lambda y: dynamics(y, beta, params), x, STEPS)
+    a = dynamics_jacobian(x, beta, params, backend)
+    a_fd = central_difference(lambda y: dynamics(y, beta, params, backend), x, STEPS)
     for rows, cols in ((slice(3, 6), slice(0, 3)), (slice(3, 6), slice(3, 6))):
         scale = np.abs(a_fd[:, rows, cols]).max(axis=(1, 2))[:, None, None]
         assert np.all(np.abs(a - a_fd)[:, rows, cols] <= 1e-6 * scale)
     assert np.array_equal(a[:, :3, 3:], np.broadcast_to(np.eye(3), (2, 3, 3)))
     # drag really is in it: the low state's velocity block differs from the drag-free one
-    a_vac = dynamics_jacobian(x, np.inf, params)
+    a_vac = dynamics_jacobian(x, np.inf, params, backend)
     assert np.abs(a[1, 3:, 3:] - a_vac[1, 3:, 3:]).max() > 1e-3
 
 
-def test_transition_matches_the_propagator() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_transition_matches_the_propagator(backend: str) -> None:
     """RK4 with 0.5 s steps against propagate's Dormand-Prince (rtol 1e-10): in vacuum to
     1 mm and 1 um/s over 60 s; in the air (40 km, beta 5,000 kg/m^2) to 10 cm and 5 cm/s
     over 20 s, the difference of the two density models (propagate smooths the standard's
     layer kinks, by up to 0.7%)."""
     params = TrackerParams()
-    x_vac, _ = transition(X0[None], 60.0, np.inf, params)
+    x_vac, _ = transition(X0[None], 60.0, np.inf, params, backend)
     ref = propagate(X0, t_end_s=60.0, drag=False, rtol=1e-10, atol=1e-8).state
     np.testing.assert_allclose(x_vac[0, :3], ref[0, :3], rtol=0, atol=1e-3)
     np.testing.assert_allclose(x_vac[0, 3:], ref[0, 3:], rtol=0, atol=1e-6)
-    x_air, _ = transition(LOW[None], 20.0, BETA_KGM2, params)
+    x_air, _ = transition(LOW[None], 20.0, BETA_KGM2, params, backend)
     ref = propagate(LOW, t_end_s=20.0, beta_kgm2=BETA_KGM2, rtol=1e-10, atol=1e-8).state
     np.testing.assert_allclose(x_air[0, :3], ref[0, :3], rtol=0, atol=0.1)
     np.testing.assert_allclose(x_air[0, 3:], ref[0, 3:], rtol=0, atol=0.05)
-    drag_free, _ = transition(LOW[None], 20.0, np.inf, params)
+    drag_free, _ = transition(LOW[None], 20.0, np.inf, params, backend)
     assert np.linalg.norm(drag_free[0, 3:] - x_air[0, 3:]) > 10.0  # drag matters there
 
 
-def test_state_transition_matrix_matches_central_differences() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_state_transition_matrix_matches_central_differences(backend: str) -> None:
     """Phi over 20 s against central differences of the propagated state (abs. 1e-6)."""
     x = np.stack([X0, LOW])
     beta = np.array([np.inf, BETA_KGM2])
     params = TrackerParams()
-    _, phi = transition(x, 20.0, beta, params)
-    phi_fd = central_difference(lambda y: transition(y, 20.0, beta, params)[0], x, STEPS)
+    _, phi = transition(x, 20.0, beta, params, backend)
+    phi_fd = central_difference(lambda y: transition(y, 20.0, beta, params, backend)[0], x,
+                                STEPS)
     np.testing.assert_allclose(phi, phi_fd, rtol=1e-6, atol=1e-6)
-    _, phi0 = transition(x, 0.0, beta, params)
+    _, phi0 = transition(x, 0.0, beta, params, backend)
     assert np.array_equal(phi0, np.broadcast_to(np.eye(6), (2, 6, 6)))
 
 
@@ -211,7 +222,8 @@ def test_wrap_angle() -> None:
     )  # fmt: skip
 
 
-def test_update_across_north_wraps_the_azimuth() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_update_across_north_wraps_the_azimuth(backend: str) -> None:
     """A target due north: an azimuth measured as 2 pi - e or as -e is the same update."""
     x = state_at(40.0, 128.0, 200e3, 2000.0, 180.0, -10.0)
     tracks = Tracks(
@@ -223,14 +235,15 @@ def test_update_across_north_wraps_the_azimuth() -> None:
     )
     z = measurement(x[None], SITE)
     z[0, 1] = -1e-4
-    a = update(tracks, z, SIGMAS, SITE)
+    a = update(tracks, z, SIGMAS, SITE, backend=backend)
     z[0, 1] = 2 * np.pi - 1e-4
-    b = update(tracks, z, SIGMAS, SITE)
+    b = update(tracks, z, SIGMAS, SITE, backend=backend)
     np.testing.assert_allclose(a.state, b.state, rtol=1e-14)
     assert np.linalg.norm(a.state[0, :3] - x[:3]) < 300.0  # an angle error of 0.1 mrad moved it
 
 
-def test_update_only_where_detected(truth: np.ndarray) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_update_only_where_detected(truth: np.ndarray, backend: str) -> None:
     """Rows without a detection (their z may be NaN) come back unchanged."""
     z2 = measurement(truth[:2], SITE)
     tracks = initiate(np.repeat(z2[None], 3, axis=0), SIGMAS, SITE, LOOK_T_S[:2])
@@ -238,7 +251,7 @@ def test_update_only_where_detected(truth: np.ndarray) -> None:
     z[1] = np.nan
     sigmas = np.repeat(SIGMAS[None], 3, axis=0)
     sigmas[1] = np.nan
-    out = update(tracks, z, sigmas, SITE, detected=[True, False, True])
+    out = update(tracks, z, sigmas, SITE, detected=[True, False, True], backend=backend)
     assert np.array_equal(out.state[1], tracks.state[1])
     assert np.array_equal(out.cov[1], tracks.cov[1])
     assert out.n_updates.tolist() == [3, 2, 3]
@@ -250,7 +263,8 @@ def test_update_only_where_detected(truth: np.ndarray) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_ekf_matches_filterpy(truth: np.ndarray) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ekf_matches_filterpy(truth: np.ndarray, backend: str) -> None:
     """The same 59 predict/update cycles in FilterPy's ExtendedKalmanFilter agree with ours
     to 1e-9 (states in units of their standard deviations; covariances relative to
     sqrt(P_ii P_jj)); we see ~1e-11.
@@ -273,13 +287,14 @@ def test_ekf_matches_filterpy(truth: np.ndarray) -> None:
         LOOK_T_S[:2],
         BETA_KGM2,
         params,
+        backend,
     )
 
     class Ekf(ExtendedKalmanFilter):  # type: ignore[misc]
         dt_s = 0.0
 
         def predict_x(self, u: float = 0) -> None:
-            self.x = transition(self.x[None], self.dt_s, BETA_KGM2, params)[0][0]
+            self.x = transition(self.x[None], self.dt_s, BETA_KGM2, params, backend)[0][0]
 
     def residual(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         y = a - b
@@ -293,10 +308,10 @@ def test_ekf_matches_filterpy(truth: np.ndarray) -> None:
     for k in range(2, LOOK_T_S.size):
         sig = SIGMAS * (1.0 + 0.5 * np.sin(k))
         dt = LOOK_T_S[k] - tracks.t_s[0]
-        _, phi = transition(tracks.state, dt, BETA_KGM2, params)
+        _, phi = transition(tracks.state, dt, BETA_KGM2, params, backend)
         ekf.F, ekf.Q, ekf.dt_s = phi[0], process_noise(dt, params.q_m2ps3), dt
         ekf.predict()
-        tracks = predict(tracks, LOOK_T_S[k], params)
+        tracks = predict(tracks, LOOK_T_S[k], params, backend)
         sd = np.sqrt(np.diag(ekf.P))
         worst = max(worst, float(np.max(np.abs(tracks.cov[0] - ekf.P) / np.outer(sd, sd))))
         z = z_true[k] + rng.normal(size=4) * sig
@@ -307,7 +322,7 @@ def test_ekf_matches_filterpy(truth: np.ndarray) -> None:
             R=np.diag(sig**2),
             residual=residual,
         )
-        tracks = update(tracks, z[None], sig, SITE, params)
+        tracks = update(tracks, z[None], sig, SITE, params, backend=backend)
         sd = np.sqrt(np.diag(ekf.P))
         worst = max(
             worst,
@@ -325,7 +340,8 @@ def nees_bounds(n_runs: int, dof: int) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def test_nees_within_chi_square_bounds(truth: np.ndarray, true_impact) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_nees_within_chi_square_bounds(truth: np.ndarray, true_impact, backend: str) -> None:
     """Consistency over 200 Monte Carlo runs (Bar-Shalom et al. 2001, sec. 5.4.2).
 
     The truth is a deterministic ballistic flight, so with q = 0 the filter's model is the
@@ -338,7 +354,7 @@ def test_nees_within_chi_square_bounds(truth: np.ndarray, true_impact) -> None:
     conservative: its NEES must stay below the upper bound.
     """
     rng = np.random.default_rng(0)
-    tracks, nees = run_filter(truth, N_RUNS, TrackerParams(q_m2ps3=0.0), rng)
+    tracks, nees = run_filter(truth, N_RUNS, TrackerParams(q_m2ps3=0.0), rng, backend)
     lo, hi = nees_bounds(N_RUNS, 6)
     assert lo < nees[len(nees) // 2] < hi
     assert lo < nees[-1] < hi
@@ -352,7 +368,7 @@ def test_nees_within_chi_square_bounds(truth: np.ndarray, true_impact) -> None:
     lo2, hi2 = nees_bounds(N_RUNS, 2)
     assert lo2 < d2.mean() < hi2
 
-    _, nees_q = run_filter(truth, N_RUNS, TrackerParams(), rng)
+    _, nees_q = run_filter(truth, N_RUNS, TrackerParams(), rng, backend)
     assert max(nees_q) < hi
 
 
@@ -412,17 +428,19 @@ def test_firm_track_time_hand_worked() -> None:
     np.testing.assert_array_equal(out, [20.0, 18.0, np.nan])
 
 
-def test_firm_track_time_of_the_scenario(truth: np.ndarray) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_firm_track_time_of_the_scenario(truth: np.ndarray, backend: str) -> None:
     """Every look detects: the track is confirmed at the third look and firm once the
     filter's sigmas fall below 100 m and 10 m/s, which happens within the 2 minutes."""
     z_true = measurement(truth, SITE)
     params = TrackerParams()
-    tracks = initiate(z_true[None, :2], SIGMAS, SITE, LOOK_T_S[:2], BETA_KGM2, params)
+    tracks = initiate(z_true[None, :2], SIGMAS, SITE, LOOK_T_S[:2], BETA_KGM2, params, backend)
     pos = np.full((1, LOOK_T_S.size), np.nan)
     vel = pos.copy()
     pos[0, 1], vel[0, 1] = (s[0] for s in track_sigmas(tracks.cov))
     for k in range(2, LOOK_T_S.size):
-        tracks = update(predict(tracks, LOOK_T_S[k], params), z_true[k][None], SIGMAS, SITE, params)
+        tracks = update(predict(tracks, LOOK_T_S[k], params, backend), z_true[k][None], SIGMAS,
+                        SITE, params, backend=backend)
         pos[0, k], vel[0, k] = (s[0] for s in track_sigmas(tracks.cov))
     t_firm = firm_track_time(LOOK_T_S, np.ones((1, LOOK_T_S.size), bool), pos, vel)
     assert np.isfinite(t_firm[0]) and LOOK_T_S[2] <= t_firm[0] < LOOK_T_S[-1]
@@ -477,14 +495,18 @@ def test_predict_impact_vectorised_equals_per_track(truth: np.ndarray) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def test_input_errors(truth: np.ndarray) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_input_errors(truth: np.ndarray, backend: str) -> None:
     tracks = initiate(measurement(truth[:2], SITE)[None], SIGMAS, SITE, LOOK_T_S[:2])
     with pytest.raises(InputError, match="forward"):
-        predict(tracks, 0.0)
+        predict(tracks, 0.0, backend=backend)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="z"):
-        update(tracks, np.zeros((2, 4)), SIGMAS, SITE)
+        update(tracks, np.zeros((2, 4)), SIGMAS, SITE, backend=backend)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="sigmas"):
-        update(tracks, measurement(tracks.state, SITE), -SIGMAS, SITE)
+        update(tracks, measurement(tracks.state, SITE), -SIGMAS, SITE,
+               backend=backend)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="backend"):
+        predict(tracks, 5.0, backend="fortran")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="q_m2ps3"):
         TrackerParams(q_m2ps3=-1.0)
     with pytest.raises(InputError, match="cov"):

@@ -1,7 +1,8 @@
 """From a threat's flight to a firm track: search, confirmation, tracking, impact prediction.
 
-One radar watches many threats at once (all arrays carry the threats on axis 0; the only
-Python loops run over look times):
+One radar watches many threats at once (all arrays carry the threats on axis 0; no Python
+loop runs over threats, and the filter's loop over looks runs inside one compiled call,
+:func:`~thaadsim.systems.tracking.filter_looks`, unless ``backend="numpy"``):
 
 1. **Search.** Every ``search_frame_s`` (each threat with its own random phase of the frame)
    the mode's search fence illuminates the threat if it is inside the fence's elevation band
@@ -33,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import numpy.typing as npt
 
@@ -40,7 +42,16 @@ from thaadsim.limits import check
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import RocketFlight
 from thaadsim.systems import tracking
-from thaadsim.systems.radar import Emplacement, Radar, look, measure
+from thaadsim.systems.radar import (
+    VISIBLE,
+    Emplacement,
+    Look,
+    Radar,
+    look,
+    measure,
+    pd_from_snr,
+    snr,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -102,26 +113,54 @@ class Timeline:
 def truth_at(truth: Truth, t_s: FloatArray) -> FloatArray:
     """Threat states at times ``t_s`` (n, k), by cubic Hermite interpolation between the
     recorded steps; NaN outside the flight."""
-    n, k = t_s.shape
-    out = np.full((n, k, 6), np.nan)
-    for i in range(n):  # searchsorted per threat: rows have different time grids
-        t_row = truth.t_s[i]
-        ok = np.isfinite(t_row)
-        t_rec, y_rec = t_row[ok], truth.state[i, ok]
-        tq = t_s[i]
-        inside = (tq >= t_rec[0]) & (tq <= t_rec[-1])
-        j = np.clip(np.searchsorted(t_rec, tq[inside]) - 1, 0, t_rec.size - 2)
-        h = (t_rec[j + 1] - t_rec[j])[:, None]
-        s = ((tq[inside] - t_rec[j]) / h[:, 0])[:, None]
-        p0, p1 = y_rec[j, :3], y_rec[j + 1, :3]
-        v0, v1 = y_rec[j, 3:], y_rec[j + 1, 3:]
-        h00, h10 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s
-        h01, h11 = -2 * s**3 + 3 * s**2, s**3 - s**2
-        pos = h00 * p0 + h10 * h * v0 + h01 * p1 + h11 * h * v1
-        vel = ((6 * s**2 - 6 * s) * p0 + (3 * s**2 - 4 * s + 1) * h * v0
-               + (-6 * s**2 + 6 * s) * p1 + (3 * s**2 - 2 * s) * h * v1) / h
-        out[i, inside] = np.concatenate([pos, vel], axis=-1)
+    t_q = np.ascontiguousarray(np.asarray(t_s, dtype=np.float64))
+    out = np.full(t_q.shape + (6,), np.nan)
+    _hermite_rows(np.ascontiguousarray(truth.t_s, dtype=np.float64),
+                  np.ascontiguousarray(truth.state, dtype=np.float64), t_q, out)
     return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _hermite_rows(t_rec: FloatArray, y_rec: FloatArray, t_q: FloatArray,
+                  out: FloatArray) -> None:  # pragma: no cover - compiled
+    """:func:`truth_at` row by row (rows have different time grids; NaN entries of
+    ``t_rec`` are not recorded steps). ``out`` comes in NaN."""
+    n, k = t_q.shape
+    valid = np.empty(t_rec.shape[1], dtype=np.int64)
+    for i in range(n):
+        m = 0
+        for j in range(t_rec.shape[1]):
+            if np.isfinite(t_rec[i, j]):
+                valid[m] = j
+                m += 1
+        if m < 2:
+            continue
+        first, last = t_rec[i, valid[0]], t_rec[i, valid[m - 1]]
+        for c in range(k):
+            tq = t_q[i, c]
+            if not (tq >= first and tq <= last):
+                continue
+            lo, hi = 0, m  # first position whose time is >= tq (searchsorted, left)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if t_rec[i, valid[mid]] < tq:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            a = min(max(lo - 1, 0), m - 2)
+            ja, jb = valid[a], valid[a + 1]
+            h = t_rec[i, jb] - t_rec[i, ja]
+            s = (tq - t_rec[i, ja]) / h
+            s2, s3 = s * s, s * s * s
+            h00, h10 = 2 * s3 - 3 * s2 + 1, s3 - 2 * s2 + s
+            h01, h11 = -2 * s3 + 3 * s2, s3 - s2
+            d00, d10 = 6 * s2 - 6 * s, 3 * s2 - 4 * s + 1
+            d01, d11 = -6 * s2 + 6 * s, 3 * s2 - 2 * s
+            for d in range(3):
+                p0, p1 = y_rec[i, ja, d], y_rec[i, jb, d]
+                v0, v1 = y_rec[i, ja, 3 + d], y_rec[i, jb, 3 + d]
+                out[i, c, d] = h00 * p0 + h10 * h * v0 + h01 * p1 + h11 * h * v1
+                out[i, c, 3 + d] = (d00 * p0 + d10 * h * v0 + d01 * p1 + d11 * h * v1) / h
 
 
 def simulate_detection(
@@ -134,12 +173,16 @@ def simulate_detection(
     rule: tracking.FirmTrackRule = DEFAULT_RULE,
     params: tracking.TrackerParams = DEFAULT_PARAMS,
     cueing: bool = True,
+    backend: tracking.Backend = tracking.DEFAULT_BACKEND,
 ) -> Timeline:
     """Search, confirm, track and predict the impact of ``n`` threats (module docstring).
 
     With ``cueing``, from ``radar.cue_delay_s`` after each launch an external cue lets the
     radar put cued acquisition dwells (:meth:`Radar.energy_j` ``'cued'``) on the threat
-    wherever it is in the face, instead of waiting for it to cross the search fence."""
+    wherever it is in the face, instead of waiting for it to cross the search fence.
+    ``backend`` says how the filter runs (:data:`thaadsim.systems.tracking.Backend`: the
+    compiled kernel, or the NumPy code, which the benchmark times as its baseline); the
+    random draws do not depend on it."""
     n = truth.t_s.shape[0]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
     for value in np.unique(rcs):  # NaN included: every value within the LIMITS row
@@ -159,9 +202,7 @@ def simulate_detection(
     if cueing:
         launch = np.nanmin(truth.t_s, axis=1)
         cued = t_search >= (launch + radar.cue_delay_s)[:, None]
-        view_c = look(radar, emplacement, np.nan_to_num(y[..., :3]),
-                      np.nan_to_num(y[..., 3:]), rcs[:, None], "cued")
-        pd = np.where(cued, np.maximum(pd, view_c.pd), pd)
+        pd = np.where(cued, np.maximum(pd, _dwell_pd(radar, view, rcs[:, None], "cued")), pd)
     hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
     first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
     # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
@@ -171,7 +212,7 @@ def simulate_detection(
     if np.isfinite(first).any():
         idx = np.flatnonzero(np.isfinite(first))
         got, track_looks = _track(truth, idx, first[idx], radar, emplacement, rcs[idx], rng,
-                                  rule, params)
+                                  rule, params, backend)
         for name in _PER_THREAT:
             out[name][idx] = got[name]
         width = got["look_t_s"].shape[1]
@@ -182,6 +223,17 @@ def simulate_detection(
                     search_looks=int(alive.sum()), track_looks=track_looks)
 
 
+def _dwell_pd(radar: Radar, view: Look, rcs_m2: npt.ArrayLike, dwell: str) -> FloatArray:
+    """Detection probability of another dwell on the targets of ``view``: what
+    :func:`~thaadsim.systems.radar.look` gives for ``dwell`` (the same expressions), without
+    computing the geometry again (the search fence and the cued beams look at the same
+    points)."""
+    visible = view.status == VISIBLE
+    s = np.where(visible, snr(radar, radar.energy_j(dwell), np.maximum(view.range_m, 1.0),
+                              rcs_m2, view.scan_cos), 0.0)
+    return np.where(visible, pd_from_snr(s, radar.false_alarm_probability, radar.swerling), 0.0)
+
+
 _PER_THREAT = ("confirmed_s", "firm_track_s", "impact_error_m", "impact_sigma_m",
                "impact_pred_lat_deg", "impact_pred_lon_deg")
 _PER_LOOK = ("look_t_s", "position_sigma_m", "velocity_sigma_mps")
@@ -190,7 +242,7 @@ _PER_LOOK = ("look_t_s", "position_sigma_m", "velocity_sigma_mps")
 def _track(
     truth: Truth, idx: npt.NDArray[np.intp], first_s: FloatArray, radar: Radar,
     emp: Emplacement, rcs: FloatArray, rng: np.random.Generator, rule: tracking.FirmTrackRule,
-    params: tracking.TrackerParams,
+    params: tracking.TrackerParams, backend: tracking.Backend,
 ) -> tuple[dict[str, FloatArray], int]:
     """Track the detected threats ``idx`` from their first detection to impact (module
     docstring); returns the :class:`Timeline` fields of these threats and the looks made.
@@ -198,7 +250,9 @@ def _track(
     The looks, detections and measurements do not depend on the filter (the radar points
     its track dwells at the threat), so they are drawn for all looks at once; the filter
     then runs look by look, each threat from its own initiation. Look 0 is the search
-    detection; looks 1, 2, ... are track dwells every ``track_interval_s``.
+    detection; looks 1, 2, ... are track dwells every ``track_interval_s``. The filter
+    runs in :func:`~thaadsim.systems.tracking.filter_looks` (one compiled call over all
+    tracks and looks by default).
     """
     m = idx.size
     sub = dataclasses.replace(truth, t_s=truth.t_s[idx], state=truth.state[idx])
@@ -238,32 +292,14 @@ def _track(
         return out, int(alive.sum())
     pair = np.stack([j0, j1], 1)
     tracks = tracking.initiate(z[rows[:, None], pair], sig[rows[:, None], pair], emp,
-                               looks_t[rows[:, None], pair], truth.beta_kgm2[idx][rows], params)
+                               looks_t[rows[:, None], pair], truth.beta_kgm2[idx][rows], params,
+                               backend)
     confirm_j = np.where(confirm_all[rows] < 0, n_looks, confirm_all[rows])
-    p_sig, v_sig = tracking.track_sigmas(tracks.cov)
-    out["position_sigma_m"][rows, j1] = p_sig
-    out["velocity_sigma_mps"][rows, j1] = v_sig
-    firm_state = np.full((rows.size, 6), np.nan)
-    firm_cov = np.full((rows.size, 6, 6), np.nan)
-    firm_rows_t = np.full(rows.size, np.nan)
-    for k in range(1, n_looks):
-        j = j1 + k
-        live = (j < n_looks)
-        jj = np.minimum(j, n_looks - 1)
-        live &= alive[rows, jj]
-        if not live.any():
-            break
-        tracks = tracking.predict(tracks, np.where(live, looks_t[rows, jj], tracks.t_s), params)
-        tracks = tracking.update(tracks, z[rows, jj], sig[rows, jj], emp, params,
-                                 detected=live & det[rows, jj])
-        p_sig, v_sig = tracking.track_sigmas(tracks.cov)
-        out["position_sigma_m"][rows[live], jj[live]] = p_sig[live]
-        out["velocity_sigma_mps"][rows[live], jj[live]] = v_sig[live]
-        now = (live & np.isnan(firm_rows_t) & (jj >= confirm_j)
-               & (p_sig <= rule.position_sigma_m) & (v_sig <= rule.velocity_sigma_mps))
-        firm_rows_t[now] = looks_t[rows, jj][now]
-        firm_state[now] = tracks.state[now]
-        firm_cov[now] = tracks.cov[now]
+    run = tracking.filter_looks(tracks, j1, looks_t[rows], z[rows], sig[rows], det[rows],
+                                alive[rows], confirm_j, emp, rule, params, backend)
+    out["position_sigma_m"][rows] = run.position_sigma_m
+    out["velocity_sigma_mps"][rows] = run.velocity_sigma_mps
+    firm_rows_t, firm_state, firm_cov = run.firm_t_s, run.firm_state, run.firm_cov
     out["firm_track_s"][rows] = firm_rows_t
     have = np.isfinite(firm_rows_t)
     if have.any():

@@ -87,6 +87,16 @@ velocity uncertainties (square roots of the traces of the position and velocity 
 of :math:`P`) are both below thresholds (:class:`FirmTrackRule`): then it can cue an
 interceptor.
 
+Two backends
+------------
+:func:`predict`, :func:`update`, :func:`transition`, :func:`dynamics`,
+:func:`dynamics_jacobian`, :func:`initiate` and :func:`filter_looks` take ``backend``:
+``"compiled"`` (the default) runs the equations above in the Numba kernels of
+:mod:`thaadsim.systems._track_kernel`, one call over all tracks with the loop inside
+(:func:`filter_looks`: over all tracks and all their looks); ``"numpy"`` runs the array
+code of this module, the reference. They do the same arithmetic in a different order and
+agree to rounding (tested: states and covariances to 1e-9, the same firm-track looks).
+
 Impact prediction
 -----------------
 :func:`predict_impact` carries the state distribution to the ground (altitude 0) by
@@ -104,12 +114,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Protocol
+from functools import lru_cache
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from thaadsim.errors import InputError
+from thaadsim.physics import atmosphere
 from thaadsim.physics.atmosphere import density_kgm3
 from thaadsim.physics.earth import WGS84, Earth
 from thaadsim.physics.geodesy import (
@@ -123,9 +135,13 @@ from thaadsim.physics.geodesy import (
 )
 from thaadsim.physics.gravity import gravity_accel_mps2
 from thaadsim.physics.propagate import IMPACT, propagate
+from thaadsim.systems import _track_kernel as kernel
 
 __all__ = [
+    "BACKENDS",
+    "DEFAULT_BACKEND",
     "MEASUREMENT_NAMES",
+    "Backend",
     "FirmTrackRule",
     "ImpactPrediction",
     "SiteLike",
@@ -134,9 +150,11 @@ __all__ = [
     "dynamics",
     "detection_position",
     "dynamics_jacobian",
+    "filter_looks",
     "firm_track_time",
     "initiate",
     "innovation",
+    "LookRun",
     "m_of_n",
     "measurement",
     "measurement_jacobian",
@@ -156,8 +174,67 @@ BoolArray = npt.NDArray[np.bool_]
 MEASUREMENT_NAMES = ("range_m", "az_rad", "el_rad", "range_rate_mps")
 """The components of a measurement ``z`` and of its ``sigmas``, in order."""
 
-_DENSITY_STEP_M = 5.0
+_DENSITY_STEP_M = kernel._DENSITY_STEP_M
 """Altitude step of the central difference that gives d(rho)/dh for the drag Jacobian."""
+
+Backend = Literal["numpy", "compiled"]
+"""How the filter's predict and update run: ``"compiled"``, the Numba kernels of
+:mod:`thaadsim.systems._track_kernel` (one call over all tracks, the loop inside), or
+``"numpy"``, the array code of this module (the reference, and the benchmark's baseline).
+The two agree to rounding."""
+BACKENDS: tuple[Backend, ...] = ("numpy", "compiled")
+DEFAULT_BACKEND: Backend = "compiled"
+
+
+def _check_backend(backend: str) -> None:
+    if backend not in BACKENDS:
+        raise InputError(f"backend: {backend!r} is not one of {', '.join(BACKENDS)}")
+
+
+@lru_cache(maxsize=8)
+def _kernel_model(
+    earth: Earth,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray, IntArray]:
+    """The packed arguments of the kernels for an Earth model: ``earth``, ``atm``,
+    ``layers``, ``px``, ``pc``, ``index`` (:mod:`~thaadsim.systems._track_kernel`). The
+    atmosphere's tables are the very ones :func:`~thaadsim.physics.atmosphere.density_kgm3`
+    uses (read here, in one place, from that module's private names)."""
+    atm = atmosphere
+    px = np.ascontiguousarray(atm._LOG_RHO.x, dtype=np.float64)
+    pack = (
+        np.array([earth.a_m, earth.e2, earth.b_m, earth.gm_m3ps2, earth.j2, earth.omega_radps]),
+        np.array([atm.R0_M, atm.Z_MIN_M, atm._G0_M0_OVER_R_STAR_K_PER_M, atm._R_AIR_J_PER_KG_K,
+                  atm.Z_86KM_M, atm.Z_MAX_M, atm._RHO_SCALE_HEIGHT_TOP_M]),
+        np.ascontiguousarray(np.stack([atm._H_BASE_M, atm._T_BASE_K, atm._P_BASE_PA,
+                                       atm._LAPSE_K_PER_M]), dtype=np.float64),
+        px,
+        np.ascontiguousarray(atm._LOG_RHO.c, dtype=np.float64),
+        np.clip(np.searchsorted(px, np.arange(atm.Z_86KM_M, atm.Z_MAX_M + 1e3, 1e3), "right") - 1,
+                0, px.size - 2).astype(np.int64),
+    )
+    return pack  # writable arrays, as every caller passes them: one compiled signature
+
+
+def _kernel_site(site: SiteLike, earth: Earth) -> FloatArray | None:
+    """The site pack (4, 3) of the kernels (ENU basis rows, ECEF position), or None for a
+    site given per track (arrays), which the NumPy path handles."""
+    if any(np.size(np.asarray(c)) != 1 for c in (site.lat_deg, site.lon_deg, site.alt_m)):
+        return None
+    lat, lon, alt = (float(np.asarray(c).ravel()[0])
+                     for c in (site.lat_deg, site.lon_deg, site.alt_m))
+    basis, r_site = _site_frame(_Site(lat, lon, alt), earth)
+    return np.ascontiguousarray(np.concatenate([basis, np.reshape(r_site, (1, 3))]))
+
+
+@dataclass(frozen=True)
+class _Site:
+    lat_deg: float
+    lon_deg: float
+    alt_m: float
+
+
+def _rows6(x: npt.ArrayLike) -> FloatArray:
+    return np.array(x, dtype=np.float64, ndmin=2, order="C", copy=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -323,13 +400,31 @@ def _frame_accel(r: FloatArray, v: FloatArray, omega: float) -> FloatArray:
     return out
 
 
+def _compiled_derivatives(
+    state: npt.ArrayLike, beta_kgm2: npt.ArrayLike, params: TrackerParams
+) -> tuple[FloatArray, FloatArray]:
+    """:func:`dynamics` and :func:`dynamics_jacobian` by the compiled kernel."""
+    x = _rows6(state)
+    k = np.ascontiguousarray(_drag_gain(_as_rows(beta_kgm2, x.shape[0], "beta_kgm2"), params))
+    dy = np.empty_like(x)
+    jac = np.empty((x.shape[0], 6, 6))
+    kernel.derivatives_many(x, k, *_kernel_model(params.earth), dy, jac)
+    return dy, jac
+
+
 def dynamics(
-    state: FloatArray, beta_kgm2: npt.ArrayLike = np.inf, params: TrackerParams = TrackerParams()
+    state: FloatArray,
+    beta_kgm2: npt.ArrayLike = np.inf,
+    params: TrackerParams = TrackerParams(),
+    backend: Backend = DEFAULT_BACKEND,
 ) -> FloatArray:
     r"""Time derivative of Earth-fixed states ``(n, 6)`` (module equation of motion).
 
     Returns :math:`(\mathbf v, \dot{\mathbf v})`, shape (n, 6), m/s and m/s^2.
     """
+    _check_backend(backend)
+    if backend == "compiled":
+        return _compiled_derivatives(state, beta_kgm2, params)[0]
     x = np.asarray(state, dtype=np.float64)
     r, v = x[:, :3], x[:, 3:]
     acc = gravity_accel_mps2(r, params.earth) + _frame_accel(r, v, params.earth.omega_radps)
@@ -374,7 +469,10 @@ def _gravity_gradient(r: FloatArray, earth: Earth) -> FloatArray:
 
 
 def dynamics_jacobian(
-    state: FloatArray, beta_kgm2: npt.ArrayLike = np.inf, params: TrackerParams = TrackerParams()
+    state: FloatArray,
+    beta_kgm2: npt.ArrayLike = np.inf,
+    params: TrackerParams = TrackerParams(),
+    backend: Backend = DEFAULT_BACKEND,
 ) -> FloatArray:
     r"""Jacobian :math:`A = \partial\dot{\mathbf x}/\partial\mathbf x` of :func:`dynamics`.
 
@@ -395,6 +493,9 @@ def dynamics_jacobian(
     numpy.ndarray
         Shape (n, 6, 6).
     """
+    _check_backend(backend)
+    if backend == "compiled":
+        return _compiled_derivatives(state, beta_kgm2, params)[1]
     x = np.asarray(state, dtype=np.float64)
     n = x.shape[0]
     r, v = x[:, :3], x[:, 3:]
@@ -418,6 +519,7 @@ def transition(
     dt_s: npt.ArrayLike,
     beta_kgm2: npt.ArrayLike = np.inf,
     params: TrackerParams = TrackerParams(),
+    backend: Backend = DEFAULT_BACKEND,
 ) -> tuple[FloatArray, FloatArray]:
     r"""Propagate states ``(n, 6)`` over ``dt_s`` with their state-transition matrices.
 
@@ -433,17 +535,25 @@ def transition(
     stm : numpy.ndarray
         :math:`\Phi = \partial\mathbf x(t + \Delta t)/\partial\mathbf x(t)`, (n, 6, 6).
     """
-    x = np.array(state, dtype=np.float64, ndmin=2)
+    _check_backend(backend)
+    x = _rows6(state)
     n = x.shape[0]
     dt = _as_rows(dt_s, n, "dt_s")
     beta = _as_rows(beta_kgm2, n, "beta_kgm2")
-    n_sub = max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / params.step_s)))
+    n_sub = _substeps(dt, params)
+    if backend == "compiled":
+        phi_out = np.empty((n, 6, 6))
+        kernel.transition_many(x, np.ascontiguousarray(dt), n_sub,
+                               np.ascontiguousarray(_drag_gain(beta, params)),
+                               *_kernel_model(params.earth), phi_out)
+        return x, phi_out
     h = (dt / n_sub)[:, None]
     h3 = h[:, :, None]
     phi = np.broadcast_to(np.eye(6), (n, 6, 6)).copy()
 
     def deriv(y: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
-        return dynamics(y, beta, params), dynamics_jacobian(y, beta, params) @ p
+        return (dynamics(y, beta, params, "numpy"),
+                dynamics_jacobian(y, beta, params, "numpy") @ p)
 
     for _ in range(n_sub):
         k1, l1 = deriv(x, phi)
@@ -453,6 +563,11 @@ def transition(
         x = x + h / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
         phi = phi + h3 / 6.0 * (l1 + 2.0 * l2 + 2.0 * l3 + l4)
     return x, phi
+
+
+def _substeps(dt: FloatArray, params: TrackerParams) -> int:
+    """RK4 sub-steps of a prediction over ``dt`` (all tracks take as many)."""
+    return max(1, int(np.ceil(np.max(np.abs(dt), initial=0.0) / params.step_s)))
 
 
 def process_noise(dt_s: npt.ArrayLike, q_m2ps3: float) -> FloatArray:
@@ -471,7 +586,12 @@ def process_noise(dt_s: npt.ArrayLike, q_m2ps3: float) -> FloatArray:
     return q_m2ps3 * q
 
 
-def predict(tracks: Tracks, t_s: npt.ArrayLike, params: TrackerParams = TrackerParams()) -> Tracks:
+def predict(
+    tracks: Tracks,
+    t_s: npt.ArrayLike,
+    params: TrackerParams = TrackerParams(),
+    backend: Backend = DEFAULT_BACKEND,
+) -> Tracks:
     r"""The tracks at time ``t_s`` (scalar or one per track), before any new measurement.
 
     :math:`\mathbf x^- = \mathbf x(t_s)` by :func:`transition`,
@@ -490,7 +610,15 @@ def predict(tracks: Tracks, t_s: npt.ArrayLike, params: TrackerParams = TrackerP
             f"predict: t_s earlier than a track's time by up to {-dt.min():g} s "
             "(the filter runs forward only)"
         )
-    x, phi = transition(tracks.state, dt, tracks.beta_kgm2, params)
+    _check_backend(backend)
+    if backend == "compiled":
+        x = _rows6(tracks.state)
+        p = np.array(tracks.cov, dtype=np.float64, order="C", copy=True)
+        kernel.predict_many(x, p, np.ascontiguousarray(dt), _substeps(dt, params),
+                            np.ascontiguousarray(_drag_gain(tracks.beta_kgm2, params)),
+                            float(params.q_m2ps3), *_kernel_model(params.earth))
+        return dataclasses.replace(tracks, state=x, cov=p, t_s=t_new)
+    x, phi = transition(tracks.state, dt, tracks.beta_kgm2, params, "numpy")
     cov = phi @ tracks.cov @ np.swapaxes(phi, -1, -2) + process_noise(dt, params.q_m2ps3)
     return dataclasses.replace(tracks, state=x, cov=_symmetric(cov), t_s=t_new)
 
@@ -585,7 +713,8 @@ def measurement_jacobian(state: FloatArray, site: SiteLike, earth: Earth = WGS84
     return np.concatenate([h_pos, h_vel @ basis], axis=-1)
 
 
-def _noise_cov(sigmas: npt.ArrayLike, n: int) -> FloatArray:
+def _checked_sigmas(sigmas: npt.ArrayLike, n: int) -> FloatArray:
+    """Measurement sigmas broadcast to (n, 4), each finite and > 0."""
     sig = np.asarray(sigmas, dtype=np.float64)
     try:
         sig = np.broadcast_to(sig, (n, 4))
@@ -593,7 +722,11 @@ def _noise_cov(sigmas: npt.ArrayLike, n: int) -> FloatArray:
         raise InputError(f"sigmas: shape {sig.shape} does not broadcast to ({n}, 4)") from None
     if not np.all(np.isfinite(sig) & (sig > 0.0)):
         raise InputError("sigmas: every measurement standard deviation must be finite and > 0")
-    return sig[:, :, None] ** 2 * np.eye(4)
+    return sig
+
+
+def _noise_cov(sigmas: npt.ArrayLike, n: int) -> FloatArray:
+    return _checked_sigmas(sigmas, n)[:, :, None] ** 2 * np.eye(4)
 
 
 def innovation(
@@ -628,6 +761,7 @@ def update(
     site: SiteLike,
     params: TrackerParams = TrackerParams(),
     detected: npt.ArrayLike | None = None,
+    backend: Backend = DEFAULT_BACKEND,
 ) -> Tracks:
     r"""Correct predicted tracks with one measurement each (extended Kalman filter).
 
@@ -645,15 +779,30 @@ def update(
         Which tracks have a measurement; the others are returned unchanged (their rows
         of ``z`` and ``sigmas`` are ignored and may be NaN).
 
+    backend : {"compiled", "numpy"}
+        The compiled kernel (for a site at one place; a site given per track takes the
+        NumPy path) or the NumPy code (:data:`Backend`).
+
     Returns
     -------
     Tracks
         Updated tracks (Joseph-form covariance, module docstring); ``n_updates`` is
         incremented where updated.
     """
+    _check_backend(backend)
     n = len(tracks)
     mask = np.ones(n, bool) if detected is None else np.broadcast_to(detected, (n,)).astype(bool)
     zz = np.asarray(z, dtype=np.float64)
+    site_pack = _kernel_site(site, params.earth) if backend == "compiled" else None
+    if site_pack is not None:
+        if zz.shape != (n, 4):
+            raise InputError(f"z: expected shape ({n}, 4), got {zz.shape}")
+        sig_rows = np.where(mask[:, None], np.asarray(sigmas, dtype=np.float64), 1.0)
+        sig_rows = np.ascontiguousarray(_checked_sigmas(sig_rows, n))
+        x = _rows6(tracks.state)
+        p = np.array(tracks.cov, dtype=np.float64, order="C", copy=True)
+        kernel.update_many(x, p, np.array(zz, order="C"), sig_rows, mask, site_pack)
+        return dataclasses.replace(tracks, state=x, cov=p, n_updates=tracks.n_updates + mask)
     sig: npt.ArrayLike = sigmas
     if not mask.all():  # undetected rows: a zero innovation, unit sigmas, results dropped
         zz = np.where(mask[:, None], zz, measurement(tracks.state, site, params.earth))
@@ -717,6 +866,7 @@ def initiate(
     t_s: npt.ArrayLike,
     beta_kgm2: npt.ArrayLike = np.inf,
     params: TrackerParams = TrackerParams(),
+    backend: Backend = DEFAULT_BACKEND,
 ) -> Tracks:
     r"""New tracks from two detections each, by two-point differencing.
 
@@ -778,7 +928,7 @@ def initiate(
     p1, c1 = detection_position(zz[:, 1], sig[:, 1], site, params.earth)
     beta = _as_rows(beta_kgm2, n, "beta_kgm2")
     chord = (p1 - p0) / dt[:, None]
-    accel = dynamics(np.concatenate([p1, chord], axis=-1), beta, params)[:, 3:]
+    accel = dynamics(np.concatenate([p1, chord], axis=-1), beta, params, backend)[:, 3:]
     dt3 = dt[:, None, None]
     cov = np.zeros((n, 6, 6))
     cov[:, :3, :3] = c1
@@ -867,6 +1017,158 @@ def firm_track_time(
     )
     first = np.argmax(ok, axis=1)
     return np.where(ok.any(axis=1), t[np.arange(shape[0]), first], np.nan)
+
+
+# --------------------------------------------------------------------------------------------
+# Tracks through their looks
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class LookRun:
+    """What :func:`filter_looks` made of each track."""
+
+    position_sigma_m: FloatArray
+    """(n, n_looks) position uncertainty after each look (NaN where the track did not run)."""
+    velocity_sigma_mps: FloatArray
+    firm_t_s: FloatArray
+    """(n,) time of the first firm look (NaN: never firm)."""
+    firm_state: FloatArray
+    """(n, 6) the estimate at that look (NaN rows where never firm)."""
+    firm_cov: FloatArray
+    """(n, 6, 6) its covariance."""
+
+
+def filter_looks(
+    tracks: Tracks,
+    start: npt.ArrayLike,
+    look_t_s: npt.ArrayLike,
+    z: npt.ArrayLike,
+    sigmas: npt.ArrayLike,
+    detected: npt.ArrayLike,
+    alive: npt.ArrayLike,
+    confirmed: npt.ArrayLike,
+    site: SiteLike,
+    rule: FirmTrackRule = FirmTrackRule(),
+    params: TrackerParams = TrackerParams(),
+    backend: Backend = DEFAULT_BACKEND,
+) -> LookRun:
+    """Run tracks through a radar's looks: predict, update where detected, and find the
+    first firm look of each (as :func:`firm_track_time` defines it).
+
+    Track ``n`` is at look ``start[n]`` (``tracks.t_s[n] == look_t_s[n, start[n]]``) and
+    takes looks ``start[n] + 1, start[n] + 2, ...`` while they exist and are ``alive``
+    (once not alive, never again: the target has landed). Every look predicts the track
+    to the look's time; a look that ``detected`` the target updates it with ``z`` and
+    ``sigmas``. All tracks move together look by look (the ``k``-th look after each
+    track's start at once), so each prediction takes as many RK4 sub-steps as the longest
+    of them needs (:func:`predict` on the batch); both backends do so. The track is firm at
+    the first look at or after its confirmation look ``confirmed[n]`` (``n_looks`` or more:
+    never confirmed) at which its position and velocity sigmas (:func:`track_sigmas`)
+    are at or below the rule's thresholds.
+
+    Parameters
+    ----------
+    tracks : Tracks
+        n tracks, each at its starting look.
+    start, confirmed : array_like of int, shape (n,)
+    look_t_s : array_like, shape (n, n_looks)
+        Look times, s, increasing along each row.
+    z, sigmas : array_like, shape (n, n_looks, 4)
+        Measurements and their standard deviations (may be NaN where not detected).
+    detected, alive : array_like of bool, shape (n, n_looks)
+    site : SiteLike
+        The radar.
+    backend : {"compiled", "numpy"}
+        One compiled call over all tracks and looks, or the NumPy ``predict``/``update``
+        look by look (:data:`Backend`); the results agree to rounding.
+
+    Returns
+    -------
+    LookRun
+        Uncertainties are recorded from the starting look (the initial covariance) on.
+    """
+    _check_backend(backend)
+    m = len(tracks)
+    look_t = np.asarray(look_t_s, dtype=np.float64)
+    n_looks = look_t.shape[1] if look_t.ndim == 2 else -1
+    if look_t.shape != (m, n_looks):
+        raise InputError(f"look_t_s: expected shape ({m}, n_looks), got {look_t.shape}")
+
+    def own(value: npt.ArrayLike, dtype: type, shape: tuple[int, ...]) -> npt.NDArray[Any]:
+        return np.broadcast_to(np.asarray(value, dtype=dtype), shape)
+
+    zz = own(z, np.float64, (m, n_looks, 4))
+    sig = own(sigmas, np.float64, (m, n_looks, 4))
+    det = own(detected, np.bool_, (m, n_looks))
+    live = own(alive, np.bool_, (m, n_looks))
+    j0 = np.broadcast_to(np.asarray(start, dtype=np.int64), (m,)).copy()
+    confirm_j = np.broadcast_to(np.asarray(confirmed, dtype=np.int64), (m,)).copy()
+    rows = np.arange(m)
+    pos = np.full((m, n_looks), np.nan)
+    vel = np.full((m, n_looks), np.nan)
+    if m:
+        pos[rows, j0], vel[rows, j0] = track_sigmas(tracks.cov)
+    firm_t = np.full(m, np.nan)
+    firm_state = np.full((m, 6), np.nan)
+    firm_cov = np.full((m, 6, 6), np.nan)
+    site_pack = _kernel_site(site, params.earth) if backend == "compiled" else None
+    if site_pack is not None and m:
+        taken = (np.arange(n_looks) > j0[:, None]) & live & det  # the looks that update
+        if not np.all(np.isfinite(sig[taken]) & (sig[taken] > 0.0)):
+            raise InputError("sigmas: every measurement standard deviation must be finite and > 0")
+        # the NumPy loop's sub-steps, look k after the start: from the longest interval
+        j = j0[:, None] + np.arange(n_looks)
+        jj = np.minimum(j, n_looks - 1)
+        on = (j < n_looks) & live[rows[:, None], jj]
+        on[:, 0] = False
+        dt = np.where(on, look_t[rows[:, None], jj] - look_t[rows[:, None], np.maximum(jj - 1, 0)],
+                      0.0)
+        n_sub = np.maximum(1, np.ceil(np.abs(dt).max(axis=0) / params.step_s)).astype(np.int64)
+        # the kernel's parallel loop gives each thread a fixed share of the rows in order:
+        # deal them out alternately, as tracks come sorted by threat (a raid's short
+        # flights all in one share would leave a thread idle); results come back in order.
+        # Dealing copies every array into a new, writable, C-ordered one: the one kind the
+        # kernel is compiled for (a read-only view would be another signature, and another
+        # compilation of seconds)
+        deal = np.concatenate([np.arange(0, m, 2), np.arange(1, m, 2)])
+
+        def dealt(a: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return np.ascontiguousarray(a[deal])  # a new array: writable (and C from here)
+
+        out = (dealt(pos), dealt(vel), dealt(firm_t), dealt(firm_state), dealt(firm_cov))
+        kernel.filter_looks(
+            dealt(np.asarray(tracks.state, dtype=np.float64)),
+            dealt(np.asarray(tracks.cov, dtype=np.float64)), dealt(look_t), dealt(zz),
+            dealt(sig), dealt(det), dealt(live), dealt(j0), dealt(confirm_j), n_sub,
+            dealt(_drag_gain(tracks.beta_kgm2, params)), float(params.q_m2ps3),
+            np.array([rule.position_sigma_m, rule.velocity_sigma_mps]),
+            *_kernel_model(params.earth), site_pack, *out,
+        )  # fmt: skip
+        for full, back in zip((pos, vel, firm_t, firm_state, firm_cov), out, strict=True):
+            full[deal] = back
+        return LookRun(position_sigma_m=pos, velocity_sigma_mps=vel, firm_t_s=firm_t,
+                       firm_state=firm_state, firm_cov=firm_cov)
+    for k in range(1, n_looks):
+        j = j0 + k
+        on = j < n_looks
+        jj = np.minimum(j, n_looks - 1)
+        on &= live[rows, jj]
+        if not on.any():
+            break
+        tracks = predict(tracks, np.where(on, look_t[rows, jj], tracks.t_s), params, "numpy")
+        tracks = update(tracks, zz[rows, jj], sig[rows, jj], site, params,
+                        detected=on & det[rows, jj], backend="numpy")
+        p_sig, v_sig = track_sigmas(tracks.cov)
+        pos[rows[on], jj[on]] = p_sig[on]
+        vel[rows[on], jj[on]] = v_sig[on]
+        now = (on & np.isnan(firm_t) & (jj >= confirm_j)
+               & (p_sig <= rule.position_sigma_m) & (v_sig <= rule.velocity_sigma_mps))
+        firm_t[now] = look_t[rows, jj][now]
+        firm_state[now] = tracks.state[now]
+        firm_cov[now] = tracks.cov[now]
+    return LookRun(position_sigma_m=pos, velocity_sigma_mps=vel, firm_t_s=firm_t,
+                   firm_state=firm_state, firm_cov=firm_cov)
 
 
 # --------------------------------------------------------------------------------------------
