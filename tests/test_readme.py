@@ -46,3 +46,13 @@ def test_readme_python_example_runs():
 def test_readme_quick_start_has_exactly_two_commands():
     quick = README.split("## Quick start", 1)[1].split("## ", 1)[0]
     assert len(re.findall(r"```bash\n", quick)) == 2
+
+
+def test_readme_limits_table_is_the_one_table():
+    from thaadsim.limits import limits_markdown
+
+    table = re.search(r"<!-- limits:start -->\n(.*?)\n<!-- limits:end -->", README, re.S)
+    assert table, "the README has the input-limits table between its markers"
+    assert table.group(1) == limits_markdown(), (
+        "the README's table of input limits is out of date: run "
+        "python scripts/update_readme_limits.py")
