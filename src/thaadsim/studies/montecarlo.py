@@ -441,6 +441,9 @@ def _read_chunk(path: Path, run: str, index: int, units: int
     """A chunk file's table if it is chunk ``index`` of the run ``run``, holding ``units``
     units and the very table that was written (its checksum); else None and why not."""
     try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PAR1":  # Parquet's magic, which its readers do not check
+                return None, "does not begin as a Parquet file does (damaged)"
         metadata = pq.read_schema(path).metadata or {}
     except Exception as exc:  # noqa: BLE001 - any failure to read is a damaged file
         return None, f"cannot be read as Parquet ({_first_line(exc)})"
