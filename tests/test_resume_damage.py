@@ -154,8 +154,9 @@ def test_a_finished_folder_resumes_to_the_reference_redoing_nothing(folder: Path
         got = run(folder, resume=True, task=Counting(calls=calls))
     pd.testing.assert_frame_equal(got, REFERENCE)
     assert calls == [] and err.getvalue() == ""
-    assert sorted(p.name for p in folder.iterdir()) == [
-        *(f"chunk-{i:05d}.parquet" for i in range(N_CHUNKS)), "manifest.json"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [*(f"chunk-{i:05d}.{ext}" for i in range(N_CHUNKS) for ext in ("json", "parquet")),
+         "manifest.json"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,7 +325,23 @@ CHUNKS: dict[str, Callable[[Path], Any]] = {
     "junk appended": lambda p: p.write_bytes(p.read_bytes() + b"junk" * 100),
     "text": lambda p: p.write_text("not a parquet file\n"),
     "another schema": lambda p: pd.DataFrame({"y": [1, 2]}).to_parquet(p),
-    "no record (pandas wrote it)": lambda p: pd.read_parquet(p).to_parquet(p, index=False),
+    "rewritten in another encoding": lambda p: pd.read_parquet(p).to_parquet(
+        p, index=False, compression="gzip"),
+    "another chunk's file and record": lambda p: [
+        shutil.copyfile(p.with_name(f"chunk-00000.{ext}"), p.with_suffix(f".{ext}"))
+        for ext in ("parquet", "json")],
+    "record deleted": lambda p: p.with_suffix(".json").unlink(),
+    "record emptied": lambda p: p.with_suffix(".json").write_bytes(b""),
+    "record a list": lambda p: p.with_suffix(".json").write_text("[]"),
+    "record truncated": lambda p: p.with_suffix(".json").write_bytes(
+        p.with_suffix(".json").read_bytes()[:20]),
+    "record huge": lambda p: p.with_suffix(".json").write_bytes(b" " * 100_000),
+    "record of another size": lambda p: p.with_suffix(".json").write_text(json.dumps(
+        {**json.loads(p.with_suffix(".json").read_text()), "units": 5})),
+    "record with a wrong checksum": lambda p: p.with_suffix(".json").write_text(json.dumps(
+        {**json.loads(p.with_suffix(".json").read_text()), "sha256": "0" * 64})),
+    "record with text for rows": lambda p: p.with_suffix(".json").write_text(json.dumps(
+        {**json.loads(p.with_suffix(".json").read_text()), "rows": "x"})),
     "a row fewer": lambda p: pd.read_parquet(p).iloc[:-1].to_parquet(p, index=False),
     "a value changed": lambda p: pd.read_parquet(p).assign(x=0.5).to_parquet(p, index=False),
     "another chunk's file": lambda p: shutil.copyfile(p.with_name("chunk-00000.parquet"), p),
@@ -357,6 +374,7 @@ def test_a_chunk_of_another_run_is_not_trusted(folder: Path, tmp_path: Path) -> 
     other = tmp_path / "other"
     mc.run_chunks(Tiny(), UNITS, SEED + 1, chunk_trials=CHUNK, out_dir=other, progress=False)
     shutil.copyfile(chunk(other, 2), chunk(folder, 2))
+    shutil.copyfile(mc.record_file(other, 2), mc.record_file(folder, 2))
     with captured() as err:
         got = run(folder, resume=True)
     pd.testing.assert_frame_equal(got, REFERENCE)
@@ -366,20 +384,25 @@ def test_a_chunk_of_another_run_is_not_trusted(folder: Path, tmp_path: Path) -> 
 def test_the_last_chunk_of_another_size_is_not_trusted(folder: Path) -> None:
     """The last chunk holds 5 units; the file of a 6-unit chunk in its place is refused."""
     shutil.copyfile(chunk(folder, 0), chunk(folder, 3))
+    shutil.copyfile(mc.record_file(folder, 0), mc.record_file(folder, 3))
     with captured() as err:
         got = run(folder, resume=True)
     pd.testing.assert_frame_equal(got, REFERENCE)
     assert "expected run" in err.getvalue() and "chunk 3, 5 units" in err.getvalue()
 
 
+@pytest.mark.parametrize("target", ["parquet", "json", "json, no chunk"])
 @pytest.mark.parametrize("kind", ["empty folder", "folder with a file", "link to a file",
                                   "dangling link"])
-def test_a_chunk_that_is_not_a_file_is_redone_and_left_alone(kind: str, folder: Path,
+def test_a_chunk_that_is_not_a_file_is_redone_and_left_alone(kind: str, target: str,
+                                                             folder: Path,
                                                              tmp_path: Path) -> None:
-    """Something in a chunk's place that thaadsim did not write is never removed nor
-    written through: the chunk is redone in memory, every time."""
-    path = chunk(folder, 2)
-    outside = tmp_path / "outside.parquet"
+    """Something in the place of a chunk's file or record that thaadsim did not write is
+    never removed nor written through: the chunk is redone in memory, every time."""
+    path = chunk(folder, 2).with_suffix("." + target.split(",")[0])
+    if target == "json, no chunk":
+        chunk(folder, 2).unlink()
+    outside = tmp_path / "outside"
     shutil.copyfile(path, outside)
     path.unlink()
     if kind.startswith("folder"):
@@ -399,7 +422,7 @@ def test_a_chunk_that_is_not_a_file_is_redone_and_left_alone(kind: str, folder: 
         assert calls == [CHUNK]
         lines = err.getvalue().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"warning: {path}: "), lines
-        assert "not a chunk file" in lines[0] and "kept in memory only" in lines[0]
+        assert "not a file of the run" in lines[0] and "kept in memory only" in lines[0]
         assert snapshot(folder) == before
         assert outside.read_bytes() == outside_before
 
@@ -460,10 +483,11 @@ def manifest_damage(draw: st.DrawFn) -> tuple[str, Any]:
 
 
 @st.composite
-def chunk_damage(draw: st.DrawFn) -> tuple[str, int, Any]:
-    """Damage to chunk ``i``: cut at a drawn byte, bytes flipped, deleted, junk appended,
-    replaced by another chunk's file or by drawn bytes, made a folder."""
+def chunk_damage(draw: st.DrawFn) -> tuple[str, tuple[int, str], Any]:
+    """Damage to chunk ``i``'s file or record: cut at a drawn byte, bytes flipped,
+    deleted, junk appended, replaced by another chunk's or by drawn bytes, made a folder."""
     i = draw(st.integers(0, N_CHUNKS - 1))
+    ext = draw(st.sampled_from(["parquet", "json"]))
     how = draw(st.one_of(
         st.tuples(st.just("cut"), st.integers(0, 4000)),
         st.tuples(st.just("flip"), st.lists(st.tuples(st.integers(0, 4000),
@@ -475,7 +499,7 @@ def chunk_damage(draw: st.DrawFn) -> tuple[str, int, Any]:
         st.tuples(st.just("bytes"), st.binary(max_size=64)),
         st.tuples(st.just("folder"), st.booleans()),
     ))
-    return (how[0], i, how[1])
+    return (how[0], (i, ext), how[1])
 
 
 def damages() -> st.SearchStrategy[list[tuple[str, Any]]]:
@@ -516,8 +540,8 @@ def _apply(folder: Path, damage: tuple[str, Any]) -> None:
             raw = arg
         path.write_bytes(raw)
         return
-    kind, i, arg = what
-    path = chunk(folder, i)
+    kind, (i, ext), arg = what
+    path = chunk(folder, i).with_suffix("." + ext)
     if path.is_dir() and not path.is_symlink():
         return  # made a folder already
     data = path.read_bytes() if path.exists() else b""
@@ -534,7 +558,7 @@ def _apply(folder: Path, damage: tuple[str, Any]) -> None:
     elif kind == "append":
         path.write_bytes(data + arg)
     elif kind == "swap":
-        other = chunk(folder, arg)
+        other = chunk(folder, arg).with_suffix("." + ext)
         if other != path and other.is_file():
             shutil.copyfile(other, path)
     elif kind == "bytes":
@@ -574,7 +598,7 @@ def test_a_damaged_folder_resumes_to_the_reference_or_one_line(
             else:
                 pd.testing.assert_frame_equal(got, REFERENCE)
         for line in err.getvalue().splitlines():
-            assert line.startswith(f"warning: {folder}/chunk-0000"), line
+            assert line.startswith(f"warning: {folder}/chunk-0000") and "redone" in line, line
         after = {k: v for k, v in snapshot(root).items() if not k.startswith("run")}
         assert after == outside
         # a folder in a chunk's place is never removed

@@ -15,7 +15,9 @@ Executors:
 * ``"processes"``: a :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` local
   processes (spawned, so it behaves the same on every platform); the prepared task is sent
   to each worker once;
-* ``"dask"``: Dask distributed, on the cluster at ``scheduler`` (``tcp://HOST:PORT``) or on a
+* ``"dask"``: Dask distributed, on the cluster at ``scheduler`` (``tcp://HOST:PORT``,
+  checked before Dask is imported; one that cannot be reached within
+  :data:`CONNECT_TIMEOUT_S` is an :class:`InputError`) or on a
   :class:`distributed.LocalCluster` of ``workers`` processes started (on loopback) for the
   run and closed after it; the prepared task is scattered to the workers once. Remote
   workers need the same thaadsim installed.
@@ -23,9 +25,18 @@ Executors:
 With ``out_dir`` each chunk's table is written as soon as it is back, atomically (a
 temporary file renamed into place), as ``out_dir/chunk-00012.parquet``, beside a
 ``manifest.json`` (task, seed, trials, chunk size). ``resume=True`` continues an
-interrupted run in ``out_dir``: chunks whose file exists are read, not redone, and a
-manifest that describes another run is refused. Writing happens in this (the client)
-process, so Dask workers need no shared file system.
+interrupted run in ``out_dir``: chunks whose file holds them are read, not redone, and a
+manifest that describes another run, or is damaged, is refused in one line
+(:func:`read_manifest`). Writing happens in this (the client) process, so Dask workers
+need no shared file system.
+
+A chunk file is trusted only if it is the very file that was written: beside it,
+``chunk-00012.json`` records the run's fingerprint, the chunk's index, units and rows, and
+the file's size and SHA-256 (:func:`record_file`), checked on resume. A chunk that fails
+(truncated, flipped, emptied, of another run or chunk, its record missing or damaged) is
+reported on standard error and redone, its files replaced; something that is not a regular
+file in a chunk's place (a folder, a link) is reported, the chunk redone and kept in memory
+only: the runner never removes what it did not write.
 
 A task is a picklable callable ``task(trials, seed_sequence) -> pandas.DataFrame`` with a
 ``describe() -> dict`` (JSON, for the manifest) and optionally ``prepare(seed) -> task``,
@@ -42,6 +53,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import ipaddress
 import json
 import multiprocessing
@@ -61,8 +73,6 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from thaadsim.engagement import (
     Defense,
@@ -118,6 +128,13 @@ def chunk_file(out_dir: str | Path, index: int) -> Path:
     return Path(out_dir) / f"chunk-{index:05d}.parquet"
 
 
+def record_file(out_dir: str | Path, index: int) -> Path:
+    """The record of chunk ``index``'s file (JSON): the run's fingerprint, the chunk's index,
+    units and rows, and the file's size and SHA-256, so that a resumed run trusts only the
+    very file that was written."""
+    return Path(out_dir) / f"chunk-{index:05d}.json"
+
+
 # --------------------------------------------------------------------------------------------
 # The runner
 # --------------------------------------------------------------------------------------------
@@ -152,7 +169,9 @@ def run_chunks(
     out_dir : path, optional
         Folder of the chunk files and the manifest (created if missing).
     resume : bool
-        Continue the run in ``out_dir``, redoing no chunk whose file exists.
+        Continue the run in ``out_dir``, redoing no chunk whose file holds it (checked: a
+        damaged chunk file is reported on stderr and redone; a damaged manifest is an
+        :class:`InputError`).
     progress : bool
         A Rich progress bar with the time left, on stderr.
     label : str
@@ -195,8 +214,7 @@ def run_chunks(
                 for i, frame in execute(ready, todo, sizes, seeds):
                     frame = _renumber(frame, i * chunk_trials)
                     if folder is not None and i not in unsaved:
-                        _write_chunk(chunk_file(folder, i), frame, _run_id(manifest), i,
-                                     sizes[i])
+                        _write_chunk(folder, frame, _run_id(manifest), i, sizes[i])
                     frames[i] = frame
                     advance(sizes[i])
     return pd.concat([frames[i] for i in range(n_chunks)], ignore_index=True)
@@ -224,6 +242,8 @@ SCHEDULER_FORM = ("tcp://HOST:PORT (HOST a host name or an IP address, an IPv6 o
 """The Dask scheduler addresses the runner accepts, in words."""
 CONNECT_TIMEOUT_S = 5
 """How long the runner tries to reach a Dask scheduler before it gives up."""
+SCATTER_TIMEOUT_S = 60
+"""How long the runner waits for the prepared task to reach every Dask worker."""
 _ADDRESS = re.compile(r"tcp://(\[[^\]]*\]|[^:/\[\]]*):([0-9]{1,5})")
 _LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 
@@ -285,9 +305,8 @@ _MANIFEST_FIELDS: dict[str, tuple[int, int] | None] = {
     "format": (_FORMAT, _FORMAT), "task": None, "seed": (0, 2**63 - 1),
     "n_trials": (1, MAX_UNITS), "chunk_trials": (1, 10_000_000), "n_chunks": (1, MAX_UNITS)}
 """A manifest's fields: the range of the whole numbers, None for the task (an object)."""
-_CHUNK_KEY = b"thaadsim.chunk"
-"""The key of a chunk file's record (in its Parquet schema's metadata): which run and chunk
-it holds, how many units and rows, and the SHA-256 of its table."""
+_RECORD_MAX_BYTES = 65_536
+"""A chunk's record is a few hundred bytes; a larger file is not one (and is not read)."""
 
 
 def _show(path: Path) -> str:
@@ -403,8 +422,8 @@ def _check_out_dir(folder: Path, manifest: dict[str, Any], sizes: Sequence[int],
                              "trials and chunk size")
         return _load_chunks(folder, _run_id(manifest), sizes)
     if folder.is_dir() and any(folder.glob("chunk-*.parquet")):
-        raise InputError(f"{_show(folder)}: has chunk files but no {MANIFEST}; cannot resume "
-                         "it")
+        raise InputError(f"{_show(folder)}: has chunk files but no {MANIFEST}, so they "
+                         "cannot be resumed; start the run in a new folder")
     return {}, set()
 
 
@@ -413,22 +432,18 @@ def _load_chunks(folder: Path, run: str, sizes: Sequence[int]
     frames: dict[int, pd.DataFrame] = {}
     unsaved: set[int] = set()
     for i, units in enumerate(sizes):
-        path = chunk_file(folder, i)
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            mode, what = 0, f"cannot be examined ({exc.strerror or type(exc).__name__})"
-        else:
-            what = ("is a folder" if stat.S_ISDIR(mode) else "is a symbolic link"
-                    if stat.S_ISLNK(mode) else "is not a regular file")
-        if not stat.S_ISREG(mode):
-            _warn(f"{_show(path)}: {what}, not a chunk file; chunk {i} is redone and kept "
-                  "in memory only (move it away to let the run save the chunk)")
+        path, rec = chunk_file(folder, i), record_file(folder, i)
+        kinds = {path: _kind(path), rec: _kind(rec)}
+        odd = [(p, k) for p, k in kinds.items() if k not in ("file", "missing")]
+        if odd:  # neither replaced nor written through: the chunk is not saved
+            _warn(f"{_show(odd[0][0])}: {odd[0][1]}, not a file of the run; chunk {i} is "
+                  "redone and kept in memory only (move it away to let the run save the "
+                  "chunk)")
             unsaved.add(i)
             continue
-        frame, why = _read_chunk(path, run, i, units)
+        if kinds[path] == "missing":
+            continue
+        frame, why = _read_chunk(folder, run, i, units)
         if frame is None:
             _warn(f"{_show(path)}: {why}; chunk {i} is redone")
         else:
@@ -436,34 +451,56 @@ def _load_chunks(folder: Path, run: str, sizes: Sequence[int]
     return frames, unsaved
 
 
-def _read_chunk(path: Path, run: str, index: int, units: int
+def _kind(path: Path) -> str:
+    """What is at ``path`` (links not followed): file, missing, or what it is in words."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"cannot be examined ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISREG(mode):
+        return "file"
+    return ("is a folder" if stat.S_ISDIR(mode) else "is a symbolic link"
+            if stat.S_ISLNK(mode) else "is not a regular file")
+
+
+def _read_chunk(folder: Path, run: str, index: int, units: int
                 ) -> tuple[pd.DataFrame | None, str]:
-    """A chunk file's table if it is chunk ``index`` of the run ``run``, holding ``units``
-    units and the very table that was written (its checksum); else None and why not."""
+    """Chunk ``index``'s table if its file is the very file written for chunk ``index``
+    of the run ``run`` with ``units`` units (its record: :func:`record_file`); else None
+    and why not."""
+    path, rec = chunk_file(folder, index), record_file(folder, index)
     try:
-        with open(path, "rb") as fh:
-            if fh.read(4) != b"PAR1":  # Parquet's magic, which its readers do not check
-                return None, "does not begin as a Parquet file does (damaged)"
-        metadata = pq.read_schema(path).metadata or {}
-    except Exception as exc:  # noqa: BLE001 - any failure to read is a damaged file
-        return None, f"cannot be read as Parquet ({_first_line(exc)})"
-    try:
-        record = json.loads(metadata[_CHUNK_KEY])
-        rows, digest = int(record["rows"]), str(record["sha256"])
+        if os.path.getsize(rec) > _RECORD_MAX_BYTES:
+            raise ValueError("too large")
+        record = json.loads(rec.read_bytes())
+        size, rows, digest = int(record["bytes"]), int(record["rows"]), str(record["sha256"])
         kept = (record["run"], record["chunk"], record["units"])
-    except Exception:  # noqa: BLE001 - a missing or damaged record
-        return None, "holds no chunk record of this thaadsim's (damaged, or not written by it)"
+    except FileNotFoundError:
+        return None, (f"has no record {rec.name} (its writing was cut short, or an older "
+                      "thaadsim wrote it)")
+    except Exception:  # noqa: BLE001 - whatever is wrong, the record is damaged
+        return None, f"its record {rec.name} is damaged"
     if kept != (run, index, units):
-        return None, (f"holds another chunk (of run {str(kept[0])[:12]}, chunk {kept[1]}, "
+        return None, (f"is another chunk (of run {str(kept[0])[:12]}, chunk {kept[1]}, "
                       f"{kept[2]} units; expected run {run[:12]}, chunk {index}, {units} units)")
     try:
-        frame = pd.read_parquet(path)
-        if len(frame) != rows:
-            return None, f"has {fmt_number(len(frame))} rows; its record says {rows}"
-        if _digest(_table(frame)) != digest:
-            return None, "does not match its checksum (damaged)"
+        with open(path, "rb") as fh:
+            data = fh.read(size + 1)
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if len(data) != size:
+        return None, (f"has {fmt_number(len(data))}{'+' if len(data) > size else ''} bytes; "
+                      f"its record says {fmt_number(size)} (damaged)")
+    if hashlib.sha256(data).hexdigest() != digest:
+        return None, "does not match its checksum (damaged)"
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any failure to read is a damaged file
         return None, f"cannot be read as Parquet ({_first_line(exc)})"
+    if len(frame) != rows:
+        return None, f"has {fmt_number(len(frame))} rows; its record says {fmt_number(rows)}"
     return frame, ""
 
 
@@ -480,50 +517,30 @@ def _start_out_dir(folder: Path, manifest: dict[str, Any]) -> None:
                          f"({exc.strerror or _first_line(exc)})") from None
 
 
-def _table(frame: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(frame, preserve_index=False)
-
-
-class _Hasher:
-    """A write-only file that hashes what is written to it."""
-
-    closed = False
-
-    def __init__(self) -> None:
-        self.sha = hashlib.sha256()
-
-    def write(self, data: Any) -> int:
-        self.sha.update(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def writable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.closed = True
-
-
-def _digest(table: pa.Table) -> str:
-    """The SHA-256 of a table's data, types and names (its Arrow IPC stream, without the
-    schema's metadata): a chunk read back is the chunk written if its digest is."""
-    table = table.replace_schema_metadata(None)
-    hasher = _Hasher()
-    with pa.ipc.new_stream(pa.PythonFile(hasher, mode="w"), table.schema) as writer:
-        writer.write_table(table, max_chunksize=65_536)
-    return hasher.sha.hexdigest()
-
-
-def _write_chunk(path: Path, frame: pd.DataFrame, run: str, index: int, units: int) -> None:
-    """Write chunk ``index`` of the run ``run`` with its record, atomically."""
-    table = _table(frame)
-    record = json.dumps({"run": run, "chunk": index, "units": units, "rows": len(frame),
-                         "sha256": _digest(table)}, sort_keys=True).encode()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           _CHUNK_KEY: record})
-    _write_atomic(path, lambda tmp: pq.write_table(table, tmp))
+def _write_chunk(folder: Path, frame: pd.DataFrame, run: str, index: int,
+                 units: int) -> None:
+    """Write chunk ``index`` of the run ``run`` and its record: the chunk to a temporary
+    file, then the record (with the temporary file's checksum), then the chunk renamed
+    into place, so that a run killed at any moment leaves no chunk file that a record
+    vouches for unless it is whole."""
+    path = chunk_file(folder, index)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        sha, size = hashlib.sha256(), 0
+        with open(tmp, "rb") as fh:
+            while block := fh.read(1 << 20):
+                sha.update(block)
+                size += len(block)
+        record = {"run": run, "chunk": index, "units": units, "rows": len(frame),
+                  "bytes": size, "sha256": sha.hexdigest()}
+        _write_atomic(record_file(folder, index), lambda t: Path(t).write_text(
+            json.dumps(record, sort_keys=True) + "\n"))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _write_atomic(path: Path, write: Callable[[str], Any]) -> None:
@@ -650,7 +667,8 @@ def _execute_dask(client: Any, task: Task, todo: Sequence[int], sizes: Sequence[
                   seeds: Sequence[np.random.SeedSequence]) -> Iterator[tuple[int, pd.DataFrame]]:
     from distributed import as_completed
 
-    shared = client.scatter(task, broadcast=True, hash=False)
+    # the client's timeout is the short one of connecting; sending the task takes longer
+    shared = client.scatter(task, broadcast=True, hash=False, timeout=SCATTER_TIMEOUT_S)
     run = uuid.uuid4().hex[:12]
     futures = {client.submit(_call, shared, sizes[i], seeds[i],
                              key=f"thaadsim-chunk-{run}-{i:05d}"): i for i in todo}
@@ -1033,5 +1051,5 @@ def run_engagement(
 __all__ = ["CONNECT_TIMEOUT_S", "DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EXECUTORS",
            "SCHEDULER_FORM", "SHOT_COLUMNS", "EngagementRun", "EngagementTask",
            "RunnerOptions", "Task", "check_scheduler", "chunk_file", "chunk_seeds",
-           "engagement_frame", "engagement_result", "read_manifest", "run_chunks",
+           "engagement_frame", "engagement_result", "read_manifest", "record_file", "run_chunks",
            "run_engagement", "sampling", "shared_seed", "tracking_pool"]
