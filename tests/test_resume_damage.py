@@ -220,6 +220,10 @@ MANIFESTS: dict[str, tuple[Callable[[dict[str, Any]], Any] | bytes, str]] = {
                            "differs in chunk_trials, n_chunks"),
     "another trial count": (_edit(n_trials=24), "differs in n_trials"),
     "an extra key": (_edit(note="hand-edited"), "differs in note"),
+    "an extra key with a new line": (_edit(**{"a\nb": 1}), "differs in 'a\\nb'"),
+    "many extra keys": (_edit(**{f"k{i:04d}": i for i in range(5000)}),
+                        "differs in k0000, k0001, k0002, k0003, k0004, k0005 and 4,994 more"),
+    "a task of the wrong kind": (_edit(task=[]), "task is a list, not a JSON object"),
 }
 
 
@@ -244,7 +248,7 @@ def test_a_damaged_manifest_is_one_line(name: str, folder: Path, finished: Path)
 
 
 @pytest.mark.parametrize("name", [n for n in sorted(MANIFESTS) if "another" not in n
-                                  and "extra" not in n])
+                                  and "extra" not in n and "many" not in n])
 def test_the_command_lines_chunk_size_reads_the_manifest_the_same_way(
         name: str, folder: Path, finished: Path) -> None:
     """``RunnerOptions.chunk_trials`` (what a command asks before it runs) reads the
@@ -434,6 +438,12 @@ def test_chunk_files_with_other_names_are_ignored(folder: Path) -> None:
     (folder / "chunk-99999.parquet").write_text("junk")
     got = run(folder, resume=True)
     pd.testing.assert_frame_equal(got, REFERENCE)
+
+
+def test_too_many_chunks_is_one_line() -> None:
+    with pytest.raises(InputError, match="give a larger chunk size") as exc:
+        mc.run_chunks(Tiny(), 10**6, 0, chunk_trials=1, progress=False)
+    assert one_line(exc).startswith("chunk_trials: 1,000,000 units in chunks of 1 make")
 
 
 def test_an_unwritable_folder_is_one_line() -> None:

@@ -97,6 +97,8 @@ MANIFEST = "manifest.json"
 MAX_UNITS = 1_000_000_000
 """The most work units (trials, grid cells, model runs) one run may hold: the commands
 bound theirs far lower (:data:`thaadsim.limits.LIMITS`)."""
+MAX_CHUNKS = 100_000
+"""The most chunks one run may be cut into (each is a file, and a task to schedule)."""
 _FORMAT = 1
 _POOL_TAG = 0x706F6F6C  # "pool": the run-wide stream of a task's shared work
 
@@ -190,6 +192,10 @@ def run_chunks(
     if resume and out_dir is None:
         raise InputError("resume: needs the folder of the interrupted run (out_dir)")
     n_chunks = -(-n_trials // chunk_trials)
+    if n_chunks > MAX_CHUNKS:
+        raise InputError(f"chunk_trials: {fmt_number(n_trials)} units in chunks of "
+                         f"{fmt_number(chunk_trials)} make {fmt_number(n_chunks)} chunks, "
+                         f"more than {fmt_number(MAX_CHUNKS)}; give a larger chunk size")
     sizes = [min(chunk_trials, n_trials - i * chunk_trials) for i in range(n_chunks)]
     seeds = chunk_seeds(seed, n_chunks)
     frames: dict[int, pd.DataFrame] = {}
@@ -303,7 +309,8 @@ MANIFEST_MAX_BYTES = 1_048_576
 """A manifest is a few hundred bytes; a larger file is not one (and is not read)."""
 _MANIFEST_FIELDS: dict[str, tuple[int, int] | None] = {
     "format": (_FORMAT, _FORMAT), "task": None, "seed": (0, 2**63 - 1),
-    "n_trials": (1, MAX_UNITS), "chunk_trials": (1, 10_000_000), "n_chunks": (1, MAX_UNITS)}
+    "n_trials": (1, MAX_UNITS), "chunk_trials": (1, 10_000_000),
+    "n_chunks": (1, MAX_CHUNKS)}
 """A manifest's fields: the range of the whole numbers, None for the task (an object)."""
 _RECORD_MAX_BYTES = 65_536
 """A chunk's record is a few hundred bytes; a larger file is not one (and is not read)."""
@@ -382,7 +389,7 @@ def _json_kind(value: Any) -> str:
     if value is None:
         return "null"
     return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-            list: "a list"}.get(type(value), type(value).__name__)
+            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
 def _json_value(value: Any) -> str:
@@ -417,9 +424,11 @@ def _check_out_dir(folder: Path, manifest: dict[str, Any], sizes: Sequence[int],
         old = read_manifest(folder)
         if old != manifest:
             diff = sorted(k for k in set(old) | set(manifest) if old.get(k) != manifest.get(k))
+            shown = [k if k.isprintable() and len(k) <= 40 else repr(k[:40]) for k in diff[:6]]
+            more = f" and {fmt_number(len(diff) - 6)} more" if len(diff) > 6 else ""
             raise InputError(f"{_show(path)}: describes another run (differs in "
-                             f"{', '.join(diff)}); resume with the same scenario, seed, "
-                             "trials and chunk size")
+                             f"{', '.join(shown)}{more}); resume with the same scenario, "
+                             "seed, trials and chunk size")
         return _load_chunks(folder, _run_id(manifest), sizes)
     if folder.is_dir() and any(folder.glob("chunk-*.parquet")):
         raise InputError(f"{_show(folder)}: has chunk files but no {MANIFEST}, so they "
