@@ -440,6 +440,25 @@ def test_chunk_files_with_other_names_are_ignored(folder: Path) -> None:
     pd.testing.assert_frame_equal(got, REFERENCE)
 
 
+def test_temporaries_of_a_killed_write_are_removed_and_nothing_else(folder: Path) -> None:
+    """A run killed while writing leaves its temporary files (named by ``mkstemp``);
+    resuming removes those, and only those."""
+    stale = [folder / ".chunk-00001.parquet.ab_c9xyz.tmp",
+             folder / ".chunk-00002.json.q1w2e3r4.tmp",
+             folder / ".manifest.json.zzzzzzzz.tmp"]
+    for p in stale:
+        p.write_bytes(b"PAR1 half written")
+    kept = [folder / ".notes.tmp", folder / ".chunk-00001.parquet.tmp",
+            folder / ".chunk-00001.parquet.ABCDEFGH.tmp", folder / "chunk-00001.parquet.x.tmp"]
+    for p in kept:
+        p.write_text("mine")
+    (folder / ".chunk-00003.json.abcdefgh.tmp").mkdir()
+    pd.testing.assert_frame_equal(run(folder, resume=True), REFERENCE)
+    assert not any(p.exists() for p in stale)
+    assert all(p.read_text() == "mine" for p in kept)
+    assert (folder / ".chunk-00003.json.abcdefgh.tmp").is_dir()
+
+
 def test_too_many_chunks_is_one_line() -> None:
     with pytest.raises(InputError, match="give a larger chunk size") as exc:
         mc.run_chunks(Tiny(), 10**6, 0, chunk_trials=1, progress=False)

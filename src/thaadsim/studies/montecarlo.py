@@ -429,11 +429,24 @@ def _check_out_dir(folder: Path, manifest: dict[str, Any], sizes: Sequence[int],
             raise InputError(f"{_show(path)}: describes another run (differs in "
                              f"{', '.join(shown)}{more}); resume with the same scenario, "
                              "seed, trials and chunk size")
+        _remove_stale_temporaries(folder)
         return _load_chunks(folder, _run_id(manifest), sizes)
     if folder.is_dir() and any(folder.glob("chunk-*.parquet")):
         raise InputError(f"{_show(folder)}: has chunk files but no {MANIFEST}, so they "
                          "cannot be resumed; start the run in a new folder")
     return {}, set()
+
+
+_TEMPORARY = re.compile(r"\.(chunk-[0-9]{5}\.(parquet|json)|manifest\.json)\.[a-z0-9_]{8}\.tmp")
+"""The name of a temporary file of :func:`_write_atomic` (:func:`tempfile.mkstemp`'s)."""
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files a run killed while writing left in its folder (only
+    regular files named as :func:`_write_atomic` names them: the runner's own)."""
+    for path in folder.glob(".*.tmp"):
+        if _TEMPORARY.fullmatch(path.name) and _kind(path) == "file":
+            path.unlink(missing_ok=True)
 
 
 def _load_chunks(folder: Path, run: str, sizes: Sequence[int]
