@@ -699,6 +699,7 @@ def _free_port() -> int:
     return port
 
 
+@pytest.mark.slow  # imports Dask and waits for a connection
 def test_a_scheduler_where_nothing_listens_is_one_line(tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     address = f"tcp://127.0.0.1:{_free_port()}"
@@ -713,6 +714,7 @@ def test_a_scheduler_where_nothing_listens_is_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow  # imports Dask and waits for a connection
 def test_a_scheduler_that_is_not_dask_is_one_line(tmp_path: Path) -> None:
     """Something listens, but it speaks another protocol (it answers junk and hangs up)."""
     pytest.importorskip("distributed")
