@@ -164,7 +164,7 @@ def test_bad_options_are_refused(task: mc.EngagementTask) -> None:
         mc.run_chunks(task, 10, 0, executor="threads", progress=False)
     with pytest.raises(InputError, match="resume"):
         mc.run_chunks(task, 10, 0, resume=True, progress=False)
-    with pytest.raises(InputError, match="chunk-trials"):
+    with pytest.raises(InputError, match="chunk_trials"):
         mc.run_chunks(task, 10, 0, chunk_trials=0, progress=False)
 
 

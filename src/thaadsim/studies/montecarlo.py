@@ -15,7 +15,9 @@ Executors:
 * ``"processes"``: a :class:`concurrent.futures.ProcessPoolExecutor` of ``workers`` local
   processes (spawned, so it behaves the same on every platform); the prepared task is sent
   to each worker once;
-* ``"dask"``: Dask distributed, on the cluster at ``scheduler`` (``tcp://HOST:PORT``) or on a
+* ``"dask"``: Dask distributed, on the cluster at ``scheduler`` (``tcp://HOST:PORT``,
+  checked before Dask is imported; one that cannot be reached within
+  :data:`CONNECT_TIMEOUT_S` is an :class:`InputError`) or on a
   :class:`distributed.LocalCluster` of ``workers`` processes started (on loopback) for the
   run and closed after it; the prepared task is scattered to the workers once. Remote
   workers need the same thaadsim installed.
@@ -23,9 +25,18 @@ Executors:
 With ``out_dir`` each chunk's table is written as soon as it is back, atomically (a
 temporary file renamed into place), as ``out_dir/chunk-00012.parquet``, beside a
 ``manifest.json`` (task, seed, trials, chunk size). ``resume=True`` continues an
-interrupted run in ``out_dir``: chunks whose file exists are read, not redone, and a
-manifest that describes another run is refused. Writing happens in this (the client)
-process, so Dask workers need no shared file system.
+interrupted run in ``out_dir``: chunks whose file holds them are read, not redone, and a
+manifest that describes another run, or is damaged, is refused in one line
+(:func:`read_manifest`). Writing happens in this (the client) process, so Dask workers
+need no shared file system.
+
+A chunk file is trusted only if it is the very file that was written: beside it,
+``chunk-00012.json`` records the run's fingerprint, the chunk's index, units and rows, and
+the file's size and SHA-256 (:func:`record_file`), checked on resume. A chunk that fails
+(truncated, flipped, emptied, of another run or chunk, its record missing or damaged) is
+reported on standard error and redone, its files replaced; something that is not a regular
+file in a chunk's place (a folder, a link) is reported, the chunk redone and kept in memory
+only: the runner never removes what it did not write.
 
 A task is a picklable callable ``task(trials, seed_sequence) -> pandas.DataFrame`` with a
 ``describe() -> dict`` (JSON, for the manifest) and optionally ``prepare(seed) -> task``,
@@ -42,9 +53,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
+import ipaddress
 import json
 import multiprocessing
 import os
+import re
+import stat
 import sys
 import tempfile
 import uuid
@@ -72,6 +87,7 @@ from thaadsim.engagement import (
     prepare,
 )
 from thaadsim.errors import InputError
+from thaadsim.limits import check, fmt_number
 from thaadsim.outputs import check_chunks_dir
 from thaadsim.systems import fire_control as fc
 
@@ -79,6 +95,11 @@ EXECUTORS = ("inprocess", "processes", "dask")
 DEFAULT_CHUNK_TRIALS = 5_000
 DEFAULT_POOL_SIZE = 200
 MANIFEST = "manifest.json"
+MAX_UNITS = 1_000_000_000
+"""The most work units (trials, grid cells, model runs) one run may hold: the commands
+bound theirs far lower (:data:`thaadsim.limits.LIMITS`)."""
+MAX_CHUNKS = 100_000
+"""The most chunks one run may be cut into (each is a file, and a task to schedule)."""
 _FORMAT = 1
 _POOL_TAG = 0x706F6F6C  # "pool": the run-wide stream of a task's shared work
 
@@ -108,6 +129,13 @@ def chunk_seeds(seed: int, n_chunks: int) -> list[np.random.SeedSequence]:
 
 def chunk_file(out_dir: str | Path, index: int) -> Path:
     return Path(out_dir) / f"chunk-{index:05d}.parquet"
+
+
+def record_file(out_dir: str | Path, index: int) -> Path:
+    """The record of chunk ``index``'s file (JSON): the run's fingerprint, the chunk's index,
+    units and rows, and the file's size and SHA-256, so that a resumed run trusts only the
+    very file that was written."""
+    return Path(out_dir) / f"chunk-{index:05d}.json"
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,49 +172,127 @@ def run_chunks(
     out_dir : path, optional
         Folder of the chunk files and the manifest (created if missing).
     resume : bool
-        Continue the run in ``out_dir``, redoing no chunk whose file exists.
+        Continue the run in ``out_dir``, redoing no chunk whose file holds it (checked: a
+        damaged chunk file is reported on stderr and redone; a damaged manifest is an
+        :class:`InputError`).
     progress : bool
         A Rich progress bar with the time left, on stderr.
     label : str
         What the progress bar says is running (e.g. which raid size of a study).
     """
-    if not 1 <= n_trials <= 1_000_000_000:
-        raise InputError(f"trials: {n_trials!r} must lie in 1..1000000000")
-    if not 1 <= chunk_trials <= 10_000_000:
-        raise InputError(f"chunk-trials: {chunk_trials!r} must lie in 1..10000000")
+    n_trials = _whole(n_trials, "trials", 1, MAX_UNITS)
+    chunk_trials = check("chunk_size", _int(chunk_trials), "chunk_trials")
+    seed = check("seed", _int(seed), "seed")
     if scheduler is not None:
+        scheduler = check_scheduler(scheduler, "scheduler")
         executor = "dask"
     if executor not in EXECUTORS:
         raise InputError(f"executor: unknown {executor!r}; allowed: {', '.join(EXECUTORS)}")
-    if workers is not None and workers < 1:
-        raise InputError(f"workers: {workers!r} must be at least 1")
+    if workers is not None:
+        workers = check("workers", _int(workers), "workers")
     if resume and out_dir is None:
         raise InputError("resume: needs the folder of the interrupted run (out_dir)")
     n_chunks = -(-n_trials // chunk_trials)
+    if n_chunks > MAX_CHUNKS:
+        raise InputError(f"chunk_trials: {fmt_number(n_trials)} units in chunks of "
+                         f"{fmt_number(chunk_trials)} make {fmt_number(n_chunks)} chunks, "
+                         f"more than {fmt_number(MAX_CHUNKS)}; give a larger chunk size")
     sizes = [min(chunk_trials, n_trials - i * chunk_trials) for i in range(n_chunks)]
     seeds = chunk_seeds(seed, n_chunks)
-    done: set[int] = set()
-    if out_dir is not None:
-        manifest = {"format": _FORMAT, "task": task.describe(), "seed": int(seed),
-                    "n_trials": int(n_trials), "chunk_trials": int(chunk_trials),
-                    "n_chunks": n_chunks}
-        done = _open_out_dir(Path(out_dir), manifest, resume)
-    todo = [i for i in range(n_chunks) if i not in done]
     frames: dict[int, pd.DataFrame] = {}
+    unsaved: set[int] = set()
+    folder = Path(out_dir) if out_dir is not None else None
+    manifest: dict[str, Any] = {}
+    if folder is not None:
+        # the manifest is compared as it reads back from JSON
+        manifest = json.loads(json.dumps(
+            {"format": _FORMAT, "task": task.describe(), "seed": seed, "n_trials": n_trials,
+             "chunk_trials": chunk_trials, "n_chunks": n_chunks}))
+        frames, unsaved = _check_out_dir(folder, manifest, sizes, resume)
+    todo = [i for i in range(n_chunks) if i not in frames]
     with _progress(progress, n_trials, f"{label} ({n_chunks} chunks)",
                    getattr(task, "unit", "trials")) as advance:
-        advance(sum(sizes[i] for i in done))
+        advance(sum(sizes[i] for i in frames))
         if todo:
-            ready = task.prepare(seed) if hasattr(task, "prepare") else task
-            for i, frame in _execute(ready, todo, sizes, seeds, executor, workers, scheduler):
-                frame = _renumber(frame, i * chunk_trials)
-                if out_dir is not None:
-                    _write_atomic(frame, chunk_file(out_dir, i))
-                frames[i] = frame
-                advance(sizes[i])
-    for i in sorted(done):
-        frames[i] = pd.read_parquet(chunk_file(out_dir, i))  # type: ignore[arg-type]
+            with _executor(executor, workers, scheduler) as execute:
+                if folder is not None:
+                    _start_out_dir(folder, manifest)
+                ready = task.prepare(seed) if hasattr(task, "prepare") else task
+                for i, frame in execute(ready, todo, sizes, seeds):
+                    frame = _renumber(frame, i * chunk_trials)
+                    if folder is not None and i not in unsaved:
+                        _write_chunk(folder, frame, _run_id(manifest), i, sizes[i])
+                    frames[i] = frame
+                    advance(sizes[i])
     return pd.concat([frames[i] for i in range(n_chunks)], ignore_index=True)
+
+
+def _int(value: Any) -> Any:
+    """A NumPy integer as a Python one (what :func:`thaadsim.limits.check` takes)."""
+    return int(value) if isinstance(value, np.integer) else value
+
+
+def _whole(value: Any, name: str, low: int, high: int) -> int:
+    value = _int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(f"{name}: {fmt_number(value)} is out of range; allowed: a whole "
+                         f"number from {fmt_number(low)} to {fmt_number(high)}")
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Scheduler addresses
+# --------------------------------------------------------------------------------------------
+
+SCHEDULER_FORM = ("tcp://HOST:PORT (HOST a host name or an IP address, an IPv6 one in "
+                  "brackets; PORT 1 to 65535)")
+"""The Dask scheduler addresses the runner accepts, in words."""
+CONNECT_TIMEOUT_S = 5
+"""How long the runner tries to reach a Dask scheduler before it gives up."""
+SCATTER_TIMEOUT_S = 60
+"""How long the runner waits for the prepared task to reach every Dask worker."""
+_ADDRESS = re.compile(r"tcp://(\[[^\]]*\]|[^:/\[\]]*):([0-9]{1,5})")
+_LABEL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
+
+
+def check_scheduler(address: Any, field: str = "scheduler") -> str:
+    """``address`` if it is a Dask scheduler address the runner can reach
+    (:data:`SCHEDULER_FORM`), else one :class:`InputError` naming ``field``; checked
+    without importing Dask or connecting."""
+    why = _address_problem(address)
+    if why is not None:
+        shown = repr(address[:80] + "..." if len(address) > 80 else address) \
+            if isinstance(address, str) else type(address).__name__
+        raise InputError(f"{field}: {shown} {why}; allowed: {SCHEDULER_FORM}")
+    return str(address)
+
+
+def _address_problem(address: Any) -> str | None:
+    """What is wrong with a scheduler address, or None."""
+    if not isinstance(address, str):
+        return "is not text"
+    if not address.startswith("tcp://"):
+        return "is not a tcp:// address"
+    match = _ADDRESS.fullmatch(address)
+    if match is None:
+        return "is not tcp://HOST:PORT"
+    host, port = match.group(1), int(match.group(2))
+    if not 1 <= port <= 65_535:
+        return f"has port {port}, outside 1 to 65535"
+    if host.startswith("["):
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return "has no IPv6 address in its brackets"
+        return None
+    if len(host) > 253 or not all(_LABEL.fullmatch(label) for label in host.split(".")):
+        return "has no valid host name"
+    if host.replace(".", "").isdigit():
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return "has no valid IPv4 address"
+    return None
 
 
 def _renumber(frame: pd.DataFrame, start: int) -> pd.DataFrame:
@@ -196,57 +302,280 @@ def _renumber(frame: pd.DataFrame, start: int) -> pd.DataFrame:
     return frame
 
 
-def _open_out_dir(out_dir: Path, manifest: dict[str, Any], resume: bool) -> set[int]:
-    """Check or write the manifest; the chunks already done (resume)."""
-    path = out_dir / MANIFEST
-    # the manifest is compared as it reads back from JSON
-    manifest = json.loads(json.dumps(manifest))
-    existing = sorted(out_dir.glob("chunk-*.parquet")) if out_dir.is_dir() else []
-    if path.exists():
+# --------------------------------------------------------------------------------------------
+# The folder of a run: its manifest and its chunk files
+# --------------------------------------------------------------------------------------------
+
+MANIFEST_MAX_BYTES = 1_048_576
+"""A manifest is a few hundred bytes; a larger file is not one (and is not read)."""
+_MANIFEST_FIELDS: dict[str, tuple[int, int] | None] = {
+    "format": (_FORMAT, _FORMAT), "task": None, "seed": (0, 2**63 - 1),
+    "n_trials": (1, MAX_UNITS), "chunk_trials": (1, 10_000_000),
+    "n_chunks": (1, MAX_CHUNKS)}
+"""A manifest's fields: the range of the whole numbers, None for the task (an object)."""
+_RECORD_MAX_BYTES = 65_536
+"""A chunk's record is a few hundred bytes; a larger file is not one (and is not read)."""
+
+
+def _show(path: Path) -> str:
+    """A path as a one-line message shows it."""
+    text = str(path)
+    return text if text.isprintable() else repr(text)
+
+
+def _warn(text: str) -> None:
+    """A warning line on standard error."""
+    if sys.stderr is not None:
+        print(f"warning: {text}", file=sys.stderr, flush=True)
+
+
+def read_manifest(folder: str | Path) -> dict[str, Any]:
+    """The manifest of the run in ``folder``, checked: one :class:`InputError` naming the
+    file, what is wrong with it and what to do, for a manifest that is missing, not a
+    file, too large, not JSON, not an object, or with a field missing or of the wrong kind
+    (the one reader of manifests: :func:`run_chunks` and :meth:`RunnerOptions.chunk_trials`)."""
+    path = Path(folder) / MANIFEST
+
+    def bad(why: str) -> InputError:
+        return InputError(f"{_show(path)}: {why}; this folder cannot be resumed: start the "
+                          "run again in a new folder")
+
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise bad("is not a file")
+        if info.st_size > MANIFEST_MAX_BYTES:
+            raise bad(f"is {fmt_number(info.st_size)} bytes, not a manifest (at most "
+                      f"{fmt_number(MANIFEST_MAX_BYTES)})")
+        with open(path, "rb") as fh:
+            raw = fh.read(MANIFEST_MAX_BYTES + 1)
+    except OSError as exc:
+        raise bad(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise bad("is not UTF-8 text (damaged)") from None
+    except (ValueError, RecursionError) as exc:
+        raise bad(f"is not valid JSON ({_first_line(exc)})") from None
+    if not isinstance(data, dict):
+        raise bad(f"holds {_json_kind(data)}, not the JSON object of a manifest")
+    for key, bounds in _MANIFEST_FIELDS.items():
+        if key not in data:
+            raise bad(f"has no {key!r}")
+        value = data[key]
+        if bounds is None:
+            if not isinstance(value, dict):
+                raise bad(f"{key} is {_json_value(value)}, not a JSON object")
+        elif (isinstance(value, bool) or not isinstance(value, int)
+                or not bounds[0] <= value <= bounds[1]):
+            allowed = (fmt_number(bounds[0]) if bounds[0] == bounds[1] else
+                       f"a whole number from {fmt_number(bounds[0])} to "
+                       f"{fmt_number(bounds[1])}")
+            raise bad(f"{key} is {_json_value(value)}, not {allowed}")
+    if data["n_chunks"] != -(-data["n_trials"] // data["chunk_trials"]):
+        raise bad(f"n_chunks is {fmt_number(data['n_chunks'])}, but "
+                  f"{fmt_number(data['n_trials'])} units in chunks of "
+                  f"{fmt_number(data['chunk_trials'])} make "
+                  f"{fmt_number(-(-data['n_trials'] // data['chunk_trials']))}")
+    return data
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    line = text[0] if text else type(exc).__name__
+    return line if len(line) <= 160 else line[:157] + "..."
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return repr(value)  # 1.0, not "1": a number with a fraction is not a whole number
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt_number(value)
+    if isinstance(value, str):
+        return repr(value[:40] + "..." if len(value) > 40 else value)
+    return _json_kind(value)
+
+
+def _run_id(manifest: dict[str, Any]) -> str:
+    """The fingerprint of a run (its manifest), recorded in every chunk file."""
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _check_out_dir(folder: Path, manifest: dict[str, Any], sizes: Sequence[int],
+                   resume: bool) -> tuple[dict[int, pd.DataFrame], set[int]]:
+    """Check the folder of a run before any work (writing nothing): on ``resume``, its
+    manifest must describe this run; the chunks already done, read back and checked
+    (a damaged one is reported and left to be redone), and the chunks whose place is taken
+    by something that is not a chunk file (redone, kept in memory only)."""
+    if os.path.lexists(folder) and not folder.is_dir():
+        raise InputError(f"{_show(folder)}: is not a folder; give a folder for the chunk "
+                         "files")
+    path = folder / MANIFEST
+    if os.path.lexists(path):
         if not resume:
-            raise InputError(f"{out_dir}: holds a Monte Carlo run already; resume it (--resume)"
-                             " or choose another folder")
-        try:
-            old = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            raise InputError(f"{path}: unreadable manifest ({exc})") from None
+            raise InputError(f"{_show(folder)}: holds a Monte Carlo run already; resume it "
+                             "(--resume) or choose another folder")
+        old = read_manifest(folder)
         if old != manifest:
             diff = sorted(k for k in set(old) | set(manifest) if old.get(k) != manifest.get(k))
-            raise InputError(f"{path}: describes another run (differs in {', '.join(diff)}); "
-                             "resume with the same scenario, seed, trials and chunk size")
-    else:
-        if existing:
-            raise InputError(f"{out_dir}: has chunk files but no {MANIFEST}; cannot resume it")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        _write_text_atomic(path, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-    n = manifest["n_chunks"]
-    done = set()
-    for f in existing:
-        try:
-            i = int(f.stem.split("-")[1])
-        except ValueError:
+            shown = [k if k.isprintable() and len(k) <= 40 else repr(k[:40]) for k in diff[:6]]
+            more = f" and {fmt_number(len(diff) - 6)} more" if len(diff) > 6 else ""
+            raise InputError(f"{_show(path)}: describes another run (differs in "
+                             f"{', '.join(shown)}{more}); resume with the same scenario, "
+                             "seed, trials and chunk size")
+        _remove_stale_temporaries(folder)
+        return _load_chunks(folder, _run_id(manifest), sizes)
+    if folder.is_dir() and any(folder.glob("chunk-*.parquet")):
+        raise InputError(f"{_show(folder)}: has chunk files but no {MANIFEST}, so they "
+                         "cannot be resumed; start the run in a new folder")
+    return {}, set()
+
+
+_TEMPORARY = re.compile(r"\.(chunk-[0-9]{5}\.(parquet|json)|manifest\.json)\.[a-z0-9_]{8}\.tmp")
+"""The name of a temporary file of :func:`_write_atomic` (:func:`tempfile.mkstemp`'s)."""
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporary files a run killed while writing left in its folder (only
+    regular files named as :func:`_write_atomic` names them: the runner's own)."""
+    for path in folder.glob(".*.tmp"):
+        if _TEMPORARY.fullmatch(path.name) and _kind(path) == "file":
+            path.unlink(missing_ok=True)
+
+
+def _load_chunks(folder: Path, run: str, sizes: Sequence[int]
+                 ) -> tuple[dict[int, pd.DataFrame], set[int]]:
+    frames: dict[int, pd.DataFrame] = {}
+    unsaved: set[int] = set()
+    for i, units in enumerate(sizes):
+        path, rec = chunk_file(folder, i), record_file(folder, i)
+        kinds = {path: _kind(path), rec: _kind(rec)}
+        odd = [(p, k) for p, k in kinds.items() if k not in ("file", "missing")]
+        if odd:  # neither replaced nor written through: the chunk is not saved
+            _warn(f"{_show(odd[0][0])}: {odd[0][1]}, not a file of the run; chunk {i} is "
+                  "redone and kept in memory only (move it away to let the run save the "
+                  "chunk)")
+            unsaved.add(i)
             continue
-        if 0 <= i < n:
-            done.add(i)
-    return done
+        if kinds[path] == "missing":
+            continue
+        frame, why = _read_chunk(folder, run, i, units)
+        if frame is None:
+            _warn(f"{_show(path)}: {why}; chunk {i} is redone")
+        else:
+            frames[i] = frame
+    return frames, unsaved
 
 
-def _write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def _kind(path: Path) -> str:
+    """What is at ``path`` (links not followed): file, missing, or what it is in words."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
+    except OSError as exc:
+        return f"cannot be examined ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISREG(mode):
+        return "file"
+    return ("is a folder" if stat.S_ISDIR(mode) else "is a symbolic link"
+            if stat.S_ISLNK(mode) else "is not a regular file")
+
+
+def _read_chunk(folder: Path, run: str, index: int, units: int
+                ) -> tuple[pd.DataFrame | None, str]:
+    """Chunk ``index``'s table if its file is the very file written for chunk ``index``
+    of the run ``run`` with ``units`` units (its record: :func:`record_file`); else None
+    and why not."""
+    path, rec = chunk_file(folder, index), record_file(folder, index)
+    try:
+        if os.path.getsize(rec) > _RECORD_MAX_BYTES:
+            raise ValueError("too large")
+        record = json.loads(rec.read_bytes())
+        size, rows, digest = int(record["bytes"]), int(record["rows"]), str(record["sha256"])
+        kept = (record["run"], record["chunk"], record["units"])
+    except FileNotFoundError:
+        return None, (f"has no record {rec.name} (its writing was cut short, or an older "
+                      "thaadsim wrote it)")
+    except Exception:  # noqa: BLE001 - whatever is wrong, the record is damaged
+        return None, f"its record {rec.name} is damaged"
+    if kept != (run, index, units):
+        return None, (f"is another chunk (of run {str(kept[0])[:12]}, chunk {kept[1]}, "
+                      f"{kept[2]} units; expected run {run[:12]}, chunk {index}, {units} units)")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(size + 1)
+    except OSError as exc:
+        return None, f"cannot be read ({exc.strerror or type(exc).__name__})"
+    if len(data) != size:
+        return None, (f"has {fmt_number(len(data))}{'+' if len(data) > size else ''} bytes; "
+                      f"its record says {fmt_number(size)} (damaged)")
+    if hashlib.sha256(data).hexdigest() != digest:
+        return None, "does not match its checksum (damaged)"
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - any failure to read is a damaged file
+        return None, f"cannot be read as Parquet ({_first_line(exc)})"
+    if len(frame) != rows:
+        return None, f"has {fmt_number(len(frame))} rows; its record says {fmt_number(rows)}"
+    return frame, ""
+
+
+def _start_out_dir(folder: Path, manifest: dict[str, Any]) -> None:
+    """Create the folder of a run and write its manifest, unless it holds one (resume)."""
+    path = folder / MANIFEST
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.path.lexists(path):
+            _write_atomic(path, lambda tmp: Path(tmp).write_text(
+                json.dumps(manifest, indent=1, sort_keys=True) + "\n"))
+    except OSError as exc:
+        raise InputError(f"{_show(folder)}: cannot write the run's folder "
+                         f"({exc.strerror or _first_line(exc)})") from None
+
+
+def _write_chunk(folder: Path, frame: pd.DataFrame, run: str, index: int,
+                 units: int) -> None:
+    """Write chunk ``index`` of the run ``run`` and its record: the chunk to a temporary
+    file, then the record (with the temporary file's checksum), then the chunk renamed
+    into place, so that a run killed at any moment leaves no chunk file that a record
+    vouches for unless it is whole."""
+    path = chunk_file(folder, index)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
     try:
         frame.to_parquet(tmp, index=False)
+        sha, size = hashlib.sha256(), 0
+        with open(tmp, "rb") as fh:
+            while block := fh.read(1 << 20):
+                sha.update(block)
+                size += len(block)
+        record = {"run": run, "chunk": index, "units": units, "rows": len(frame),
+                  "bytes": size, "sha256": sha.hexdigest()}
+        _write_atomic(record_file(folder, index), lambda t: Path(t).write_text(
+            json.dumps(record, sort_keys=True) + "\n"))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, write: Callable[[str], Any]) -> None:
+    """``write(tmp)`` to a temporary file beside ``path``, renamed into place."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @contextmanager
@@ -278,16 +607,24 @@ def _progress(enabled: bool, total: int, what: str, unit: str = "trials"
 # --------------------------------------------------------------------------------------------
 
 
-def _execute(task: Task, todo: Sequence[int], sizes: Sequence[int],
-             seeds: Sequence[np.random.SeedSequence], executor: str, workers: int | None,
-             scheduler: str | None) -> Iterator[tuple[int, pd.DataFrame]]:
+Execute = Callable[[Task, Sequence[int], Sequence[int], Sequence[np.random.SeedSequence]],
+                   Iterator[tuple[int, pd.DataFrame]]]
+
+
+@contextmanager
+def _executor(executor: str, workers: int | None, scheduler: str | None
+              ) -> Iterator[Execute]:
+    """The executor, started (a Dask cluster reached or started) for the time of the
+    block: a function ``(task, todo, sizes, seeds)`` yielding ``(chunk index, table)``."""
     if executor == "inprocess":
-        for i in todo:
-            yield i, task(sizes[i], seeds[i])
+        yield lambda task, todo, sizes, seeds: ((i, task(sizes[i], seeds[i])) for i in todo)
     elif executor == "processes":
-        yield from _execute_processes(task, todo, sizes, seeds, workers)
+        yield lambda task, todo, sizes, seeds: _execute_processes(task, todo, sizes, seeds,
+                                                                  workers)
     else:
-        yield from _execute_dask(task, todo, sizes, seeds, workers, scheduler)
+        with _dask_client(workers, scheduler) as client:
+            yield lambda task, todo, sizes, seeds: _execute_dask(client, task, todo, sizes,
+                                                                 seeds)
 
 
 _WORKER_TASK: Any = None
@@ -324,35 +661,42 @@ def _call(task: Task, trials: int, seed: np.random.SeedSequence) -> pd.DataFrame
     return task(trials, seed)
 
 
-def _execute_dask(task: Task, todo: Sequence[int], sizes: Sequence[int],
-                  seeds: Sequence[np.random.SeedSequence], workers: int | None,
-                  scheduler: str | None) -> Iterator[tuple[int, pd.DataFrame]]:
+@contextmanager
+def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
+    """A Dask client: of the scheduler at ``scheduler`` (reached within
+    :data:`CONNECT_TIMEOUT_S`, else one :class:`InputError`), or of a LocalCluster of
+    ``workers`` processes started on loopback."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - a dependency, but say what is missing
         raise InputError("dask: the Dask executor needs 'distributed' installed") from None
-    cluster = None
     if scheduler is None:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, processes=True,
-                               threads_per_worker=1, host="127.0.0.1",
-                               dashboard_address=None)
-        client = Client(cluster)
-    else:
-        try:
-            client = Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise InputError(f"scheduler: cannot reach {scheduler!r} ({exc})") from None
+        with LocalCluster(n_workers=workers or os.cpu_count() or 1, processes=True,
+                          threads_per_worker=1, host="127.0.0.1",
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+        return
     try:
-        shared = client.scatter(task, broadcast=True, hash=False)
-        run = uuid.uuid4().hex[:12]
-        futures = {client.submit(_call, shared, sizes[i], seeds[i],
-                                 key=f"thaadsim-chunk-{run}-{i:05d}"): i for i in todo}
-        for fut in as_completed(list(futures)):
-            yield futures[fut], fut.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        client = Client(check_scheduler(scheduler), timeout=CONNECT_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - whatever the reason, the scheduler is not there
+        raise InputError(f"scheduler: cannot reach a Dask scheduler at {scheduler} "
+                         f"({_first_line(exc)}); is it running, and is the address "
+                         "right?") from None
+    with client:
+        yield client
+
+
+def _execute_dask(client: Any, task: Task, todo: Sequence[int], sizes: Sequence[int],
+                  seeds: Sequence[np.random.SeedSequence]) -> Iterator[tuple[int, pd.DataFrame]]:
+    from distributed import as_completed
+
+    # the client's timeout is the short one of connecting; sending the task takes longer
+    shared = client.scatter(task, broadcast=True, hash=False, timeout=SCATTER_TIMEOUT_S)
+    run = uuid.uuid4().hex[:12]
+    futures = {client.submit(_call, shared, sizes[i], seeds[i],
+                             key=f"thaadsim-chunk-{run}-{i:05d}"): i for i in todo}
+    for fut in as_completed(list(futures)):
+        yield futures[fut], fut.result()
 
 
 # --------------------------------------------------------------------------------------------
@@ -393,10 +737,12 @@ class RunnerOptions:
         if self.executor is not None and self.executor not in EXECUTORS:
             raise InputError(f"--executor: unknown {self.executor!r}; allowed: "
                              f"{', '.join(EXECUTORS)}")
-        if self.workers is not None and self.workers < 1:
-            raise InputError(f"--workers: {self.workers!r} must be at least 1")
-        if self.chunk_size is not None and not 1 <= self.chunk_size <= 10_000_000:
-            raise InputError(f"--chunk-size: {self.chunk_size!r} must lie in 1..10000000")
+        if self.workers is not None:
+            check("workers", self.workers, "--workers")
+        if self.scheduler is not None:
+            check_scheduler(self.scheduler, "--scheduler")
+        if self.chunk_size is not None:
+            check("chunk_size", self.chunk_size, "--chunk-size")
         if (self.resume is not None and self.chunks_dir is not None
                 and Path(self.resume) != Path(self.chunks_dir)):
             raise InputError("--resume: give either the folder to resume or --chunks-dir for "
@@ -434,7 +780,7 @@ class RunnerOptions:
         holds a run; a missing sub-run of a study is started there)."""
         folder = self.folder
         resume = (self.resume is not None and folder is not None
-                  and (folder / MANIFEST).exists())
+                  and os.path.lexists(folder / MANIFEST))
         return run_chunks(task, n_units, seed, chunk_trials=self.chunk_trials(default_chunk),
                           executor=self.resolved_executor(), workers=self.workers,
                           scheduler=self.scheduler, out_dir=folder, resume=resume,
@@ -447,13 +793,9 @@ class RunnerOptions:
         if self.chunk_size is not None:
             return self.chunk_size
         folder = self.folder
-        if self.resume is not None and folder is not None and (folder / MANIFEST).exists():
-            try:
-                recorded = json.loads((folder / MANIFEST).read_text()).get("chunk_trials")
-            except (OSError, ValueError, AttributeError):
-                recorded = None  # run_chunks reports an unreadable manifest
-            if isinstance(recorded, int) and recorded >= 1:
-                return recorded
+        if (self.resume is not None and folder is not None
+                and os.path.lexists(folder / MANIFEST)):
+            return int(read_manifest(folder)["chunk_trials"])
         return default_chunk
 
     def describe(self) -> dict[str, Any]:
@@ -731,7 +1073,8 @@ def run_engagement(
                          pool_size=pool_size, out_dir=runner.folder)
 
 
-__all__ = ["DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EXECUTORS", "SHOT_COLUMNS",
-           "EngagementRun", "EngagementTask", "RunnerOptions", "Task", "chunk_file",
-           "chunk_seeds", "engagement_frame", "engagement_result", "run_chunks",
+__all__ = ["CONNECT_TIMEOUT_S", "DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EXECUTORS",
+           "SCHEDULER_FORM", "SHOT_COLUMNS", "EngagementRun", "EngagementTask",
+           "RunnerOptions", "Task", "check_scheduler", "chunk_file", "chunk_seeds",
+           "engagement_frame", "engagement_result", "read_manifest", "record_file", "run_chunks",
            "run_engagement", "sampling", "shared_seed", "tracking_pool"]
