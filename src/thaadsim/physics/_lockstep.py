@@ -187,19 +187,19 @@ def coast_rhs(px, py, pz, vx, vy, vz, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2,
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", pipeline_class=NoAliasCompiler)
 def rhs_lanes(ys, out, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2):
-    """dy/dt of a coasting body in every lane: ``out[:, l]`` from ``ys[:, l]``."""
-    for l in range(ys.shape[1]):
-        vx = ys[3, l]
-        vy = ys[4, l]
-        vz = ys[5, l]
-        ax, ay, az = coast_rhs(ys[0, l], ys[1, l], ys[2, l], vx, vy, vz, kdc[l], rho_poly, h0,
+    """dy/dt of a coasting body in every lane: ``out[:, ln]`` from ``ys[:, ln]``."""
+    for ln in range(ys.shape[1]):
+        vx = ys[3, ln]
+        vy = ys[4, ln]
+        vz = ys[5, ln]
+        ax, ay, az = coast_rhs(ys[0, ln], ys[1, ln], ys[2, ln], vx, vy, vz, kdc[ln], rho_poly, h0,
                                inv_dh, s_max, gm, kj2, om, b, e2)
-        out[0, l] = vx
-        out[1, l] = vy
-        out[2, l] = vz
-        out[3, l] = ax
-        out[4, l] = ay
-        out[5, l] = az
+        out[0, ln] = vx
+        out[1, ln] = vy
+        out[2, ln] = vz
+        out[3, ln] = ax
+        out[4, ln] = ay
+        out[5, ln] = az
     if ys.shape[1] < 0:
         # never taken: a function that may call itself is not inlined by LLVM, and once
         # inlined into its caller this loop loses the vectorisation (its table lookup is
@@ -222,94 +222,94 @@ def advance(y, k1, k2, k3, k4, k5, k6, k7, yn, ys, t, hs, t_end, last, err, alt0
     """
     a, e2, gm, om, b, kj2 = earth[0], earth[1], earth[2], earth[4], earth[5], earth[6]
     nl = t.shape[0]
-    for l in range(nl):
-        tl = t[l]
-        h = hs[l]
-        end = tl + h >= t_end[l]
-        h = t_end[l] - tl if end else h
-        hs[l] = h if active[l] > 0.0 else 0.0
-        last[l] = 1.0 if end else 0.0
+    for ln in range(nl):
+        tl = t[ln]
+        h = hs[ln]
+        end = tl + h >= t_end[ln]
+        h = t_end[ln] - tl if end else h
+        hs[ln] = h if active[ln] > 0.0 else 0.0
+        last[ln] = 1.0 if end else 0.0
     for j in range(6):
-        for l in range(nl):
-            ys[j, l] = y[j, l] + hs[l] * A21 * k1[j, l]
+        for ln in range(nl):
+            ys[j, ln] = y[j, ln] + hs[ln] * A21 * k1[j, ln]
     rhs_lanes(ys, k2, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2)
     for j in range(6):
-        for l in range(nl):
-            ys[j, l] = y[j, l] + hs[l] * (A31 * k1[j, l] + A32 * k2[j, l])
+        for ln in range(nl):
+            ys[j, ln] = y[j, ln] + hs[ln] * (A31 * k1[j, ln] + A32 * k2[j, ln])
     rhs_lanes(ys, k3, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2)
     for j in range(6):
-        for l in range(nl):
-            ys[j, l] = y[j, l] + hs[l] * (A41 * k1[j, l] + A42 * k2[j, l] + A43 * k3[j, l])
+        for ln in range(nl):
+            ys[j, ln] = y[j, ln] + hs[ln] * (A41 * k1[j, ln] + A42 * k2[j, ln] + A43 * k3[j, ln])
     rhs_lanes(ys, k4, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2)
     for j in range(6):
-        for l in range(nl):
-            ys[j, l] = y[j, l] + hs[l] * (A51 * k1[j, l] + A52 * k2[j, l] + A53 * k3[j, l]
-                                          + A54 * k4[j, l])
+        for ln in range(nl):
+            ys[j, ln] = y[j, ln] + hs[ln] * (A51 * k1[j, ln] + A52 * k2[j, ln] + A53 * k3[j, ln]
+                                          + A54 * k4[j, ln])
     rhs_lanes(ys, k5, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2)
     for j in range(6):
-        for l in range(nl):
-            ys[j, l] = y[j, l] + hs[l] * (A61 * k1[j, l] + A62 * k2[j, l] + A63 * k3[j, l]
-                                          + A64 * k4[j, l] + A65 * k5[j, l])
+        for ln in range(nl):
+            ys[j, ln] = y[j, ln] + hs[ln] * (A61 * k1[j, ln] + A62 * k2[j, ln] + A63 * k3[j, ln]
+                                          + A64 * k4[j, ln] + A65 * k5[j, ln])
     rhs_lanes(ys, k6, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2)
     for j in range(6):
-        for l in range(nl):
-            yn[j, l] = y[j, l] + hs[l] * (B1 * k1[j, l] + B3 * k3[j, l] + B4 * k4[j, l]
-                                          + B5 * k5[j, l] + B6 * k6[j, l])
+        for ln in range(nl):
+            yn[j, ln] = y[j, ln] + hs[ln] * (B1 * k1[j, ln] + B3 * k3[j, ln] + B4 * k4[j, ln]
+                                          + B5 * k5[j, ln] + B6 * k6[j, ln])
     rhs_lanes(yn, k7, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2)
-    for l in range(nl):
-        err[l] = 0.0
+    for ln in range(nl):
+        err[ln] = 0.0
     for j in range(6):
-        for l in range(nl):
-            ej = hs[l] * (E1 * k1[j, l] + E3 * k3[j, l] + E4 * k4[j, l] + E5 * k5[j, l]
-                          + E6 * k6[j, l] + E7 * k7[j, l])
-            sk = atol + rtol * max(abs(y[j, l]), abs(yn[j, l]))
-            err[l] += (ej / sk) ** 2
-    for l in range(nl):
-        err[l] = np.sqrt(err[l] / 6.0)
-        h1, ux, uy, uz = altitude_up(yn[0, l], yn[1, l], yn[2, l], a, e2)
-        alt1[l] = h1
-        rate1[l] = ux * yn[3, l] + uy * yn[4, l] + uz * yn[5, l]
-        flag[l] = 0.0
+        for ln in range(nl):
+            ej = hs[ln] * (E1 * k1[j, ln] + E3 * k3[j, ln] + E4 * k4[j, ln] + E5 * k5[j, ln]
+                          + E6 * k6[j, ln] + E7 * k7[j, ln])
+            sk = atol + rtol * max(abs(y[j, ln]), abs(yn[j, ln]))
+            err[ln] += (ej / sk) ** 2
+    for ln in range(nl):
+        err[ln] = np.sqrt(err[ln] / 6.0)
+        h1, ux, uy, uz = altitude_up(yn[0, ln], yn[1, ln], yn[2, ln], a, e2)
+        alt1[ln] = h1
+        rate1[ln] = ux * yn[3, ln] + uy * yn[4, ln] + uz * yn[5, ln]
+        flag[ln] = 0.0
     for m in range(levels.shape[0]):
         lev = levels[m]
-        for l in range(nl):
-            a0 = alt0[l]
-            a1 = alt1[l]
+        for ln in range(nl):
+            a0 = alt0[ln]
+            a1 = alt1[ln]
             crossed = (a0 < lev <= a1) or (a0 >= lev > a1)
-            flag[l] = 1.0 if crossed else flag[l]
+            flag[ln] = 1.0 if crossed else flag[ln]
     n_flag = 0
-    for l in range(nl):
-        e = err[l]
-        h = hs[l]
+    for ln in range(nl):
+        e = err[ln]
+        h = hs[ln]
         fin = np.isfinite(e)
         acc = fin and e <= 1.0
-        event = (flag[l] > 0.0 or last[l] > 0.0 or (rate0[l] > 0.0 and rate1[l] <= 0.0)
-                 or (stop_at_impact and alt1[l] <= 0.0 and alt0[l] > 0.0) or record)
+        event = (flag[ln] > 0.0 or last[ln] > 0.0 or (rate0[ln] > 0.0 and rate1[ln] <= 0.0)
+                 or (stop_at_impact and alt1[ln] <= 0.0 and alt0[ln] > 0.0) or record)
         h_rej = h * max(0.2, 0.9 / fifth_root(e)) if fin else h * 0.1
         fail = (h < 1e-9) if not fin else ((not acc) and h_rej < 1e-9)
-        over = n_acc[l] + n_rej[l] >= max_steps
-        flagged = active[l] > 0.0 and (over or fail or (acc and event))
-        h_acc, q_acc = next_step(e, h, h_prev[l], q_prev[l], rejected[l], h_max)
-        update = active[l] > 0.0 and not flagged
+        over = n_acc[ln] + n_rej[ln] >= max_steps
+        flagged = active[ln] > 0.0 and (over or fail or (acc and event))
+        h_acc, q_acc = next_step(e, h, h_prev[ln], q_prev[ln], rejected[ln], h_max)
+        update = active[ln] > 0.0 and not flagged
         take = update and acc
         drop = update and not acc
-        t[l] = t[l] + h if take else t[l]
-        n_acc[l] = n_acc[l] + 1.0 if take else n_acc[l]
-        n_rej[l] = n_rej[l] + 1.0 if drop else n_rej[l]
-        alt0[l] = alt1[l] if take else alt0[l]
-        rate0[l] = rate1[l] if take else rate0[l]
-        q_prev[l] = q_acc if take else q_prev[l]
-        h_prev[l] = h if take else h_prev[l]
-        rejected[l] = 0.0 if take else (1.0 if (drop and fin) else rejected[l])
-        hs[l] = h_acc if take else (h_rej if drop else h)
-        moved[l] = 1.0 if take else 0.0
-        flag[l] = 1.0 if flagged else 0.0
+        t[ln] = t[ln] + h if take else t[ln]
+        n_acc[ln] = n_acc[ln] + 1.0 if take else n_acc[ln]
+        n_rej[ln] = n_rej[ln] + 1.0 if drop else n_rej[ln]
+        alt0[ln] = alt1[ln] if take else alt0[ln]
+        rate0[ln] = rate1[ln] if take else rate0[ln]
+        q_prev[ln] = q_acc if take else q_prev[ln]
+        h_prev[ln] = h if take else h_prev[ln]
+        rejected[ln] = 0.0 if take else (1.0 if (drop and fin) else rejected[ln])
+        hs[ln] = h_acc if take else (h_rej if drop else h)
+        moved[ln] = 1.0 if take else 0.0
+        flag[ln] = 1.0 if flagged else 0.0
         n_flag += 1 if flagged else 0
     for j in range(6):
-        for l in range(nl):
-            take = moved[l] > 0.0
-            y[j, l] = yn[j, l] if take else y[j, l]
-            k1[j, l] = k7[j, l] if take else k1[j, l]
+        for ln in range(nl):
+            take = moved[ln] > 0.0
+            y[j, ln] = yn[j, ln] if take else y[j, ln]
+            k1[j, ln] = k7[j, ln] if take else k1[j, ln]
     return n_flag
 
 
