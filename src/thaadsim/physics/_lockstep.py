@@ -88,6 +88,26 @@ CHUNK = 256
 Q_MIN = 1e-4**0.2
 """Fifth root of the smallest previous error the predictive controller remembers."""
 
+# rows of the lanes' scalars (run_chunk's array L)
+_T = 0
+_HS = 1
+_TEND = 2
+_LAST = 3
+_ERR = 4
+_ALT0 = 5
+_RATE0 = 6
+_ALT1 = 7
+_RATE1 = 8
+_KDC = 9
+_FLAG = 10
+_MOVED = 11
+_Q_PREV = 12
+_H_PREV = 13
+_REJECTED = 14
+_N_ACC = 15
+_N_REJ = 16
+_ACTIVE = 17
+
 # x**0.2 on [1, 2) in powers of (2x - 3): least squares, relative error < 5e-7
 _P0, _P1, _P2, _P3, _P4, _P5, _P6 = (
     1.0844717867977884,
@@ -109,7 +129,9 @@ def fifth_root(x: float) -> float:
     into [1, 2) by exact powers of two (each 2^5 is a factor of 2 in the root) and the
     root there is a polynomial.
     """
-    x = min(max(x, 1e-10), 1e10) * 34359738368.0  # 2^35: now in [3.4, 3.5e20)
+    # selects, not min/max: Numba's builtin min and max are calls that block vectorising
+    x = x if x > 1e-10 else 1e-10
+    x = (x if x < 1e10 else 1e10) * 34359738368.0  # 2^35: now in [3.4, 3.5e20)
     f = 0.0078125  # 2^-7
     if x >= 1099511627776.0:  # 2^40
         x *= 9.094947017729282e-13
@@ -144,67 +166,64 @@ def next_step(err, hs, h_prev, q_prev, rejected, h_max):
     0.9 err^-0.2, or Gustafsson's predictive 0.9 (hs / h_prev) (err_prev / err^2)^0.2
     when it is the more cautious, kept within [0.2, 10] (1 just after a rejection).
     """
-    q = fifth_root(max(err, 1e-10))
+    q = fifth_root(err)
     fac = 0.9 / q
-    if h_prev > 0.0:
-        fac = min(fac, 0.9 * (hs / h_prev) * q_prev / (q * q))
-    fac = min(1.0 if rejected > 0.0 else 10.0, max(0.2, fac))
-    return min(hs * fac, h_max), max(q, Q_MIN)
-
-
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def coast_rhs(px, py, pz, vx, vy, vz, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2):
-    """Acceleration of a coasting body: (ax, ay, az).
-
-    The physics of :func:`thaadsim.physics._kernel.rhs` without thrust or lift;
-    ``kdc`` = C_D A / (2 m) (0 without drag). Branch-free, so that a loop over lanes
-    vectorises: the density table is read at an index clipped into the table, then set
-    to 0 above it, so that no lane, whatever its state (even NaN), reads outside it.
-    """
-    p2 = px * px + py * py
-    r2 = p2 + pz * pz
-    inv_r2 = 1.0 / r2
-    r = np.sqrt(r2)
-    ax, ay, az = gravity_at_radius(px, py, pz, r, inv_r2, gm, kj2)
-    h = altitude_along_radius(r, p2 * inv_r2, b, e2)
-    s = (h - h0) * inv_dh
-    sc = s if s > 0.0 else 0.0
-    sc = sc if sc < s_max else s_max
-    i = int(sc)
-    i = i if i < s_max else i - 1
-    u = sc - i
-    rho = ((rho_poly[i, 3] * u + rho_poly[i, 2]) * u + rho_poly[i, 1]) * u + rho_poly[i, 0]
-    rho = rho if s < s_max else 0.0
-    speed = np.sqrt(vx * vx + vy * vy + vz * vz)
-    kd = rho * speed * kdc
-    ax -= kd * vx
-    ay -= kd * vy
-    az -= kd * vz
-    ax += 2.0 * om * vy + om * om * px
-    ay += -2.0 * om * vx + om * om * py
-    return ax, ay, az
+    trend = 0.9 * (hs / h_prev) * q_prev / (q * q)
+    fac = trend if (h_prev > 0.0) & (trend < fac) else fac
+    fac = fac if fac > 0.2 else 0.2
+    top = 1.0 if rejected > 0.0 else 10.0
+    fac = fac if fac < top else top
+    h_new = hs * fac
+    return (h_new if h_new < h_max else h_max), (q if q > Q_MIN else Q_MIN)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", pipeline_class=NoAliasCompiler)
 def rhs_lanes(ys, out, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2):
-    """dy/dt of a coasting body in every lane: ``out[:, ln]`` from ``ys[:, ln]``."""
+    """dy/dt of a coasting body in every lane: ``out[:, ln]`` from ``ys[:, ln]``.
+
+    The physics of :func:`thaadsim.physics._kernel.rhs` without thrust or lift;
+    ``kdc[ln]`` = C_D A / (2 m) (0 without drag). Branch-free, so that the loop
+    vectorises: the density table is read at an index clipped into the table, then set
+    to 0 above it, so that no lane, whatever its state (even NaN), reads outside it.
+    The table is read here, in the loop, not in a helper: an array handed to an inlined
+    Numba function is reference-counted inside the loop, and those calls stop LLVM from
+    vectorising it.
+    """
     for ln in range(ys.shape[1]):
+        px = ys[0, ln]
+        py = ys[1, ln]
+        pz = ys[2, ln]
         vx = ys[3, ln]
         vy = ys[4, ln]
         vz = ys[5, ln]
-        ax, ay, az = coast_rhs(ys[0, ln], ys[1, ln], ys[2, ln], vx, vy, vz, kdc[ln], rho_poly, h0,
-                               inv_dh, s_max, gm, kj2, om, b, e2)
+        p2 = px * px + py * py
+        r2 = p2 + pz * pz
+        r = np.sqrt(r2)
+        inv_r = 1.0 / r  # one division for 1/r and 1/r^2
+        inv_r2 = inv_r * inv_r
+        ax, ay, az = gravity_at_radius(px, py, pz, r, inv_r2, gm, kj2)
+        h = altitude_along_radius(r, p2 * inv_r2, b, e2)
+        s = (h - h0) * inv_dh
+        sc = s if s > 0.0 else 0.0
+        sc = sc if sc < s_max else s_max
+        i = int(sc)
+        i = i if i < s_max else i - 1
+        u = sc - i
+        rho = ((rho_poly[i, 3] * u + rho_poly[i, 2]) * u + rho_poly[i, 1]) * u + rho_poly[i, 0]
+        rho = rho if s < s_max else 0.0
+        speed = np.sqrt(vx * vx + vy * vy + vz * vz)
+        kd = rho * speed * kdc[ln]
+        ax -= kd * vx
+        ay -= kd * vy
+        az -= kd * vz
+        ax += 2.0 * om * vy + om * om * px
+        ay += -2.0 * om * vx + om * om * py
         out[0, ln] = vx
         out[1, ln] = vy
         out[2, ln] = vz
         out[3, ln] = ax
         out[4, ln] = ay
         out[5, ln] = az
-    if ys.shape[1] < 0:
-        # never taken: a function that may call itself is not inlined by LLVM, and once
-        # inlined into its caller this loop loses the vectorisation (its table lookup is
-        # no longer known to miss the caller's stores)
-        rhs_lanes(ys, out, kdc, rho_poly, h0, inv_dh, s_max, gm, kj2, om, b, e2)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", pipeline_class=NoAliasCompiler)
@@ -213,6 +232,9 @@ def advance(y, k1, k2, k3, k4, k5, k6, k7, yn, ys, t, hs, t_end, last, err, alt0
             levels, rho_poly, h0, inv_dh, s_max, earth, rtol, atol, h_max, max_steps,
             stop_at_impact, record):
     """One step in every lane; returns how many lanes were flagged for :func:`settle`.
+
+    The state and slope after the step are left in ``ys`` and ``k2``: the caller swaps
+    them with ``y`` and ``k1``.
 
     A lane's step is flagged when it needs scalar work: accepted with an event inside
     (impact, apogee, a level crossed, the end time), the step budget spent, a failure,
@@ -262,7 +284,9 @@ def advance(y, k1, k2, k3, k4, k5, k6, k7, yn, ys, t, hs, t_end, last, err, alt0
         for ln in range(nl):
             ej = hs[ln] * (E1 * k1[j, ln] + E3 * k3[j, ln] + E4 * k4[j, ln] + E5 * k5[j, ln]
                           + E6 * k6[j, ln] + E7 * k7[j, ln])
-            sk = atol + rtol * max(abs(y[j, ln]), abs(yn[j, ln]))
+            ay = abs(y[j, ln])
+            ayn = abs(yn[j, ln])
+            sk = atol + rtol * (ay if ay > ayn else ayn)
             err[ln] += (ej / sk) ** 2
     for ln in range(nl):
         err[ln] = np.sqrt(err[ln] / 6.0)
@@ -281,18 +305,21 @@ def advance(y, k1, k2, k3, k4, k5, k6, k7, yn, ys, t, hs, t_end, last, err, alt0
     for ln in range(nl):
         e = err[ln]
         h = hs[ln]
+        # bitwise & and | on booleans: no short-circuit branches in the vector loop
         fin = np.isfinite(e)
-        acc = fin and e <= 1.0
-        event = (flag[ln] > 0.0 or last[ln] > 0.0 or (rate0[ln] > 0.0 and rate1[ln] <= 0.0)
-                 or (stop_at_impact and alt1[ln] <= 0.0 and alt0[ln] > 0.0) or record)
-        h_rej = h * max(0.2, 0.9 / fifth_root(e)) if fin else h * 0.1
-        fail = (h < 1e-9) if not fin else ((not acc) and h_rej < 1e-9)
+        acc = fin & (e <= 1.0)
+        event = ((flag[ln] > 0.0) | (last[ln] > 0.0) | ((rate0[ln] > 0.0) & (rate1[ln] <= 0.0))
+                 | (stop_at_impact & (alt1[ln] <= 0.0) & (alt0[ln] > 0.0)) | record)
+        shrink = 0.9 / fifth_root(e)
+        h_rej = h * (shrink if shrink > 0.2 else 0.2) if fin else h * 0.1
+        fail = (h < 1e-9) if not fin else ((not acc) & (h_rej < 1e-9))
         over = n_acc[ln] + n_rej[ln] >= max_steps
-        flagged = active[ln] > 0.0 and (over or fail or (acc and event))
+        busy = active[ln] > 0.0
+        flagged = busy & (over | fail | (acc & event))
         h_acc, q_acc = next_step(e, h, h_prev[ln], q_prev[ln], rejected[ln], h_max)
-        update = active[ln] > 0.0 and not flagged
-        take = update and acc
-        drop = update and not acc
+        update = busy & (not flagged)
+        take = update & acc
+        drop = update & (not acc)
         t[ln] = t[ln] + h if take else t[ln]
         n_acc[ln] = n_acc[ln] + 1.0 if take else n_acc[ln]
         n_rej[ln] = n_rej[ln] + 1.0 if drop else n_rej[ln]
@@ -300,23 +327,25 @@ def advance(y, k1, k2, k3, k4, k5, k6, k7, yn, ys, t, hs, t_end, last, err, alt0
         rate0[ln] = rate1[ln] if take else rate0[ln]
         q_prev[ln] = q_acc if take else q_prev[ln]
         h_prev[ln] = h if take else h_prev[ln]
-        rejected[ln] = 0.0 if take else (1.0 if (drop and fin) else rejected[ln])
+        rejected[ln] = 0.0 if take else (1.0 if (drop & fin) else rejected[ln])
         hs[ln] = h_acc if take else (h_rej if drop else h)
         moved[ln] = 1.0 if take else 0.0
         flag[ln] = 1.0 if flagged else 0.0
         n_flag += 1 if flagged else 0
+    # the next state and slope go to the scratch arrays ys and k2 (a select written to
+    # the array it reads does not vectorise); the caller then swaps y with ys, k1 with k2
     for j in range(6):
         for ln in range(nl):
-            take = moved[ln] > 0.0
-            y[j, ln] = yn[j, ln] if take else y[j, ln]
-            k1[j, ln] = k7[j, ln] if take else k1[j, ln]
+            ys[j, ln] = yn[j, ln] if moved[ln] > 0.0 else y[j, ln]
+    for j in range(6):
+        for ln in range(nl):
+            k2[j, ln] = k7[j, ln] if moved[ln] > 0.0 else k1[j, ln]
     return n_flag
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def load(lane, i, y0, t0, t_end, segs, earth, rho_poly, h0, dh, rtol, atol, h_max, ev, up,
-         down, rec_t, rec_y, n_rec, y, k1, t, hs, tend, alt0, rate0, kdc, q_prev, h_prev,
-         rejected, n_acc, n_rej, active, work):
+         down, rec_t, rec_y, n_rec, y, k1, L, work):
     """Start trajectory ``i`` in ``lane``, as :func:`integrate_one` starts it."""
     a, e2 = earth[0], earth[1]
     wy = work[0]
@@ -324,10 +353,10 @@ def load(lane, i, y0, t0, t_end, segs, earth, rho_poly, h0, dh, rtol, atol, h_ma
     for j in range(6):
         wy[j] = y0[i, j]
         y[j, lane] = wy[j]
-    t[lane] = t0[i]
-    tend[lane] = t_end[i]
+    L[_T, lane] = t0[i]
+    L[_TEND, lane] = t_end[i]
     seg = segs[i]
-    kdc[lane] = 0.5 * seg[4] / seg[2]
+    L[_KDC, lane] = 0.5 * seg[4] / seg[2]
     rhs(t0[i], wy, wk, seg, earth, rho_poly, h0, dh)
     for j in range(6):
         k1[j, lane] = wk[j]
@@ -339,8 +368,8 @@ def load(lane, i, y0, t0, t_end, segs, earth, rho_poly, h0, dh, rtol, atol, h_ma
             rec_y[i, 0, j] = wy[j]
         n_rec[i] = 1
     h, ux, uy, uz = altitude_up(wy[0], wy[1], wy[2], a, e2)
-    alt0[lane] = h
-    rate0[lane] = ux * wy[3] + uy * wy[4] + uz * wy[5]
+    L[_ALT0, lane] = h
+    L[_RATE0, lane] = ux * wy[3] + uy * wy[4] + uz * wy[5]
     ev[i, 0] = t0[i]
     ev[i, 1] = h
     for m in range(up.shape[1]):
@@ -353,35 +382,34 @@ def load(lane, i, y0, t0, t_end, segs, earth, rho_poly, h0, dh, rtol, atol, h_ma
         sc0 += (wy[j] / sk) ** 2
         sc1 += (wk[j] / sk) ** 2
     step = 0.01 * np.sqrt(sc0 / max(sc1, 1e-300))
-    hs[lane] = min(max(step, 1e-4), h_max, 10.0)
-    q_prev[lane] = Q_MIN
-    h_prev[lane] = -1.0
-    rejected[lane] = 0.0
-    n_acc[lane] = 0.0
-    n_rej[lane] = 0.0
-    active[lane] = 1.0
+    L[_HS, lane] = min(max(step, 1e-4), h_max, 10.0)
+    L[_Q_PREV, lane] = Q_MIN
+    L[_H_PREV, lane] = -1.0
+    L[_REJECTED, lane] = 0.0
+    L[_N_ACC, lane] = 0.0
+    L[_N_REJ, lane] = 0.0
+    L[_ACTIVE, lane] = 1.0
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def settle(lane, i, segs, earth, levels, stop_at_impact, rho_poly, h0, dh, rtol, atol, h_max,
-           max_steps, ev, up, down, rec_t, rec_y, n_rec, y, k1, yn, k7, t, hs, tend, last,
-           err, alt0, rate0, alt1, rate1, q_prev, h_prev, rejected, n_acc, n_rej, work):
+           max_steps, ev, up, down, rec_t, rec_y, n_rec, y, k1, yn, k7, L, work):
     """Finish the step of a flagged lane as :func:`integrate_one` does; return its status."""
-    if n_acc[lane] + n_rej[lane] >= max_steps:
+    if L[_N_ACC, lane] + L[_N_REJ, lane] >= max_steps:
         return MAX_STEPS
-    e = err[lane]
-    h = hs[lane]
+    e = L[_ERR, lane]
+    h = L[_HS, lane]
     if not np.isfinite(e):
         if h < 1e-9:
             return FAILED
-        hs[lane] = h * 0.1
-        n_rej[lane] += 1.0
+        L[_HS, lane] = h * 0.1
+        L[_N_REJ, lane] += 1.0
         return RUNNING
     if e > 1.0:
-        hs[lane] = h * max(0.2, 0.9 / fifth_root(e))
-        n_rej[lane] += 1.0
-        rejected[lane] = 1.0
-        if hs[lane] < 1e-9:
+        L[_HS, lane] = h * max(0.2, 0.9 / fifth_root(e))
+        L[_N_REJ, lane] += 1.0
+        L[_REJECTED, lane] = 1.0
+        if L[_HS, lane] < 1e-9:
             return FAILED
         return RUNNING
     a, e2 = earth[0], earth[1]
@@ -395,10 +423,10 @@ def settle(lane, i, segs, earth, levels, stop_at_impact, rho_poly, h0, dh, rtol,
         wk1[j] = k1[j, lane]
         wyn[j] = yn[j, lane]
         wk7[j] = k7[j, lane]
-    n_acc[lane] += 1.0
-    tl = t[lane]
-    th_imp = step_events(tl, h, wy, wk1, wyn, wk7, alt0[lane], rate0[lane], alt1[lane],
-                         rate1[lane], levels, stop_at_impact, ev[i], up[i], down[i], tmp,
+    L[_N_ACC, lane] += 1.0
+    tl = L[_T, lane]
+    th_imp = step_events(tl, h, wy, wk1, wyn, wk7, L[_ALT0, lane], L[_RATE0, lane], L[_ALT1, lane],
+                         L[_RATE1, lane], levels, stop_at_impact, ev[i], up[i], down[i], tmp,
                          a, e2)
     status = RUNNING
     if th_imp <= 1.0:
@@ -406,29 +434,30 @@ def settle(lane, i, segs, earth, levels, stop_at_impact, rho_poly, h0, dh, rtol,
                  work[9], work[10], segs[i], earth, rho_poly, h0, dh, rtol, atol)
         for j in range(6):
             y[j, lane] = tmp[j]
-        t[lane] = tl + th_imp * h
+        L[_T, lane] = tl + th_imp * h
         status = IMPACT
     else:
         for j in range(6):
             y[j, lane] = wyn[j]
             k1[j, lane] = wk7[j]
-        t[lane] = tl + h if last[lane] == 0.0 else tend[lane]
-        alt0[lane] = alt1[lane]
-        rate0[lane] = rate1[lane]
-        if last[lane] > 0.0:
+        L[_T, lane] = tl + h if L[_LAST, lane] == 0.0 else L[_TEND, lane]
+        L[_ALT0, lane] = L[_ALT1, lane]
+        L[_RATE0, lane] = L[_RATE1, lane]
+        if L[_LAST, lane] > 0.0:
             status = REACHED_END
     nr = n_rec[i]
     if nr > 0 and nr < rec_t.shape[1]:
-        rec_t[i, nr] = t[lane]
+        rec_t[i, nr] = L[_T, lane]
         for j in range(6):
             rec_y[i, nr, j] = y[j, lane]
         n_rec[i] = nr + 1
     if status == RUNNING:
-        h_new, q_new = next_step(e, h, h_prev[lane], q_prev[lane], rejected[lane], h_max)
-        hs[lane] = h_new
-        q_prev[lane] = q_new
-        h_prev[lane] = h
-        rejected[lane] = 0.0
+        h_new, q_new = next_step(e, h, L[_H_PREV, lane], L[_Q_PREV, lane], L[_REJECTED, lane],
+                                 h_max)
+        L[_HS, lane] = h_new
+        L[_Q_PREV, lane] = q_new
+        L[_H_PREV, lane] = h
+        L[_REJECTED, lane] = 0.0
     return status
 
 
@@ -448,24 +477,27 @@ def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_po
     k7 = np.zeros((6, lanes))
     yn = np.zeros((6, lanes))
     ys = np.zeros((6, lanes))
-    t = np.zeros(lanes)
-    hs = np.zeros(lanes)
-    tend = np.zeros(lanes)
-    last = np.zeros(lanes)
-    err = np.zeros(lanes)
-    alt0 = np.zeros(lanes)
-    rate0 = np.zeros(lanes)
-    alt1 = np.zeros(lanes)
-    rate1 = np.zeros(lanes)
-    kdc = np.zeros(lanes)
-    flag = np.zeros(lanes)
-    moved = np.zeros(lanes)
-    q_prev = np.zeros(lanes)
-    h_prev = np.zeros(lanes)
-    rejected = np.zeros(lanes)
-    n_acc = np.zeros(lanes)
-    n_rej = np.zeros(lanes)
-    active = np.zeros(lanes)
+    # the lanes' scalars: rows of one array (fewer arguments to reference-count on each
+    # call of load and settle), handed to advance as separate rows
+    L = np.zeros((18, lanes))
+    t = L[_T]
+    hs = L[_HS]
+    tend = L[_TEND]
+    last = L[_LAST]
+    err = L[_ERR]
+    alt0 = L[_ALT0]
+    rate0 = L[_RATE0]
+    alt1 = L[_ALT1]
+    rate1 = L[_RATE1]
+    kdc = L[_KDC]
+    flag = L[_FLAG]
+    moved = L[_MOVED]
+    q_prev = L[_Q_PREV]
+    h_prev = L[_H_PREV]
+    rejected = L[_REJECTED]
+    n_acc = L[_N_ACC]
+    n_rej = L[_N_REJ]
+    active = L[_ACTIVE]
     lane_row = np.full(lanes, -1, dtype=np.int64)
     work = np.zeros((11, 6))
     # an idle lane sits still at two Earth radii (finite arithmetic, steps of zero length)
@@ -486,8 +518,7 @@ def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_po
     for lane in range(lanes):
         if nxt < hi:
             load(lane, queue[nxt - lo], y0, t0, t_end, segs, earth, rho_poly, h0, dh, rtol,
-                 atol, h_max, ev, up, down, rec_t, rec_y, n_rec, y, k1, t, hs, tend, alt0,
-                 rate0, kdc, q_prev, h_prev, rejected, n_acc, n_rej, active, work)
+                 atol, h_max, ev, up, down, rec_t, rec_y, n_rec, y, k1, L, work)
             lane_row[lane] = queue[nxt - lo]
             nxt += 1
             n_active += 1
@@ -496,6 +527,8 @@ def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_po
                          rate0, alt1, rate1, kdc, flag, moved, q_prev, h_prev, rejected, n_acc,
                          n_rej, active, levels, rho_poly, h0, inv_dh, s_max, earth, rtol, atol,
                          h_max, max_steps, stop_at_impact, record)
+        y, ys = ys, y
+        k1, k2 = k2, k1
         if n_flag == 0:
             continue
         for lane in range(lanes):
@@ -504,8 +537,7 @@ def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_po
             i = lane_row[lane]
             st = settle(lane, i, segs, earth, levels, stop_at_impact, rho_poly, h0, dh, rtol,
                         atol, h_max, max_steps, ev, up, down, rec_t, rec_y, n_rec, y, k1, yn,
-                        k7, t, hs, tend, last, err, alt0, rate0, alt1, rate1, q_prev, h_prev,
-                        rejected, n_acc, n_rej, work)
+                        k7, L, work)
             if st == RUNNING:
                 continue
             for j in range(6):
@@ -516,8 +548,7 @@ def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_po
             steps[i, 1] = int(n_rej[lane])
             if nxt < hi:
                 load(lane, queue[nxt - lo], y0, t0, t_end, segs, earth, rho_poly, h0, dh,
-                     rtol, atol, h_max, ev, up, down, rec_t, rec_y, n_rec, y, k1, t, hs, tend,
-                     alt0, rate0, kdc, q_prev, h_prev, rejected, n_acc, n_rej, active, work)
+                     rtol, atol, h_max, ev, up, down, rec_t, rec_y, n_rec, y, k1, L, work)
                 lane_row[lane] = queue[nxt - lo]
                 nxt += 1
             else:
