@@ -11,7 +11,7 @@ processes, 2e-14 relative), which breaks bit-for-bit reproducibility across exec
 without it they agree, at a cost of ~3% of the propagator's speed (measured)."""
 
 
-class NoAliasCompiler(Compiler):  # type: ignore[misc]
+class NoAliasCompiler(Compiler):
     """Numba's compiler with ``noalias`` on the function's array arguments.
 
     Pass it as ``pipeline_class`` to ``numba.njit`` for a kernel whose array arguments
@@ -23,7 +23,7 @@ class NoAliasCompiler(Compiler):  # type: ignore[misc]
     Passing aliased arrays to such a kernel is undefined behaviour.
     """
 
-    def __init__(self, typingctx, targetctx, library, args, return_type, flags, locals):  # type: ignore[no-untyped-def]
+    def __init__(self, typingctx, targetctx, library, args, return_type, flags, locals):
         flags = flags.copy()
         flags.noalias = True
         super().__init__(typingctx, targetctx, library, args, return_type, flags, locals)
