@@ -44,6 +44,10 @@ from thaadsim.physics.propagate import (
 
 R = SPHERE.a_m
 
+KERNELS = pytest.mark.parametrize("kernel", ["lockstep", "per-trajectory"])
+"""The coasting tests run on both kernels (``propagate(kernel=...)``): the lockstep one
+(SIMD lanes) and the per-trajectory one must each pass them."""
+
 
 def sphere_burnout(speed_mps, gamma_deg, alt_m=0.0):
     """States on the sphere's x axis flying in the x-y plane (north-free, non-rotating)."""
@@ -61,10 +65,12 @@ CASES = [(v, g, h) for v in (1000.0, 3000.0, 5000.0, 7000.0) for g in (15.0, 45.
          for h in (0.0, 50e3)]
 
 
-def test_vacuum_sphere_matches_kepler_closed_form():
+@KERNELS
+def test_vacuum_sphere_matches_kepler_closed_form(kernel):
     """Range angle, apogee and time of flight to 0.1% (the issue's bound); we see ~1e-9."""
     v, g, h = (np.array(c) for c in zip(*CASES, strict=True))
-    flight = propagate(sphere_burnout(v, g, h), earth="sphere", drag=False, rotating=False)
+    flight = propagate(sphere_burnout(v, g, h), earth="sphere", drag=False, rotating=False,
+                       kernel=kernel)
     assert (flight.status == IMPACT).all()
     x, y = flight.state[:, 0], flight.state[:, 1]
     range_angle = np.arctan2(y, x)
@@ -78,11 +84,12 @@ def test_vacuum_sphere_matches_kepler_closed_form():
         assert abs(flight.t_s[i] - ref["time_of_flight_s"]) < 1e-3  # seconds
 
 
-def test_band_crossing_times_match_kepler():
+@KERNELS
+def test_band_crossing_times_match_kepler(kernel):
     """The 40 and 150 km crossings equal Kepler's time to reach those radii (1 ms)."""
     state = sphere_burnout(3000.0, 45.0)
     flight = propagate(state, earth="sphere", drag=False, rotating=False,
-                       levels_alt_m=[40e3, 150e3])
+                       levels_alt_m=[40e3, 150e3], kernel=kernel)
     for col, level in enumerate((40e3, 150e3)):
         # the reference flies until the radius is reached on the way down; by the
         # symmetry of the arc about its apogee the way up takes the rest of the flight
@@ -97,10 +104,11 @@ def test_band_crossing_times_match_kepler():
         (flight.up_s[0, 1] - flight.up_s[0, 0]) + (flight.down_s[0, 0] - flight.down_s[0, 1]))
 
 
-def test_band_never_entered():
+@KERNELS
+def test_band_never_entered(kernel):
     state = sphere_burnout(500.0, 45.0)
     flight = propagate(state, earth="sphere", drag=False, rotating=False,
-                       levels_alt_m=[40e3, 150e3])
+                       levels_alt_m=[40e3, 150e3], kernel=kernel)
     entry, leave, inside = band_times(flight.up_s, flight.down_s, flight.apogee_alt_m,
                                       (40e3, 150e3), np.zeros(1), np.zeros(1), flight.t_s)
     assert np.isnan(entry[0]) and np.isnan(leave[0]) and inside[0] == 0.0
@@ -111,10 +119,10 @@ def _energy_inertial(y):
     return 0.5 * np.sum(y[:, 3:] ** 2, axis=1) - GM_EARTH_M3PS2 / r
 
 
-def _invariant_drift(rtol):
+def _invariant_drift(rtol, kernel="auto"):
     state = sphere_burnout([2000.0, 4000.0, 6500.0], [30.0, 50.0, 80.0], 50e3)
     flight = propagate(state, earth="sphere", drag=False, rotating=False, record=2000,
-                       rtol=rtol, atol=rtol * 1e-2)
+                       rtol=rtol, atol=rtol * 1e-2, kernel=kernel)
     worst_e = worst_h = 0.0
     for i in range(3):
         y = flight.track_state[i, : flight.track_len[i]]
@@ -125,25 +133,27 @@ def _invariant_drift(rtol):
     return worst_e, worst_h
 
 
-def test_energy_and_angular_momentum_conserved_in_vacuum():
+@KERNELS
+def test_energy_and_angular_momentum_conserved_in_vacuum(kernel):
     """Over the sphere, no drag, no rotation: energy and h = r x v are constants of the
     motion. At the default tolerance (rtol 1e-8) both drift by under 1e-8 of their value
     over whole flights (impact state included), and the drift shrinks as the tolerance
     tightens (convergence)."""
-    e8, h8 = _invariant_drift(1e-8)
+    e8, h8 = _invariant_drift(1e-8, kernel)
     assert e8 < 1e-8 and h8 < 1e-8
-    e10, h10 = _invariant_drift(1e-10)
+    e10, h10 = _invariant_drift(1e-10, kernel)
     assert e10 < e8 / 10 and h10 < h8 / 10
 
 
-def test_jacobi_integral_conserved_in_rotating_frame():
+@KERNELS
+def test_jacobi_integral_conserved_in_rotating_frame(kernel):
     """Rotating WGS84 frame, no drag: v^2/2 + U_gravity - |omega x r|^2/2 is constant
     (to 1e-8 of its value at rtol 1e-8)."""
     lat, lon = 39.0, 125.7
     r0 = geodetic_to_ecef(lat, lon, 50e3)
     east, north, up = enu_basis(lat, lon)
     v0 = 4000.0 * (0.6 * north + 0.8 * up)
-    flight = propagate(np.concatenate([r0, v0]), drag=False, record=500)
+    flight = propagate(np.concatenate([r0, v0]), drag=False, record=500, kernel=kernel)
     y = flight.track_state[0, : flight.track_len[0]]
     r = np.linalg.norm(y[:, :3], axis=1)
     # potential of point mass + J2 (Vallado eq. 8-27)
@@ -198,17 +208,19 @@ def test_kernel_density_is_ussa1976():
     assert np.median(rel) < 1e-4
 
 
-def _shot(azimuth_deg, rotating):
+def _shot(azimuth_deg, rotating, kernel="auto"):
     lat, lon = 38.0, 127.0
     r0 = geodetic_to_ecef(lat, lon, 50e3)
     east, north, up = enu_basis(lat, lon)
     a = math.radians(azimuth_deg)
     v = 3000.0 * (math.cos(math.radians(40)) * (math.sin(a) * east + math.cos(a) * north)
                   + math.sin(math.radians(40)) * up)
-    return propagate(np.concatenate([r0, v]), beta_kgm2=5000.0, rotating=rotating)
+    return propagate(np.concatenate([r0, v]), beta_kgm2=5000.0, rotating=rotating,
+                     kernel=kernel)
 
 
-def test_rotation_lengthens_eastward_and_shortens_westward_shots():
+@KERNELS
+def test_rotation_lengthens_eastward_and_shortens_westward_shots(kernel):
     """With the Earth turning east under it, an eastward shot lands farther (in Earth-fixed
     ground range, relative to a non-rotating Earth) and a westward one nearer, the
     textbook result (e.g. Regan & Anandakrishnan 1993, sec. 3.5): the launch point's
@@ -219,46 +231,53 @@ def test_rotation_lengthens_eastward_and_shortens_westward_shots():
         lat, lon, _ = ecef_to_geodetic(flight.state[0, :3])
         return float(geodesic_inverse(38.0, 127.0, lat, lon)[0])
 
-    east_rot, east_fix = ground_range(_shot(90, True)), ground_range(_shot(90, False))
-    west_rot, west_fix = ground_range(_shot(270, True)), ground_range(_shot(270, False))
+    east_rot = ground_range(_shot(90, True, kernel))
+    east_fix = ground_range(_shot(90, False, kernel))
+    west_rot = ground_range(_shot(270, True, kernel))
+    west_fix = ground_range(_shot(270, False, kernel))
     assert east_rot > east_fix * 1.01
     assert west_rot < west_fix * 0.99
 
 
-def test_drag_shortens_range_and_vacuum_switch():
+@KERNELS
+def test_drag_shortens_range_and_vacuum_switch(kernel):
     state = sphere_burnout(3000.0, 45.0, 0.0)
-    vac = propagate(state, earth="sphere", drag=False, rotating=False)
-    air = propagate(state, earth="sphere", beta_kgm2=2000.0, rotating=False)
-    inf_beta = propagate(state, earth="sphere", beta_kgm2=np.inf, rotating=False)
+    vac = propagate(state, earth="sphere", drag=False, rotating=False, kernel=kernel)
+    air = propagate(state, earth="sphere", beta_kgm2=2000.0, rotating=False, kernel=kernel)
+    inf_beta = propagate(state, earth="sphere", beta_kgm2=np.inf, rotating=False, kernel=kernel)
     assert np.arctan2(air.state[0, 1], air.state[0, 0]) < np.arctan2(vac.state[0, 1],
                                                                       vac.state[0, 0])
     assert inf_beta.t_s[0] == vac.t_s[0]
 
 
-def test_non_finite_input_gets_failed_status_not_nan_results():
+@KERNELS
+def test_non_finite_input_gets_failed_status_not_nan_results(kernel):
     state = np.vstack([sphere_burnout(3000.0, 45.0)[0], [np.nan, 0, 0, 0, 0, 0]])
-    flight = propagate(state, earth="sphere", drag=False, rotating=False)
+    flight = propagate(state, earth="sphere", drag=False, rotating=False, kernel=kernel)
     assert flight.status.tolist() == [IMPACT, FAILED]
     assert not flight.valid[1] and flight.valid[0]
 
 
-def test_end_before_start_is_a_failed_row():
+@KERNELS
+def test_end_before_start_is_a_failed_row(kernel):
     flight = propagate(sphere_burnout([3000.0, 3000.0], 45.0), earth="sphere", drag=False,
-                       rotating=False, t0_s=[0.0, 10.0], t_end_s=[100.0, 5.0])
+                       rotating=False, t0_s=[0.0, 10.0], t_end_s=[100.0, 5.0], kernel=kernel)
     assert flight.status.tolist() == [REACHED_END, FAILED]
 
 
-def test_reaches_end_time_without_impact():
+@KERNELS
+def test_reaches_end_time_without_impact(kernel):
     flight = propagate(sphere_burnout(3000.0, 80.0), earth="sphere", drag=False,
-                       rotating=False, t_end_s=100.0)
+                       rotating=False, t_end_s=100.0, kernel=kernel)
     assert flight.status[0] == REACHED_END and flight.t_s[0] == 100.0
 
 
-def test_orbit_reaches_horizon():
+@KERNELS
+def test_orbit_reaches_horizon(kernel):
     """A circular orbit never impacts: it is reported as reaching the end time."""
     v_circ = math.sqrt(GM_EARTH_M3PS2 / (R + 400e3))
     flight = propagate(sphere_burnout(v_circ, 0.0, 400e3), earth="sphere", drag=False,
-                       rotating=False, t_end_s=6000.0)
+                       rotating=False, t_end_s=6000.0, kernel=kernel)
     assert flight.status[0] == REACHED_END
     assert flight.apogee_alt_m[0] == pytest.approx(400e3, abs=1.0)
 
@@ -273,11 +292,12 @@ speed = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
     vel=st.tuples(speed, speed, speed),
     beta=st.floats(min_value=1e-3, max_value=1e9),
 )
-def test_any_finite_state_ends_with_a_status_and_no_nan_when_valid(pos, vel, beta):
+@KERNELS
+def test_any_finite_state_ends_with_a_status_and_no_nan_when_valid(kernel, pos, vel, beta):
     """Property: any finite state (even underground or absurdly fast) either propagates
     to a valid end with finite numbers, or reports a failure status (never NaN as valid)."""
     flight = propagate(np.array([*pos, *vel]), beta_kgm2=beta, t_end_s=3600.0,
-                       max_steps=20_000, levels_alt_m=[40e3, 150e3])
+                       max_steps=20_000, levels_alt_m=[40e3, 150e3], kernel=kernel)
     assert flight.status[0] in (REACHED_END, IMPACT, _kernel.MAX_STEPS, FAILED)
     if flight.valid[0]:
         assert np.isfinite(flight.state[0]).all()

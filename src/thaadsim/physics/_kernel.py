@@ -351,6 +351,59 @@ def find_root(kind, level, lo, glo, hi, ghi, hs, y0, f0, y1, f1, tmp, a, e2):
     return th
 
 
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def step_events(t, hs, y, k1, yn, k7, alt0, rate0, alt1, rate1, levels, stop_at_impact,
+                ev_out, up_out, down_out, tmp, a, e2):
+    """Events inside one accepted step from (t, y, k1) to (t + hs, yn, k7).
+
+    ``alt0``/``rate0`` and ``alt1``/``rate1`` are the geodetic altitude and its rate at
+    the two ends. Updates the running apogee ``ev_out`` = (t, alt) and the level
+    crossings ``up_out``/``down_out``; returns the fraction of the step at which the
+    body reaches the ground (2.0 if it does not, or ``stop_at_impact`` is off).
+    """
+    nlev = levels.shape[0]
+    th_imp = 2.0
+    if stop_at_impact and alt1 <= 0.0 and alt0 > 0.0:
+        th_imp = find_root(0, 0.0, 0.0, alt0, 1.0, alt1, hs, y, k1, yn, k7, tmp, a, e2)
+    th_apo = -1.0
+    alt_apo = 0.0
+    if rate0 > 0.0 and rate1 <= 0.0:
+        th_apo = find_root(1, 0.0, 0.0, rate0, 1.0, rate1, hs, y, k1, yn, k7, tmp, a, e2)
+        if th_apo > th_imp:
+            th_apo = -1.0
+        else:
+            alt_apo = event_value(0, 0.0, th_apo, hs, y, k1, yn, k7, tmp, a, e2)
+            if alt_apo > ev_out[1]:
+                ev_out[0] = t + th_apo * hs
+                ev_out[1] = alt_apo
+    th_end = min(th_imp, 1.0)
+    alt_end = 0.0 if th_imp <= 1.0 else alt1
+    for m in range(nlev):
+        lev = levels[m]
+        # split the step at the apogee so that an up-and-down crossing is seen
+        if th_apo >= 0.0:
+            if alt0 < lev <= alt_apo:
+                th = find_root(0, lev, 0.0, alt0 - lev, th_apo, alt_apo - lev,
+                               hs, y, k1, yn, k7, tmp, a, e2)
+                if np.isnan(up_out[m]):
+                    up_out[m] = t + th * hs
+            if alt_apo >= lev > alt_end:
+                th = find_root(0, lev, th_apo, alt_apo - lev, th_end, alt_end - lev,
+                               hs, y, k1, yn, k7, tmp, a, e2)
+                down_out[m] = t + th * hs
+        else:
+            if alt0 < lev <= alt_end:
+                th = find_root(0, lev, 0.0, alt0 - lev, th_end, alt_end - lev,
+                               hs, y, k1, yn, k7, tmp, a, e2)
+                if np.isnan(up_out[m]):
+                    up_out[m] = t + th * hs
+            elif alt0 >= lev > alt_end:
+                th = find_root(0, lev, 0.0, alt0 - lev, th_end, alt_end - lev,
+                               hs, y, k1, yn, k7, tmp, a, e2)
+                down_out[m] = t + th * hs
+    return th_imp
+
+
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def integrate_one(
     y_init,
@@ -454,45 +507,8 @@ def integrate_one(
         n_steps += 1
         alt1, ux, uy, uz = altitude_up(yn[0], yn[1], yn[2], a, e2)
         rate1 = ux * yn[3] + uy * yn[4] + uz * yn[5]
-        th_imp = 2.0
-        if stop_at_impact and alt1 <= 0.0 and alt0 > 0.0:
-            th_imp = find_root(0, 0.0, 0.0, alt0, 1.0, alt1, hs, y, k1, yn, k7, tmp, a, e2)
-        th_apo = -1.0
-        alt_apo = 0.0
-        if rate0 > 0.0 and rate1 <= 0.0:
-            th_apo = find_root(1, 0.0, 0.0, rate0, 1.0, rate1, hs, y, k1, yn, k7, tmp, a, e2)
-            if th_apo > th_imp:
-                th_apo = -1.0
-            else:
-                alt_apo = event_value(0, 0.0, th_apo, hs, y, k1, yn, k7, tmp, a, e2)
-                if alt_apo > ev_out[1]:
-                    ev_out[0] = t + th_apo * hs
-                    ev_out[1] = alt_apo
-        th_end = min(th_imp, 1.0)
-        alt_end = 0.0 if th_imp <= 1.0 else alt1
-        for m in range(nlev):
-            lev = levels[m]
-            # split the step at the apogee so that an up-and-down crossing is seen
-            if th_apo >= 0.0:
-                if alt0 < lev <= alt_apo:
-                    th = find_root(0, lev, 0.0, alt0 - lev, th_apo, alt_apo - lev,
-                                   hs, y, k1, yn, k7, tmp, a, e2)
-                    if np.isnan(up_out[m]):
-                        up_out[m] = t + th * hs
-                if alt_apo >= lev > alt_end:
-                    th = find_root(0, lev, th_apo, alt_apo - lev, th_end, alt_end - lev,
-                                   hs, y, k1, yn, k7, tmp, a, e2)
-                    down_out[m] = t + th * hs
-            else:
-                if alt0 < lev <= alt_end:
-                    th = find_root(0, lev, 0.0, alt0 - lev, th_end, alt_end - lev,
-                                   hs, y, k1, yn, k7, tmp, a, e2)
-                    if np.isnan(up_out[m]):
-                        up_out[m] = t + th * hs
-                elif alt0 >= lev > alt_end:
-                    th = find_root(0, lev, 0.0, alt0 - lev, th_end, alt_end - lev,
-                                   hs, y, k1, yn, k7, tmp, a, e2)
-                    down_out[m] = t + th * hs
+        th_imp = step_events(t, hs, y, k1, yn, k7, alt0, rate0, alt1, rate1, levels,
+                             stop_at_impact, ev_out, up_out, down_out, tmp, a, e2)
         if th_imp <= 1.0:
             # step from the start of this step straight to the interpolated impact
             # time: the impact state is then as accurate as any integrated state
