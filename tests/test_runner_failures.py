@@ -413,10 +413,12 @@ def test_a_dask_worker_killed_for_good_keeps_the_finished_chunks(tmp_path: Path)
     folder = tmp_path / "run"
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         with pytest.raises(RunFailed) as exc:
-            run(folder, Tiny(fail="die", at=2, delay_s=1.0), workers=2)
+            run(folder, Tiny(fail="die", at=2, delay_s=1.0), executor="dask",
+                workers=2)
     text = one_line(str(exc.value))
-    assert text.startswith("the Dask workers running chunk 2 died (killed, or out of "
-                           "memory); "), text
+    assert text.startswith(("the Dask workers running chunk 2 died (killed, or out of "
+                            "memory); ", "the Dask cluster lost the run's work (a worker "
+                            "died, or the scheduler went away: ")), text
     kept = saved_chunks(folder)
     assert 2 not in kept
     assert_kept_line(text, folder, len(kept))

@@ -784,7 +784,8 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         with _sigint_ignored():  # the workers started now leave Ctrl-C to this process
             cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, processes=True,
                                    threads_per_worker=1, host="127.0.0.1",
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=None,
+                                   silence_logs=logging.CRITICAL)  # a failure is one line
         with cluster, Client(cluster) as client:
             yield client
         return
@@ -853,8 +854,9 @@ def _execute_dask(client: Any, task: Task, todo: Sequence[int], sizes: Sequence[
         _cancel(client, futures)
         if own:
             raise
-        raise _Stopped(f"lost the Dask cluster ({type(exc).__name__}: "
-                       f"{_first_line(exc)})") from None
+        raise _Stopped(f"the Dask cluster lost the run's work (a worker died, or the "
+                       f"scheduler went away: {type(exc).__name__}: {_first_line(exc)})"
+                       ) from None
     except BaseException:  # Ctrl-C, or the run's loop closing this
         _cancel(client, futures)
         raise
