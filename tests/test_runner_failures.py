@@ -374,6 +374,25 @@ def test_cli_ctrl_c_outside_the_runner(args: list[str], hint: bool,
     assert err[0] == want
 
 
+def test_cli_ctrl_c_outside_the_runners_loop_names_the_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C while a resumed run reads its chunks back (or writes its report, after the
+    runner's loop): the folder keeps what it holds, and the line says so."""
+    folder = tmp_path / "a b"
+    assert cli([*SENSITIVITY, "--chunks-dir", str(folder)], capsys)[0] == 0
+
+    def interrupt(*args: Any, **kw: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mc, "_load_chunks", interrupt)
+    for option in (["--resume", str(folder)], [f"--resume={folder}"]):
+        code, err = cli([*SENSITIVITY, *option], capsys)
+        assert code == 130, err
+        assert err == [f"error: interrupted (Ctrl-C); the finished chunks are kept in "
+                       f"'{folder}'; continue with --resume '{folder}'"]
+
+
 # --------------------------------------------------------------------------------------------
 # Real processes: a worker killed, Ctrl-C to the whole process group
 # --------------------------------------------------------------------------------------------
@@ -442,7 +461,7 @@ except RunInterrupted as exc:
 
 
 @pytest.mark.slow  # starts processes and waits for chunks
-@pytest.mark.parametrize("executor", ["processes", "inprocess"])
+@pytest.mark.parametrize("executor", ["processes", "inprocess", "dask"])
 def test_ctrl_c_to_the_process_group_stops_every_worker(executor: str, tmp_path: Path) -> None:
     """Ctrl-C as a terminal sends it (to the whole foreground process group, workers too):
     one line on stderr, exit status 130, no worker left, a resume redoes only the rest."""

@@ -1397,9 +1397,23 @@ RUNNER_COMMANDS = ("run", "raid", "raid-curve", "footprint", "sensitivity")
 
 
 def interrupted_line(argv: Sequence[str] | None) -> str:
-    """What a Ctrl-C outside the runner says: nothing was kept, and for a command that can
-    run on the runner, how to make the run resumable."""
+    """What a Ctrl-C outside the runner's loop says: with a chunk folder (``--chunks-dir``,
+    ``--resume``), that its finished chunks are kept and how to continue; else that nothing
+    was kept, and for a command that can run on the runner, how to make it resumable."""
+    import shlex
+
     args = list(sys.argv[1:] if argv is None else argv)
+    folder = None
+    for k, arg in enumerate(args):
+        for option in ("--chunks-dir", "--resume"):
+            if arg == option and k + 1 < len(args):
+                folder = args[k + 1]
+            elif arg.startswith(option + "="):
+                folder = arg[len(option) + 1:]
+    if folder is not None:
+        shown = shlex.quote(folder) if folder.isprintable() else repr(folder)
+        return (f"interrupted (Ctrl-C); the finished chunks are kept in {shown}; continue "
+                f"with --resume {shown}")
     hint = (" (give --chunks-dir DIR to keep each finished chunk, and --resume DIR to "
             "continue a stopped run)" if args and args[0] in RUNNER_COMMANDS else "")
     return f"interrupted (Ctrl-C); nothing was kept{hint}"
