@@ -38,6 +38,12 @@ reported on standard error and redone, its files replaced; something that is not
 file in a chunk's place (a folder, a link) is reported, the chunk redone and kept in memory
 only: the runner never removes what it did not write.
 
+A run stopped part-way (a worker killed, the Dask cluster lost, a full disk, a chunk out of
+memory, Ctrl-C) stops its workers and ends in one :class:`~thaadsim.errors.RunFailed` or
+:class:`~thaadsim.errors.RunInterrupted` line: what happened, the finished chunks kept in
+``out_dir`` and the option that continues the run (``--resume OUT_DIR``). A chunk's own
+error (a bug, an input found bad late) is raised as it is.
+
 A task is a picklable callable ``task(trials, seed_sequence) -> pandas.DataFrame`` with a
 ``describe() -> dict`` (JSON, for the manifest) and optionally ``prepare(seed) -> task``,
 called once in this process before any chunk (work shared by every chunk, which must depend
@@ -183,6 +189,20 @@ def run_chunks(
         A Rich progress bar with the time left, on stderr.
     label : str
         What the progress bar says is running (e.g. which raid size of a study).
+
+    Raises
+    ------
+    RunFailed
+        The run stopped part-way for a reason outside its input: a worker process died
+        (killed, or out of memory), the Dask cluster lost the work, a chunk could not be
+        written (a full disk, an unwritable folder) or ran out of memory. One line: what
+        happened, how many finished chunks are kept in ``out_dir`` and ``--resume
+        OUT_DIR`` (without ``out_dir``: nothing was kept, and how to keep it).
+    RunInterrupted
+        Ctrl-C, the same line; a :class:`BaseException`, as :class:`KeyboardInterrupt`.
+
+    Either way the workers are stopped (none is left), every finished chunk is on disk
+    whole (nothing half-written), and ``resume=True`` redoes only the rest.
     """
     n_trials = _whole(n_trials, "trials", 1, MAX_UNITS)
     chunk_trials = check("chunk_size", _int(chunk_trials), "chunk_trials")
@@ -755,16 +775,17 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a pool at once: chunks not started are cancelled, running ones are ended (their
     work is lost; every finished chunk is written already), no worker process is left."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for proc in processes:
-        with suppress(Exception):
-            proc.terminate()
-    for proc in processes:
-        with suppress(Exception):
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
+    with _sigint_ignored():  # a second Ctrl-C does not cut this short
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            with suppress(Exception):
+                proc.terminate()
+        for proc in processes:
+            with suppress(Exception):
                 proc.join(5)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(5)
 
 
 def _call(task: Task, trials: int, seed: np.random.SeedSequence) -> pd.DataFrame:
@@ -1266,4 +1287,4 @@ __all__ = ["CONNECT_TIMEOUT_S", "DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EX
            "SCHEDULER_FORM", "SHOT_COLUMNS", "EngagementRun", "EngagementTask",
            "RunnerOptions", "Task", "check_scheduler", "chunk_file", "chunk_seeds",
            "engagement_frame", "engagement_result", "read_manifest", "record_file", "run_chunks",
-           "run_engagement", "sampling", "shared_seed", "tracking_pool"]
+           "run_engagement", "sampling", "shared_seed", "stopped", "tracking_pool"]
