@@ -231,6 +231,25 @@ def test_a_disk_that_fills_part_way_keeps_the_finished_chunks(
     assert_resumes(folder, {2, 3}, tmp_path)
 
 
+def test_arrows_disk_full_error_is_said_in_the_systems_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow reports a full disk in its own words, with the errno inside the text."""
+    folder = tmp_path / "run"
+    real = pd.DataFrame.to_parquet
+
+    def to_parquet(self: pd.DataFrame, path: Any, *args: Any, **kw: Any) -> Any:
+        if Path(path).name.startswith(f".{mc.chunk_file(folder, 1).name}."):
+            raise OSError("Error writing bytes to file. Detail: [errno 28] No space left on "
+                          "device")
+        return real(self, path, *args, **kw)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
+    with pytest.raises(RunFailed) as exc:
+        run(folder)
+    assert str(exc.value).startswith(f"cannot write chunk 1 in {folder} (No space left on "
+                                     "device); 1 of 4 finished chunks are kept")
+
+
 def test_a_folder_removed_part_way_is_one_line(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """The chunk folder removed (or its disk unmounted) while the run works."""

@@ -304,7 +304,19 @@ def _save_chunk(folder: Path, frame: pd.DataFrame, run: str, index: int, units: 
         _write_chunk(folder, frame, run, index, units)
     except OSError as exc:
         raise _Stopped(f"cannot write chunk {index} in {_show(folder)} "
-                       f"({exc.strerror or _first_line(exc)})") from None
+                       f"({_os_reason(exc)})") from None
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in the system's words ("No space left on device"),
+    also when the error is Arrow's ("Error writing bytes to file. Detail: [errno 28] ...")."""
+    if exc.strerror:
+        return exc.strerror
+    code = exc.errno
+    if code is None:
+        match = re.search(r"\[errno (\d+)\]", str(exc))
+        code = int(match.group(1)) if match else None
+    return os.strerror(code) if code else _first_line(exc)
 
 
 def _int(value: Any) -> Any:
