@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from thaadsim import __version__
-from thaadsim.errors import InputError, ThaadsimError
+from thaadsim.errors import InputError, RunInterrupted, ThaadsimError
 from thaadsim.jsonsafe import json_safe
 from thaadsim.limits import LIMITS, check, fmt_number
 
@@ -1361,7 +1361,9 @@ def usage_error_line(exc: click_errors.ClickException) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point (the ``thaadsim`` script and ``python -m thaadsim``): run the app; bad
-    input, thaadsim's or Click's, ends in one ``error:`` line and exit status 2."""
+    input, thaadsim's or Click's, ends in one ``error:`` line and exit status 2, as does a
+    run stopped part-way (:class:`~thaadsim.errors.RunFailed`); Ctrl-C ends in one
+    ``error:`` line and exit status 130."""
     try:
         code = app(args=None if argv is None else list(argv), prog_name="thaadsim",
                    standalone_mode=False)
@@ -1377,4 +1379,41 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ThaadsimError as exc:
         typer.echo("error: " + " ".join(str(exc).splitlines()), err=True)
         code = 2
+    except RunInterrupted as exc:  # Ctrl-C on the runner: what is kept, how to continue
+        typer.echo("error: " + " ".join(str(exc).splitlines()), err=True)
+        code = INTERRUPTED
+    else:
+        if code == INTERRUPTED:  # Typer's answer to any other Ctrl-C (KeyboardInterrupt)
+            typer.echo("error: " + interrupted_line(argv), err=True)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+INTERRUPTED = 130
+"""The exit status after Ctrl-C: 128 + SIGINT, the shell's convention (Typer's too)."""
+
+
+RUNNER_COMMANDS = ("run", "raid", "raid-curve", "footprint", "sensitivity")
+"""The commands whose work can run on the chunked runner, kept and resumed (--chunks-dir)."""
+
+
+def interrupted_line(argv: Sequence[str] | None) -> str:
+    """What a Ctrl-C outside the runner's loop says: with a chunk folder (``--chunks-dir``,
+    ``--resume``), that its finished chunks are kept and how to continue; else that nothing
+    was kept, and for a command that can run on the runner, how to make it resumable."""
+    import shlex
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    folder = None
+    for k, arg in enumerate(args):
+        for option in ("--chunks-dir", "--resume"):
+            if arg == option and k + 1 < len(args):
+                folder = args[k + 1]
+            elif arg.startswith(option + "="):
+                folder = arg[len(option) + 1:]
+    if folder is not None:
+        shown = shlex.quote(folder) if folder.isprintable() else repr(folder)
+        return (f"interrupted (Ctrl-C); the finished chunks are kept in {shown}; continue "
+                f"with --resume {shown}")
+    hint = (" (give --chunks-dir DIR to keep each finished chunk, and --resume DIR to "
+            "continue a stopped run)" if args and args[0] in RUNNER_COMMANDS else "")
+    return f"interrupted (Ctrl-C); nothing was kept{hint}"

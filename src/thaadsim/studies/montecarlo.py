@@ -38,6 +38,12 @@ reported on standard error and redone, its files replaced; something that is not
 file in a chunk's place (a folder, a link) is reported, the chunk redone and kept in memory
 only: the runner never removes what it did not write.
 
+A run stopped part-way (a worker killed, the Dask cluster lost, a full disk, a chunk out of
+memory, Ctrl-C) stops its workers and ends in one :class:`~thaadsim.errors.RunFailed` or
+:class:`~thaadsim.errors.RunInterrupted` line: what happened, the finished chunks kept in
+``out_dir`` and the option that continues the run (``--resume OUT_DIR``). A chunk's own
+error (a bug, an input found bad late) is raised as it is.
+
 A task is a picklable callable ``task(trials, seed_sequence) -> pandas.DataFrame`` with a
 ``describe() -> dict`` (JSON, for the manifest) and optionally ``prepare(seed) -> task``,
 called once in this process before any chunk (work shared by every chunk, which must depend
@@ -56,17 +62,21 @@ import hashlib
 import io
 import ipaddress
 import json
+import logging
 import multiprocessing
 import os
 import re
+import shlex
+import signal
 import stat
 import sys
 import tempfile
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from contextlib import contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -86,7 +96,7 @@ from thaadsim.engagement import (
     p_no_leak,
     prepare,
 )
-from thaadsim.errors import InputError
+from thaadsim.errors import InputError, RunFailed, RunInterrupted
 from thaadsim.limits import check, fmt_number
 from thaadsim.outputs import check_chunks_dir
 from thaadsim.systems import fire_control as fc
@@ -179,6 +189,20 @@ def run_chunks(
         A Rich progress bar with the time left, on stderr.
     label : str
         What the progress bar says is running (e.g. which raid size of a study).
+
+    Raises
+    ------
+    RunFailed
+        The run stopped part-way for a reason outside its input: a worker process died
+        (killed, or out of memory), the Dask cluster lost the work, a chunk could not be
+        written (a full disk, an unwritable folder) or ran out of memory. One line: what
+        happened, how many finished chunks are kept in ``out_dir`` and ``--resume
+        OUT_DIR`` (without ``out_dir``: nothing was kept, and how to keep it).
+    RunInterrupted
+        Ctrl-C, the same line; a :class:`BaseException`, as :class:`KeyboardInterrupt`.
+
+    Either way the workers are stopped (none is left), every finished chunk is on disk
+    whole (nothing half-written), and ``resume=True`` redoes only the rest.
     """
     n_trials = _whole(n_trials, "trials", 1, MAX_UNITS)
     chunk_trials = check("chunk_size", _int(chunk_trials), "chunk_trials")
@@ -210,21 +234,89 @@ def run_chunks(
              "chunk_trials": chunk_trials, "n_chunks": n_chunks}))
         frames, unsaved = _check_out_dir(folder, manifest, sizes, resume)
     todo = [i for i in range(n_chunks) if i not in frames]
+    saved = len(frames)  # chunks whose files hold them
     with _progress(progress, n_trials, f"{label} ({n_chunks} chunks)",
                    getattr(task, "unit", "trials")) as advance:
         advance(sum(sizes[i] for i in frames))
         if todo:
-            with _executor(executor, workers, scheduler) as execute:
-                if folder is not None:
-                    _start_out_dir(folder, manifest)
-                ready = task.prepare(seed) if hasattr(task, "prepare") else task
-                for i, frame in execute(ready, todo, sizes, seeds):
-                    frame = _renumber(frame, i * chunk_trials)
-                    if folder is not None and i not in unsaved:
-                        _write_chunk(folder, frame, _run_id(manifest), i, sizes[i])
-                    frames[i] = frame
-                    advance(sizes[i])
+            try:
+                with _executor(executor, workers, scheduler) as execute:
+                    if folder is not None:
+                        _start_out_dir(folder, manifest)
+                    ready = task.prepare(seed) if hasattr(task, "prepare") else task
+                    with closing(execute(ready, todo, sizes, seeds)) as finished:
+                        for i, frame in finished:
+                            frame = _renumber(frame, i * chunk_trials)
+                            if folder is not None and i not in unsaved:
+                                _save_chunk(folder, frame, _run_id(manifest), i, sizes[i])
+                                saved += 1
+                            frames[i] = frame
+                            advance(sizes[i])
+            except KeyboardInterrupt:
+                raise stopped(RunInterrupted, "interrupted (Ctrl-C)", folder, saved,
+                              n_chunks) from None
+            except _Stopped as exc:
+                raise stopped(RunFailed, str(exc), folder, saved, n_chunks) from None
+            except MemoryError:
+                raise stopped(RunFailed, "ran out of memory", folder, saved,
+                              n_chunks) from None
     return pd.concat([frames[i] for i in range(n_chunks)], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# A run stopped part-way
+# --------------------------------------------------------------------------------------------
+
+
+class _Stopped(Exception):  # noqa: N818 - internal: carries what stopped the run
+    """What stopped a run part-way, outside the input (a worker died, the cluster was lost,
+    a chunk could not be written or ran out of memory), in words; :func:`run_chunks`
+    turns it into a :class:`~thaadsim.errors.RunFailed`."""
+
+
+def stopped(kind: type[RunFailed] | type[RunInterrupted], what: str, folder: Path | None,
+            saved: int, n_chunks: int | None = None) -> RunFailed | RunInterrupted:
+    """The error of a run stopped part-way by ``what``: one line that says what happened,
+    that the ``saved`` finished chunks are kept in ``folder`` (of ``n_chunks``, when known)
+    and the option that continues the run (``--resume FOLDER``); with no folder, that
+    nothing was kept and how to make a run resumable."""
+    if folder is None:
+        text = (f"{what}; nothing was kept (give --chunks-dir DIR to keep each finished "
+                "chunk, and --resume DIR to continue a stopped run)")
+    else:
+        shown = shlex.quote(str(folder)) if str(folder).isprintable() else repr(str(folder))
+        of = f" of {fmt_number(n_chunks)}" if n_chunks is not None else ""
+        chunks = "chunk is" if saved == 1 and n_chunks is None else "chunks are"
+        text = (f"{what}; {fmt_number(saved)}{of} finished {chunks} kept in {shown}; "
+                f"continue with --resume {shown}")
+    return kind(text, what=what, folder=None if folder is None else str(folder), saved=saved)
+
+
+def _out_of_memory(index: int, units: int) -> _Stopped:
+    return _Stopped(f"chunk {index} ({fmt_number(units)} units) ran out of memory (a smaller "
+                    "--chunk-size needs less)")
+
+
+def _save_chunk(folder: Path, frame: pd.DataFrame, run: str, index: int, units: int) -> None:
+    """:func:`_write_chunk`, a failure to write (a full disk, a folder made unwritable) as
+    what stops the run."""
+    try:
+        _write_chunk(folder, frame, run, index, units)
+    except OSError as exc:
+        raise _Stopped(f"cannot write chunk {index} in {_show(folder)} "
+                       f"({_os_reason(exc)})") from None
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file operation failed, in the system's words ("No space left on device"),
+    also when the error is Arrow's ("Error writing bytes to file. Detail: [errno 28] ...")."""
+    if exc.strerror:
+        return exc.strerror
+    code = exc.errno
+    if code is None:
+        match = re.search(r"\[errno (\d+)\]", str(exc))
+        code = int(match.group(1)) if match else None
+    return os.strerror(code) if code else _first_line(exc)
 
 
 def _int(value: Any) -> Any:
@@ -549,6 +641,7 @@ def _write_chunk(folder: Path, frame: pd.DataFrame, run: str, index: int,
     path = chunk_file(folder, index)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     os.close(fd)
+    recorded = False
     try:
         frame.to_parquet(tmp, index=False)
         sha, size = hashlib.sha256(), 0
@@ -560,9 +653,14 @@ def _write_chunk(folder: Path, frame: pd.DataFrame, run: str, index: int,
                   "bytes": size, "sha256": sha.hexdigest()}
         _write_atomic(record_file(folder, index), lambda t: Path(t).write_text(
             json.dumps(record, sort_keys=True) + "\n"))
+        recorded = True
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with suppress(OSError):
+            Path(tmp).unlink(missing_ok=True)
+        if recorded:  # a record of a chunk not in place: nothing to vouch for
+            with suppress(OSError):
+                record_file(folder, index).unlink(missing_ok=True)
         raise
 
 
@@ -574,7 +672,8 @@ def _write_atomic(path: Path, write: Callable[[str], Any]) -> None:
         write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        with suppress(OSError):
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -608,7 +707,7 @@ def _progress(enabled: bool, total: int, what: str, unit: str = "trials"
 
 
 Execute = Callable[[Task, Sequence[int], Sequence[int], Sequence[np.random.SeedSequence]],
-                   Iterator[tuple[int, pd.DataFrame]]]
+                   Generator[tuple[int, pd.DataFrame], None, None]]
 
 
 @contextmanager
@@ -617,7 +716,7 @@ def _executor(executor: str, workers: int | None, scheduler: str | None
     """The executor, started (a Dask cluster reached or started) for the time of the
     block: a function ``(task, todo, sizes, seeds)`` yielding ``(chunk index, table)``."""
     if executor == "inprocess":
-        yield lambda task, todo, sizes, seeds: ((i, task(sizes[i], seeds[i])) for i in todo)
+        yield _execute_inprocess
     elif executor == "processes":
         yield lambda task, todo, sizes, seeds: _execute_processes(task, todo, sizes, seeds,
                                                                   workers)
@@ -627,12 +726,26 @@ def _executor(executor: str, workers: int | None, scheduler: str | None
                                                                  seeds)
 
 
+def _execute_inprocess(task: Task, todo: Sequence[int], sizes: Sequence[int],
+                       seeds: Sequence[np.random.SeedSequence]
+                       ) -> Generator[tuple[int, pd.DataFrame], None, None]:
+    for i in todo:
+        try:
+            frame = task(sizes[i], seeds[i])
+        except MemoryError:
+            raise _out_of_memory(i, sizes[i]) from None
+        yield i, frame
+
+
 _WORKER_TASK: Any = None
 
 
 def _install(task: Task) -> None:
+    """A worker process's start: the task, and Ctrl-C left to the runner's process (which
+    stops the workers), so that a worker prints no traceback of its own."""
     global _WORKER_TASK
     _WORKER_TASK = task
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run_installed(trials: int, seed: np.random.SeedSequence) -> pd.DataFrame:
@@ -641,10 +754,11 @@ def _run_installed(trials: int, seed: np.random.SeedSequence) -> pd.DataFrame:
 
 def _execute_processes(task: Task, todo: Sequence[int], sizes: Sequence[int],
                        seeds: Sequence[np.random.SeedSequence],
-                       workers: int | None) -> Iterator[tuple[int, pd.DataFrame]]:
+                       workers: int | None) -> Generator[tuple[int, pd.DataFrame], None, None]:
     n = min(workers or os.cpu_count() or 1, len(todo))
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_install, initargs=(task,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_install, initargs=(task,))
+    try:
         # keep a bounded number of chunks in flight, so results stream back in order of work
         pending: dict[Any, int] = {}
         queue = list(todo)
@@ -654,7 +768,36 @@ def _execute_processes(task: Task, todo: Sequence[int], sizes: Sequence[int],
                 pending[pool.submit(_run_installed, sizes[i], seeds[i])] = i
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for fut in sorted(finished, key=lambda f: pending[f]):
-                yield pending.pop(fut), fut.result()
+                i = pending.pop(fut)
+                try:
+                    frame = fut.result()
+                except MemoryError:
+                    raise _out_of_memory(i, sizes[i]) from None
+                yield i, frame
+    except BrokenProcessPool:
+        _stop_pool(pool)
+        raise _Stopped("a worker process died (killed, or out of memory)") from None
+    except BaseException:  # Ctrl-C, the run's own failure, or the run's loop closing this
+        _stop_pool(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool at once: chunks not started are cancelled, running ones are ended (their
+    work is lost; every finished chunk is written already), no worker process is left."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    with _sigint_ignored():  # a second Ctrl-C does not cut this short
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            with suppress(Exception):
+                proc.terminate()
+        for proc in processes:
+            with suppress(Exception):
+                proc.join(5)
+                if proc.is_alive():
+                    proc.kill()
+                    proc.join(5)
 
 
 def _call(task: Task, trials: int, seed: np.random.SeedSequence) -> pd.DataFrame:
@@ -671,9 +814,12 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
     except ImportError:  # pragma: no cover - a dependency, but say what is missing
         raise InputError("dask: the Dask executor needs 'distributed' installed") from None
     if scheduler is None:
-        with LocalCluster(n_workers=workers or os.cpu_count() or 1, processes=True,
-                          threads_per_worker=1, host="127.0.0.1",
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with _sigint_ignored():  # the workers started now leave Ctrl-C to this process
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, processes=True,
+                                   threads_per_worker=1, host="127.0.0.1",
+                                   dashboard_address=None,
+                                   silence_logs=logging.CRITICAL)  # a failure is one line
+        with cluster, Client(cluster) as client:
             yield client
         return
     try:
@@ -682,21 +828,78 @@ def _dask_client(workers: int | None, scheduler: str | None) -> Iterator[Any]:
         raise InputError(f"scheduler: cannot reach a Dask scheduler at {scheduler} "
                          f"({_first_line(exc)}); is it running, and is the address "
                          "right?") from None
-    with client:
+    try:
         yield client
+    finally:  # a scheduler lost part-way cannot be told goodbye: nothing more to do
+        with suppress(Exception):
+            client.close(timeout=CONNECT_TIMEOUT_S)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ctrl-C ignored while the block runs (in the main thread), so that the processes it
+    starts inherit that (Python leaves an ignored SIGINT ignored) and leave Ctrl-C to this
+    process, which stops them; a Ctrl-C in the meantime is lost."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _execute_dask(client: Any, task: Task, todo: Sequence[int], sizes: Sequence[int],
-                  seeds: Sequence[np.random.SeedSequence]) -> Iterator[tuple[int, pd.DataFrame]]:
-    from distributed import as_completed
+                  seeds: Sequence[np.random.SeedSequence]
+                  ) -> Generator[tuple[int, pd.DataFrame], None, None]:
+    import asyncio
 
-    # the client's timeout is the short one of connecting; sending the task takes longer
-    shared = client.scatter(task, broadcast=True, hash=False, timeout=SCATTER_TIMEOUT_S)
-    run = uuid.uuid4().hex[:12]
-    futures = {client.submit(_call, shared, sizes[i], seeds[i],
-                             key=f"thaadsim-chunk-{run}-{i:05d}"): i for i in todo}
-    for fut in as_completed(list(futures)):
-        yield futures[fut], fut.result()
+    from distributed import KilledWorker, as_completed
+
+    futures: dict[Any, int] = {}
+    own = False
+    try:
+        # the client's timeout is the short one of connecting; sending the task takes longer
+        shared = client.scatter(task, broadcast=True, hash=False, timeout=SCATTER_TIMEOUT_S)
+        run = uuid.uuid4().hex[:12]
+        futures = {client.submit(_call, shared, sizes[i], seeds[i],
+                                 key=f"thaadsim-chunk-{run}-{i:05d}"): i for i in todo}
+        for fut in as_completed(list(futures)):
+            i = futures[fut]
+            try:
+                frame = fut.result()
+            except KilledWorker:
+                raise _Stopped(f"the Dask workers running chunk {i} died (killed, or out of "
+                               "memory)") from None
+            except MemoryError:
+                raise _out_of_memory(i, sizes[i]) from None
+            except Exception:
+                own = fut.status == "error"  # the chunk's own error, else the cluster's
+                raise
+            yield i, frame
+    except _Stopped:
+        _cancel(client, futures)
+        raise
+    except (Exception, asyncio.CancelledError) as exc:  # the scheduler lost, or the chunk's
+        _cancel(client, futures)
+        if own:
+            raise
+        raise _Stopped(f"the Dask cluster lost the run's work (a worker died, or the "
+                       f"scheduler went away: {type(exc).__name__}: {_first_line(exc)})"
+                       ) from None
+    except BaseException:  # Ctrl-C, or the run's loop closing this
+        _cancel(client, futures)
+        raise
+
+
+def _cancel(client: Any, futures: dict[Any, int]) -> None:
+    """Cancel the chunks still queued or running on the cluster (best effort: it may be
+    gone)."""
+    with suppress(Exception):
+        client.cancel([f for f in futures if not f.done()])
 
 
 # --------------------------------------------------------------------------------------------
@@ -727,6 +930,8 @@ class RunnerOptions:
     chunk_size: int | None = None
     part: bool = False
     """A run inside a study's folder (:meth:`within`): its folder may not exist yet."""
+    root: str | None = None
+    """The study's folder of a part (:meth:`within`): what the user resumes."""
 
     def __post_init__(self) -> None:
         if not self.part:  # a study's part lies in a folder checked already
@@ -772,7 +977,8 @@ class RunnerOptions:
         several runs, e.g. one per raid size, keeps each run's chunks apart)."""
         return dataclasses.replace(
             self, chunks_dir=str(Path(self.chunks_dir) / name) if self.chunks_dir else None,
-            resume=str(Path(self.resume) / name) if self.resume else None, part=True)
+            resume=str(Path(self.resume) / name) if self.resume else None, part=True,
+            root=self.root if self.root is not None else self.resume or self.chunks_dir)
 
     def run(self, task: Task, n_units: int, seed: int, *, default_chunk: int,
             progress: bool = True, label: str = "Monte Carlo") -> pd.DataFrame:
@@ -781,10 +987,18 @@ class RunnerOptions:
         folder = self.folder
         resume = (self.resume is not None and folder is not None
                   and os.path.lexists(folder / MANIFEST))
-        return run_chunks(task, n_units, seed, chunk_trials=self.chunk_trials(default_chunk),
-                          executor=self.resolved_executor(), workers=self.workers,
-                          scheduler=self.scheduler, out_dir=folder, resume=resume,
-                          progress=progress and sys.stderr is not None, label=label)
+        try:
+            return run_chunks(task, n_units, seed,
+                              chunk_trials=self.chunk_trials(default_chunk),
+                              executor=self.resolved_executor(), workers=self.workers,
+                              scheduler=self.scheduler, out_dir=folder, resume=resume,
+                              progress=progress and sys.stderr is not None, label=label)
+        except (RunFailed, RunInterrupted) as exc:
+            if self.root is None or exc.folder is None:
+                raise
+            # a part of a study: the study's folder is what holds (and resumes) its runs
+            root = Path(self.root)
+            raise stopped(type(exc), exc.what, root, _count_saved(root)) from None
 
     def chunk_trials(self, default_chunk: int) -> int:
         """The chunk size :meth:`run` uses (part of what its result depends on): the one
@@ -804,6 +1018,14 @@ class RunnerOptions:
         return {"executor": self.resolved_executor(), "workers": self.workers,
                 "scheduler": self.scheduler, "chunks_dir": str(folder) if folder else None,
                 "resumed": self.resume is not None, "chunk_size": self.chunk_size}
+
+
+def _count_saved(root: Path) -> int:
+    """The finished chunks in the runs under ``root`` (a chunk file with its record)."""
+    with suppress(OSError):
+        return sum(1 for path in root.rglob("chunk-*.parquet")
+                   if _kind(path) == "file" and _kind(path.with_suffix(".json")) == "file")
+    return 0
 
 
 def tracking_pool(pool: int | None, runner: RunnerOptions | None) -> int | None:
@@ -1077,4 +1299,4 @@ __all__ = ["CONNECT_TIMEOUT_S", "DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EX
            "SCHEDULER_FORM", "SHOT_COLUMNS", "EngagementRun", "EngagementTask",
            "RunnerOptions", "Task", "check_scheduler", "chunk_file", "chunk_seeds",
            "engagement_frame", "engagement_result", "read_manifest", "record_file", "run_chunks",
-           "run_engagement", "sampling", "shared_seed", "tracking_pool"]
+           "run_engagement", "sampling", "shared_seed", "stopped", "tracking_pool"]
