@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from thaadsim.errors import InputError
+from thaadsim.limits import check, fmt_number
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.studies.detection import Timeline, Truth, simulate_detection, truth_at
 from thaadsim.systems import fire_control as fc
@@ -263,6 +264,10 @@ def simulate(
     if not 1 <= trials <= 1_000_000:
         raise InputError(f"trials: {trials!r} must lie in 1..1000000")
     n = len(raid)
+    if not defense.perfect_tracking:  # the radar and tracker run for every threat and trial
+        check("tracked_trials", n * trials,
+              f"threats x trials ({fmt_number(n)} x {fmt_number(trials)}; a tracking pool, "
+              "`thaadsim run --pool 200`, resamples tracking instead)")
     seeds = np.random.SeedSequence(seed).spawn(2)
     truth = _fly(raid)
     if defense.perfect_tracking:
