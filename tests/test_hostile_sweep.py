@@ -4,6 +4,10 @@ fixed, one test per class (issue 12: "judged by a few hundred more hostile input
 * a scenario that is a named pipe nobody writes to hung ``thaadsim run`` forever;
 * a scenario run without a tracking pool allocated threats x trials tracker states with no
   bound (2,000 threats x 100,000 trials: a 1.75 TiB array, a traceback);
+* API functions given an object of the wrong kind (a missile, battery, raid threat or
+  defense that is ``None``, a number or a slug where an object was expected) failed deep
+  inside with an ``AttributeError``; ``engagement.simulate``'s trials and seed were not
+  checked against their rows (2.5 trials, seed -1: a ``TypeError``, a ``ValueError``).
 """
 
 from __future__ import annotations
@@ -18,9 +22,13 @@ import pytest
 import thaadsim
 import thaadsim.scenario as scenario_module
 from thaadsim.engagement import simulate
-from thaadsim.errors import InputError
+from thaadsim.errors import CatalogError, InputError
 from thaadsim.limits import LIMITS
 from thaadsim.scenario import load_scenario, scenario_text
+from thaadsim.studies.footprint import defended_footprint
+from thaadsim.studies.raid import raid_curve
+from thaadsim.systems.catalog import get_missile
+from thaadsim.systems.threat import analyse_loft, fly_threat
 
 # -- a scenario file that is a pipe ------------------------------------------------------
 
@@ -102,3 +110,70 @@ def test_the_api_and_run_refuse_it_in_one_line() -> None:
     scn, trials = _too_many_trials()
     with pytest.raises(InputError, match="^threats x trials"):
         thaadsim.simulate(scn, trials=trials)
+
+
+# -- API arguments of the wrong kind ------------------------------------------------------
+
+WRONG_KINDS = [None, 5, 2.5, b"scud-c", ["scud-c"], object()]
+
+
+@pytest.mark.parametrize("missile", WRONG_KINDS)
+def test_fly_threat_and_analyse_loft_refuse_a_missile_of_the_wrong_kind(missile: object
+                                                                        ) -> None:
+    with pytest.raises(InputError, match=r"^missile: a \w+ is not a missile; allowed: "):
+        fly_threat(missile, 39.0, 125.7, 36.0, 128.2)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^missile: a \w+ is not a missile"):
+        analyse_loft(missile, 4475.0, 950.0)  # type: ignore[arg-type]
+
+
+def test_fly_threat_takes_a_slug_as_the_catalog_missile() -> None:
+    by_slug = fly_threat("scud-c", 39.0, 125.7, 36.0, 128.2)
+    by_object = fly_threat(get_missile("scud-c"), 39.0, 125.7, 36.0, 128.2)
+    assert by_slug.missile == by_object.missile
+    assert (by_slug.impact_lat_deg, by_slug.impact_lon_deg) == (by_object.impact_lat_deg,
+                                                                by_object.impact_lon_deg)
+    with pytest.raises(CatalogError, match="^missile: unknown slug .SCUD."):
+        fly_threat("SCUD", 39.0, 125.7, 36.0, 128.2)
+
+
+@pytest.mark.parametrize("battery", [None, 5, object()])
+def test_defended_footprint_refuses_a_battery_of_the_wrong_kind(battery: object) -> None:
+    with pytest.raises(InputError, match=r"^battery: a \w+ is not a battery"):
+        defended_footprint(battery, "scud-c", 39.0, 125.7,  # type: ignore[arg-type]
+                           grid_km=50, extent_km=300, progress=False)
+
+
+@pytest.fixture(scope="module")
+def saturation_kwargs() -> dict[str, object]:
+    return load_scenario("saturation").to_run_kwargs(trials=2, seed=None)
+
+
+@pytest.mark.parametrize("defense", WRONG_KINDS)
+def test_simulate_and_raid_curve_refuse_a_defense_of_the_wrong_kind(
+        saturation_kwargs: dict[str, object], defense: object) -> None:
+    raid = saturation_kwargs["raid"]
+    with pytest.raises(InputError, match=r"^defense: a \w+ is not a Defense"):
+        simulate(raid, defense, trials=1)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"^defense: a \w+ is not a Defense"):
+        raid_curve(raid[0], defense, 2, trials=1)  # type: ignore[arg-type,index]
+
+
+@pytest.mark.parametrize("threat", WRONG_KINDS)
+def test_simulate_and_raid_curve_refuse_a_threat_of_the_wrong_kind(
+        saturation_kwargs: dict[str, object], threat: object) -> None:
+    defense = saturation_kwargs["defense"]
+    with pytest.raises(InputError, match=r"^raid(\[0\])?: "):
+        simulate([threat], defense, trials=1)  # type: ignore[list-item,arg-type]
+    with pytest.raises(InputError, match=r"^raid(\[0\])?: "):
+        raid_curve(threat, defense, 2, trials=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("field", "value"), [("trials", 0), ("trials", 2.5),
+                                              ("trials", True), ("trials", 10**6),
+                                              ("seed", -1), ("seed", 2**64), ("seed", 1.5)])
+def test_engagement_simulate_checks_trials_and_seed_against_limits(
+        saturation_kwargs: dict[str, object], field: str, value: object) -> None:
+    raid = saturation_kwargs["raid"]
+    kwargs = {"trials": 1, "seed": 0, field: value}
+    with pytest.raises(InputError, match=f"^{field}: .* is out of range; allowed: "):
+        simulate(raid[:1], saturation_kwargs["defense"], **kwargs)  # type: ignore[index]
