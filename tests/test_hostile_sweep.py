@@ -7,12 +7,17 @@ fixed, one test per class (issue 12: "judged by a few hundred more hostile input
 * API functions given an object of the wrong kind (a missile, battery, raid threat or
   defense that is ``None``, a number or a slug where an object was expected) failed deep
   inside with an ``AttributeError``; ``engagement.simulate``'s trials and seed were not
-  checked against their rows (2.5 trials, seed -1: a ``TypeError``, a ``ValueError``).
+  checked against their rows (2.5 trials, seed -1: a ``TypeError``, a ``ValueError``);
+* standard output that cannot be written (``thaadsim catalog > /dev/full``) ended in an
+  ``OSError`` traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -177,3 +182,34 @@ def test_engagement_simulate_checks_trials_and_seed_against_limits(
     kwargs = {"trials": 1, "seed": 0, field: value}
     with pytest.raises(InputError, match=f"^{field}: .* is out of range; allowed: "):
         simulate(raid[:1], saturation_kwargs["defense"], **kwargs)  # type: ignore[index]
+
+
+# -- standard output that cannot be written -----------------------------------------------
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize("args", [["catalog"], ["catalog", "--json"],
+                                  ["scenarios", "show", "saturation"]])
+def test_a_full_standard_output_is_one_line_not_a_traceback(args: list[str]) -> None:
+    src = str(Path(thaadsim.__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": src}
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "thaadsim", *args], stdout=full,
+                              stderr=subprocess.PIPE, text=True, env=env, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr == "error: cannot write to standard output (No space left on device)\n"
+
+
+def test_main_turns_an_output_error_into_one_line(monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from thaadsim import cli
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EACCES, "Permission denied", "/somewhere/x.png")
+
+    monkeypatch.setattr(cli, "app", fail)
+    monkeypatch.setattr(cli.os, "dup2", lambda *a: None)  # keep pytest's standard output
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["catalog"])
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == "error: '/somewhere/x.png': Permission denied\n"

@@ -6,8 +6,10 @@ Bad input ends with one line on standard error and exit status 2.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -1377,4 +1379,31 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ThaadsimError as exc:
         typer.echo("error: " + " ".join(str(exc).splitlines()), err=True)
         code = 2
+    except OSError as exc:
+        code = _output_failed(exc)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _output_failed(exc: OSError) -> int:
+    """Standard output could not take what thaadsim printed (a reader that went away,
+    ``thaadsim catalog | head -1``; a full disk, ``> /dev/full``): one line on standard
+    error, unless the reader went away (Unix tools stop quietly then), and exit status 1,
+    never a traceback. Standard output is then pointed at the null device, so that the
+    interpreter's last flush at exit fails no more."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no standard output at all
+        pass
+    if not isinstance(exc, BrokenPipeError):
+        why = exc.strerror or type(exc).__name__
+        line = (f"error: {exc.filename!r}: {why}" if exc.filename else
+                f"error: cannot write to standard output ({why})"
+                if exc.errno in (errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT)
+                else f"error: {why}")
+        try:
+            typer.echo(line, err=True)
+        except OSError:
+            pass
+    return 1
