@@ -9,7 +9,9 @@ fixed, one test per class (issue 12: "judged by a few hundred more hostile input
   inside with an ``AttributeError``; ``engagement.simulate``'s trials and seed were not
   checked against their rows (2.5 trials, seed -1: a ``TypeError``, a ``ValueError``);
 * standard output that cannot be written (``thaadsim catalog > /dev/full``) ended in an
-  ``OSError`` traceback.
+  ``OSError`` traceback;
+* ``thaadsim sensitivity --params nope`` said "give at least two distinct parameters",
+  hiding that the name is unknown.
 """
 
 from __future__ import annotations
@@ -213,3 +215,18 @@ def test_main_turns_an_output_error_into_one_line(monkeypatch: pytest.MonkeyPatc
         cli.main(["catalog"])
     assert exc.value.code == 1
     assert capsys.readouterr().err == "error: '/somewhere/x.png': Permission denied\n"
+
+
+# -- sensitivity parameters --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("params", [["nope"], ["SSPK"], ["sspk", "nope"], ["nope", "nope"],
+                                    [""], ["sspk", ""]])
+def test_sensitivity_names_an_unknown_parameter_first(params: list[str]) -> None:
+    from thaadsim.studies.sensitivity import PARAMETERS, sobol_indices
+
+    with pytest.raises(InputError) as exc:
+        sobol_indices("p_no_leak", load_scenario("saturation"), samples=4, trials=1,
+                      params=params, progress=False)
+    bad = next(p for p in params if p not in PARAMETERS)
+    assert str(exc.value) == (f"params: unknown {bad!r}; allowed: {', '.join(PARAMETERS)}")
