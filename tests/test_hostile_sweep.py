@@ -11,7 +11,9 @@ fixed, one test per class (issue 12: "judged by a few hundred more hostile input
 * standard output that cannot be written (``thaadsim catalog > /dev/full``) ended in an
   ``OSError`` traceback;
 * ``thaadsim sensitivity --params nope`` said "give at least two distinct parameters",
-  hiding that the name is unknown.
+  hiding that the name is unknown;
+* ``thaadsim fly --burnout-alt-km 300`` (burnout above the band) reported entering the
+  40-150 km band at burnout (0 s), though the flight was 300 km up then.
 """
 
 from __future__ import annotations
@@ -230,3 +232,35 @@ def test_sensitivity_names_an_unknown_parameter_first(params: list[str]) -> None
                       params=params, progress=False)
     bad = next(p for p in params if p not in PARAMETERS)
     assert str(exc.value) == (f"params: unknown {bad!r}; allowed: {', '.join(PARAMETERS)}")
+
+
+# -- fly: burnout above the band ----------------------------------------------------------
+
+
+def _fly_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    import json
+
+    from thaadsim import cli
+
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["fly", *args, "--json"])
+    assert exc.value.code == 0
+    return dict(json.loads(capsys.readouterr().out))
+
+
+@pytest.mark.parametrize("alt_km", ["151", "300", "2000"])
+def test_fly_above_the_band_enters_it_coming_down(capsys: pytest.CaptureFixture[str],
+                                                  alt_km: str) -> None:
+    data = _fly_json(capsys, "--speed-kms", "1", "--gamma-deg", "45",
+                     "--burnout-alt-km", alt_km)
+    entry, leave, inside = (float(data[k]) for k in  # type: ignore[arg-type]
+                            ("band_entry_s", "band_exit_s", "time_in_band_s"))
+    assert entry > 0
+    # it falls through the band once, without leaving it: the time inside is exit - entry
+    assert leave - entry == pytest.approx(inside, rel=1e-9)
+
+
+def test_fly_from_inside_the_band_enters_it_at_burnout(capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    data = _fly_json(capsys, "--speed-kms", "1", "--gamma-deg", "45", "--burnout-alt-km", "100")
+    assert data["band_entry_s"] == 0.0
