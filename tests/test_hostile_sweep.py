@@ -13,7 +13,9 @@ fixed, one test per class (issue 12: "judged by a few hundred more hostile input
 * ``thaadsim sensitivity --params nope`` said "give at least two distinct parameters",
   hiding that the name is unknown;
 * ``thaadsim fly --burnout-alt-km 300`` (burnout above the band) reported entering the
-  40-150 km band at burnout (0 s), though the flight was 300 km up then.
+  40-150 km band at burnout (0 s), though the flight was 300 km up then;
+* an output file option given ``x.png/`` wrote the file ``x.png`` (the slash that asks for
+  a folder was dropped), and ``.png`` was told it "must end in .png".
 """
 
 from __future__ import annotations
@@ -264,3 +266,25 @@ def test_fly_from_inside_the_band_enters_it_at_burnout(capsys: pytest.CaptureFix
                                                        ) -> None:
     data = _fly_json(capsys, "--speed-kms", "1", "--gamma-deg", "45", "--burnout-alt-km", "100")
     assert data["band_entry_s"] == 0.0
+
+
+# -- output file names ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("given", "says"), [
+    ("x.png/", "'x.png/' ends in '/', a folder; give a file name ending in .png"),
+    ("sub/x.png/", "'sub/x.png/' ends in '/', a folder; give a file name ending in .png"),
+    (".png", "'.png' has no name before .png; give one, e.g. out.png"),
+    ("sub/.PNG", "'sub/.PNG' has no name before .png; give one, e.g. out.png"),
+])
+def test_an_output_file_name_says_what_is_wrong(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                given: str, says: str) -> None:
+    from thaadsim.outputs import check_output_file
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    with pytest.raises(InputError) as exc:
+        check_output_file(given, ".png", "--plot")
+    assert str(exc.value) == f"--plot: {says}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # nothing written
