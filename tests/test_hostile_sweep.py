@@ -15,13 +15,16 @@ fixed, one test per class (issue 12: "judged by a few hundred more hostile input
 * ``thaadsim fly --burnout-alt-km 300`` (burnout above the band) reported entering the
   40-150 km band at burnout (0 s), though the flight was 300 km up then;
 * an output file option given ``x.png/`` wrote the file ``x.png`` (the slash that asks for
-  a folder was dropped), and ``.png`` was told it "must end in .png".
+  a folder was dropped), and ``.png`` was told it "must end in .png";
+* a scenario's ``seed: 1.0`` was refused as "1 is not a whole number" (the value shown
+  through fmt_number, which drops the ``.0``).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -288,3 +291,20 @@ def test_an_output_file_name_says_what_is_wrong(tmp_path: Path,
         check_output_file(given, ".png", "--plot")
     assert str(exc.value) == f"--plot: {says}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # nothing written
+
+
+# -- a whole number written with a fraction -----------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "line", "written"), [
+    ("run.seed", "seed: 1", "1.0"), ("run.trials", "trials: 100", "100.0"),
+    ("run.trials", "trials: 100", "2.5"), ("raid[0].count", "count: 24", "24.0")])
+def test_a_whole_number_written_as_a_float_is_shown_as_written(field: str, line: str,
+                                                               written: str) -> None:
+    from thaadsim.scenario import parse_scenario
+
+    key = line.split(":")[0]
+    text = scenario_text("saturation").replace(line, f"{key}: {written}", 1)
+    with pytest.raises(InputError, match=rf"^x\.yaml:\d+: {re.escape(field)}: "
+                                         rf"{re.escape(written)} is not a whole number; "):
+        parse_scenario(text, "x.yaml")

@@ -573,6 +573,8 @@ def _describe(err: Any, loc: Loc, where: _Where) -> tuple[int, str]:
         if inner is not None and isinstance(loc[-1], int):
             allowed = f"a mapping with keys {', '.join(inner.model_fields)}"
     value = _show(err["input"])
+    if kind in ("int_type", "int_from_float") and isinstance(err["input"], float):
+        value = _show(str(err["input"]))[1:-1]  # 1.0, not fmt_number's '1' (a whole number)
     if kind in ("too_short", "too_long") and isinstance(err["input"], list):
         n = len(err["input"])
         value = f"{n} item{'s' * (n != 1)}"
