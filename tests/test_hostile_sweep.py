@@ -196,6 +196,7 @@ def test_engagement_simulate_checks_trials_and_seed_against_limits(
 # -- standard output that cannot be written -----------------------------------------------
 
 
+@pytest.mark.slow  # a subprocess each (the interpreter and thaadsim's imports)
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
 @pytest.mark.parametrize("args", [["catalog"], ["catalog", "--json"],
                                   ["scenarios", "show", "saturation"]])
