@@ -6,8 +6,10 @@ Bad input ends with one line on standard error and exit status 2.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -393,7 +395,12 @@ def _band_fields(flight_up: np.ndarray, flight_down: np.ndarray, apogee_m: float
     entry, leave, total = band_times(flight_up[None, :], flight_down[None, :],
                                      np.array([apogee_m]), (band[0] * 1e3, band[1] * 1e3),
                                      np.array([start_alt_m]), np.array([t0]), np.array([t1]))
-    return {"band_km": list(band), "band_entry_s": float(entry[0]),
+    first_in = float(entry[0])
+    if start_alt_m > band[1] * 1e3 and np.isfinite(flight_down[1]):
+        # burnout above the band: the flight enters it coming down through its upper edge,
+        # not at burnout (band_times takes every flight to start below the band)
+        first_in = float(flight_down[1])
+    return {"band_km": list(band), "band_entry_s": first_in,
             "band_exit_s": float(leave[0]), "time_in_band_s": float(total[0])}
 
 
@@ -1382,6 +1389,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except RunInterrupted as exc:  # Ctrl-C on the runner: what is kept, how to continue
         typer.echo("error: " + " ".join(str(exc).splitlines()), err=True)
         code = INTERRUPTED
+    except OSError as exc:
+        code = _output_failed(exc)
     else:
         if code == INTERRUPTED:  # Typer's answer to any other Ctrl-C (KeyboardInterrupt)
             typer.echo("error: " + interrupted_line(argv), err=True)
@@ -1417,3 +1426,28 @@ def interrupted_line(argv: Sequence[str] | None) -> str:
     hint = (" (give --chunks-dir DIR to keep each finished chunk, and --resume DIR to "
             "continue a stopped run)" if args and args[0] in RUNNER_COMMANDS else "")
     return f"interrupted (Ctrl-C); nothing was kept{hint}"
+
+
+def _output_failed(exc: OSError) -> int:
+    """Standard output could not take what thaadsim printed (a reader that went away,
+    ``thaadsim catalog | head -1``; a full disk, ``> /dev/full``): one line on standard
+    error, unless the reader went away (Unix tools stop quietly then), and exit status 1,
+    never a traceback. Standard output is then pointed at the null device, so that the
+    interpreter's last flush at exit fails no more."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no standard output at all
+        pass
+    if not isinstance(exc, BrokenPipeError):
+        why = exc.strerror or type(exc).__name__
+        line = (f"error: {exc.filename!r}: {why}" if exc.filename else
+                f"error: cannot write to standard output ({why})"
+                if exc.errno in (errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT)
+                else f"error: {why}")
+        try:
+            typer.echo(line, err=True)
+        except OSError:
+            pass
+    return 1

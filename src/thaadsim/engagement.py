@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 
 from thaadsim.errors import InputError
+from thaadsim.limits import check, fmt_number
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.studies.detection import Timeline, Truth, simulate_detection, truth_at
 from thaadsim.systems import fire_control as fc
@@ -243,10 +244,26 @@ def _handover_sigma(timeline: Timeline, trials: int, n: int, homing_s: float,
     return sigma
 
 
+def check_raid_and_defense(raid: Any, defense: Any) -> None:
+    """That ``raid`` is a sequence of :class:`RaidThreat` and ``defense`` a
+    :class:`Defense`: anything else is one :class:`InputError` (a ``None`` defense or raid
+    threat given to the API failed deep inside with an ``AttributeError``)."""
+    if not isinstance(defense, Defense):
+        raise InputError(f"defense: a {type(defense).__name__} is not a Defense")
+    if isinstance(raid, RaidThreat):
+        raid = [raid]
+    if not isinstance(raid, Sequence) or isinstance(raid, str):
+        raise InputError(f"raid: a {type(raid).__name__} is not a list of RaidThreat")
+    for i, th in enumerate(raid):
+        if not isinstance(th, RaidThreat):
+            raise InputError(f"raid[{i}]: a {type(th).__name__} is not a RaidThreat")
+
+
 def _check(raid: Sequence[RaidThreat], defense: Defense) -> None:
     """What every run asks of its raid and defense."""
     if not raid:
         raise InputError("raid: no threats")
+    check_raid_and_defense(raid, defense)
     fc.check_doctrine(defense.doctrine)
     if defense.sspk is not None and not 0.0 <= defense.sspk <= 1.0:
         raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
@@ -260,9 +277,13 @@ def simulate(
 ) -> Result:
     """Run the raid against the defense ``trials`` times (module docstring)."""
     _check(raid, defense)
-    if not 1 <= trials <= 1_000_000:
-        raise InputError(f"trials: {trials!r} must lie in 1..1000000")
+    check("trials", trials, "trials")
+    check("seed", seed, "seed")
     n = len(raid)
+    if not defense.perfect_tracking:  # the radar and tracker run for every threat and trial
+        check("tracked_trials", n * trials,
+              f"threats x trials ({fmt_number(n)} x {fmt_number(trials)}; a tracking pool, "
+              "`thaadsim run --pool 200`, resamples tracking instead)")
     seeds = np.random.SeedSequence(seed).spawn(2)
     truth = _fly(raid)
     if defense.perfect_tracking:
@@ -574,6 +595,6 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
     return _within_assets(lat, lon, defense.assets)
 
 
-__all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result",
+__all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result", "check_raid_and_defense",
            "binomial_p_no_leak", "engage", "expected_leakers", "flight_grid", "leaked",
            "p_no_leak", "prepare", "simulate", "wilson_interval"]

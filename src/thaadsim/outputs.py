@@ -165,6 +165,12 @@ def check_output_file(path: Any, suffix: str, option: str) -> Path:
     and the file it points to replaced."""
     target = _check_text(path, option)
     shown = _show(target)
+    if str(path).endswith(("/", os.sep)):  # Path drops the slash that asks for a folder
+        raise InputError(f"{option}: {_show(str(path))} ends in '/', a folder; give a file "
+                         f"name ending in {suffix}")
+    if target.name.lower() == suffix.lower():  # '.png' has no suffix: it is all name
+        raise InputError(f"{option}: {shown} has no name before {suffix}; give one, e.g. "
+                         f"out{suffix}")
     if target.suffix.lower() != suffix.lower():
         raise InputError(f"{option}: {shown} must end in {suffix}")
     if os.path.isdir(target):

@@ -61,6 +61,8 @@ import dataclasses
 import math
 import os
 import re
+import select
+import stat
 import types
 import typing
 import unicodedata
@@ -571,6 +573,8 @@ def _describe(err: Any, loc: Loc, where: _Where) -> tuple[int, str]:
         if inner is not None and isinstance(loc[-1], int):
             allowed = f"a mapping with keys {', '.join(inner.model_fields)}"
     value = _show(err["input"])
+    if kind in ("int_type", "int_from_float") and isinstance(err["input"], float):
+        value = _show(str(err["input"]))[1:-1]  # 1.0, not fmt_number's '1' (a whole number)
     if kind in ("too_short", "too_long") and isinstance(err["input"], list):
         n = len(err["input"])
         value = f"{n} item{'s' * (n != 1)}"
@@ -988,15 +992,40 @@ def list_scenarios() -> list[tuple[str, str]]:
     return out
 
 
+PIPE_WAIT_S = 10.0
+"""How long a scenario that is not a regular file (a pipe such as ``<(...)`` or
+``/dev/stdin``, a device) may take to start sending its text: a named pipe that nobody
+writes to is refused after this, never waited on forever."""
+
+
+def _open_bounded(path: Path, label: str) -> typing.BinaryIO:
+    """``path`` opened for reading, without blocking on a pipe that has no writer (the
+    open), or whose writer sends nothing within :data:`PIPE_WAIT_S` (refused)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            ready, _, _ = select.select([fd], [], [], PIPE_WAIT_S)
+            if not ready:
+                raise InputError(f"{label}: not a regular file, and nothing came from it in "
+                                 f"{fmt_number(PIPE_WAIT_S)} s (a pipe nobody writes to?); "
+                                 "allowed: a scenario .yaml file, or a pipe that sends one")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _read_bounded(path: Path, label: str) -> str:
     """The text of the file at ``path``, read no further than the size limit (so that
-    ``/dev/zero`` or a 5 GB file is refused at once, before anything is parsed)."""
+    ``/dev/zero`` or a 5 GB file is refused at once, before anything is parsed); a pipe that
+    sends nothing is refused after :data:`PIPE_WAIT_S` (:func:`_open_bounded`)."""
     limit = int(_BYTES.high)
     try:
         if path.is_dir():
             raise InputError(f"{label}: a directory; allowed: the path of a scenario .yaml "
                              "file")
-        with path.open("rb") as f:
+        with _open_bounded(path, label) as f:
             data = f.read(limit + 1)
     except FileNotFoundError:
         raise InputError(f"{label}: no such file; allowed: the path of a scenario .yaml file "

@@ -130,6 +130,9 @@ def resolve_battery(battery: fc.Battery | Site | str) -> fc.Battery:
                 f"battery: unknown {battery!r}; give a battery ({', '.join(fc.battery_catalog())})"
                 f" or a site ({', '.join(site_catalog())})")
         battery = get_site(battery)
+    if not isinstance(battery, Site):
+        raise InputError(f"battery: a {type(battery).__name__} is not a battery; allowed: a "
+                         "battery or site slug, a Battery or a Site")
     template = fc.get_battery(TEMPLATE_BATTERY)
     return dataclasses.replace(template, slug=f"thaad-at-{battery.slug}",
                                name=f"THAAD battery at {battery.name}", site=battery)

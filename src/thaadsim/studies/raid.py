@@ -52,6 +52,7 @@ from thaadsim.engagement import (
     Defense,
     RaidThreat,
     Result,
+    check_raid_and_defense,
     simulate,
     wilson_interval,
 )
@@ -281,6 +282,7 @@ def raid_curve(
     progress : bool
         The runner's progress bar per raid size, on standard error.
     """
+    check_raid_and_defense(raid_threat, defense)
     check("max_count", max_count, "max_count")
     check("interval_s", interval_s, "interval_s")
     check("launch_t_s", raid_threat.launch_t_s + (max_count - 1) * interval_s,

@@ -726,6 +726,10 @@ def _study(output: str, scenario_or_builder: Any, *, samples: int, params: Seque
             names = (*names[:-1], "kill_assessment_s", names[-1])
     else:
         names = tuple(params)
+    unknown = [n for n in names if n not in PARAMETERS]
+    if unknown:  # before the count: '--params nope' is an unknown name, not a short list
+        raise InputError(f"params: unknown {str(unknown[0])[:40]!r}; allowed: "
+                         f"{', '.join(PARAMETERS)}")
     if len(names) < 2 or len(set(names)) != len(names):
         raise InputError(f"params: {list(names)!r}: give at least two distinct parameters")
     if output == "footprint_area":

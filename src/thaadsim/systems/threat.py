@@ -37,7 +37,7 @@ from thaadsim.physics.earth import WGS84, Earth, earth_model
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_direct, geodesic_inverse
 from thaadsim.physics.propagate import band_times
 from thaadsim.physics.rocket import Rocket, RocketFlight, fly_rocket
-from thaadsim.systems.catalog import Missile, variants
+from thaadsim.systems.catalog import Missile, get_missile, variants
 
 Shape = Literal["min-energy", "lofted", "depressed"]
 SHAPES: tuple[str, ...] = ("min-energy", "lofted", "depressed")
@@ -152,6 +152,18 @@ def check_each(row: str, values: ArrayLike, field: str) -> None:
         check(row, v, field)
 
 
+def as_missile(missile: Missile | str) -> Missile:
+    """``missile`` itself, or the catalog's missile of that slug; anything else is one
+    :class:`~thaadsim.errors.InputError` (the API's ``fly_threat(None, ...)`` or
+    ``fly_threat("scud-c", ...)`` failed deep inside with an ``AttributeError``)."""
+    if isinstance(missile, Missile):
+        return missile
+    if isinstance(missile, str):
+        return get_missile(missile)
+    raise InputError(f"missile: a {type(missile).__name__} is not a missile; allowed: a "
+                     "catalog slug (see `thaadsim catalog`) or a Missile (get_missile(SLUG))")
+
+
 def check_launch_and_aim(launch_lat_deg: ArrayLike, launch_lon_deg: ArrayLike,
                          aim_lat_deg: ArrayLike, aim_lon_deg: ArrayLike) -> None:
     """The launch and aim points' coordinates within their rows of LIMITS, each named by its
@@ -259,7 +271,7 @@ class Aims:
 
 
 def aim_many(
-    missile: Missile,
+    missile: Missile | str,
     launch_lat_deg: ArrayLike,
     launch_lon_deg: ArrayLike,
     aim_lat_deg: ArrayLike,
@@ -280,6 +292,7 @@ def aim_many(
     iteration flies all unfinished aim points in one call of the propagator. An
     aim point that cannot be reached gets NaN controls and its reason in ``error``.
     """
+    missile = as_missile(missile)
     if shape not in SHAPES:
         raise InputError(f"shape: unknown {str(shape)[:40]!r}; allowed: {', '.join(SHAPES)}")
     check_launch_and_aim(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
@@ -477,7 +490,7 @@ def _lofted_apogee_m(rocket: Rocket, range_m: float) -> tuple[float, float]:
 
 
 def analyse_loft(
-    missile: Missile,
+    missile: Missile | str,
     apogee_km: float,
     range_km: float,
     *,
@@ -496,6 +509,7 @@ def analyse_loft(
     standard range ignores the Earth's rotation (as Wright's 10,400 km does);
     otherwise it is the range due east from the launch point.
     """
+    missile = as_missile(missile)
     check("apogee_km", apogee_km, "apogee_km")
     check("range_km", range_km, "range_km")
     check("lat_deg", launch_lat_deg, "launch_lat_deg")
@@ -598,7 +612,7 @@ class ThreatFlight:
 
 
 def fly_threat(
-    missile: Missile,
+    missile: Missile | str,
     launch_lat_deg: float,
     launch_lon_deg: float,
     aim_lat_deg: float,
@@ -622,6 +636,7 @@ def fly_threat(
     UnreachableError
         As :func:`aim`.
     """
+    missile = as_missile(missile)
     check_launch_and_aim(launch_lat_deg, launch_lon_deg, aim_lat_deg, aim_lon_deg)
     try:
         low_m, high_m = (float(v) for v in band_alt_m)
