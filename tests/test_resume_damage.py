@@ -767,3 +767,31 @@ def test_cli_bad_scheduler_is_one_line(address: str, cli_error: Callable[..., st
     message = cli_error("sensitivity", "korea-2017", "--output", "detection_range",
                         "--samples", "8", "--scheduler", address)
     assert message.startswith("error: --scheduler: ")
+
+
+@pytest.mark.parametrize("layout", ["empty", "other files", "root"])
+def test_resume_refuses_a_folder_that_holds_no_run(tmp_path: Path, layout: str) -> None:
+    """--resume DIR without an interrupted run in DIR is refused before any work: resuming
+    it would start a new run there, writing chunk files into a folder (even /) that the user
+    never gave thaadsim for them (found by a hostile sweep: --resume / wrote chunk files)."""
+    from thaadsim.studies.montecarlo import RunnerOptions
+
+    folder = Path("/") if layout == "root" else tmp_path / "dir"
+    if layout != "root":
+        folder.mkdir()
+    if layout == "other files":
+        (folder / "notes.txt").write_text("mine")
+    before = sorted(p.name for p in folder.iterdir())
+    with pytest.raises(InputError, match=r"--resume: .* holds no interrupted run \(no "
+                                         r"manifest.json\)"):
+        RunnerOptions(resume=str(folder))
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
+def test_resume_accepts_a_study_whose_runs_are_in_subfolders(tmp_path: Path) -> None:
+    """A raid curve keeps one run per raid size in count-NNN: its folder is resumable."""
+    from thaadsim.studies.montecarlo import RunnerOptions
+
+    (tmp_path / "count-001").mkdir()
+    (tmp_path / "count-001" / "manifest.json").write_text("{}")
+    assert RunnerOptions(resume=str(tmp_path)).resume == str(tmp_path)

@@ -907,6 +907,23 @@ def _cancel(client: Any, futures: dict[Any, int]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _check_holds_a_run(folder: Path) -> None:
+    """Refuse to resume a folder that holds no interrupted run: neither a manifest of its own
+    nor, for a study made of several runs (a raid curve's ``count-NNN``), one in a
+    subfolder. Resuming such a folder would start a new run there, writing chunk files into
+    a folder the user never gave thaadsim for them."""
+    try:
+        if (folder / MANIFEST).is_file() or any(
+                (sub / MANIFEST).is_file() for sub in folder.iterdir() if sub.is_dir()):
+            return
+    except OSError as exc:
+        raise InputError(f"--resume: {str(folder)!r} cannot be read ({exc.strerror}); give "
+                         "the --chunks-dir of the interrupted run") from None
+    raise InputError(f"--resume: {str(folder)!r} holds no interrupted run (no {MANIFEST}); "
+                     "give the --chunks-dir of the interrupted run, or --chunks-dir DIR to "
+                     "start a new one")
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunnerOptions:
     """Where and how a study's chunks run: the command line's ``--executor``, ``--workers``,
@@ -937,6 +954,7 @@ class RunnerOptions:
         if not self.part:  # a study's part lies in a folder checked already
             if self.resume is not None:
                 check_chunks_dir(self.resume, "--resume", must_exist=True)
+                _check_holds_a_run(Path(self.resume))
             if self.chunks_dir is not None:
                 check_chunks_dir(self.chunks_dir, "--chunks-dir")
         if self.executor is not None and self.executor not in EXECUTORS:
