@@ -375,3 +375,22 @@ def test_glider_pulls_up_but_never_climbs_on_its_lift():
     assert sin_gamma.max() > 0.0
     assert sin_gamma.max() <= 0.1
     assert r.max() - R <= 60e3 + 1.0
+
+
+def test_band_times_of_flights_starting_inside_and_above_the_band():
+    """Entry, exit and time in a 40-150 km band, by hand: a flight from 100 km (inside) that
+    climbs to 200 km, crossing 150 km up at 10 s and down at 50 s and 40 km down at 70 s, is
+    in the band 0-10 s and 50-70 s; one from 300 km that only falls, crossing 150 km at 20 s
+    and 40 km at 35 s, enters at 20 s (not at its start) and spends 15 s in the band."""
+    from thaadsim.physics.propagate import band_times
+
+    nan = np.nan
+    up = np.array([[nan, 10.0], [nan, nan]])
+    down = np.array([[70.0, 50.0], [35.0, 20.0]])
+    entry, leave, total = band_times(up, down, np.array([200e3, 300e3]), (40e3, 150e3),
+                                     np.array([100e3, 300e3]), np.zeros(2),
+                                     np.array([80.0, 40.0]))
+    np.testing.assert_allclose(entry, [0.0, 20.0])
+    np.testing.assert_allclose(leave, [70.0, 35.0])
+    np.testing.assert_allclose(total, [30.0, 15.0])
+    np.testing.assert_allclose(leave - entry, [70.0, 15.0])  # the second: exit - entry

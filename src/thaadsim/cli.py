@@ -395,12 +395,7 @@ def _band_fields(flight_up: np.ndarray, flight_down: np.ndarray, apogee_m: float
     entry, leave, total = band_times(flight_up[None, :], flight_down[None, :],
                                      np.array([apogee_m]), (band[0] * 1e3, band[1] * 1e3),
                                      np.array([start_alt_m]), np.array([t0]), np.array([t1]))
-    first_in = float(entry[0])
-    if start_alt_m > band[1] * 1e3 and np.isfinite(flight_down[1]):
-        # burnout above the band: the flight enters it coming down through its upper edge,
-        # not at burnout (band_times takes every flight to start below the band)
-        first_in = float(flight_down[1])
-    return {"band_km": list(band), "band_entry_s": first_in,
+    return {"band_km": list(band), "band_entry_s": float(entry[0]),
             "band_exit_s": float(leave[0]), "time_in_band_s": float(total[0])}
 
 

@@ -331,6 +331,8 @@ def band_times(
     taken to rise to its apogee and then fall (one arc, as every ballistic
     flight does): the flight is in the band from the lower edge going up to the
     lower edge coming down, less the time spent above the upper edge.
+    A flight that starts inside the band enters it at the start; one that starts above it
+    enters it coming down through its upper edge.
     Entry and exit are NaN and the time 0 for a flight that never reaches the band.
     """
     lo, hi = band_m
@@ -345,5 +347,7 @@ def band_times(
     still_above = (apogee_alt_m > hi) & np.isnan(down_s[:, 1])
     last_inside = np.where(np.isnan(down_s[:, 0]), np.where(still_above, above_from, t_end_s),
                            down_s[:, 0])
-    return (np.where(reached, entry, np.nan), np.where(reached, last_inside, np.nan),
+    # a flight that starts above the band enters it coming down through its upper edge
+    first_in = np.where((start_alt_m > hi) & ~np.isnan(down_s[:, 1]), down_s[:, 1], entry)
+    return (np.where(reached, first_in, np.nan), np.where(reached, last_inside, np.nan),
             np.maximum(total, 0.0))
