@@ -262,6 +262,7 @@ main()
 """
 
 
+@pytest.mark.slow  # a subprocess run, killed, then resumed
 def test_killed_raid_curve_resumes_without_redoing_a_chunk(
         curve: tuple[Path, dict[str, Any]], tmp_path: Path, count_chunks: list[int]) -> None:
     chunks = tmp_path / "chunks"

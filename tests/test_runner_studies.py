@@ -103,6 +103,7 @@ def test_footprint_command_in_processes(fp_plain: dict[str, Any]) -> None:
     assert d["runner"]["executor"] == "processes"
 
 
+@pytest.mark.slow  # a Dask LocalCluster of 2 worker processes
 def test_both_commands_on_a_dask_local_cluster(fp_plain: dict[str, Any]) -> None:
     """--workers alone starts a LocalCluster of 2 worker processes on loopback."""
     pytest.importorskip("distributed")
