@@ -36,6 +36,20 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300)
 
 
+def main_output(*args: str) -> tuple[int, str, str]:
+    """Run ``thaadsim ARGS`` through the real entry point (:func:`thaadsim.cli.main`, which
+    turns bad input into exit status 2 and one ``error:`` line): (status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code: object = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+    assert isinstance(code, int), code
+    return code, out.getvalue(), err.getvalue()
+
+
 def test_fly_burnout_vacuum_sphere_is_keplerian():
     """3 km/s at 45 deg over the non-rotating sphere: 985.53 km (range angle 0.154690 rad
     x 6371 km, Bate, Mueller & White eq. 6.2-12), apogee 256.43 km, 489.71 s."""
@@ -131,17 +145,30 @@ def test_loft_json():
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_2(args, message):
-    proc = cli(*args)
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: ")
+    """In process, through main() (the entry point's own code; one subprocess run of
+    ``python -m thaadsim`` below checks the module entry point itself): any other exception
+    would propagate and fail the test."""
+    code, out, err = main_output(*args)
+    assert code == 2, err
+    assert not out, out
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
     assert message in lines[0]
 
 
-def test_usage_errors_exit_2_without_traceback():
-    proc = cli("fly", "--speed-kms", "fast")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+def test_usage_errors_exit_2_with_one_line():
+    code, out, err = main_output("fly", "--speed-kms", "fast")
+    assert code == 2 and not out
+    assert err.splitlines() == ["error: --speed-kms: 'fast' is not a number; allowed: a number "
+                                "from 0.05 to 11 km/s"], err
+
+
+def test_bad_input_from_the_module_entry_point_is_one_line():
+    """The real process: exit status 2, one line, no traceback."""
+    proc = cli("fly", "--speed-kms", "-3", "--gamma-deg", "45")
+    assert proc.returncode == 2 and not proc.stdout
+    assert proc.stderr.splitlines() == ["error: --speed-kms: -3 is out of range; allowed: a "
+                                        "number from 0.05 to 11 km/s"], proc.stderr
 
 
 def test_version_and_module_entry_point():
@@ -150,20 +177,6 @@ def test_version_and_module_entry_point():
 
 any_float = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                       st.floats(min_value=-100, max_value=100))
-
-
-def main_output(*args: str) -> tuple[int, str, str]:
-    """Run ``thaadsim ARGS`` through the real entry point (:func:`thaadsim.cli.main`, which
-    turns bad input into exit status 2 and one ``error:`` line): (status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code: object = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-    assert isinstance(code, int), code
-    return code, out.getvalue(), err.getvalue()
 
 
 FLY_OPTIONS = ("--speed-kms", "--gamma-deg", "--burnout-alt-km", "--beta-kgm2")
