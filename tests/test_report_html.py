@@ -64,6 +64,7 @@ def _without_scripts(html: str) -> str:
     return re.sub(r"<script\b.*?</script>", "", html, flags=re.S | re.I)
 
 
+@pytest.mark.slow  # builds a full engagement report with every figure
 def test_report_is_one_offline_file(report: Path) -> None:
     html = report.read_text(encoding="utf-8")
     markup = _without_scripts(html)

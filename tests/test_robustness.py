@@ -354,6 +354,7 @@ def _bad_option(command: str) -> st.SearchStrategy[list[str]]:
         lambda o: opts[o].map(lambda v: [command, o, v]))
 
 
+@pytest.mark.slow  # 60 runs of the whole CLI
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(args=st.sampled_from(sorted(FAST_FAIL)).flatmap(_bad_option))
 def test_cli_one_bad_option(args: list[str]) -> None:
