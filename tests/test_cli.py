@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 import subprocess
 import sys
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from thaadsim.cli import app
-from thaadsim.errors import ThaadsimError
+from thaadsim.cli import app, main
+from thaadsim.limits import fmt_number
 
 runner = CliRunner()
 
@@ -31,6 +34,20 @@ def run_json(*args: str) -> dict:
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "thaadsim", *args], capture_output=True,
                           text=True, timeout=300)
+
+
+def main_output(*args: str) -> tuple[int, str, str]:
+    """Run ``thaadsim ARGS`` through the real entry point (:func:`thaadsim.cli.main`, which
+    turns bad input into exit status 2 and one ``error:`` line): (status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code: object = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+    assert isinstance(code, int), code
+    return code, out.getvalue(), err.getvalue()
 
 
 def test_fly_burnout_vacuum_sphere_is_keplerian():
@@ -128,17 +145,30 @@ def test_loft_json():
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_2(args, message):
-    proc = cli(*args)
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr + proc.stdout
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: ")
+    """In process, through main() (the entry point's own code; one subprocess run of
+    ``python -m thaadsim`` below checks the module entry point itself): any other exception
+    would propagate and fail the test."""
+    code, out, err = main_output(*args)
+    assert code == 2, err
+    assert not out, out
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
     assert message in lines[0]
 
 
-def test_usage_errors_exit_2_without_traceback():
-    proc = cli("fly", "--speed-kms", "fast")
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+def test_usage_errors_exit_2_with_one_line():
+    code, out, err = main_output("fly", "--speed-kms", "fast")
+    assert code == 2 and not out
+    assert err.splitlines() == ["error: --speed-kms: 'fast' is not a number; allowed: a number "
+                                "from 0.05 to 11 km/s"], err
+
+
+def test_bad_input_from_the_module_entry_point_is_one_line():
+    """The real process: exit status 2, one line, no traceback."""
+    proc = cli("fly", "--speed-kms", "-3", "--gamma-deg", "45")
+    assert proc.returncode == 2 and not proc.stdout
+    assert proc.stderr.splitlines() == ["error: --speed-kms: -3 is out of range; allowed: a "
+                                        "number from 0.05 to 11 km/s"], proc.stderr
 
 
 def test_version_and_module_entry_point():
@@ -149,16 +179,33 @@ any_float = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
                       st.floats(min_value=-100, max_value=100))
 
 
+FLY_OPTIONS = ("--speed-kms", "--gamma-deg", "--burnout-alt-km", "--beta-kgm2")
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(speed=any_float, gamma=any_float, alt=any_float, beta=any_float)
+@example(speed=3.0, gamma=45.0, alt=0.0, beta=1000.0)  # both branches are always taken:
+@example(speed=3.0, gamma=45.0, alt=0.0, beta=5e-324)  # a flight, and a refusal
 def test_fly_burnout_any_numbers_end_in_a_result_or_a_clear_error(speed, gamma, alt, beta):
-    """Property: whatever numbers are given, `fly` prints one JSON object or refuses them
-    with a thaadsim error (exit 2 from the command line), never another exception."""
-    result = runner.invoke(app, ["fly", "--speed-kms", repr(speed), "--gamma-deg", repr(gamma),
-                                 "--burnout-alt-km", repr(alt), "--beta-kgm2", repr(beta),
-                                 "--json"])
-    if result.exit_code == 0:
-        data = json.loads(result.output)
+    """Property: whatever numbers are given, `fly` prints one JSON object (exit 0) or
+    refuses them with exit status 2 and one line naming the option, the value given (as
+    fmt_number writes it) and what is allowed; never another status or a traceback."""
+    given_values = dict(zip(FLY_OPTIONS, (speed, gamma, alt, beta), strict=True))
+    code, out, err = main_output("fly", *(x for o, v in given_values.items()
+                                          for x in (o, repr(v))), "--json")
+    assert code in (0, 2), (code, err)
+    if code == 0:
+        assert not err.strip(), err
+        lines = out.strip().splitlines()
+        assert len(lines) == 1, out
+        data = json.loads(lines[0])
         assert data["range_km"] >= 0 and data["flight_time_s"] > 0
-    else:
-        assert isinstance(result.exception, ThaadsimError | SystemExit), result.exception
+        return
+    assert not out, out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    m = re.fullmatch(r"error: (--[a-z0-9-]+): (\S+) is out of range; allowed: a number from "
+                     r"\S+ to \S+ \S+", lines[0])
+    assert m, lines[0]
+    assert m.group(1) in given_values, lines[0]
+    assert m.group(2) == fmt_number(given_values[m.group(1)]), lines[0]

@@ -8,10 +8,12 @@ climbs to the 40 km floor of THAAD's band).
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
-from thaadsim.errors import CatalogError, InputError, ThaadsimError
+from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.physics.rocket import fly_rocket
 from thaadsim.studies import footprint as fpm
@@ -143,29 +145,45 @@ def test_command_data_and_map(tmp_path) -> None:
     assert png.stat().st_size > 10_000
 
 
-@pytest.mark.parametrize(("kwargs", "error", "words"), [
-    ({"missile": "scud-z"}, CatalogError, "missile: unknown slug 'scud-z'"),
-    ({"battery": "atlantis"}, CatalogError, "battery: unknown 'atlantis'"),
-    ({"grid_km": 0.0}, InputError, "grid_km: 0 is out of range; allowed: a number from 0.5"),
-    ({"grid_km": -5.0}, InputError, "grid_km: -5 is out of range"),
-    ({"min_shots": 3}, InputError, "min_shots: 3; allowed: 1 or 2"),
-    ({"shape": "sideways"}, InputError, "shape: unknown 'sideways'"),
-    ({"extent_km": -1.0}, InputError, "extent_km: -1 is out of range"),
-    ({"grid_km": 0.01}, InputError, "grid_km: 0.01 is out of range"),
-    ({"grid_km": 0.5, "extent_km": 300.0}, InputError, "give a coarser grid_km"),
-    ({"grid_km": 60.0}, InputError, "at least 5 are needed"),
-    ({"radar_mode": "sideways"}, CatalogError, "radar mode: unknown 'sideways'"),
-    ({"launch": (95.0, 0.0)}, InputError, "launch latitude: 95 is out of range"),
+GRID_ALLOWED = r"allowed: a number from 0\.5 to 500 km"
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    # the whole one-line message: the field, the value given, and what is allowed
+    ({"missile": "scud-z"}, CatalogError,
+     r"missile: unknown slug 'scud-z'; known: .*\bscud-c\b.*"),
+    ({"battery": "atlantis"}, CatalogError,
+     r"battery: unknown 'atlantis'; give a battery \(.*seongju.*\) or a site \(.*\)"),
+    ({"grid_km": 0.0}, InputError, r"grid_km: 0 is out of range; " + GRID_ALLOWED),
+    ({"grid_km": -5.0}, InputError, r"grid_km: -5 is out of range; " + GRID_ALLOWED),
+    ({"min_shots": 3}, InputError, r"min_shots: 3; allowed: 1 or 2 shot opportunities"),
+    ({"shape": "sideways"}, InputError,
+     r"shape: unknown 'sideways'; allowed: min-energy, lofted, depressed"),
+    ({"extent_km": -1.0}, InputError,
+     r"extent_km: -1 is out of range; allowed: a number from 10 to 3,000 km"),
+    ({"grid_km": 0.01}, InputError, r"grid_km: 0\.01 is out of range; " + GRID_ALLOWED),
+    ({"grid_km": 0.5, "extent_km": 300.0}, InputError,
+     r"grid: 1,200 x 1,200 cells \(600 km wide at 0\.5 km\) is more than 250,000; "
+     r"give a coarser grid_km or a smaller extent_km"),
+    ({"grid_km": 60.0}, InputError,
+     r"grid_km: 60 km makes 3 cell\(s\) across a grid 200 km wide; at least 5 are needed: "
+     r"give grid_km at most 40 km"),
+    ({"radar_mode": "sideways"}, CatalogError,
+     r"radar mode: unknown 'sideways'; known modes: terminal, forward-based; radars: .*"),
+    ({"launch": (95.0, 0.0)}, InputError,
+     r"launch latitude: 95 is out of range; allowed: a number from -90 to 90 deg"),
 ])
-def test_bad_inputs_raise_clear_errors(kwargs: dict, error: type, words: str) -> None:
+def test_bad_inputs_raise_clear_errors(kwargs: dict, error: type, message: str) -> None:
+    """Each bad input is refused up front with its own exception type and one line naming
+    the field, the value and what is allowed."""
     args = {"battery": "seongju", "missile": "scud-c", "launch": PYONGYANG, "grid_km": 50.0,
             "extent_km": 100.0}
     args.update(kwargs)
     launch = args.pop("launch")
     with pytest.raises(error) as exc:
         fpm.defended_footprint(args.pop("battery"), args.pop("missile"), *launch, **args)
-    assert words in str(exc.value)
-    assert isinstance(exc.value, ThaadsimError)
+    assert type(exc.value) is error  # not merely a subclass
+    assert re.fullmatch(message, str(exc.value)), str(exc.value)  # fullmatch: one line, all of it
 
 
 @pytest.mark.parametrize(("missile", "launch"), [

@@ -69,6 +69,7 @@ def test_processes_give_the_same_result(task: mc.EngagementTask,
     pd.testing.assert_frame_equal(got, reference)
 
 
+@pytest.mark.slow  # a Dask LocalCluster of 2 worker processes
 def test_dask_local_cluster_gives_the_same_result(task: mc.EngagementTask,
                                                   reference: pd.DataFrame) -> None:
     distributed = pytest.importorskip("distributed")
@@ -103,6 +104,7 @@ mc.run_chunks(Slow(raid=raid, defense=defense, pool_size={pool}), {trials}, {see
 """
 
 
+@pytest.mark.slow  # a subprocess run, killed, then resumed
 def test_killed_run_resumes_to_the_same_result(tmp_path: Path, task: mc.EngagementTask,
                                                reference: pd.DataFrame) -> None:
     out = tmp_path / "run"

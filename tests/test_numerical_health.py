@@ -80,6 +80,7 @@ def test_impact_range_converges_as_the_tolerance_tightens() -> None:
     assert err[1e-10] < 0.02
 
 
+@pytest.mark.slow  # four footprints, the finest a 48 x 48 grid of flights
 def test_footprint_area_converges_as_the_grid_is_refined() -> None:
     areas = [defended_footprint("seongju", "scud-c", 39.0194, 125.7381, grid_km=g,
                                 extent_km=120.0).area_km2 for g in (40.0, 20.0, 10.0, 5.0)]

@@ -25,6 +25,7 @@ def test_readme_has_examples():
     assert len(_examples()) >= 5
 
 
+@pytest.mark.slow  # 21 commands, each its own Python process; several fly hundreds of missiles
 @pytest.mark.parametrize("line", _examples())
 def test_readme_example_runs(line, tmp_path):
     args = shlex.split(line)[1:]

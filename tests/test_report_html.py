@@ -64,6 +64,7 @@ def _without_scripts(html: str) -> str:
     return re.sub(r"<script\b.*?</script>", "", html, flags=re.S | re.I)
 
 
+@pytest.mark.slow  # builds a full engagement report with every figure
 def test_report_is_one_offline_file(report: Path) -> None:
     html = report.read_text(encoding="utf-8")
     markup = _without_scripts(html)
@@ -142,11 +143,13 @@ def page(report: Path) -> Iterator[Any]:
         browser.close()
 
 
+@pytest.mark.slow  # headless Chromium
 def test_report_opens_without_errors_or_requests(page: Any) -> None:
     assert page.errors == []
     assert page.remote == [], "the report tried to load from the network"
 
 
+@pytest.mark.slow  # headless Chromium
 def test_claims_table_has_every_claim(page: Any) -> None:
     table = page.locator("table#claims")
     assert table.count() == 1 and table.is_visible()
@@ -159,6 +162,7 @@ def test_claims_table_has_every_claim(page: Any) -> None:
         assert cells.nth(2).inner_text().strip()  # the verdict
 
 
+@pytest.mark.slow  # headless Chromium
 def test_every_figure_is_visible_and_not_blank(page: Any) -> None:
     imgs = page.locator("img")
     assert imgs.count() >= 3
@@ -178,6 +182,7 @@ def test_every_figure_is_visible_and_not_blank(page: Any) -> None:
         assert _not_blank(pixels), f"figure {i} ({img.get_attribute('alt')[:60]}) is blank"
 
 
+@pytest.mark.slow  # headless Chromium
 def test_3d_view_has_drawn(page: Any) -> None:
     view = page.locator("#view3d")
     view.scroll_into_view_if_needed()
@@ -189,6 +194,7 @@ def test_3d_view_has_drawn(page: Any) -> None:
     assert _not_blank(_png_pixels(shot))
 
 
+@pytest.mark.slow  # headless Chromium
 def test_screenshot_saved(page: Any) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     out = ARTIFACTS / "report.png"

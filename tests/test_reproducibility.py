@@ -130,6 +130,7 @@ def test_process_pool_bit_identical_across_worker_counts(
     _assert_bit_identical(_run(mc_task, "processes", workers), mc_reference, tmp_path)
 
 
+@pytest.mark.slow  # Dask LocalClusters
 @pytest.mark.parametrize("workers", [1, 2])
 def test_dask_bit_identical_across_worker_counts(
         mc_task: mc.EngagementTask, mc_reference: pd.DataFrame, workers: int,

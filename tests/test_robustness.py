@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from thaadsim.errors import ThaadsimError
 from thaadsim.physics import geodesy
 from thaadsim.physics.propagate import FAILED, IMPACT, MAX_STEPS, REACHED_END, propagate
-from thaadsim.scenario import load_scenario, parse_scenario, scenario_text
+from thaadsim.scenario import Scenario, load_scenario, parse_scenario, scenario_text
 from thaadsim.systems import radar as rd
 from thaadsim.systems.catalog import get_radar
 
@@ -71,12 +71,35 @@ def _check_error(exc: ThaadsimError) -> None:
     assert msg and "\n" not in msg, repr(msg)
 
 
+def _numbers(value: Any) -> Iterator[float]:
+    """Every number in a nested structure of dicts, lists and tuples."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _numbers(v)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield float(value)
+
+
+def _check_scenario(scn: Scenario) -> None:
+    """An accepted scenario holds only finite numbers and converts to run arguments."""
+    bad = [x for x in _numbers(scn.spec.model_dump()) if not math.isfinite(x)]
+    assert not bad, bad
+    kw = scn.to_run_kwargs()
+    assert len(kw["raid"]) == scn.threat_count >= 1
+    assert kw["trials"] >= 1
+
+
 def _parse(text: str, label: str = "<scenario>") -> str:
+    """"error" (after checking the error is one line) or "ok" (after checking the
+    scenario it made); any other exception fails the test."""
     try:
-        parse_scenario(text, label)
+        scn = parse_scenario(text, label)
     except ThaadsimError as exc:
         _check_error(exc)
         return "error"
+    _check_scenario(scn)
     return "ok"
 
 
@@ -102,7 +125,10 @@ def _mutate(data: Any, path: list[Any], value: Any) -> Any:
 def test_random_yaml_structures(data: Any) -> None:
     """Any YAML document: a scenario or one clear error."""
     TRIED["scenario: random YAML documents"] += 1
-    OUTCOMES["scenario " + _parse(yaml.safe_dump(data, allow_unicode=True))] += 1
+    outcome = _parse(yaml.safe_dump(data, allow_unicode=True))
+    OUTCOMES["scenario " + outcome] += 1
+    # a scenario needs a name, a defense and a raid, which no random structure supplies
+    assert outcome == "error"
 
 
 @settings(max_examples=300, deadline=None,
@@ -113,8 +139,15 @@ def test_mutated_builtin(path: list[int], value: Any) -> None:
     """A built-in scenario with one value anywhere replaced by random input (wrong types,
     huge, tiny, NaN, infinity, unicode, nesting)."""
     TRIED["scenario: mutated korea-2017"] += 1
-    OUTCOMES["mutated " + _parse(yaml.safe_dump(_mutate(BASE_DATA, path, value),
-                                                allow_unicode=True))] += 1
+    text = yaml.safe_dump(_mutate(BASE_DATA, path, value), allow_unicode=True)
+    try:
+        scn = parse_scenario(text)
+    except ThaadsimError as exc:
+        OUTCOMES["mutated error"] += 1
+        assert str(exc) and "\n" not in str(exc), repr(str(exc))
+        return
+    OUTCOMES["mutated ok"] += 1
+    _check_scenario(scn)  # accepted: only finite numbers, and it converts to a run
 
 
 @settings(max_examples=150, deadline=None)
@@ -122,7 +155,9 @@ def test_mutated_builtin(path: list[int], value: Any) -> None:
 def test_random_text(text: str) -> None:
     """Arbitrary text (YAML syntax errors, control characters) is refused in one line."""
     TRIED["scenario: random text"] += 1
-    OUTCOMES["text " + _parse(text, label="random.yaml")] += 1
+    outcome = _parse(text, label="random.yaml")
+    OUTCOMES["text " + outcome] += 1
+    assert outcome == "error"  # random text never spells out a name, a defense and a raid
 
 
 @settings(max_examples=60, deadline=None)
@@ -319,6 +354,7 @@ def _bad_option(command: str) -> st.SearchStrategy[list[str]]:
         lambda o: opts[o].map(lambda v: [command, o, v]))
 
 
+@pytest.mark.slow  # 60 runs of the whole CLI
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(args=st.sampled_from(sorted(FAST_FAIL)).flatmap(_bad_option))
 def test_cli_one_bad_option(args: list[str]) -> None:

@@ -153,6 +153,7 @@ def test_run_without_runner_options_tracks_in_every_trial(scenario_file: Path) -
     assert summary["runner"] is None
 
 
+@pytest.mark.slow  # a pool of worker processes, and a Dask LocalCluster
 @pytest.mark.parametrize("options", [("--executor", "processes", "--workers", "2"),
                                      ("--workers", "2")], ids=["processes", "dask"])
 def test_run_is_the_same_on_every_executor(options: tuple[str, ...], scenario_file: Path,
@@ -224,6 +225,7 @@ def test_raid_curve_on_the_runner(curve: tuple[Path, dict[str, Any]]) -> None:
     assert all(row["p_kill_per_shot"] == pytest.approx(0.8) for row in data["curve"])
 
 
+@pytest.mark.slow  # a pool of worker processes
 def test_raid_curve_is_the_same_in_processes(curve: tuple[Path, dict[str, Any]]) -> None:
     same_curve(run_json(*CURVE, "--executor", "processes", "--workers", "2"), curve[1])
 
@@ -262,6 +264,7 @@ main()
 """
 
 
+@pytest.mark.slow  # a subprocess run, killed, then resumed
 def test_killed_raid_curve_resumes_without_redoing_a_chunk(
         curve: tuple[Path, dict[str, Any]], tmp_path: Path, count_chunks: list[int]) -> None:
     chunks = tmp_path / "chunks"

@@ -96,6 +96,7 @@ def test_footprint_command_in_process_and_netcdf(tmp_path: Path,
         xr.testing.assert_identical(a.load(), b.load())
 
 
+@pytest.mark.slow  # a pool of worker processes
 def test_footprint_command_in_processes(fp_plain: dict[str, Any]) -> None:
     d = run_json(*FP_ARGS, "--executor", "processes", "--workers", "2",
                  "--chunk-size", FP_CHUNK)
@@ -103,6 +104,7 @@ def test_footprint_command_in_processes(fp_plain: dict[str, Any]) -> None:
     assert d["runner"]["executor"] == "processes"
 
 
+@pytest.mark.slow  # a Dask LocalCluster of 2 worker processes
 def test_both_commands_on_a_dask_local_cluster(fp_plain: dict[str, Any]) -> None:
     """--workers alone starts a LocalCluster of 2 worker processes on loopback."""
     pytest.importorskip("distributed")
@@ -191,6 +193,7 @@ def test_sensitivity_footprint_area_in_chunks() -> None:
     assert parts.settings == plain.settings and parts.output_std > 0
 
 
+@pytest.mark.slow  # a pool of worker processes
 def test_sensitivity_in_processes(dr_plain: dict[str, Any]) -> None:
     d = run_json(*DR_ARGS, "--executor", "processes", "--workers", "2", "--chunk-size", "10")
     same(d, dr_plain)

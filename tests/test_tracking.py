@@ -38,11 +38,12 @@ from thaadsim.systems.radar import Emplacement
 from thaadsim.systems.tracking import (
     BACKENDS,
     FirmTrackRule,
+    LookRun,
     TrackerParams,
     Tracks,
     dynamics,
     dynamics_jacobian,
-    firm_track_time,
+    filter_looks,
     initiate,
     m_of_n,
     measurement,
@@ -407,46 +408,71 @@ def test_m_of_n_hand_worked() -> None:
         m_of_n(detected, 4, 3)
 
 
-def test_firm_track_time_hand_worked() -> None:
-    """Looks at t = 10 + 2k s. Row 0: confirmed (2 of 3) at look 1; both sigmas at or under
-    100 m and 10 m/s first at look 5, t = 20 s. Row 1: accurate from look 2, confirmed only
-    at look 4 (looks 2-4: 0 1 1), t = 18 s. Row 2: accurate, never confirmed: NaN."""
-    t = 10.0 + 2.0 * np.arange(6)
-    detected = np.array([[1, 1, 1, 1, 1, 1], [1, 0, 0, 1, 1, 1], [1, 0, 0, 1, 0, 0]], bool)
-    pos = np.array(
-        [
-            [np.nan, 200, 120, 90, 80, 70],
-            [np.nan, 150, 90, 80, 70, 60],
-            [np.nan, 50, 40, 30, 20, 10],
-        ]
-    )
-    vel = np.array(
-        [[np.nan, 50, 12, 11, 11, 10], [np.nan, 20, 9, 8, 7, 6], [np.nan, 5, 4, 3, 2, 1]]
-    )
-    rule = FirmTrackRule(m=2, n=3, position_sigma_m=100.0, velocity_sigma_mps=10.0)
-    out = firm_track_time(t, detected, pos, vel, rule)
-    np.testing.assert_array_equal(out, [20.0, 18.0, np.nan])
+def firm_looks(truth: np.ndarray, confirmed: list[int], alive: np.ndarray, rule: FirmTrackRule,
+               backend: str) -> LookRun:
+    """The engine's look loop (:func:`filter_looks`, as studies.detection calls it) over the
+    scenario's noiseless looks, every look detecting: one track per entry of ``confirmed``,
+    each started from looks 0 and 1."""
+    n = len(confirmed)
+    z_true = measurement(truth, SITE)
+    tracks = initiate(np.repeat(z_true[None, :2], n, 0), SIGMAS, SITE, LOOK_T_S[:2], BETA_KGM2,
+                      TrackerParams(), backend)
+    look_t = np.broadcast_to(LOOK_T_S, (n, LOOK_T_S.size))
+    z = np.broadcast_to(z_true, (n, *z_true.shape))
+    return filter_looks(tracks, np.ones(n, int), look_t, z, SIGMAS, True, alive,
+                        np.asarray(confirmed), SITE, rule, TrackerParams(), backend)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_firm_track_time_of_the_scenario(truth: np.ndarray, backend: str) -> None:
-    """Every look detects: the track is confirmed at the third look and firm once the
-    filter's sigmas fall below 100 m and 10 m/s, which happens within the 2 minutes."""
-    z_true = measurement(truth, SITE)
-    params = TrackerParams()
-    tracks = initiate(z_true[None, :2], SIGMAS, SITE, LOOK_T_S[:2], BETA_KGM2, params, backend)
-    pos = np.full((1, LOOK_T_S.size), np.nan)
-    vel = pos.copy()
-    pos[0, 1], vel[0, 1] = (s[0] for s in track_sigmas(tracks.cov))
-    for k in range(2, LOOK_T_S.size):
-        tracks = update(predict(tracks, LOOK_T_S[k], params, backend), z_true[k][None], SIGMAS,
-                        SITE, params, backend=backend)
-        pos[0, k], vel[0, k] = (s[0] for s in track_sigmas(tracks.cov))
-    t_firm = firm_track_time(LOOK_T_S, np.ones((1, LOOK_T_S.size), bool), pos, vel)
-    assert np.isfinite(t_firm[0]) and LOOK_T_S[2] <= t_firm[0] < LOOK_T_S[-1]
-    k = int(np.searchsorted(LOOK_T_S, t_firm[0]))
-    assert pos[0, k] <= 100.0 and vel[0, k] <= 10.0
-    assert not (pos[0, k - 1] <= 100.0 and vel[0, k - 1] <= 10.0)
+def test_firm_track_rule_of_the_engine(truth: np.ndarray, backend: str) -> None:
+    """The firm-track rule the engine applies (:func:`filter_looks`; studies.detection gives it
+    the M-of-N confirmation look): firm at the first look at or after confirmation at which
+    BOTH sigmas are at or below the thresholds. The thresholds are taken from the track's
+    own sigma curve so that position passes at look 4 and velocity only at look 7.
+
+    Row 0: confirmed at look 2, firm at look 7 (not 4: both sigmas must pass).
+    Row 1: accurate from look 7 but confirmed only at look 12: firm at look 12.
+    Row 2: accurate, never confirmed (confirmation look = n_looks): NaN.
+    Row 3: confirmed at look 2 but the target lands after look 5: NaN, never firm.
+    """
+    n_looks = LOOK_T_S.size
+    loose = FirmTrackRule(position_sigma_m=1e12, velocity_sigma_mps=1e12)
+    curve = firm_looks(truth, [2], np.ones((1, n_looks), bool), loose, backend)
+    pos, vel = curve.position_sigma_m[0], curve.velocity_sigma_mps[0]
+    assert curve.firm_t_s[0] == LOOK_T_S[2]  # loose thresholds: firm as soon as confirmed
+    # every look detects, so the sigmas shrink look by look, and the two curves differ
+    assert np.all(np.diff(pos[1:20]) < 0.0) and np.all(np.diff(vel[1:20]) < 0.0)
+    rule = FirmTrackRule(position_sigma_m=float(pos[4]), velocity_sigma_mps=float(vel[7]))
+    assert vel[4] > rule.velocity_sigma_mps and pos[7] <= rule.position_sigma_m
+    alive = np.ones((4, n_looks), bool)
+    alive[3, 6:] = False
+    run = firm_looks(truth, [2, 12, n_looks, 2], alive, rule, backend)
+    np.testing.assert_array_equal(run.firm_t_s, [LOOK_T_S[7], LOOK_T_S[12], np.nan, np.nan])
+    # the firm estimate is the track at that look; rows never firm carry NaN
+    assert np.isfinite(run.firm_state[:2]).all() and np.isnan(run.firm_state[2:]).all()
+    assert np.isfinite(run.firm_cov[:2]).all() and np.isnan(run.firm_cov[2:]).all()
+    np.testing.assert_allclose(
+        np.linalg.norm(run.firm_state[:2, :3] - truth[[7, 12], :3], axis=1), 0.0, atol=100.0)
+    np.testing.assert_allclose(track_sigmas(run.firm_cov[0])[0], pos[7], rtol=1e-9)
+    # the landed row runs from its start look to its last live look
+    assert np.isfinite(run.position_sigma_m[3, 1:6]).all()
+    assert np.isnan(run.position_sigma_m[3, 6:]).all()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_firm_track_of_the_scenario(truth: np.ndarray, backend: str) -> None:
+    """With the default rule (100 m, 10 m/s) and every look detecting, the engine's track
+    is firm within the 2 minutes, after its confirmation, at the first look whose sigmas
+    are both under the thresholds."""
+    rule = FirmTrackRule()
+    confirm = int(m_of_n(np.ones((1, LOOK_T_S.size), bool), rule.m, rule.n)[0])
+    run = firm_looks(truth, [confirm], np.ones((1, LOOK_T_S.size), bool), rule, backend)
+    t_firm = run.firm_t_s[0]
+    assert np.isfinite(t_firm) and LOOK_T_S[confirm] <= t_firm < LOOK_T_S[-1]
+    pos, vel = run.position_sigma_m[0], run.velocity_sigma_mps[0]
+    k = int(np.searchsorted(LOOK_T_S, t_firm))
+    assert pos[k] <= 100.0 and vel[k] <= 10.0
+    assert not (pos[k - 1] <= 100.0 and vel[k - 1] <= 10.0)
 
 
 # --------------------------------------------------------------------------------------------
