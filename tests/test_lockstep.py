@@ -32,7 +32,6 @@ from thaadsim.physics.earth import WGS84
 from thaadsim.physics.propagate import (
     FAILED,
     IMPACT,
-    LOCKSTEP_MIN_ROWS,
     MAX_STEPS,
     REACHED_END,
     _density_spline,
@@ -139,11 +138,16 @@ def test_result_does_not_depend_on_the_number_of_threads(threats):
     assert _identical(one, propagate(threats, **kw))
 
 
-def test_auto_uses_lockstep_for_many_coasting_bodies_only(threats):
+def test_auto_uses_lockstep_for_coasting_bodies_however_few(threats):
+    """A body's result does not depend on how many others are integrated with it (a grid cut
+    into chunks gives the one-piece result bit for bit): auto is lockstep for one body too."""
     kw = dict(beta_kgm2=5000.0)
     assert _identical(propagate(threats, **kw), propagate(threats, kernel="lockstep", **kw))
-    few = threats[: LOCKSTEP_MIN_ROWS - 1]
-    assert _identical(propagate(few, **kw), propagate(few, kernel="per-trajectory", **kw))
+    for few in (threats[:1], threats[:63]):
+        assert _identical(propagate(few, **kw), propagate(few, kernel="lockstep", **kw))
+        whole = propagate(threats, **kw)
+        for a, b in zip(_fields(propagate(few, **kw)), _fields(whole), strict=True):
+            assert np.array_equal(a, b[: len(few)], equal_nan=True)
     # gliders are not the lockstep kernel's: they go to the per-trajectory one, row by row
     ld = np.where(np.arange(len(threats)) % 3 == 0, 1.5, 0.0)
     mixed = propagate(threats, lift_to_drag=ld, **kw)

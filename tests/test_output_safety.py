@@ -424,6 +424,7 @@ def test_cli_run_refuses_chunks_in_the_report_before_any_work(
     msg = cli_error("run", "saturation", "-o", "same", "--chunks-dir", "same")
     assert "is the same folder as the output folder" in msg
     (work / "chunks").mkdir()
+    (work / "chunks" / "manifest.json").write_text("{}")  # a folder that holds a run
     msg = cli_error("run", "saturation", "-o", "chunks/report", "--resume", "chunks")
     assert "--resume: 'chunks' holds the output folder 'chunks/report'" in msg
     assert not (work / "new").exists() and not (work / "same").exists()

@@ -41,11 +41,6 @@ IMPACT = _kernel.IMPACT
 MAX_STEPS = _kernel.MAX_STEPS
 FAILED = _kernel.FAILED
 
-LOCKSTEP_MIN_ROWS = 64
-"""With ``kernel="auto"``, the fewest coasting bodies for which the lockstep kernel is used:
-one group of lanes (:data:`thaadsim.physics._lockstep.LANES`); with fewer, most lanes would
-compute nothing and the per-trajectory kernel is faster."""
-
 LOCKSTEP_CHUNK = 512
 """Largest number of trajectories in one lockstep work queue (about eight per lane)."""
 
@@ -215,9 +210,10 @@ def propagate(
         (:mod:`thaadsim.physics._lockstep`, trajectories advanced together in SIMD lanes,
         about three times faster per core), the others to the per-trajectory one;
         ``"per-trajectory"``: all to :func:`thaadsim.physics._kernel.integrate_many`;
-        ``"auto"`` (default): lockstep when at least :data:`LOCKSTEP_MIN_ROWS` bodies can
-        take it (a group of lanes is otherwise mostly empty). Both give the same
-        results to well within the tolerance; each is deterministic, whatever the
+        ``"auto"`` (default): as ``"lockstep"``, however few bodies there are, so that a
+        body's result never depends on how many others were integrated with it (a study
+        cut into chunks gives the one-piece result, bit for bit). Both kernels give the
+        same results to well within the tolerance; each is deterministic, whatever the
         number of threads.
     """
     earth = earth_model(earth)
@@ -265,7 +261,7 @@ def propagate(
     segs_in = np.where(bad[:, None], np.array([0, 0, 1.0, 0, 0, 0, 0, 0, 0, 1.0, 0]), segs)
     # coasting without lift: what the lockstep kernel integrates
     coasting = (segs_in[:, 0] == 0.0) & (segs_in[:, 1] == 0.0) & (segs_in[:, 6] == 0.0)
-    if kernel == "per-trajectory" or (kernel == "auto" and coasting.sum() < LOCKSTEP_MIN_ROWS):
+    if kernel == "per-trajectory":
         coasting[:] = False
     common = (earth_params, levels, stop_at_impact, _density_spline(), 0.0, _TABLE_STEP_M,
               float(rtol), float(atol), float(max_step_s), int(max_steps), int(record))
