@@ -31,7 +31,7 @@ a raid of :math:`N` threats has no leaker with probability :math:`(1 - (1 - p)^k
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,12 +40,20 @@ import numpy.typing as npt
 
 from thaadsim.errors import InputError
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
-from thaadsim.studies.detection import Timeline, Truth, simulate_detection, truth_at
+from thaadsim.studies.detection import (
+    Timeline,
+    Truth,
+    search,
+    simulate_detection,
+    track_look_count,
+    truth_at,
+)
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar
 from thaadsim.systems.interceptor import get_interceptor, reach_table
 from thaadsim.systems.radar import Emplacement
 from thaadsim.systems.threat import fly_threat
+from thaadsim.timing import stage
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -106,7 +114,7 @@ class Result:
     trials: int
     n_threats: int
     batteries: tuple[str, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def per_trial(self, column: str) -> npt.NDArray[Any]:
         return self.threats[column].reshape(self.trials, self.n_threats)
@@ -252,80 +260,317 @@ def _check(raid: Sequence[RaidThreat], defense: Defense) -> None:
         raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
 
 
+CHUNK_THREAT_TRIALS = 600
+"""Threat-trials per chunk of :func:`simulate`: its radar, tracker and fire control run
+chunk by chunk, so that memory depends on the chunk, not on the trials (about 0.3 MB per
+threat-trial of a chunk while it is tracked)."""
+
+
 def simulate(
     raid: Sequence[RaidThreat],
     defense: Defense,
     trials: int = 100,
     seed: int = 0,
+    *,
+    chunk_trials: int | None = None,
 ) -> Result:
-    """Run the raid against the defense ``trials`` times (module docstring)."""
+    """Run the raid against the defense ``trials`` times (module docstring).
+
+    The trials run in chunks of ``chunk_trials`` (default: :data:`CHUNK_THREAT_TRIALS`
+    threat-trials), keeping of each only its rows of the tables, so that memory does not
+    grow with the trials beyond the tables themselves. The chunks take their random draws
+    from the places in the two streams where one unchunked run would take them
+    (:class:`_Replay`), so the result does not depend on the chunk size."""
     _check(raid, defense)
     if not 1 <= trials <= 1_000_000:
         raise InputError(f"trials: {trials!r} must lie in 1..1000000")
+    if chunk_trials is not None and chunk_trials < 1:
+        raise InputError(f"chunk_trials: {chunk_trials!r} must be at least 1")
     n = len(raid)
     seeds = np.random.SeedSequence(seed).spawn(2)
-    truth = _fly(raid)
-    if defense.perfect_tracking:
-        tl = _perfect_timeline(truth, trials)
-    else:
-        radar = get_radar(defense.radar_mode).radar
-        rcs = np.repeat([th.rcs_m2 for th in raid], trials)
-        timeline = simulate_detection(truth.repeated(trials), radar, defense.radar, rcs,
-                                      np.random.default_rng(seeds[0]))
-        # truth.repeated puts each threat's trials in a row: reorder to (trial, threat)
-        tl = _reorder(timeline, np.arange(n * trials).reshape(n, trials).T.ravel())
-    firm = tl.firm_track_s.reshape(trials, n)
-    pred_lat = tl.impact_pred_lat_deg.reshape(trials, n)
-    pred_lon = tl.impact_pred_lon_deg.reshape(trials, n)
-    endangering = _endangering(pred_lat, pred_lon, defense)
+    with stage("flights"):
+        truth = _fly(raid)
+        t_grid, y_grid = _grid(truth)
     true_lat, true_lon, _ = ecef_to_geodetic(truth.impact_ecef_m)
-    hits_asset = (_within_assets(np.broadcast_to(true_lat, (trials, n)),
-                                 np.broadcast_to(true_lon, (trials, n)), defense.assets)
-                  if defense.assets else np.ones((trials, n), dtype=bool))
-    t_grid, y_grid = _grid(truth)
-    plan = fc.new_plan(trials, n)
-    rng = np.random.default_rng(seeds[1])
-    engageable = np.zeros((trials, n), dtype=bool)
-    opportunities = np.zeros((trials, n), dtype=np.int64)
-    for b, battery in enumerate(defense.batteries):
-        icpt = get_interceptor(battery.interceptor)
-        geo = fc.intercept_geometry(t_grid, y_grid[..., :3], battery, icpt, reach_table(icpt))
-        sigma = _handover_sigma(tl, trials, n, icpt.homing_time_s, defense.perfect_tracking)
-        for i in range(n):
-            earliest = np.where(np.isfinite(firm[:, i]), firm[:, i] + battery.reaction_s,
-                                np.inf)
-            opp = fc.shot_opportunities(geo, i, earliest, battery.kill_assessment_s)
-            engageable[:, i] |= opp > 0
-            if b == 0:
-                opportunities[:, i] = opp
-        plan = fc.assign(plan, b, battery, icpt, geo, firm, endangering, sigma,
-                         battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
-    shots = fc.shots_table(plan)
-    threat_idx = np.tile(np.arange(n), trials)
-    reason = plan.reason.ravel()
-    table = {
-        "trial": np.repeat(np.arange(trials), n),
-        "threat": threat_idx,
-        "missile": np.array([raid[i].missile for i in threat_idx]),
-        "outcome_code": plan.outcome.ravel(),
-        "outcome": np.array([fc.OUTCOMES[int(c)] for c in plan.outcome.ravel()]),
-        "reason": np.array([fc.REASONS.get(int(r), "") for r in reason]),
-        "battery": np.array([defense.batteries[b].slug if b >= 0 else ""
-                             for b in plan.by_battery.ravel()]),
-        "shot": plan.by_shot.ravel(),
-        "killed_at_s": plan.killed_at_s.ravel(),
-        "endangering": endangering.ravel(),
-        "hits_asset": hits_asset.ravel(),
-        "engageable": engageable.ravel(),
-        "shot_opportunities": opportunities.ravel(),
-        "first_detection_s": tl.first_detection_s,
-        "firm_track_s": firm.ravel(),
-        "impact_s": np.tile(truth.impact_t_s, trials),
-    }
-    return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
-                  trials=trials, n_threats=n,
+    hits_asset = (_within_assets(true_lat, true_lon, defense.assets) if defense.assets
+                  else np.ones(n, dtype=bool))
+    with stage("fire control"):
+        geometry = []
+        for battery in defense.batteries:
+            icpt = get_interceptor(battery.interceptor)
+            geometry.append((icpt, fc.intercept_geometry(t_grid, y_grid[..., :3], battery,
+                                                         icpt, reach_table(icpt))))
+    size = chunk_trials or max(1, CHUNK_THREAT_TRIALS // n)
+    radar = None if defense.perfect_tracking else get_radar(defense.radar_mode).radar
+    rcs = np.array([th.rcs_m2 for th in raid], dtype=np.float64)
+    if trials <= size:  # one chunk: the streams themselves
+        tables, shots = _chunk(raid, defense, truth, radar, rcs, geometry, hits_asset, 0,
+                               trials, np.random.default_rng(seeds[0]),
+                               np.random.default_rng(seeds[1]))
+        table = tables
+    else:
+        radar_draws = (None if radar is None else
+                       _RadarReplay(truth, radar, defense.radar, rcs, trials, size, seeds[0]))
+        fc_state = np.random.default_rng(seeds[1]).bit_generator.state
+        parts, shot_parts = [], []
+        for a in range(0, trials, size):
+            b = min(trials, a + size)
+            fc_draws = _FireControlReplay(fc_state, trials, a, b - a)
+            part, shot = _chunk(raid, defense, truth, radar, rcs, geometry, hits_asset, a, b,
+                                None if radar_draws is None else radar_draws.chunk(a, b),
+                                fc_draws)
+            parts.append(part)
+            shot_parts.append(shot)
+        table = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        shots = {k: np.concatenate([p[k] for p in shot_parts]) for k in shot_parts[0]}
+        # the rows of one unchunked run: by the fire-control step that drew them, then trial
+        order = np.lexsort((shots["trial"], shots.pop("_step")))
+        shots = {k: v[order] for k, v in shots.items()}
+    shots.pop("_step", None)
+    return Result(threats=table, shots=shots, trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
                   extra={"t_grid": t_grid, "y_grid": y_grid})
+
+
+def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, radar: Any,
+           rcs: FloatArray, geometry: Sequence[tuple[Any, fc.Geometry]],
+           hits_asset: npt.NDArray[np.bool_], a: int, b: int, radar_rng: Any,
+           fc_rng: Any) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]]]:
+    """Trials ``a`` to ``b`` of :func:`simulate`: their rows of the threat table and their
+    shots (with ``_step``, the fire-control draw each shot came from)."""
+    n = len(raid)
+    trials = b - a
+    with stage("detection and tracking"):
+        if defense.perfect_tracking:
+            tl = _perfect_timeline(truth, trials)
+        else:
+            timeline = simulate_detection(truth.repeated(trials), radar, defense.radar,
+                                          np.repeat(rcs, trials), radar_rng)
+            # truth.repeated puts each threat's trials in a row: reorder to (trial, threat)
+            tl = _reorder(timeline, np.arange(n * trials).reshape(n, trials).T.ravel())
+    with stage("fire control"):
+        firm = tl.firm_track_s.reshape(trials, n)
+        pred_lat = tl.impact_pred_lat_deg.reshape(trials, n)
+        pred_lon = tl.impact_pred_lon_deg.reshape(trials, n)
+        endangering = _endangering(pred_lat, pred_lon, defense)
+        plan = fc.new_plan(trials, n)
+        plan.shots = _StepShots(fc_rng)
+        engageable = np.zeros((trials, n), dtype=bool)
+        opportunities = np.zeros((trials, n), dtype=np.int64)
+        for bi, battery in enumerate(defense.batteries):
+            icpt, geo = geometry[bi]
+            sigma = _handover_sigma(tl, trials, n, icpt.homing_time_s, defense.perfect_tracking)
+            for i in range(n):
+                earliest = np.where(np.isfinite(firm[:, i]), firm[:, i] + battery.reaction_s,
+                                    np.inf)
+                opp = fc.shot_opportunities(geo, i, earliest, battery.kill_assessment_s)
+                engageable[:, i] |= opp > 0
+                if bi == 0:
+                    opportunities[:, i] = opp
+            plan = fc.assign(plan, bi, battery, icpt, geo, firm, endangering, sigma,
+                             battery.doctrine or defense.doctrine, fc_rng, sspk=defense.sspk)
+        shots = fc.shots_table(plan)
+        steps = [np.full(len(s["trial"]), s["_step"]) for s in plan.shots]
+        threat_idx = np.tile(np.arange(n), trials)
+        reason = plan.reason.ravel()
+        table = {
+            "trial": np.repeat(np.arange(a, b), n),
+            "threat": threat_idx,
+            "missile": np.array([raid[i].missile for i in threat_idx]),
+            "outcome_code": plan.outcome.ravel(),
+            "outcome": np.array([fc.OUTCOMES[int(c)] for c in plan.outcome.ravel()]),
+            "reason": np.array([fc.REASONS.get(int(r), "") for r in reason]),
+            "battery": np.array([defense.batteries[bb].slug if bb >= 0 else ""
+                                 for bb in plan.by_battery.ravel()]),
+            "shot": plan.by_shot.ravel(),
+            "killed_at_s": plan.killed_at_s.ravel(),
+            "endangering": endangering.ravel(),
+            "hits_asset": np.tile(hits_asset, trials),
+            "engageable": engageable.ravel(),
+            "shot_opportunities": opportunities.ravel(),
+            "first_detection_s": tl.first_detection_s,
+            "firm_track_s": firm.ravel(),
+            "impact_s": np.tile(truth.impact_t_s, trials),
+        }
+    out = {k: getattr(shots, k) for k in shots.__dataclass_fields__}
+    out["trial"] = out["trial"] + a
+    out["_step"] = (np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64))
+    return table, out
+
+
+class _StepShots(list):
+    """A plan's list of shots that tags each entry with the fire-control draw (step) it
+    came after, so that the shots of chunks can be put in one run's order."""
+
+    def __init__(self, rng: Any) -> None:
+        super().__init__()
+        self._rng = rng
+
+    def append(self, item: Any) -> None:
+        super().append({**item, "_step": getattr(self._rng, "calls", 0) - 1})
+
+
+def _generator_at(state: Mapping[str, Any], offset: int) -> np.random.Generator:
+    """A generator whose next draws are those ``offset`` 64-bit outputs after ``state``
+    (a PCG64 state, :func:`numpy.random.default_rng`'s bit generator)."""
+    bits = np.random.PCG64()
+    bits.state = state  # type: ignore[assignment]
+    if offset:
+        bits.advance(offset)
+    return np.random.Generator(bits)
+
+
+class _FireControlReplay:
+    """Fire control's random draws for trials ``a`` to ``a + size`` of a run of ``trials``:
+    :func:`thaadsim.systems.fire_control.assign` draws ``random(trials)`` once per planning
+    step (a fixed sequence of steps: batteries, threats, volleys, shots), one 64-bit output
+    per number, so step ``j`` of the chunk takes the outputs ``j * trials + a`` on."""
+
+    def __init__(self, state: Mapping[str, Any], trials: int, a: int, size: int) -> None:
+        self._state, self._trials, self._a, self._size = state, trials, a, size
+        self.calls = 0
+
+    def random(self, size: Any = None) -> FloatArray:
+        if np.shape(np.empty(size)) != (self._size,):
+            raise RuntimeError(f"fire control drew {size!r}, not one number per trial of "
+                               "its chunk: its chunked replay no longer applies")
+        gen = _generator_at(self._state, self.calls * self._trials + self._a)
+        self.calls += 1
+        return gen.random(self._size)
+
+
+class _RadarReplay:
+    r"""The radar's random draws of one unchunked :func:`simulate` run, handed out chunk by
+    chunk of trials.
+
+    One run draws, for its rows (each threat's trials in a row, threats one after the
+    other; ``R = threats x trials``), in this order (:func:`simulate_detection`):
+    search phases ``uniform (R, 1)``, search detections ``random (R, K)``, then for the
+    ``m`` rows detected, measurement errors ``standard_normal (m, 1, 4)`` (the search
+    detection) and ``(m, L - 1, 4)`` (the track dwells), and detection draws
+    ``random (m, L)``, ``L`` the longest track's looks. Uniform numbers take one 64-bit
+    output each, so their place in the stream is computed (the generator is advanced to
+    it); normal numbers (the ziggurat) take a varying number, so the places of the normal
+    blocks of each chunk are found by drawing those blocks once beforehand (and
+    discarding them). A chunk's own arrays are as wide as its longest track
+    (``L_c \le L``): it gets the first ``L_c`` columns of its rows' draws. Before that, the
+    search of every chunk is run once (from its draws) to know the detected rows and
+    ``L``.
+    """
+
+    def __init__(self, truth: Truth, radar: Any, emplacement: Emplacement, rcs: FloatArray,
+                 trials: int, size: int, seed: np.random.SeedSequence) -> None:
+        self.n, self.trials = truth.t_s.shape[0], trials
+        self.state0 = np.random.default_rng(seed).bit_generator.state
+        rows = self.n * trials
+        detected = np.zeros((self.n, trials), dtype=bool)
+        first = np.full((self.n, trials), np.nan)
+        self.k = 0
+        for a in range(0, trials, size):
+            b = min(trials, a + size)
+            draws = _Draws(self, a, b, searching=True)
+            got, _ = search(truth.repeated(b - a), radar, emplacement, np.repeat(rcs, b - a),
+                            draws)  # type: ignore[arg-type]
+            first[:, a:b] = got.reshape(self.n, b - a)
+            detected[:, a:b] = np.isfinite(first[:, a:b])
+        # detected rows before each (threat, trial): the place of that row's track draws
+        self.before = np.concatenate([[0], np.cumsum(detected.ravel())])
+        m = int(self.before[-1])
+        impact = np.repeat(truth.impact_t_s, trials).reshape(self.n, trials)
+        self.looks = (track_look_count(first[detected], impact[detected],
+                                       radar.track_interval_s) if m else 1)
+        # the normal blocks, drawn once in the pieces the chunks will ask for
+        gen = _generator_at(self.state0, rows + rows * self.k)
+        self.normal_states: list[dict[tuple[int, int], Mapping[str, Any]]] = []
+        for width in (1, self.looks - 1):
+            states = {}
+            for i in range(self.n):
+                for a in range(0, trials, size):
+                    b = min(trials, a + size)
+                    p, q = self._span(i, a, b)
+                    states[i, a] = gen.bit_generator.state
+                    for lo in range(p, q, 4096):
+                        gen.standard_normal((min(q, lo + 4096) - lo, width, 4))
+            self.normal_states.append(states)
+        self.state_det = gen.bit_generator.state
+        self.size = size
+
+    def _span(self, i: int, a: int, b: int) -> tuple[int, int]:
+        """Detected rows (their places among all detected rows) of threat ``i``'s trials
+        ``a`` to ``b``."""
+        return int(self.before[i * self.trials + a]), int(self.before[i * self.trials + b])
+
+    def chunk(self, a: int, b: int) -> _Draws:
+        return _Draws(self, a, b)
+
+
+class _Draws:
+    """The generator :func:`simulate_detection` sees for one chunk (:class:`_RadarReplay`):
+    each call hands out the chunk's part of the unchunked run's block of that call."""
+
+    def __init__(self, replay: _RadarReplay, a: int, b: int, *, searching: bool = False
+                 ) -> None:
+        self.r, self.a, self.b, self.searching = replay, a, b, searching
+        self.calls = 0
+
+    def _next(self, kind: str, size: Any) -> tuple[int, tuple[int, ...]]:
+        shape = tuple(np.shape(np.empty(size if size is not None else (), dtype=np.bool_)))
+        order = ("uniform", "random", "standard_normal", "standard_normal", "random")
+        call = self.calls
+        if call >= (2 if self.searching else 5) or order[call] != kind:
+            raise RuntimeError(f"the radar drew {kind}{shape} as its draw {call}: its "
+                               "chunked replay no longer applies")
+        self.calls += 1
+        return call, shape
+
+    def _rows(self) -> list[tuple[int, int]]:
+        return [(i * self.r.trials + self.a, i * self.r.trials + self.b)
+                for i in range(self.r.n)]
+
+    def uniform(self, low: float = 0.0, high: float = 1.0, size: Any = None) -> FloatArray:
+        _, shape = self._next("uniform", size)
+        parts = [_generator_at(self.r.state0, lo).uniform(low, high, (hi - lo, 1))
+                 for lo, hi in self._rows()]
+        return _joined(parts, shape)
+
+    def random(self, size: Any = None) -> FloatArray:
+        call, shape = self._next("random", size)
+        r = self.r
+        rows = r.n * r.trials
+        if call == 1:  # the search detections, (R, K)
+            r.k = r.k or shape[1]
+            if shape[1] != r.k:
+                raise RuntimeError("the chunks' search frames differ: no chunked replay")
+            parts = [_generator_at(r.state0, rows + lo * r.k).random((hi - lo, r.k))
+                     for lo, hi in self._rows()]
+        else:  # the track dwells' detections, (m, L_c)
+            parts = []
+            for i in range(r.n):
+                p, q = r._span(i, self.a, self.b)
+                parts.append(_generator_at(r.state_det, p * r.looks).random(
+                    (q - p, r.looks))[:, :shape[1]])
+        return _joined(parts, shape)
+
+    def standard_normal(self, size: Any = None) -> FloatArray:
+        call, shape = self._next("standard_normal", size)
+        r = self.r
+        block = call - 2
+        width = (1, r.looks - 1)[block]
+        parts = []
+        for i in range(r.n):
+            p, q = r._span(i, self.a, self.b)
+            gen = np.random.Generator(np.random.PCG64())
+            gen.bit_generator.state = r.normal_states[block][i, self.a]
+            parts.append(gen.standard_normal((q - p, width, 4))[:, :shape[1]])
+        return _joined(parts, shape)
+
+
+def _joined(parts: Sequence[FloatArray], shape: tuple[int, ...]) -> FloatArray:
+    out = np.concatenate(parts, axis=0)
+    if out.shape != shape:
+        raise RuntimeError(f"a chunk's draws came out {out.shape}, not {shape}: its "
+                           "chunked replay no longer applies")
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -187,8 +187,32 @@ def simulate_detection(
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
     for value in np.unique(rcs):  # NaN included: every value within the LIMITS row
         check("rcs_m2", float(value), "rcs_m2")
+    first, search_looks = search(truth, radar, emplacement, rcs, rng, cueing=cueing)
+    # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
+    out = {name: np.full(n, np.nan) for name in _PER_THREAT}
+    per_look = {name: np.full((n, 1), np.nan) for name in _PER_LOOK}
+    track_looks = 0
+    if np.isfinite(first).any():
+        idx = np.flatnonzero(np.isfinite(first))
+        got, track_looks = _track(truth, idx, first[idx], radar, emplacement, rcs[idx], rng,
+                                  rule, params, backend)
+        for name in _PER_THREAT:
+            out[name][idx] = got[name]
+        width = got["look_t_s"].shape[1]
+        for name in _PER_LOOK:
+            per_look[name] = np.full((n, width), np.nan)
+            per_look[name][idx] = got[name]
+    return Timeline(first_detection_s=first, impact_s=truth.impact_t_s.copy(), **out,
+                    **per_look, search_looks=search_looks, track_looks=track_looks)
+
+
+def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray,
+           rng: np.random.Generator, *, cueing: bool = True) -> tuple[FloatArray, int]:
+    """Step 1 of :func:`simulate_detection` (module docstring): each threat's first
+    detection (NaN: never) and the search looks made; ``rcs`` is (n,). Draws, from ``rng``,
+    the frame phases (n, 1) and then the detection draws (n, frames)."""
+    n = truth.t_s.shape[0]
     end = truth.impact_t_s
-    # 1. search
     frame = radar.search_frame_s
     k = int(np.ceil(np.nanmax(end) / frame)) + 1
     t_search = rng.uniform(0.0, frame, (n, 1)) + frame * np.arange(k)
@@ -205,22 +229,7 @@ def simulate_detection(
         pd = np.where(cued, np.maximum(pd, _dwell_pd(radar, view, rcs[:, None], "cued")), pd)
     hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
     first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
-    # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
-    out = {name: np.full(n, np.nan) for name in _PER_THREAT}
-    per_look = {name: np.full((n, 1), np.nan) for name in _PER_LOOK}
-    track_looks = 0
-    if np.isfinite(first).any():
-        idx = np.flatnonzero(np.isfinite(first))
-        got, track_looks = _track(truth, idx, first[idx], radar, emplacement, rcs[idx], rng,
-                                  rule, params, backend)
-        for name in _PER_THREAT:
-            out[name][idx] = got[name]
-        width = got["look_t_s"].shape[1]
-        for name in _PER_LOOK:
-            per_look[name] = np.full((n, width), np.nan)
-            per_look[name][idx] = got[name]
-    return Timeline(first_detection_s=first, impact_s=end.copy(), **out, **per_look,
-                    search_looks=int(alive.sum()), track_looks=track_looks)
+    return first, int(alive.sum())
 
 
 def _dwell_pd(radar: Radar, view: Look, rcs_m2: npt.ArrayLike, dwell: str) -> FloatArray:
@@ -237,6 +246,13 @@ def _dwell_pd(radar: Radar, view: Look, rcs_m2: npt.ArrayLike, dwell: str) -> Fl
 _PER_THREAT = ("confirmed_s", "firm_track_s", "impact_error_m", "impact_sigma_m",
                "impact_pred_lat_deg", "impact_pred_lon_deg")
 _PER_LOOK = ("look_t_s", "position_sigma_m", "velocity_sigma_mps")
+
+
+def track_look_count(first_s: FloatArray, impact_s: FloatArray, dt_s: float) -> int:
+    """Looks of the longest track (look 0 the search detection, then one every ``dt_s`` to
+    impact) among threats first detected at ``first_s`` (all finite): the width of
+    :func:`_track`'s look arrays and of its draws."""
+    return int(np.ceil(np.max(impact_s - first_s) / dt_s)) + 1
 
 
 def _track(
@@ -258,7 +274,7 @@ def _track(
     sub = dataclasses.replace(truth, t_s=truth.t_s[idx], state=truth.state[idx])
     impact = truth.impact_t_s[idx]
     dt = radar.track_interval_s
-    n_looks = int(np.ceil(np.max(impact - first_s) / dt)) + 1
+    n_looks = track_look_count(first_s, impact, dt)
     looks_t = first_s[:, None] + dt * np.arange(n_looks)
     y = truth_at(sub, looks_t)
     alive = looks_t < impact[:, None]
