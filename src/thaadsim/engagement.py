@@ -332,6 +332,41 @@ def simulate(
                   extra={"t_grid": t_grid, "y_grid": y_grid})
 
 
+def detect_trials(truth: Truth, radar: Any, emplacement: Emplacement, rcs_m2: float,
+                  trials: int, rng: np.random.Generator, *,
+                  chunk_trials: int | None = None) -> Timeline:
+    """:func:`~thaadsim.studies.detection.simulate_detection` of ``truth.repeated(trials)``
+    with ``rng``, run in chunks of trials (default :data:`CHUNK_THREAT_TRIALS`
+    threat-trials) with the draws the unchunked call would make (:class:`_RadarReplay`):
+    memory depends on the chunk, not on the trials. The per-threat fields are kept (rows in
+    :meth:`Truth.repeated`'s order); the per-look ones (``look_t_s``, the track sigmas) are
+    not (one NaN column)."""
+    n = truth.t_s.shape[0]
+    size = chunk_trials or max(1, CHUNK_THREAT_TRIALS // n)
+    rcs = np.full(n, float(rcs_m2))
+    if trials <= size:
+        return simulate_detection(truth.repeated(trials), radar, emplacement,
+                                  np.repeat(rcs, trials), rng)
+    replay = _RadarReplay(truth, radar, emplacement, rcs, trials, size,
+                          rng.bit_generator.state)
+    fields = ("first_detection_s", "confirmed_s", "firm_track_s", "impact_s",
+              "impact_error_m", "impact_sigma_m", "impact_pred_lat_deg", "impact_pred_lon_deg")
+    out = {k: np.full((n, trials), np.nan) for k in fields}
+    looks = [0, 0]
+    for a in range(0, trials, size):
+        b = min(trials, a + size)
+        tl = simulate_detection(truth.repeated(b - a), radar, emplacement,
+                                np.repeat(rcs, b - a), replay.chunk(a, b))  # type: ignore[arg-type]
+        for k in fields:
+            out[k][:, a:b] = getattr(tl, k).reshape(n, b - a)
+        looks[0] += tl.search_looks
+        looks[1] += tl.track_looks
+    none = np.full((n * trials, 1), np.nan)
+    return Timeline(**{k: v.ravel() for k, v in out.items()}, look_t_s=none,
+                    position_sigma_m=none, velocity_sigma_mps=none, search_looks=looks[0],
+                    track_looks=looks[1])
+
+
 def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, radar: Any,
            rcs: FloatArray, geometry: Sequence[tuple[Any, fc.Geometry]],
            hits_asset: npt.NDArray[np.bool_], a: int, b: int, radar_rng: Any,
@@ -459,9 +494,11 @@ class _RadarReplay:
     """
 
     def __init__(self, truth: Truth, radar: Any, emplacement: Emplacement, rcs: FloatArray,
-                 trials: int, size: int, seed: np.random.SeedSequence) -> None:
+                 trials: int, size: int, seed: np.random.SeedSequence | Mapping[str, Any]
+                 ) -> None:
         self.n, self.trials = truth.t_s.shape[0], trials
-        self.state0 = np.random.default_rng(seed).bit_generator.state
+        self.state0 = (np.random.default_rng(seed).bit_generator.state
+                       if isinstance(seed, np.random.SeedSequence) else seed)
         rows = self.n * trials
         detected = np.zeros((self.n, trials), dtype=bool)
         first = np.full((self.n, trials), np.nan)
@@ -819,6 +856,6 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
     return _within_assets(lat, lon, defense.assets)
 
 
-__all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result",
-           "binomial_p_no_leak", "engage", "expected_leakers", "flight_grid", "leaked",
-           "p_no_leak", "prepare", "simulate", "wilson_interval"]
+__all__ = ["CHUNK_THREAT_TRIALS", "Defense", "DefendedAsset", "Prepared", "RaidThreat",
+           "Result", "binomial_p_no_leak", "detect_trials", "engage", "expected_leakers",
+           "flight_grid", "leaked", "p_no_leak", "prepare", "simulate", "wilson_interval"]

@@ -34,6 +34,7 @@ from matplotlib.figure import Figure as MplFigure
 from thaadsim.outputs import write_text
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.systems import geography
+from thaadsim.timing import stage
 
 if TYPE_CHECKING:
     import shapely
@@ -943,7 +944,8 @@ def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,
     if claims is None:
         from thaadsim.studies.claims import check_claims
 
-        claims = check_claims(out, quick=False)
+        with stage("claims"):
+            claims = check_claims(out, quick=False)
     fan, rcs = radar_fan(out)
     summary = out.summary()
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
@@ -995,7 +997,9 @@ def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Any] | No
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_text(path, render_report(out, claims=claims, validation=validation), ".html")
+    with stage("report"):
+        return write_text(path, render_report(out, claims=claims, validation=validation),
+                          ".html")
 
 
 __all__ = ["figure_map", "figure_timeline", "figure_trajectories", "headline",
