@@ -14,23 +14,36 @@ tables kept, about 0.4 kB per threat-trial) while the trials grow.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+_WRAP = """
+import json, os, resource, subprocess, sys, time
+t = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - t
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+err = code.stderr.decode(errors="replace").strip().splitlines()
+print(json.dumps([wall, use.ru_utime + use.ru_stime, use.ru_maxrss / 1024.0, code.returncode,
+                  err[-1] if code.returncode and err else ""]))
+"""
 
 
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
-    """(wall s, CPU s, peak resident MB, exit status) of one child."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code and proc.stderr is not None:
-        print(proc.stderr.read().decode(errors="replace").strip()[-400:], file=sys.stderr)
-    return (time.perf_counter() - t, usage.ru_utime + usage.ru_stime,
-            usage.ru_maxrss / 1024.0, code)
+    """Run ``argv``; (wall s, CPU s, peak resident MB, exit status) of that process alone.
+
+    It is started by a small Python process that reports its ``RUSAGE_CHILDREN``: Linux
+    carries a process's peak resident size over ``fork`` and ``exec``, so a child started
+    straight from this (large) process would report at least this one's size."""
+    out = subprocess.run([sys.executable, "-c", _WRAP, *argv], env=env, capture_output=True,
+                         text=True, check=True)
+    wall, cpu, mb, code, err = json.loads(out.stdout)
+    if err:
+        print(err, file=sys.stderr)
+    return float(wall), float(cpu), float(mb), int(code)
 
 
 def main() -> None:

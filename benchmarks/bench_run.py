@@ -24,6 +24,7 @@ tracking stage of the same raid, some trials, with the NumPy tracker
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -33,19 +34,30 @@ from pathlib import Path
 
 import numpy as np
 
+_WRAP = """
+import json, os, resource, subprocess, sys, time
+t = time.perf_counter()
+code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - t
+use = resource.getrusage(resource.RUSAGE_CHILDREN)
+err = code.stderr.decode(errors="replace").strip().splitlines()
+print(json.dumps([wall, use.ru_utime + use.ru_stime, use.ru_maxrss / 1024.0, code.returncode,
+                  err[-1] if code.returncode and err else ""]))
+"""
+
 
 def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
-    """Run ``argv``; (wall s, CPU s, peak resident MB, exit status) of that child alone."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.stderr is not None:
-        err = proc.stderr.read().decode(errors="replace").strip()
-        if proc.returncode and err:
-            print(err.splitlines()[-1], file=sys.stderr)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, proc.returncode
+    """Run ``argv``; (wall s, CPU s, peak resident MB, exit status) of that process alone.
+
+    It is started by a small Python process that reports its ``RUSAGE_CHILDREN``: Linux
+    carries a process's peak resident size over ``fork`` and ``exec``, so a child started
+    straight from this (large) process would report at least this one's size."""
+    out = subprocess.run([sys.executable, "-c", _WRAP, *argv], env=env, capture_output=True,
+                         text=True, check=True)
+    wall, cpu, mb, code, err = json.loads(out.stdout)
+    if err:
+        print(err, file=sys.stderr)
+    return float(wall), float(cpu), float(mb), int(code)
 
 
 def _baseline(scenario: str, trials: int, seed: int) -> tuple[float, float]:
