@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -43,6 +44,7 @@ from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import RocketFlight
 from thaadsim.systems import tracking
 from thaadsim.systems.radar import (
+    BELOW_HORIZON,
     VISIBLE,
     Emplacement,
     Look,
@@ -218,8 +220,7 @@ def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray
     t_search = rng.uniform(0.0, frame, (n, 1)) + frame * np.arange(k)
     y = truth_at(truth, t_search)
     alive = np.isfinite(y[..., 0]) & (t_search <= end[:, None])
-    view = look(radar, emplacement, np.nan_to_num(y[..., :3]), np.nan_to_num(y[..., 3:]),
-                rcs[:, None], "search")
+    view = _look_at(radar, emplacement, y, rcs[:, None], "search", alive)
     in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
                 & (view.apparent_el_deg <= radar.search_el_high_deg))
     pd = np.where(in_fence, view.pd, 0.0)
@@ -230,6 +231,26 @@ def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray
     hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
     first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
     return first, int(alive.sum())
+
+
+def _look_at(radar: Radar, emplacement: Emplacement, y: FloatArray, rcs_m2: FloatArray,
+             dwell: str, where: npt.NDArray[np.bool_]) -> Look:
+    """:func:`~thaadsim.systems.radar.look` at the states ``y`` (..., 6) where ``where``
+    (the threat still flying), the same figures there; elsewhere not visible
+    (``BELOW_HORIZON``, zero SNR and detection probability, zero geometry). The radar's
+    geometry is the costly part of a look, and a raid's short flights leave most of the
+    longest track's looks after their impact."""
+    rcs = np.broadcast_to(rcs_m2, where.shape)[where]
+    part = look(radar, emplacement, np.nan_to_num(y[where][:, :3]),
+                np.nan_to_num(y[where][:, 3:]), rcs, dwell)
+
+    def full(name: str) -> npt.NDArray[Any]:
+        got = getattr(part, name)
+        out = np.full(where.shape, BELOW_HORIZON if name == "status" else 0, dtype=got.dtype)
+        out[where] = got
+        return out
+
+    return Look(**{f.name: full(f.name) for f in dataclasses.fields(Look)})
 
 
 def _dwell_pd(radar: Radar, view: Look, rcs_m2: npt.ArrayLike, dwell: str) -> FloatArray:
@@ -279,10 +300,8 @@ def _track(
     y = truth_at(sub, looks_t)
     alive = looks_t < impact[:, None]
     dwells = ("search", "track")
-    views = [look(radar, emp, np.nan_to_num(y[:, cols, :3]), np.nan_to_num(y[:, cols, 3:]),
-                  rcs[:, None], dwell) for dwell, cols in zip(dwells, (slice(0, 1),
-                                                                        slice(1, None)),
-                                                          strict=True)]
+    views = [_look_at(radar, emp, y[:, cols], rcs[:, None], dwell, alive[:, cols])
+             for dwell, cols in zip(dwells, (slice(0, 1), slice(1, None)), strict=True)]
     drawn = [measure(radar, v, rng, dwell) for v, dwell in zip(views, dwells, strict=True)]
     z = np.concatenate([d[0] for d in drawn], axis=1)
     sig = np.concatenate([d[1] for d in drawn], axis=1)
