@@ -31,6 +31,8 @@ a raid of :math:`N` threats has no leaker with probability :math:`(1 - (1 - p)^k
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,32 +181,58 @@ def wilson_interval(p: npt.ArrayLike, n: int, z: float = 1.96) -> tuple[FloatArr
 
 
 def _fly(raid: Sequence[RaidThreat]) -> Truth:
-    """Each distinct threat flown once (recorded), shifted by its launch time."""
-    cache: dict[tuple[Any, ...], Any] = {}
+    """Each distinct threat flown once (recorded, :func:`_recorded_flight`), shifted by its
+    launch time."""
     rows = []
     for th in raid:
-        key = (th.missile, th.launch_lat_deg, th.launch_lon_deg, th.aim_lat_deg, th.aim_lon_deg,
-               th.shape, th.apogee_km)
-        if key not in cache:
-            m = get_missile(th.missile)
-            cache[key] = (fly_threat(m, th.launch_lat_deg, th.launch_lon_deg, th.aim_lat_deg,
-                                     th.aim_lon_deg, th.shape, th.apogee_km, record=True),
-                          m.rocket.reentry_beta_kgm2)
-        tf, beta = cache[key]
-        rows.append((tf.flight, beta, th.launch_t_s))
-    width = max(f.track_t_s.shape[1] for f, _, _ in rows)
+        key = (th.missile, th.launch_lat_deg, th.launch_lon_deg, th.aim_lat_deg,
+               th.aim_lon_deg, th.shape, th.apogee_km)
+        rows.append((_recorded_flight(key), th.launch_t_s))
+    width = max(f["t_s"].size for f, _ in rows)
     n = len(rows)
     t = np.full((n, width), np.nan)
     y = np.full((n, width, 6), np.nan)
-    for i, (f, _, t0) in enumerate(rows):
-        w = f.track_t_s.shape[1]
-        t[i, :w] = f.track_t_s[0] + t0
-        y[i, :w] = f.track_state[0]
+    for i, (f, t0) in enumerate(rows):
+        w = f["t_s"].size
+        t[i, :w] = f["t_s"] + t0
+        y[i, :w] = f["state"]
     return Truth(t_s=t, state=y,
-                 burnout_t_s=np.array([f.burnout_t_s[0] + t0 for f, _, t0 in rows]),
-                 impact_t_s=np.array([f.impact_t_s[0] + t0 for f, _, t0 in rows]),
-                 impact_ecef_m=np.array([f.impact_state[0, :3] for f, _, _ in rows]),
-                 beta_kgm2=np.array([b for _, b, _ in rows], dtype=np.float64))
+                 burnout_t_s=np.array([f["burnout_t_s"] + t0 for f, t0 in rows]),
+                 impact_t_s=np.array([f["impact_t_s"] + t0 for f, t0 in rows]),
+                 impact_ecef_m=np.array([f["impact_ecef_m"] for f, _ in rows]),
+                 beta_kgm2=np.array([f["beta_kgm2"] for f, _ in rows], dtype=np.float64))
+
+
+@functools.lru_cache(maxsize=256)
+def _recorded_flight(key: tuple[Any, ...]) -> dict[str, Any]:
+    """One threat (missile, launch and aim points, shape, apogee) aimed and flown, recorded
+    (:func:`thaadsim.systems.threat.fly_threat`): its times from launch, states, burnout and
+    impact times, impact point and reentry ballistic coefficient.
+
+    A flight depends only on the code and the catalog, so it is kept once per version
+    (:func:`thaadsim.cache.cached`, keyed by the version and the threat) and in this
+    process: a second run of the same raid, or the claims and report of this one, fly
+    nothing again. JSON keeps every float exactly (shortest repr), so a kept flight is the
+    flight."""
+    from thaadsim.cache import cached, version_key
+
+    def compute() -> dict[str, Any]:
+        m = get_missile(key[0])
+        f = fly_threat(m, *key[1:], record=True).flight
+        ok = np.isfinite(f.track_t_s[0])
+        return {"t_s": f.track_t_s[0][ok].tolist(), "state": f.track_state[0][ok].tolist(),
+                "burnout_t_s": float(f.burnout_t_s[0]), "impact_t_s": float(f.impact_t_s[0]),
+                "impact_ecef_m": [float(v) for v in f.impact_state[0, :3]],
+                "beta_kgm2": float(m.rocket.reentry_beta_kgm2)}
+
+    digest = hashlib.sha256(repr((version_key(), key)).encode()).hexdigest()
+    value = cached(f"flight-{digest[:32]}", compute, key=version_key() + repr(key)).value
+    return {"t_s": np.array(value["t_s"], dtype=np.float64),
+            "state": np.array(value["state"], dtype=np.float64).reshape(-1, 6),
+            "burnout_t_s": float(value["burnout_t_s"]),
+            "impact_t_s": float(value["impact_t_s"]),
+            "impact_ecef_m": np.array(value["impact_ecef_m"], dtype=np.float64),
+            "beta_kgm2": float(value["beta_kgm2"])}
 
 
 def flight_grid(raid: Sequence[RaidThreat]) -> tuple[FloatArray, FloatArray]:
