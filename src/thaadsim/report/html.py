@@ -286,12 +286,10 @@ def figure_trajectories(out: RunOutput) -> bytes:
 def radar_fan(out: RunOutput) -> tuple[shapely.Geometry, float]:
     """The defense radar's detection fan (lon/lat polygon) for a target at
     :data:`FAN_ALT_M` with the raid's smallest RCS, and that RCS."""
-    from thaadsim.studies.coverage import radar_coverage
-    from thaadsim.systems.catalog import get_radar
+    from thaadsim.studies.claims import coverage
 
     rcs = min(th.rcs_m2 for th in out.raid)
-    cov = radar_coverage(get_radar(out.defense.radar_mode).radar, out.defense.radar,
-                         rcs_m2=rcs, alt_m=FAN_ALT_M)
+    cov = coverage(out.defense.radar_mode, out.defense.radar, rcs_m2=rcs, alt_m=FAN_ALT_M)
     return cov.polygon, rcs
 
 
