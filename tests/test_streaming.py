@@ -140,3 +140,21 @@ def test_replay_refuses_other_draws() -> None:
     with pytest.raises(RuntimeError, match="replay"):
         draws.random(5)
     assert dataclasses.is_dataclass(Result)
+
+
+def test_detect_trials_in_chunks_gives_the_unchunked_timeline() -> None:
+    """detect's path (engagement.detect_trials): the same draws in chunks of trials."""
+    from thaadsim.engagement import _fly, detect_trials
+    from thaadsim.studies.detection import simulate_detection
+    from thaadsim.systems.catalog import get_radar
+
+    truth = _fly(_raid()[:1])
+    radar = get_radar("terminal").radar
+    emp = SEONGJU.emplacement(330.0)
+    whole = simulate_detection(truth.repeated(9), radar, emp, 0.1, np.random.default_rng(4))
+    part = detect_trials(truth, radar, emp, 0.1, 9, np.random.default_rng(4), chunk_trials=2)
+    assert part.search_looks == whole.search_looks and part.track_looks == whole.track_looks
+    for k in ("first_detection_s", "confirmed_s", "firm_track_s", "impact_s"):
+        assert np.array_equal(getattr(part, k), getattr(whole, k), equal_nan=True), k
+    for k in ("impact_error_m", "impact_sigma_m", "impact_pred_lat_deg", "impact_pred_lon_deg"):
+        np.testing.assert_allclose(getattr(part, k), getattr(whole, k), rtol=1e-9, err_msg=k)
