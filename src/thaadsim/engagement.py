@@ -288,7 +288,7 @@ def _check(raid: Sequence[RaidThreat], defense: Defense) -> None:
         raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
 
 
-CHUNK_THREAT_TRIALS = 600
+CHUNK_THREAT_TRIALS = 400
 """Threat-trials per chunk of :func:`simulate`: its radar, tracker and fire control run
 chunk by chunk, so that memory depends on the chunk, not on the trials (about 0.3 MB per
 threat-trial of a chunk while it is tracked)."""

@@ -164,7 +164,7 @@ LIMITS = MappingProxyType({
     "trials": _l(1, 100_000, "", "Monte Carlo trials", _MEM, integer=True),
     "tracked_trials": _l(1, 1_000_000, "", "threats x trials that run the radar and tracker "
                          "in one process (detect, engage, raid without the runner)",
-                         "tracked in chunks of 600 threat-trials; the tables kept take about "
+                         "tracked in chunks of 400 threat-trials; the tables kept take about "
                          "0.5 kB each (1,000,000: 0.5 GB); the runner's pool resamples "
                          "tracking instead", integer=True),
     "seed": _l(0, 2**63 - 1, "", "random seed", "NumPy's SeedSequence", integer=True),
