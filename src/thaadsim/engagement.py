@@ -355,6 +355,11 @@ def simulate(
         order = np.lexsort((shots["trial"], shots.pop("_step")))
         shots = {k: v[order] for k, v in shots.items()}
     shots.pop("_step", None)
+    table["missile"] = _named(table["missile"], lambda i: raid[i].missile)
+    table["outcome"] = _named(table["outcome"], lambda c: fc.OUTCOMES[c])
+    table["reason"] = _named(table["reason"], lambda r: fc.REASONS.get(r, ""))
+    table["battery"] = _named(table["battery"],
+                              lambda b: defense.batteries[b].slug if b >= 0 else "")
     return Result(threats=table, shots=shots, trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
                   extra={"t_grid": t_grid, "y_grid": y_grid})
@@ -439,12 +444,11 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, radar: An
         table = {
             "trial": np.repeat(np.arange(a, b), n),
             "threat": threat_idx,
-            "missile": np.array([raid[i].missile for i in threat_idx]),
+            "missile": threat_idx,  # codes here; names for the whole run (_named)
             "outcome_code": plan.outcome.ravel(),
-            "outcome": np.array([fc.OUTCOMES[int(c)] for c in plan.outcome.ravel()]),
-            "reason": np.array([fc.REASONS.get(int(r), "") for r in reason]),
-            "battery": np.array([defense.batteries[bb].slug if bb >= 0 else ""
-                                 for bb in plan.by_battery.ravel()]),
+            "outcome": plan.outcome.ravel(),
+            "reason": reason,
+            "battery": plan.by_battery.ravel(),
             "shot": plan.by_shot.ravel(),
             "killed_at_s": plan.killed_at_s.ravel(),
             "endangering": endangering.ravel(),
@@ -459,6 +463,17 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, radar: An
     out["trial"] = out["trial"] + a
     out["_step"] = (np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64))
     return table, out
+
+
+def _named(codes: npt.NDArray[np.integer[Any]], name: Any) -> npt.NDArray[np.str_]:
+    """The column of names ``name(code)`` of integer ``codes``, as wide as its longest name
+    (what ``np.array([name(c) for c in codes])`` gives, without a Python loop over the rows:
+    the chunks keep codes, and the names are made once for the whole run)."""
+    present = np.unique(codes)
+    names = [name(int(c)) for c in present]
+    width = max([len(x) for x in names] + [1])
+    lut = np.array(names, dtype=f"<U{width}")
+    return lut[np.searchsorted(present, codes)]
 
 
 class _StepShots(list):
