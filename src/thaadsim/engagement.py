@@ -337,8 +337,10 @@ def simulate(
                                np.random.default_rng(seeds[1]))
         table = tables
     else:
-        radar_draws = (None if radar is None else
-                       _RadarReplay(truth, radar, defense.radar, rcs, trials, size, seeds[0]))
+        with stage("detection and tracking"):  # the search of every chunk, run once
+            radar_draws = (None if radar is None else
+                           _RadarReplay(truth, radar, defense.radar, rcs, trials, size,
+                                        seeds[0]))
         fc_state = np.random.default_rng(seeds[1]).bit_generator.state
         parts, shot_parts = [], []
         for a in range(0, trials, size):
@@ -388,8 +390,10 @@ def detect_trials(truth: Truth, radar: Any, emplacement: Emplacement, rcs_m2: fl
     looks = [0, 0]
     for a in range(0, trials, size):
         b = min(trials, a + size)
+        draws, searched = replay.chunk(a, b)
         tl = simulate_detection(truth.repeated(b - a), radar, emplacement,
-                                np.repeat(rcs, b - a), replay.chunk(a, b))  # type: ignore[arg-type]
+                                np.repeat(rcs, b - a), draws,  # type: ignore[arg-type]
+                                searched=searched)
         for k in fields:
             out[k][:, a:b] = getattr(tl, k).reshape(n, b - a)
         looks[0] += tl.search_looks
@@ -412,8 +416,9 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, radar: An
         if defense.perfect_tracking:
             tl = _perfect_timeline(truth, trials)
         else:
+            rng, searched = radar_rng if isinstance(radar_rng, tuple) else (radar_rng, None)
             timeline = simulate_detection(truth.repeated(trials), radar, defense.radar,
-                                          np.repeat(rcs, trials), radar_rng)
+                                          np.repeat(rcs, trials), rng, searched=searched)
             # truth.repeated puts each threat's trials in a row: reorder to (trial, threat)
             tl = _reorder(timeline, np.arange(n * trials).reshape(n, trials).T.ravel())
     with stage("fire control"):
@@ -546,12 +551,14 @@ class _RadarReplay:
         detected = np.zeros((self.n, trials), dtype=bool)
         first = np.full((self.n, trials), np.nan)
         self.k = 0
+        self.searched: dict[int, tuple[FloatArray, int]] = {}
         for a in range(0, trials, size):
             b = min(trials, a + size)
             draws = _Draws(self, a, b, searching=True)
-            got, _ = search(truth.repeated(b - a), radar, emplacement, np.repeat(rcs, b - a),
-                            draws)  # type: ignore[arg-type]
-            first[:, a:b] = got.reshape(self.n, b - a)
+            got = search(truth.repeated(b - a), radar, emplacement, np.repeat(rcs, b - a),
+                         draws)  # type: ignore[arg-type]
+            self.searched[a] = got  # each chunk's search, run here once
+            first[:, a:b] = got[0].reshape(self.n, b - a)
             detected[:, a:b] = np.isfinite(first[:, a:b])
         # detected rows before each (threat, trial): the place of that row's track draws
         self.before = np.concatenate([[0], np.cumsum(detected.ravel())])
@@ -580,8 +587,12 @@ class _RadarReplay:
         ``a`` to ``b``."""
         return int(self.before[i * self.trials + a]), int(self.before[i * self.trials + b])
 
-    def chunk(self, a: int, b: int) -> _Draws:
-        return _Draws(self, a, b)
+    def chunk(self, a: int, b: int) -> tuple[_Draws, tuple[FloatArray, int]]:
+        """The generator of trials ``a`` to ``b`` past their search, and their search
+        (``simulate_detection``'s ``searched``)."""
+        draws = _Draws(self, a, b)
+        draws.calls = 2
+        return draws, self.searched.pop(a)
 
 
 class _Draws:

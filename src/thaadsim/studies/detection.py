@@ -176,6 +176,7 @@ def simulate_detection(
     params: tracking.TrackerParams = DEFAULT_PARAMS,
     cueing: bool = True,
     backend: tracking.Backend = tracking.DEFAULT_BACKEND,
+    searched: tuple[FloatArray, int] | None = None,
 ) -> Timeline:
     """Search, confirm, track and predict the impact of ``n`` threats (module docstring).
 
@@ -184,12 +185,15 @@ def simulate_detection(
     wherever it is in the face, instead of waiting for it to cross the search fence.
     ``backend`` says how the filter runs (:data:`thaadsim.systems.tracking.Backend`: the
     compiled kernel, or the NumPy code, which the benchmark times as its baseline); the
-    random draws do not depend on it."""
+    random draws do not depend on it. ``searched``: what :func:`search` gave for these
+    threats with this ``rng`` (it is then not run again, and ``rng`` is taken as past its
+    draws)."""
     n = truth.t_s.shape[0]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
     for value in np.unique(rcs):  # NaN included: every value within the LIMITS row
         check("rcs_m2", float(value), "rcs_m2")
-    first, search_looks = search(truth, radar, emplacement, rcs, rng, cueing=cueing)
+    first, search_looks = (searched if searched is not None else
+                           search(truth, radar, emplacement, rcs, rng, cueing=cueing))
     # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
     out = {name: np.full(n, np.nan) for name in _PER_THREAT}
     per_look = {name: np.full((n, 1), np.nan) for name in _PER_LOOK}
