@@ -116,7 +116,7 @@ def test_simulate_bounds_threats_times_trials_before_any_work() -> None:
     assert time.monotonic() - start < 2  # refused before a missile flies
     message = str(exc.value)
     assert message.startswith("threats x trials (24 x ")
-    assert "is out of range; allowed: a whole number from 1 to 20,000" in message
+    assert f"is out of range; allowed: {LIMITS['tracked_trials'].allowed()}" in message
     assert "--pool" in message
 
 

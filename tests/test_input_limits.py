@@ -240,13 +240,14 @@ def test_fly_burnout_at_the_edges_ends_in_a_result_or_one_line(data: st.DataObje
      "4,096"),
     (["sensitivity", "--samples", "12"], "samples: 12 is not a power of two"),
     (["raid-curve", "--max-count", "501"], "error: --max-count: 501 is out of range"),
-    # threats x trials that run the radar and tracker in this process: 0.25 MB each
-    (["detect", "--trials", "20001"], "error: --trials: 20,001 is out of range"),
-    (["engage", "--trials", "50000"], "error: --trials: 50,000 is out of range"),
-    (["raid", "--count", "100", "--trials", "500"],
-     "error: --count x --trials (without the runner): 50,000 is out of range"),
-    (["raid-curve", "--pool", "0", "--trials", "1000"],
-     "error: largest raid x trials (without a tracking pool): 48,000 is out of range"),
+    # threats x trials that run the radar and tracker in this process (in chunks; the
+    # tables kept take about 0.5 kB each): at most 1,000,000
+    (["detect", "--trials", "100001"], "error: --trials: 100,001 is out of range"),
+    (["engage", "--trials", "100001"], "error: --trials: 100,001 is out of range"),
+    (["raid", "--count", "500", "--trials", "2001"],
+     "error: --count x --trials (without the runner): 1,000,500 is out of range"),
+    (["raid-curve", "--pool", "0", "--max-count", "500", "--trials", "2001"],
+     "error: largest raid x trials (without a tracking pool): 1,000,500 is out of range"),
 ])
 def test_sizes_are_bounded_before_any_work(args: list[str], message: str) -> None:
     assert message in one_error_line(*args)

@@ -725,7 +725,8 @@ def detect(
 ) -> None:
     """When the radar first detects a threat, confirms it, holds a firm track, and how
     well it then predicts the impact point (the fire-control cue)."""
-    from thaadsim.studies.detection import simulate_detection, truth_from_flight
+    from thaadsim.engagement import detect_trials
+    from thaadsim.studies.detection import truth_from_flight
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.threat import SHAPES, fly_threat
 
@@ -742,9 +743,8 @@ def detect(
     with _working(f"Flying the {missile} and tracking it"):
         tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km, record=True)
         truth = truth_from_flight(tf.flight, m.rocket.reentry_beta_kgm2)
-        if trials > 1:
-            truth = truth.repeated(trials)
-        tl = simulate_detection(truth, entry.radar, emp, rcs_m2, np.random.default_rng(seed))
+        tl = detect_trials(truth, entry.radar, emp, rcs_m2, trials,  # in chunks of trials
+                           np.random.default_rng(seed))
 
     def med(x: np.ndarray) -> float:
         return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")

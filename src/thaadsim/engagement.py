@@ -31,7 +31,9 @@ a raid of :math:`N` threats has no leaker with probability :math:`(1 - (1 - p)^k
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+import functools
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,12 +43,20 @@ import numpy.typing as npt
 from thaadsim.errors import InputError
 from thaadsim.limits import check, fmt_number
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
-from thaadsim.studies.detection import Timeline, Truth, simulate_detection, truth_at
+from thaadsim.studies.detection import (
+    Timeline,
+    Truth,
+    search,
+    simulate_detection,
+    track_look_count,
+    truth_at,
+)
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar
 from thaadsim.systems.interceptor import get_interceptor, reach_table
 from thaadsim.systems.radar import Emplacement
 from thaadsim.systems.threat import fly_threat
+from thaadsim.timing import stage
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -107,7 +117,7 @@ class Result:
     trials: int
     n_threats: int
     batteries: tuple[str, ...]
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def per_trial(self, column: str) -> npt.NDArray[Any]:
         return self.threats[column].reshape(self.trials, self.n_threats)
@@ -172,32 +182,58 @@ def wilson_interval(p: npt.ArrayLike, n: int, z: float = 1.96) -> tuple[FloatArr
 
 
 def _fly(raid: Sequence[RaidThreat]) -> Truth:
-    """Each distinct threat flown once (recorded), shifted by its launch time."""
-    cache: dict[tuple[Any, ...], Any] = {}
+    """Each distinct threat flown once (recorded, :func:`_recorded_flight`), shifted by its
+    launch time."""
     rows = []
     for th in raid:
-        key = (th.missile, th.launch_lat_deg, th.launch_lon_deg, th.aim_lat_deg, th.aim_lon_deg,
-               th.shape, th.apogee_km)
-        if key not in cache:
-            m = get_missile(th.missile)
-            cache[key] = (fly_threat(m, th.launch_lat_deg, th.launch_lon_deg, th.aim_lat_deg,
-                                     th.aim_lon_deg, th.shape, th.apogee_km, record=True),
-                          m.rocket.reentry_beta_kgm2)
-        tf, beta = cache[key]
-        rows.append((tf.flight, beta, th.launch_t_s))
-    width = max(f.track_t_s.shape[1] for f, _, _ in rows)
+        key = (th.missile, th.launch_lat_deg, th.launch_lon_deg, th.aim_lat_deg,
+               th.aim_lon_deg, th.shape, th.apogee_km)
+        rows.append((_recorded_flight(key), th.launch_t_s))
+    width = max(f["t_s"].size for f, _ in rows)
     n = len(rows)
     t = np.full((n, width), np.nan)
     y = np.full((n, width, 6), np.nan)
-    for i, (f, _, t0) in enumerate(rows):
-        w = f.track_t_s.shape[1]
-        t[i, :w] = f.track_t_s[0] + t0
-        y[i, :w] = f.track_state[0]
+    for i, (f, t0) in enumerate(rows):
+        w = f["t_s"].size
+        t[i, :w] = f["t_s"] + t0
+        y[i, :w] = f["state"]
     return Truth(t_s=t, state=y,
-                 burnout_t_s=np.array([f.burnout_t_s[0] + t0 for f, _, t0 in rows]),
-                 impact_t_s=np.array([f.impact_t_s[0] + t0 for f, _, t0 in rows]),
-                 impact_ecef_m=np.array([f.impact_state[0, :3] for f, _, _ in rows]),
-                 beta_kgm2=np.array([b for _, b, _ in rows], dtype=np.float64))
+                 burnout_t_s=np.array([f["burnout_t_s"] + t0 for f, t0 in rows]),
+                 impact_t_s=np.array([f["impact_t_s"] + t0 for f, t0 in rows]),
+                 impact_ecef_m=np.array([f["impact_ecef_m"] for f, _ in rows]),
+                 beta_kgm2=np.array([f["beta_kgm2"] for f, _ in rows], dtype=np.float64))
+
+
+@functools.lru_cache(maxsize=256)
+def _recorded_flight(key: tuple[Any, ...]) -> dict[str, Any]:
+    """One threat (missile, launch and aim points, shape, apogee) aimed and flown, recorded
+    (:func:`thaadsim.systems.threat.fly_threat`): its times from launch, states, burnout and
+    impact times, impact point and reentry ballistic coefficient.
+
+    A flight depends only on the code and the catalog, so it is kept once per version
+    (:func:`thaadsim.cache.cached`, keyed by the version and the threat) and in this
+    process: a second run of the same raid, or the claims and report of this one, fly
+    nothing again. JSON keeps every float exactly (shortest repr), so a kept flight is the
+    flight."""
+    from thaadsim.cache import cached, version_key
+
+    def compute() -> dict[str, Any]:
+        m = get_missile(key[0])
+        f = fly_threat(m, *key[1:], record=True).flight
+        ok = np.isfinite(f.track_t_s[0])
+        return {"t_s": f.track_t_s[0][ok].tolist(), "state": f.track_state[0][ok].tolist(),
+                "burnout_t_s": float(f.burnout_t_s[0]), "impact_t_s": float(f.impact_t_s[0]),
+                "impact_ecef_m": [float(v) for v in f.impact_state[0, :3]],
+                "beta_kgm2": float(m.rocket.reentry_beta_kgm2)}
+
+    digest = hashlib.sha256(repr((version_key(), key)).encode()).hexdigest()
+    value = cached(f"flight-{digest[:32]}", compute, key=version_key() + repr(key)).value
+    return {"t_s": np.array(value["t_s"], dtype=np.float64),
+            "state": np.array(value["state"], dtype=np.float64).reshape(-1, 6),
+            "burnout_t_s": float(value["burnout_t_s"]),
+            "impact_t_s": float(value["impact_t_s"]),
+            "impact_ecef_m": np.array(value["impact_ecef_m"], dtype=np.float64),
+            "beta_kgm2": float(value["beta_kgm2"])}
 
 
 def flight_grid(raid: Sequence[RaidThreat]) -> tuple[FloatArray, FloatArray]:
@@ -269,84 +305,384 @@ def _check(raid: Sequence[RaidThreat], defense: Defense) -> None:
         raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
 
 
+CHUNK_THREAT_TRIALS = 400
+"""Threat-trials per chunk of :func:`simulate`: its radar, tracker and fire control run
+chunk by chunk, so that memory depends on the chunk, not on the trials (about 0.3 MB per
+threat-trial of a chunk while it is tracked)."""
+
+
 def simulate(
     raid: Sequence[RaidThreat],
     defense: Defense,
     trials: int = 100,
     seed: int = 0,
+    *,
+    chunk_trials: int | None = None,
 ) -> Result:
-    """Run the raid against the defense ``trials`` times (module docstring)."""
+    """Run the raid against the defense ``trials`` times (module docstring).
+
+    The trials run in chunks of ``chunk_trials`` (default: :data:`CHUNK_THREAT_TRIALS`
+    threat-trials), keeping of each only its rows of the tables, so that memory does not
+    grow with the trials beyond the tables themselves. The chunks take their random draws
+    from the places in the two streams where one unchunked run would take them
+    (:class:`_Replay`), so the result does not depend on the chunk size."""
     _check(raid, defense)
     check("trials", trials, "trials")
     check("seed", seed, "seed")
+    if chunk_trials is not None and chunk_trials < 1:
+        raise InputError(f"chunk_trials: {fmt_number(chunk_trials)} must be at least 1")
     n = len(raid)
     if not defense.perfect_tracking:  # the radar and tracker run for every threat and trial
         check("tracked_trials", n * trials,
               f"threats x trials ({fmt_number(n)} x {fmt_number(trials)}; a tracking pool, "
               "`thaadsim run --pool 200`, resamples tracking instead)")
     seeds = np.random.SeedSequence(seed).spawn(2)
-    truth = _fly(raid)
-    if defense.perfect_tracking:
-        tl = _perfect_timeline(truth, trials)
-    else:
-        radar = get_radar(defense.radar_mode).radar
-        rcs = np.repeat([th.rcs_m2 for th in raid], trials)
-        timeline = simulate_detection(truth.repeated(trials), radar, defense.radar, rcs,
-                                      np.random.default_rng(seeds[0]))
-        # truth.repeated puts each threat's trials in a row: reorder to (trial, threat)
-        tl = _reorder(timeline, np.arange(n * trials).reshape(n, trials).T.ravel())
-    firm = tl.firm_track_s.reshape(trials, n)
-    pred_lat = tl.impact_pred_lat_deg.reshape(trials, n)
-    pred_lon = tl.impact_pred_lon_deg.reshape(trials, n)
-    endangering = _endangering(pred_lat, pred_lon, defense)
+    with stage("flights"):
+        truth = _fly(raid)
+        t_grid, y_grid = _grid(truth)
     true_lat, true_lon, _ = ecef_to_geodetic(truth.impact_ecef_m)
-    hits_asset = (_within_assets(np.broadcast_to(true_lat, (trials, n)),
-                                 np.broadcast_to(true_lon, (trials, n)), defense.assets)
-                  if defense.assets else np.ones((trials, n), dtype=bool))
-    t_grid, y_grid = _grid(truth)
-    plan = fc.new_plan(trials, n)
-    rng = np.random.default_rng(seeds[1])
-    engageable = np.zeros((trials, n), dtype=bool)
-    opportunities = np.zeros((trials, n), dtype=np.int64)
-    for b, battery in enumerate(defense.batteries):
-        icpt = get_interceptor(battery.interceptor)
-        geo = fc.intercept_geometry(t_grid, y_grid[..., :3], battery, icpt, reach_table(icpt))
-        sigma = _handover_sigma(tl, trials, n, icpt.homing_time_s, defense.perfect_tracking)
-        for i in range(n):
-            earliest = np.where(np.isfinite(firm[:, i]), firm[:, i] + battery.reaction_s,
-                                np.inf)
-            opp = fc.shot_opportunities(geo, i, earliest, battery.kill_assessment_s)
-            engageable[:, i] |= opp > 0
-            if b == 0:
-                opportunities[:, i] = opp
-        plan = fc.assign(plan, b, battery, icpt, geo, firm, endangering, sigma,
-                         battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
-    shots = fc.shots_table(plan)
-    threat_idx = np.tile(np.arange(n), trials)
-    reason = plan.reason.ravel()
-    table = {
-        "trial": np.repeat(np.arange(trials), n),
-        "threat": threat_idx,
-        "missile": np.array([raid[i].missile for i in threat_idx]),
-        "outcome_code": plan.outcome.ravel(),
-        "outcome": np.array([fc.OUTCOMES[int(c)] for c in plan.outcome.ravel()]),
-        "reason": np.array([fc.REASONS.get(int(r), "") for r in reason]),
-        "battery": np.array([defense.batteries[b].slug if b >= 0 else ""
-                             for b in plan.by_battery.ravel()]),
-        "shot": plan.by_shot.ravel(),
-        "killed_at_s": plan.killed_at_s.ravel(),
-        "endangering": endangering.ravel(),
-        "hits_asset": hits_asset.ravel(),
-        "engageable": engageable.ravel(),
-        "shot_opportunities": opportunities.ravel(),
-        "first_detection_s": tl.first_detection_s,
-        "firm_track_s": firm.ravel(),
-        "impact_s": np.tile(truth.impact_t_s, trials),
-    }
-    return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
-                  trials=trials, n_threats=n,
+    hits_asset = (_within_assets(true_lat, true_lon, defense.assets) if defense.assets
+                  else np.ones(n, dtype=bool))
+    with stage("fire control"):
+        geometry = []
+        for battery in defense.batteries:
+            icpt = get_interceptor(battery.interceptor)
+            geometry.append((icpt, fc.intercept_geometry(t_grid, y_grid[..., :3], battery,
+                                                         icpt, reach_table(icpt))))
+    size = chunk_trials or max(1, CHUNK_THREAT_TRIALS // n)
+    radar = None if defense.perfect_tracking else get_radar(defense.radar_mode).radar
+    rcs = np.array([th.rcs_m2 for th in raid], dtype=np.float64)
+    if trials <= size:  # one chunk: the streams themselves
+        tables, shots = _chunk(raid, defense, truth, radar, rcs, geometry, hits_asset, 0,
+                               trials, np.random.default_rng(seeds[0]),
+                               np.random.default_rng(seeds[1]))
+        table = tables
+    else:
+        with stage("detection and tracking"):  # the search of every chunk, run once
+            radar_draws = (None if radar is None else
+                           _RadarReplay(truth, radar, defense.radar, rcs, trials, size,
+                                        seeds[0]))
+        fc_state = np.random.default_rng(seeds[1]).bit_generator.state
+        parts, shot_parts = [], []
+        for a in range(0, trials, size):
+            b = min(trials, a + size)
+            fc_draws = _FireControlReplay(fc_state, trials, a, b - a)
+            part, shot = _chunk(raid, defense, truth, radar, rcs, geometry, hits_asset, a, b,
+                                None if radar_draws is None else radar_draws.chunk(a, b),
+                                fc_draws)
+            parts.append(part)
+            shot_parts.append(shot)
+        table = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        shots = {k: np.concatenate([p[k] for p in shot_parts]) for k in shot_parts[0]}
+        # the rows of one unchunked run: by the fire-control step that drew them, then trial
+        order = np.lexsort((shots["trial"], shots.pop("_step")))
+        shots = {k: v[order] for k, v in shots.items()}
+    shots.pop("_step", None)
+    table["missile"] = _named(table["missile"], lambda i: raid[i].missile)
+    table["outcome"] = _named(table["outcome"], lambda c: fc.OUTCOMES[c])
+    table["reason"] = _named(table["reason"], lambda r: fc.REASONS.get(r, ""))
+    table["battery"] = _named(table["battery"],
+                              lambda b: defense.batteries[b].slug if b >= 0 else "")
+    return Result(threats=table, shots=shots, trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
                   extra={"t_grid": t_grid, "y_grid": y_grid})
+
+
+def detect_trials(truth: Truth, radar: Any, emplacement: Emplacement, rcs_m2: float,
+                  trials: int, rng: np.random.Generator, *,
+                  chunk_trials: int | None = None) -> Timeline:
+    """:func:`~thaadsim.studies.detection.simulate_detection` of ``truth.repeated(trials)``
+    with ``rng``, run in chunks of trials (default :data:`CHUNK_THREAT_TRIALS`
+    threat-trials) with the draws the unchunked call would make (:class:`_RadarReplay`):
+    memory depends on the chunk, not on the trials. The per-threat fields are kept (rows in
+    :meth:`Truth.repeated`'s order); the per-look ones (``look_t_s``, the track sigmas) are
+    not (one NaN column)."""
+    n = truth.t_s.shape[0]
+    size = chunk_trials or max(1, CHUNK_THREAT_TRIALS // n)
+    rcs = np.full(n, float(rcs_m2))
+    if trials <= size:
+        return simulate_detection(truth.repeated(trials), radar, emplacement,
+                                  np.repeat(rcs, trials), rng)
+    replay = _RadarReplay(truth, radar, emplacement, rcs, trials, size,
+                          rng.bit_generator.state)
+    fields = ("first_detection_s", "confirmed_s", "firm_track_s", "impact_s",
+              "impact_error_m", "impact_sigma_m", "impact_pred_lat_deg", "impact_pred_lon_deg")
+    out = {k: np.full((n, trials), np.nan) for k in fields}
+    looks = [0, 0]
+    for a in range(0, trials, size):
+        b = min(trials, a + size)
+        draws, searched = replay.chunk(a, b)
+        tl = simulate_detection(truth.repeated(b - a), radar, emplacement,
+                                np.repeat(rcs, b - a), draws,  # type: ignore[arg-type]
+                                searched=searched)
+        for k in fields:
+            out[k][:, a:b] = getattr(tl, k).reshape(n, b - a)
+        looks[0] += tl.search_looks
+        looks[1] += tl.track_looks
+    none = np.full((n * trials, 1), np.nan)
+    return Timeline(**{k: v.ravel() for k, v in out.items()}, look_t_s=none,
+                    position_sigma_m=none, velocity_sigma_mps=none, search_looks=looks[0],
+                    track_looks=looks[1])
+
+
+def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, radar: Any,
+           rcs: FloatArray, geometry: Sequence[tuple[Any, fc.Geometry]],
+           hits_asset: npt.NDArray[np.bool_], a: int, b: int, radar_rng: Any,
+           fc_rng: Any) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]]]:
+    """Trials ``a`` to ``b`` of :func:`simulate`: their rows of the threat table and their
+    shots (with ``_step``, the fire-control draw each shot came from)."""
+    n = len(raid)
+    trials = b - a
+    with stage("detection and tracking"):
+        if defense.perfect_tracking:
+            tl = _perfect_timeline(truth, trials)
+        else:
+            rng, searched = radar_rng if isinstance(radar_rng, tuple) else (radar_rng, None)
+            timeline = simulate_detection(truth.repeated(trials), radar, defense.radar,
+                                          np.repeat(rcs, trials), rng, searched=searched)
+            # truth.repeated puts each threat's trials in a row: reorder to (trial, threat)
+            tl = _reorder(timeline, np.arange(n * trials).reshape(n, trials).T.ravel())
+    with stage("fire control"):
+        firm = tl.firm_track_s.reshape(trials, n)
+        pred_lat = tl.impact_pred_lat_deg.reshape(trials, n)
+        pred_lon = tl.impact_pred_lon_deg.reshape(trials, n)
+        endangering = _endangering(pred_lat, pred_lon, defense)
+        plan = fc.new_plan(trials, n)
+        plan.shots = _StepShots(fc_rng)
+        engageable = np.zeros((trials, n), dtype=bool)
+        opportunities = np.zeros((trials, n), dtype=np.int64)
+        for bi, battery in enumerate(defense.batteries):
+            icpt, geo = geometry[bi]
+            sigma = _handover_sigma(tl, trials, n, icpt.homing_time_s, defense.perfect_tracking)
+            for i in range(n):
+                earliest = np.where(np.isfinite(firm[:, i]), firm[:, i] + battery.reaction_s,
+                                    np.inf)
+                opp = fc.shot_opportunities(geo, i, earliest, battery.kill_assessment_s)
+                engageable[:, i] |= opp > 0
+                if bi == 0:
+                    opportunities[:, i] = opp
+            plan = fc.assign(plan, bi, battery, icpt, geo, firm, endangering, sigma,
+                             battery.doctrine or defense.doctrine, fc_rng, sspk=defense.sspk)
+        shots = fc.shots_table(plan)
+        steps = [np.full(len(s["trial"]), s["_step"]) for s in plan.shots]
+        threat_idx = np.tile(np.arange(n), trials)
+        reason = plan.reason.ravel()
+        table = {
+            "trial": np.repeat(np.arange(a, b), n),
+            "threat": threat_idx,
+            "missile": threat_idx,  # codes here; names for the whole run (_named)
+            "outcome_code": plan.outcome.ravel(),
+            "outcome": plan.outcome.ravel(),
+            "reason": reason,
+            "battery": plan.by_battery.ravel(),
+            "shot": plan.by_shot.ravel(),
+            "killed_at_s": plan.killed_at_s.ravel(),
+            "endangering": endangering.ravel(),
+            "hits_asset": np.tile(hits_asset, trials),
+            "engageable": engageable.ravel(),
+            "shot_opportunities": opportunities.ravel(),
+            "first_detection_s": tl.first_detection_s,
+            "firm_track_s": firm.ravel(),
+            "impact_s": np.tile(truth.impact_t_s, trials),
+        }
+    out = {k: getattr(shots, k) for k in shots.__dataclass_fields__}
+    out["trial"] = out["trial"] + a
+    out["_step"] = (np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64))
+    return table, out
+
+
+def _named(codes: npt.NDArray[np.integer[Any]], name: Any) -> npt.NDArray[np.str_]:
+    """The column of names ``name(code)`` of integer ``codes``, as wide as its longest name
+    (what ``np.array([name(c) for c in codes])`` gives, without a Python loop over the rows:
+    the chunks keep codes, and the names are made once for the whole run)."""
+    present = np.unique(codes)
+    names = [name(int(c)) for c in present]
+    width = max([len(x) for x in names] + [1])
+    lut = np.array(names, dtype=f"<U{width}")
+    return lut[np.searchsorted(present, codes)]
+
+
+class _StepShots(list):
+    """A plan's list of shots that tags each entry with the fire-control draw (step) it
+    came after, so that the shots of chunks can be put in one run's order."""
+
+    def __init__(self, rng: Any) -> None:
+        super().__init__()
+        self._rng = rng
+
+    def append(self, item: Any) -> None:
+        super().append({**item, "_step": getattr(self._rng, "calls", 0) - 1})
+
+
+def _generator_at(state: Mapping[str, Any], offset: int) -> np.random.Generator:
+    """A generator whose next draws are those ``offset`` 64-bit outputs after ``state``
+    (a PCG64 state, :func:`numpy.random.default_rng`'s bit generator)."""
+    bits = np.random.PCG64()
+    bits.state = state  # type: ignore[assignment]
+    if offset:
+        bits.advance(offset)
+    return np.random.Generator(bits)
+
+
+class _FireControlReplay:
+    """Fire control's random draws for trials ``a`` to ``a + size`` of a run of ``trials``:
+    :func:`thaadsim.systems.fire_control.assign` draws ``random(trials)`` once per planning
+    step (a fixed sequence of steps: batteries, threats, volleys, shots), one 64-bit output
+    per number, so step ``j`` of the chunk takes the outputs ``j * trials + a`` on."""
+
+    def __init__(self, state: Mapping[str, Any], trials: int, a: int, size: int) -> None:
+        self._state, self._trials, self._a, self._size = state, trials, a, size
+        self.calls = 0
+
+    def random(self, size: Any = None) -> FloatArray:
+        if np.shape(np.empty(size)) != (self._size,):
+            raise RuntimeError(f"fire control drew {size!r}, not one number per trial of "
+                               "its chunk: its chunked replay no longer applies")
+        gen = _generator_at(self._state, self.calls * self._trials + self._a)
+        self.calls += 1
+        return gen.random(self._size)
+
+
+class _RadarReplay:
+    r"""The radar's random draws of one unchunked :func:`simulate` run, handed out chunk by
+    chunk of trials.
+
+    One run draws, for its rows (each threat's trials in a row, threats one after the
+    other; ``R = threats x trials``), in this order (:func:`simulate_detection`):
+    search phases ``uniform (R, 1)``, search detections ``random (R, K)``, then for the
+    ``m`` rows detected, measurement errors ``standard_normal (m, 1, 4)`` (the search
+    detection) and ``(m, L - 1, 4)`` (the track dwells), and detection draws
+    ``random (m, L)``, ``L`` the longest track's looks. Uniform numbers take one 64-bit
+    output each, so their place in the stream is computed (the generator is advanced to
+    it); normal numbers (the ziggurat) take a varying number, so the places of the normal
+    blocks of each chunk are found by drawing those blocks once beforehand (and
+    discarding them). A chunk's own arrays are as wide as its longest track
+    (``L_c \le L``): it gets the first ``L_c`` columns of its rows' draws. Before that, the
+    search of every chunk is run once (from its draws) to know the detected rows and
+    ``L``.
+    """
+
+    def __init__(self, truth: Truth, radar: Any, emplacement: Emplacement, rcs: FloatArray,
+                 trials: int, size: int, seed: np.random.SeedSequence | Mapping[str, Any]
+                 ) -> None:
+        self.n, self.trials = truth.t_s.shape[0], trials
+        self.state0 = (np.random.default_rng(seed).bit_generator.state
+                       if isinstance(seed, np.random.SeedSequence) else seed)
+        rows = self.n * trials
+        detected = np.zeros((self.n, trials), dtype=bool)
+        first = np.full((self.n, trials), np.nan)
+        self.k = 0
+        self.searched: dict[int, tuple[FloatArray, int]] = {}
+        for a in range(0, trials, size):
+            b = min(trials, a + size)
+            draws = _Draws(self, a, b, searching=True)
+            got = search(truth.repeated(b - a), radar, emplacement, np.repeat(rcs, b - a),
+                         draws)  # type: ignore[arg-type]
+            self.searched[a] = got  # each chunk's search, run here once
+            first[:, a:b] = got[0].reshape(self.n, b - a)
+            detected[:, a:b] = np.isfinite(first[:, a:b])
+        # detected rows before each (threat, trial): the place of that row's track draws
+        self.before = np.concatenate([[0], np.cumsum(detected.ravel())])
+        m = int(self.before[-1])
+        impact = np.repeat(truth.impact_t_s, trials).reshape(self.n, trials)
+        self.looks = (track_look_count(first[detected], impact[detected],
+                                       radar.track_interval_s) if m else 1)
+        # the normal blocks, drawn once in the pieces the chunks will ask for
+        gen = _generator_at(self.state0, rows + rows * self.k)
+        self.normal_states: list[dict[tuple[int, int], Mapping[str, Any]]] = []
+        for width in (1, self.looks - 1):
+            states = {}
+            for i in range(self.n):
+                for a in range(0, trials, size):
+                    b = min(trials, a + size)
+                    p, q = self._span(i, a, b)
+                    states[i, a] = gen.bit_generator.state
+                    for lo in range(p, q, 4096):
+                        gen.standard_normal((min(q, lo + 4096) - lo, width, 4))
+            self.normal_states.append(states)
+        self.state_det = gen.bit_generator.state
+        self.size = size
+
+    def _span(self, i: int, a: int, b: int) -> tuple[int, int]:
+        """Detected rows (their places among all detected rows) of threat ``i``'s trials
+        ``a`` to ``b``."""
+        return int(self.before[i * self.trials + a]), int(self.before[i * self.trials + b])
+
+    def chunk(self, a: int, b: int) -> tuple[_Draws, tuple[FloatArray, int]]:
+        """The generator of trials ``a`` to ``b`` past their search, and their search
+        (``simulate_detection``'s ``searched``)."""
+        draws = _Draws(self, a, b)
+        draws.calls = 2
+        return draws, self.searched.pop(a)
+
+
+class _Draws:
+    """The generator :func:`simulate_detection` sees for one chunk (:class:`_RadarReplay`):
+    each call hands out the chunk's part of the unchunked run's block of that call."""
+
+    def __init__(self, replay: _RadarReplay, a: int, b: int, *, searching: bool = False
+                 ) -> None:
+        self.r, self.a, self.b, self.searching = replay, a, b, searching
+        self.calls = 0
+
+    def _next(self, kind: str, size: Any) -> tuple[int, tuple[int, ...]]:
+        shape = tuple(np.shape(np.empty(size if size is not None else (), dtype=np.bool_)))
+        order = ("uniform", "random", "standard_normal", "standard_normal", "random")
+        call = self.calls
+        if call >= (2 if self.searching else 5) or order[call] != kind:
+            raise RuntimeError(f"the radar drew {kind}{shape} as its draw {call}: its "
+                               "chunked replay no longer applies")
+        self.calls += 1
+        return call, shape
+
+    def _rows(self) -> list[tuple[int, int]]:
+        return [(i * self.r.trials + self.a, i * self.r.trials + self.b)
+                for i in range(self.r.n)]
+
+    def uniform(self, low: float = 0.0, high: float = 1.0, size: Any = None) -> FloatArray:
+        _, shape = self._next("uniform", size)
+        parts = [_generator_at(self.r.state0, lo).uniform(low, high, (hi - lo, 1))
+                 for lo, hi in self._rows()]
+        return _joined(parts, shape)
+
+    def random(self, size: Any = None) -> FloatArray:
+        call, shape = self._next("random", size)
+        r = self.r
+        rows = r.n * r.trials
+        if call == 1:  # the search detections, (R, K)
+            r.k = r.k or shape[1]
+            if shape[1] != r.k:
+                raise RuntimeError("the chunks' search frames differ: no chunked replay")
+            parts = [_generator_at(r.state0, rows + lo * r.k).random((hi - lo, r.k))
+                     for lo, hi in self._rows()]
+        else:  # the track dwells' detections, (m, L_c)
+            parts = []
+            for i in range(r.n):
+                p, q = r._span(i, self.a, self.b)
+                parts.append(_generator_at(r.state_det, p * r.looks).random(
+                    (q - p, r.looks))[:, :shape[1]])
+        return _joined(parts, shape)
+
+    def standard_normal(self, size: Any = None) -> FloatArray:
+        call, shape = self._next("standard_normal", size)
+        r = self.r
+        block = call - 2
+        width = (1, r.looks - 1)[block]
+        parts = []
+        for i in range(r.n):
+            p, q = r._span(i, self.a, self.b)
+            gen = np.random.Generator(np.random.PCG64())
+            gen.bit_generator.state = r.normal_states[block][i, self.a]
+            parts.append(gen.standard_normal((q - p, width, 4))[:, :shape[1]])
+        return _joined(parts, shape)
+
+
+def _joined(parts: Sequence[FloatArray], shape: tuple[int, ...]) -> FloatArray:
+    out = np.concatenate(parts, axis=0)
+    if out.shape != shape:
+        raise RuntimeError(f"a chunk's draws came out {out.shape}, not {shape}: its "
+                           "chunked replay no longer applies")
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -595,6 +931,7 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
     return _within_assets(lat, lon, defense.assets)
 
 
-__all__ = ["Defense", "DefendedAsset", "Prepared", "RaidThreat", "Result", "check_raid_and_defense",
-           "binomial_p_no_leak", "engage", "expected_leakers", "flight_grid", "leaked",
-           "p_no_leak", "prepare", "simulate", "wilson_interval"]
+__all__ = ["CHUNK_THREAT_TRIALS", "Defense", "DefendedAsset", "Prepared", "RaidThreat",
+           "Result", "binomial_p_no_leak", "check_raid_and_defense", "detect_trials", "engage",
+           "expected_leakers", "flight_grid", "leaked", "p_no_leak", "prepare", "simulate",
+           "wilson_interval"]

@@ -162,9 +162,10 @@ LIMITS = MappingProxyType({
                     "shoot-look-shoot rarely gets more than two", integer=True),
     # sampling and the runner
     "trials": _l(1, 100_000, "", "Monte Carlo trials", _MEM, integer=True),
-    "tracked_trials": _l(1, 20_000, "", "threats x trials that run the radar and tracker in "
-                         "one process (detect, engage, raid without the runner)",
-                         "about 0.25 MB each (20,000: 5 GB); the runner's pool resamples "
+    "tracked_trials": _l(1, 1_000_000, "", "threats x trials that run the radar and tracker "
+                         "in one process (detect, engage, raid without the runner)",
+                         "tracked in chunks of 400 threat-trials; the tables kept take about "
+                         "0.5 kB each (1,000,000: 0.5 GB); the runner's pool resamples "
                          "tracking instead", integer=True),
     "seed": _l(0, 2**63 - 1, "", "random seed", "NumPy's SeedSequence", integer=True),
     "pool": _l(0, 1_000_000, "", "tracking outcomes pooled per distinct threat (0: none)",

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from thaadsim.engagement import Defense, RaidThreat, Result, simulate, wilson_interval
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
+from thaadsim.timing import stage
 
 if TYPE_CHECKING:
     from thaadsim.studies.montecarlo import RunnerOptions
@@ -271,6 +272,8 @@ def _package(raid: Sequence[RaidThreat], defense: Defense, result: Result, *, tr
              **fields: Any) -> RunOutput:
     """A result as a :class:`RunOutput`, with the threats' tracks."""
     groups = tuple(groups) if groups is not None else tuple(th.missile for th in raid)
+    with stage("flights"):
+        tracks = _tracks(raid, groups, result, band_m)
     return RunOutput(name=name, description=description, raid=tuple(raid), groups=groups,
                      defense=defense, trials=trials, seed=seed, band_m=band_m, result=result,
-                     tracks=_tracks(raid, groups, result, band_m), **fields)
+                     tracks=tracks, **fields)

@@ -38,6 +38,7 @@ import numpy.typing as npt
 
 from thaadsim.jsonsafe import json_safe
 from thaadsim.run import RunOutput, ThreatTrack
+from thaadsim.timing import stage
 
 EPOCH = dt.datetime(2017, 1, 1, tzinfo=dt.UTC)
 """The calendar time of the raid's t = 0 in CZML (module docstring)."""
@@ -414,7 +415,8 @@ def write_exports(out: RunOutput, directory: str | Path, *,
     ``shots``, ``tracks``, ``summary``, ``czml``, ``kml``)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    paths = {p.stem: p for p in write_tables(out, directory / "results")}
-    paths["czml"] = write_czml(out, directory / "scenario.czml", epoch=epoch)
-    paths["kml"] = write_kml(out, directory / "scenario.kml")
+    with stage("exports"):
+        paths = {p.stem: p for p in write_tables(out, directory / "results")}
+        paths["czml"] = write_czml(out, directory / "scenario.czml", epoch=epoch)
+        paths["kml"] = write_kml(out, directory / "scenario.kml")
     return paths

@@ -34,6 +34,7 @@ from matplotlib.figure import Figure as MplFigure
 from thaadsim.outputs import write_text
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.systems import geography
+from thaadsim.timing import stage
 
 if TYPE_CHECKING:
     import shapely
@@ -285,12 +286,10 @@ def figure_trajectories(out: RunOutput) -> bytes:
 def radar_fan(out: RunOutput) -> tuple[shapely.Geometry, float]:
     """The defense radar's detection fan (lon/lat polygon) for a target at
     :data:`FAN_ALT_M` with the raid's smallest RCS, and that RCS."""
-    from thaadsim.studies.coverage import radar_coverage
-    from thaadsim.systems.catalog import get_radar
+    from thaadsim.studies.claims import coverage
 
     rcs = min(th.rcs_m2 for th in out.raid)
-    cov = radar_coverage(get_radar(out.defense.radar_mode).radar, out.defense.radar,
-                         rcs_m2=rcs, alt_m=FAN_ALT_M)
+    cov = coverage(out.defense.radar_mode, out.defense.radar, rcs_m2=rcs, alt_m=FAN_ALT_M)
     return cov.polygon, rcs
 
 
@@ -943,7 +942,8 @@ def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,
     if claims is None:
         from thaadsim.studies.claims import check_claims
 
-        claims = check_claims(out, quick=False)
+        with stage("claims"):
+            claims = check_claims(out, quick=False)
     fan, rcs = radar_fan(out)
     summary = out.summary()
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
@@ -995,7 +995,9 @@ def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Any] | No
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_text(path, render_report(out, claims=claims, validation=validation), ".html")
+    with stage("report"):
+        return write_text(path, render_report(out, claims=claims, validation=validation),
+                          ".html")
 
 
 __all__ = ["figure_map", "figure_timeline", "figure_trajectories", "headline",

@@ -164,6 +164,52 @@ CLAIMS = {
 # --------------------------------------------------------------------------------------------
 
 
+def coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
+             azimuth_step_deg: float = 0.5) -> RadarCoverage:
+    """:func:`~thaadsim.studies.coverage.radar_coverage` of the catalog radar in ``mode``
+    (track dwell), kept once per version of thaadsim (:func:`thaadsim.cache.cached`, keyed
+    by the version and the arguments) and in this process: it depends only on the code,
+    the catalog and its arguments, and a report asks for the same fans in every run. The
+    polygon is kept as WKB and the floats as JSON (both exact), so a kept coverage is the
+    coverage."""
+    return _coverage(mode, emplacement, float(rcs_m2), float(alt_m), float(azimuth_step_deg))
+
+
+@cache
+def _coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
+              step: float) -> RadarCoverage:
+    import hashlib
+
+    from thaadsim.cache import cached, version_key
+    from thaadsim.systems.geography import Coverage
+
+    def compute() -> dict[str, Any]:
+        cov = radar_coverage(get_radar(mode).radar, emplacement, rcs_m2, alt_m, dwell="track",
+                             azimuth_step_deg=step)
+        return {"polygon": shapely.to_wkb(cov.polygon, hex=True),
+                "azimuth_deg": cov.azimuth_deg.tolist(), "near_m": cov.near_m.tolist(),
+                "far_m": cov.far_m.tolist(), "detection_range_m": cov.detection_range_m,
+                "horizon_range_m": cov.horizon_range_m,
+                "instrumented_range_m": cov.instrumented_range_m,
+                "covered_km2": cov.covered_km2,
+                "territory": [dataclasses.asdict(c) for c in cov.territory]}
+
+    key = repr((version_key(), mode, emplacement, rcs_m2, alt_m, step))
+    name = "coverage-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    v = cached(name, compute, key=key).value
+    return RadarCoverage(
+        polygon=shapely.from_wkb(v["polygon"]),
+        azimuth_deg=np.array(v["azimuth_deg"], dtype=np.float64),
+        near_m=np.array(v["near_m"], dtype=np.float64),
+        far_m=np.array(v["far_m"], dtype=np.float64),
+        detection_range_m=float(v["detection_range_m"]),
+        horizon_range_m=float(v["horizon_range_m"]),
+        instrumented_range_m=float(v["instrumented_range_m"]),
+        covered_km2=float(v["covered_km2"]),
+        territory=[Coverage(**c) for c in v["territory"]])
+
+
+
 def _new_figure() -> MplFigure:
     """A figure on the Agg canvas, outside pyplot (no global state, nothing to close)."""
     fig = MplFigure(figsize=FIG_SIZE_IN, dpi=FIG_DPI)
@@ -454,10 +500,8 @@ def _claim_china(out: RunOutput, quick: bool) -> Claim:
     covs: dict[tuple[str, float], RadarCoverage] = {}
     shares: dict[str, float] = {}
     for mode in RADAR_MODES:
-        radar = get_radar(mode).radar
         for rcs, alt, what in COVERAGE_TARGETS:
-            cov = radar_coverage(radar, emp, rcs, alt, dwell="track",
-                                 azimuth_step_deg=2.0 if quick else 0.5)
+            cov = coverage(mode, emp, rcs, alt, azimuth_step_deg=2.0 if quick else 0.5)
             covs[mode, rcs] = cov
             km2, far_km = _china_reach(cov, emp.lat_deg, emp.lon_deg, china.geometry)
             tag = f"{mode}, {what} ({rcs:g} m^2 at {alt / 1e3:.0f} km)"

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numba
 import numpy as np
@@ -43,6 +44,7 @@ from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import RocketFlight
 from thaadsim.systems import tracking
 from thaadsim.systems.radar import (
+    BELOW_HORIZON,
     VISIBLE,
     Emplacement,
     Look,
@@ -174,6 +176,7 @@ def simulate_detection(
     params: tracking.TrackerParams = DEFAULT_PARAMS,
     cueing: bool = True,
     backend: tracking.Backend = tracking.DEFAULT_BACKEND,
+    searched: tuple[FloatArray, int] | None = None,
 ) -> Timeline:
     """Search, confirm, track and predict the impact of ``n`` threats (module docstring).
 
@@ -182,29 +185,15 @@ def simulate_detection(
     wherever it is in the face, instead of waiting for it to cross the search fence.
     ``backend`` says how the filter runs (:data:`thaadsim.systems.tracking.Backend`: the
     compiled kernel, or the NumPy code, which the benchmark times as its baseline); the
-    random draws do not depend on it."""
+    random draws do not depend on it. ``searched``: what :func:`search` gave for these
+    threats with this ``rng`` (it is then not run again, and ``rng`` is taken as past its
+    draws)."""
     n = truth.t_s.shape[0]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
     for value in np.unique(rcs):  # NaN included: every value within the LIMITS row
         check("rcs_m2", float(value), "rcs_m2")
-    end = truth.impact_t_s
-    # 1. search
-    frame = radar.search_frame_s
-    k = int(np.ceil(np.nanmax(end) / frame)) + 1
-    t_search = rng.uniform(0.0, frame, (n, 1)) + frame * np.arange(k)
-    y = truth_at(truth, t_search)
-    alive = np.isfinite(y[..., 0]) & (t_search <= end[:, None])
-    view = look(radar, emplacement, np.nan_to_num(y[..., :3]), np.nan_to_num(y[..., 3:]),
-                rcs[:, None], "search")
-    in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
-                & (view.apparent_el_deg <= radar.search_el_high_deg))
-    pd = np.where(in_fence, view.pd, 0.0)
-    if cueing:
-        launch = np.nanmin(truth.t_s, axis=1)
-        cued = t_search >= (launch + radar.cue_delay_s)[:, None]
-        pd = np.where(cued, np.maximum(pd, _dwell_pd(radar, view, rcs[:, None], "cued")), pd)
-    hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
-    first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
+    first, search_looks = (searched if searched is not None else
+                           search(truth, radar, emplacement, rcs, rng, cueing=cueing))
     # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
     out = {name: np.full(n, np.nan) for name in _PER_THREAT}
     per_look = {name: np.full((n, 1), np.nan) for name in _PER_LOOK}
@@ -219,8 +208,53 @@ def simulate_detection(
         for name in _PER_LOOK:
             per_look[name] = np.full((n, width), np.nan)
             per_look[name][idx] = got[name]
-    return Timeline(first_detection_s=first, impact_s=end.copy(), **out, **per_look,
-                    search_looks=int(alive.sum()), track_looks=track_looks)
+    return Timeline(first_detection_s=first, impact_s=truth.impact_t_s.copy(), **out,
+                    **per_look, search_looks=search_looks, track_looks=track_looks)
+
+
+def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray,
+           rng: np.random.Generator, *, cueing: bool = True) -> tuple[FloatArray, int]:
+    """Step 1 of :func:`simulate_detection` (module docstring): each threat's first
+    detection (NaN: never) and the search looks made; ``rcs`` is (n,). Draws, from ``rng``,
+    the frame phases (n, 1) and then the detection draws (n, frames)."""
+    n = truth.t_s.shape[0]
+    end = truth.impact_t_s
+    frame = radar.search_frame_s
+    k = int(np.ceil(np.nanmax(end) / frame)) + 1
+    t_search = rng.uniform(0.0, frame, (n, 1)) + frame * np.arange(k)
+    y = truth_at(truth, t_search)
+    alive = np.isfinite(y[..., 0]) & (t_search <= end[:, None])
+    view = _look_at(radar, emplacement, y, rcs[:, None], "search", alive)
+    in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
+                & (view.apparent_el_deg <= radar.search_el_high_deg))
+    pd = np.where(in_fence, view.pd, 0.0)
+    if cueing:
+        launch = np.nanmin(truth.t_s, axis=1)
+        cued = t_search >= (launch + radar.cue_delay_s)[:, None]
+        pd = np.where(cued, np.maximum(pd, _dwell_pd(radar, view, rcs[:, None], "cued")), pd)
+    hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
+    first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
+    return first, int(alive.sum())
+
+
+def _look_at(radar: Radar, emplacement: Emplacement, y: FloatArray, rcs_m2: FloatArray,
+             dwell: str, where: npt.NDArray[np.bool_]) -> Look:
+    """:func:`~thaadsim.systems.radar.look` at the states ``y`` (..., 6) where ``where``
+    (the threat still flying), the same figures there; elsewhere not visible
+    (``BELOW_HORIZON``, zero SNR and detection probability, zero geometry). The radar's
+    geometry is the costly part of a look, and a raid's short flights leave most of the
+    longest track's looks after their impact."""
+    rcs = np.broadcast_to(rcs_m2, where.shape)[where]
+    part = look(radar, emplacement, np.nan_to_num(y[where][:, :3]),
+                np.nan_to_num(y[where][:, 3:]), rcs, dwell)
+
+    def full(name: str) -> npt.NDArray[Any]:
+        got = getattr(part, name)
+        out = np.full(where.shape, BELOW_HORIZON if name == "status" else 0, dtype=got.dtype)
+        out[where] = got
+        return out
+
+    return Look(**{f.name: full(f.name) for f in dataclasses.fields(Look)})
 
 
 def _dwell_pd(radar: Radar, view: Look, rcs_m2: npt.ArrayLike, dwell: str) -> FloatArray:
@@ -237,6 +271,13 @@ def _dwell_pd(radar: Radar, view: Look, rcs_m2: npt.ArrayLike, dwell: str) -> Fl
 _PER_THREAT = ("confirmed_s", "firm_track_s", "impact_error_m", "impact_sigma_m",
                "impact_pred_lat_deg", "impact_pred_lon_deg")
 _PER_LOOK = ("look_t_s", "position_sigma_m", "velocity_sigma_mps")
+
+
+def track_look_count(first_s: FloatArray, impact_s: FloatArray, dt_s: float) -> int:
+    """Looks of the longest track (look 0 the search detection, then one every ``dt_s`` to
+    impact) among threats first detected at ``first_s`` (all finite): the width of
+    :func:`_track`'s look arrays and of its draws."""
+    return int(np.ceil(np.max(impact_s - first_s) / dt_s)) + 1
 
 
 def _track(
@@ -258,15 +299,13 @@ def _track(
     sub = dataclasses.replace(truth, t_s=truth.t_s[idx], state=truth.state[idx])
     impact = truth.impact_t_s[idx]
     dt = radar.track_interval_s
-    n_looks = int(np.ceil(np.max(impact - first_s) / dt)) + 1
+    n_looks = track_look_count(first_s, impact, dt)
     looks_t = first_s[:, None] + dt * np.arange(n_looks)
     y = truth_at(sub, looks_t)
     alive = looks_t < impact[:, None]
     dwells = ("search", "track")
-    views = [look(radar, emp, np.nan_to_num(y[:, cols, :3]), np.nan_to_num(y[:, cols, 3:]),
-                  rcs[:, None], dwell) for dwell, cols in zip(dwells, (slice(0, 1),
-                                                                        slice(1, None)),
-                                                          strict=True)]
+    views = [_look_at(radar, emp, y[:, cols], rcs[:, None], dwell, alive[:, cols])
+             for dwell, cols in zip(dwells, (slice(0, 1), slice(1, None)), strict=True)]
     drawn = [measure(radar, v, rng, dwell) for v, dwell in zip(views, dwells, strict=True)]
     z = np.concatenate([d[0] for d in drawn], axis=1)
     sig = np.concatenate([d[1] for d in drawn], axis=1)

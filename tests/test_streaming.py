@@ -1,0 +1,160 @@
+"""simulate runs its trials in chunks and keeps only its tables: the same draws as one
+unchunked run, and memory that does not grow with the trials.
+
+The chunks take their random numbers from the places in the two streams (radar, fire
+control) where one unchunked run takes them (engagement._RadarReplay,
+engagement._FireControlReplay), so every draw is the same. What may differ, in the last
+bits only, is the tracker's arithmetic: its sub-steps per look are the batch's longest look
+interval (systems/tracking.filter_looks), and look intervals differ from one another by
+rounding, so a chunk may take another count of sub-steps than the whole batch. Hence: every
+column that is not a floating-point tracking figure is identical; the others agree to 1e-9
+relative.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, Result, simulate
+from thaadsim.systems.catalog import get_site
+from thaadsim.systems.fire_control import get_battery
+
+SEONGJU = get_site("seongju")
+SEOUL = get_site("seoul")
+LAUNCH = (39.0, 125.75)
+
+
+def _defense(**kw: object) -> Defense:
+    battery = get_battery("seongju")
+    return Defense(batteries=(battery,), radar_mode="terminal",
+                   radar=SEONGJU.emplacement(330.0),
+                   assets=(DefendedAsset(name="seongju", lat_deg=SEONGJU.lat_deg,
+                                         lon_deg=SEONGJU.lon_deg, radius_m=20e3),),
+                   doctrine="shoot-look-shoot", **kw)  # type: ignore[arg-type]
+
+
+def _raid() -> list[RaidThreat]:
+    aims = [(SEONGJU.lat_deg, SEONGJU.lon_deg), (SEONGJU.lat_deg + 0.05, SEONGJU.lon_deg),
+            (SEOUL.lat_deg, SEOUL.lon_deg)]
+    return [RaidThreat(missile=m, launch_lat_deg=LAUNCH[0], launch_lon_deg=LAUNCH[1],
+                       aim_lat_deg=a[0], aim_lon_deg=a[1], launch_t_s=5.0 * k)
+            for k, (m, a) in enumerate(zip(("scud-c", "scud-er", "scud-c"), aims,
+                                           strict=True))]
+
+
+def _same(a: Result, b: Result) -> None:
+    assert a.trials == b.trials and a.n_threats == b.n_threats
+    for tables in (("threats", a.threats, b.threats), ("shots", a.shots, b.shots)):
+        name, x, y = tables
+        assert list(x) == list(y), name
+        for k in x:
+            u, v = x[k], y[k]
+            assert u.shape == v.shape and u.dtype == v.dtype, (name, k)
+            if u.dtype.kind == "f":
+                np.testing.assert_allclose(u, v, rtol=1e-9, atol=0, err_msg=f"{name}.{k}")
+            else:
+                assert np.array_equal(u, v), (name, k)
+
+
+@pytest.mark.parametrize("chunk", [1, 4, 7])
+def test_chunked_simulate_gives_the_unchunked_result(chunk: int) -> None:
+    raid, defense = _raid(), _defense()
+    whole = simulate(raid, defense, trials=13, seed=5, chunk_trials=1000)
+    _same(whole, simulate(raid, defense, trials=13, seed=5, chunk_trials=chunk))
+    # the radar's draws are the same exactly: search, confirmation and firm track
+    for k in ("first_detection_s", "firm_track_s"):
+        assert np.array_equal(whole.threats[k], simulate(raid, defense, trials=13, seed=5,
+                                                         chunk_trials=chunk).threats[k],
+                              equal_nan=True)
+
+
+def test_chunked_fire_control_draws_are_exact() -> None:
+    """With perfect tracking nothing but fire control draws: every column identical."""
+    raid, defense = _raid(), _defense(perfect_tracking=True)
+    whole = simulate(raid, defense, trials=11, seed=2, chunk_trials=1000)
+    part = simulate(raid, defense, trials=11, seed=2, chunk_trials=3)
+    for tables in ((whole.threats, part.threats), (whole.shots, part.shots)):
+        for k in tables[0]:
+            assert np.array_equal(tables[0][k], tables[1][k],
+                                  equal_nan=tables[0][k].dtype.kind == "f"), k
+
+
+def test_default_chunk_is_threat_trials() -> None:
+    """The default chunk holds CHUNK_THREAT_TRIALS threat-trials; the result does not
+    depend on it."""
+    from thaadsim import engagement
+
+    raid = _raid()
+    size = max(1, engagement.CHUNK_THREAT_TRIALS // len(raid))
+    assert size < 1000
+    res = simulate(raid, _defense(perfect_tracking=True), trials=size + 3, seed=0)
+    assert res.threats["trial"].max() == size + 2
+
+
+def test_chunk_trials_must_be_positive() -> None:
+    from thaadsim.errors import InputError
+
+    with pytest.raises(InputError, match="chunk_trials"):
+        simulate(_raid(), _defense(), trials=3, chunk_trials=0)
+
+
+_PEAK = """
+import json, resource, sys
+from thaadsim.engagement import simulate
+sys.path.insert(0, {tests!r})
+from test_streaming import _defense, _raid
+raid = _raid() * 10
+simulate(raid, _defense(), trials={trials}, seed=0)
+print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+"""
+
+
+@pytest.mark.slow
+def test_memory_does_not_grow_with_trials() -> None:
+    """30 threats: peak memory at 400 trials within 1.5x (plus 100 MB) of that at 40."""
+    tests = str(Path(__file__).parent)
+
+    def peak(trials: int) -> float:
+        out = subprocess.run([sys.executable, "-c", _PEAK.format(tests=tests, trials=trials)],
+                             capture_output=True, text=True, check=True, timeout=1200)
+        return float(json.loads(out.stdout.strip().splitlines()[-1]))
+
+    small, large = peak(40), peak(400)
+    assert large <= 1.5 * small + 100.0, (small, large)
+
+
+def test_replay_refuses_other_draws() -> None:
+    """A chunk's generator refuses a draw the unchunked run would not make (a change in
+    simulate_detection's draws must not pass silently)."""
+    from thaadsim import engagement
+
+    draws = engagement._FireControlReplay(np.random.default_rng(0).bit_generator.state,
+                                          trials=10, a=0, size=4)
+    with pytest.raises(RuntimeError, match="replay"):
+        draws.random(5)
+    assert dataclasses.is_dataclass(Result)
+
+
+def test_detect_trials_in_chunks_gives_the_unchunked_timeline() -> None:
+    """detect's path (engagement.detect_trials): the same draws in chunks of trials."""
+    from thaadsim.engagement import _fly, detect_trials
+    from thaadsim.studies.detection import simulate_detection
+    from thaadsim.systems.catalog import get_radar
+
+    truth = _fly(_raid()[:1])
+    radar = get_radar("terminal").radar
+    emp = SEONGJU.emplacement(330.0)
+    whole = simulate_detection(truth.repeated(9), radar, emp, 0.1, np.random.default_rng(4))
+    part = detect_trials(truth, radar, emp, 0.1, 9, np.random.default_rng(4), chunk_trials=2)
+    assert part.search_looks == whole.search_looks and part.track_looks == whole.track_looks
+    for k in ("first_detection_s", "confirmed_s", "firm_track_s", "impact_s"):
+        assert np.array_equal(getattr(part, k), getattr(whole, k), equal_nan=True), k
+    for k in ("impact_error_m", "impact_sigma_m", "impact_pred_lat_deg", "impact_pred_lon_deg"):
+        np.testing.assert_allclose(getattr(part, k), getattr(whole, k), rtol=1e-9, err_msg=k)
