@@ -49,10 +49,10 @@ def test_computed_once_per_key(cache_dir: Path) -> None:
 def test_damaged_entry_is_recomputed(cache_dir: Path, damage: str) -> None:
     calls, compute = counter()
     cache_dir.mkdir()
-    (cache_dir / "thing.json").write_text(damage)
+    (cache_dir / f"thing{cache.SUFFIX}").write_text(damage)
     got = cache.cached("thing", compute, key="k1")  # type: ignore[arg-type]
     assert calls[0] == 1 and not got.from_cache
-    assert json.loads((cache_dir / "thing.json").read_text())["key"] == "k1"
+    assert json.loads((cache_dir / f"thing{cache.SUFFIX}").read_text())["key"] == "k1"
 
 
 @pytest.mark.parametrize("where", ["/proc/self/thaadsim-cache", "off"])
@@ -102,9 +102,9 @@ def test_validation_table_runs_once_per_version(cache_dir: Path,
     assert runs[0] == 1 and second.from_cache
     assert second.value == first.value == fake_results(3)
     # rows of another shape (an older CaseResult) are not trusted: computed again
-    entry = json.loads((cache_dir / "validation.json").read_text())
+    entry = json.loads((cache_dir / f"validation{cache.SUFFIX}").read_text())
     entry["value"] = [{"id": "x"}]
-    (cache_dir / "validation.json").write_text(json.dumps(entry))
+    (cache_dir / f"validation{cache.SUFFIX}").write_text(json.dumps(entry))
     third = validation.cached_results()
     assert runs[0] == 2 and third.value == fake_results(3)
 
@@ -114,6 +114,28 @@ def test_validate_command_fills_the_reports_cache(cache_dir: Path,
     monkeypatch.setattr(validation, "run_cases", lambda cases=None: fake_results(2))
     monkeypatch.setattr(validation, "load_cases", lambda path=None: [])
     validation.validate_command_data()
-    entry = json.loads((cache_dir / "validation.json").read_text())
+    entry = json.loads((cache_dir / f"validation{cache.SUFFIX}").read_text())
     assert entry["key"] == cache.version_key()
     assert entry["value"] == [asdict(r) for r in fake_results(2)]
+
+
+def test_prune_keeps_the_newest_entries_and_never_a_file_it_did_not_write(
+        cache_dir: Path) -> None:
+    """Past MAX_ENTRIES the oldest entries go (down to three quarters); a user's files in the
+    same folder, even named like entries, stay byte for byte."""
+    import os
+
+    for i in range(10):
+        cache.store(f"e{i}", "k", i)
+        os.utime(cache_dir / f"e{i}{cache.SUFFIX}", (1000 + i, 1000 + i))
+    mine = {"notes.json": b'{"key": "mine"}', f"x{cache.SUFFIX}": b"my own words",
+            "old.txt": b"text"}
+    for name, data in mine.items():
+        (cache_dir / name).write_bytes(data)
+        os.utime(cache_dir / name, (1, 1))  # older than every entry
+    assert cache.prune(cache_dir, max_entries=8) == 10 - 6  # down to 3/4 of 8
+    kept = sorted(p.name for p in cache_dir.glob(f"e*{cache.SUFFIX}"))
+    assert kept == [f"e{i}{cache.SUFFIX}" for i in range(4, 10)]
+    for name, data in mine.items():
+        assert (cache_dir / name).read_bytes() == data
+    assert cache.prune(cache_dir, max_entries=8) == 0

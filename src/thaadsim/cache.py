@@ -8,7 +8,9 @@ by :func:`version_key`: a SHA-256 of the package version and of every file of th
 package (its code and its data). A changed catalog file or module gives a new key, and the
 value is computed again; an unreadable, damaged or foreign cache file is ignored (never
 trusted) and replaced; a cache folder that cannot be written only means the value is
-computed each time.
+computed each time. The cache keeps at most :data:`MAX_ENTRIES` files, removing its oldest
+entries past that, and never removes a file it did not write (names ending in
+:data:`SUFFIX` that begin as its entries do).
 """
 
 from __future__ import annotations
@@ -74,9 +76,47 @@ class Cached:
     """Read from the cache (True) or computed by this call (False)."""
 
 
+SUFFIX = ".thaadsim-cache.json"
+"""The ending of every file the cache writes (and the only files it ever removes)."""
+
+MAX_ENTRIES = 4_096
+"""Files the cache keeps at most: past that, the oldest entries it wrote are removed (runs with
+other seeds draw other launch points, so per-threat entries would otherwise pile up)."""
+
+
 def _file(name: str) -> Path | None:
     folder = cache_dir()
-    return None if folder is None else folder / f"{name}.json"
+    return None if folder is None else folder / f"{name}{SUFFIX}"
+
+
+def _is_entry(path: Path) -> bool:
+    """A file this cache wrote: its name's ending and its first bytes (``{"key": ``)."""
+    try:
+        with path.open("rb") as f:
+            return path.name.endswith(SUFFIX) and f.read(8) == b'{"key": '
+    except OSError:
+        return False
+
+
+def prune(folder: Path, max_entries: int = MAX_ENTRIES) -> int:
+    """Remove the oldest cache entries in ``folder`` beyond three quarters of
+    ``max_entries`` once there are more than ``max_entries``; only files this cache wrote
+    (:func:`_is_entry`) are counted or removed. Returns how many were removed."""
+    try:
+        named = [p for p in folder.glob(f"*{SUFFIX}") if p.is_file()]
+        if len(named) <= max_entries:
+            return 0
+        entries = sorted((p for p in named if _is_entry(p)), key=lambda p: p.stat().st_mtime)
+    except OSError:
+        return 0
+    removed = 0
+    for path in entries[: max(0, len(entries) - (3 * max_entries) // 4)]:
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def load(name: str, key: str) -> Cached | None:
@@ -114,6 +154,7 @@ def store(name: str, key: str, value: Any, computed_at: str | None = None) -> Ca
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        prune(path.parent)
     except OSError:
         pass
     return out
@@ -127,5 +168,5 @@ def cached(name: str, compute: Callable[[], Any], key: str | None = None) -> Cac
     return hit if hit is not None else store(name, key, compute())
 
 
-__all__ = ["CACHE_ENV", "Cached", "cache_dir", "cached", "load", "store", "tree_digest",
-           "version_key"]
+__all__ = ["CACHE_ENV", "MAX_ENTRIES", "SUFFIX", "Cached", "cache_dir", "cached", "load",
+           "prune", "store", "tree_digest", "version_key"]
