@@ -14,36 +14,11 @@ tables kept, about 0.4 kB per threat-trial) while the trials grow.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
-_WRAP = """
-import json, os, resource, subprocess, sys, time
-t = time.perf_counter()
-code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-wall = time.perf_counter() - t
-use = resource.getrusage(resource.RUSAGE_CHILDREN)
-err = code.stderr.decode(errors="replace").strip().splitlines()
-print(json.dumps([wall, use.ru_utime + use.ru_stime, use.ru_maxrss / 1024.0, code.returncode,
-                  err[-1] if code.returncode and err else ""]))
-"""
-
-
-def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
-    """Run ``argv``; (wall s, CPU s, peak resident MB, exit status) of that process alone.
-
-    It is started by a small Python process that reports its ``RUSAGE_CHILDREN``: Linux
-    carries a process's peak resident size over ``fork`` and ``exec``, so a child started
-    straight from this (large) process would report at least this one's size."""
-    out = subprocess.run([sys.executable, "-c", _WRAP, *argv], env=env, capture_output=True,
-                         text=True, check=True)
-    wall, cpu, mb, code, err = json.loads(out.stdout)
-    if err:
-        print(err, file=sys.stderr)
-    return float(wall), float(cpu), float(mb), int(code)
+from bench_run import child as run  # one way to measure a child (benchmarks/ is on the path)
 
 
 def main() -> None:

@@ -47,7 +47,7 @@ print(json.dumps([wall, use.ru_utime + use.ru_stime, use.ru_maxrss / 1024.0, cod
 """
 
 
-def _child(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+def child(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
     """Run ``argv``; (wall s, CPU s, peak resident MB, exit status) of that process alone.
 
     It is started by a small Python process that reports its ``RUSAGE_CHILDREN``: Linux
@@ -142,9 +142,9 @@ def main() -> None:
         env = dict(os.environ)
         src = str(Path(__file__).resolve().parents[1] / "src")
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
-        w, c2, mb, rc = _child([sys.executable, "-c", "import thaadsim.cli"], env)
+        w, c2, mb, rc = child([sys.executable, "-c", "import thaadsim.cli"], env)
         print(f"{'imports (subprocess)':<24}{w:9.2f}{c2:9.2f}   peak {mb:6.0f} MB")
-        w, c2, mb, rc = _child([sys.executable, "-m", "thaadsim", *argv], env)
+        w, c2, mb, rc = child([sys.executable, "-m", "thaadsim", *argv], env)
         print(f"{'whole command (subproc.)':<24}{w:9.2f}{c2:9.2f}   peak {mb:6.0f} MB"
               + ("" if rc == 0 else f"   exit status {rc}"))
 
