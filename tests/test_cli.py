@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 import subprocess
 import sys
 
 import pytest
+from cli_helpers import run_main  # (tests/ is on the path)
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from thaadsim.cli import app, main
+from thaadsim.cli import app
 from thaadsim.limits import fmt_number
 
 runner = CliRunner()
@@ -36,18 +35,7 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300)
 
 
-def main_output(*args: str) -> tuple[int, str, str]:
-    """Run ``thaadsim ARGS`` through the real entry point (:func:`thaadsim.cli.main`, which
-    turns bad input into exit status 2 and one ``error:`` line): (status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code: object = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-    assert isinstance(code, int), code
-    return code, out.getvalue(), err.getvalue()
+main_output = run_main
 
 
 def test_fly_burnout_vacuum_sphere_is_keplerian():

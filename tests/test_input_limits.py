@@ -9,8 +9,6 @@ entry points check the same rows and name the field that is wrong.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import math
 import subprocess
@@ -20,11 +18,12 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cli_helpers import run_main  # (tests/ is on the path)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.main import get_command
 
-from thaadsim.cli import LimitParser, app, main
+from thaadsim.cli import LimitParser, app
 from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS
 
@@ -33,17 +32,7 @@ from thaadsim.limits import LIMITS
 # --------------------------------------------------------------------------------------------
 
 
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """``thaadsim ARGS`` through the real entry point, in this process: (status, stdout,
-    stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    code: Any = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            code = exc.code
-    return (0 if code is None else code), out.getvalue(), err.getvalue()
+run_cli = run_main
 
 
 def one_error_line(*args: str) -> str:

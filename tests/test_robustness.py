@@ -9,8 +9,6 @@ is counted in ``TRIED`` and printed at the end of the session (``-s`` shows it).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import sys
 from collections import Counter
@@ -21,6 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 import yaml
+from cli_helpers import run_main  # (tests/ is on the path)
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -262,24 +261,7 @@ def test_binary_file(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _cli(*args: str) -> tuple[int, str, str]:
-    """Run ``thaadsim ARGS`` through the real entry point; (status, stdout, stderr)."""
-    from thaadsim.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    old = sys.argv
-    sys.argv = ["thaadsim", *args]
-    code: Any = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                main()
-            except SystemExit as exc:
-                code = exc.code
-    finally:
-        sys.argv = old
-    code = 0 if code is None else code
-    return code, out.getvalue(), err.getvalue()
+_cli = run_main
 
 
 def _check_cli(args: list[str]) -> None:
