@@ -41,3 +41,45 @@ def test_forward_based_altitude_is_an_assumption_with_a_range(slug):
     alt = site_catalog()[slug].figures["alt_m"]
     assert (alt.source or alt.assumption) and alt.low is not None and alt.high is not None
     assert alt.low <= alt.value <= alt.high
+
+
+LAUNCH_AREAS = ["yumen-silos", "hami-silos", "hanggin-silos", "tongdao", "xinyang", "daqing",
+                "tonghua"]
+TARGETS = ["washington-dc", "new-york", "los-angeles", "seattle", "honolulu", "anchorage",
+           "andersen-afb"]
+
+
+@pytest.mark.parametrize("slug", LAUNCH_AREAS + TARGETS)
+def test_launch_areas_and_targets_say_where_each_figure_comes_from(slug):
+    """Every figure has a source, or is an assumption with its range (low..high)."""
+    for name, fig in site_catalog()[slug].figures.items():
+        text = fig.source or fig.assumption
+        assert text and len(text.strip()) > 10, f"{slug}.{name}"
+        if fig.source is None:
+            assert fig.low is not None and fig.high is not None, f"{slug}.{name}"
+            assert fig.low <= fig.value <= fig.high, f"{slug}.{name}"
+
+
+def test_hami_field_lies_where_fas_places_it_from_yumen():
+    """FAS (Korda & Kristensen, 26 Jul 2021): the Hami field is 380 km northwest of the Yumen
+    field; the catalog's Hami centre is derived from that, so it must lie 380 +- 5 km away on
+    a bearing within 315 +- 10 deg."""
+    sites = site_catalog()
+    y, h = sites["yumen-silos"], sites["hami-silos"]
+    dist_m, az_deg, _ = geodesic_inverse(y.lat_deg, y.lon_deg, h.lat_deg, h.lon_deg)
+    assert float(dist_m) == pytest.approx(380e3, abs=5e3)
+    assert abs(float(az_deg) % 360.0 - 315.0) < 10.0
+
+
+def test_targets_are_in_the_united_states_hemisphere_and_launch_areas_in_china():
+    """Guards against a sign slip in a longitude (west is negative): the U.S. targets except
+    Guam lie west of the antimeridian in the western hemisphere, China's launch areas in 73-135 E
+    and 18-54 N (China's extent)."""
+    sites = site_catalog()
+    for slug in TARGETS:
+        s = sites[slug]
+        assert (s.lon_deg < -60.0) or slug == "andersen-afb", slug
+    assert 144.0 < sites["andersen-afb"].lon_deg < 146.0
+    for slug in LAUNCH_AREAS:
+        s = sites[slug]
+        assert 73.0 < s.lon_deg < 135.0 and 18.0 < s.lat_deg < 54.0, slug
