@@ -160,3 +160,20 @@ def test_published_ranges_order_the_force_as_the_sources_do():
     model = [max_range_m(cat[s]) for s in order]
     assert model == sorted(model)
     assert [cat[s].missile_class for s in order[:3]] == ["MRBM", "IRBM", "ICBM"]
+
+
+def test_guam_is_within_the_df26s_reach_and_beyond_the_df21s():
+    """CSIS Missile Threat 'DF-26': with its 4,000 km range the DF-26 is 'China's first
+    conventionally-armed ballistic missile capable of striking Guam'. From the reported DF-26
+    garrison at Xinyang (Bhat, ThePrint 2018) the model's DF-26 reaches Andersen AFB (3,750 km
+    on the ellipsoid), and the DF-21A, from the garrison nearest Guam in the catalog (Tonghua,
+    3,620 km), does not: an independent check of both calibrations against a published
+    statement, on the rotating Earth with drag."""
+    from thaadsim.systems.threat import aim_many
+
+    sites, cat = site_catalog(), missile_catalog()
+    guam = sites["andersen-afb"]
+    for slug, launch, reaches in (("df-26", "xinyang", True), ("df-21a", "tonghua", False)):
+        at = sites[launch]
+        result = aim_many(cat[slug], at.lat_deg, at.lon_deg, [guam.lat_deg], [guam.lon_deg])
+        assert (result.error[0] is None) is reaches, (slug, launch, result.error[0])
