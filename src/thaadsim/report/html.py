@@ -924,7 +924,8 @@ def validation_section() -> str:
     """The validation table (:mod:`thaadsim.studies.validation`), computed once per version
     of thaadsim's code and catalog and kept in the user's cache
     (:func:`~thaadsim.studies.validation.cached_results`), with when it was computed."""
-    from thaadsim.studies.validation import cached_results, validation_table_html
+    from thaadsim.report.validation import validation_table_html
+    from thaadsim.studies.validation import cached_results
 
     hit = cached_results()
     when = html.escape(hit.computed_at.replace("T", " ").replace("+00:00", " UTC"))

@@ -66,12 +66,10 @@ from thaadsim.studies.montecarlo import (
     DEFAULT_CHUNK_TRIALS,
     EngagementTask,
     RunnerOptions,
-    sampling,
     tracking_pool,
 )
 from thaadsim.systems import fire_control as fc
-from thaadsim.systems.catalog import Site, get_site, site_catalog
-from thaadsim.systems.interceptor import get_interceptor
+from thaadsim.systems.catalog import Site, get_site
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -377,23 +375,6 @@ def raid_curve(
 # --------------------------------------------------------------------------------------------
 
 
-def place(text: str, option: str) -> tuple[float, float]:
-    """``LAT,LON`` in degrees or the slug of a catalog site, as (lat_deg, lon_deg)."""
-    sites = site_catalog()
-    if text in sites:
-        return sites[text].lat_deg, sites[text].lon_deg
-    try:
-        lat_s, lon_s = text.split(",")
-        lat, lon = float(lat_s), float(lon_s)
-    except ValueError:
-        shown = repr(text) if len(text) <= 40 else repr(text[:37] + "...")
-        raise InputError(f"{option}: {shown} is neither LAT,LON in degrees (e.g. 39.0,125.7) "
-                         f"nor a site ({', '.join(sites)})") from None
-    check("lat_deg", lat, f"{option} latitude")
-    check("lon_deg", lon, f"{option} longitude")
-    return lat, lon
-
-
 def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
                      launch: tuple[float, float], *, layered: bool = False,
                      inventory: int | None = None, fire_channels: int | None = None,
@@ -437,80 +418,5 @@ def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
                    perfect_tracking=perfect_tracking)
 
 
-def raid_curve_command_data(
-    missile: str = "scud-c",
-    from_: str = "pyongyang",
-    to: str = "seongju",
-    max_count: int = 48,
-    *,
-    battery_site: str = "seongju",
-    inventory: int | None = None,
-    fire_channels: int | None = None,
-    doctrine: str = "shoot-look-shoot",
-    sspk: float | None = None,
-    shape: str = "min-energy",
-    apogee_km: float | None = None,
-    rcs_m2: float = 0.1,
-    interval_s: float = 0.0,
-    layered: bool = False,
-    perfect_tracking: bool = False,
-    trials: int = 100,
-    seed: int = 0,
-    counts: Sequence[int] | None = None,
-    refine: bool = False,
-    csv_path: str | Path | None = None,
-    plot_path: str | Path | None = None,
-    pool: int | None = 200,
-    runner: RunnerOptions | None = None,
-    progress: bool = False,
-) -> dict[str, Any]:
-    """Everything ``thaadsim raid-curve`` does but printing: build the defense, run
-    :func:`raid_curve`, write the CSV and the PNG if asked; returns
-    :meth:`RaidCurve.to_dict` plus the inputs, the sampling (``pool``, ``sampling``), the
-    runner's options (``runner``, None without) and the files written."""
-    from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import SHAPES
-
-    get_missile(missile)
-    if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {str(shape)[:40]!r}; allowed: {', '.join(SHAPES)}")
-    check("rcs_m2", rcs_m2, "--rcs-m2")
-    check("trials", trials, "--trials")
-    check("max_count", max_count, "--max-count")
-    check("interval_s", interval_s, "--interval-s")
-    check("seed", seed, "--seed")
-    if apogee_km is not None:
-        check("apogee_km", apogee_km, "--apogee-km")
-    launch, aim = place(from_, "--from"), place(to, "--to")
-    defense = standard_defense(battery_site, doctrine, aim, launch, layered=layered,
-                               inventory=inventory, fire_channels=fire_channels, sspk=sspk,
-                               perfect_tracking=perfect_tracking)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
-                        aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
-                        apogee_km=apogee_km, rcs_m2=rcs_m2)
-    if pool is not None:
-        check("pool", pool, "--pool")
-    runner = runner or RunnerOptions()
-    pool = tracking_pool(pool, runner)
-    curve = raid_curve(threat, defense, max_count, trials=trials, seed=seed, counts=counts,
-                       interval_s=interval_s, refine=refine, pool=pool, runner=runner,
-                       progress=progress)
-    data = curve.to_dict()
-    data["pool"] = pool
-    data["sampling"] = sampling(pool, runner.chunk_trials(DEFAULT_CHUNK_TRIALS)
-                                if pool is not None else None)
-    data["runner"] = runner.describe() if runner.chosen else None
-    icpt = get_interceptor(defense.batteries[0].interceptor)
-    data.update({"from": from_, "to": to, "battery_site": battery_site, "shape": shape,
-                 "rcs_m2": rcs_m2, "interval_s": interval_s,
-                 "sspk": sspk if sspk is not None else icpt.sspk,
-                 "sspk_source": "--sspk" if sspk is not None else "catalog"})
-    if csv_path is not None:
-        data["csv"] = str(curve.to_csv(csv_path))
-    if plot_path is not None:
-        data["plot"] = str(curve.plot(plot_path))
-    return data
-
-
-__all__ = ["RaidCurve", "default_counts", "place", "raid_curve", "raid_curve_command_data",
+__all__ = ["RaidCurve", "default_counts", "raid_curve",
            "standard_defense", "wilson_interval"]

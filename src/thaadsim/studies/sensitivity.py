@@ -832,36 +832,6 @@ def sobol_indices(
         seconds=time.perf_counter() - start, settings=settings)
 
 
-def sensitivity_command_data(
-    scenario: str,
-    output: str = "p_no_leak",
-    *,
-    samples: int = 16,
-    seed: int = 0,
-    params: Sequence[str] | None = None,
-    trials: int = 50,
-    pool: int = 4,
-    grid_km: float = FOOTPRINT_GRID_KM,
-    min_shots: int = 1,
-    plot_path: str | Path | None = None,
-    runner: RunnerOptions | None = None,
-    progress: bool = True,
-) -> dict[str, Any]:
-    """Everything ``thaadsim sensitivity SCENARIO`` does but printing: run
-    :func:`sobol_indices` (on the runner with ``runner``'s options), write the bar chart if
-    asked; returns :meth:`SensitivityResult.to_dict` (plus ``plot``, the PNG's path, and
-    ``runner``, the runner's options, when chosen)."""
-    res = sobol_indices(output, scenario, samples=samples, seed=seed, params=params,
-                        trials=trials, pool=pool, grid_km=grid_km, min_shots=min_shots,
-                        runner=runner, progress=progress)
-    data = res.to_dict()
-    if plot_path is not None:
-        data["plot"] = str(res.plot(plot_path))
-    if runner is not None and runner.chosen:
-        data["runner"] = runner.describe()
-    return data
-
-
 __all__ = ["DEFAULT_CHUNK_RUNS", "DEFAULT_PARAMETERS", "FOOTPRINT_GRID_KM",
            "FOOTPRINT_PARAMETERS", "OUTPUTS", "PARAMETERS", "Parameter", "SensitivityResult",
-           "SensitivityTask", "parameter", "sensitivity_command_data", "sobol_indices"]
+           "SensitivityTask", "parameter", "sobol_indices"]
