@@ -1013,6 +1013,7 @@ def test_round_trip_altitude_plot(tmp_path: Path) -> None:
 def test_round_trip_raid_curve_csv_and_plot(tmp_path: Path) -> None:
     import pandas as pd
 
+    from thaadsim.report.plots import plot_raid_curve
     from thaadsim.studies.raid import RaidCurve
 
     n = np.array([1, 2, 4])
@@ -1027,7 +1028,7 @@ def test_round_trip_raid_curve_csv_and_plot(tmp_path: Path) -> None:
     csv_path, png_path = tmp_path / "c.csv", tmp_path / "c.png"
     for _ in range(2):
         curve.to_csv(csv_path)
-        curve.plot(png_path)
+        plot_raid_curve(curve, png_path)
         assert written_by_thaadsim(csv_path) and written_by_thaadsim(png_path)
     table = pd.read_csv(csv_path)  # no comment line: plain readers read it
     assert list(table.columns) == list(CSV_HEADERS["raid-curve"]) and len(table) == 3
@@ -1035,6 +1036,7 @@ def test_round_trip_raid_curve_csv_and_plot(tmp_path: Path) -> None:
 
 
 def test_round_trip_sensitivity_plot(tmp_path: Path) -> None:
+    from thaadsim.report.plots import plot_sobol_indices
     from thaadsim.studies.sensitivity import Parameter, SensitivityResult
 
     a = np.array([0.5, 0.2])
@@ -1045,7 +1047,7 @@ def test_round_trip_sensitivity_plot(tmp_path: Path) -> None:
                                                 unit="") for n in ("a", "b")))
     path = tmp_path / "s.png"
     for _ in range(2):
-        res.plot(path)
+        plot_sobol_indices(res, path)
         assert written_by_thaadsim(path)
 
 

@@ -873,7 +873,9 @@ def raid_curve_command_data(
     if csv_path is not None:
         data["csv"] = str(curve.to_csv(csv_path))
     if plot_path is not None:
-        data["plot"] = str(curve.plot(plot_path))
+        from thaadsim.report.plots import plot_raid_curve
+
+        data["plot"] = str(plot_raid_curve(curve, plot_path))
     return data
 
 
@@ -905,7 +907,9 @@ def sensitivity_command_data(
                         min_shots=min_shots, runner=runner, progress=progress)
     data = res.to_dict()
     if plot_path is not None:
-        data["plot"] = str(res.plot(plot_path))
+        from thaadsim.report.plots import plot_sobol_indices
+
+        data["plot"] = str(plot_sobol_indices(res, plot_path))
     if runner is not None and runner.chosen:
         data["runner"] = runner.describe()
     return data

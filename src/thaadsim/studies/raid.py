@@ -59,7 +59,7 @@ from thaadsim.engagement import (
 from thaadsim.errors import InputError
 from thaadsim.jsonsafe import json_safe
 from thaadsim.limits import LIMITS, check, fmt_number
-from thaadsim.outputs import CSV_HEADERS, save_png, write_text
+from thaadsim.outputs import CSV_HEADERS, write_text
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies.claims import p_no_leak_with_inventory, saturation_curve
 from thaadsim.studies.montecarlo import (
@@ -181,44 +181,6 @@ class RaidCurve:
             "curve": self.rows(),
             "leak_reasons": [dict(r) for r in self.leak_reasons],
         })
-
-    def plot(self, path: str | Path) -> Path:
-        """A PNG: Monte Carlo P(no leak) with its 95% band and the closed form against raid
-        size, expected leakers on a second axis, the saturation count marked."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure as MplFigure
-
-        fig = MplFigure(figsize=(8.0, 4.5), dpi=100)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot(1, 1, 1)
-        n = self.count
-        ax.fill_between(n, self.p_no_leak_ci_low, self.p_no_leak_ci_high, color="C0",
-                        alpha=0.2, label="Monte Carlo 95% (Wilson)")
-        ax.plot(n, self.p_no_leak, "o-", color="C0", label=f"Monte Carlo ({self.trials} trials)")
-        ax.plot(n, self.analytic_p_no_leak, "s--", color="C1",
-                label=f"binomial, inventory {self.inventory}")
-        p = self.p_kill_pooled
-        if math.isfinite(p):
-            full = np.arange(1, self.max_count + 1)
-            ax.plot(full, saturation_curve(p, self.volleys, self.inventory, self.max_count),
-                    ":", color="C1", lw=1, label=f"binomial at pooled p = {p:.2f}")
-        ax.axhline(SATURATION_P, color="grey", lw=0.8)
-        if self.saturation_count is not None:
-            ax.axvline(self.saturation_count, color="C3", lw=1.2,
-                       label=f"saturated at {self.saturation_count} (Monte Carlo)")
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("raid size (threats)")
-        ax.set_ylabel("P(no leak)")
-        ax.set_ylim(-0.02, 1.02)
-        ax2 = ax.twinx()
-        ax2.plot(n, self.expected_leakers, "^-", color="C2", lw=0.8, ms=4)
-        ax2.set_ylabel("expected leakers", color="C2")
-        ax.set_title(f"{self.missile} raids against {', '.join(self.batteries)}: "
-                     f"{self.doctrine}, {self.inventory} interceptors, "
-                     f"{self.fire_channels} fire channels")
-        ax.legend(loc="lower left", fontsize=8)
-        fig.tight_layout()
-        return save_png(fig, path)
 
 
 def _raid(threat: RaidThreat, n: int, interval_s: float) -> list[RaidThreat]:

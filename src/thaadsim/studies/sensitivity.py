@@ -65,7 +65,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -251,29 +250,6 @@ class SensitivityResult:
                 "ST": num(self.st[i]), "ST_conf": num(self.st_conf[i]),
             } for i, p in enumerate(self.parameters)],
         }
-
-    def plot(self, path: str | Path) -> Path:
-        """A PNG bar chart: S1 and ST per parameter with their 95% intervals."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure as MplFigure
-
-        fig = MplFigure(figsize=(8.0, 4.5), dpi=100)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot(1, 1, 1)
-        x = np.arange(len(self.parameters))
-        w = 0.38
-        ax.bar(x - w / 2, self.s1, w, yerr=self.s1_conf, capsize=3, label="first order S1")
-        ax.bar(x + w / 2, self.st, w, yerr=self.st_conf, capsize=3, label="total ST")
-        ax.axhline(0.0, color="black", lw=0.6)
-        ax.set_xticks(x, [p.name for p in self.parameters], rotation=20, ha="right")
-        ax.set_ylabel("Sobol index")
-        ax.set_title(f"What {self.output} ({self.unit}) hangs on: {self.samples} base samples, "
-                     f"{self.runs} runs")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        from thaadsim.outputs import save_png
-
-        return save_png(fig, path)
 
 
 def _raid_and_defense(scenario_or_builder: Any

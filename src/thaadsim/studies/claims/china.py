@@ -7,8 +7,8 @@ area of China. The fans are kept once per version of thaadsim (:func:`coverage`)
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -20,15 +20,13 @@ from thaadsim.studies.claims.common import (
     CLAIMS,
     Claim,
     RunRecord,
-    new_figure,
-    png,
 )
 from thaadsim.studies.coverage import RadarCoverage, radar_coverage
 from thaadsim.systems.catalog import (
     get_radar,
     get_site,
 )
-from thaadsim.systems.geography import borders_for_map, get_country
+from thaadsim.systems.geography import get_country
 
 COVERAGE_TARGETS: tuple[tuple[float, float, str], ...] = (
     (1.0, 300e3, "missile body in midcourse"),
@@ -36,6 +34,21 @@ COVERAGE_TARGETS: tuple[tuple[float, float, str], ...] = (
 )
 """(RCS m^2, altitude m, what it stands for) of the targets for claim 2."""
 RADAR_MODES = ("terminal", "forward-based")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChinaFigure:
+    """What claim 2's figure draws: the radar's fans by mode and target over China."""
+
+    coverages: Mapping[tuple[str, float], RadarCoverage]
+    """By (mode, RCS m^2) of :data:`COVERAGE_TARGETS`."""
+    lat_deg: float
+    lon_deg: float
+    """The radar's site."""
+    china: Any
+    """China's outline (shapely, lon/lat)."""
+    beijing_lonlat: tuple[float, float]
+
 
 def coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
              azimuth_step_deg: float = 0.5) -> RadarCoverage:
@@ -148,56 +161,9 @@ def claim_china(out: RunRecord, quick: bool) -> Claim:
         f"{alt0 / 1e3:.0f} km"
         + (", Beijing included." if sees_beijing else ", short of Beijing."))
     return Claim(number=2, claim=CLAIMS[2], verdict=verdict, summary=summary, numbers=numbers,
-                 figure_png=_figure_china(covs, emp.lat_deg, emp.lon_deg, china.geometry,
-                                          (beijing.lon_deg, beijing.lat_deg)))
+                 figure=ChinaFigure(coverages=covs, lat_deg=emp.lat_deg, lon_deg=emp.lon_deg,
+                                    china=china.geometry,
+                                    beijing_lonlat=(beijing.lon_deg, beijing.lat_deg)))
 
 
-def _figure_china(covs: Mapping[tuple[str, float], RadarCoverage], lat0: float, lon0: float,
-                  china: Any, beijing_lonlat: tuple[float, float]) -> bytes:
-    polys = [c.polygon for c in covs.values() if not c.polygon.is_empty]
-    if polys:
-        minx, miny, maxx, maxy = shapely.union_all(polys).bounds
-    else:
-        minx, miny, maxx, maxy = lon0 - 5, lat0 - 5, lon0 + 5, lat0 + 5
-    pad = 1.0
-    box = (max(-180.0, min(minx, lon0, beijing_lonlat[0]) - pad),
-           max(-90.0, min(miny, lat0 - 2.0) - pad),
-           min(180.0, max(maxx, lon0) + pad), min(90.0, max(maxy, lat0, beijing_lonlat[1]) + pad))
-    fig = new_figure()
-    ax = fig.add_subplot()
-    clipped = shapely.clip_by_rect(china, *box)
-    for part in shapely.get_parts(clipped):
-        if part.geom_type == "Polygon":
-            x, y = part.exterior.xy
-            ax.fill(x, y, color="0.88", lw=0, label=None)
-    for lon, lat in borders_for_map(box):
-        ax.plot(lon, lat, color="0.4", lw=0.6)
-    styles = {("forward-based", COVERAGE_TARGETS[0][0]): ("tab:orange", "-", 0.25),
-              ("forward-based", COVERAGE_TARGETS[1][0]): ("tab:orange", ":", 0.0),
-              ("terminal", COVERAGE_TARGETS[0][0]): ("tab:blue", "-", 0.3),
-              ("terminal", COVERAGE_TARGETS[1][0]): ("tab:blue", ":", 0.0)}
-    what = {r: f"{r:g} m$^2$ at {a / 1e3:.0f} km" for r, a, _ in COVERAGE_TARGETS}
-    for (mode, rcs), cov in covs.items():
-        if cov.polygon.is_empty:
-            continue
-        color, ls, alpha = styles[mode, rcs]
-        for k, part in enumerate(shapely.get_parts(cov.polygon)):
-            x, y = part.exterior.xy
-            if alpha:
-                ax.fill(x, y, color=color, alpha=alpha, lw=0)
-            ax.plot(x, y, color=color, ls=ls, lw=1.3,
-                    label=f"{mode}: {what[rcs]}" if k == 0 else None)
-    ax.plot([lon0], [lat0], "k^", ms=7, label="radar")
-    ax.plot([beijing_lonlat[0]], [beijing_lonlat[1]], "ks", ms=5)
-    ax.annotate("Beijing", beijing_lonlat, xytext=(4, 4), textcoords="offset points", fontsize=8)
-    ax.set_xlim(box[0], box[2])
-    ax.set_ylim(box[1], box[3])
-    ax.set_aspect(1.0 / math.cos(math.radians(0.5 * (box[1] + box[3]))))
-    ax.set_xlabel("longitude (deg)")
-    ax.set_ylabel("latitude (deg)")
-    ax.set_title("Claim 2: AN/TPY-2 coverage by mode and target (China in grey)", fontsize=10)
-    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
-    return png(fig)
-
-
-__all__ = ["COVERAGE_TARGETS", "RADAR_MODES", "claim_china", "coverage"]
+__all__ = ["COVERAGE_TARGETS", "RADAR_MODES", "ChinaFigure", "claim_china", "coverage"]

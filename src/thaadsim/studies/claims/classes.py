@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,8 +23,6 @@ from thaadsim.studies.claims.common import (
     engaged_flights,
     ideal_defense,
     km,
-    new_figure,
-    png,
     thaad_battery,
 )
 from thaadsim.systems import fire_control as fc
@@ -56,6 +55,14 @@ STANDARD_FLIGHTS: tuple[tuple[str, float, str, bool], ...] = (
 """(missile, range km, shape, in quick mode too): the published ranges (missiles.yaml),
 the KN-23 on its reported flattened profile, the Nodong at 1,000 km, the Hwasong-12 at the
 2,700 km of its 29 Aug 2017 flight."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClassesFigure:
+    """What claim 4's figure draws: each flight's time in the band, by class."""
+
+    flights: tuple[Flight, ...]
+    band_m: tuple[float, float]
 
 
 def shortest_range_into_band_km(missile: str, floor_m: float = 40e3) -> float:
@@ -164,30 +171,7 @@ def claim_classes(out: RunRecord, quick: bool) -> Claim:
                     f"{f.time_in_band_s:.0f} s inside the bottom of the band"
                     + (", engageable." if f.engageable > 0 else ", with no shot."))
     return Claim(number=4, claim=CLAIMS[4], verdict=verdict, summary=summary, numbers=numbers,
-                 figure_png=_figure_classes(flights, out.band_m))
+                 figure=ClassesFigure(flights=tuple(flights), band_m=out.band_m))
 
 
-def _figure_classes(flights: Sequence[Flight], band_m: tuple[float, float]) -> bytes:
-    colors = {"artillery-rocket": "tab:brown", "SRBM": "tab:blue", "MRBM": "tab:orange",
-              "IRBM": "tab:red", "ICBM": "tab:purple"}
-    fig = new_figure()
-    ax = fig.add_subplot()
-    y = np.arange(len(flights))[::-1]
-    for yi, f in zip(y, flights, strict=True):
-        ax.barh(yi, f.time_in_band_s, color=colors.get(f.missile_class, "0.5"),
-                hatch=None if f.engageable > 0 else "//", edgecolor="0.2",
-                alpha=1.0 if f.engageable > 0 else 0.5)
-        ax.text(f.time_in_band_s + 3, yi,
-                f"apogee {f.apogee_m / 1e3:.0f} km"
-                + ("" if f.engageable > 0 else ", not engageable"),
-                va="center", fontsize=7)
-    ax.set_yticks(y, [f"{f.label} [{f.missile_class}]" for f in flights], fontsize=7)
-    ax.set_xlabel(f"time inside the {band_m[0] / 1e3:g}-{band_m[1] / 1e3:g} km band (s)")
-    xmax = max([f.time_in_band_s for f in flights] + [60.0])
-    ax.set_xlim(0, xmax * 1.35)
-    ax.set_title("Claim 4: time in THAAD's band by missile (faded and hatched: no shot)")
-    ax.grid(alpha=0.3, axis="x")
-    return png(fig)
-
-
-__all__ = ["STANDARD_FLIGHTS", "claim_classes", "shortest_range_into_band_km"]
+__all__ = ["STANDARD_FLIGHTS", "ClassesFigure", "claim_classes", "shortest_range_into_band_km"]

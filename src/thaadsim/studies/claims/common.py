@@ -4,15 +4,12 @@ a small standard engagement (:func:`engaged_flights`)."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure as MplFigure
 
 from thaadsim.engagement import Defense, RaidThreat, Result
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
@@ -27,9 +24,6 @@ FloatArray = npt.NDArray[np.float64]
 
 VERDICTS = ("supported", "partly supported", "not supported")
 
-FIG_SIZE_IN = (8.0, 4.5)
-FIG_DPI = 100
-"""Figures are 800 x 450 pixels."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,8 +40,9 @@ class Claim:
     """One to three sentences: why, with the key numbers."""
     numbers: dict[str, float | str]
     """The figures behind it, names with their units."""
-    figure_png: bytes | None
-    """A PNG (about 800 x 450 pixels), or None."""
+    figure: object | None = None
+    """What its figure shows, as data (each claim module's ``*Figure``);
+    :func:`thaadsim.report.claim_figures.claim_figure_png` draws it."""
 
 
 CLAIMS = {
@@ -77,20 +72,6 @@ class RunRecord(Protocol):
     def seed(self) -> int: ...
     @property
     def band_m(self) -> tuple[float, float]: ...
-
-
-def new_figure() -> MplFigure:
-    """A figure on the Agg canvas, outside pyplot (no global state, nothing to close)."""
-    fig = MplFigure(figsize=FIG_SIZE_IN, dpi=FIG_DPI)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def png(fig: MplFigure) -> bytes:
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=FIG_DPI)
-    return buf.getvalue()
 
 
 def thaad_battery(out: RunRecord) -> fc.Battery:
@@ -166,6 +147,6 @@ def km(value_m: float) -> float:
     return round(value_m / 1e3, 1)
 
 
-__all__ = ["CLAIMS", "FIG_DPI", "FIG_SIZE_IN", "VERDICTS", "Claim", "Flight", "RunRecord",
+__all__ = ["CLAIMS", "VERDICTS", "Claim", "Flight", "RunRecord",
            "battery_doctrine", "engaged_flights", "ideal_defense", "kill_probability", "km",
-           "new_figure", "png", "thaad_battery"]
+           "thaad_battery"]

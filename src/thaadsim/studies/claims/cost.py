@@ -20,8 +20,6 @@ from thaadsim.studies.claims.common import (
     RunRecord,
     battery_doctrine,
     kill_probability,
-    new_figure,
-    png,
 )
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import (
@@ -39,6 +37,22 @@ class Costs:
 
     missiles: Mapping[str, Figure]
     context: Mapping[str, Figure]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CostFigure:
+    """What claim 5's figure draws: each threat's unit cost against the interceptor cost
+    of stopping it."""
+
+    costs: Costs
+    interceptor: Interceptor
+    per_kill: float
+    """Interceptors per kill of the doctrine."""
+    doctrine: str
+    ratios: Mapping[str, float]
+    """Defender/attacker cost ratio by missile."""
+    basis: str
+    """``run`` (the run's spending) or ``doctrine`` (its expectation)."""
 
 
 def load_costs(path: str | Path | None = None) -> Costs:
@@ -66,7 +80,7 @@ def cost_catalog() -> Costs:
     return load_costs()
 
 
-def _usd(value: float) -> str:
+def usd(value: float) -> str:
     """$19.7M, $300k, $30k."""
     if value >= 1e9:
         return f"${value / 1e9:.2g}B"
@@ -75,7 +89,7 @@ def _usd(value: float) -> str:
     return f"${value / 1e3:.3g}k"
 
 
-def _times(ratio: float) -> str:
+def times(ratio: float) -> str:
     """16, 1.9, 0.93."""
     return f"{ratio:,.0f}" if ratio >= 10 else f"{ratio:.2g}"
 
@@ -139,8 +153,8 @@ def claim_cost(out: RunRecord) -> Claim:
         fig = costs.missiles[m]
         numbers[f"{m} unit cost (USD)"] = fig.value
         numbers[f"{m} unit cost range (USD)"] = (
-            f"{_usd(fig.low if fig.low is not None else fig.value)}-"
-            f"{_usd(fig.high if fig.high is not None else fig.value)}")
+            f"{usd(fig.low if fig.low is not None else fig.value)}-"
+            f"{usd(fig.high if fig.high is not None else fig.value)}")
         numbers[f"{m} unit cost provenance"] = fig.provenance
     for m, r in ratios.items():
         numbers[f"{m}: defender/attacker cost ratio ({basis})"] = round(r, 2)
@@ -159,61 +173,30 @@ def claim_cost(out: RunRecord) -> Claim:
     if basis == "run":
         spent_all = float(shot_cost.sum()) / kills
         lead = (f"In this run each threat stopped took {res.shots['trial'].size / kills:.2f} "
-                f"interceptors ({_usd(icpt.cost_usd)} each), {_usd(spent_all)} per kill")
+                f"interceptors ({usd(icpt.cost_usd)} each), {usd(spent_all)} per kill")
     else:
         lead = (f"This run stopped nothing; against what THAAD can engage, with {doctrine} "
                 f"and p={p:g} a kill takes "
-                f"{per_kill:.2f} interceptors on average, {_usd(per_kill * icpt.cost_usd)}")
-    span = (f"{_times(ratios[worst])} times the estimated cost of a {worst} "
-            f"({_usd(costs.missiles[worst].value)})" if worst == best else
-            f"{_times(ratios[worst])} to {_times(ratios[best])} times the estimated cost of the "
-            f"missile ({worst} {_usd(costs.missiles[worst].value)}, "
-            f"{best} {_usd(costs.missiles[best].value)})")
+                f"{per_kill:.2f} interceptors on average, {usd(per_kill * icpt.cost_usd)}")
+    span = (f"{times(ratios[worst])} times the estimated cost of a {worst} "
+            f"({usd(costs.missiles[worst].value)})" if worst == best else
+            f"{times(ratios[worst])} to {times(ratios[best])} times the estimated cost of the "
+            f"missile ({worst} {usd(costs.missiles[worst].value)}, "
+            f"{best} {usd(costs.missiles[best].value)})")
     high = costs.missiles[worst].high
     if high is not None and high > costs.missiles[worst].value and ratios[worst] > 1.0:
         r_high = ratios[worst] * costs.missiles[worst].value / high
-        span += (f"; {_times(r_high)} times even at the highest estimate for the {worst} "
-                 f"({_usd(high)})")
+        span += (f"; {times(r_high)} times even at the highest estimate for the {worst} "
+                 f"({usd(high)})")
     assets = ", ".join(a.name for a in out.defense.assets)
     summary = (f"{lead}: {span}. The claim leaves out what the interceptor saves: the "
                f"defended {'assets (' + assets + ')' if assets else 'asset'}"
-               + (f", a battery itself worth ~{_usd(battery.value)}" if battery else "")
+               + (f", a battery itself worth ~{usd(battery.value)}" if battery else "")
                + ", and the lives and damage a warhead that gets through would cost.")
     return Claim(number=5, claim=CLAIMS[5], verdict=verdict, summary=summary, numbers=numbers,
-                 figure_png=_figure_cost(costs, icpt, per_kill, doctrine, ratios, basis))
+                 figure=CostFigure(costs=costs, interceptor=icpt, per_kill=per_kill,
+                                   doctrine=doctrine, ratios=ratios, basis=basis))
 
 
-def _figure_cost(costs: Costs, icpt: Interceptor, per_kill: float, doctrine: str,
-                 ratios: Mapping[str, float], basis: str) -> bytes:
-    """One row per threat: its unit cost (estimate and range) against the interceptor cost
-    of stopping it (the doctrine's expectation; the run's where it stopped that threat)."""
-    items = sorted(costs.missiles.items(), key=lambda kv: kv[1].value)
-    fig = new_figure()
-    ax = fig.add_subplot()
-    y = np.arange(len(items))
-    xs = np.array([f.value for _, f in items])
-    lo = np.array([f.low if f.low is not None else f.value for _, f in items])
-    hi = np.array([f.high if f.high is not None else f.value for _, f in items])
-    line = per_kill * icpt.cost_usd
-    ax.errorbar(xs, y, xerr=[xs - lo, hi - xs], fmt="o", color="tab:blue", capsize=3,
-                label="threat unit cost (estimate and range)")
-    ax.axvline(line, color="tab:red", lw=1.5,
-               label=f"cost per kill, {doctrine}: {per_kill:.2f} x {_usd(icpt.cost_usd)}")
-    if basis == "run":
-        ry = [k for k, (m, _) in enumerate(items) if m in ratios]
-        rx = [ratios[items[k][0]] * items[k][1].value for k in ry]
-        ax.plot(rx, ry, "s", color="tab:red", ms=7, label="cost per kill in this run")
-    for k, (_, f) in enumerate(items):
-        r = line / f.value
-        ax.text(hi[k] * 1.25, k, f"x{_times(r)}", va="center", fontsize=7, color="0.3")
-    ax.set_yticks(y, [m for m, _ in items], fontsize=8)
-    ax.set_xscale("log")
-    ax.set_xlim(min(lo.min(), line) / 3, max(hi.max(), line) * 4)
-    ax.set_xlabel("US dollars (x: interceptor cost per kill / threat cost)")
-    ax.set_title("Claim 5: interceptor cost per threat stopped against the threat's cost")
-    ax.legend(loc="upper left", fontsize=7)
-    ax.grid(alpha=0.3, axis="x", which="both")
-    return png(fig)
-
-
-__all__ = ["Costs", "claim_cost", "cost_catalog", "interceptors_per_kill", "load_costs"]
+__all__ = ["CostFigure", "Costs", "claim_cost", "cost_catalog", "interceptors_per_kill",
+           "load_costs", "times", "usd"]

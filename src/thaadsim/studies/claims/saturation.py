@@ -22,8 +22,10 @@ assumes time for every volley and enough fire channels, which the Monte Carlo do
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 from scipy.stats import binom
 
 from thaadsim.engagement import (
@@ -37,8 +39,6 @@ from thaadsim.studies.claims.common import (
     RunRecord,
     battery_doctrine,
     kill_probability,
-    new_figure,
-    png,
 )
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.interceptor import get_interceptor
@@ -48,6 +48,24 @@ def _upper_batteries(out: RunRecord) -> tuple[fc.Battery, ...]:
     """The upper tier: the batteries firing the first battery's interceptor type."""
     first = out.defense.batteries[0].interceptor
     return tuple(b for b in out.defense.batteries if b.interceptor == first)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SaturationFigure:
+    """What claim 3's figure draws: the closed form against raid size, with and without the
+    magazine, and the run's Monte Carlo point with its 95% interval."""
+
+    raid_size: npt.NDArray[np.int64]
+    p_no_leak: FloatArray
+    p_no_leak_unlimited: FloatArray
+    inventory: int
+    doctrine: str
+    volleys: tuple[int, ...]
+    p_kill: float
+    run_raid_size: float
+    run_p_no_leak: float
+    run_ci95: tuple[float, float]
+    run_trials: int
 
 
 def p_no_leak_with_inventory(p_kill: float, volleys: Sequence[int], inventory: int,
@@ -171,27 +189,13 @@ def claim_saturation(out: RunRecord) -> Claim:
         f"(closed form {p_closed:.2f}), "
         f"{res.expected_leakers:.2f} leakers expected"
         + (f" ({cause_text})." if causes else "."))
-    fig = new_figure()
-    ax = fig.add_subplot()
-    ax.step(n_axis, curve, where="mid", lw=2,
-            label=f"binomial with inventory {inventory} ({doctrine}, p={p:g})")
-    ax.plot(n_axis, unlimited, "--", color="0.5", lw=1,
-            label="binomial, unlimited interceptors")
     lo, hi = (float(x) for x in wilson_interval(res.p_no_leak, res.trials))
-    ax.errorbar([n_run], [res.p_no_leak], yerr=[[res.p_no_leak - lo], [hi - res.p_no_leak]],
-                fmt="o", color="tab:red", capsize=4,
-                label=f"this run (Monte Carlo, {res.trials} trials, 95% interval)")
-    ax.axvline(inventory / volleys[0], color="tab:gray", ls=":", lw=1)
-    ax.text(inventory / volleys[0], 0.02, " magazine empty", fontsize=8, color="tab:gray")
-    ax.set_xlim(0, n_max + 1)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("missiles in the raid (N)")
-    ax.set_ylabel("P(no leaker)")
-    ax.set_title("Claim 3: raid size against the chance that nothing leaks")
-    ax.legend(loc="upper right", fontsize=8)
-    ax.grid(alpha=0.3)
+    figure = SaturationFigure(raid_size=n_axis, p_no_leak=curve, p_no_leak_unlimited=unlimited,
+                              inventory=inventory, doctrine=doctrine, volleys=tuple(volleys),
+                              p_kill=p, run_raid_size=n_run, run_p_no_leak=res.p_no_leak,
+                              run_ci95=(lo, hi), run_trials=res.trials)
     return Claim(number=3, claim=CLAIMS[3], verdict=verdict, summary=summary, numbers=numbers,
-                 figure_png=png(fig))
+                 figure=figure)
 
 
-__all__ = ["claim_saturation", "p_no_leak_with_inventory", "saturation_curve"]
+__all__ = ["SaturationFigure", "claim_saturation", "p_no_leak_with_inventory", "saturation_curve"]

@@ -8,7 +8,7 @@ battery reach them there (its interceptor's greatest ground range)?"""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -22,8 +22,6 @@ from thaadsim.studies.claims.common import (
     engaged_flights,
     ideal_defense,
     km,
-    new_figure,
-    png,
     thaad_battery,
 )
 from thaadsim.systems.catalog import (
@@ -51,6 +49,15 @@ def _nearest_in_band_m(flight: Flight, lat_deg: float, lon_deg: float,
         return float("nan")
     d = geodesic_inverse(lat_deg, lon_deg, flight.lat_deg[inside], flight.lon_deg[inside])[0]
     return float(np.min(d))
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeoulFigure:
+    """What claim 1's figure draws: the flights at Seoul against the band."""
+
+    flights: tuple[Flight, ...]
+    band_m: tuple[float, float]
+
 
 def claim_seoul(out: RunRecord) -> Claim:
     seoul = get_site("seoul")
@@ -123,28 +130,7 @@ def claim_seoul(out: RunRecord) -> Claim:
                         f"and the {battery.name}, {distance_m / 1e3:.0f} km from Seoul, can "
                         "engage it.")
     return Claim(number=1, claim=CLAIMS[1], verdict=verdict, summary=summary, numbers=numbers,
-                 figure_png=_figure_seoul(flights, out.band_m))
+                 figure=SeoulFigure(flights=tuple(flights), band_m=out.band_m))
 
 
-def _figure_seoul(flights: Sequence[Flight], band_m: tuple[float, float]) -> bytes:
-    fig = new_figure()
-    ax = fig.add_subplot()
-    ax.axhspan(band_m[0] / 1e3, band_m[1] / 1e3, color="tab:green", alpha=0.15,
-               label=f"THAAD intercept band {band_m[0] / 1e3:g}-{band_m[1] / 1e3:g} km")
-    for f in flights:
-        style = "-" if f.engageable > 0 else "--"
-        ax.plot(f.ground_m / 1e3, f.alt_m / 1e3, style, lw=2,
-                label=f"{f.label} ({f.range_km:.0f} km; "
-                      f"{'engageable' if f.engageable > 0 else 'no shot'})")
-    top = max(max(f.apogee_m for f in flights) / 1e3, band_m[1] / 1e3) * 1.08
-    ax.set_ylim(0, top)
-    ax.set_xlim(0, max(f.ground_m[-1] for f in flights) / 1e3 * 1.02)
-    ax.set_xlabel("ground range from launch (km)")
-    ax.set_ylabel("altitude (km)")
-    ax.set_title("Claim 1: threats aimed at Seoul against THAAD's intercept band")
-    ax.legend(loc="upper right", fontsize=8)
-    ax.grid(alpha=0.3)
-    return png(fig)
-
-
-__all__ = ["SEOUL_RADIUS_M", "SEOUL_THREATS", "claim_seoul"]
+__all__ = ["SEOUL_RADIUS_M", "SEOUL_THREATS", "SeoulFigure", "claim_seoul"]
