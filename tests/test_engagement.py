@@ -188,6 +188,7 @@ def test_engage_command_json() -> None:
     assert d["engageable"] and 40 <= d["intercept_alt_km"] <= 150 and d["p_kill"] > 0.5
 
 
+@pytest.mark.slow  # a 200-trial raid of four
 def test_raid_command_json_has_both_estimates() -> None:
     res = runner.invoke(app, ["raid", "--missile", "scud-c", "--count", "4", "--from",
                               "pyongyang", "--to", "seongju", "--trials", "200", "--json"])

@@ -62,6 +62,7 @@ def test_reference_is_a_full_table(reference: pd.DataFrame) -> None:
     assert set(reference["outcome"]) <= {"intercepted", "leaked", "not engaged"}
 
 
+@pytest.mark.slow  # a pool of worker processes
 def test_processes_give_the_same_result(task: mc.EngagementTask,
                                         reference: pd.DataFrame) -> None:
     got = mc.run_chunks(task, TRIALS, SEED, chunk_trials=CHUNK, executor="processes",

@@ -102,6 +102,7 @@ def test_select_equals_a_fresh_prepare() -> None:
     assert a.expected_leakers == b.expected_leakers
 
 
+@pytest.mark.slow  # a sensitivity study of footprints
 def test_footprint_area_output_and_json() -> None:
     # the footprint hangs on the firm-track time (radar) and the shot timing (reaction);
     # the estimate is deterministic, so runs that differ only in the dummy give the same
@@ -134,6 +135,7 @@ def test_footprint_area_output_and_json() -> None:
         sobol_indices("footprint_area", "saturation", samples=4, min_shots=3)
 
 
+@pytest.mark.slow  # footprints computed twice
 def test_footprint_runs_equal_defended_footprint() -> None:
     # the shared flights and geometry give, at a run's values, the area of a footprint
     # computed from scratch with the battery changed the same way
