@@ -147,7 +147,8 @@ def test_sea_launch_sites_are_at_sea_off_north_korea_or_south_korea(slug):
     comes from."""
     site = site_catalog()[slug]
     for fig in site.figures.values():
-        assert (fig.source or fig.assumption) and len((fig.source or fig.assumption)) > 20
+        text = fig.source or fig.assumption
+        assert text and len(text) > 20
     point = Point(site.lon_deg, site.lat_deg)
     for country in ("North Korea", "South Korea"):
         assert not get_country(country).geometry.buffer(0.05).contains(point), country

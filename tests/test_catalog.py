@@ -12,7 +12,8 @@ SLUGS = ["kn-02", "scud-b", "scud-c", "scud-er", "nodong", "musudan", "pukgukson
          "hwasong-12", "hwasong-14", "hwasong-15", "mrl-240", "mrl-300",
          # today's arsenal (issue 16; tests/test_arsenal_catalog.py)
          "pukguksong-1", "pukguksong-3", "kn-24", "kn-25", "hwasong-17", "hwasong-18", "hwasong-19"]
-VARIANTS = ["kn-23-enlarged", "kn-23-slbm"]  # variants of the required missiles, each naming its original
+# variants of the required missiles, each naming its original
+VARIANTS = ["kn-23-enlarged", "kn-23-slbm"]
 
 
 def test_catalog_has_the_required_slugs_and_only_named_variants_besides():
