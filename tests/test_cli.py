@@ -82,7 +82,12 @@ def test_band_option():
 
 def test_catalog_json_and_table():
     d = run_json("catalog")
-    assert len(d["missiles"]) == 14  # the 13 the issue names and the kn-23-enlarged variant
+    from thaadsim.systems.catalog import missile_catalog
+
+    # one row per catalog entry, in its order (13 the first issue named, today's arsenal of
+    # issue 16 and the variants)
+    assert [m["slug"] for m in d["missiles"]] == list(missile_catalog())
+    assert len(d["missiles"]) >= 22
     assert all(m["range_source"] for m in d["missiles"])
     assert {m["slug"]: m["variant_of"] for m in d["missiles"]}["kn-23-enlarged"] == "kn-23"
     table = runner.invoke(app, ["catalog"])
