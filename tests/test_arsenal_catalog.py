@@ -186,3 +186,15 @@ def test_the_slbm_flies_from_the_east_sea_box_to_busan():
     assert flight.miss_m < 1_000.0
     assert 150e3 < flight.range_m < 250e3
     assert flight.apogee_alt_m > 40e3
+
+
+@pytest.mark.slow
+def test_kn23_refusal_names_the_variant_that_flies_farther_not_the_slbm():
+    """The KN-23's refusal of the 800 km flattened flight names kn-23-enlarged (minimum-energy
+    range ~1,000 km), not kn-23-slbm, the same missile launched from a submarine."""
+    from thaadsim.systems.threat import aim
+
+    end = aim_point_at_range(*PYONGYANG, 160.0, 800e3)
+    with pytest.raises(UnreachableError, match="variant kn-23-enlarged flies farther") as info:
+        aim(get_missile("kn-23"), *PYONGYANG, *end, "depressed", 60.0)
+    assert "kn-23-slbm" not in str(info.value)
