@@ -26,10 +26,12 @@ from thaadsim.studies.raid import (
     standard_defense,
     wilson_interval,
 )
+from thaadsim.systems.catalog import get_missile
 
 LAUNCH = place("pyongyang", "--from")
 AIM = place("seongju", "--to")
-THREAT = RaidThreat(missile="scud-c", launch_lat_deg=LAUNCH[0], launch_lon_deg=LAUNCH[1],
+THREAT = RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=LAUNCH[0],
+                    launch_lon_deg=LAUNCH[1],
                     aim_lat_deg=AIM[0], aim_lon_deg=AIM[1])
 
 
