@@ -38,7 +38,7 @@ from thaadsim.systems.sensors import Sensor, sensor_at, with_power
 from thaadsim.systems.threat import max_range_m
 
 SEONGJU = get_site("seongju")
-SINPO = (40.03, 128.18)
+RASON = (42.25, 130.3)
 TOKYO = (35.68, 139.69)
 PYONGYANG = (39.02, 125.74)
 SEA_EAST = (35.2, 131.2)
@@ -116,28 +116,28 @@ def test_a_bad_network_is_refused_before_any_work() -> None:
 
 @pytest.mark.slow
 def test_a_forward_based_radar_in_japan_holds_a_firm_track_earlier() -> None:
-    """A Nodong from Sinpo toward Tokyo flies toward the forward-based TPY-2 at
-    Kyogamisaki, whose fence watches the boost from ~700 km (radars.yaml forward-based
-    mode): with it, the earliest firm track comes sooner than Seongju's alone. Seongju is
-    sensor 0 in both runs, so its own draws and its column are the same (stream
-    independence), and the earliest track can only be earlier, row by row."""
-    raid = [_threat("nodong", SINPO, TOKYO)]
-    kyoga = get_site("kyogamisaki")
-    fwd = sensor_at("kyogamisaki", "forward-based",
-                    _bearing((kyoga.lat_deg, kyoga.lon_deg), SINPO))
-    alone = simulate(raid, _defense((SEONGJU_RADAR,)), trials=4, seed=3)
-    both = simulate(raid, _defense((SEONGJU_RADAR, fwd)), trials=4, seed=3)
+    """A Nodong from the north-eastern tip of North Korea (Rason, ~700 km from Seongju,
+    beyond the terminal mode's 600 km instrumented range, USCC 2016 p. 448) toward Tokyo
+    flies toward the forward-based TPY-2 at Shariki (facing North Korea, sites.yaml):
+    Seongju alone never holds a firm track on it, the network does (Shariki's, a minute or
+    so after burnout). Seongju is sensor 0 in both runs, so its own draws and its column
+    are the same (stream independence), and the earliest track can only come earlier,
+    row by row."""
+    raid = [_threat("nodong", RASON, TOKYO)]
+    fwd = sensor_at("shariki", "forward-based")
+    alone = simulate(raid, _defense((SEONGJU_RADAR,)), trials=3, seed=3)
+    both = simulate(raid, _defense((SEONGJU_RADAR, fwd)), trials=3, seed=3)
     np.testing.assert_array_equal(alone.threats["seongju.firm_track_s"],
                                   both.threats["seongju.firm_track_s"])
     net = both.threats["firm_track_s"]
     own = alone.threats["firm_track_s"]
-    assert np.isfinite(both.threats["kyogamisaki.firm_track_s"]).all()
-    assert np.all(np.isnan(own) | (net <= own))
-    assert np.nanmedian(net) < (np.inf if np.isnan(own).all() else np.nanmedian(own))
+    assert np.isfinite(net).all()
+    np.testing.assert_array_equal(net, both.threats["shariki.firm_track_s"])
+    assert np.all(np.isnan(own) | (net < own))
     summary = {s["name"]: s for s in sensor_summary(both, _defense((SEONGJU_RADAR, fwd)))}
-    assert summary["kyogamisaki"]["mode"] == "forward-based"
-    assert summary["kyogamisaki"]["firm_track_s"] == pytest.approx(
-        float(np.median(both.threats["kyogamisaki.firm_track_s"])))
+    assert summary["shariki"]["mode"] == "forward-based"
+    assert summary["shariki"]["firm_fraction"] == 1.0
+    assert summary["shariki"]["firm_track_s"] == pytest.approx(float(np.median(net)))
 
 
 @pytest.mark.slow
@@ -328,48 +328,20 @@ def test_a_smaller_divert_budget_lowers_the_kill_probability() -> None:
     battery = get_battery("seongju")
     icpt = battery.interceptor
     small = dataclasses.replace(icpt, divert_mps=0.5 * icpt.divert_mps)
-    sigma = np.array([50.0, 200.0, 800.0])
+    sigma = np.array([400.0, 800.0, 1600.0])
+    reach = 0.5 * small.divert_mps * small.homing_time_s
+    expected = small.sspk * (1.0 - np.exp(-reach**2 / (2.0 * sigma**2)))
+    np.testing.assert_allclose(kill_probability(small, sigma), expected, rtol=1e-12)
     assert np.all(kill_probability(small, sigma) < kill_probability(icpt, sigma))
     raid = [_threat("scud-c", PYONGYANG, (SEONGJU.lat_deg, SEONGJU.lon_deg))]
     full = simulate(raid, _defense((SEONGJU_RADAR,)), trials=4, seed=5)
-    weak_battery = dataclasses.replace(battery, interceptor=small)
+    # a kill vehicle with 5% of the divert: its reach (tens of metres) is of the order
+    # of a firm track's handover error, where Pk falls below the SSPK
+    tiny = dataclasses.replace(icpt, divert_mps=0.05 * icpt.divert_mps)
+    weak_battery = dataclasses.replace(battery, interceptor=tiny)
     weak = simulate(raid, dataclasses.replace(_defense((SEONGJU_RADAR,)),
                                               batteries=(weak_battery,)), trials=4, seed=5)
     first_full = full.shots["p_kill"][full.shots["shot"] == 1]
     first_weak = weak.shots["p_kill"][weak.shots["shot"] == 1]
     assert first_full.size == first_weak.size > 0
     assert np.all(first_weak <= first_full) and first_weak.mean() < first_full.mean()
-
-
-# -- the command line's --sensor -----------------------------------------------------------
-
-
-@pytest.mark.parametrize(("spec", "message"), [
-    ("atlantis:terminal", "unknown site 'atlantis'"),
-    ("shariki:sideways", "unknown radar mode 'sideways'"),
-    ("shariki:forward-based:400", "--sensor boresight: 400 is out of range"),
-    ("shariki:forward-based:west", "boresight 'west' is not a number"),
-    ("shariki", "is not SITE:MODE"),
-])
-@pytest.mark.parametrize("command", ["engage", "raid", "run"])
-def test_a_bad_sensor_option_is_one_line_before_any_work(command: str, spec: str,
-                                                         message: str) -> None:
-    from cli_helpers import run_main
-
-    code, out, err = run_main(command, "--sensor", spec, "--json")
-    assert code == 2 and out == ""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], err
-
-
-def test_sensor_options_name_their_sensors_apart_and_face_the_launch() -> None:
-    from thaadsim.systems.sensors import sensors_from_specs
-
-    got = sensors_from_specs(["shariki:forward-based", "shariki:terminal:250",
-                              "seongju:terminal"], PYONGYANG, taken=["seongju"])
-    assert [s.name for s in got] == ["shariki", "shariki-2", "seongju-2"]
-    assert [s.mode for s in got] == ["forward-based", "terminal", "terminal"]
-    shariki = get_site("shariki")
-    assert got[0].emplacement.boresight_deg == pytest.approx(
-        _bearing((shariki.lat_deg, shariki.lon_deg), PYONGYANG), abs=1e-9)
-    assert got[1].emplacement.boresight_deg == 250.0 and got[0].battery is None
