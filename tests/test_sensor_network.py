@@ -345,3 +345,37 @@ def test_a_smaller_divert_budget_lowers_the_kill_probability() -> None:
     first_weak = weak.shots["p_kill"][weak.shots["shot"] == 1]
     assert first_full.size == first_weak.size > 0
     assert np.all(first_weak <= first_full) and first_weak.mean() < first_full.mean()
+
+
+# -- the command line's --sensor -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ("atlantis:terminal", "unknown site 'atlantis'"),
+    ("shariki:sideways", "unknown radar mode 'sideways'"),
+    ("shariki:forward-based:400", "--sensor boresight: 400 is out of range"),
+    ("shariki:forward-based:west", "boresight 'west' is not a number"),
+    ("shariki", "is not SITE:MODE"),
+])
+@pytest.mark.parametrize("command", ["engage", "raid", "run"])
+def test_a_bad_sensor_option_is_one_line_before_any_work(command: str, spec: str,
+                                                         message: str) -> None:
+    from cli_helpers import run_main
+
+    code, out, err = run_main(command, "--sensor", spec, "--json")
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], err
+
+
+def test_sensor_options_name_their_sensors_apart_and_face_the_launch() -> None:
+    from thaadsim.systems.sensors import sensors_from_specs
+
+    got = sensors_from_specs(["shariki:forward-based", "shariki:terminal:250",
+                              "seongju:terminal"], PYONGYANG, taken=["seongju"])
+    assert [s.name for s in got] == ["shariki", "shariki-2", "seongju-2"]
+    assert [s.mode for s in got] == ["forward-based", "terminal", "terminal"]
+    shariki = get_site("shariki")
+    assert got[0].emplacement.boresight_deg == pytest.approx(
+        _bearing((shariki.lat_deg, shariki.lon_deg), PYONGYANG), abs=1e-9)
+    assert got[1].emplacement.boresight_deg == 250.0 and got[0].battery is None
