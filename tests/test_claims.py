@@ -20,6 +20,7 @@ import pytest
 from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, binomial_p_no_leak
 from thaadsim.errors import CatalogError
 from thaadsim.physics.geodesy import geodesic_inverse
+from thaadsim.report.claim_figures import claim_figure_png
 from thaadsim.run import RunOutput, run_engagement
 from thaadsim.studies.claims import (
     VERDICTS,
@@ -76,8 +77,9 @@ def test_five_claims_with_verdicts_numbers_and_figures(claims: dict[int, Claim])
         assert c.verdict in VERDICTS
         assert c.claim and c.summary
         assert c.numbers and all(isinstance(v, float | str) for v in c.numbers.values())
-        assert c.figure_png is not None and c.figure_png.startswith(PNG_SIGNATURE)
-        width, height = struct.unpack(">II", c.figure_png[16:24])  # IHDR
+        png = claim_figure_png(c)
+        assert png is not None and png.startswith(PNG_SIGNATURE)
+        width, height = struct.unpack(">II", png[16:24])  # IHDR
         assert (width, height) == (800, 450)
 
 

@@ -16,16 +16,10 @@ import json
 import numpy as np
 import pytest
 
+from thaadsim.commands import place, raid_curve_command_data
 from thaadsim.engagement import RaidThreat
 from thaadsim.errors import InputError
-from thaadsim.studies.raid import (
-    default_counts,
-    place,
-    raid_curve,
-    raid_curve_command_data,
-    standard_defense,
-    wilson_interval,
-)
+from thaadsim.studies.raid import default_counts, raid_curve, standard_defense, wilson_interval
 from thaadsim.systems.catalog import get_missile
 
 LAUNCH = place("pyongyang", "--from")

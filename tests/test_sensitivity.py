@@ -16,9 +16,10 @@ import math
 import numpy as np
 import pytest
 
+from thaadsim.commands import sensitivity_command_data
 from thaadsim.errors import InputError
 from thaadsim.scenario import load_scenario
-from thaadsim.studies.sensitivity import parameter, sensitivity_command_data, sobol_indices
+from thaadsim.studies.sensitivity import parameter, sobol_indices
 
 
 def test_detection_range_hangs_on_rcs_and_power() -> None:
