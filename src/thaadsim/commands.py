@@ -513,8 +513,9 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     """``thaadsim detect``: when the radar first detects the threat, confirms it, holds a
     firm track and how well it then predicts the impact point (medians over ``trials``)."""
     from thaadsim.engagement import detect_trials
-    from thaadsim.studies.detection import truth_from_flight
     from thaadsim.systems.catalog import get_missile
+    from thaadsim.systems.detection import truth_from_flight
+    from thaadsim.systems.sensors import Sensor
     from thaadsim.systems.threat import fly_threat
 
     entry, _, emp = _radar_and_site(radar_site, mode, boresight_deg)
@@ -528,7 +529,8 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     m = get_missile(missile)
     tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km, record=True)
     truth = truth_from_flight(tf.flight, m.rocket.reentry_beta_kgm2)
-    tl = detect_trials(truth, entry.radar, emp, rcs_m2, trials,  # in chunks of trials
+    sensor = Sensor(name=radar_site, radar=entry.radar, emplacement=emp, site=radar_site)
+    tl = detect_trials(truth, sensor, rcs_m2, trials,  # in chunks of trials
                        np.random.default_rng(seed))
 
     def med(x: np.ndarray) -> float:
@@ -578,24 +580,41 @@ def _defense(battery_site: str, doctrine: str, aim: tuple[float, float],
     return standard_defense(battery_site, doctrine, aim, launch, **kw)
 
 
+def extra_sensors(specs: Sequence[str] | None, toward: tuple[float, float],
+                  taken: Sequence[str]) -> tuple[Any, ...]:
+    """The sensors of ``--sensor SITE:MODE[:BORESIGHT_DEG]`` options
+    (:func:`thaadsim.systems.sensors.sensors_from_specs`: facing ``toward`` unless a
+    boresight is given, named apart from ``taken``), checked before any work."""
+    from thaadsim.systems.sensors import sensors_from_specs
+
+    if specs:
+        check("sensors", len(specs) + len(taken), "--sensor (how many, with the defense's)")
+    return sensors_from_specs(specs or (), toward, taken)
+
+
 def engage_command_data(missile: str = "scud-c", from_: str = "pyongyang",
                         to: str = "seongju", *, shape: str = "min-energy",
                         apogee_km: float | None = None, battery_site: str = "seongju",
                         doctrine: str = "shoot-look-shoot", layered: bool = False,
-                        rcs_m2: float = 0.1, trials: int = 200, seed: int = 0
-                        ) -> dict[str, Any]:
+                        rcs_m2: float = 0.1, trials: int = 200, seed: int = 0,
+                        sensors: Sequence[str] | None = None) -> dict[str, Any]:
     """``thaadsim engage``: one threat against the battery: can it be engaged, when, how
     high, and how likely is it stopped (over Monte Carlo trials of detection, tracking and
-    kills)."""
-    from thaadsim.engagement import RaidThreat, simulate
+    kills); ``sensors``: ``--sensor`` options added to the battery's own radar (the JSON's
+    ``sensors`` list: :func:`thaadsim.engagement.sensor_summary`)."""
+    from thaadsim.engagement import RaidThreat, sensor_summary, simulate
+    from thaadsim.systems.catalog import get_missile
 
     check_shape(shape)
     check_apogee(shape, apogee_km)
     check("rcs_m2", rcs_m2, "--rcs-m2")
     check("tracked_trials", trials, "--trials")
     launch, aim = place(from_, "--from"), place(to, "--to")
-    defense = _defense(battery_site, doctrine, aim, launch, layered=layered)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    m = get_missile(missile)
+    defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
+                       sensors=extra_sensors(sensors, launch, [battery_site]))
+    check("tracked_trials", trials * len(defense.sensors), "--trials x sensors")
+    threat = RaidThreat(missile=m, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
     res = simulate([threat], defense, trials=trials, seed=seed)
@@ -623,6 +642,7 @@ def engage_command_data(missile: str = "scud-c", from_: str = "pyongyang",
         "p_kill": float((t["outcome_code"] == 0).mean()),
         "p_kill_ci95": wilson95(float((t["outcome_code"] == 0).mean()), trials),
         "interceptors_used": res.interceptors_used,
+        "sensors": sensor_summary(res, defense),
     }
 
 
@@ -632,12 +652,20 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
                       inventory: int | None = None, doctrine: str = "salvo-2",
                       sspk: float | None = None, layered: bool = False, trials: int = 500,
                       seed: int = 0, pool: int = 200, runner: RunnerOptions | None = None,
-                      progress: bool = False) -> dict[str, Any]:
+                      progress: bool = False, sensors: Sequence[str] | None = None
+                      ) -> dict[str, Any]:
     """``thaadsim raid``: a salvo of ``count`` missiles at one battery, leakage by Monte
     Carlo beside the binomial model (Wilkening 2000); on the chunked runner when ``runner``
     has an option chosen (tracking pooled, ``pool`` outcomes per threat)."""
-    from thaadsim.engagement import RaidThreat, binomial_p_no_leak, simulate
+    from thaadsim.engagement import (
+        RaidThreat,
+        Result,
+        binomial_p_no_leak,
+        sensor_summary,
+        simulate,
+    )
     from thaadsim.studies.montecarlo import RunnerOptions, run_engagement
+    from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.fire_control import doctrine_shots
 
     runner = runner or RunnerOptions()
@@ -646,12 +674,16 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
     check("launch_t_s", (count - 1) * interval_s, "--interval-s x (--count - 1), the last "
           "launch")
     check("trials", trials, "--trials")
-    if not runner.chosen:  # every trial runs the radar and tracker for every missile
-        check("tracked_trials", count * trials, "--count x --trials (without the runner)")
     launch, aim = place(from_, "--from"), place(to, "--to")
+    m = get_missile(missile)
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
-                       inventory=inventory, sspk=sspk)
-    threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+                       inventory=inventory, sspk=sspk,
+                       sensors=extra_sensors(sensors, launch, [battery_site]))
+    if not runner.chosen:  # every trial runs every sensor's radar and tracker for each missile
+        check("tracked_trials", count * trials * len(defense.sensors),
+              "--count x --trials" + (" x sensors" if len(defense.sensors) > 1 else "")
+              + " (without the runner)")
+    threats = [RaidThreat(missile=m, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
     if runner.chosen:
@@ -666,6 +698,10 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
             "batteries": [b.slug for b in defense.batteries]}
         opportunities = frame["shot_opportunities"].to_numpy()
         reasons = frame["reason"].astype(str).to_numpy()
+        columns = [c for c in frame.columns if c.endswith((".first_detection_s",
+                                                           ".firm_track_s"))]
+        tracked = Result(threats={c: frame[c].to_numpy() for c in columns}, shots={},
+                         trials=trials, n_threats=count, batteries=())
     else:
         res = simulate(threats, defense, trials=trials, seed=seed)
         p_shot = float(np.mean(res.shots["p_kill"])) if res.shots["p_kill"].size else 0.0
@@ -673,6 +709,7 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
                  "interceptors_used": res.interceptors_used, "batteries": list(res.batteries)}
         opportunities = res.threats["shot_opportunities"]
         reasons = res.threats["reason"]
+        tracked = res
     volleys = doctrine_shots(doctrine)
     opp = int(np.median(opportunities))
     shots_per_threat = (volleys[0] if len(volleys) == 1
@@ -695,6 +732,7 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
                           "183-215: independent shots, perfect tracking",
         "outcomes": {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
                                                     strict=True)},
+        "sensors": sensor_summary(tracked, defense),
     }
 
 
@@ -755,7 +793,7 @@ def footprint_command_data(
         "battery_site": bat.site.slug,
         "battery_lat_deg": bat.site.lat_deg,
         "battery_lon_deg": bat.site.lon_deg,
-        "interceptor": bat.interceptor,
+        "interceptor": bat.interceptor.slug,
         "radar_mode": fp.radar_mode,
         "missile": fp.missile,
         "launch_lat_deg": fp.launch_lat_deg,
@@ -835,9 +873,8 @@ def raid_curve_command_data(
     )
     from thaadsim.studies.raid import raid_curve
     from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.interceptor import get_interceptor
 
-    get_missile(missile)
+    missile_obj = get_missile(missile)
     check_shape(shape)
     check("rcs_m2", rcs_m2, "--rcs-m2")
     check("trials", trials, "--trials")
@@ -850,7 +887,7 @@ def raid_curve_command_data(
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
                        inventory=inventory, fire_channels=fire_channels, sspk=sspk,
                        perfect_tracking=perfect_tracking)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    threat = RaidThreat(missile=missile_obj, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
     if pool is not None:
@@ -865,7 +902,7 @@ def raid_curve_command_data(
     data["sampling"] = sampling(pool, runner.chunk_trials(DEFAULT_CHUNK_TRIALS)
                                 if pool is not None else None)
     data["runner"] = runner.describe() if runner.chosen else None
-    icpt = get_interceptor(defense.batteries[0].interceptor)
+    icpt = defense.batteries[0].interceptor
     data.update({"from": from_, "to": to, "battery_site": battery_site, "shape": shape,
                  "rcs_m2": rcs_m2, "interval_s": interval_s,
                  "sspk": sspk if sspk is not None else icpt.sspk,
@@ -971,6 +1008,7 @@ def run_command_data(
     runner: RunnerOptions | None = None,
     progress: bool = False,
     stage: Callable[[str], AbstractContextManager[Any]] | None = None,
+    sensors: Sequence[str] | None = None,
 ) -> RunCommandResult:
     """``thaadsim run``: run a scenario and write its report folder
     (:func:`thaadsim.report.bundle.write_outputs`). On the chunked runner when ``pool`` or a
@@ -986,6 +1024,9 @@ def run_command_data(
     step = stage or (lambda _description: nullcontext())
     runner = runner or RunnerOptions()
     scn = load_scenario(scenario)
+    if sensors:  # --sensor: added to the scenario's defense, facing its mean launch point
+        scn = scn.with_sensors(extra_sensors(sensors, scn.mean_launch_point(),
+                                             [s.name for s in scn.defense.sensors]))
     # the default folder is in the working directory, whatever the scenario's name holds
     folder = output if output is not None else f"{safe_slug(scn.name)}-report"
     check_target(folder, force, "-o" if output is not None else "the default output folder")
