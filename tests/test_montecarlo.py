@@ -187,7 +187,7 @@ def test_pool_without_resampling_is_simulate() -> None:
 
 
 def test_run_engagement_summary(task: mc.EngagementTask, reference: pd.DataFrame) -> None:
-    run = mc.run_engagement(task.raid, task.defense, TRIALS, SEED, pool_size=POOL,
+    run = mc.run_pooled_engagement(task.raid, task.defense, TRIALS, SEED, pool_size=POOL,
                             runner=mc.RunnerOptions(chunk_size=CHUNK), progress=False)
     pd.testing.assert_frame_equal(run.frame, reference)
     leaked = (reference["hits_asset"] & (reference["outcome"] != "intercepted")).to_numpy()
