@@ -207,3 +207,26 @@ def test_old_names_keep_working():
     with pytest.raises(InputError, match="is not a scenario"):
         ts.simulate("saturation")
     assert math.isfinite(res.interceptors_used)
+
+
+def _code_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_the_readme_shows_the_custom_defense_example_as_it_is():
+    """The README's custom-defense block is the example's code (which test_examples runs),
+    line for line, so that it stays true."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text("utf-8")
+    block = re.search(r"examples/custom_defense\.py`[^\n]*:\n\n```python\n(.*?)```", readme,
+                      re.S)
+    assert block, "the README shows examples/custom_defense.py"
+    shown = _code_lines(block.group(1))
+    example = _code_lines((root / "examples" / "custom_defense.py").read_text("utf-8"))
+    body = [line for line in shown if not line.startswith("import ")]
+    start = example.index(body[0])
+    assert example[start:start + len(body)] == body
+    assert all(line in example for line in shown if line.startswith("import "))
