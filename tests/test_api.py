@@ -140,9 +140,9 @@ def test_detect_first_sensor_is_the_command_lines_and_a_face_turned_away_sees_no
     flight = ts.fly(ts.get_missile("scud-c"), PYONGYANG, SEONGJU)
     radar = ts.get_radar("terminal")
     site = ts.get_site("seongju")
-    d = ts.detect(flight, [ts.Sensor(name="north", radar=radar, emplacement=site.emplacement(330.0)),
-                           ts.Sensor(name="south", radar=radar, emplacement=site.emplacement(150.0))],
-                  trials=4, seed=7)
+    north = ts.Sensor(name="north", radar=radar, emplacement=site.emplacement(330.0))
+    south = ts.Sensor(name="south", radar=radar, emplacement=site.emplacement(150.0))
+    d = ts.detect(flight, [north, south], trials=4, seed=7)
     frame = d.to_frame().set_index(["sensor", "trial"])
     m = flight.threat.missile
     tl = detect_trials(truth_from_flight(flight.threat.flight, m.rocket.reentry_beta_kgm2),

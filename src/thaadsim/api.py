@@ -246,11 +246,11 @@ def _band(band_km: Any) -> tuple[float, float]:
 
 def fly(missile: Missile, launch: Any, aim: Any, *, shape: str = "min-energy",
         apogee_km: float | None = None, band_km: tuple[float, float] = (40.0, 150.0),
-        rotating: bool = True, drag: bool = True) -> Flight:
+        rotating: bool = True, drag: bool = True, earth: str = "wgs84") -> Flight:
     """Aim a missile from ``launch`` at ``aim`` (each a :class:`Site` or ``(lat_deg,
     lon_deg)``) on a trajectory ``shape`` (``'min-energy'``, ``'lofted'`` or
     ``'depressed'``, the last two at ``apogee_km``) and fly it over the rotating Earth
-    (:func:`thaadsim.systems.threat.fly_threat`).
+    (:func:`thaadsim.systems.threat.fly_threat`); ``earth`` ``'wgs84'`` or ``'sphere'``.
 
     >>> import dataclasses, thaadsim as ts
     >>> scud = ts.get_missile("scud-b")
@@ -267,7 +267,7 @@ def fly(missile: Missile, launch: Any, aim: Any, *, shape: str = "min-energy",
     UnreachableError
         The missile cannot fly that far on that shape.
     """
-    from thaadsim.physics.earth import WGS84
+    from thaadsim.physics.earth import earth_model
     from thaadsim.systems.threat import fly_threat
 
     m = _missile(missile)
@@ -277,9 +277,10 @@ def fly(missile: Missile, launch: Any, aim: Any, *, shape: str = "min-energy",
         raise InputError("apogee_km: a min-energy trajectory has its own apogee; give "
                          "shape='lofted' or 'depressed' with it")
     low, high = _band(band_km)
+    model = earth_model(earth)
     tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km,
-                    band_alt_m=(low * 1e3, high * 1e3), rotating=rotating, drag=drag,
-                    record=True)
+                    band_alt_m=(low * 1e3, high * 1e3), earth=model, rotating=rotating,
+                    drag=drag, record=True)
     f = tf.flight
     return Flight(
         missile=m.slug, shape=shape, range_km=tf.range_m / 1e3,
@@ -289,7 +290,7 @@ def fly(missile: Missile, launch: Any, aim: Any, *, shape: str = "min-energy",
         impact_lon_deg=tf.impact_lon_deg, impact_speed_kms=tf.impact_speed_mps / 1e3,
         miss_km=tf.miss_m / 1e3, band_km=(low, high), band_entry_s=tf.band_entry_s,
         band_exit_s=tf.band_exit_s, time_in_band_s=tf.time_in_band_s, threat=tf,
-        **_trajectory(f.track_t_s[0], f.track_state[0], lat0, lon0, WGS84))
+        **_trajectory(f.track_t_s[0], f.track_state[0], lat0, lon0, model))
 
 
 def never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:

@@ -297,17 +297,6 @@ class _Track:
                 float(np.interp(t_s, self.t_s, self.alt_km)))
 
 
-def _track(t: np.ndarray, y: np.ndarray, lat0: float, lon0: float, earth: Any) -> _Track:
-    from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
-
-    ok = np.isfinite(t)
-    order = np.argsort(t[ok], kind="stable")
-    pts = y[ok][order]
-    lat, lon, alt = ecef_to_geodetic(pts[:, :3], earth)
-    dist, _, _ = geodesic_inverse(lat0, lon0, lat, lon, earth)
-    return _Track(t_s=t[ok][order], ground_km=dist / 1e3, alt_km=alt / 1e3)
-
-
 @app.command()
 def fly(
     speed_kms: Annotated[float | None, typer.Option(
@@ -421,10 +410,11 @@ def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float,
 def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str | None,
                  shape: str, apogee_km: float | None, non_rotating: bool, earth_name: str,
                  vacuum: bool, band: tuple[float, float]) -> tuple[dict[str, Any], _Track, str]:
+    from thaadsim.api import fly as fly_missile
     from thaadsim.physics.earth import earth_model
     from thaadsim.physics.geodesy import ecef_to_geodetic
     from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import SHAPES, aim_point_at_range, fly_threat
+    from thaadsim.systems.threat import SHAPES, aim_point_at_range
 
     m = get_missile(slug)
     if shape not in SHAPES:
@@ -442,10 +432,11 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         lat1, lon1 = _latlon(to, "--to")
     else:
         raise InputError("fly: with --missile give --range-km R or both --from and --to")
-    tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km,
-                    band_alt_m=(band[0] * 1e3, band[1] * 1e3), earth=earth,
-                    rotating=not non_rotating, drag=not vacuum, record=True)
-    f = tf.flight
+    flown = fly_missile(m, (lat0, lon0), (lat1, lon1), shape=shape, apogee_km=apogee_km,
+                        band_km=band, rotating=not non_rotating, drag=not vacuum,
+                        earth=earth_name)
+    tf = flown.threat
+    assert tf is not None  # a missile's flight keeps the engine's
     data = {
         "mode": "missile",
         "missile": slug,
@@ -460,7 +451,8 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         "apogee_time_s": tf.apogee_t_s,
         "flight_time_s": tf.flight_time_s,
         "burnout_time_s": tf.burnout_t_s,
-        "burnout_alt_km": float(ecef_to_geodetic(f.burnout_state[0, :3], earth)[2]) / 1e3,
+        "burnout_alt_km": float(ecef_to_geodetic(tf.flight.burnout_state[0, :3], earth)[2])
+        / 1e3,
         "burnout_speed_kms": tf.burnout_speed_mps / 1e3,
         "launch_azimuth_deg": tf.controls.azimuth_deg,
         "pitch_kick_deg": tf.controls.kick_deg,
@@ -470,7 +462,7 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         "band_exit_s": tf.band_exit_s,
         "time_in_band_s": tf.time_in_band_s,
     }
-    track = _track(f.track_t_s[0], f.track_state[0], lat0, lon0, earth)
+    track = _Track(t_s=flown.t_s, ground_km=flown.ground_km, alt_km=flown.alt_km)
     return data, track, f"{slug}: {shape}, {data['range_km']:.0f} km"
 
 
