@@ -26,7 +26,7 @@ import time
 
 from thaadsim import engagement
 from thaadsim.engagement import Defense, RaidThreat, simulate
-from thaadsim.studies import detection
+from thaadsim.systems import detection
 from thaadsim.studies.raid import standard_defense
 from thaadsim.systems.catalog import get_site
 

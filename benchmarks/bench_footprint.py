@@ -37,7 +37,7 @@ from thaadsim.engagement import _grid
 from thaadsim.errors import UnreachableError
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies import footprint as fpm
-from thaadsim.studies.detection import truth_from_flight
+from thaadsim.systems.detection import truth_from_flight
 from thaadsim.studies.montecarlo import RunnerOptions
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar

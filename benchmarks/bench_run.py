@@ -66,7 +66,7 @@ def _baseline(scenario: str, trials: int, seed: int) -> tuple[float, float]:
     with the compiled tracker and with the NumPy one (same draws)."""
     from thaadsim.engagement import _fly
     from thaadsim.scenario import load_scenario
-    from thaadsim.studies.detection import simulate_detection
+    from thaadsim.systems.detection import simulate_detection
     from thaadsim.systems.catalog import get_radar
 
     kw = load_scenario(scenario).to_run_kwargs(trials=trials, seed=seed)

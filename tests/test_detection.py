@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from thaadsim.cli import app
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.physics.propagate import propagate
-from thaadsim.studies.detection import simulate_detection, truth_at, truth_from_flight
+from thaadsim.systems.detection import simulate_detection, truth_at, truth_from_flight
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
 from thaadsim.systems.threat import fly_threat
 

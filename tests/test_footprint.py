@@ -17,7 +17,7 @@ from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.physics.rocket import fly_rocket
 from thaadsim.studies import footprint as fpm
-from thaadsim.studies.detection import simulate_detection, truth_from_flight
+from thaadsim.systems.detection import simulate_detection, truth_from_flight
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
 from thaadsim.systems.threat import aim_many

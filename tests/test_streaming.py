@@ -145,7 +145,7 @@ def test_replay_refuses_other_draws() -> None:
 def test_detect_trials_in_chunks_gives_the_unchunked_timeline() -> None:
     """detect's path (engagement.detect_trials): the same draws in chunks of trials."""
     from thaadsim.engagement import _fly, detect_trials
-    from thaadsim.studies.detection import simulate_detection
+    from thaadsim.systems.detection import simulate_detection
     from thaadsim.systems.catalog import get_radar
 
     truth = _fly(_raid()[:1])

@@ -410,7 +410,7 @@ def test_m_of_n_hand_worked() -> None:
 
 def firm_looks(truth: np.ndarray, confirmed: list[int], alive: np.ndarray, rule: FirmTrackRule,
                backend: str) -> LookRun:
-    """The engine's look loop (:func:`filter_looks`, as studies.detection calls it) over the
+    """The engine's look loop (:func:`filter_looks`, as systems.detection calls it) over the
     scenario's noiseless looks, every look detecting: one track per entry of ``confirmed``,
     each started from looks 0 and 1."""
     n = len(confirmed)
@@ -425,7 +425,7 @@ def firm_looks(truth: np.ndarray, confirmed: list[int], alive: np.ndarray, rule:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_firm_track_rule_of_the_engine(truth: np.ndarray, backend: str) -> None:
-    """The firm-track rule the engine applies (:func:`filter_looks`; studies.detection gives it
+    """The firm-track rule the engine applies (:func:`filter_looks`; systems.detection gives it
     the M-of-N confirmation look): firm at the first look at or after confirmation at which
     BOTH sigmas are at or below the thresholds. The thresholds are taken from the track's
     own sigma curve so that position passes at look 4 and velocity only at look 7.

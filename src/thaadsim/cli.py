@@ -643,8 +643,9 @@ def detect(
     """When the radar first detects a threat, confirms it, holds a firm track, and how
     well it then predicts the impact point (the fire-control cue)."""
     from thaadsim.engagement import detect_trials
-    from thaadsim.studies.detection import truth_from_flight
     from thaadsim.systems.catalog import get_missile
+    from thaadsim.systems.detection import truth_from_flight
+    from thaadsim.systems.sensors import Sensor
     from thaadsim.systems.threat import SHAPES, fly_threat
 
     entry, where, emp = _radar_and_site(radar_site, mode, boresight_deg)
@@ -657,10 +658,11 @@ def detect(
     lat0, lon0 = _place(from_, "--from")
     lat1, lon1 = _place(to, "--to")
     m = get_missile(missile)
+    sensor = Sensor(name=radar_site, radar=entry.radar, emplacement=emp, site=radar_site)
     with _working(f"Flying the {missile} and tracking it"):
         tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km, record=True)
         truth = truth_from_flight(tf.flight, m.rocket.reentry_beta_kgm2)
-        tl = detect_trials(truth, entry.radar, emp, rcs_m2, trials,  # in chunks of trials
+        tl = detect_trials(truth, sensor, rcs_m2, trials,  # in chunks of trials
                            np.random.default_rng(seed))
 
     def med(x: np.ndarray) -> float:
@@ -692,6 +694,35 @@ def _defense(battery_site: str, doctrine: str, aim: tuple[float, float],
     from thaadsim.studies.raid import standard_defense
 
     return standard_defense(battery_site, doctrine, aim, launch, **kw)
+
+
+SensorOpt = Annotated[list[str] | None, typer.Option(
+    "--sensor", metavar="SITE:MODE[:BORESIGHT_DEG]",
+    help="Add a sensor to the defense (repeatable): the catalog's AN/TPY-2 in MODE "
+         "(terminal or forward-based) at SITE (sites.yaml), facing BORESIGHT_DEG (default: "
+         "toward the launch point). The batteries fire on its tracks after the network "
+         "latency (network.yaml). The JSON's `sensors` list gives each sensor's median "
+         "first detection and firm track over the trials (null: never).")]
+
+
+def _extra_sensors(specs: Sequence[str] | None, toward: tuple[float, float],
+                   taken: Sequence[str]) -> tuple[Any, ...]:
+    """The ``--sensor`` options' sensors (checked before any work)."""
+    from thaadsim.systems.sensors import sensors_from_specs
+
+    if specs:
+        check("sensors", len(specs) + len(taken), "--sensor (how many, with the defense's)")
+    return sensors_from_specs(specs or (), toward, taken)
+
+
+def engagement_result_of(frame: Any, threats: Sequence[Any], defense: Any) -> Any:
+    """The runner's table as an engagement result's threats (for :func:`sensor_summary`:
+    only the threats table's sensor columns are read)."""
+    from thaadsim.engagement import Result
+
+    cols = [c for c in frame.columns if c.endswith((".first_detection_s", ".firm_track_s"))]
+    return Result(threats={c: frame[c].to_numpy() for c in cols}, shots={}, trials=0,
+                  n_threats=len(threats), batteries=())
 
 
 def _wilson95(p: float, n: int) -> list[float]:
@@ -727,11 +758,13 @@ def engage(
         parser=_within("trials"), help="Monte Carlo trials.")] = 200,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
                                       parser=_within("seed"))] = 0,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """One threat against the battery: can it be engaged, when, how high, and how likely is
     it stopped (over Monte Carlo trials of detection, tracking and kills)."""
-    from thaadsim.engagement import RaidThreat, simulate
+    from thaadsim.engagement import RaidThreat, sensor_summary, simulate
+    from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.threat import SHAPES
 
     if shape not in SHAPES:
@@ -740,8 +773,11 @@ def engage(
     _positive_option("--rcs-m2", rcs_m2, "m^2")
     check("tracked_trials", trials, "--trials")
     launch, aim = _place(from_, "--from"), _place(to, "--to")
-    defense = _defense(battery_site, doctrine, aim, launch, layered=layered)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    m = get_missile(missile)
+    defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
+                       sensors=_extra_sensors(sensor, launch, [battery_site]))
+    check("tracked_trials", trials * len(defense.sensors), "--trials x sensors")
+    threat = RaidThreat(missile=m, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
     with _working(f"Flying the {missile}, tracking it and planning the engagement"):
@@ -770,6 +806,7 @@ def engage(
         "p_kill": float((t["outcome_code"] == 0).mean()),
         "p_kill_ci95": _wilson95(float((t["outcome_code"] == 0).mean()), trials),
         "interceptors_used": res.interceptors_used,
+        "sensors": sensor_summary(res, defense),
     }
     _emit(data, as_json, f"{missile} from {from_} at {to} against {', '.join(res.batteries)}")
 
@@ -810,6 +847,7 @@ def raid(
     chunks_dir: ChunksDirOpt = None,
     resume: ResumeOpt = None,
     chunk_size: ChunkSizeOpt = None,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A salvo of COUNT missiles at one battery: leakage by Monte Carlo beside the binomial
@@ -818,7 +856,8 @@ def raid(
     With any Runner option it runs on the chunked Monte Carlo runner
     (thaadsim.studies.montecarlo): a pool of tracking outcomes per threat resampled by fast
     fire-control trials, tens of thousands of trials per second, resumable."""
-    from thaadsim.engagement import RaidThreat, binomial_p_no_leak, simulate
+    from thaadsim.engagement import RaidThreat, binomial_p_no_leak, sensor_summary, simulate
+    from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.fire_control import doctrine_shots
 
     check("count", count, "--count")
@@ -827,12 +866,15 @@ def raid(
           "launch")
     check("trials", trials, "--trials")
     runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
-    if not runner.chosen:  # every trial runs the radar and tracker for every missile
-        check("tracked_trials", count * trials, "--count x --trials (without the runner)")
     launch, aim = _place(from_, "--from"), _place(to, "--to")
+    m = get_missile(missile)
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
-                       inventory=inventory, sspk=sspk)
-    threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+                       inventory=inventory, sspk=sspk,
+                       sensors=_extra_sensors(sensor, launch, [battery_site]))
+    if not runner.chosen:  # every trial runs every radar and tracker for every missile
+        check("tracked_trials", count * trials * len(defense.sensors),
+              "--count x --trials x sensors (without the runner)")
+    threats = [RaidThreat(missile=m, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
     if runner.chosen:
@@ -849,6 +891,7 @@ def raid(
             "batteries": [b.slug for b in defense.batteries]}
         opportunities = frame["shot_opportunities"].to_numpy()
         reasons = frame["reason"].astype(str).to_numpy()
+        sensors = sensor_summary(engagement_result_of(frame, threats, defense), defense)
     else:
         with _working(f"Flying {count} x {missile} and running {trials} trials"):
             res = simulate(threats, defense, trials=trials, seed=seed)
@@ -857,6 +900,7 @@ def raid(
                  "interceptors_used": res.interceptors_used, "batteries": list(res.batteries)}
         opportunities = res.threats["shot_opportunities"]
         reasons = res.threats["reason"]
+        sensors = sensor_summary(res, defense)
     volleys = doctrine_shots(doctrine)
     opp = int(np.median(opportunities))
     shots_per_threat = (volleys[0] if len(volleys) == 1
@@ -879,6 +923,7 @@ def raid(
                           "183-215: independent shots, perfect tracking",
         "outcomes": {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
                                                     strict=True)},
+        "sensors": sensors,
     }
     _emit(data, as_json, f"{count} x {missile} from {from_} at {to}, {doctrine}")
 
@@ -937,6 +982,7 @@ def run(
     chunks_dir: ChunksDirOpt = None,
     resume: ResumeOpt = None,
     chunk_size: ChunkSizeOpt = None,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON "
                                                          "object.")] = False,
 ) -> None:
@@ -957,6 +1003,9 @@ def run(
     from thaadsim.studies.montecarlo import tracking_pool
 
     scn = load_scenario(scenario)
+    if sensor:
+        scn = scn.with_sensors(_extra_sensors(sensor, scn.mean_launch_point(),
+                                              [s.name for s in scn.defense.sensors]))
     # the default folder is in the working directory, whatever the scenario's name holds
     folder = output if output is not None else f"{safe_slug(scn.name)}-report"
     check_target(folder, force, "-o" if output is not None else "the default output folder")

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from thaadsim.engagement import Defense, RaidThreat, Result, simulate, wilson_interval
+from thaadsim.engagement import (
+    Defense,
+    RaidThreat,
+    Result,
+    sensor_summary,
+    simulate,
+    wilson_interval,
+)
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.timing import stage
 
@@ -139,7 +146,10 @@ class RunOutput:
         ``scenario_sha256`` (SHA-256 of the scenario's YAML, or of the raid's and defense's
         repr when the run has no scenario text), ``seed``, ``trials`` and ``dependencies``
         (:func:`dependency_versions`). ``sampling`` (:meth:`sampling`) says how tracking was
-        sampled, ``runner`` where the chunks ran (None: not on the runner).
+        sampled, ``runner`` where the chunks ran (None: not on the runner). ``sensors``
+        (:func:`thaadsim.engagement.sensor_summary`): per sensor its site, mode and the
+        medians over the trials and threats of its first detection and firm track (None:
+        never), with the network's latency and the early warning's cue delay beside.
         """
         from thaadsim import __version__
 
@@ -161,6 +171,10 @@ class RunOutput:
             "intercepted_fraction_ci95": wilson95(intercepted, int(outcome.size)),
             "engageable_threats": int(res.per_trial("engageable").any(axis=0).sum()),
             "reasons": {str(r): int(c) for r, c in zip(reasons, counts, strict=True)},
+            "sensors": sensor_summary(res, self.defense),
+            "network_latency_s": self.defense.network_latency_s,
+            "early_warning_cue_delay_s": (None if self.defense.early_warning is None
+                                          else self.defense.early_warning.cue_delay_s),
             "sampling": self.sampling(),
             "runner": self.runner,
             "thaadsim_version": __version__,
@@ -196,7 +210,7 @@ def _tracks(raid: Sequence[RaidThreat], groups: Sequence[str], result: Result,
         entry = float(t[inside][0]) if inside.any() else float("nan")
         exit_ = float(t[inside][-1]) if inside.any() else float("nan")
         out.append(ThreatTrack(
-            index=i, missile=th.missile, group=groups[i], launch_lat_deg=th.launch_lat_deg,
+            index=i, missile=th.missile.slug, group=groups[i], launch_lat_deg=th.launch_lat_deg,
             launch_lon_deg=th.launch_lon_deg, aim_lat_deg=th.aim_lat_deg,
             aim_lon_deg=th.aim_lon_deg, launch_t_s=th.launch_t_s, t_s=t, lat_deg=lat,
             lon_deg=lon, alt_m=alt, ground_range_m=ground, impact_t_s=float(t[-1]),
@@ -271,7 +285,7 @@ def _package(raid: Sequence[RaidThreat], defense: Defense, result: Result, *, tr
              groups: Sequence[str] | None = None, name: str = "", description: str = "",
              **fields: Any) -> RunOutput:
     """A result as a :class:`RunOutput`, with the threats' tracks."""
-    groups = tuple(groups) if groups is not None else tuple(th.missile for th in raid)
+    groups = tuple(groups) if groups is not None else tuple(th.missile.slug for th in raid)
     with stage("flights"):
         tracks = _tracks(raid, groups, result, band_m)
     return RunOutput(name=name, description=description, raid=tuple(raid), groups=groups,

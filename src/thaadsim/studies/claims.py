@@ -75,7 +75,9 @@ from thaadsim.systems.catalog import (
     get_site,
 )
 from thaadsim.systems.geography import borders_for_map, get_country
-from thaadsim.systems.interceptor import Interceptor, get_interceptor
+from thaadsim.systems.interceptor import Interceptor
+from thaadsim.systems.radar import Radar
+from thaadsim.systems.sensors import Sensor
 from thaadsim.systems.threat import shape_table
 
 if TYPE_CHECKING:
@@ -164,19 +166,21 @@ CLAIMS = {
 # --------------------------------------------------------------------------------------------
 
 
-def coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
+def coverage(mode: str | Radar, emplacement: Any, rcs_m2: float, alt_m: float,
              azimuth_step_deg: float = 0.5) -> RadarCoverage:
-    """:func:`~thaadsim.studies.coverage.radar_coverage` of the catalog radar in ``mode``
-    (track dwell), kept once per version of thaadsim (:func:`thaadsim.cache.cached`, keyed
-    by the version and the arguments) and in this process: it depends only on the code,
+    """:func:`~thaadsim.studies.coverage.radar_coverage` of a radar (or the catalog radar
+    in ``mode``) (track dwell), kept once per version of thaadsim
+    (:func:`thaadsim.cache.cached`, keyed by the version and the arguments, the radar by
+    its content) and in this process: it depends only on the code,
     the catalog and its arguments, and a report asks for the same fans in every run. The
     polygon is kept as WKB and the floats as JSON (both exact), so a kept coverage is the
     coverage."""
-    return _coverage(mode, emplacement, float(rcs_m2), float(alt_m), float(azimuth_step_deg))
+    radar = mode if isinstance(mode, Radar) else get_radar(mode).radar
+    return _coverage(radar, emplacement, float(rcs_m2), float(alt_m), float(azimuth_step_deg))
 
 
 @cache
-def _coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
+def _coverage(radar: Radar, emplacement: Any, rcs_m2: float, alt_m: float,
               step: float) -> RadarCoverage:
     import hashlib
 
@@ -184,7 +188,7 @@ def _coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
     from thaadsim.systems.geography import Coverage
 
     def compute() -> dict[str, Any]:
-        cov = radar_coverage(get_radar(mode).radar, emplacement, rcs_m2, alt_m, dwell="track",
+        cov = radar_coverage(radar, emplacement, rcs_m2, alt_m, dwell="track",
                              azimuth_step_deg=step)
         return {"polygon": shapely.to_wkb(cov.polygon, hex=True),
                 "azimuth_deg": cov.azimuth_deg.tolist(), "near_m": cov.near_m.tolist(),
@@ -194,7 +198,7 @@ def _coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
                 "covered_km2": cov.covered_km2,
                 "territory": [dataclasses.asdict(c) for c in cov.territory]}
 
-    key = repr((version_key(), mode, emplacement, rcs_m2, alt_m, step))
+    key = repr((version_key(), radar, emplacement, rcs_m2, alt_m, step))
     name = "coverage-" + hashlib.sha256(key.encode()).hexdigest()[:32]
     v = cached(name, compute, key=key).value
     return RadarCoverage(
@@ -247,7 +251,7 @@ def _upper_batteries(out: RunOutput) -> tuple[fc.Battery, ...]:
 def _thaad_battery(out: RunOutput) -> fc.Battery:
     """The run's first battery firing THAAD interceptors (the Seongju battery if none)."""
     for b in out.defense.batteries:
-        if b.interceptor == "thaad":
+        if b.interceptor.slug == "thaad":
             return b
     return fc.get_battery("seongju")
 
@@ -264,9 +268,10 @@ def _ideal_defense(battery: fc.Battery, toward: tuple[float, float]) -> Defense:
     """One battery with perfect tracking that engages everything (the binomial model's
     assumptions: the most favourable case for the defense)."""
     _, bearing, _ = geodesic_inverse(battery.site.lat_deg, battery.site.lon_deg, *toward)
-    return Defense(batteries=(battery,), radar_mode="terminal",
-                   radar=battery.site.emplacement(float(bearing) % 360.0), assets=(),
-                   engage_all=True, perfect_tracking=True)
+    return Defense(batteries=(battery,), sensors=(Sensor(
+        name=battery.slug, radar=get_radar("terminal").radar,
+        emplacement=battery.site.emplacement(float(bearing) % 360.0), battery=battery.slug,
+        site=battery.site.slug),), assets=(), engage_all=True, perfect_tracking=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -304,8 +309,8 @@ def _flights(raid: Sequence[RaidThreat], result: Result, band_m: tuple[float, fl
         inside = (alt >= band_m[0]) & (alt <= band_m[1])
         step = float(np.median(np.diff(t))) if t.size > 1 else 0.0
         out.append(_Flight(
-            label=labels[i], missile=th.missile,
-            missile_class=get_missile(th.missile).missile_class,
+            label=labels[i], missile=th.missile.slug,
+            missile_class=th.missile.missile_class,
             range_km=float(ground[-1]) / 1e3, lat_deg=lat, lon_deg=lon, alt_m=alt,
             ground_m=ground, apogee_m=float(alt.max()),
             time_in_band_s=float(inside.sum()) * step,
@@ -374,11 +379,12 @@ def cost_catalog() -> Costs:
 def _claim_seoul(out: RunOutput) -> Claim:
     seoul = get_site("seoul")
     battery = _thaad_battery(out)
-    icpt = get_interceptor(battery.interceptor)
+    icpt = battery.interceptor
     raid: list[RaidThreat] = []
     labels: list[str] = []
     for missile, lat, lon in SEOUL_THREATS:
-        raid.append(RaidThreat(missile=missile, launch_lat_deg=lat, launch_lon_deg=lon,
+        raid.append(RaidThreat(missile=get_missile(missile), launch_lat_deg=lat,
+                               launch_lon_deg=lon,
                                aim_lat_deg=seoul.lat_deg, aim_lon_deg=seoul.lon_deg))
         labels.append(missile)
     aimed = [th for th in out.raid if geodesic_inverse(
@@ -390,7 +396,7 @@ def _claim_seoul(out: RunOutput) -> Claim:
             continue
         seen.add(key)
         raid.append(dataclasses.replace(th, launch_t_s=0.0))
-        labels.append(f"{th.missile} (run)")
+        labels.append(f"{th.missile.slug} (run)")
     result = simulate(raid, _ideal_defense(battery, (seoul.lat_deg, seoul.lon_deg)), trials=1,
                       seed=out.seed)
     flights = _flights(raid, result, out.band_m, labels)
@@ -485,7 +491,7 @@ def _china_reach(cov: RadarCoverage, lat_deg: float, lon_deg: float,
 
 
 def _claim_china(out: RunOutput, quick: bool) -> Claim:
-    emp = out.defense.radar
+    emp = out.defense.sensors[0].emplacement
     china = get_country("China")
     beijing = get_site("beijing")
     border = shapely.get_coordinates(shapely.segmentize(china.geometry.boundary, 0.1))
@@ -657,7 +663,7 @@ def _claim_saturation(out: RunOutput) -> Claim:
     res = out.result
     upper = _upper_batteries(out)
     first = upper[0]
-    icpt = get_interceptor(first.interceptor)
+    icpt = first.interceptor
     doctrine = _doctrine(out, first)
     volleys = fc.doctrine_shots(doctrine)
     p = _kill_probability(out, icpt)
@@ -780,7 +786,7 @@ def _standard_flight(missile: str, range_km: float, shape: str, battery: fc.Batt
     site = Site(slug="standard", name="standard battery", lat_deg=float(blat),
                 lon_deg=float(blon), alt_m=0.0, figures={})
     bat = dataclasses.replace(battery, site=site, slug="standard")
-    threat = RaidThreat(missile=missile, launch_lat_deg=lat0, launch_lon_deg=lon0,
+    threat = RaidThreat(missile=m, launch_lat_deg=lat0, launch_lon_deg=lon0,
                         aim_lat_deg=float(lat), aim_lon_deg=float(lon), shape=shape)
     try:
         res = simulate([threat], _ideal_defense(bat, (lat0, lon0)), trials=1, seed=seed)
@@ -795,13 +801,13 @@ def _claim_classes(out: RunOutput, quick: bool) -> Claim:
     seen: set[tuple[str, str]] = set()
     engage = out.result.per_trial("engageable")
     for tr, th in zip(out.tracks, out.raid, strict=True):
-        key = (th.missile, th.shape)
+        key = (th.missile.slug, th.shape)
         if key in seen:
             continue
         seen.add(key)
         flights.append(_Flight(
-            label=f"{th.missile} {tr.ground_range_m[-1] / 1e3:,.0f} km (run)",
-            missile=th.missile, missile_class=get_missile(th.missile).missile_class,
+            label=f"{th.missile.slug} {tr.ground_range_m[-1] / 1e3:,.0f} km (run)",
+            missile=th.missile.slug, missile_class=th.missile.missile_class,
             range_km=float(tr.ground_range_m[-1]) / 1e3, lat_deg=tr.lat_deg, lon_deg=tr.lon_deg,
             alt_m=tr.alt_m, ground_m=tr.ground_range_m, apogee_m=float(np.nanmax(tr.alt_m)),
             time_in_band_s=tr.time_in_band_s, engageable=float(engage[:, tr.index].mean()),
@@ -903,13 +909,12 @@ def _claim_cost(out: RunOutput) -> Claim:
     res = out.result
     costs = cost_catalog()
     first = out.defense.batteries[0]
-    icpt = get_interceptor(first.interceptor)
-    battery_cost = np.array([get_interceptor(b.interceptor).cost_usd
-                             for b in out.defense.batteries])
-    shot_missile = np.array([out.raid[int(i)].missile for i in res.shots["threat"]])
+    icpt = first.interceptor
+    battery_cost = np.array([b.interceptor.cost_usd for b in out.defense.batteries])
+    shot_missile = np.array([out.raid[int(i)].missile.slug for i in res.shots["threat"]])
     shot_cost = battery_cost[res.shots["battery"]]
     killed = res.per_trial("outcome_code") == fc.INTERCEPTED
-    kill_missile = np.array([th.missile for th in out.raid])
+    kill_missile = np.array([th.missile.slug for th in out.raid])
     doctrine = _doctrine(out, first)
     p = _kill_probability(out, icpt)
     per_kill = interceptors_per_kill(p, fc.doctrine_shots(doctrine))
@@ -926,7 +931,7 @@ def _claim_cost(out: RunOutput) -> Claim:
         total = float(shot_cost.sum())
         numbers["run: interceptors per threat stopped"] = round(res.shots["trial"].size / kills, 3)
         numbers["run: interceptor cost per threat stopped (USD)"] = round(total / kills, -3)
-        for m in dict.fromkeys(th.missile for th in out.raid):
+        for m in dict.fromkeys(th.missile.slug for th in out.raid):
             k = int(killed[:, kill_missile == m].sum())
             if k == 0 or m not in costs.missiles:
                 continue
@@ -942,7 +947,7 @@ def _claim_cost(out: RunOutput) -> Claim:
             s for s in costs.missiles if get_missile(s).missile_class != "artillery-rocket"]
         for m in dict.fromkeys(wanted):
             ratios[m] = per_kill * icpt.cost_usd / costs.missiles[m].value
-    for m in dict.fromkeys([*(th.missile for th in out.raid), *ratios]):
+    for m in dict.fromkeys([*(th.missile.slug for th in out.raid), *ratios]):
         if m not in costs.missiles:
             numbers[f"{m} unit cost (USD)"] = "no estimate in costs.yaml"
             continue

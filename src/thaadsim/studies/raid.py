@@ -70,8 +70,8 @@ from thaadsim.studies.montecarlo import (
     tracking_pool,
 )
 from thaadsim.systems import fire_control as fc
-from thaadsim.systems.catalog import Site, get_site, site_catalog
-from thaadsim.systems.interceptor import get_interceptor
+from thaadsim.systems.catalog import Site, get_radar, get_site, site_catalog
+from thaadsim.systems.sensors import Sensor
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -366,7 +366,7 @@ def raid_curve(
         doctrine=doctrine, inventory=first.inventory, fire_channels=first.fire_channels,
         saturation_count=below[0] if below else None,
         analytic_saturation_count=int(closed_below[0]) + 1 if closed_below.size else None,
-        max_count=max_count, trials=trials, seed=seed, missile=raid_threat.missile,
+        max_count=max_count, trials=trials, seed=seed, missile=raid_threat.missile.slug,
         batteries=tuple(b.slug for b in defense.batteries),
         perfect_tracking=defense.perfect_tracking,
     )
@@ -398,11 +398,14 @@ def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
                      launch: tuple[float, float], *, layered: bool = False,
                      inventory: int | None = None, fire_channels: int | None = None,
                      sspk: float | None = None, asset_radius_km: float = 20.0,
-                     perfect_tracking: bool = False) -> Defense:
+                     perfect_tracking: bool = False,
+                     sensors: Sequence[Sensor] = ()) -> Defense:
     """The battery at ``battery_site`` (the catalog's, or a THAAD battery like Seongju's
-    moved there) with its radar in terminal mode facing the launch point, defending the aim
-    point (a circle of ``asset_radius_km``); ``layered`` adds a PAC-3 MSE battery at the aim
-    point. As ``thaadsim engage`` and ``thaadsim raid`` build it."""
+    moved there) with its own radar (in its catalog mode, terminal for a moved one) facing
+    the launch point, defending the aim point (a circle of ``asset_radius_km``);
+    ``layered`` adds a PAC-3 MSE battery at the aim point, which fires on the network's
+    tracks (after the catalog's latency); ``sensors`` are added to the network (``thaadsim
+    engage --sensor``). As ``thaadsim engage`` and ``thaadsim raid`` build it."""
     fc.check_doctrine(doctrine)
     if inventory is not None:
         check("inventory", inventory, "--inventory")
@@ -429,12 +432,13 @@ def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
                         alt_m=0.0, figures={})
         batteries.append(dataclasses.replace(pac, site=aim_site, slug="pac-3-at-aim"))
     _, bearing, _ = geodesic_inverse(site.lat_deg, site.lon_deg, launch[0], launch[1])
-    radar = site.emplacement(float(bearing) % 360.0)
+    own = Sensor(name=site.slug, radar=get_radar(battery.radar_mode or "terminal").radar,
+                 emplacement=site.emplacement(float(bearing) % 360.0), battery=battery.slug,
+                 site=site.slug)
     asset = DefendedAsset(name="aim point", lat_deg=aim[0], lon_deg=aim[1],
                           radius_m=asset_radius_km * 1e3)
-    return Defense(batteries=tuple(batteries), radar_mode=battery.radar_mode or "terminal",
-                   radar=radar, assets=(asset,), doctrine=doctrine, sspk=sspk,
-                   perfect_tracking=perfect_tracking)
+    return Defense(batteries=tuple(batteries), sensors=(own, *sensors), assets=(asset,),
+                   doctrine=doctrine, sspk=sspk, perfect_tracking=perfect_tracking)
 
 
 def raid_curve_command_data(
@@ -471,7 +475,7 @@ def raid_curve_command_data(
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.threat import SHAPES
 
-    get_missile(missile)
+    missile_obj = get_missile(missile)
     if shape not in SHAPES:
         raise InputError(f"--shape: unknown {str(shape)[:40]!r}; allowed: {', '.join(SHAPES)}")
     check("rcs_m2", rcs_m2, "--rcs-m2")
@@ -485,9 +489,9 @@ def raid_curve_command_data(
     defense = standard_defense(battery_site, doctrine, aim, launch, layered=layered,
                                inventory=inventory, fire_channels=fire_channels, sspk=sspk,
                                perfect_tracking=perfect_tracking)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
-                        aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
-                        apogee_km=apogee_km, rcs_m2=rcs_m2)
+    threat = RaidThreat(missile=missile_obj, launch_lat_deg=launch[0],
+                        launch_lon_deg=launch[1], aim_lat_deg=aim[0], aim_lon_deg=aim[1],
+                        shape=shape, apogee_km=apogee_km, rcs_m2=rcs_m2)
     if pool is not None:
         check("pool", pool, "--pool")
     runner = runner or RunnerOptions()
@@ -500,7 +504,7 @@ def raid_curve_command_data(
     data["sampling"] = sampling(pool, runner.chunk_trials(DEFAULT_CHUNK_TRIALS)
                                 if pool is not None else None)
     data["runner"] = runner.describe() if runner.chosen else None
-    icpt = get_interceptor(defense.batteries[0].interceptor)
+    icpt = defense.batteries[0].interceptor
     data.update({"from": from_, "to": to, "battery_site": battery_site, "shape": shape,
                  "rcs_m2": rcs_m2, "interval_s": interval_s,
                  "sspk": sspk if sspk is not None else icpt.sspk,
