@@ -135,7 +135,7 @@ def test_detect_first_sensor_is_the_command_lines_and_a_face_turned_away_sees_no
     a radar facing away from the threat (boresight 150 deg, the threat comes from the
     north-west) never detects it: its face is +-60 deg."""
     from thaadsim.engagement import detect_trials
-    from thaadsim.studies.detection import truth_from_flight
+    from thaadsim.systems.detection import truth_from_flight
 
     flight = ts.fly(ts.get_missile("scud-c"), PYONGYANG, SEONGJU)
     radar = ts.get_radar("terminal")
@@ -146,11 +146,69 @@ def test_detect_first_sensor_is_the_command_lines_and_a_face_turned_away_sees_no
     frame = d.to_frame().set_index(["sensor", "trial"])
     m = flight.threat.missile
     tl = detect_trials(truth_from_flight(flight.threat.flight, m.rocket.reentry_beta_kgm2),
-                       radar, site.emplacement(330.0), 0.1, 4, np.random.default_rng(7))
+                       north, 0.1, 4, np.random.default_rng(7))
     np.testing.assert_array_equal(frame.loc["north", "firm_track_s"].to_numpy(),
                                   tl.firm_track_s)
     assert np.isnan(frame.loc["south", "first_detection_s"].to_numpy()).all()
     assert d.summary().loc["south", "firm_fraction"] == 0.0
+
+
+def _with_divert(battery, factor: float):
+    icpt = battery.interceptor
+    return dataclasses.replace(battery, interceptor=dataclasses.replace(
+        icpt, divert_mps=icpt.divert_mps * factor))
+
+
+def test_a_second_sensor_engages_a_threat_from_behind_the_face():
+    """A Pukguksong-2 fired from the East Sea, 270 km east-south-east of Seongju, arrives
+    from behind the Seongju radar's face (330 deg +-60 deg: the threat's bearing, about
+    100 deg, is outside). The standard defense never tracks it and cannot engage it; with a
+    forward-based TPY-2 at Kyogamisaki (facing the launch area, its boresight 265 deg) added
+    through ts.standard_defense, the battery fires on that sensor's track."""
+    seongju = ts.get_site("seongju")
+    threat = ts.raid(ts.get_missile("pukguksong-2"), 1, (35.6, 131.2), seongju)
+    battery = ts.get_battery("seongju")
+    alone = ts.standard_defense(battery, aim=seongju, launch=ts.get_site("pyongyang"))
+    assert alone.sensors[0].emplacement.boresight_deg == pytest.approx(327, abs=1)
+    forward = ts.Sensor(name="kyogamisaki", radar=ts.get_radar("forward-based"),
+                        emplacement=ts.get_site("kyogamisaki").emplacement(265.0))
+    both = ts.standard_defense(battery, aim=seongju, launch=ts.get_site("pyongyang"),
+                               sensors=[forward])
+    a = ts.engage(threat, alone, trials=10, seed=5).to_frame()
+    b = ts.engage(threat, both, trials=10, seed=5).to_frame()
+    assert a["seongju.first_detection_s"].isna().all()
+    assert (a["outcome"] != "intercepted").all() and a["reason"].str.contains("track").all()
+    assert b["seongju.firm_track_s"].isna().all()
+    assert b["kyogamisaki.firm_track_s"].notna().all()
+    assert (b["outcome"] == "intercepted").mean() >= 0.8
+
+
+@pytest.mark.slow  # three engagements of 100 trials, each tracked (about 6 s warm)
+def test_a_smaller_divert_budget_lowers_the_kill_probability():
+    """The kill model (thaadsim.systems.interceptor.kill_probability): P_k = SSPK (1 -
+    exp(-D^2 / 2 sigma^2)), the Rayleigh probability that the handover miss lies within the
+    divert reach D = dv t_go / 2. One shot per threat (salvo-1), same seed, so every trial's
+    shot sees the same handover error whatever the divert: with 3% and 1% of the THAAD
+    kill vehicle's divert, -ln(1 - P_k / SSPK) scales as D^2, by (1/3)^2 (to 1e-9, the
+    closed form), and the share of Scud-Cs killed over 100 trials falls."""
+    seongju, pyongyang = ts.get_site("seongju"), ts.get_site("pyongyang")
+    threat = ts.raid(ts.get_missile("scud-c"), 1, pyongyang, seongju)
+    runs = {}
+    for factor in (1.0, 0.03, 0.01):
+        defense = ts.standard_defense(_with_divert(ts.get_battery("seongju"), factor),
+                                      aim=seongju, launch=pyongyang, doctrine="salvo-1")
+        runs[factor] = ts.engage(threat, defense, trials=100, seed=4)
+    sspk = ts.get_interceptor("thaad").sspk
+    shots = {f: r.shots.sort_values("trial").set_index("trial")["p_kill"]
+             for f, r in runs.items()}
+    common = shots[0.03].index.intersection(shots[0.01].index)
+    assert len(common) > 50
+    x3 = -np.log1p(-shots[0.03][common].to_numpy() / sspk)
+    x1 = -np.log1p(-shots[0.01][common].to_numpy() / sspk)
+    np.testing.assert_allclose(x1 / x3, 1 / 9, rtol=1e-9)
+    assert (shots[0.01][common] < shots[1.0][common]).all()
+    killed = {f: float((r.threats["outcome"] == "intercepted").mean()) for f, r in runs.items()}
+    assert killed[0.01] < killed[1.0] - 0.2, killed
 
 
 def test_raid_and_engage():
@@ -199,6 +257,7 @@ def test_the_docstring_examples_cover_the_api():
     assert doctest.testmod(ts).failed == 0
 
 
+@pytest.mark.slow  # a built-in scenario's flights and run (about 12 s warm)
 def test_old_names_keep_working():
     """``ts.load_scenario`` and ``ts.simulate`` as the README uses them."""
     scn = ts.load_scenario("saturation")

@@ -53,6 +53,8 @@ _EXPORTS: dict[str, str] = {
     "Emplacement": "thaadsim.systems.radar",
     "Interceptor": "thaadsim.systems.interceptor",
     "Battery": "thaadsim.systems.fire_control",
+    "Sensor": "thaadsim.systems.sensors",
+    "EarlyWarning": "thaadsim.systems.sensors",
     "RaidThreat": "thaadsim.engagement",
     "DefendedAsset": "thaadsim.engagement",
     "Defense": "thaadsim.engagement",

@@ -41,9 +41,11 @@ if TYPE_CHECKING:  # the types only; importing them at run time would slow `impo
     from thaadsim.studies.coverage import RadarCoverage
     from thaadsim.studies.footprint import Footprint as FootprintGrid
     from thaadsim.systems.catalog import Missile, Site
+    from thaadsim.systems.detection import Cue
     from thaadsim.systems.fire_control import Battery
     from thaadsim.systems.interceptor import Interceptor
-    from thaadsim.systems.radar import Emplacement, Radar
+    from thaadsim.systems.radar import Radar
+    from thaadsim.systems.sensors import Sensor
     from thaadsim.systems.threat import ThreatFlight
 
 FloatArray = npt.NDArray[np.float64]
@@ -408,16 +410,12 @@ def fly_burnout(speed_kms: float, gamma_deg: float, *, burnout_alt_km: float = 0
 # --------------------------------------------------------------------------------------------
 
 
-def _sensor_parts(sensor: Any, argument: str) -> tuple[str, Radar, Emplacement]:
-    """A sensor's name, radar and emplacement."""
-    from thaadsim.systems.radar import Emplacement, Radar
+def _sensor(value: Any, argument: str) -> Sensor:
+    from thaadsim.systems.sensors import Sensor
 
-    radar, emp = getattr(sensor, "radar", None), getattr(sensor, "emplacement", None)
-    if not (isinstance(radar, Radar) and isinstance(emp, Emplacement)):
-        raise InputError(f"{argument}: a {type(sensor).__name__} is not a Sensor; build one "
-                         "with ts.Sensor(name='seongju', radar=ts.get_radar('terminal'), "
-                         "emplacement=ts.get_site('seongju').emplacement(330.0))")
-    return str(getattr(sensor, "name", "") or emp.name), radar, emp
+    _require(value, Sensor, argument, "ts.Sensor(name='seongju', radar=ts.get_radar("
+             "'terminal'), emplacement=ts.get_site('seongju').emplacement(330.0))")
+    return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -461,10 +459,12 @@ class Detection:
 
 
 def detect(flight: Flight, sensors: Any, *, rcs_m2: float = 0.1, trials: int = 20,
-           seed: int = 0) -> Detection:
+           seed: int = 0, early_warning: Cue = "catalog") -> Detection:
     """Track a missile's flight with each sensor (a radar at an emplacement) on its own,
     ``trials`` times (:func:`thaadsim.engagement.detect_trials`: search within the face,
-    radar horizon and equation, confirmation, the tracking filter). Sensor ``k`` draws from
+    radar horizon and equation, confirmation, the tracking filter), each cued by
+    ``early_warning`` (an :class:`~thaadsim.systems.sensors.EarlyWarning`, ``"catalog"``
+    for the shipped one, None for the radar's own search alone). Sensor ``k`` draws from
     its own stream (the first from ``default_rng(seed)``, as ``thaadsim detect``; the
     others from ``SeedSequence(seed).spawn(k + 1)[k]``), so adding a sensor does not change
     what the others see.
@@ -478,7 +478,7 @@ def detect(flight: Flight, sensors: Any, *, rcs_m2: float = 0.1, trials: int = 2
     True
     """
     from thaadsim.engagement import detect_trials
-    from thaadsim.studies.detection import truth_from_flight
+    from thaadsim.systems.detection import truth_from_flight
 
     _require(flight, Flight, "flight", "ts.fly(missile, launch, aim)")
     if flight.threat is None:
@@ -487,8 +487,8 @@ def detect(flight: Flight, sensors: Any, *, rcs_m2: float = 0.1, trials: int = 2
     many = list(sensors) if isinstance(sensors, Sequence) else [sensors]
     if not many:
         raise InputError("sensors: none given; give at least one ts.Sensor")
-    parts = [_sensor_parts(s, f"sensors[{i}]") for i, s in enumerate(many)]
-    names = [p[0] for p in parts]
+    parts = [_sensor(s, f"sensors[{i}]") for i, s in enumerate(many)]
+    names = [p.name for p in parts]
     if len(set(names)) != len(names):
         raise InputError(f"sensors: names {names} repeat; give each sensor its own name")
     check("rcs_m2", rcs_m2, "rcs_m2")
@@ -501,11 +501,11 @@ def detect(flight: Flight, sensors: Any, *, rcs_m2: float = 0.1, trials: int = 2
     columns: dict[str, list[Any]] = {k: [] for k in (
         "sensor", "mode", "trial", "first_detection_s", "confirmed_s", "firm_track_s",
         "warning_s", "impact_error_m")}
-    for k, (name, radar, emp) in enumerate(parts):
+    for k, sensor in enumerate(parts):
         rng = np.random.default_rng(seed if k == 0 else children[k])
-        tl = detect_trials(truth, radar, emp, rcs_m2, trials, rng)
-        columns["sensor"] += [name] * trials
-        columns["mode"] += [radar.mode] * trials
+        tl = detect_trials(truth, sensor, rcs_m2, trials, rng, early_warning=early_warning)
+        columns["sensor"] += [sensor.name] * trials
+        columns["mode"] += [sensor.mode] * trials
         columns["trial"] += list(range(trials))
         for key in ("first_detection_s", "confirmed_s", "firm_track_s", "warning_s",
                     "impact_error_m"):
@@ -639,38 +639,28 @@ def raid(missile: Missile, count: int, launch: Any, aim: Any, *, interval_s: flo
     if shape not in SHAPES:
         raise InputError(f"shape: unknown {shape!r}; allowed: {', '.join(SHAPES)}")
     (lat0, lon0), (lat1, lon1) = _place(launch, "launch"), _place(aim, "aim")
-    return tuple(RaidThreat(missile=_engine_missile(m), launch_lat_deg=lat0,
+    return tuple(RaidThreat(missile=m, launch_lat_deg=lat0,
                             launch_lon_deg=lon0, aim_lat_deg=lat1, aim_lon_deg=lon1,
                             shape=shape, apogee_km=apogee_km, launch_t_s=k * float(interval_s),
                             rcs_m2=float(rcs_m2))
                  for k in range(int(count)))
 
 
-def _engine_missile(m: Missile) -> Any:
-    """What :class:`~thaadsim.engagement.RaidThreat` holds of a missile: today's engine
-    names it by catalog slug, so a changed missile would be silently replaced by the
-    catalog's -- refused instead (issue 13 part 1 makes the engine take the object)."""
-    from thaadsim.systems.catalog import get_missile as catalog_missile
-
-    if m != catalog_missile(m.slug):
-        raise InputError(f"missile: this {m.slug} differs from the catalog's and the engine "
-                         "still takes missiles by name; fly it with ts.fly")
-    return m.slug
-
-
 def standard_defense(battery: Battery, *, aim: Any, launch: Any,
                      doctrine: str = "shoot-look-shoot", layered: bool = False,
-                     asset_radius_km: float = 20.0) -> Defense:
-    """The defense ``thaadsim engage`` builds: ``battery`` (a
-    :class:`~thaadsim.systems.fire_control.Battery`; its site, magazine and timing are
-    kept) with its AN/TPY-2 in terminal mode facing ``launch``, defending ``aim`` (a circle
-    of ``asset_radius_km``); ``layered`` adds a PAC-3 MSE battery at the aim point.
+                     sensors: Sequence[Sensor] = (), asset_radius_km: float = 20.0
+                     ) -> Defense:
+    """The defense ``thaadsim engage`` builds around ``battery`` (a
+    :class:`~thaadsim.systems.fire_control.Battery` at a catalog site, kept as given): its
+    own radar (the catalog's mode) facing ``launch``, defending ``aim`` (a circle of
+    ``asset_radius_km``); ``layered`` adds a PAC-3 MSE battery at the aim point, ``sensors``
+    more sensors to the network (:func:`thaadsim.studies.raid.standard_defense`).
 
     >>> import thaadsim as ts
     >>> d = ts.standard_defense(ts.get_battery("seongju"), aim=(37.57, 126.98),
     ...                         launch=ts.get_site("pyongyang"), layered=True)
-    >>> [b.slug for b in d.batteries]
-    ['seongju', 'pac-3-at-aim']
+    >>> [b.slug for b in d.batteries], [(s.name, s.mode, s.battery) for s in d.sensors]
+    (['seongju', 'pac-3-at-aim'], [('seongju', 'terminal', 'seongju')])
     """
     import dataclasses
 
@@ -678,9 +668,12 @@ def standard_defense(battery: Battery, *, aim: Any, launch: Any,
     from thaadsim.systems.fire_control import Battery
 
     _require(battery, Battery, "battery", "ts.get_battery('seongju')")
+    extra = tuple(_sensor(s, f"sensors[{i}]") for i, s in enumerate(sensors))
     built = build(battery.site.slug, doctrine, _place(aim, "aim"), _place(launch, "launch"),
-                  layered=layered, asset_radius_km=asset_radius_km)
-    return dataclasses.replace(built, batteries=(battery, *built.batteries[1:]))
+                  layered=layered, asset_radius_km=asset_radius_km, sensors=extra)
+    own = dataclasses.replace(built.sensors[0], battery=battery.slug)
+    return dataclasses.replace(built, batteries=(battery, *built.batteries[1:]),
+                               sensors=(own, *built.sensors[1:]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -738,14 +731,15 @@ def coverage(sensor: Any, *, rcs_m2: float = 0.01, alt_km: float = 100.0,
     """
     from thaadsim.studies.coverage import radar_coverage
 
-    name, radar, emp = _sensor_parts(sensor, "sensor")
+    sen = _sensor(sensor, "sensor")
+    radar, emp = sen.radar, sen.emplacement
     if dwell not in ("track", "search"):
         raise InputError(f"dwell: {dwell!r} is not one of track, search")
     check("rcs_m2", rcs_m2, "rcs_m2")
     check("target_alt_km", alt_km, "alt_km")
     cov = radar_coverage(radar, emp, rcs_m2, alt_km * 1e3, dwell=dwell,
                          refraction_k=4.0 / 3.0 if refraction else 1.0)
-    return Coverage(sensor=name, mode=radar.mode, boresight_deg=emp.boresight_deg,
+    return Coverage(sensor=sen.name, mode=radar.mode, boresight_deg=emp.boresight_deg,
                     rcs_m2=float(rcs_m2), alt_km=float(alt_km), dwell=dwell,
                     detection_range_km=cov.detection_range_m / 1e3,
                     horizon_range_km=cov.horizon_range_m / 1e3,
