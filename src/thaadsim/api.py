@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -49,12 +49,14 @@ if TYPE_CHECKING:  # the types only; importing them at run time would slow `impo
     from thaadsim.systems.threat import ThreatFlight
 
 FloatArray = npt.NDArray[np.float64]
+Place: TypeAlias = "Site | tuple[float, float]"
+"""A place: a catalog :class:`~thaadsim.systems.catalog.Site` or ``(lat_deg, lon_deg)``."""
 
 __all__ = [
     "Coverage", "Detection", "Flight", "FootprintResult", "SimulationResult",
     "coverage", "detect", "engage", "fly", "fly_burnout", "footprint", "get_battery",
     "get_interceptor", "get_missile", "get_radar", "get_site", "load_scenario", "raid",
-    "simulate",
+    "simulate", "standard_defense",
 ]
 
 
@@ -246,7 +248,7 @@ def _band(band_km: Any) -> tuple[float, float]:
     return low, high
 
 
-def fly(missile: Missile, launch: Any, aim: Any, *, shape: str = "min-energy",
+def fly(missile: Missile, launch: Place, aim: Place, *, shape: str = "min-energy",
         apogee_km: float | None = None, band_km: tuple[float, float] = (40.0, 150.0),
         rotating: bool = True, drag: bool = True, earth: str = "wgs84") -> Flight:
     """Aim a missile from ``launch`` at ``aim`` (each a :class:`Site` or ``(lat_deg,
@@ -295,7 +297,7 @@ def fly(missile: Missile, launch: Any, aim: Any, *, shape: str = "min-energy",
         **_trajectory(f.track_t_s[0], f.track_state[0], lat0, lon0, model))
 
 
-def never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:
+def _never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:
     """Why a burnout at the ground with no climb is no flight, in words."""
     return (f"fly: the flight hit the ground at once: burnout at {fmt_number(alt_km)} km with a "
             f"flight-path angle of {fmt_number(gamma_deg)} degrees never climbs (at "
@@ -303,7 +305,7 @@ def never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:
             "altitude above 0")
 
 
-def why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
+def _why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
                   alt_km: float, earth: Any, rotating: bool) -> str:
     """What happened to a burnout flight that did not end in an impact, in words."""
     from thaadsim.physics.geodesy import ecef_to_geodetic
@@ -312,7 +314,7 @@ def why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
     alt = float(ecef_to_geodetic(flight.state[0, :3], earth)[2])
     if status != "reached-end" and not alt > 0 and not (
             float(flight.apogee_alt_m[0]) > alt_km * 1e3 + 1.0):
-        return never_climbs(speed_kms, gamma_deg, alt_km)
+        return _never_climbs(speed_kms, gamma_deg, alt_km)
     if status == "reached-end":
         pos, vel = flight.state[0, :3], flight.state[0, 3:]
         if rotating:  # the energy is the inertial velocity's: add the ground's, omega x r
@@ -375,7 +377,7 @@ def fly_burnout(speed_kms: float, gamma_deg: float, *, burnout_alt_km: float = 0
         check(row, value, name)
     low, high = _band(band_km)
     if burnout_alt_km == 0 and gamma_deg == 0:
-        raise InputError(never_climbs(speed_kms, gamma_deg, burnout_alt_km))
+        raise InputError(_never_climbs(speed_kms, gamma_deg, burnout_alt_km))
     shape_earth = earth_model(earth)
     r = geodetic_to_ecef(lat_deg, lon_deg, burnout_alt_km * 1e3, shape_earth)
     v = speed_kms * 1e3 * direction_ecef(lat_deg, lon_deg, azimuth_deg, gamma_deg)
@@ -384,7 +386,7 @@ def fly_burnout(speed_kms: float, gamma_deg: float, *, burnout_alt_km: float = 0
                        record=4000, max_step_s=5.0)
     status = STATUS_NAMES[int(flight.status[0])]
     if status != "impact":
-        raise InputError(why_no_impact(flight, status, speed_kms, gamma_deg, burnout_alt_km,
+        raise InputError(_why_no_impact(flight, status, speed_kms, gamma_deg, burnout_alt_km,
                                        shape_earth, rotating))
     ilat, ilon, _ = ecef_to_geodetic(flight.state[0, :3], shape_earth)
     dist = geodesic_inverse(lat_deg, lon_deg, ilat, ilon, shape_earth)[0]
@@ -458,8 +460,8 @@ class Detection:
         return out
 
 
-def detect(flight: Flight, sensors: Any, *, rcs_m2: float = 0.1, trials: int = 20,
-           seed: int = 0, early_warning: Cue = "catalog") -> Detection:
+def detect(flight: Flight, sensors: Sensor | Sequence[Sensor], *, rcs_m2: float = 0.1,
+           trials: int = 20, seed: int = 0, early_warning: Cue = "catalog") -> Detection:
     """Track a missile's flight with each sensor (a radar at an emplacement) on its own,
     ``trials`` times (:func:`thaadsim.engagement.detect_trials`: search within the face,
     radar horizon and equation, confirmation, the tracking filter), each cued by
@@ -591,8 +593,8 @@ def _raid_and_defense(raid: Any, defense: Any) -> tuple[tuple[RaidThreat, ...], 
     return tuple(threats), defense
 
 
-def engage(raid: Any, defense: Defense, *, trials: int = 200, seed: int = 0
-           ) -> SimulationResult:
+def engage(raid: RaidThreat | Sequence[RaidThreat], defense: Defense, *, trials: int = 200,
+           seed: int = 0) -> SimulationResult:
     """Fire a raid (a list of :class:`~thaadsim.engagement.RaidThreat`, see :func:`raid`) at
     a :class:`~thaadsim.engagement.Defense`, ``trials`` times
     (:func:`thaadsim.engagement.simulate`: flights, detection and tracking, fire control,
@@ -618,7 +620,7 @@ def engage(raid: Any, defense: Defense, *, trials: int = 200, seed: int = 0
     return SimulationResult(run_engagement(threats, defense, trials=trials, seed=seed))
 
 
-def raid(missile: Missile, count: int, launch: Any, aim: Any, *, interval_s: float = 0.0,
+def raid(missile: Missile, count: int, launch: Place, aim: Place, *, interval_s: float = 0.0,
          shape: str = "min-energy", apogee_km: float | None = None, rcs_m2: float = 0.1
          ) -> tuple[RaidThreat, ...]:
     """``count`` missiles fired from ``launch`` at ``aim`` (each a :class:`Site` or
@@ -646,7 +648,7 @@ def raid(missile: Missile, count: int, launch: Any, aim: Any, *, interval_s: flo
                  for k in range(int(count)))
 
 
-def standard_defense(battery: Battery, *, aim: Any, launch: Any,
+def standard_defense(battery: Battery, *, aim: Place, launch: Place,
                      doctrine: str = "shoot-look-shoot", layered: bool = False,
                      sensors: Sequence[Sensor] = (), asset_radius_km: float = 20.0
                      ) -> Defense:
@@ -713,7 +715,7 @@ class Coverage:
                                      "share"])
 
 
-def coverage(sensor: Any, *, rcs_m2: float = 0.01, alt_km: float = 100.0,
+def coverage(sensor: Sensor, *, rcs_m2: float = 0.01, alt_km: float = 100.0,
              dwell: str = "track", refraction: bool = True) -> Coverage:
     """A sensor's coverage fan (:func:`thaadsim.studies.coverage.radar_coverage`).
 
@@ -775,7 +777,7 @@ class FootprintResult:
                              "flight_time_s": g.flight_time_s.ravel()})
 
 
-def footprint(battery: Battery, missile: Missile, launch: Any, *, shape: str = "min-energy",
+def footprint(battery: Battery, missile: Missile, launch: Place, *, shape: str = "min-energy",
               apogee_km: float | None = None, grid_km: float = 10.0,
               extent_km: float | None = None, min_shots: int = 1,
               radar_mode: str = "terminal", rcs_m2: float = 0.1) -> FootprintResult:
