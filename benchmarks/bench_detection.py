@@ -39,9 +39,9 @@ import numpy as np
 
 from thaadsim.physics.geodesy import geodesic_direct
 from thaadsim.physics.rocket import fly_rocket
-from thaadsim.systems.detection import Truth, simulate_detection, truth_from_flight
 from thaadsim.systems import tracking
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
+from thaadsim.systems.detection import Truth, simulate_detection, truth_from_flight
 from thaadsim.systems.threat import aim_many
 
 

@@ -11,12 +11,16 @@ from thaadsim.systems.threat import max_range_m
 SLUGS = ["kn-02", "scud-b", "scud-c", "scud-er", "nodong", "musudan", "pukguksong-2", "kn-23",
          "hwasong-12", "hwasong-14", "hwasong-15", "mrl-240", "mrl-300"]
 VARIANTS = ["kn-23-enlarged"]  # variants of the required missiles, each naming its original
+CHINA = ["df-5a", "df-31a", "df-41", "df-21a", "df-26"]  # issue 15 (tests/test_china_catalog.py)
+CHINA_VARIANTS = ["df-5b", "df-31ag"]
 
 
 def test_catalog_has_the_required_slugs_and_only_named_variants_besides():
-    assert sorted(missile_catalog()) == sorted(SLUGS + VARIANTS)
+    assert sorted(missile_catalog()) == sorted(SLUGS + VARIANTS + CHINA + CHINA_VARIANTS)
     for slug in VARIANTS:
         assert get_missile(slug).variant_of in SLUGS
+    for slug in CHINA_VARIANTS:
+        assert get_missile(slug).variant_of in CHINA
 
 
 def test_every_figure_has_a_source_or_an_assumption():

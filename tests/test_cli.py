@@ -82,7 +82,7 @@ def test_band_option():
 
 def test_catalog_json_and_table():
     d = run_json("catalog")
-    assert len(d["missiles"]) == 14  # the 13 the issue names and the kn-23-enlarged variant
+    assert len(d["missiles"]) == 21  # 13 North Korean, kn-23-enlarged, China's 7 (issue 15)
     assert all(m["range_source"] for m in d["missiles"])
     assert {m["slug"]: m["variant_of"] for m in d["missiles"]}["kn-23-enlarged"] == "kn-23"
     table = runner.invoke(app, ["catalog"])

@@ -378,11 +378,11 @@ def test_cli_ctrl_c_outside_the_runner(args: list[str], hint: bool,
     def interrupt(*args: Any, **kw: Any) -> Any:
         raise KeyboardInterrupt
 
-    import thaadsim.cli
+    import thaadsim.commands
     import thaadsim.run
 
     monkeypatch.setattr(thaadsim.run, "run_engagement", interrupt)
-    monkeypatch.setattr(thaadsim.cli, "_fly_missile", interrupt)
+    monkeypatch.setattr(thaadsim.commands, "_fly_missile", interrupt)
     code, err = cli(args, capsys)
     assert code == 130, err
     assert len(err) == 1, err

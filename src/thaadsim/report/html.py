@@ -14,9 +14,7 @@ style sheet is inline and the borders come from the data the package ships.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +31,7 @@ from matplotlib.figure import Figure as MplFigure
 
 from thaadsim.outputs import write_text
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
+from thaadsim.report.images import figure_png, png_data_uri
 from thaadsim.systems import geography
 from thaadsim.systems.catalog import get_radar
 from thaadsim.systems.radar import Emplacement
@@ -43,6 +42,7 @@ if TYPE_CHECKING:
     import shapely
 
     from thaadsim.run import RunOutput, ThreatTrack
+    from thaadsim.studies.claims import Claim
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -62,15 +62,8 @@ DPI = 110
 # small helpers
 
 
-def png_data_uri(png: bytes) -> str:
-    """A ``data:image/png;base64,...`` URI of PNG bytes."""
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
 def _png(fig: MplFigure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+    return figure_png(fig, DPI)
 
 
 def _fmt(value: Any) -> str:
@@ -912,19 +905,19 @@ _ALT = {
 }
 
 
-def _claim_context(claims: Sequence[Any]) -> list[dict[str, Any]]:
+def _claim_context(claims: Sequence[Claim]) -> list[dict[str, Any]]:
+    from thaadsim.report.claim_figures import claim_figure_png
+
     rows: list[dict[str, Any]] = []
     for c in claims:
-        numbers = getattr(c, "numbers", None) or {}
-        png = getattr(c, "figure_png", None)
-        verdict = str(getattr(c, "verdict", ""))
+        png = claim_figure_png(c)
         rows.append({
-            "number": getattr(c, "number", len(rows) + 1),
-            "claim": str(getattr(c, "claim", "")),
-            "verdict": verdict,
-            "css": _verdict_class(verdict),
-            "summary": str(getattr(c, "summary", "")),
-            "numbers": [(_label(k), _fmt(v)) for k, v in numbers.items()],
+            "number": c.number,
+            "claim": c.claim,
+            "verdict": c.verdict,
+            "css": _verdict_class(c.verdict),
+            "summary": c.summary,
+            "numbers": [(_label(k), _fmt(v)) for k, v in c.numbers.items()],
             "figure": png_data_uri(png) if png else None,
         })
     return rows
@@ -935,7 +928,8 @@ def validation_section() -> str:
     """The validation table (:mod:`thaadsim.studies.validation`), computed once per version
     of thaadsim's code and catalog and kept in the user's cache
     (:func:`~thaadsim.studies.validation.cached_results`), with when it was computed."""
-    from thaadsim.studies.validation import cached_results, validation_table_html
+    from thaadsim.report.validation import validation_table_html
+    from thaadsim.studies.validation import cached_results
 
     hit = cached_results()
     when = html.escape(hit.computed_at.replace("T", " ").replace("+00:00", " UTC"))
@@ -944,7 +938,7 @@ def validation_section() -> str:
     return note + validation_table_html(hit.value)
 
 
-def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,
+def render_report(out: RunOutput, *, claims: Sequence[Claim] | None = None,
                   validation: bool = True) -> str:
     """The report's HTML as a string (:func:`write_report` writes it); ``validation`` adds
     the table of the model against the published figures (about half a minute)."""
@@ -996,12 +990,12 @@ def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,
     )
 
 
-def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Any] | None = None,
+def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Claim] | None = None,
                  validation: bool = True) -> Path:
     """Write the run's self-contained HTML report to ``path`` and return the path.
 
-    ``claims`` are :class:`thaadsim.studies.claims.Claim` results (anything with ``number``,
-    ``claim``, ``verdict``, ``summary``, ``numbers`` and ``figure_png``); by default
+    ``claims`` are :class:`thaadsim.studies.claims.Claim` results (their figures drawn by
+    :mod:`thaadsim.report.claim_figures`); by default
     :func:`thaadsim.studies.claims.check_claims` checks them against this run.
     """
     path = Path(path)

@@ -67,7 +67,7 @@ from shapely.geometry import Polygon
 
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.limits import check, fmt_number
-from thaadsim.outputs import netcdf_attrs, replacing
+from thaadsim.outputs import netcdf_attrs
 from thaadsim.physics.earth import WGS84
 from thaadsim.physics.geodesy import geodesic_inverse, geodetic_to_ecef
 from thaadsim.physics.rocket import RocketFlight, fly_rocket
@@ -492,6 +492,12 @@ class Footprint:
         return [slug for slug, s in site_catalog().items()
                 if self.shots_at(s.lat_deg, s.lon_deg) >= self.min_shots]
 
+    def grid_holds(self, lat_deg: float, lon_deg: float) -> bool:
+        """Whether the point lies on the grid (its cells' outer edges included)."""
+        dlat, dlon = _steps(self.lat_deg), _steps(self.lon_deg)
+        return bool(self.lat_deg[0] - dlat / 2 <= lat_deg <= self.lat_deg[-1] + dlat / 2
+                    and self.lon_deg[0] - dlon / 2 <= lon_deg <= self.lon_deg[-1] + dlon / 2)
+
     def shots_at(self, lat_deg: float, lon_deg: float) -> int:
         """Opportunities of the cell that contains a point (-1 outside the grid too)."""
         i = int(np.argmin(np.abs(self.lat_deg - lat_deg)))
@@ -832,99 +838,8 @@ def defended_footprint(
         cell_area_km2=_cell_areas(lat, lon))
 
 
-def footprint_command_data(
-    battery_site: str,
-    missile: str,
-    launch_lat_deg: float,
-    launch_lon_deg: float,
-    *,
-    shape: str = "min-energy",
-    apogee_km: float | None = None,
-    grid_km: float = 10.0,
-    extent_km: float | None = None,
-    min_shots: int = 1,
-    radar_mode: str = "terminal",
-    map_path: str | None = None,
-    netcdf_path: str | None = None,
-    runner: RunnerOptions | None = None,
-    progress: bool = True,
-) -> dict[str, Any]:
-    """What ``thaadsim footprint`` prints (as JSON, or as a table), after writing the map
-    (PNG) and the grid (netCDF, h5netcdf engine) where asked; the command is a thin wrapper
-    of this function. ``battery_site`` is a site or a battery slug; ``runner`` (the command
-    line's runner options) evaluates the grid in chunks (:func:`defended_footprint`)."""
-    fp = defended_footprint(battery_site, missile, launch_lat_deg, launch_lon_deg, shape=shape,
-                            apogee_km=apogee_km, grid_km=grid_km, extent_km=extent_km,
-                            min_shots=min_shots, radar_mode=radar_mode, runner=runner,
-                            progress=progress)
-    if netcdf_path is not None:
-        try:
-            with replacing(netcdf_path, ".nc") as tmp:
-                fp.to_xarray().to_netcdf(tmp, engine="h5netcdf")
-        except ImportError as exc:  # h5netcdf writes through h5py
-            raise InputError(f"--netcdf {netcdf_path}: cannot write netCDF here ({exc})"
-                             ) from exc
-    if map_path is not None:
-        from thaadsim.report.maps import plot_footprint_map
-
-        plot_footprint_map(map_path, fp)
-    reach = fp.shots[fp.reachable]
-    sites = site_catalog()
-    bat = fp.battery
-    polygon = fp.polygon
-    territory = [] if polygon.is_empty else geography.territory_under(polygon)
-    return {
-        "battery": bat.slug,
-        "battery_name": bat.name,
-        "battery_site": bat.site.slug,
-        "battery_lat_deg": bat.site.lat_deg,
-        "battery_lon_deg": bat.site.lon_deg,
-        "interceptor": bat.interceptor,
-        "radar_mode": fp.radar_mode,
-        "missile": fp.missile,
-        "launch_lat_deg": fp.launch_lat_deg,
-        "launch_lon_deg": fp.launch_lon_deg,
-        "shape": fp.shape,
-        "apogee_km": fp.apogee_km,
-        "min_shots": fp.min_shots,
-        "grid_km": fp.grid_km,
-        "grid_cells": [int(fp.lat_deg.size), int(fp.lon_deg.size)],
-        "extent_lat_deg": [float(fp.lat_deg[0]), float(fp.lat_deg[-1])],
-        "extent_lon_deg": [float(fp.lon_deg[0]), float(fp.lon_deg[-1])],
-        "area_km2": fp.area_km2,
-        "defended_cells": int(fp.defended.sum()),
-        "reachable_cells": int(fp.reachable.sum()),
-        "max_shots": int(reach.max(initial=0)),
-        "cells_by_shots": {str(k): int((reach == k).sum()) for k in range(int(reach.max(
-            initial=0)) + 1)},
-        "territory": [{"country": c.name, "covered_km2": c.covered_km2, "share": c.share}
-                      for c in territory],
-        "territory_summary": "; ".join(f"{c.name} {c.covered_km2:,.0f} km2 "
-                                       f"({100 * c.share:.0f}%)" for c in territory) or "none",
-        "defended_sites": fp.defended_sites,
-        "defended_site_names": [sites[s].name for s in fp.defended_sites],
-        "site_shots": {slug: fp.shots_at(s.lat_deg, s.lon_deg) for slug, s in sites.items()
-                       if fp.shots_at(s.lat_deg, s.lon_deg) != -1 or _inside_grid(fp, s)},
-        "firm_track_s_median": (float(np.nanmedian(fp.firm_track_s))
-                                if np.isfinite(fp.firm_track_s).any() else None),
-        "map": map_path,
-        "netcdf": netcdf_path,
-        **({"runner": runner.describe()} if runner is not None and runner.chosen else {}),
-        "model": ("aim points on a grid; each threat aimed and flown (rotating WGS84, drag); "
-                  "firm track estimated from the radar's looks (median acquisition + "
-                  "calibrated convergence delay); shoot-look-shoot opportunities from the "
-                  "interceptor's reach table in the altitude band"),
-    }
-
-
-def _inside_grid(fp: Footprint, site: Site) -> bool:
-    dlat, dlon = _steps(fp.lat_deg), _steps(fp.lon_deg)
-    return bool(fp.lat_deg[0] - dlat / 2 <= site.lat_deg <= fp.lat_deg[-1] + dlat / 2
-                and fp.lon_deg[0] - dlon / 2 <= site.lon_deg <= fp.lon_deg[-1] + dlon / 2)
-
-
 __all__ = ["ACQUISITION_QUANTILE", "CELL_FIELDS", "DEFAULT_CHUNK_CELLS", "FIRM_DELAY_LOOKS",
            "FIRM_DELAY_LOOKS_PER_100KM", "Footprint", "FootprintTask", "acquisition_time",
            "cell_results", "chunk_span", "defended_footprint", "firm_delay_s",
-           "firm_track_estimate", "footprint_command_data", "resolve_battery",
+           "firm_track_estimate", "resolve_battery",
            "shot_opportunities"]

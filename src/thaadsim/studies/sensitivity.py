@@ -65,7 +65,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -253,29 +252,6 @@ class SensitivityResult:
                 "ST": num(self.st[i]), "ST_conf": num(self.st_conf[i]),
             } for i, p in enumerate(self.parameters)],
         }
-
-    def plot(self, path: str | Path) -> Path:
-        """A PNG bar chart: S1 and ST per parameter with their 95% intervals."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure as MplFigure
-
-        fig = MplFigure(figsize=(8.0, 4.5), dpi=100)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot(1, 1, 1)
-        x = np.arange(len(self.parameters))
-        w = 0.38
-        ax.bar(x - w / 2, self.s1, w, yerr=self.s1_conf, capsize=3, label="first order S1")
-        ax.bar(x + w / 2, self.st, w, yerr=self.st_conf, capsize=3, label="total ST")
-        ax.axhline(0.0, color="black", lw=0.6)
-        ax.set_xticks(x, [p.name for p in self.parameters], rotation=20, ha="right")
-        ax.set_ylabel("Sobol index")
-        ax.set_title(f"What {self.output} ({self.unit}) hangs on: {self.samples} base samples, "
-                     f"{self.runs} runs")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        from thaadsim.outputs import save_png
-
-        return save_png(fig, path)
 
 
 def _raid_and_defense(scenario_or_builder: Any
@@ -844,36 +820,6 @@ def sobol_indices(
         seconds=time.perf_counter() - start, settings=settings)
 
 
-def sensitivity_command_data(
-    scenario: str,
-    output: str = "p_no_leak",
-    *,
-    samples: int = 16,
-    seed: int = 0,
-    params: Sequence[str] | None = None,
-    trials: int = 50,
-    pool: int = 4,
-    grid_km: float = FOOTPRINT_GRID_KM,
-    min_shots: int = 1,
-    plot_path: str | Path | None = None,
-    runner: RunnerOptions | None = None,
-    progress: bool = True,
-) -> dict[str, Any]:
-    """Everything ``thaadsim sensitivity SCENARIO`` does but printing: run
-    :func:`sobol_indices` (on the runner with ``runner``'s options), write the bar chart if
-    asked; returns :meth:`SensitivityResult.to_dict` (plus ``plot``, the PNG's path, and
-    ``runner``, the runner's options, when chosen)."""
-    res = sobol_indices(output, scenario, samples=samples, seed=seed, params=params,
-                        trials=trials, pool=pool, grid_km=grid_km, min_shots=min_shots,
-                        runner=runner, progress=progress)
-    data = res.to_dict()
-    if plot_path is not None:
-        data["plot"] = str(res.plot(plot_path))
-    if runner is not None and runner.chosen:
-        data["runner"] = runner.describe()
-    return data
-
-
 __all__ = ["DEFAULT_CHUNK_RUNS", "DEFAULT_PARAMETERS", "FOOTPRINT_GRID_KM",
            "FOOTPRINT_PARAMETERS", "OUTPUTS", "PARAMETERS", "Parameter", "SensitivityResult",
-           "SensitivityTask", "parameter", "sensitivity_command_data", "sobol_indices"]
+           "SensitivityTask", "parameter", "sobol_indices"]

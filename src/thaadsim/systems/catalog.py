@@ -184,6 +184,9 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
                                   if "steer_max_deflection_deg" in raw else 0.0),
     )
     fig("range_km")
+    for key in ("length_m", "launch_mass_kg"):  # optional, for the record: checked, not flown
+        if key in raw:
+            fig(key)
     depressed = None
     if "depressed_apogee_km" in raw:
         fig("depressed_apogee_km")

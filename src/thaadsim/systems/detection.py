@@ -22,8 +22,9 @@ loop runs over threats, and the filter's loop over looks runs inside one compile
    (:func:`~thaadsim.systems.tracking.initiate`; a radar sees the boost end as the
    acceleration stops; tracking powered flight would need an acceleration model not built
    here), then predicts and updates. The track is **firm** at the first look at which,
-   confirmed, its position and velocity uncertainties are below the rule's thresholds
-   (as :func:`~thaadsim.systems.tracking.firm_track_time` defines it).
+   confirmed, its position and velocity uncertainties are below the rule's thresholds:
+   :func:`~thaadsim.systems.tracking.firm_track_time` of the filter's uncertainties, the
+   one rule (:func:`_firm_time`).
 4. **Impact prediction** at the firm time (:func:`~thaadsim.systems.tracking.predict_impact`)
    against the true impact point: what fire control would be given.
 
@@ -359,7 +360,8 @@ def _track(
                                 alive[rows], confirm_j, emp, rule, params, backend)
     out["position_sigma_m"][rows] = run.position_sigma_m
     out["velocity_sigma_mps"][rows] = run.velocity_sigma_mps
-    firm_rows_t, firm_state, firm_cov = run.firm_t_s, run.firm_state, run.firm_cov
+    firm_rows_t = _firm_time(looks_t[rows], det[rows], run, j1, rule)
+    firm_state, firm_cov = run.firm_state, run.firm_cov
     out["firm_track_s"][rows] = firm_rows_t
     have = np.isfinite(firm_rows_t)
     if have.any():
@@ -374,6 +376,29 @@ def _track(
         out["impact_pred_lat_deg"][target] = pred.lat_deg
         out["impact_pred_lon_deg"][target] = pred.lon_deg
     return out, int(alive.sum())
+
+
+def _firm_time(look_t_s: FloatArray, detected: npt.NDArray[np.bool_], run: tracking.LookRun,
+               start: npt.NDArray[np.intp], rule: tracking.FirmTrackRule = DEFAULT_RULE
+               ) -> FloatArray:
+    """The firm-track time of each track: :func:`~thaadsim.systems.tracking.firm_track_time`
+    (the one rule, the one the tests test) of the filter's sigmas after each of its updates
+    (the starting look, the initiation's, is not an update of the filter). The filter
+    (:func:`~thaadsim.systems.tracking.filter_looks`) keeps its estimate at the first look
+    that passes the same rule, in its compiled loop; the two must name the same look, and a
+    difference is an error, not a silent choice."""
+    pos = run.position_sigma_m.copy()
+    vel = run.velocity_sigma_mps.copy()
+    rows = np.arange(pos.shape[0])
+    pos[rows, start] = np.nan
+    vel[rows, start] = np.nan
+    firm = tracking.firm_track_time(look_t_s, detected, pos, vel, rule)
+    if not np.array_equal(firm, run.firm_t_s, equal_nan=True):
+        bad = int(np.flatnonzero(~((firm == run.firm_t_s)
+                                   | (np.isnan(firm) & np.isnan(run.firm_t_s))))[0])
+        raise RuntimeError(f"track {bad}: the filter's firm look ({run.firm_t_s[bad]!r} s) is "
+                           f"not firm_track_time's ({firm[bad]!r} s): two firm-track rules")
+    return firm
 
 
 def truth_from_flight(flight: RocketFlight, beta_kgm2: npt.ArrayLike) -> Truth:

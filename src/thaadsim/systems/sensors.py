@@ -24,6 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from thaadsim.errors import CatalogError, InputError
+from thaadsim.limits import check
 from thaadsim.systems.catalog import Figure, _figure, _read_yaml, get_radar, get_site
 from thaadsim.systems.radar import Emplacement, Radar
 
@@ -38,9 +39,7 @@ class EarlyWarning:
     figures: Mapping[str, Figure] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.cue_delay_s <= 3600.0:
-            raise InputError(f"early_warning.cue_delay_s: {self.cue_delay_s!r} s; allowed: "
-                             "0 to 3600 s after launch")
+        check("cue_delay_s", self.cue_delay_s, "early_warning.cue_delay_s")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,7 +126,6 @@ def parse_sensor_spec(text: str, option: str = "--sensor"
     """``SITE:MODE[:BORESIGHT_DEG]`` (the command line's ``--sensor``) as (site slug, mode,
     boresight or None), each checked against the catalog and :data:`LIMITS`; anything
     else is one :class:`InputError` naming the option, the text and what is allowed."""
-    from thaadsim.limits import check
     from thaadsim.systems.catalog import site_catalog
     from thaadsim.systems.radar import MODES
 
