@@ -95,6 +95,7 @@ def test_catalog_json_and_table():
     assert table.exit_code == 0 and "hwasong-15" in table.output
 
 
+@pytest.mark.slow  # an ICBM flown to fit a lofted test
 def test_loft_json():
     d = run_json("loft", "--missile", "hwasong-14", "--apogee-km", "3724.9", "--range-km",
                  "998", "--flight-time-s", "2832", "--non-rotating")
@@ -176,6 +177,7 @@ any_float = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
 FLY_OPTIONS = ("--speed-kms", "--gamma-deg", "--burnout-alt-km", "--beta-kgm2")
 
 
+@pytest.mark.slow  # a property test: many flights
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(speed=any_float, gamma=any_float, alt=any_float, beta=any_float)
 @example(speed=3.0, gamma=45.0, alt=0.0, beta=1000.0)  # both branches are always taken:

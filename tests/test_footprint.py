@@ -187,6 +187,7 @@ def test_bad_inputs_raise_clear_errors(kwargs: dict, error: type, message: str) 
     assert re.fullmatch(message, str(exc.value)), str(exc.value)  # fullmatch: one line, all of it
 
 
+@pytest.mark.slow  # a 10 km footprint grid each
 @pytest.mark.parametrize(("missile", "launch"), [
     ("scud-b", (38.0, 126.0)),   # a launch site near the DMZ's western end (Haeju region)
     ("scud-c", PYONGYANG),

@@ -265,7 +265,7 @@ def test_loft_analysis_rejects_impossible_tests():
         analyse_loft(get_missile("scud-b"), 3000.0, 500.0)
     with pytest.raises(UnreachableError, match="was not lofted"):
         analyse_loft(get_missile("nodong"), 100.0, 1000.0)
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"^apogee_km: -3 is out of range; allowed: "):
         analyse_loft(get_missile("scud-b"), -3.0, 500.0)
 
 
