@@ -281,6 +281,22 @@ def dp5_step(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly,
     return np.sqrt(err / 6.0)
 
 
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def dp5_step_apart(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly, h0, dh,
+                   rtol, atol):
+    """:func:`dp5_step` compiled as a function of its own, for the step taken once per
+    trajectory (from the last accepted point to the interpolated impact).
+
+    :func:`dp5_step` is inlined with its six right-hand sides wherever it is called, and
+    compiling those copies is most of the first run's compile time (the per-trajectory
+    kernel alone took about 60% of it with two inlined steps). The hot loop keeps its
+    inlined step; this rare one is a call to one shared, separately compiled body (the same
+    arithmetic, so the same bits), used by :func:`integrate_one` and by the lockstep
+    kernel's ``settle``."""
+    return dp5_step(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly, h0,
+                    dh, rtol, atol)
+
+
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def hermite_state(th, hs, y0, f0, y1, f1, out):
     """State at fraction ``th`` of a step of length ``hs``.
@@ -512,8 +528,8 @@ def integrate_one(
         if th_imp <= 1.0:
             # step from the start of this step straight to the interpolated impact
             # time: the impact state is then as accurate as any integrated state
-            dp5_step(t, y, k1, th_imp * hs, tmp, k7, k2, k3, k4, k5, k6, ys, seg, earth,
-                     rho_poly, h0, dh, rtol, atol)
+            dp5_step_apart(t, y, k1, th_imp * hs, tmp, k7, k2, k3, k4, k5, k6, ys, seg,
+                           earth, rho_poly, h0, dh, rtol, atol)
             for j in range(6):
                 y[j] = tmp[j]
             t = t + th_imp * hs
