@@ -82,7 +82,13 @@ def test_band_option():
 
 def test_catalog_json_and_table():
     d = run_json("catalog")
-    assert len(d["missiles"]) == 21  # 13 North Korean, kn-23-enlarged, China's 7 (issue 15)
+    from thaadsim.systems.catalog import missile_catalog
+
+    # one row per catalog entry, in its order: 13 North Korean missiles the first issue named,
+    # kn-23-enlarged, China's 7 (issue 15), today's North Korean arsenal (issue 16: 7 and the
+    # kn-23-slbm variant)
+    assert [m["slug"] for m in d["missiles"]] == list(missile_catalog())
+    assert len(d["missiles"]) == 29
     assert all(m["range_source"] for m in d["missiles"])
     assert {m["slug"]: m["variant_of"] for m in d["missiles"]}["kn-23-enlarged"] == "kn-23"
     table = runner.invoke(app, ["catalog"])

@@ -18,9 +18,9 @@ from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.physics.rocket import fly_rocket
 from thaadsim.studies import footprint as fpm
-from thaadsim.studies.detection import simulate_detection, truth_from_flight
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
+from thaadsim.systems.detection import simulate_detection, truth_from_flight
 from thaadsim.systems.threat import aim_many
 
 PYONGYANG = (39.0194, 125.7381)
@@ -90,7 +90,7 @@ def test_vectorised_opportunities_match_fire_control() -> None:
                       in_band=np.isfinite(tof))
     earliest = rng.uniform(-80, 80, n)
     earliest[3] = np.inf
-    got = fpm.shot_opportunities(geo, earliest, 5.0)
+    got = fpm.shot_opportunity_counts(geo, earliest, 5.0)
     want = [int(fc.shot_opportunities(geo, i, earliest[i:i + 1], 5.0)[0]) for i in range(n)]
     np.testing.assert_array_equal(got, want)
     assert got.max() >= 2

@@ -361,7 +361,7 @@ def test_other_api_entry_points_check_their_numbers() -> None:
         defended_footprint("seongju", "scud-c", math.nan, 125.7)
     with pytest.raises(InputError, match="^grid_km: 500 km makes 1 cell"):
         defended_footprint("seongju", "scud-c", 39.0, 125.7, grid_km=500)
-    with pytest.raises(InputError, match="^--sspk: 1.5 is out of range"):
+    with pytest.raises(InputError, match="^sspk: 1.5 is out of range"):
         standard_defense("seongju", "salvo-2", (36.0, 128.2), (39.0, 125.7), sspk=1.5)
     with pytest.raises(InputError, match="^aim_lat_deg: 91 is out of range"):
         aim_many(get_missile("scud-c"), [39.0, 39.0], [125.7, 125.7], [36.0, 91.0],
@@ -468,9 +468,9 @@ def test_standard_defense_numbers_at_the_edges(data: st.DataObject) -> None:
     from thaadsim.studies.raid import standard_defense
 
     arg, row, field = data.draw(st.sampled_from([
-        ("inventory", "inventory", "--inventory"),
-        ("fire_channels", "fire_channels", "--fire-channels"),
-        ("sspk", "probability", "--sspk"),
+        ("inventory", "inventory", "inventory"),
+        ("fire_channels", "fire_channels", "fire_channels"),
+        ("sspk", "probability", "sspk"),
         ("asset_radius_km", "asset_radius_km", "asset_radius_km")]))
     value = _as_number(row, data.draw(st.sampled_from(edges(row))))
     if value is None:

@@ -507,14 +507,13 @@ def test_a_defense_at_the_antimeridian_has_its_radar_fan() -> None:
 
     from thaadsim.report.html import FAN_ALT_M
     from thaadsim.studies.coverage import radar_coverage
-    from thaadsim.systems.catalog import get_radar
 
     scn = outcome(ANTIMERIDIAN)
     assert isinstance(scn, Scenario)
-    radar = scn.defense.radar
+    radar = scn.defense.sensors[0].emplacement
     assert 80.0 < radar.boresight_deg < 100.0  # facing the launch, east across 180
     assert scn.raid()[0][0].launch_lon_deg == pytest.approx(-168.0)
-    model = get_radar(scn.defense.radar_mode).radar
+    model = scn.defense.sensors[0].radar
     fan = radar_coverage(model, radar, rcs_m2=0.1, alt_m=FAN_ALT_M)
     parts = shapely.get_parts(fan.polygon)
     assert all(-180.0 <= p.bounds[0] <= p.bounds[2] <= 180.0 for p in parts)

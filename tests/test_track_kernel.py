@@ -24,10 +24,10 @@ from thaadsim.physics.geodesy import (
     geodetic_to_ecef,
 )
 from thaadsim.physics.propagate import propagate
-from thaadsim.studies.detection import simulate_detection, truth_from_flight
 from thaadsim.systems import _track_kernel as kernel
 from thaadsim.systems import tracking
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
+from thaadsim.systems.detection import simulate_detection, truth_from_flight
 from thaadsim.systems.radar import Emplacement
 from thaadsim.systems.threat import fly_threat
 from thaadsim.systems.tracking import (
