@@ -177,3 +177,20 @@ def test_guam_is_within_the_df26s_reach_and_beyond_the_df21s():
         at = sites[launch]
         result = aim_many(cat[slug], at.lat_deg, at.lon_deg, [guam.lat_deg], [guam.lon_deg])
         assert (result.error[0] is None) is reaches, (slug, launch, result.error[0])
+
+
+@pytest.mark.parametrize("slug", sorted(FORWARD_BASED))
+def test_china_launch_areas_lie_within_the_assumed_face_as_the_catalog_says(slug):
+    """The boresight assumptions state that China's launch areas lie within the TPY-2's
+    +-60 deg scan (radars.yaml scan_half_width_deg) at the assumed North-Korea-facing
+    boresight: a geometric fact of the catalog the fence study builds on."""
+    from thaadsim.systems.catalog import get_radar
+
+    sites = site_catalog()
+    site = sites[slug]
+    half = get_radar("forward-based").radar.scan_half_width_deg
+    for area in LAUNCH_AREAS + ["beijing"]:
+        s = sites[area]
+        bearing = float(geodesic_inverse(site.lat_deg, site.lon_deg, s.lat_deg, s.lon_deg)[1])
+        off = abs((bearing - site.boresight_deg + 180.0) % 360.0 - 180.0)
+        assert off < half, (slug, area, round(bearing))

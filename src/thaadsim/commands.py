@@ -22,7 +22,7 @@ import numpy as np
 
 from thaadsim.errors import InputError
 from thaadsim.jsonsafe import json_safe
-from thaadsim.limits import check, fmt_number
+from thaadsim.limits import check
 
 if TYPE_CHECKING:
     from thaadsim.run import RunOutput
@@ -98,15 +98,6 @@ def check_apogee(shape: str, apogee_km: float | None) -> None:
                          "--shape lofted or depressed with it")
 
 
-def wilson95(p: float, n: int) -> list[float]:
-    """95% Wilson score interval of a proportion, as the JSON lists it
-    (:func:`thaadsim.engagement.wilson_interval`)."""
-    from thaadsim.engagement import wilson_interval
-
-    low, high = wilson_interval(p, n)
-    return [float(low), float(high)]
-
-
 def _median_or_none(x: np.ndarray) -> float | None:
     x = np.asarray(x, dtype=np.float64)
     return float(np.nanmedian(x)) if np.isfinite(x).any() else None
@@ -170,17 +161,6 @@ class FlightTrack:
                 float(np.interp(t_s, self.t_s, self.alt_km)))
 
 
-def _track(t: np.ndarray, y: np.ndarray, lat0: float, lon0: float, earth: Any) -> FlightTrack:
-    from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
-
-    ok = np.isfinite(t)
-    order = np.argsort(t[ok], kind="stable")
-    pts = y[ok][order]
-    lat, lon, alt = ecef_to_geodetic(pts[:, :3], earth)
-    dist, _, _ = geodesic_inverse(lat0, lon0, lat, lon, earth)
-    return FlightTrack(t_s=t[ok][order], ground_km=dist / 1e3, alt_km=alt / 1e3)
-
-
 def fly_command_data(
     *,
     speed_kms: float | None = None,
@@ -242,109 +222,34 @@ def fly_title(data: dict[str, Any]) -> str:
     return f"{data['missile']}: {data['shape']}, {data['range_km']:.0f} km"
 
 
-def _band_fields(flight_up: np.ndarray, flight_down: np.ndarray, apogee_m: float,
-                 band: tuple[float, float], start_alt_m: float, t0: float, t1: float
-                 ) -> dict[str, Any]:
-    from thaadsim.physics.propagate import band_times
-
-    entry, leave, total = band_times(flight_up[None, :], flight_down[None, :],
-                                     np.array([apogee_m]), (band[0] * 1e3, band[1] * 1e3),
-                                     np.array([start_alt_m]), np.array([t0]), np.array([t1]))
-    return {"band_km": list(band), "band_entry_s": float(entry[0]),
-            "band_exit_s": float(leave[0]), "time_in_band_s": float(total[0])}
-
-
-def _never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:
-    return (f"fly: the flight hit the ground at once: burnout at {fmt_number(alt_km)} km with a "
-            f"flight-path angle of {fmt_number(gamma_deg)} degrees never climbs (at "
-            f"{fmt_number(speed_kms)} km/s); give --gamma-deg above 0 or --burnout-alt-km "
-            "above 0")
-
-
-def _why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
-                   alt_km: float, earth: Any, rotating: bool) -> str:
-    """What happened to a burnout flight that did not end in an impact, in words."""
-    from thaadsim.physics.geodesy import ecef_to_geodetic
-
-    t = float(flight.t_s[0])
-    alt = float(ecef_to_geodetic(flight.state[0, :3], earth)[2])
-    if status != "reached-end" and not alt > 0 and not (
-            float(flight.apogee_alt_m[0]) > alt_km * 1e3 + 1.0):
-        return _never_climbs(speed_kms, gamma_deg, alt_km)
-    if status == "reached-end":
-        pos, vel = flight.state[0, :3], flight.state[0, 3:]
-        if rotating:  # the energy is the inertial velocity's: add the ground's, omega x r
-            vel = vel + np.cross([0.0, 0.0, earth.omega_radps], pos)
-        speed = float(np.linalg.norm(vel))
-        energy = 0.5 * speed**2 - earth.gm_m3ps2 / float(np.linalg.norm(pos))
-        fate = ("it is escaping the Earth" if energy >= 0 else
-                "it is in orbit, its path never meeting the ground" if alt > 100e3 else
-                "it had not come down")
-        return (f"fly: the flight had not come down after {fmt_number(round(t))} s (the time "
-                f"limit): it was {fmt_number(round(alt / 1e3))} km up at "
-                f"{fmt_number(round(speed / 1e3, 2))} km/s (inertial); {fate} (burnout "
-                f"{fmt_number(speed_kms)} km/s at {fmt_number(gamma_deg)} degrees, "
-                f"{fmt_number(alt_km)} km)")
-    if status == "max-steps":
-        return (f"fly: the integrator's step budget ran out after {fmt_number(round(t))} s "
-                "of flight, before it came down; give another burnout state")
-    return (f"fly: the flight could not be integrated (it failed after {fmt_number(round(t))} "
-            "s, a non-finite state); give another burnout state")
-
-
 def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float, vacuum: bool,
                  non_rotating: bool, earth_name: str, lat: float, lon: float, az: float,
                  band: tuple[float, float]) -> tuple[dict[str, Any], FlightTrack, str]:
+    from thaadsim.api import fly_burnout
     from thaadsim.physics.earth import earth_model
-    from thaadsim.physics.geodesy import (
-        direction_ecef,
-        ecef_to_geodetic,
-        geodesic_inverse,
-        geodetic_to_ecef,
-    )
-    from thaadsim.physics.propagate import STATUS_NAMES, propagate
 
-    for row, value, option in (("speed_kms", speed_kms, "--speed-kms"),
-                               ("gamma_deg", gamma_deg, "--gamma-deg"),
-                               ("burnout_alt_km", alt_km, "--burnout-alt-km"),
-                               ("beta_kgm2", beta, "--beta-kgm2"),
-                               ("lat_deg", lat, "--lat-deg"), ("lon_deg", lon, "--lon-deg"),
-                               ("azimuth_deg", az, "--azimuth-deg")):
-        check(row, value, option)
-    if alt_km == 0 and gamma_deg == 0:
-        raise InputError(_never_climbs(speed_kms, gamma_deg, alt_km))
-    earth = earth_model(earth_name)
-    r = geodetic_to_ecef(lat, lon, alt_km * 1e3, earth)
-    v = speed_kms * 1e3 * direction_ecef(lat, lon, az, gamma_deg)
-    state = np.concatenate([r, v])
-    flight = propagate(state, beta_kgm2=beta, earth=earth, drag=not vacuum,
-                       rotating=not non_rotating, levels_alt_m=[band[0] * 1e3, band[1] * 1e3],
-                       record=4000, max_step_s=5.0)
-    status = STATUS_NAMES[int(flight.status[0])]
-    if status != "impact":
-        raise InputError(_why_no_impact(flight, status, speed_kms, gamma_deg, alt_km, earth,
-                                        not non_rotating))
-    ilat, ilon, _ = ecef_to_geodetic(flight.state[0, :3], earth)
-    dist, _, _ = geodesic_inverse(lat, lon, ilat, ilon, earth)
+    f = fly_burnout(speed_kms, gamma_deg, burnout_alt_km=alt_km, beta_kgm2=beta,
+                    lat_deg=lat, lon_deg=lon, azimuth_deg=az, band_km=band, drag=not vacuum,
+                    rotating=not non_rotating, earth=earth_name)
     data = {
         "mode": "burnout",
-        "earth": earth.name,
+        "earth": earth_model(earth_name).name,
         "rotating": not non_rotating,
         "drag": not vacuum,
         "burnout_speed_kms": speed_kms,
         "gamma_deg": gamma_deg,
         "burnout_alt_km": alt_km,
-        "range_km": float(dist) / 1e3,
-        "apogee_km": float(flight.apogee_alt_m[0]) / 1e3,
-        "apogee_time_s": float(flight.apogee_t_s[0]),
-        "flight_time_s": float(flight.t_s[0]),
-        "impact_lat_deg": float(ilat),
-        "impact_lon_deg": float(ilon),
-        "impact_speed_kms": float(np.linalg.norm(flight.state[0, 3:])) / 1e3,
-        **_band_fields(flight.up_s[0], flight.down_s[0], float(flight.apogee_alt_m[0]), band,
-                       alt_km * 1e3, 0.0, float(flight.t_s[0])),
+        "range_km": f.range_km,
+        "apogee_km": f.apogee_km,
+        "apogee_time_s": f.apogee_time_s,
+        "flight_time_s": f.flight_time_s,
+        "impact_lat_deg": f.impact_lat_deg,
+        "impact_lon_deg": f.impact_lon_deg,
+        "impact_speed_kms": f.impact_speed_kms,
+        "band_km": list(band), "band_entry_s": f.band_entry_s, "band_exit_s": f.band_exit_s,
+        "time_in_band_s": f.time_in_band_s,
     }
-    track = _track(flight.track_t_s[0], flight.track_state[0], lat, lon, earth)
+    track = FlightTrack(t_s=f.t_s, ground_km=f.ground_km, alt_km=f.alt_km)
     return data, track, fly_title(data)
 
 
@@ -352,10 +257,11 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
                  shape: str, apogee_km: float | None, non_rotating: bool, earth_name: str,
                  vacuum: bool, band: tuple[float, float]
                  ) -> tuple[dict[str, Any], FlightTrack, str]:
+    from thaadsim.api import fly
     from thaadsim.physics.earth import earth_model
     from thaadsim.physics.geodesy import ecef_to_geodetic
     from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import aim_point_at_range, fly_threat
+    from thaadsim.systems.threat import aim_point_at_range
 
     m = get_missile(slug)
     check_shape(shape)
@@ -372,9 +278,10 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         lat1, lon1 = latlon(to, "--to")
     else:
         raise InputError("fly: with --missile give --range-km R or both --from and --to")
-    tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km,
-                    band_alt_m=(band[0] * 1e3, band[1] * 1e3), earth=earth,
-                    rotating=not non_rotating, drag=not vacuum, record=True)
+    flown = fly(m, (lat0, lon0), (lat1, lon1), shape=shape, apogee_km=apogee_km, band_km=band,
+                rotating=not non_rotating, drag=not vacuum, earth=earth_name)
+    tf = flown.threat
+    assert tf is not None  # a missile's flight keeps the engine's
     f = tf.flight
     data = {
         "mode": "missile",
@@ -400,7 +307,7 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         "band_exit_s": tf.band_exit_s,
         "time_in_band_s": tf.time_in_band_s,
     }
-    track = _track(f.track_t_s[0], f.track_state[0], lat0, lon0, earth)
+    track = FlightTrack(t_s=flown.t_s, ground_km=flown.ground_km, alt_km=flown.alt_km)
     return data, track, fly_title(data)
 
 
@@ -513,6 +420,7 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     """``thaadsim detect``: when the radar first detects the threat, confirms it, holds a
     firm track and how well it then predicts the impact point (medians over ``trials``)."""
     from thaadsim.engagement import detect_trials
+    from thaadsim.run import wilson95
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.detection import truth_from_flight
     from thaadsim.systems.sensors import Sensor
@@ -603,6 +511,7 @@ def engage_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     kills); ``sensors``: ``--sensor`` options added to the battery's own radar (the JSON's
     ``sensors`` list: :func:`thaadsim.engagement.sensor_summary`)."""
     from thaadsim.engagement import RaidThreat, sensor_summary, simulate
+    from thaadsim.run import wilson95
     from thaadsim.systems.catalog import get_missile
 
     check_shape(shape)
@@ -664,7 +573,8 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
         sensor_summary,
         simulate,
     )
-    from thaadsim.studies.montecarlo import RunnerOptions, run_engagement
+    from thaadsim.run import wilson95
+    from thaadsim.studies.montecarlo import RunnerOptions, run_pooled_engagement
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.fire_control import doctrine_shots
 
@@ -687,8 +597,8 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
     if runner.chosen:
-        mc = run_engagement(threats, defense, trials, seed, pool_size=pool, runner=runner,
-                            progress=progress)
+        mc = run_pooled_engagement(threats, defense, trials, seed, pool_size=pool,
+                                   runner=runner, progress=progress)
         frame = mc.frame
         fired = float(frame["interceptors"].sum())
         p_shot = float(frame["p_kill_sum"].sum()) / fired if fired else 0.0
@@ -1055,4 +965,4 @@ __all__ = ["DEFAULT_AZIMUTH_DEG", "DEFAULT_LAUNCH", "DEFAULT_THREAT", "FlightTra
            "engage_command_data", "fly_command_data", "fly_title", "footprint_command_data",
            "latlon", "loft_command_data", "place", "raid_command_data",
            "raid_curve_command_data", "run_command_data", "sensitivity_command_data",
-           "shown", "site_label", "validate_command_data", "wilson95"]
+           "shown", "site_label", "validate_command_data"]
