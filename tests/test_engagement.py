@@ -172,6 +172,9 @@ def test_threats_aimed_away_are_not_engaged() -> None:
 def test_same_seed_same_result() -> None:
     a = one("scud-c", (39.02, 125.74), (SEONGJU.lat_deg, SEONGJU.lon_deg), trials=10)
     b = one("scud-c", (39.02, 125.74), (SEONGJU.lat_deg, SEONGJU.lon_deg), trials=10)
+    # the same columns, and shots to compare (a run that fired nothing would compare nothing)
+    assert set(a.threats) == set(b.threats) and set(a.shots) == set(b.shots)
+    assert len(a.threats["trial"]) == 10 and len(a.shots["trial"]) > 0
     for key in a.threats:
         np.testing.assert_array_equal(a.threats[key], b.threats[key])
     for key in a.shots:
@@ -189,6 +192,7 @@ def test_engage_command_json() -> None:
     assert d["engageable"] and 40 <= d["intercept_alt_km"] <= 150 and d["p_kill"] > 0.5
 
 
+@pytest.mark.slow  # a 200-trial raid of four
 def test_raid_command_json_has_both_estimates() -> None:
     res = runner.invoke(app, ["raid", "--missile", "scud-c", "--count", "4", "--from",
                               "pyongyang", "--to", "seongju", "--trials", "200", "--json"])

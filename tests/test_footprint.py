@@ -90,7 +90,7 @@ def test_vectorised_opportunities_match_fire_control() -> None:
                       in_band=np.isfinite(tof))
     earliest = rng.uniform(-80, 80, n)
     earliest[3] = np.inf
-    got = fpm.shot_opportunities(geo, earliest, 5.0)
+    got = fpm.shot_opportunity_counts(geo, earliest, 5.0)
     want = [int(fc.shot_opportunities(geo, i, earliest[i:i + 1], 5.0)[0]) for i in range(n)]
     np.testing.assert_array_equal(got, want)
     assert got.max() >= 2
@@ -187,6 +187,7 @@ def test_bad_inputs_raise_clear_errors(kwargs: dict, error: type, message: str) 
     assert re.fullmatch(message, str(exc.value)), str(exc.value)  # fullmatch: one line, all of it
 
 
+@pytest.mark.slow  # a 10 km footprint grid each
 @pytest.mark.parametrize(("missile", "launch"), [
     ("scud-b", (38.0, 126.0)),   # a launch site near the DMZ's western end (Haeju region)
     ("scud-c", PYONGYANG),

@@ -62,6 +62,7 @@ def test_reference_is_a_full_table(reference: pd.DataFrame) -> None:
     assert set(reference["outcome"]) <= {"intercepted", "leaked", "not engaged"}
 
 
+@pytest.mark.slow  # a pool of worker processes
 def test_processes_give_the_same_result(task: mc.EngagementTask,
                                         reference: pd.DataFrame) -> None:
     got = mc.run_chunks(task, TRIALS, SEED, chunk_trials=CHUNK, executor="processes",
@@ -180,6 +181,8 @@ def test_pool_without_resampling_is_simulate() -> None:
     got = engage(prepare(raid, defense, pool=trials, seed=seed), trials,
                  np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1]),
                  sample=np.repeat(np.arange(trials)[:, None], len(raid), axis=1))
+    assert set(got.threats) == set(want.threats) and set(got.shots) == set(want.shots)
+    assert len(want.shots["trial"]) > 0  # shots were fired: their columns compare something
     for name, col in want.threats.items():
         assert np.array_equal(col, got.threats[name], equal_nan=col.dtype.kind == "f"), name
     for name, col in want.shots.items():
@@ -187,7 +190,7 @@ def test_pool_without_resampling_is_simulate() -> None:
 
 
 def test_run_engagement_summary(task: mc.EngagementTask, reference: pd.DataFrame) -> None:
-    run = mc.run_engagement(task.raid, task.defense, TRIALS, SEED, pool_size=POOL,
+    run = mc.run_pooled_engagement(task.raid, task.defense, TRIALS, SEED, pool_size=POOL,
                             runner=mc.RunnerOptions(chunk_size=CHUNK), progress=False)
     pd.testing.assert_frame_equal(run.frame, reference)
     leaked = (reference["hits_asset"] & (reference["outcome"] != "intercepted")).to_numpy()

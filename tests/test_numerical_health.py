@@ -90,6 +90,7 @@ def test_footprint_area_converges_as_the_grid_is_refined() -> None:
     assert (changes[1:] <= 1.01 * changes[:-1]).all(), (areas, changes)
 
 
+@pytest.mark.slow  # coverage fans down to 0.25 deg rays
 @pytest.mark.parametrize(("rcs_m2", "alt_m"), [(0.1, 100e3), (1.0, 10e3)])
 def test_coverage_area_converges_as_the_rays_are_refined(rcs_m2: float, alt_m: float) -> None:
     radar, site = get_radar("terminal").radar, get_site("seongju").emplacement()

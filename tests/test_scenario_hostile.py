@@ -583,6 +583,7 @@ def _replace(data: Any, path: list[int], value: Any) -> Any:
     return [*data[:i], _replace(data[i], path[1:], value), *data[i + 1:]]
 
 
+@pytest.mark.slow  # a property test: hundreds of scenario parses
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path=st.lists(st.integers(0, 12), min_size=1, max_size=5), value=hostile_values)
 def test_any_value_anywhere_in_a_builtin(path: list[int], value: Any) -> None:

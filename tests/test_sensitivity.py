@@ -102,6 +102,7 @@ def test_radar_levels_change_the_radar_itself() -> None:
     assert [th.rcs_m2 for th in raid1] == [th.rcs_m2 for th in raid]
 
 
+@pytest.mark.slow  # a sensitivity study of footprints
 def test_footprint_area_output_and_json() -> None:
     # the footprint hangs on the firm-track time (radar) and the shot timing (reaction);
     # the estimate is deterministic, so runs that differ only in the dummy give the same
@@ -134,6 +135,7 @@ def test_footprint_area_output_and_json() -> None:
         sobol_indices("footprint_area", "saturation", samples=4, min_shots=3)
 
 
+@pytest.mark.slow  # footprints computed twice
 def test_footprint_runs_equal_defended_footprint() -> None:
     # the shared flights and geometry give, at a run's values, the area of a footprint
     # computed from scratch with the battery changed the same way

@@ -82,6 +82,8 @@ def test_chunked_fire_control_draws_are_exact() -> None:
     raid, defense = _raid(), _defense(perfect_tracking=True)
     whole = simulate(raid, defense, trials=11, seed=2, chunk_trials=1000)
     part = simulate(raid, defense, trials=11, seed=2, chunk_trials=3)
+    assert set(whole.threats) == set(part.threats) and set(whole.shots) == set(part.shots)
+    assert len(whole.shots["trial"]) > 0  # shots were fired: their columns compare something
     for tables in ((whole.threats, part.threats), (whole.shots, part.shots)):
         for k in tables[0]:
             assert np.array_equal(tables[0][k], tables[1][k],

@@ -98,15 +98,6 @@ def check_apogee(shape: str, apogee_km: float | None) -> None:
                          "--shape lofted or depressed with it")
 
 
-def wilson95(p: float, n: int) -> list[float]:
-    """95% Wilson score interval of a proportion, as the JSON lists it
-    (:func:`thaadsim.engagement.wilson_interval`)."""
-    from thaadsim.engagement import wilson_interval
-
-    low, high = wilson_interval(p, n)
-    return [float(low), float(high)]
-
-
 def _median_or_none(x: np.ndarray) -> float | None:
     x = np.asarray(x, dtype=np.float64)
     return float(np.nanmedian(x)) if np.isfinite(x).any() else None
@@ -429,6 +420,7 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     """``thaadsim detect``: when the radar first detects the threat, confirms it, holds a
     firm track and how well it then predicts the impact point (medians over ``trials``)."""
     from thaadsim.engagement import detect_trials
+    from thaadsim.run import wilson95
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.detection import truth_from_flight
     from thaadsim.systems.sensors import Sensor
@@ -519,6 +511,7 @@ def engage_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     kills); ``sensors``: ``--sensor`` options added to the battery's own radar (the JSON's
     ``sensors`` list: :func:`thaadsim.engagement.sensor_summary`)."""
     from thaadsim.engagement import RaidThreat, sensor_summary, simulate
+    from thaadsim.run import wilson95
     from thaadsim.systems.catalog import get_missile
 
     check_shape(shape)
@@ -580,7 +573,8 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
         sensor_summary,
         simulate,
     )
-    from thaadsim.studies.montecarlo import RunnerOptions, run_engagement
+    from thaadsim.run import wilson95
+    from thaadsim.studies.montecarlo import RunnerOptions, run_pooled_engagement
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.fire_control import doctrine_shots
 
@@ -603,8 +597,8 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
     if runner.chosen:
-        mc = run_engagement(threats, defense, trials, seed, pool_size=pool, runner=runner,
-                            progress=progress)
+        mc = run_pooled_engagement(threats, defense, trials, seed, pool_size=pool,
+                                   runner=runner, progress=progress)
         frame = mc.frame
         fired = float(frame["interceptors"].sum())
         p_shot = float(frame["p_kill_sum"].sum()) / fired if fired else 0.0
@@ -971,4 +965,4 @@ __all__ = ["DEFAULT_AZIMUTH_DEG", "DEFAULT_LAUNCH", "DEFAULT_THREAT", "FlightTra
            "engage_command_data", "fly_command_data", "fly_title", "footprint_command_data",
            "latlon", "loft_command_data", "place", "raid_command_data",
            "raid_curve_command_data", "run_command_data", "sensitivity_command_data",
-           "shown", "site_label", "validate_command_data", "wilson95"]
+           "shown", "site_label", "validate_command_data"]

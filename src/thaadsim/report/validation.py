@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from markupsafe import Markup
+
 from thaadsim.outputs import html_generator_meta, write_text
+from thaadsim.report.templating import render, static_text
 from thaadsim.studies.validation import CaseResult, summary_counts
 
 
@@ -35,38 +37,24 @@ def _verdict(r: CaseResult) -> str:
 
 
 def validation_table_html(results: Sequence[CaseResult]) -> str:
-    """An HTML ``<table id="validation">`` fragment: one row per case."""
+    """An HTML ``<table id="validation">`` fragment: one row per case
+    (``templates/validation_table.html.j2``)."""
     head = ("case", "kind", "source", "published", "model", "difference", "unit",
             "tolerance", "result", "note")
-    rows = []
-    for r in results:
-        cls = "pass" if r.passed else ("known-fail" if r.expected_fail else "fail")
-        cells = (f"{r.id}<br><small>{html.escape(r.title)}</small>", r.kind,
-                 html.escape(r.source), _published_text(r), _fmt(r.model),
-                 _fmt(r.difference), html.escape(r.unit), html.escape(r.tolerance),
-                 _verdict(r), html.escape(r.note))
-        rows.append(f'<tr class="{cls}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return ('<table id="validation">\n<thead><tr>'
-            + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>\n<tbody>\n"
-            + "\n".join(rows) + "\n</tbody>\n</table>\n")
+    rows = [{"css": "pass" if r.passed else ("known-fail" if r.expected_fail else "fail"),
+             "id": r.id, "title": r.title, "kind": r.kind, "source": r.source,
+             "published": _published_text(r), "model": _fmt(r.model),
+             "difference": _fmt(r.difference), "unit": r.unit, "tolerance": r.tolerance,
+             "verdict": _verdict(r), "note": r.note} for r in results]
+    return render("validation_table.html.j2", head=head, rows=rows)
 
 
 def validation_page_html(results: Sequence[CaseResult]) -> str:
-    """A standalone HTML page: the counts and :func:`validation_table_html`."""
-    s = summary_counts(results)
-    return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-            + html_generator_meta() +
-            "<title>thaadsim validation</title><style>"
-            "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-            "td,th{border:1px solid #ccc;padding:3px 6px;font-size:90%;vertical-align:top}"
-            "tr.pass td:nth-child(9){color:#070}tr.fail td{background:#fdd}"
-            "tr.known-fail td{background:#ffe}</style></head><body>\n"
-            "<h1>thaadsim validation</h1>\n"
-            f"<p>{s['passed']} passed, {s['failed']} failed, {s['expected_failures']} "
-            "known failures (each with its reason). A case passes when the model value "
-            "lies within the published figure or interval widened by the tolerance, which "
-            "states the uncertainty of the published figure.</p>\n"
-            + validation_table_html(results) + "</body></html>\n")
+    """A standalone HTML page: the counts and :func:`validation_table_html`
+    (``templates/validation.html.j2`` and ``validation.css``)."""
+    return render("validation.html.j2", generator=Markup(html_generator_meta()),
+                  css=Markup(static_text("validation.css")), counts=summary_counts(results),
+                  table=Markup(validation_table_html(results)))
 
 
 def write_validation_page(path: str | Path, results: Sequence[CaseResult]) -> None:

@@ -43,7 +43,7 @@ from a circle:
 4. **Shot opportunities.** The first interceptor can leave no earlier than the firm track
    plus the battery's reaction time and goes for the earliest feasible intercept; each next
    one is launched no earlier than the previous intercept plus the kill assessment time and
-   goes for the earliest intercept still feasible (:func:`shot_opportunities`, the
+   goes for the earliest intercept still feasible (:func:`shot_opportunity_counts`, the
    vectorised form of :func:`thaadsim.systems.fire_control.shot_opportunities`).
 
 An aim point is *defended* when its threat gives at least ``min_shots`` opportunities. The
@@ -402,7 +402,7 @@ def _candidate_times(records: _Records, battery: fc.Battery, icpt: Interceptor) 
     return np.where(any_near[:, None] & (k <= hi[:, None]), GRID_STEP_S * k, np.nan)
 
 
-def shot_opportunities(geo: fc.Geometry, earliest_launch_s: FloatArray,
+def shot_opportunity_counts(geo: fc.Geometry, earliest_launch_s: FloatArray,
                        kill_assessment_s: float) -> IntArray:
     """Shoot-look-shoot opportunities of every threat at once: the first interceptor at the
     earliest feasible intercept whose launch is at or after ``earliest_launch_s`` (n,), each
@@ -658,7 +658,7 @@ def cell_results(threat: _Threat, aim_lat_deg: FloatArray, aim_lon_deg: FloatArr
     firm = firm_track_estimate(flown.records, threat.radar, threat.emplacement(),
                                threat.rcs_m2)
     earliest = np.where(np.isfinite(firm), firm + bat.reaction_s, np.inf)
-    out["shots"][flown.ok] = shot_opportunities(flown.geometry, earliest,
+    out["shots"][flown.ok] = shot_opportunity_counts(flown.geometry, earliest,
                                                 bat.kill_assessment_s)
     out["firm_track_s"][flown.ok] = firm
     out["flight_time_s"][flown.ok] = flown.flight_time_s
@@ -842,4 +842,4 @@ __all__ = ["ACQUISITION_QUANTILE", "CELL_FIELDS", "DEFAULT_CHUNK_CELLS", "FIRM_D
            "FIRM_DELAY_LOOKS_PER_100KM", "Footprint", "FootprintTask", "acquisition_time",
            "cell_results", "chunk_span", "defended_footprint", "firm_delay_s",
            "firm_track_estimate", "resolve_battery",
-           "shot_opportunities"]
+           "shot_opportunity_counts"]

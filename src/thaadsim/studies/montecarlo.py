@@ -1302,7 +1302,7 @@ class EngagementRun:
         return float(self.frame["interceptors"].sum() / self.trials)
 
 
-def run_engagement(
+def run_pooled_engagement(
     raid: Sequence[RaidThreat],
     defense: Defense,
     trials: int,
@@ -1326,4 +1326,4 @@ __all__ = ["CONNECT_TIMEOUT_S", "DEFAULT_CHUNK_TRIALS", "DEFAULT_POOL_SIZE", "EX
            "SCHEDULER_FORM", "SHOT_COLUMNS", "EngagementRun", "EngagementTask",
            "RunnerOptions", "Task", "check_scheduler", "chunk_file", "chunk_seeds",
            "engagement_frame", "engagement_result", "read_manifest", "record_file", "run_chunks",
-           "run_engagement", "sampling", "shared_seed", "stopped", "tracking_pool"]
+           "run_pooled_engagement", "sampling", "shared_seed", "stopped", "tracking_pool"]

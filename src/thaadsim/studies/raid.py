@@ -352,11 +352,11 @@ def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
     engage --sensor``). As ``thaadsim engage`` and ``thaadsim raid`` build it."""
     fc.check_doctrine(doctrine)
     if inventory is not None:
-        check("inventory", inventory, "--inventory")
+        check("inventory", inventory, "inventory")
     if fire_channels is not None:
-        check("fire_channels", fire_channels, "--fire-channels")
+        check("fire_channels", fire_channels, "fire_channels")
     if sspk is not None:
-        check("probability", sspk, "--sspk")
+        check("probability", sspk, "sspk")
     check("asset_radius_km", asset_radius_km, "asset_radius_km")
     for where, (lat, lon) in (("aim point", aim), ("launch point", launch)):
         check("lat_deg", lat, f"{where} latitude")

@@ -414,7 +414,7 @@ class _FootprintModel:
             assess = (float(v["kill_assessment_s"][j]) if "kill_assessment_s" in v
                       else bat.kill_assessment_s)
             f = self.firm[int(self.level[j])]
-            shots = fpm.shot_opportunities(self.geometry,
+            shots = fpm.shot_opportunity_counts(self.geometry,
                                            np.where(np.isfinite(f), f + reaction, np.inf),
                                            assess)
             out[k] = float(self.area_km2[shots >= self.min_shots].sum())
