@@ -228,8 +228,9 @@ def test_raid_and_engage():
     assert set(res.shots["battery"]) <= {"seongju"}
 
 
-_HEAVY_EXAMPLES = {"coverage", "detect", "engage", "fly"}
-"""Docstrings whose example flies, tracks or engages (a few seconds each, more when cold)."""
+_HEAVY_EXAMPLES = {"coverage", "detect", "engage", "fly", "footprint"}
+"""Docstrings whose example flies, tracks or engages (a few seconds each, the footprint's
+grid about 14 s, more when cold)."""
 
 
 def _api_doctests() -> list[doctest.DocTest]:
@@ -241,9 +242,8 @@ def _api_doctests() -> list[doctest.DocTest]:
                  in _HEAVY_EXAMPLES else [])
     for t in _api_doctests()])
 def test_api_docstring_example_runs(test: doctest.DocTest):
-    """Every example in the API's docstrings runs and prints what it says (the ones marked
-    SKIP need a scenario run or a footprint grid: test_old_names_keep_working, and the
-    footprint's own tests)."""
+    """Every example in the API's docstrings runs and prints what it says (the module's
+    scenario run is marked SKIP: test_old_names_keep_working runs it)."""
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     result = runner.run(test)
     assert result.failed == 0, f"{test.name}: {result.failed} of {result.attempted} failed"

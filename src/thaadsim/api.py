@@ -787,9 +787,11 @@ def footprint(battery: Battery, missile: Missile, launch: Place, *, shape: str =
 
     >>> import thaadsim as ts
     >>> fp = ts.footprint(ts.get_battery("seongju"), ts.get_missile("scud-c"),
-    ...                   ts.get_site("pyongyang"), grid_km=40)      # doctest: +SKIP
-    >>> fp.area_km2 > 0 and "seongju" in fp.defended_sites         # doctest: +SKIP
+    ...                   ts.get_site("pyongyang"), grid_km=40)
+    >>> fp.area_km2 > 0 and "seongju" in fp.defended_sites
     True
+    >>> fp.to_frame().columns.tolist()
+    ['lat_deg', 'lon_deg', 'shots', 'defended', 'firm_track_s', 'flight_time_s']
     """
     from thaadsim.studies.footprint import defended_footprint
     from thaadsim.systems.fire_control import Battery

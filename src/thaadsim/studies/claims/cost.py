@@ -110,7 +110,7 @@ def claim_cost(out: RunRecord) -> Claim:
     icpt = first.interceptor
     battery_cost = np.array([b.interceptor.cost_usd
                              for b in out.defense.batteries])
-    shot_missile = np.array([out.raid[int(i)].missile for i in res.shots["threat"]])
+    shot_missile = np.array([out.raid[int(i)].missile.slug for i in res.shots["threat"]])
     shot_cost = battery_cost[res.shots["battery"]]
     killed = res.per_trial("outcome_code") == fc.INTERCEPTED
     kill_missile = np.array([th.missile.slug for th in out.raid])
