@@ -25,9 +25,26 @@ from thaadsim.studies.validation import KINDS, CaseResult, load_cases, run_cases
 CASES = load_cases()
 
 
+_DONE: dict[str, CaseResult] = {}
+
+
+def result(case_id: str) -> CaseResult:
+    """One case's result, run once per session (each case is run on its own by run_cases)."""
+    if case_id not in _DONE:
+        (_DONE[case_id],) = run_cases([c for c in CASES if c["id"] == case_id])
+    return _DONE[case_id]
+
+
 @pytest.fixture(scope="module")
 def results() -> dict[str, CaseResult]:
-    return {r.id: r for r in run_cases(CASES)}
+    return {c["id"]: result(c["id"]) for c in CASES}
+
+
+# a loft case fits a payload to a lofted test by flying dozens of trajectories (seconds of
+# CPU each, most of the table's cost): in the whole suite; the other kinds in quick runs too
+def _case_param(case: dict) -> object:
+    return pytest.param(case["id"], marks=pytest.mark.slow) if case["kind"] == "loft" \
+        else case["id"]
 
 
 def test_every_kind_has_cases_and_every_case_a_source() -> None:
@@ -43,9 +60,9 @@ def test_known_limits_are_in_the_table() -> None:
     assert {"flight-kn-23-2021-09-15-range"} <= failing
 
 
-@pytest.mark.parametrize("case_id", [c["id"] for c in CASES])
-def test_case(results: dict[str, CaseResult], case_id: str) -> None:
-    r = results[case_id]
+@pytest.mark.parametrize("case_id", [_case_param(c) for c in CASES])
+def test_case(case_id: str) -> None:
+    r = result(case_id)
     if r.expected_fail:
         assert not r.passed, f"{case_id} passes now: remove its expected_fail mark ({r.note})"
     else:
@@ -53,6 +70,7 @@ def test_case(results: dict[str, CaseResult], case_id: str) -> None:
                           f"(published {r.published}; {r.note})")
 
 
+@pytest.mark.slow  # every case, the loft fits included
 def test_html_fragment_has_one_row_per_case(results: dict[str, CaseResult]) -> None:
     frag = validation_table_html(list(results.values()))
     assert frag.startswith('<table id="validation">')
