@@ -31,3 +31,24 @@ def test_missile_payload_is_the_one_the_flight_uses() -> None:
 def test_with_payload_rejects_bad_values_naming_the_field(bad: object) -> None:
     with pytest.raises(InputError, match="payload_kg.*allowed"):
         get_missile("nodong").with_payload(bad)  # type: ignore[arg-type]
+
+
+def test_interceptor_burnout_speed_cannot_be_replaced_without_effect() -> None:
+    """``Interceptor.burnout_speed_mps`` records what the booster is calibrated to; the
+    fly-out flies the rocket. Replacing the field alone used to change nothing (a half-speed
+    THAAD engaged exactly as the real one); now it is refused, and
+    ``with_burnout_speed`` recalibrates the booster so the modelled burnout speed follows
+    (checked on the calibration fly-out, tolerance 1 %: Brent's xtol is 0.01 kg)."""
+    from thaadsim.systems.interceptor import burnout_speed_mps, get_interceptor
+
+    thaad = get_interceptor("thaad")
+    with pytest.raises(InputError, match="burnout_speed_mps.*with_burnout_speed"):
+        dataclasses.replace(thaad, burnout_speed_mps=thaad.burnout_speed_mps / 2)
+    slow = thaad.with_burnout_speed(thaad.burnout_speed_mps * 0.7)
+    v_slow = float(burnout_speed_mps(slow)[0])
+    v_base = float(burnout_speed_mps(thaad)[0])
+    assert v_slow == pytest.approx(0.7 * thaad.burnout_speed_mps, rel=0.01)
+    assert v_slow < 0.8 * v_base
+    assert dataclasses.replace(slow, divert_mps=1.0).burnout_speed_mps == slow.burnout_speed_mps
+    with pytest.raises(InputError, match="burnout_speed_mps.*allowed"):
+        thaad.with_burnout_speed(float("nan"))
