@@ -52,3 +52,31 @@ def test_interceptor_burnout_speed_cannot_be_replaced_without_effect() -> None:
     assert dataclasses.replace(slow, divert_mps=1.0).burnout_speed_mps == slow.burnout_speed_mps
     with pytest.raises(InputError, match="burnout_speed_mps.*allowed"):
         thaad.with_burnout_speed(float("nan"))
+
+
+@pytest.mark.parametrize("field_name, value", [
+    ("average_power_w", -1.0), ("average_power_w", 0.0), ("aperture_m2", float("nan")),
+    ("detection_pd", 1.5), ("frequency_hz", "9.5e9")])
+def test_a_changed_radar_is_checked(field_name: str, value: object) -> None:
+    """A radar with no power or a NaN aperture used to fly a whole engagement and report
+    'not engaged' (the review's Busan run); it is now one InputError naming the field."""
+    from thaadsim.systems.catalog import get_radar
+
+    radar = get_radar("terminal").radar
+    with pytest.raises(InputError, match=f"{field_name}.*allowed"):
+        dataclasses.replace(radar, **{field_name: value})
+    assert dataclasses.replace(radar, average_power_w=radar.average_power_w / 4)
+
+
+def test_a_sensor_built_with_a_name_instead_of_a_radar_says_so() -> None:
+    """``Sensor(radar='terminal')`` used to fail deep in the engine with an AttributeError
+    ('str' object has no attribute 'search_frame_s')."""
+    from thaadsim.systems.catalog import get_site
+    from thaadsim.systems.sensors import Sensor
+
+    place = get_site("busan").emplacement(340.0)
+    with pytest.raises(InputError, match="radar: a str is not a Radar.*get_radar"):
+        Sensor(name="busan", radar="terminal", emplacement=place)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="emplacement: a tuple"):
+        Sensor(name="busan", radar=__import__("thaadsim").get_radar("terminal"),
+               emplacement=(35.18, 129.07))  # type: ignore[arg-type]
