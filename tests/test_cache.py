@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from thaadsim import cache
+from thaadsim.commands import validate_command_data
 from thaadsim.studies import validation
 
 
@@ -113,7 +114,7 @@ def test_validate_command_fills_the_reports_cache(cache_dir: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(validation, "run_cases", lambda cases=None: fake_results(2))
     monkeypatch.setattr(validation, "load_cases", lambda path=None: [])
-    validation.validate_command_data()
+    validate_command_data()
     entry = json.loads((cache_dir / f"validation{cache.SUFFIX}").read_text())
     assert entry["key"] == cache.version_key()
     assert entry["value"] == [asdict(r) for r in fake_results(2)]

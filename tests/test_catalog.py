@@ -9,14 +9,21 @@ from thaadsim.systems.catalog import get_missile, load_missiles, missile_catalog
 from thaadsim.systems.threat import max_range_m
 
 SLUGS = ["kn-02", "scud-b", "scud-c", "scud-er", "nodong", "musudan", "pukguksong-2", "kn-23",
-         "hwasong-12", "hwasong-14", "hwasong-15", "mrl-240", "mrl-300"]
-VARIANTS = ["kn-23-enlarged"]  # variants of the required missiles, each naming its original
+         "hwasong-12", "hwasong-14", "hwasong-15", "mrl-240", "mrl-300",
+         # today's arsenal (issue 16; tests/test_arsenal_catalog.py)
+         "pukguksong-1", "pukguksong-3", "kn-24", "kn-25", "hwasong-17", "hwasong-18", "hwasong-19"]
+# variants of the required missiles, each naming its original
+VARIANTS = ["kn-23-enlarged", "kn-23-slbm"]
+CHINA = ["df-5a", "df-31a", "df-41", "df-21a", "df-26"]  # issue 15 (tests/test_china_catalog.py)
+CHINA_VARIANTS = ["df-5b", "df-31ag"]
 
 
 def test_catalog_has_the_required_slugs_and_only_named_variants_besides():
-    assert sorted(missile_catalog()) == sorted(SLUGS + VARIANTS)
+    assert sorted(missile_catalog()) == sorted(SLUGS + VARIANTS + CHINA + CHINA_VARIANTS)
     for slug in VARIANTS:
         assert get_missile(slug).variant_of in SLUGS
+    for slug in CHINA_VARIANTS:
+        assert get_missile(slug).variant_of in CHINA
 
 
 def test_every_figure_has_a_source_or_an_assumption():

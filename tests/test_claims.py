@@ -20,6 +20,7 @@ import pytest
 from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, binomial_p_no_leak
 from thaadsim.errors import CatalogError
 from thaadsim.physics.geodesy import geodesic_inverse
+from thaadsim.report.claim_figures import claim_figure_png
 from thaadsim.run import RunOutput, run_engagement
 from thaadsim.studies.claims import (
     VERDICTS,
@@ -31,9 +32,12 @@ from thaadsim.studies.claims import (
     p_no_leak_with_inventory,
     saturation_curve,
 )
-from thaadsim.systems.catalog import Site
+from thaadsim.systems.catalog import Site, get_missile, get_radar
 from thaadsim.systems.fire_control import get_battery
 from thaadsim.systems.interceptor import get_interceptor
+from thaadsim.systems.sensors import Sensor
+
+TERMINAL = get_radar("terminal").radar
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PYONGYANG = (39.0194, 125.7381)
@@ -48,15 +52,15 @@ def defense_at(lat: float, lon: float, launch: tuple[float, float],
                 figures={})
     battery = dataclasses.replace(get_battery("seongju"), site=site, slug="test")
     _, bearing, _ = geodesic_inverse(lat, lon, *launch)
-    return Defense(batteries=(battery,), radar_mode="terminal",
-                   radar=site.emplacement(float(bearing) % 360.0),
+    return Defense(batteries=(battery,), sensors=(Sensor(name="radar", radar=TERMINAL,
+                                  emplacement=site.emplacement(float(bearing) % 360.0)),),
                    assets=(DefendedAsset(name="asset", lat_deg=asset[0], lon_deg=asset[1],
                                          radius_m=20e3),))
 
 
 @pytest.fixture(scope="module")
 def run() -> RunOutput:
-    threat = RaidThreat(missile="scud-c", launch_lat_deg=PYONGYANG[0],
+    threat = RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=PYONGYANG[0],
                         launch_lon_deg=PYONGYANG[1], aim_lat_deg=SEONGJU[0],
                         aim_lon_deg=SEONGJU[1])
     return run_engagement([threat], defense_at(*SEONGJU, PYONGYANG, SEONGJU), trials=3, seed=1)
@@ -73,8 +77,9 @@ def test_five_claims_with_verdicts_numbers_and_figures(claims: dict[int, Claim])
         assert c.verdict in VERDICTS
         assert c.claim and c.summary
         assert c.numbers and all(isinstance(v, float | str) for v in c.numbers.values())
-        assert c.figure_png is not None and c.figure_png.startswith(PNG_SIGNATURE)
-        width, height = struct.unpack(">II", c.figure_png[16:24])  # IHDR
+        png = claim_figure_png(c)
+        assert png is not None and png.startswith(PNG_SIGNATURE)
+        width, height = struct.unpack(">II", png[16:24])  # IHDR
         assert (width, height) == (800, 450)
 
 

@@ -13,13 +13,14 @@ import re
 import numpy as np
 import pytest
 
+from thaadsim.commands import footprint_command_data
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.physics.rocket import fly_rocket
 from thaadsim.studies import footprint as fpm
-from thaadsim.studies.detection import simulate_detection, truth_from_flight
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
+from thaadsim.systems.detection import simulate_detection, truth_from_flight
 from thaadsim.systems.threat import aim_many
 
 PYONGYANG = (39.0194, 125.7381)
@@ -89,7 +90,7 @@ def test_vectorised_opportunities_match_fire_control() -> None:
                       in_band=np.isfinite(tof))
     earliest = rng.uniform(-80, 80, n)
     earliest[3] = np.inf
-    got = fpm.shot_opportunities(geo, earliest, 5.0)
+    got = fpm.shot_opportunity_counts(geo, earliest, 5.0)
     want = [int(fc.shot_opportunities(geo, i, earliest[i:i + 1], 5.0)[0]) for i in range(n)]
     np.testing.assert_array_equal(got, want)
     assert got.max() >= 2
@@ -138,7 +139,7 @@ def test_xarray_round_trips_through_netcdf(scud_c: fpm.Footprint, tmp_path) -> N
 
 def test_command_data_and_map(tmp_path) -> None:
     png = tmp_path / "fp.png"
-    data = fpm.footprint_command_data("osan", "kn-02", 37.97, 126.55, grid_km=25.0,
+    data = footprint_command_data("osan", "kn-02", 37.97, 126.55, grid_km=25.0,
                                       extent_km=75.0, map_path=str(png))
     assert {"area_km2", "defended_sites", "grid_cells", "max_shots"} <= set(data)
     assert data["grid_cells"] == [6, 6] and "seoul" not in data["defended_sites"]
@@ -186,6 +187,7 @@ def test_bad_inputs_raise_clear_errors(kwargs: dict, error: type, message: str) 
     assert re.fullmatch(message, str(exc.value)), str(exc.value)  # fullmatch: one line, all of it
 
 
+@pytest.mark.slow  # a 10 km footprint grid each
 @pytest.mark.parametrize(("missile", "launch"), [
     ("scud-b", (38.0, 126.0)),   # a launch site near the DMZ's western end (Haeju region)
     ("scud-c", PYONGYANG),
@@ -198,7 +200,7 @@ def test_share_of_south_korea_matches_the_ministrys_statement(missile, launch) -
     share of South Korea's land (Natural Earth 1:110m) within that statement, widened by 0.1
     for what it leaves unsaid (threat, launch point, shots) and the coastline's
     generalisation."""
-    data = fpm.footprint_command_data("seongju", missile, *launch, grid_km=10.0)
+    data = footprint_command_data("seongju", missile, *launch, grid_km=10.0)
     share = {t["country"]: t["share"] for t in data["territory"]}["South Korea"]
     assert 0.5 - 0.1 <= share <= 2 / 3 + 0.1
     assert data["territory_summary"].startswith("South Korea")

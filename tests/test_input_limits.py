@@ -111,6 +111,7 @@ def test_every_numeric_option_has_a_limits_row() -> None:
     assert all(row in LIMITS for _, _, row in NUMERIC)
 
 
+@pytest.mark.slow  # a property test: hundreds of command-line runs
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_numeric_option_edges(data: st.DataObject) -> None:
@@ -186,6 +187,7 @@ FLY_OPTIONS = {"--speed-kms": "speed_kms", "--gamma-deg": "gamma_deg",
                "--lat-deg": "lat_deg", "--lon-deg": "lon_deg", "--azimuth-deg": "azimuth_deg"}
 
 
+@pytest.mark.slow  # a property test: flights at every edge
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fly_burnout_at_the_edges_ends_in_a_result_or_one_line(data: st.DataObject) -> None:
@@ -359,7 +361,7 @@ def test_other_api_entry_points_check_their_numbers() -> None:
         defended_footprint("seongju", "scud-c", math.nan, 125.7)
     with pytest.raises(InputError, match="^grid_km: 500 km makes 1 cell"):
         defended_footprint("seongju", "scud-c", 39.0, 125.7, grid_km=500)
-    with pytest.raises(InputError, match="^--sspk: 1.5 is out of range"):
+    with pytest.raises(InputError, match="^sspk: 1.5 is out of range"):
         standard_defense("seongju", "salvo-2", (36.0, 128.2), (39.0, 125.7), sspk=1.5)
     with pytest.raises(InputError, match="^aim_lat_deg: 91 is out of range"):
         aim_many(get_missile("scud-c"), [39.0, 39.0], [125.7, 125.7], [36.0, 91.0],
@@ -402,6 +404,7 @@ def test_simulate_checks_trials_and_seed() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # every numeric option of every command, per value
 @pytest.mark.parametrize("value", ["1e308", "-1e308", "1" + "0" * 400])
 def test_no_message_prints_a_309_digit_number(value: str) -> None:
     for path, option, _ in NUMERIC:
@@ -421,6 +424,7 @@ def test_loft_apogee_1e308() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # flights, coverage and detection runs
 def test_successful_runs_raise_no_runtime_warning() -> None:
     """The aiming's Newton step divided by a zero finite difference (threat.py: hwasong-15
     at 2 km); with RuntimeWarnings turned into errors, these runs still succeed."""
@@ -464,9 +468,9 @@ def test_standard_defense_numbers_at_the_edges(data: st.DataObject) -> None:
     from thaadsim.studies.raid import standard_defense
 
     arg, row, field = data.draw(st.sampled_from([
-        ("inventory", "inventory", "--inventory"),
-        ("fire_channels", "fire_channels", "--fire-channels"),
-        ("sspk", "probability", "--sspk"),
+        ("inventory", "inventory", "inventory"),
+        ("fire_channels", "fire_channels", "fire_channels"),
+        ("sspk", "probability", "sspk"),
         ("asset_radius_km", "asset_radius_km", "asset_radius_km")]))
     value = _as_number(row, data.draw(st.sampled_from(edges(row))))
     if value is None:
@@ -512,6 +516,7 @@ COVERAGE_OPTIONS = {"--rcs-m2": "rcs_m2", "--alt-km": "target_alt_km",
                     "--boresight-deg": "boresight_deg"}
 
 
+@pytest.mark.slow  # a property test: coverage fans at the edges
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_coverage_at_the_edges_ends_in_a_result_or_one_line(data: st.DataObject) -> None:

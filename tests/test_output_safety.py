@@ -645,6 +645,7 @@ def build_sandbox(root: Path) -> tuple[Path, dict[Path, str]]:
     return work, files
 
 
+@pytest.mark.slow  # a property test over report folders
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=TARGETS, force=st.booleans())
@@ -676,6 +677,7 @@ FILE_TARGETS = st.one_of(PLACES.map(lambda p: p + ".png"), ODD_NAME.map(lambda n
                                           "/dev/null", "/proc/self/status.png"]))
 
 
+@pytest.mark.slow  # a property test over output files
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=FILE_TARGETS)
@@ -762,12 +764,12 @@ def unsigned_netcdf(path: Path) -> None:
                ).to_netcdf(path, engine="h5netcdf")
 
 
-WORK = {"fly": ["thaadsim.cli._fly_missile", "thaadsim.cli._fly_burnout"],
+WORK = {"fly": ["thaadsim.commands._fly_missile", "thaadsim.commands._fly_burnout"],
         "coverage": ["thaadsim.studies.coverage.radar_coverage"],
-        "footprint": ["thaadsim.studies.footprint.footprint_command_data"],
-        "raid-curve": ["thaadsim.studies.raid.raid_curve_command_data"],
-        "sensitivity": ["thaadsim.studies.sensitivity.sensitivity_command_data"],
-        "validate": ["thaadsim.studies.validation.validate_command_data"]}
+        "footprint": ["thaadsim.commands.footprint_command_data"],
+        "raid-curve": ["thaadsim.commands.raid_curve_command_data"],
+        "sensitivity": ["thaadsim.commands.sensitivity_command_data"],
+        "validate": ["thaadsim.commands.validate_command_data"]}
 """The work each command with an output file does after its checks."""
 
 
@@ -1013,6 +1015,7 @@ def test_round_trip_altitude_plot(tmp_path: Path) -> None:
 def test_round_trip_raid_curve_csv_and_plot(tmp_path: Path) -> None:
     import pandas as pd
 
+    from thaadsim.report.plots import plot_raid_curve
     from thaadsim.studies.raid import RaidCurve
 
     n = np.array([1, 2, 4])
@@ -1027,7 +1030,7 @@ def test_round_trip_raid_curve_csv_and_plot(tmp_path: Path) -> None:
     csv_path, png_path = tmp_path / "c.csv", tmp_path / "c.png"
     for _ in range(2):
         curve.to_csv(csv_path)
-        curve.plot(png_path)
+        plot_raid_curve(curve, png_path)
         assert written_by_thaadsim(csv_path) and written_by_thaadsim(png_path)
     table = pd.read_csv(csv_path)  # no comment line: plain readers read it
     assert list(table.columns) == list(CSV_HEADERS["raid-curve"]) and len(table) == 3
@@ -1035,6 +1038,7 @@ def test_round_trip_raid_curve_csv_and_plot(tmp_path: Path) -> None:
 
 
 def test_round_trip_sensitivity_plot(tmp_path: Path) -> None:
+    from thaadsim.report.plots import plot_sobol_indices
     from thaadsim.studies.sensitivity import Parameter, SensitivityResult
 
     a = np.array([0.5, 0.2])
@@ -1045,14 +1049,15 @@ def test_round_trip_sensitivity_plot(tmp_path: Path) -> None:
                                                 unit="") for n in ("a", "b")))
     path = tmp_path / "s.png"
     for _ in range(2):
-        res.plot(path)
+        plot_sobol_indices(res, path)
         assert written_by_thaadsim(path)
 
 
 def test_round_trip_validation_page(tmp_path: Path) -> None:
     import yaml
 
-    from thaadsim.studies.validation import load_cases, validate_command_data
+    from thaadsim.commands import validate_command_data
+    from thaadsim.studies.validation import load_cases
 
     case = next(c for c in load_cases() if c["id"] == "horizon-seongju-100km")
     cases = tmp_path / "cases.yaml"
@@ -1075,6 +1080,7 @@ def test_the_run_report_carries_the_generator_tag() -> None:
 @pytest.mark.slow
 def test_round_trip_footprint_map_and_netcdf(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from thaadsim.commands import footprint_command_data
     from thaadsim.studies import footprint as fpm
 
     fp = fpm.defended_footprint("seongju", "scud-c", 39.0194, 125.7381, grid_km=25.0,
@@ -1082,7 +1088,7 @@ def test_round_trip_footprint_map_and_netcdf(tmp_path: Path,
     monkeypatch.setattr(fpm, "defended_footprint", lambda *a, **k: fp)
     png, nc = tmp_path / "f.png", tmp_path / "f.nc"
     for _ in range(2):
-        fpm.footprint_command_data("seongju", "scud-c", 39.0194, 125.7381, map_path=str(png),
+        footprint_command_data("seongju", "scud-c", 39.0194, 125.7381, map_path=str(png),
                                    netcdf_path=str(nc), progress=False)
         assert written_by_thaadsim(png) and written_by_thaadsim(nc)
     assert temp_files(tmp_path) == []

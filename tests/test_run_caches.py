@@ -26,7 +26,7 @@ def cache_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_kept_flight_is_the_flight(cache_dir) -> None:  # type: ignore[no-untyped-def]
-    th = RaidThreat(missile="scud-c", launch_lat_deg=39.0, launch_lon_deg=125.75,
+    th = RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=39.0, launch_lon_deg=125.75,
                     aim_lat_deg=SEONGJU.lat_deg, aim_lon_deg=SEONGJU.lon_deg)
     first = engagement._fly([th])  # computed and kept
     assert list(cache_dir.glob("flight-*.json"))
@@ -51,9 +51,9 @@ def test_kept_coverage_is_the_coverage(cache_dir) -> None:  # type: ignore[no-un
     emp = SEONGJU.emplacement()
     direct = radar_coverage(get_radar("terminal").radar, emp, 1.0, 300e3, dwell="track",
                             azimuth_step_deg=2.0)
-    claims._coverage.cache_clear()
+    claims.china._coverage.cache_clear()
     claims.coverage("terminal", emp, 1.0, 300e3, azimuth_step_deg=2.0)  # computed, kept
-    claims._coverage.cache_clear()
+    claims.china._coverage.cache_clear()
     kept = claims.coverage("terminal", emp, 1.0, 300e3, azimuth_step_deg=2.0)  # read back
     assert list(cache_dir.glob("coverage-*.json"))
     assert shapely.to_wkb(kept.polygon) == shapely.to_wkb(direct.polygon)

@@ -17,15 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from thaadsim.commands import validate_command_data
 from thaadsim.errors import CatalogError
-from thaadsim.studies.validation import (
-    KINDS,
-    CaseResult,
-    load_cases,
-    run_cases,
-    validate_command_data,
-    validation_table_html,
-)
+from thaadsim.report.validation import validation_table_html
+from thaadsim.studies.validation import KINDS, CaseResult, load_cases, run_cases
 
 CASES = load_cases()
 

@@ -17,12 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from thaadsim import __version__
+from thaadsim.commands import (
+    DEFAULT_AZIMUTH_DEG,
+    DEFAULT_LAUNCH,
+    DEFAULT_THREAT,
+    check_apogee,
+    place,
+    shown,
+)
 from thaadsim.errors import InputError, RunInterrupted, ThaadsimError
 from thaadsim.jsonsafe import json_safe
 from thaadsim.limits import LIMITS, check, fmt_number
@@ -49,15 +56,6 @@ def _working(what: str) -> Any:
     return progress.status(f"{what} (the first run compiles the propagator: about a minute, "
                            "then cached)")
 
-DEFAULT_LAUNCH = (39.039, 125.763)
-"""Default launch point: Pyongyang (39.039 N, 125.763 E)."""
-DEFAULT_AZIMUTH_DEG = 180.0
-"""Direction of a --range-km shot from the default launch point: due south."""
-DEFAULT_THREAT = ("scud-c", "39.039,125.763", "36.05,128.22")
-"""`thaadsim fly` with no threat: a Scud-C from Pyongyang at the Seongju THAAD site
-(36.05 N, 128.22 E, the former Lotte Skyhill golf course, +-1-2 km)."""
-
-
 def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
@@ -79,15 +77,6 @@ def _emit(data: dict[str, Any], as_json: bool, title: str) -> None:
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
-def _shown(text: str) -> str:
-    """Text the user typed, as a message quotes it: at most 30 characters, a long whole
-    number by its digit count."""
-    digits = len(text.strip().lstrip("+-").lstrip("0"))
-    if digits > 20 and _WHOLE.fullmatch(text.strip()):
-        return f"{'-' if text.strip().startswith('-') else ''}a {digits:,}-digit number"
-    return repr(text) if len(text) <= 30 else repr(text[:27] + "...")
-
-
 _MAX_DIGITS = 30
 """Longer whole numbers are out of every range of :data:`LIMITS`; they are refused by their
 digit count, never converted (Python refuses to convert more than 4,300 digits)."""
@@ -101,19 +90,19 @@ def _number(text: str, row: str) -> int | float:
     text = text.strip()
     if lim.integer:
         if not _WHOLE.fullmatch(text):
-            raise typer.BadParameter(f"{_shown(text)} is not a whole number; allowed: "
+            raise typer.BadParameter(f"{shown(text)} is not a whole number; allowed: "
                                      f"{lim.allowed()}")
         if len(text.lstrip("+-").lstrip("0")) > _MAX_DIGITS:
-            raise typer.BadParameter(f"{_shown(text)} is out of range; allowed: "
+            raise typer.BadParameter(f"{shown(text)} is out of range; allowed: "
                                      f"{lim.allowed()}")
         return int(text)
     try:
         value = float(text)
     except ValueError:
-        raise typer.BadParameter(f"{_shown(text)} is not a number; allowed: "
+        raise typer.BadParameter(f"{shown(text)} is not a number; allowed: "
                                  f"{lim.allowed()}") from None
     if math.isinf(value) and "inf" not in text.lower():
-        raise typer.BadParameter(f"{_shown(text)} is beyond the floating-point range; "
+        raise typer.BadParameter(f"{shown(text)} is beyond the floating-point range; "
                                  f"allowed: {lim.allowed()}")
     return value
 
@@ -144,28 +133,16 @@ def _within(row: str) -> LimitParser:
     return LimitParser(row)
 
 
-def _latlon(text: str, option: str) -> tuple[float, float]:
-    """LAT,LON in degrees, each within its row of :data:`LIMITS`."""
-    try:
-        lat_s, lon_s = text.split(",")
-        lat, lon = float(lat_s), float(lon_s)
-    except ValueError:
-        _fail(f"{option}: {_shown(text)} is not LAT,LON in degrees (e.g. 39.0,125.7)")
-    check("lat_deg", lat, f"{option} latitude")
-    check("lon_deg", lon, f"{option} longitude")
-    return lat, lon
-
-
 def _band(text: str) -> tuple[float, float]:
     try:
         lo_s, hi_s = text.split(",")
         lo, hi = float(lo_s), float(hi_s)
     except ValueError:
-        _fail(f"--band-km: {_shown(text)} is not LO,HI in km (e.g. 40,150)")
+        _fail(f"--band-km: {shown(text)} is not LO,HI in km (e.g. 40,150)")
     check("band_km", lo, "--band-km LO")
     check("band_km", hi, "--band-km HI")
     if not lo < hi:
-        _fail(f"--band-km: {_shown(text)}: need 0 <= LO < HI")
+        _fail(f"--band-km: {shown(text)}: need 0 <= LO < HI")
     return lo, hi
 
 
@@ -212,16 +189,6 @@ def _working_unless_runner(runner: Any, what: str) -> Any:
     return nullcontext() if runner.chosen else _working(what)
 
 
-def _check_apogee(shape: str, apogee_km: float | None) -> None:
-    """An apogee only with a lofted or depressed shape, and a positive altitude."""
-    if apogee_km is None:
-        return
-    check("apogee_km", apogee_km, "--apogee-km")
-    if shape == "min-energy":
-        raise InputError("--apogee-km: a min-energy trajectory has its own apogee; give "
-                         "--shape lofted or depressed with it")
-
-
 def _print_version(value: bool) -> None:
     if value:
         typer.echo(f"thaadsim {__version__}")
@@ -251,62 +218,20 @@ def catalog(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """List the threats with their key figures and sources."""
-    from thaadsim.systems.catalog import missile_catalog
-    from thaadsim.systems.threat import max_range_m
+    from thaadsim.commands import catalog_command_data
 
-    rows: list[dict[str, Any]] = []
     with _working("Flying every missile to its maximum range"):
-        ranges = {slug: max_range_m(m) for slug, m in missile_catalog().items()}
-    for slug, m in missile_catalog().items():
-        rows.append({
-            "slug": slug,
-            "name": m.name,
-            "class": m.missile_class,
-            "range_km": m.range_km.value,
-            "range_source": m.range_km.provenance,
-            "variant_of": m.variant_of,
-            "payload_kg": m.payload_kg.value,
-            "payload_source": m.payload_kg.provenance,
-            "launch_mass_kg": m.rocket.launch_mass_kg,
-            "stages": len(m.rocket.stages),
-            "model_max_range_km": round(ranges[slug] / 1e3, 1),
-        })
+        data = catalog_command_data()
     if as_json:
-        typer.echo(json.dumps(json_safe({"missiles": rows})))
+        typer.echo(json.dumps(json_safe(data)))
         return
     table = Table(title="thaadsim threat catalog (every figure's source: data/missiles.yaml)")
     for col in ("slug", "class", "published range km", "payload kg", "model range km", "source"):
         table.add_column(col, overflow="fold")
-    for r in rows:
+    for r in data["missiles"]:
         table.add_row(r["slug"], r["class"], f"{r['range_km']:,.0f}", f"{r['payload_kg']:,.0f}",
                       f"{r['model_max_range_km']:,.0f}", r["range_source"][:90])
     console.print(table)
-
-
-@dataclass(frozen=True)
-class _Track:
-    t_s: np.ndarray
-    ground_km: np.ndarray
-    alt_km: np.ndarray
-
-    def at(self, t_s: float | None) -> tuple[float, float] | None:
-        """Ground range and altitude at a time (None for a missing time)."""
-        if t_s is None or not math.isfinite(t_s):
-            return None
-        return (float(np.interp(t_s, self.t_s, self.ground_km)),
-                float(np.interp(t_s, self.t_s, self.alt_km)))
-
-
-def _track(t: np.ndarray, y: np.ndarray, lat0: float, lon0: float, earth: Any) -> _Track:
-    from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
-
-    ok = np.isfinite(t)
-    order = np.argsort(t[ok], kind="stable")
-    pts = y[ok][order]
-    lat, lon, alt = ecef_to_geodetic(pts[:, :3], earth)
-    dist, _, _ = geodesic_inverse(lat0, lon0, lat, lon, earth)
-    return _Track(t_s=t[ok][order], ground_km=dist / 1e3, alt_km=alt / 1e3)
-
 
 @app.command()
 def fly(
@@ -350,6 +275,8 @@ def fly(
     Pyongyang, or with --from and --to). With neither, the default threat: a Scud-C
     from Pyongyang at the Seongju THAAD site.
     """
+    from thaadsim.commands import fly_command_data, fly_title
+
     band = _band(band_km)
     if plot is not None:
         _check_output(plot, ".png", "--plot")
@@ -358,196 +285,14 @@ def fly(
         if not as_json:
             console.print(f"No threat given: flying the default, a {missile} from Pyongyang "
                           "at the Seongju THAAD site (see --help).")
-    if missile is None:
-        if speed_kms is None or gamma_deg is None:
-            _fail("fly: give both --speed-kms and --gamma-deg (burnout state), or --missile")
-        with _working("Flying"):
-            data, track, title = _fly_burnout(speed_kms, gamma_deg, burnout_alt_km,
-                                              beta_kgm2, vacuum, non_rotating, earth, lat_deg,
-                                              lon_deg, azimuth_deg, band)
-    else:
-        if speed_kms is not None or gamma_deg is not None:
-            _fail("fly: --missile cannot be combined with --speed-kms/--gamma-deg")
-        with _working(f"Aiming and flying the {missile}"):
-            data, track, title = _fly_missile(missile, range_km, from_, to, shape, apogee_km,
-                                              non_rotating, earth, vacuum, band)
-    if plot:
-        from thaadsim.report.plots import plot_altitude_range
-
-        notes = (f"range {data['range_km']:.0f} km, apogee {data['apogee_km']:.0f} km\n"
-                 f"flight time {data['flight_time_s']:.0f} s\n"
-                 f"time in band {data['time_in_band_s']:.0f} s")
-        events = {"burnout": data.get("burnout_time_s"), "apogee": data.get("apogee_time_s"),
-                  "enters band": data.get("band_entry_s"), "leaves band": data.get("band_exit_s")}
-        markers = {name: point for name, t in events.items()
-                   if (point := track.at(t)) is not None}
-        plot_altitude_range(plot, track.ground_km, track.alt_km, band_km=band, title=title,
-                            label=title.split(":")[0], notes=notes, markers=markers)
-        data["plot"] = plot
-    _emit(data, as_json, title)
-
-
-def _band_fields(flight_up: np.ndarray, flight_down: np.ndarray, apogee_m: float,
-                 band: tuple[float, float], start_alt_m: float, t0: float, t1: float
-                 ) -> dict[str, Any]:
-    from thaadsim.physics.propagate import band_times
-
-    entry, leave, total = band_times(flight_up[None, :], flight_down[None, :],
-                                     np.array([apogee_m]), (band[0] * 1e3, band[1] * 1e3),
-                                     np.array([start_alt_m]), np.array([t0]), np.array([t1]))
-    return {"band_km": list(band), "band_entry_s": float(entry[0]),
-            "band_exit_s": float(leave[0]), "time_in_band_s": float(total[0])}
-
-
-def _never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:
-    return (f"fly: the flight hit the ground at once: burnout at {fmt_number(alt_km)} km with a "
-            f"flight-path angle of {fmt_number(gamma_deg)} degrees never climbs (at "
-            f"{fmt_number(speed_kms)} km/s); give --gamma-deg above 0 or --burnout-alt-km "
-            "above 0")
-
-
-def _why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
-                   alt_km: float, earth: Any, rotating: bool) -> str:
-    """What happened to a burnout flight that did not end in an impact, in words."""
-    from thaadsim.physics.geodesy import ecef_to_geodetic
-
-    t = float(flight.t_s[0])
-    alt = float(ecef_to_geodetic(flight.state[0, :3], earth)[2])
-    if status != "reached-end" and not alt > 0 and not (
-            float(flight.apogee_alt_m[0]) > alt_km * 1e3 + 1.0):
-        return _never_climbs(speed_kms, gamma_deg, alt_km)
-    if status == "reached-end":
-        pos, vel = flight.state[0, :3], flight.state[0, 3:]
-        if rotating:  # the energy is the inertial velocity's: add the ground's, omega x r
-            vel = vel + np.cross([0.0, 0.0, earth.omega_radps], pos)
-        speed = float(np.linalg.norm(vel))
-        energy = 0.5 * speed**2 - earth.gm_m3ps2 / float(np.linalg.norm(pos))
-        fate = ("it is escaping the Earth" if energy >= 0 else
-                "it is in orbit, its path never meeting the ground" if alt > 100e3 else
-                "it had not come down")
-        return (f"fly: the flight had not come down after {fmt_number(round(t))} s (the time "
-                f"limit): it was {fmt_number(round(alt / 1e3))} km up at "
-                f"{fmt_number(round(speed / 1e3, 2))} km/s (inertial); {fate} (burnout "
-                f"{fmt_number(speed_kms)} km/s at {fmt_number(gamma_deg)} degrees, "
-                f"{fmt_number(alt_km)} km)")
-    if status == "max-steps":
-        return (f"fly: the integrator's step budget ran out after {fmt_number(round(t))} s "
-                "of flight, before it came down; give another burnout state")
-    return (f"fly: the flight could not be integrated (it failed after {fmt_number(round(t))} "
-            "s, a non-finite state); give another burnout state")
-
-
-def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float, vacuum: bool,
-                 non_rotating: bool, earth_name: str, lat: float, lon: float, az: float,
-                 band: tuple[float, float]) -> tuple[dict[str, Any], _Track, str]:
-    from thaadsim.physics.earth import earth_model
-    from thaadsim.physics.geodesy import (
-        direction_ecef,
-        ecef_to_geodetic,
-        geodesic_inverse,
-        geodetic_to_ecef,
-    )
-    from thaadsim.physics.propagate import STATUS_NAMES, propagate
-
-    for row, value, option in (("speed_kms", speed_kms, "--speed-kms"),
-                               ("gamma_deg", gamma_deg, "--gamma-deg"),
-                               ("burnout_alt_km", alt_km, "--burnout-alt-km"),
-                               ("beta_kgm2", beta, "--beta-kgm2"),
-                               ("lat_deg", lat, "--lat-deg"), ("lon_deg", lon, "--lon-deg"),
-                               ("azimuth_deg", az, "--azimuth-deg")):
-        check(row, value, option)
-    if alt_km == 0 and gamma_deg == 0:
-        raise InputError(_never_climbs(speed_kms, gamma_deg, alt_km))
-    earth = earth_model(earth_name)
-    r = geodetic_to_ecef(lat, lon, alt_km * 1e3, earth)
-    v = speed_kms * 1e3 * direction_ecef(lat, lon, az, gamma_deg)
-    state = np.concatenate([r, v])
-    flight = propagate(state, beta_kgm2=beta, earth=earth, drag=not vacuum,
-                       rotating=not non_rotating, levels_alt_m=[band[0] * 1e3, band[1] * 1e3],
-                       record=4000, max_step_s=5.0)
-    status = STATUS_NAMES[int(flight.status[0])]
-    if status != "impact":
-        raise InputError(_why_no_impact(flight, status, speed_kms, gamma_deg, alt_km, earth,
-                                        not non_rotating))
-    ilat, ilon, _ = ecef_to_geodetic(flight.state[0, :3], earth)
-    dist, _, _ = geodesic_inverse(lat, lon, ilat, ilon, earth)
-    data = {
-        "mode": "burnout",
-        "earth": earth.name,
-        "rotating": not non_rotating,
-        "drag": not vacuum,
-        "burnout_speed_kms": speed_kms,
-        "gamma_deg": gamma_deg,
-        "burnout_alt_km": alt_km,
-        "range_km": float(dist) / 1e3,
-        "apogee_km": float(flight.apogee_alt_m[0]) / 1e3,
-        "apogee_time_s": float(flight.apogee_t_s[0]),
-        "flight_time_s": float(flight.t_s[0]),
-        "impact_lat_deg": float(ilat),
-        "impact_lon_deg": float(ilon),
-        "impact_speed_kms": float(np.linalg.norm(flight.state[0, 3:])) / 1e3,
-        **_band_fields(flight.up_s[0], flight.down_s[0], float(flight.apogee_alt_m[0]), band,
-                       alt_km * 1e3, 0.0, float(flight.t_s[0])),
-    }
-    track = _track(flight.track_t_s[0], flight.track_state[0], lat, lon, earth)
-    return data, track, f"burnout {speed_kms:g} km/s at {gamma_deg:g} deg"
-
-
-def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str | None,
-                 shape: str, apogee_km: float | None, non_rotating: bool, earth_name: str,
-                 vacuum: bool, band: tuple[float, float]) -> tuple[dict[str, Any], _Track, str]:
-    from thaadsim.physics.earth import earth_model
-    from thaadsim.physics.geodesy import ecef_to_geodetic
-    from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import SHAPES, aim_point_at_range, fly_threat
-
-    m = get_missile(slug)
-    if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {_shown(shape)}; allowed: {', '.join(SHAPES)}")
-    _check_apogee(shape, apogee_km)
-    earth = earth_model(earth_name)
-    if range_km is not None:
-        if from_ is not None or to is not None:
-            raise InputError("fly: give either --range-km or --from/--to, not both")
-        check("range_km", range_km, "--range-km")
-        lat0, lon0 = DEFAULT_LAUNCH
-        lat1, lon1 = aim_point_at_range(lat0, lon0, DEFAULT_AZIMUTH_DEG, range_km * 1e3, earth)
-    elif from_ is not None and to is not None:
-        lat0, lon0 = _latlon(from_, "--from")
-        lat1, lon1 = _latlon(to, "--to")
-    else:
-        raise InputError("fly: with --missile give --range-km R or both --from and --to")
-    tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km,
-                    band_alt_m=(band[0] * 1e3, band[1] * 1e3), earth=earth,
-                    rotating=not non_rotating, drag=not vacuum, record=True)
-    f = tf.flight
-    data = {
-        "mode": "missile",
-        "missile": slug,
-        "shape": shape,
-        "payload_kg": m.payload_kg.value,
-        "launch_lat_deg": lat0, "launch_lon_deg": lon0,
-        "aim_lat_deg": lat1, "aim_lon_deg": lon1,
-        "impact_lat_deg": tf.impact_lat_deg, "impact_lon_deg": tf.impact_lon_deg,
-        "miss_m": tf.miss_m,
-        "range_km": tf.range_m / 1e3,
-        "apogee_km": tf.apogee_alt_m / 1e3,
-        "apogee_time_s": tf.apogee_t_s,
-        "flight_time_s": tf.flight_time_s,
-        "burnout_time_s": tf.burnout_t_s,
-        "burnout_alt_km": float(ecef_to_geodetic(f.burnout_state[0, :3], earth)[2]) / 1e3,
-        "burnout_speed_kms": tf.burnout_speed_mps / 1e3,
-        "launch_azimuth_deg": tf.controls.azimuth_deg,
-        "pitch_kick_deg": tf.controls.kick_deg,
-        "impact_speed_kms": tf.impact_speed_mps / 1e3,
-        "band_km": list(band),
-        "band_entry_s": tf.band_entry_s,
-        "band_exit_s": tf.band_exit_s,
-        "time_in_band_s": tf.time_in_band_s,
-    }
-    track = _track(f.track_t_s[0], f.track_state[0], lat0, lon0, earth)
-    return data, track, f"{slug}: {shape}, {data['range_km']:.0f} km"
-
+    with _working("Flying" if missile is None else f"Aiming and flying the {missile}"):
+        data = fly_command_data(
+            speed_kms=speed_kms, gamma_deg=gamma_deg, burnout_alt_km=burnout_alt_km,
+            beta_kgm2=beta_kgm2, vacuum=vacuum, non_rotating=non_rotating, earth=earth,
+            lat_deg=lat_deg, lon_deg=lon_deg, azimuth_deg=azimuth_deg, missile=missile,
+            range_km=range_km, from_=from_, to=to, shape=shape, apogee_km=apogee_km,
+            band_km=band, plot_path=plot)
+    _emit(data, as_json, fly_title(data))
 
 @app.command()
 def loft(
@@ -564,47 +309,12 @@ def loft(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """From a lofted test (apogee, range), infer the missile's standard-trajectory range."""
-    from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import analyse_loft
+    from thaadsim.commands import loft_command_data
 
-    check("apogee_km", apogee_km, "--apogee-km")
-    check("range_km", range_km, "--range-km")
-    if flight_time_s is not None:
-        check("flight_time_s", flight_time_s, "--flight-time-s")
-    m = get_missile(missile)
     with _working(f"Solving the {missile}'s test payload and flying it on a standard trajectory"):
-        a = analyse_loft(m, apogee_km, range_km, rotating=not non_rotating)
-    data: dict[str, Any] = {
-        "missile": missile,
-        "test_apogee_km": apogee_km,
-        "test_range_km": range_km,
-        "implied_payload_kg": a.payload_kg,
-        "standard_range_km": a.standard_range_m / 1e3,
-        "rotating": not non_rotating,
-        "burnout_speed_kms": a.burnout_speed_mps / 1e3,
-        "flight_time_s": a.flight_time_s,
-        "reported_flight_time_s": flight_time_s,
-        "flight_time_error_s": None if flight_time_s is None else a.flight_time_s - flight_time_s,
-    }
+        data = loft_command_data(missile, apogee_km, range_km, flight_time_s=flight_time_s,
+                                 non_rotating=non_rotating)
     _emit(data, as_json, f"{missile}: lofted test -> standard trajectory")
-
-
-def _radar_and_site(site: str, mode: str, boresight_deg: float | None) -> tuple[Any, Any, Any]:
-    """The radar entry for ``mode`` and the emplacement at ``site`` (checked)."""
-    from thaadsim.systems.catalog import get_radar, get_site
-
-    if boresight_deg is not None:
-        check("boresight_deg", boresight_deg, "--boresight-deg")
-    entry = get_radar(mode)
-    where = get_site(site)
-    return entry, where, where.emplacement(boresight_deg)
-
-
-def _positive_option(name: str, value: float, unit: str) -> None:
-    """A radar cross-section within its row of :data:`LIMITS` (``unit`` is the row's)."""
-    del unit
-    check("rcs_m2", value, name)
-
 
 @app.command()
 def coverage(
@@ -634,49 +344,14 @@ def coverage(
     horizon, the mode's instrumented range and the radar equation; the table lists how
     much of each country lies under it (Natural Earth 1:110m borders).
     """
-    from thaadsim.studies.coverage import radar_coverage
-    from thaadsim.systems.catalog import site_catalog
+    from thaadsim.commands import coverage_command_data, coverage_title
 
-    entry, where, emp = _radar_and_site(site, mode, boresight_deg)
-    _positive_option("--rcs-m2", rcs_m2, "m^2")
-    check("target_alt_km", alt_km, "--alt-km")
-    if dwell not in ("track", "search"):
-        raise InputError(f"--dwell: {_shown(dwell)} is not one of track, search")
     if map_ is not None:
         _check_output(map_, ".png", "--map")
-    cov = radar_coverage(entry.radar, emp, rcs_m2, alt_km * 1e3, dwell=dwell,
-                         refraction_k=1.0 if no_refraction else 4.0 / 3.0)
-    countries: list[dict[str, Any]] = [
-        {"country": c.name, "iso_a3": c.iso_a3, "covered_km2": c.covered_km2,
-         "country_km2": c.country_km2, "share": c.share} for c in cov.territory]
-    data: dict[str, Any] = {
-        "site": site, "radar": entry.slug, "mode": entry.radar.mode,
-        "boresight_deg": emp.boresight_deg, "rcs_m2": rcs_m2, "alt_km": alt_km, "dwell": dwell,
-        "refraction": not no_refraction,
-        "detection_range_km": cov.detection_range_m / 1e3,
-        "instrumented_range_km": cov.instrumented_range_m / 1e3,
-        "horizon_range_km": cov.horizon_range_m / 1e3,
-        "max_ground_range_km": cov.max_ground_range_m / 1e3,
-        "covered_area_km2": cov.covered_km2,
-        "countries": countries,
-    }
-    title = (f"{entry.slug} at {where.name.split(' (')[0]}, facing {emp.boresight_deg:g} deg: "
-             f"{rcs_m2:g} m2 target at {alt_km:g} km")
-    if map_ is not None:
-        from thaadsim.report.maps import plot_coverage_map
-
-        notes = (f"detection range {data['detection_range_km']:,.0f} km ({dwell} dwell), "
-                 f"instrumented {data['instrumented_range_km']:,.0f} km, horizon "
-                 f"{data['horizon_range_km']:,.0f} km ground; borders Natural Earth 1:110m")
-        places = [(s.name.split(" (")[0], s.lon_deg, s.lat_deg) for s in site_catalog().values()
-                  if s.slug != site]
-        det_km, window_km = data["detection_range_km"], data["instrumented_range_km"]
-        rings = [min(det_km, window_km)] if abs(det_km / window_km - 1) < 0.05 else [
-            det_km, window_km]
-        plot_coverage_map(map_, cov.polygon, site_lonlat=(emp.lon_deg, emp.lat_deg),
-                          site_name=where.name.split(" (")[0], boresight_deg=emp.boresight_deg,
-                          title=title, notes=notes, places=places, rings_km=rings)
-        data["map"] = map_
+    data = coverage_command_data(site, boresight_deg=boresight_deg, mode=mode, rcs_m2=rcs_m2,
+                                 alt_km=alt_km, dwell=dwell, no_refraction=no_refraction,
+                                 map_path=map_)
+    title = coverage_title(data)
     if as_json:
         _emit(data, True, title)
         return
@@ -684,18 +359,10 @@ def coverage(
     table = Table(title="Territory under the coverage", show_header=True)
     for col in ("country", "covered km2", "country km2", "share"):
         table.add_column(col, justify="left" if col == "country" else "right")
-    for c in countries:
+    for c in data["countries"]:
         table.add_row(c["country"], f"{c['covered_km2']:,.0f}", f"{c['country_km2']:,.0f}",
                       f"{100 * c['share']:.1f}%")
     console.print(table)
-
-
-def _place(text: str, option: str) -> tuple[float, float]:
-    """LAT,LON in degrees, or the slug of a catalog site (e.g. pyongyang)."""
-    from thaadsim.studies.raid import place
-
-    return place(text, option)
-
 
 @app.command()
 def detect(
@@ -725,67 +392,22 @@ def detect(
 ) -> None:
     """When the radar first detects a threat, confirms it, holds a firm track, and how
     well it then predicts the impact point (the fire-control cue)."""
-    from thaadsim.engagement import detect_trials
-    from thaadsim.studies.detection import truth_from_flight
-    from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import SHAPES, fly_threat
+    from thaadsim.commands import detect_command_data, detect_title
 
-    entry, where, emp = _radar_and_site(radar_site, mode, boresight_deg)
-    _positive_option("--rcs-m2", rcs_m2, "m^2")
-    check("trials", trials, "--trials")
-    check("tracked_trials", trials, "--trials")
-    if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {_shown(shape)}; allowed: {', '.join(SHAPES)}")
-    _check_apogee(shape, apogee_km)
-    lat0, lon0 = _place(from_, "--from")
-    lat1, lon1 = _place(to, "--to")
-    m = get_missile(missile)
     with _working(f"Flying the {missile} and tracking it"):
-        tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km, record=True)
-        truth = truth_from_flight(tf.flight, m.rocket.reentry_beta_kgm2)
-        tl = detect_trials(truth, entry.radar, emp, rcs_m2, trials,  # in chunks of trials
-                           np.random.default_rng(seed))
+        data = detect_command_data(missile, from_, to, shape=shape, apogee_km=apogee_km,
+                                   radar_site=radar_site, mode=mode,
+                                   boresight_deg=boresight_deg, rcs_m2=rcs_m2, trials=trials,
+                                   seed=seed)
+    _emit(data, as_json, detect_title(missile, from_, to, radar_site, mode))
 
-    def med(x: np.ndarray) -> float:
-        return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
-
-    data: dict[str, Any] = {
-        "missile": missile, "shape": shape, "range_km": tf.range_m / 1e3,
-        "apogee_km": tf.apogee_alt_m / 1e3, "radar_site": radar_site, "mode": entry.radar.mode,
-        "boresight_deg": emp.boresight_deg, "rcs_m2": rcs_m2, "trials": trials, "seed": seed,
-        "burnout_s": tf.burnout_t_s,
-        "first_detection_s": med(tl.first_detection_s),
-        "confirmed_s": med(tl.confirmed_s),
-        "firm_track_s": med(tl.firm_track_s),
-        "impact_s": tf.flight_time_s,
-        "warning_s": med(tl.warning_s),
-        "impact_error_m": med(tl.impact_error_m),
-        "impact_sigma_m": med(tl.impact_sigma_m),
-        "firm_fraction": float(np.isfinite(tl.firm_track_s).mean()),
-        "firm_fraction_ci95": _wilson95(float(np.isfinite(tl.firm_track_s).mean()), trials),
-    }
-    _emit(data, as_json, f"{missile} from {from_} at {to}, seen by {entry.slug} at "
-                         f"{where.name.split(' (')[0]}")
-
-
-def _defense(battery_site: str, doctrine: str, aim: tuple[float, float],
-             launch: tuple[float, float], **kw: Any) -> Any:
-    """The battery at ``battery_site`` facing the launch, defending the aim point
-    (:func:`thaadsim.studies.raid.standard_defense`)."""
-    from thaadsim.studies.raid import standard_defense
-
-    return standard_defense(battery_site, doctrine, aim, launch, **kw)
-
-
-def _wilson95(p: float, n: int) -> list[float]:
-    from thaadsim.run import wilson95
-
-    return wilson95(p, n)
-
-
-def _median_or_none(x: np.ndarray) -> float | None:
-    x = np.asarray(x, dtype=np.float64)
-    return float(np.nanmedian(x)) if np.isfinite(x).any() else None
+SensorOpt = Annotated[list[str] | None, typer.Option(
+    "--sensor", metavar="SITE:MODE[:BORESIGHT_DEG]",
+    help="Add a sensor to the defense (repeatable): the catalog's AN/TPY-2 in MODE "
+         "(terminal or forward-based) at SITE (sites.yaml), facing BORESIGHT_DEG (default: "
+         "toward the launch point). The batteries fire on its tracks after the network "
+         "latency (network.yaml). The JSON's `sensors` list gives each sensor's median "
+         "first detection and firm track over the trials (null: never).")]
 
 
 @app.command()
@@ -810,52 +432,20 @@ def engage(
         parser=_within("trials"), help="Monte Carlo trials.")] = 200,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
                                       parser=_within("seed"))] = 0,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """One threat against the battery: can it be engaged, when, how high, and how likely is
     it stopped (over Monte Carlo trials of detection, tracking and kills)."""
-    from thaadsim.engagement import RaidThreat, simulate
-    from thaadsim.systems.threat import SHAPES
+    from thaadsim.commands import engage_command_data
 
-    if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {_shown(shape)}; allowed: {', '.join(SHAPES)}")
-    _check_apogee(shape, apogee_km)
-    _positive_option("--rcs-m2", rcs_m2, "m^2")
-    check("tracked_trials", trials, "--trials")
-    launch, aim = _place(from_, "--from"), _place(to, "--to")
-    defense = _defense(battery_site, doctrine, aim, launch, layered=layered)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
-                        aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
-                        apogee_km=apogee_km, rcs_m2=rcs_m2)
     with _working(f"Flying the {missile}, tracking it and planning the engagement"):
-        res = simulate([threat], defense, trials=trials, seed=seed)
-    t = res.threats
-    outcomes, counts = np.unique(t["outcome"], return_counts=True)
-    outcome = str(outcomes[np.argmax(counts)])
-    reasons, rc = np.unique(t["reason"][t["outcome"] == outcome], return_counts=True)
-    first_shots = res.shots["shot"] == 1
-    first_battery = res.shots["battery"] == 0
-    sel = first_shots & first_battery
-    data: dict[str, Any] = {
-        "missile": missile, "shape": shape, "battery_site": battery_site,
-        "batteries": list(res.batteries), "doctrine": doctrine, "trials": trials, "seed": seed,
-        "outcome": outcome, "reason": str(reasons[np.argmax(rc)]),
-        "engageable": bool(t["engageable"].any()),
-        "engageable_fraction": float(t["engageable"].mean()),
-        "engageable_fraction_ci95": _wilson95(float(t["engageable"].mean()), trials),
-        "shot_opportunities": int(np.median(t["shot_opportunities"])),
-        "first_detection_s": _median_or_none(t["first_detection_s"]),
-        "firm_track_s": _median_or_none(t["firm_track_s"]),
-        "first_launch_s": _median_or_none(res.shots["launch_s"][sel]),
-        "intercept_alt_km": (None if not sel.any() else
-                             float(np.median(res.shots["intercept_alt_m"][sel])) / 1e3),
-        "impact_s": float(t["impact_s"][0]),
-        "p_kill": float((t["outcome_code"] == 0).mean()),
-        "p_kill_ci95": _wilson95(float((t["outcome_code"] == 0).mean()), trials),
-        "interceptors_used": res.interceptors_used,
-    }
-    _emit(data, as_json, f"{missile} from {from_} at {to} against {', '.join(res.batteries)}")
-
+        data = engage_command_data(missile, from_, to, shape=shape, apogee_km=apogee_km,
+                                   battery_site=battery_site, doctrine=doctrine,
+                                   layered=layered, rcs_m2=rcs_m2, trials=trials, seed=seed,
+                                   sensors=sensor)
+    _emit(data, as_json, f"{missile} from {from_} at {to} against "
+                         f"{', '.join(data['batteries'])}")
 
 @app.command()
 def raid(
@@ -893,6 +483,7 @@ def raid(
     chunks_dir: ChunksDirOpt = None,
     resume: ResumeOpt = None,
     chunk_size: ChunkSizeOpt = None,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A salvo of COUNT missiles at one battery: leakage by Monte Carlo beside the binomial
@@ -901,70 +492,17 @@ def raid(
     With any Runner option it runs on the chunked Monte Carlo runner
     (thaadsim.studies.montecarlo): a pool of tracking outcomes per threat resampled by fast
     fire-control trials, tens of thousands of trials per second, resumable."""
-    from thaadsim.engagement import RaidThreat, binomial_p_no_leak, simulate
-    from thaadsim.systems.fire_control import doctrine_shots
+    from thaadsim.commands import raid_command_data
 
-    check("count", count, "--count")
-    check("interval_s", interval_s, "--interval-s")
-    check("launch_t_s", (count - 1) * interval_s, "--interval-s x (--count - 1), the last "
-          "launch")
-    check("trials", trials, "--trials")
     runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
-    if not runner.chosen:  # every trial runs the radar and tracker for every missile
-        check("tracked_trials", count * trials, "--count x --trials (without the runner)")
-    launch, aim = _place(from_, "--from"), _place(to, "--to")
-    defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
-                       inventory=inventory, sspk=sspk)
-    threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
-                          aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
-                          launch_t_s=k * interval_s) for k in range(count)]
-    if runner.chosen:
-        from thaadsim.studies.montecarlo import run_engagement
-
-        mc = run_engagement(threats, defense, trials, seed, pool_size=pool, runner=runner,
-                            progress=not as_json)
-        frame = mc.frame
-        fired = float(frame["interceptors"].sum())
-        p_shot = float(frame["p_kill_sum"].sum()) / fired if fired else 0.0
-        stats: dict[str, Any] = {
-            "p_no_leak": mc.p_no_leak, "expected_leakers": mc.expected_leakers,
-            "interceptors_used": mc.interceptors_used,
-            "batteries": [b.slug for b in defense.batteries]}
-        opportunities = frame["shot_opportunities"].to_numpy()
-        reasons = frame["reason"].astype(str).to_numpy()
-    else:
-        with _working(f"Flying {count} x {missile} and running {trials} trials"):
-            res = simulate(threats, defense, trials=trials, seed=seed)
-        p_shot = float(np.mean(res.shots["p_kill"])) if res.shots["p_kill"].size else 0.0
-        stats = {"p_no_leak": res.p_no_leak, "expected_leakers": res.expected_leakers,
-                 "interceptors_used": res.interceptors_used, "batteries": list(res.batteries)}
-        opportunities = res.threats["shot_opportunities"]
-        reasons = res.threats["reason"]
-    volleys = doctrine_shots(doctrine)
-    opp = int(np.median(opportunities))
-    shots_per_threat = (volleys[0] if len(volleys) == 1
-                        else volleys[0] + (volleys[1] if opp >= 2 else 0))
-    p = float(stats["p_no_leak"])
-    data: dict[str, Any] = {
-        "missile": missile, "count": count, "interval_s": interval_s, "doctrine": doctrine,
-        "batteries": stats["batteries"], "inventory": defense.batteries[0].inventory,
-        "trials": trials, "seed": seed,
-        "runner": {"pool": pool, **runner.describe()} if runner.chosen else None,
-        "p_no_leak": p, "p_no_leak_ci95": _wilson95(p, trials),
-        "expected_leakers": stats["expected_leakers"],
-        "interceptors_used": stats["interceptors_used"],
-        "p_kill_per_shot": p_shot,
-        "p_kill_per_shot_ci95": _wilson95(p_shot, int(round(stats["interceptors_used"]
-                                                            * trials))),
-        "shots_per_threat_model": shots_per_threat,
-        "analytic_p_no_leak": binomial_p_no_leak(p_shot, shots_per_threat, count),
-        "analytic_model": "(1 - (1 - p)^k)^N, Wilkening, Science & Global Security 8 (2000) "
-                          "183-215: independent shots, perfect tracking",
-        "outcomes": {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
-                                                    strict=True)},
-    }
+    with _working_unless_runner(runner, f"Flying {count} x {missile} and running {trials} "
+                                        "trials"):
+        data = raid_command_data(missile, count, from_, to, interval_s=interval_s,
+                                 shape=shape, battery_site=battery_site, inventory=inventory,
+                                 doctrine=doctrine, sspk=sspk, layered=layered, trials=trials,
+                                 seed=seed, pool=pool, runner=runner, progress=not as_json,
+                                 sensors=sensor)
     _emit(data, as_json, f"{count} x {missile} from {from_} at {to}, {doctrine}")
-
 
 scenarios_app = typer.Typer(help="The built-in scenarios: list them, print one to copy and edit.",
                             invoke_without_command=True, no_args_is_help=False)
@@ -1020,6 +558,7 @@ def run(
     chunks_dir: ChunksDirOpt = None,
     resume: ResumeOpt = None,
     chunk_size: ChunkSizeOpt = None,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON "
                                                          "object.")] = False,
 ) -> None:
@@ -1031,49 +570,22 @@ def run(
     (thaadsim.studies.montecarlo): a pool of tracking outcomes per threat resampled by fast
     fire-control trials, in-process, in local processes or on Dask, each chunk written to
     Parquet (--chunks-dir) and resumable (--resume)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from thaadsim.outputs import check_apart, safe_slug
-    from thaadsim.report.bundle import check_target, write_outputs
-    from thaadsim.run import run_engagement, run_on_runner
-    from thaadsim.scenario import load_scenario
-    from thaadsim.studies.montecarlo import tracking_pool
+    from thaadsim.commands import run_command_data
 
-    scn = load_scenario(scenario)
-    # the default folder is in the working directory, whatever the scenario's name holds
-    folder = output if output is not None else f"{safe_slug(scn.name)}-report"
-    check_target(folder, force, "-o" if output is not None else "the default output folder")
     runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
-    if runner.folder is not None:
-        check_apart(runner.folder, "--resume" if resume is not None else "--chunks-dir",
-                    folder, "the output folder")
-    pool_size = tracking_pool(pool, runner)
-    kwargs = scn.to_run_kwargs(trials=trials, seed=seed)
-    if pool_size is not None:
-        # the runner shows its own progress (trials, time left); nothing else may be live
-        out = run_on_runner(**kwargs, pool=pool_size, runner=runner, progress=not as_json)
-        with progress.status("writing the report, tables and exports"):
-            written = write_outputs(out, folder, force=force)
-    else:
-        steps = ["flying, tracking and engaging (the first run compiles: about a minute)",
-                 "writing the report, tables and exports"]
-        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                      console=progress, transient=True) as bar:
-            task = bar.add_task(steps[0], total=len(steps))
-            out = run_engagement(**kwargs)
-            bar.update(task, advance=1, description=steps[1])
-            written = write_outputs(out, folder, force=force)
-            bar.update(task, advance=1)
-    summary = out.summary()
-    summary["output"] = str(Path(folder).resolve())
-    summary["files"] = [str(p) for p in written]
+    done = run_command_data(scenario, output=output, trials=trials, seed=seed, force=force,
+                            pool=pool, runner=runner, progress=not as_json,
+                            stage=progress.status, sensors=sensor)
+    summary, out = done.data, done.out
+    folder = done.folder
     if as_json:
         typer.echo(json.dumps(json_safe(summary), allow_nan=False))
         return
     frame = out.threats_frame()
     pooled = (f", tracking pool {out.pool_size}, chunks of {out.chunk_trials}"
               if out.pool_size else "")
-    table = Table(title=f"{scn.name}: {out.trials} trials, seed {out.seed}{pooled}",
+    table = Table(title=f"{out.name}: {out.trials} trials, seed {out.seed}{pooled}",
                   show_header=True)
     for col in ("group", "missile", "threats", "intercepted", "leaked", "not engaged",
                 "most common reason"):
@@ -1141,14 +653,14 @@ def footprint(
     With any Runner option the grid's cells are evaluated in chunks (default 2,500 cells)
     on the chunked runner (thaadsim.studies.montecarlo): in this process, local processes or
     Dask, each chunk written to Parquet, resumable; the footprint is the same."""
-    from thaadsim.studies.footprint import footprint_command_data
+    from thaadsim.commands import footprint_command_data
 
     if map_ is not None:
         _check_output(map_, ".png", "--map")
     if netcdf is not None:
         _check_output(netcdf, ".nc", "--netcdf")
-    _check_apogee(shape, apogee_km)
-    lat, lon = _place(launch, "--launch")
+    check_apogee(shape, apogee_km)
+    lat, lon = place(launch, "--launch")
     runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
     with _working_unless_runner(runner, f"Aiming and flying the {missile} at every grid point"):
         data = footprint_command_data(battery_site, missile, lat, lon, shape=shape,
@@ -1210,7 +722,7 @@ def raid_curve(
     With a pool, every raid size runs on the chunked Monte Carlo runner; the Runner options
     say where (each raid size N in the folder count-NNN of --chunks-dir, resumable with
     --resume)."""
-    from thaadsim.studies.raid import raid_curve_command_data
+    from thaadsim.commands import raid_curve_command_data
 
     if plot is not None:
         _check_output(plot, ".png", "--plot")
@@ -1275,7 +787,7 @@ def sensitivity(
     With any Runner option the model runs go in chunks (default 256 runs) through the
     chunked runner (thaadsim.studies.montecarlo): in this process, local processes or Dask,
     each chunk written to Parquet, resumable; the indices are the same."""
-    from thaadsim.studies.sensitivity import sensitivity_command_data
+    from thaadsim.commands import sensitivity_command_data
 
     if plot is not None:
         _check_output(plot, ".png", "--plot")
@@ -1308,7 +820,7 @@ def validate(
     flights, standard-range estimates, radar ranges, battery statements; the cases are data,
     thaadsim/data/validation.yaml) and print case, source, published, model, difference,
     tolerance and pass or fail. Known failures are shown as failing."""
-    from thaadsim.studies.validation import validate_command_data
+    from thaadsim.commands import validate_command_data
 
     if report is not None:
         _check_output(report, ".html", "--report")

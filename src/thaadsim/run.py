@@ -22,8 +22,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from thaadsim.engagement import Defense, RaidThreat, Result, simulate, wilson_interval
-from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
+from thaadsim.engagement import (
+    Defense,
+    RaidThreat,
+    Result,
+    sensor_summary,
+    simulate,
+    wilson_interval,
+)
+from thaadsim.studies.ground_tracks import ThreatTrack, threat_tracks
 from thaadsim.timing import stage
 
 if TYPE_CHECKING:
@@ -55,35 +62,6 @@ def wilson95(p: float, n: int) -> list[float]:
     JASA 22 (1927) 209); [0, 1] when ``n`` is 0."""
     low, high = wilson_interval(p, n)
     return [float(low), float(high)]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ThreatTrack:
-    """One threat's flight (the same in every trial), sampled every second."""
-
-    index: int
-    missile: str
-    group: str
-    launch_lat_deg: float
-    launch_lon_deg: float
-    aim_lat_deg: float
-    aim_lon_deg: float
-    launch_t_s: float
-    t_s: FloatArray
-    """Times from the start of the raid, s."""
-    lat_deg: FloatArray
-    lon_deg: FloatArray
-    alt_m: FloatArray
-    ground_range_m: FloatArray
-    """Along the ground from the launch point."""
-    impact_t_s: float
-    impact_lat_deg: float
-    impact_lon_deg: float
-    apogee_m: float
-    band_entry_s: float
-    """First time inside the altitude band (NaN: never)."""
-    band_exit_s: float
-    time_in_band_s: float
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,7 +117,10 @@ class RunOutput:
         ``scenario_sha256`` (SHA-256 of the scenario's YAML, or of the raid's and defense's
         repr when the run has no scenario text), ``seed``, ``trials`` and ``dependencies``
         (:func:`dependency_versions`). ``sampling`` (:meth:`sampling`) says how tracking was
-        sampled, ``runner`` where the chunks ran (None: not on the runner).
+        sampled, ``runner`` where the chunks ran (None: not on the runner). ``sensors``
+        (:func:`thaadsim.engagement.sensor_summary`): per sensor its site, mode and the
+        medians over the trials and threats of its first detection and firm track (None:
+        never), with the network's latency and the early warning's cue delay beside.
         """
         from thaadsim import __version__
 
@@ -161,6 +142,10 @@ class RunOutput:
             "intercepted_fraction_ci95": wilson95(intercepted, int(outcome.size)),
             "engageable_threats": int(res.per_trial("engageable").any(axis=0).sum()),
             "reasons": {str(r): int(c) for r, c in zip(reasons, counts, strict=True)},
+            "sensors": sensor_summary(res, self.defense),
+            "network_latency_s": self.defense.network_latency_s,
+            "early_warning_cue_delay_s": (None if self.defense.early_warning is None
+                                          else self.defense.early_warning.cue_delay_s),
             "sampling": self.sampling(),
             "runner": self.runner,
             "thaadsim_version": __version__,
@@ -180,31 +165,6 @@ class RunOutput:
         repr of its raid, defense and altitude band."""
         text = self.scenario_text or repr((self.raid, self.defense, self.band_m))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _tracks(raid: Sequence[RaidThreat], groups: Sequence[str], result: Result,
-            band_m: tuple[float, float]) -> tuple[ThreatTrack, ...]:
-    t_grid = result.extra["t_grid"]
-    y_grid = result.extra["y_grid"]
-    out = []
-    for i, th in enumerate(raid):
-        ok = np.isfinite(t_grid[i])
-        t = t_grid[i][ok]
-        lat, lon, alt = ecef_to_geodetic(y_grid[i][ok, :3])
-        ground = geodesic_inverse(th.launch_lat_deg, th.launch_lon_deg, lat, lon)[0]
-        inside = (alt >= band_m[0]) & (alt <= band_m[1])
-        entry = float(t[inside][0]) if inside.any() else float("nan")
-        exit_ = float(t[inside][-1]) if inside.any() else float("nan")
-        out.append(ThreatTrack(
-            index=i, missile=th.missile, group=groups[i], launch_lat_deg=th.launch_lat_deg,
-            launch_lon_deg=th.launch_lon_deg, aim_lat_deg=th.aim_lat_deg,
-            aim_lon_deg=th.aim_lon_deg, launch_t_s=th.launch_t_s, t_s=t, lat_deg=lat,
-            lon_deg=lon, alt_m=alt, ground_range_m=ground, impact_t_s=float(t[-1]),
-            impact_lat_deg=float(lat[-1]), impact_lon_deg=float(lon[-1]),
-            apogee_m=float(alt.max()), band_entry_s=entry, band_exit_s=exit_,
-            time_in_band_s=float(inside.sum()) * float(np.median(np.diff(t))) if
-            inside.any() and t.size > 1 else 0.0))
-    return tuple(out)
 
 
 def run_engagement(
@@ -271,9 +231,9 @@ def _package(raid: Sequence[RaidThreat], defense: Defense, result: Result, *, tr
              groups: Sequence[str] | None = None, name: str = "", description: str = "",
              **fields: Any) -> RunOutput:
     """A result as a :class:`RunOutput`, with the threats' tracks."""
-    groups = tuple(groups) if groups is not None else tuple(th.missile for th in raid)
+    groups = tuple(groups) if groups is not None else tuple(th.missile.slug for th in raid)
     with stage("flights"):
-        tracks = _tracks(raid, groups, result, band_m)
+        tracks = threat_tracks(raid, groups, result, band_m)
     return RunOutput(name=name, description=description, raid=tuple(raid), groups=groups,
                      defense=defense, trials=trials, seed=seed, band_m=band_m, result=result,
                      tracks=tracks, **fields)

@@ -14,9 +14,7 @@ style sheet is inline and the borders come from the data the package ships.
 
 from __future__ import annotations
 
-import base64
-import html
-import io
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -25,7 +23,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 import numpy as np
 import numpy.typing as npt
 from markupsafe import Markup
@@ -33,13 +30,19 @@ from matplotlib.figure import Figure as MplFigure
 
 from thaadsim.outputs import write_text
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
+from thaadsim.report.images import figure_png, png_data_uri
+from thaadsim.report.templating import render, static_text
 from thaadsim.systems import geography
+from thaadsim.systems.catalog import get_radar
+from thaadsim.systems.radar import Emplacement
+from thaadsim.systems.sensors import Sensor
 from thaadsim.timing import stage
 
 if TYPE_CHECKING:
     import shapely
 
     from thaadsim.run import RunOutput, ThreatTrack
+    from thaadsim.studies.claims import Claim
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -59,15 +62,8 @@ DPI = 110
 # small helpers
 
 
-def png_data_uri(png: bytes) -> str:
-    """A ``data:image/png;base64,...`` URI of PNG bytes."""
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
 def _png(fig: MplFigure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+    return figure_png(fig, DPI)
 
 
 def _fmt(value: Any) -> str:
@@ -219,11 +215,9 @@ def threat_rows(out: RunOutput) -> list[ThreatRow]:
 def headline(out: RunOutput) -> list[tuple[str, str, str]]:
     """(label, value, note) cards from :meth:`RunOutput.summary`, with the cost of the
     interceptors fired at the catalog's unit prices."""
-    from thaadsim.systems.interceptor import get_interceptor
-
     s = out.summary()
     battery = np.asarray(out.result.shots["battery"], dtype=int)
-    cost = sum(get_interceptor(out.defense.batteries[int(b)].interceptor).cost_usd
+    cost = sum(out.defense.batteries[int(b)].interceptor.cost_usd
                for b in battery) / max(out.trials, 1)
     return [
         ("threats", _fmt(s["threats"]), f"{len(out.defense.batteries)} battery(ies): "
@@ -283,13 +277,26 @@ def figure_trajectories(out: RunOutput) -> bytes:
     return _png(fig)
 
 
+def _first_sensor(out: RunOutput) -> Sensor:
+    """The sensor the report's fan and 3D view centre on: the defense's first (the
+    catalog's terminal TPY-2 at the first battery's site when it has none)."""
+    if out.defense.sensors:
+        return out.defense.sensors[0]
+    site = out.defense.batteries[0].site
+    return Sensor(name=site.slug, radar=get_radar("terminal").radar,
+                  emplacement=Emplacement(lat_deg=site.lat_deg, lon_deg=site.lon_deg,
+                                          alt_m=site.alt_m, boresight_deg=0.0,
+                                          name=site.name))
+
+
 def radar_fan(out: RunOutput) -> tuple[shapely.Geometry, float]:
     """The defense radar's detection fan (lon/lat polygon) for a target at
     :data:`FAN_ALT_M` with the raid's smallest RCS, and that RCS."""
     from thaadsim.studies.claims import coverage
 
     rcs = min(th.rcs_m2 for th in out.raid)
-    cov = coverage(out.defense.radar_mode, out.defense.radar, rcs_m2=rcs, alt_m=FAN_ALT_M)
+    sensor = _first_sensor(out)
+    cov = coverage(sensor.radar, sensor.emplacement, rcs_m2=rcs, alt_m=FAN_ALT_M)
     return cov.polygon, rcs
 
 
@@ -304,13 +311,10 @@ def figure_map(out: RunOutput, *, fan: tuple[shapely.Geometry, float] | None = N
     radar's fan (``fan``: :func:`radar_fan`'s result, computed if not given), each
     battery's reach and the defended assets."""
 
-    from thaadsim.systems.interceptor import get_interceptor
-
     colors = _group_colors(out)
     fan_polygon, rcs = fan if fan is not None else radar_fan(out)
-    reach = [(b, get_interceptor(b.interceptor).max_ground_range_m)
-             for b in out.defense.batteries]
-    radar = out.defense.radar
+    reach = [(b, b.interceptor.max_ground_range_m) for b in out.defense.batteries]
+    radar = _first_sensor(out).emplacement
 
     def near(lon: Any) -> Any:  # every longitude drawn, continuous about the radar's
         return geography.near_lon(radar.lon_deg, lon)
@@ -338,7 +342,7 @@ def figure_map(out: RunOutput, *, fan: tuple[shapely.Geometry, float] | None = N
         for k, (x, y) in enumerate(fan_parts):
             ax.fill(x, y, color="tab:blue", alpha=0.12, lw=0)
             ax.plot(x, y, color="tab:blue", lw=1.0,
-                    label=None if k else f"radar fan ({out.defense.radar_mode}, "
+                    label=None if k else f"radar fan ({_first_sensor(out).mode}, "
                                          f"{rcs:g} m² at {FAN_ALT_M / 1e3:g} km)")
     lat_b, lon_b, _ = geodesic_direct(radar.lat_deg, radar.lon_deg, radar.boresight_deg, 250e3)
     ax.annotate("", xy=(float(near(lon_b)), float(lat_b)), xytext=(radar.lon_deg, radar.lat_deg),
@@ -500,7 +504,7 @@ def view_3d(out: RunOutput, *, div_id: str = "view3d") -> str:
     """
     import plotly.graph_objects as go
 
-    radar = out.defense.radar
+    radar = _first_sensor(out).emplacement
     lat0, lon0 = radar.lat_deg, radar.lon_deg
     colors = _group_colors(out)
     fig = go.Figure()
@@ -614,15 +618,26 @@ def view_3d(out: RunOutput, *, div_id: str = "view3d") -> str:
 
 def sources(out: RunOutput) -> list[dict[str, Any]]:
     """The catalog figures this run used, each with its source or assumption."""
-    from thaadsim.systems.catalog import get_missile, get_radar
-    from thaadsim.systems.interceptor import get_interceptor
-
     entries: list[tuple[str, Any]] = []
-    for slug in dict.fromkeys(th.missile for th in out.raid):
-        entries.append((f"missile {slug}", get_missile(slug)))
-    for slug in dict.fromkeys(b.interceptor for b in out.defense.batteries):
-        entries.append((f"interceptor {slug}", get_interceptor(slug)))
-    entries.append((f"radar ({out.defense.radar_mode} mode)", get_radar(out.defense.radar_mode)))
+    for m in dict.fromkeys(th.missile for th in out.raid):
+        entries.append((f"missile {m.slug}", m))
+    for icpt in dict.fromkeys(b.interceptor for b in out.defense.batteries):
+        entries.append((f"interceptor {icpt.slug}", icpt))
+    for mode in dict.fromkeys(s.mode for s in out.defense.sensors):
+        entries.append((f"radar ({mode} mode)", get_radar(mode)))
+    if out.defense.early_warning is not None:
+        entries.append(("early warning", out.defense.early_warning))
+    if len(out.defense.batteries) > 1 or any(s.battery is None for s in out.defense.sensors):
+        from types import SimpleNamespace
+
+        from thaadsim.systems.sensors import network_latency_figure
+
+        fig = network_latency_figure()
+        if fig.value != out.defense.network_latency_s:
+            fig = dataclasses.replace(fig, value=out.defense.network_latency_s, source=None,
+                                      assumption=f"set by this run (the catalog's: "
+                                                 f"{fig.value:g} s, {fig.assumption})")
+        entries.append(("sensor network", SimpleNamespace(figures={"network_latency_s": fig})))
     result = []
     for what, entry in entries:
         figs = getattr(entry, "figures", {}) or {}
@@ -634,259 +649,7 @@ def sources(out: RunOutput) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------------------
-# the page
-
-
-_CSS = """
-:root { --ink:#1d2430; --muted:#5b6475; --line:#d9dee7; --bg:#f6f7f9; --accent:#1f5fa8; }
-* { box-sizing: border-box; }
-body { margin:0; font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",
-  Arial,sans-serif; color:var(--ink); background:var(--bg); }
-header { background:#14213d; color:#fff; padding:28px 0 22px; }
-header .wrap p { color:#d7deea; margin:.3em 0; }
-header h1 { margin:0 0 .2em; font-size:1.7em; }
-.wrap { max-width:1120px; margin:0 auto; padding:0 22px; }
-nav { background:#fff; border-bottom:1px solid var(--line); position:sticky; top:0; z-index:10; }
-nav .wrap { display:flex; flex-wrap:wrap; gap:4px 18px; padding-top:8px; padding-bottom:8px; }
-nav a { color:var(--accent); text-decoration:none; font-size:.93em; }
-nav a:hover { text-decoration:underline; }
-main section { background:#fff; border:1px solid var(--line); border-radius:8px;
-  margin:22px 0; padding:6px 24px 20px; }
-h2 { font-size:1.3em; margin:.9em 0 .4em; border-bottom:2px solid var(--line);
-  padding-bottom:.2em; }
-h3 { font-size:1.05em; margin:1.2em 0 .3em; }
-.lead { color:var(--muted); margin-top:0; }
-.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(165px,1fr)); gap:12px;
-  margin:18px 0 4px; }
-.card { background:#fff; color:var(--ink); border-radius:8px; padding:10px 14px;
-  border:1px solid var(--line); }
-.card .k { font-size:.78em; text-transform:uppercase; letter-spacing:.04em; color:var(--muted); }
-.card .v { font-size:1.55em; font-weight:650; }
-.card .n { font-size:.78em; color:var(--muted); line-height:1.3; }
-table { border-collapse:collapse; width:100%; margin:10px 0; font-size:.92em; }
-th, td { text-align:left; vertical-align:top; padding:7px 9px;
-  border-bottom:1px solid var(--line); }
-th { background:#eef1f6; font-weight:600; }
-tbody tr:nth-child(even) { background:#fafbfc; }
-td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
-td.num, td.nowrap { white-space:nowrap; }
-th.reason { min-width:13em; }
-.scroll { overflow-x:auto; }
-.verdict { display:inline-block; padding:2px 9px; border-radius:12px; font-weight:600;
-  font-size:.88em; white-space:nowrap; }
-.v-yes { background:#dcefdc; color:#1e5a1e; }
-.v-no { background:#f8dcdc; color:#7a1d1d; }
-.v-mixed { background:#fbeccb; color:#6b4a00; }
-.v-other { background:#e4e8ef; color:#2c3545; }
-dl.numbers { margin:0; display:grid; grid-template-columns:auto 1fr; gap:1px 10px; font-size:.9em; }
-dl.numbers dt { color:var(--muted); }
-dl.numbers dd { margin:0; font-variant-numeric:tabular-nums; }
-figure { margin:14px 0; }
-figure img { display:block; max-width:100%; height:auto; border:1px solid var(--line);
-  border-radius:4px; background:#fff; }
-figcaption { color:var(--muted); font-size:.88em; margin-top:6px; }
-.claim { border-top:1px solid var(--line); padding-top:4px; margin-top:14px; }
-.claim h3 .verdict { margin-left:8px; vertical-align:middle; }
-.claim-body { display:grid; grid-template-columns:minmax(0,3fr) minmax(0,2fr); gap:18px;
-  align-items:start; }
-.claim-body > :only-child { grid-column:1 / -1; }
-@media (max-width:900px) { .claim-body { grid-template-columns:1fr; } }
-table.numbers { font-size:.84em; margin-top:14px; }
-table.numbers td { padding:4px 7px; }
-td.wrap { white-space:normal; }
-td.claim-text { min-width:11em; font-weight:600; }
-td.numbers-cell { min-width:9em; }
-td.numbers-cell dl.numbers { margin-top:6px; min-width:22em; }
-pre { background:#f3f4f7; border:1px solid var(--line); border-radius:6px; padding:12px;
-  overflow:auto; font-size:.85em; line-height:1.4; }
-details summary { cursor:pointer; color:var(--accent); margin:6px 0; }
-.small { font-size:.86em; color:var(--muted); }
-footer { color:var(--muted); font-size:.85em; padding:10px 0 40px; }
-@media print { nav { display:none; } main section { break-inside:avoid-page; } }
-"""
-
-_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="thaadsim {{ version }}">
-<title>{{ title }} - thaadsim report</title>
-<style>{{ css }}</style>
-</head>
-<body>
-<header><div class="wrap">
-<h1>{{ title }}</h1>
-{% if description %}<p>{{ description }}</p>{% endif %}
-<p>{{ n_threats }} threat(s) against {{ batteries }}; radar {{ radar }};
-doctrine {{ doctrine }}. {{ trials }} Monte Carlo trial(s), seed {{ seed }};
-intercept band {{ band }}.</p>
-</div></header>
-<nav aria-label="sections"><div class="wrap">
-<a href="#claims-check">Claims check</a><a href="#outcomes">Outcomes per threat</a>
-<a href="#trajectories">Trajectories</a><a href="#map">Map</a>
-<a href="#timeline">Engagement timeline</a><a href="#view-3d">3D view</a>
-<a href="#method">Method &amp; sources</a><a href="#validation">Validation</a>
-<a href="#scenario">Scenario</a>
-</div></nav>
-<main class="wrap">
-<div class="cards" id="headline">
-{% for k, v, n in cards %}<div class="card"><div class="k">{{ k }}</div><div class="v">{{ v }}</div>
-<div class="n">{{ n }}</div></div>
-{% endfor %}</div>
-
-<section id="claims-check">
-<h2>Claims check</h2>
-<p class="lead">Each claim of the public debate about THAAD in Korea, and the verdict this
-run's physics supports. The verdicts come from the simulation and the catalog's public
-figures, not from a lookup. Open a row's numbers for the figures behind it; each claim's
-figure and its full table of numbers follow.</p>
-<div class="scroll"><table id="claims">
-<thead><tr><th>#</th><th>Claim</th><th>Verdict</th><th>What the physics says</th>
-<th>Numbers</th></tr></thead>
-<tbody>
-{% for c in claims %}<tr id="claim-row-{{ c.number }}">
-<td>{{ c.number }}</td><td class="claim-text">{{ c.claim }}</td>
-<td><span class="verdict {{ c.css }}">{{ c.verdict }}</span></td>
-<td>{{ c.summary }} <a href="#claim-{{ c.number }}">(details{% if c.figure %} and
-figure{% endif %})</a></td>
-<td class="numbers-cell">{% if c.numbers %}<details><summary>{{ c.numbers|length }}
-numbers</summary><dl class="numbers">{% for k, v in c.numbers %}
-<dt>{{ k }}</dt><dd>{{ v }}</dd>{% endfor %}</dl></details>{% else %}-{% endif %}</td>
-</tr>
-{% endfor %}</tbody>
-</table></div>
-{% if not claims %}<p class="small">No claims were checked for this report.</p>{% endif %}
-{% for c in claims %}
-<div class="claim" id="claim-{{ c.number }}">
-<h3>Claim {{ c.number }}: {{ c.claim }}
-<span class="verdict {{ c.css }}">{{ c.verdict }}</span></h3>
-<p>{{ c.summary }}</p>
-<div class="claim-body">
-{% if c.figure %}<figure><img src="{{ c.figure }}"
- alt="Figure for claim {{ c.number }}: {{ c.claim }} (verdict: {{ c.verdict }})">
-</figure>{% endif %}
-{% if c.numbers %}<table class="numbers"><thead><tr><th>The numbers behind it</th>
-<th class="num">Value</th></tr></thead><tbody>{% for k, v in c.numbers %}
-<tr><td>{{ k }}</td><td class="num wrap">{{ v }}</td></tr>{% endfor %}</tbody></table>{% endif %}
-</div>
-</div>{% endfor %}
-</section>
-
-<section id="outcomes">
-<h2>Outcomes per threat</h2>
-<p class="lead">Over {{ trials }} trial(s): the share of trials in which at least one
-interceptor was fired at the threat (engaged), in which it was intercepted, and in which it
-leaked (engaged, every shot missed), the interceptors fired at it per trial, and the most
-common reason for its outcome.</p>
-<div class="scroll"><table id="outcome-table">
-<thead><tr><th class="num">#</th><th>Group</th><th>Missile</th><th class="num">Range<br>(km)</th>
-<th class="num">Apogee<br>(km)</th><th class="num">In band<br>(s)</th>
-<th class="num">Engaged</th><th class="num">Inter&shy;cepted</th><th class="num">Leaked</th>
-<th class="num">Inter&shy;ceptors per trial</th><th class="reason">Most common reason</th></tr>
-</thead>
-<tbody>
-{% for r in rows %}<tr><td class="num">{{ r.index }}</td><td>{{ r.group }}</td>
-<td class="nowrap">{{ r.missile }}</td>
-<td class="num">{{ "{:,.0f}".format(r.range_km) }}</td>
-<td class="num">{{ "{:,.0f}".format(r.apogee_km) }}</td>
-<td class="num">{{ "{:,.0f}".format(r.time_in_band_s) }}</td>
-<td class="num">{{ pct(r.engaged) }}</td><td class="num">{{ pct(r.intercepted) }}</td>
-<td class="num">{{ pct(r.leaked) }}</td><td class="num">{{ "{:.2f}".format(r.interceptors) }}</td>
-<td title="{{ r.reasons }}">{{ r.reason }}</td></tr>
-{% endfor %}</tbody>
-</table></div>
-<p class="small">Reasons over all trials and threats: {{ reasons }}.</p>
-</section>
-
-<section id="trajectories">
-<h2>Trajectories</h2>
-<p class="lead">Altitude against ground range for every threat. A THAAD interceptor engages
-only inside the shaded band ({{ band }}); a flight that never enters it cannot be engaged by
-THAAD at all, whatever the radar sees. Stars: the intercepts of trial 0.</p>
-<figure><img src="{{ fig_trajectories }}" alt="{{ alt.trajectories }}">
-<figcaption>Each distinct flight drawn once; threats fired on the same path share a
-curve.</figcaption></figure>
-</section>
-
-<section id="map">
-<h2>Map</h2>
-<p class="lead">Launch sites, aim points and ground tracks; the radar's detection fan for a
-{{ fan_rcs }} m² target at {{ fan_alt_km }} km altitude ({{ radar_mode }} mode, boresight
-{{ boresight }}°, arrow); each battery's reach, the interceptor's greatest ground range
-from its launchers; the defended assets.</p>
-<figure><img src="{{ fig_map }}" alt="{{ alt.map }}">
-<figcaption>The fan is where such a target would be detected on one dwell (radar equation,
-refracted horizon, scan sector, instrumented range); intercepts are those of trial
-0.</figcaption></figure>
-</section>
-
-<section id="timeline">
-<h2>Engagement timeline</h2>
-<p class="lead">Trial 0, per threat: its flight from launch to impact (the green strip is
-its time in the band), first detection and firm track by the radar, interceptor launches
-and the intercepts.</p>
-<figure><img src="{{ fig_timeline }}" alt="{{ alt.timeline }}">
-</figure>
-</section>
-
-<section id="view-3d">
-<h2>3D view</h2>
-<p class="lead">The flights over the ground around the radar (east and north in km on an
-azimuthal equidistant map centred on the radar), the band's floor and ceiling, launch sites,
-aim points, batteries and the intercepts of trial 0. Interactive: drag to turn, scroll to
-zoom, click a legend entry to hide it.</p>
-{{ view3d }}
-</section>
-
-<section id="method">
-<h2>Method &amp; sources</h2>
-<p>Every flight is integrated from the missile's published figures (stages, masses,
-specific impulse, payload, re-entry ballistic coefficient) over a rotating WGS84 Earth with
-gravity (J2) and a standard atmosphere. The AN/TPY-2 radar is modelled by the radar range
-equation with its published figures, a refracted line of sight over a 4/3 Earth, Swerling
-detection statistics, M-of-N track confirmation and an extended Kalman filter; fire control
-plans shots from the interceptor's fly-out reach table inside the {{ band }} band, with the
-doctrine, inventory and fire channels; each shot kills with the kill vehicle's single-shot
-kill probability reduced by the handover error of the track. The Monte Carlo runs
-{{ trials }} trial(s) from seed {{ seed }}: the same seed gives the same numbers.</p>
-<p>Sources (by name): U.S.-China Economic and Security Review Commission, 2016 Annual Report
-to Congress (THAAD's intercept ceiling); Xinhua, August 2016 (40-150 km intercept band);
-Missile Defense Agency and Lockheed Martin THAAD fact sheets; D. Wilkening, "A simple model
-for calculating ballistic missile defense effectiveness", Science &amp; Global Security 8
-(2000) (the binomial leakage model); M. Skolnik, Introduction to Radar Systems (radar
-equation, horizon); Natural Earth 1:110m (borders and coastlines). Each catalog figure
-carries its own source or, where the figure is not public, the assumption and why it is
-plausible:</p>
-{% for s in sources %}<details>
-<summary>{{ s.name }} ({{ s.what }}): {{ s.rows|length }} figures</summary>
-<table><thead><tr><th>Figure</th><th class="num">Value</th><th>Source or assumption</th></tr>
-</thead>
-<tbody>{% for r in s.rows %}<tr><td>{{ r.figure }}</td><td class="num">{{ r.value }}</td>
-<td>{{ r.basis }}</td></tr>{% endfor %}</tbody></table></details>
-{% endfor %}
-</section>
-
-<section id="validation">
-<h2>Validation</h2>
-<p>The model against every published figure the project knows (the cases are data, with
-their sources, in thaadsim/data/validation.yaml; <code>thaadsim validate</code> prints the
-same table). A case that fails is shown failing.</p>
-{% if validation %}<div class="scroll">{{ validation }}</div>
-{% else %}<p class="small">Not run for this report.</p>{% endif %}
-</section>
-
-<section id="scenario">
-<h2>Scenario</h2>
-{% if scenario_text %}<pre>{{ scenario_text }}</pre>
-{% else %}<p class="small">This run was built in code, not from a scenario file.</p>{% endif %}
-</section>
-</main>
-<footer class="wrap">thaadsim {{ version }}: an open, physics-based THAAD simulator. This
-file is self-contained and works offline.</footer>
-</body>
-</html>
-"""
+# the page (templates/report.html.j2 and report.css, loaded by thaadsim.report.templating)
 
 
 _ALT = {
@@ -901,19 +664,19 @@ _ALT = {
 }
 
 
-def _claim_context(claims: Sequence[Any]) -> list[dict[str, Any]]:
+def _claim_context(claims: Sequence[Claim]) -> list[dict[str, Any]]:
+    from thaadsim.report.claim_figures import claim_figure_png
+
     rows: list[dict[str, Any]] = []
     for c in claims:
-        numbers = getattr(c, "numbers", None) or {}
-        png = getattr(c, "figure_png", None)
-        verdict = str(getattr(c, "verdict", ""))
+        png = claim_figure_png(c)
         rows.append({
-            "number": getattr(c, "number", len(rows) + 1),
-            "claim": str(getattr(c, "claim", "")),
-            "verdict": verdict,
-            "css": _verdict_class(verdict),
-            "summary": str(getattr(c, "summary", "")),
-            "numbers": [(_label(k), _fmt(v)) for k, v in numbers.items()],
+            "number": c.number,
+            "claim": c.claim,
+            "verdict": c.verdict,
+            "css": _verdict_class(c.verdict),
+            "summary": c.summary,
+            "numbers": [(_label(k), _fmt(v)) for k, v in c.numbers.items()],
             "figure": png_data_uri(png) if png else None,
         })
     return rows
@@ -924,16 +687,17 @@ def validation_section() -> str:
     """The validation table (:mod:`thaadsim.studies.validation`), computed once per version
     of thaadsim's code and catalog and kept in the user's cache
     (:func:`~thaadsim.studies.validation.cached_results`), with when it was computed."""
-    from thaadsim.studies.validation import cached_results, validation_table_html
+    from thaadsim.report.validation import validation_table_html
+    from thaadsim.studies.validation import cached_results
 
     hit = cached_results()
-    when = html.escape(hit.computed_at.replace("T", " ").replace("+00:00", " UTC"))
-    note = (f'<p class="small">Computed {when} for this version of thaadsim and its catalog '
-            f"(key {hit.key[:12]}){'; read from the cache' if hit.from_cache else ''}.</p>\n")
-    return note + validation_table_html(hit.value)
+    return render("validation_section.html.j2",
+                  when=hit.computed_at.replace("T", " ").replace("+00:00", " UTC"),
+                  key=hit.key[:12], from_cache=hit.from_cache,
+                  table=Markup(validation_table_html(hit.value)))
 
 
-def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,
+def render_report(out: RunOutput, *, claims: Sequence[Claim] | None = None,
                   validation: bool = True) -> str:
     """The report's HTML as a string (:func:`write_report` writes it); ``validation`` adds
     the table of the model against the published figures (about half a minute)."""
@@ -946,23 +710,21 @@ def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,
             claims = check_claims(out, quick=False)
     fan, rcs = radar_fan(out)
     summary = out.summary()
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
-    template = env.from_string(_TEMPLATE)
     lo_km, hi_km = out.band_m[0] / 1e3, out.band_m[1] / 1e3
-    return template.render(
+    return render(
+        "report.html.j2",
         version=__version__,
         title=out.name or "thaadsim run",
         description=out.description,
-        css=Markup(_CSS),
+        css=Markup(static_text("report.css")),
         n_threats=len(out.raid),
-        batteries=", ".join(f"{b.name} ({b.inventory} {b.interceptor} interceptors)"
+        batteries=", ".join(f"{b.name} ({b.inventory} {b.interceptor.slug} interceptors)"
                             for b in out.defense.batteries),
-        radar=f"AN/TPY-2 in {out.defense.radar_mode} mode at "
-              f"{out.defense.radar.name or 'the site'}",
+        radar="; ".join(f"AN/TPY-2 in {s.mode} mode at {s.emplacement.name or s.name}"
+                        for s in out.defense.sensors),
         alt=_ALT,
-        radar_mode=out.defense.radar_mode,
-        boresight=f"{out.defense.radar.boresight_deg:.0f}",
+        radar_mode=_first_sensor(out).mode,
+        boresight=f"{_first_sensor(out).emplacement.boresight_deg:.0f}",
         doctrine=out.defense.doctrine,
         trials=out.trials,
         seed=out.seed,
@@ -985,12 +747,12 @@ def render_report(out: RunOutput, *, claims: Sequence[Any] | None = None,
     )
 
 
-def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Any] | None = None,
+def write_report(out: RunOutput, path: str | Path, *, claims: Sequence[Claim] | None = None,
                  validation: bool = True) -> Path:
     """Write the run's self-contained HTML report to ``path`` and return the path.
 
-    ``claims`` are :class:`thaadsim.studies.claims.Claim` results (anything with ``number``,
-    ``claim``, ``verdict``, ``summary``, ``numbers`` and ``figure_png``); by default
+    ``claims`` are :class:`thaadsim.studies.claims.Claim` results (their figures drawn by
+    :mod:`thaadsim.report.claim_figures`); by default
     :func:`thaadsim.studies.claims.check_claims` checks them against this run.
     """
     path = Path(path)

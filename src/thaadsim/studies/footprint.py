@@ -12,7 +12,7 @@ from a circle:
    point beyond the missile's reach gets ``shots = -1``.
 2. **Firm track** (:func:`firm_track_estimate`). The battery's AN/TPY-2 stands at the
    battery's site and faces the launch point. Instead of the Monte Carlo radar of
-   :func:`thaadsim.studies.detection.simulate_detection` (search frames, M-of-N confirmation,
+   :func:`thaadsim.systems.detection.simulate_detection` (search frames, M-of-N confirmation,
    a Kalman filter per track: ~5 ms a threat, ~55 s for 10,000), the footprint uses a
    deterministic estimate of the median firm-track time. The threat is *acquired*
    (:func:`acquisition_time`) when the probability that the radar has detected it reaches
@@ -43,7 +43,7 @@ from a circle:
 4. **Shot opportunities.** The first interceptor can leave no earlier than the firm track
    plus the battery's reaction time and goes for the earliest feasible intercept; each next
    one is launched no earlier than the previous intercept plus the kill assessment time and
-   goes for the earliest intercept still feasible (:func:`shot_opportunities`, the
+   goes for the earliest intercept still feasible (:func:`shot_opportunity_counts`, the
    vectorised form of :func:`thaadsim.systems.fire_control.shot_opportunities`).
 
 An aim point is *defended* when its threat gives at least ``min_shots`` opportunities. The
@@ -67,14 +67,15 @@ from shapely.geometry import Polygon
 
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.limits import check, fmt_number
-from thaadsim.outputs import netcdf_attrs, replacing
+from thaadsim.outputs import netcdf_attrs
 from thaadsim.physics.earth import WGS84
 from thaadsim.physics.geodesy import geodesic_inverse, geodetic_to_ecef
 from thaadsim.physics.rocket import RocketFlight, fly_rocket
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems import geography
 from thaadsim.systems.catalog import Missile, Site, get_missile, get_radar, get_site, site_catalog
-from thaadsim.systems.interceptor import Interceptor, get_interceptor, reach_table
+from thaadsim.systems.detection import Cue, cue_delay_s
+from thaadsim.systems.interceptor import Interceptor, reach_table
 from thaadsim.systems.radar import Emplacement, Radar, look, pd_from_snr
 from thaadsim.systems.threat import SHAPES, aim_many
 
@@ -99,7 +100,7 @@ looks, filter initiation on two detections after burnout, convergence of the pos
 and velocity uncertainty below the firm-track thresholds): ``FIRM_DELAY_LOOKS +
 FIRM_DELAY_LOOKS_PER_100KM x range / 100 km`` track looks (:func:`firm_delay_s`),
 fitted to the median firm-track times of
-:func:`thaadsim.studies.detection.simulate_detection` (module docstring)."""
+:func:`thaadsim.systems.detection.simulate_detection` (module docstring)."""
 DEFAULT_RCS_M2 = 0.1
 """Radar cross-section of the threat (as :class:`thaadsim.engagement.RaidThreat`)."""
 TEMPLATE_BATTERY = "seongju"
@@ -221,7 +222,7 @@ class _Records:
 
     def at(self, t_s: FloatArray, rows: npt.NDArray[np.intp] | None = None) -> FloatArray:
         """States (len(rows), k, 6) at times ``t_s`` (len(rows), k) by cubic Hermite
-        interpolation between the records (as :func:`thaadsim.studies.detection.truth_at`,
+        interpolation between the records (as :func:`thaadsim.systems.detection.truth_at`,
         all rows at once); NaN outside each flight."""
         n, m = self.t_s.shape
         rows = np.arange(n) if rows is None else rows
@@ -281,19 +282,22 @@ def acquisition_time(
     quantile: float = ACQUISITION_QUANTILE,
     step_s: float = 1.0,
     chunk: int = 30,
+    early_warning: Cue = "catalog",
 ) -> FloatArray:
     r"""Time (s from launch, on a ``step_s`` grid) by which the radar has detected each
     threat with probability ``quantile``; NaN if never.
 
     Every search frame (``radar.search_frame_s``) the radar looks once at the threat: with a
-    search dwell while it is inside the search fence, and from the cue
-    (``radar.cue_delay_s``) with a cued dwell anywhere in the face, as
-    :func:`thaadsim.studies.detection.simulate_detection` does; each look detects with the
+    search dwell while it is inside the search fence, and from the cue (the
+    ``early_warning``'s ``cue_delay_s``, the catalog's by default) with a cued dwell
+    anywhere in the face, as
+    :func:`thaadsim.systems.detection.simulate_detection` does; each look detects with the
     probability :math:`p_k` of :func:`thaadsim.systems.radar.look`. With the frame's phase
     uniform, the probability of no detection by :math:`t` is
     :math:`\exp(\sum_k \ln(1 - p_k)\,\Delta t / T_{frame})` over the samples
     :math:`t_k \le t` every :math:`\Delta t`."""
     n = records.t_s.shape[0]
+    delay = cue_delay_s(early_warning)
     e_track = radar.energy_j("track")
     search_gain = radar.energy_j("search") / e_track
     cued_gain = radar.energy_j("cued") / e_track
@@ -314,8 +318,9 @@ def acquisition_time(
         fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
                  & (view.apparent_el_deg <= radar.search_el_high_deg))
         pd = np.where(fence, pd_from_snr(view.snr * search_gain, pfa, case), 0.0)
-        pd = np.where(t >= radar.cue_delay_s,
-                      np.maximum(pd, pd_from_snr(view.snr * cued_gain, pfa, case)), pd)
+        if delay is not None:
+            pd = np.where(t >= delay,
+                          np.maximum(pd, pd_from_snr(view.snr * cued_gain, pfa, case)), pd)
         pd = np.where(alive & view.visible, np.minimum(pd, 1.0 - 1e-12), 0.0)
         cum = log_miss[pending, None] + np.cumsum(np.log1p(-pd), 1) * (step_s
                                                                        / radar.search_frame_s)
@@ -397,7 +402,7 @@ def _candidate_times(records: _Records, battery: fc.Battery, icpt: Interceptor) 
     return np.where(any_near[:, None] & (k <= hi[:, None]), GRID_STEP_S * k, np.nan)
 
 
-def shot_opportunities(geo: fc.Geometry, earliest_launch_s: FloatArray,
+def shot_opportunity_counts(geo: fc.Geometry, earliest_launch_s: FloatArray,
                        kill_assessment_s: float) -> IntArray:
     """Shoot-look-shoot opportunities of every threat at once: the first interceptor at the
     earliest feasible intercept whose launch is at or after ``earliest_launch_s`` (n,), each
@@ -487,6 +492,12 @@ class Footprint:
         return [slug for slug, s in site_catalog().items()
                 if self.shots_at(s.lat_deg, s.lon_deg) >= self.min_shots]
 
+    def grid_holds(self, lat_deg: float, lon_deg: float) -> bool:
+        """Whether the point lies on the grid (its cells' outer edges included)."""
+        dlat, dlon = _steps(self.lat_deg), _steps(self.lon_deg)
+        return bool(self.lat_deg[0] - dlat / 2 <= lat_deg <= self.lat_deg[-1] + dlat / 2
+                    and self.lon_deg[0] - dlon / 2 <= lon_deg <= self.lon_deg[-1] + dlon / 2)
+
     def shots_at(self, lat_deg: float, lon_deg: float) -> int:
         """Opportunities of the cell that contains a point (-1 outside the grid too)."""
         i = int(np.argmin(np.abs(self.lat_deg - lat_deg)))
@@ -509,7 +520,7 @@ class Footprint:
             "battery_name": self.battery.name,
             "battery_lat_deg": self.battery.site.lat_deg,
             "battery_lon_deg": self.battery.site.lon_deg,
-            "interceptor": self.battery.interceptor,
+            "interceptor": self.battery.interceptor.slug,
             "missile": self.missile,
             "launch_lat_deg": self.launch_lat_deg,
             "launch_lon_deg": self.launch_lon_deg,
@@ -573,7 +584,7 @@ class _Threat:
 
     @property
     def interceptor(self) -> Interceptor:
-        return get_interceptor(self.battery.interceptor)
+        return self.battery.interceptor
 
     @property
     def radar(self) -> Radar:
@@ -647,7 +658,7 @@ def cell_results(threat: _Threat, aim_lat_deg: FloatArray, aim_lon_deg: FloatArr
     firm = firm_track_estimate(flown.records, threat.radar, threat.emplacement(),
                                threat.rcs_m2)
     earliest = np.where(np.isfinite(firm), firm + bat.reaction_s, np.inf)
-    out["shots"][flown.ok] = shot_opportunities(flown.geometry, earliest,
+    out["shots"][flown.ok] = shot_opportunity_counts(flown.geometry, earliest,
                                                 bat.kill_assessment_s)
     out["firm_track_s"][flown.ok] = firm
     out["flight_time_s"][flown.ok] = flown.flight_time_s
@@ -827,99 +838,8 @@ def defended_footprint(
         cell_area_km2=_cell_areas(lat, lon))
 
 
-def footprint_command_data(
-    battery_site: str,
-    missile: str,
-    launch_lat_deg: float,
-    launch_lon_deg: float,
-    *,
-    shape: str = "min-energy",
-    apogee_km: float | None = None,
-    grid_km: float = 10.0,
-    extent_km: float | None = None,
-    min_shots: int = 1,
-    radar_mode: str = "terminal",
-    map_path: str | None = None,
-    netcdf_path: str | None = None,
-    runner: RunnerOptions | None = None,
-    progress: bool = True,
-) -> dict[str, Any]:
-    """What ``thaadsim footprint`` prints (as JSON, or as a table), after writing the map
-    (PNG) and the grid (netCDF, h5netcdf engine) where asked; the command is a thin wrapper
-    of this function. ``battery_site`` is a site or a battery slug; ``runner`` (the command
-    line's runner options) evaluates the grid in chunks (:func:`defended_footprint`)."""
-    fp = defended_footprint(battery_site, missile, launch_lat_deg, launch_lon_deg, shape=shape,
-                            apogee_km=apogee_km, grid_km=grid_km, extent_km=extent_km,
-                            min_shots=min_shots, radar_mode=radar_mode, runner=runner,
-                            progress=progress)
-    if netcdf_path is not None:
-        try:
-            with replacing(netcdf_path, ".nc") as tmp:
-                fp.to_xarray().to_netcdf(tmp, engine="h5netcdf")
-        except ImportError as exc:  # h5netcdf writes through h5py
-            raise InputError(f"--netcdf {netcdf_path}: cannot write netCDF here ({exc})"
-                             ) from exc
-    if map_path is not None:
-        from thaadsim.report.maps import plot_footprint_map
-
-        plot_footprint_map(map_path, fp)
-    reach = fp.shots[fp.reachable]
-    sites = site_catalog()
-    bat = fp.battery
-    polygon = fp.polygon
-    territory = [] if polygon.is_empty else geography.territory_under(polygon)
-    return {
-        "battery": bat.slug,
-        "battery_name": bat.name,
-        "battery_site": bat.site.slug,
-        "battery_lat_deg": bat.site.lat_deg,
-        "battery_lon_deg": bat.site.lon_deg,
-        "interceptor": bat.interceptor,
-        "radar_mode": fp.radar_mode,
-        "missile": fp.missile,
-        "launch_lat_deg": fp.launch_lat_deg,
-        "launch_lon_deg": fp.launch_lon_deg,
-        "shape": fp.shape,
-        "apogee_km": fp.apogee_km,
-        "min_shots": fp.min_shots,
-        "grid_km": fp.grid_km,
-        "grid_cells": [int(fp.lat_deg.size), int(fp.lon_deg.size)],
-        "extent_lat_deg": [float(fp.lat_deg[0]), float(fp.lat_deg[-1])],
-        "extent_lon_deg": [float(fp.lon_deg[0]), float(fp.lon_deg[-1])],
-        "area_km2": fp.area_km2,
-        "defended_cells": int(fp.defended.sum()),
-        "reachable_cells": int(fp.reachable.sum()),
-        "max_shots": int(reach.max(initial=0)),
-        "cells_by_shots": {str(k): int((reach == k).sum()) for k in range(int(reach.max(
-            initial=0)) + 1)},
-        "territory": [{"country": c.name, "covered_km2": c.covered_km2, "share": c.share}
-                      for c in territory],
-        "territory_summary": "; ".join(f"{c.name} {c.covered_km2:,.0f} km2 "
-                                       f"({100 * c.share:.0f}%)" for c in territory) or "none",
-        "defended_sites": fp.defended_sites,
-        "defended_site_names": [sites[s].name for s in fp.defended_sites],
-        "site_shots": {slug: fp.shots_at(s.lat_deg, s.lon_deg) for slug, s in sites.items()
-                       if fp.shots_at(s.lat_deg, s.lon_deg) != -1 or _inside_grid(fp, s)},
-        "firm_track_s_median": (float(np.nanmedian(fp.firm_track_s))
-                                if np.isfinite(fp.firm_track_s).any() else None),
-        "map": map_path,
-        "netcdf": netcdf_path,
-        **({"runner": runner.describe()} if runner is not None and runner.chosen else {}),
-        "model": ("aim points on a grid; each threat aimed and flown (rotating WGS84, drag); "
-                  "firm track estimated from the radar's looks (median acquisition + "
-                  "calibrated convergence delay); shoot-look-shoot opportunities from the "
-                  "interceptor's reach table in the altitude band"),
-    }
-
-
-def _inside_grid(fp: Footprint, site: Site) -> bool:
-    dlat, dlon = _steps(fp.lat_deg), _steps(fp.lon_deg)
-    return bool(fp.lat_deg[0] - dlat / 2 <= site.lat_deg <= fp.lat_deg[-1] + dlat / 2
-                and fp.lon_deg[0] - dlon / 2 <= site.lon_deg <= fp.lon_deg[-1] + dlon / 2)
-
-
 __all__ = ["ACQUISITION_QUANTILE", "CELL_FIELDS", "DEFAULT_CHUNK_CELLS", "FIRM_DELAY_LOOKS",
            "FIRM_DELAY_LOOKS_PER_100KM", "Footprint", "FootprintTask", "acquisition_time",
            "cell_results", "chunk_span", "defended_footprint", "firm_delay_s",
-           "firm_track_estimate", "footprint_command_data", "resolve_battery",
-           "shot_opportunities"]
+           "firm_track_estimate", "resolve_battery",
+           "shot_opportunity_counts"]

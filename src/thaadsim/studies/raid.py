@@ -59,19 +59,18 @@ from thaadsim.engagement import (
 from thaadsim.errors import InputError
 from thaadsim.jsonsafe import json_safe
 from thaadsim.limits import LIMITS, check, fmt_number
-from thaadsim.outputs import CSV_HEADERS, save_png, write_text
+from thaadsim.outputs import CSV_HEADERS, write_text
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies.claims import p_no_leak_with_inventory, saturation_curve
 from thaadsim.studies.montecarlo import (
     DEFAULT_CHUNK_TRIALS,
     EngagementTask,
     RunnerOptions,
-    sampling,
     tracking_pool,
 )
 from thaadsim.systems import fire_control as fc
-from thaadsim.systems.catalog import Site, get_site, site_catalog
-from thaadsim.systems.interceptor import get_interceptor
+from thaadsim.systems.catalog import Site, get_radar, get_site
+from thaadsim.systems.sensors import Sensor
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -183,44 +182,6 @@ class RaidCurve:
             "curve": self.rows(),
             "leak_reasons": [dict(r) for r in self.leak_reasons],
         })
-
-    def plot(self, path: str | Path) -> Path:
-        """A PNG: Monte Carlo P(no leak) with its 95% band and the closed form against raid
-        size, expected leakers on a second axis, the saturation count marked."""
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure as MplFigure
-
-        fig = MplFigure(figsize=(8.0, 4.5), dpi=100)
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot(1, 1, 1)
-        n = self.count
-        ax.fill_between(n, self.p_no_leak_ci_low, self.p_no_leak_ci_high, color="C0",
-                        alpha=0.2, label="Monte Carlo 95% (Wilson)")
-        ax.plot(n, self.p_no_leak, "o-", color="C0", label=f"Monte Carlo ({self.trials} trials)")
-        ax.plot(n, self.analytic_p_no_leak, "s--", color="C1",
-                label=f"binomial, inventory {self.inventory}")
-        p = self.p_kill_pooled
-        if math.isfinite(p):
-            full = np.arange(1, self.max_count + 1)
-            ax.plot(full, saturation_curve(p, self.volleys, self.inventory, self.max_count),
-                    ":", color="C1", lw=1, label=f"binomial at pooled p = {p:.2f}")
-        ax.axhline(SATURATION_P, color="grey", lw=0.8)
-        if self.saturation_count is not None:
-            ax.axvline(self.saturation_count, color="C3", lw=1.2,
-                       label=f"saturated at {self.saturation_count} (Monte Carlo)")
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("raid size (threats)")
-        ax.set_ylabel("P(no leak)")
-        ax.set_ylim(-0.02, 1.02)
-        ax2 = ax.twinx()
-        ax2.plot(n, self.expected_leakers, "^-", color="C2", lw=0.8, ms=4)
-        ax2.set_ylabel("expected leakers", color="C2")
-        ax.set_title(f"{self.missile} raids against {', '.join(self.batteries)}: "
-                     f"{self.doctrine}, {self.inventory} interceptors, "
-                     f"{self.fire_channels} fire channels")
-        ax.legend(loc="lower left", fontsize=8)
-        fig.tight_layout()
-        return save_png(fig, path)
 
 
 def _raid(threat: RaidThreat, n: int, interval_s: float) -> list[RaidThreat]:
@@ -366,7 +327,7 @@ def raid_curve(
         doctrine=doctrine, inventory=first.inventory, fire_channels=first.fire_channels,
         saturation_count=below[0] if below else None,
         analytic_saturation_count=int(closed_below[0]) + 1 if closed_below.size else None,
-        max_count=max_count, trials=trials, seed=seed, missile=raid_threat.missile,
+        max_count=max_count, trials=trials, seed=seed, missile=raid_threat.missile.slug,
         batteries=tuple(b.slug for b in defense.batteries),
         perfect_tracking=defense.perfect_tracking,
     )
@@ -377,39 +338,25 @@ def raid_curve(
 # --------------------------------------------------------------------------------------------
 
 
-def place(text: str, option: str) -> tuple[float, float]:
-    """``LAT,LON`` in degrees or the slug of a catalog site, as (lat_deg, lon_deg)."""
-    sites = site_catalog()
-    if text in sites:
-        return sites[text].lat_deg, sites[text].lon_deg
-    try:
-        lat_s, lon_s = text.split(",")
-        lat, lon = float(lat_s), float(lon_s)
-    except ValueError:
-        shown = repr(text) if len(text) <= 40 else repr(text[:37] + "...")
-        raise InputError(f"{option}: {shown} is neither LAT,LON in degrees (e.g. 39.0,125.7) "
-                         f"nor a site ({', '.join(sites)})") from None
-    check("lat_deg", lat, f"{option} latitude")
-    check("lon_deg", lon, f"{option} longitude")
-    return lat, lon
-
-
 def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
                      launch: tuple[float, float], *, layered: bool = False,
                      inventory: int | None = None, fire_channels: int | None = None,
                      sspk: float | None = None, asset_radius_km: float = 20.0,
-                     perfect_tracking: bool = False) -> Defense:
+                     perfect_tracking: bool = False,
+                     sensors: Sequence[Sensor] = ()) -> Defense:
     """The battery at ``battery_site`` (the catalog's, or a THAAD battery like Seongju's
-    moved there) with its radar in terminal mode facing the launch point, defending the aim
-    point (a circle of ``asset_radius_km``); ``layered`` adds a PAC-3 MSE battery at the aim
-    point. As ``thaadsim engage`` and ``thaadsim raid`` build it."""
+    moved there) with its own radar (in its catalog mode, terminal for a moved one) facing
+    the launch point, defending the aim point (a circle of ``asset_radius_km``);
+    ``layered`` adds a PAC-3 MSE battery at the aim point, which fires on the network's
+    tracks (after the catalog's latency); ``sensors`` are added to the network (``thaadsim
+    engage --sensor``). As ``thaadsim engage`` and ``thaadsim raid`` build it."""
     fc.check_doctrine(doctrine)
     if inventory is not None:
-        check("inventory", inventory, "--inventory")
+        check("inventory", inventory, "inventory")
     if fire_channels is not None:
-        check("fire_channels", fire_channels, "--fire-channels")
+        check("fire_channels", fire_channels, "fire_channels")
     if sspk is not None:
-        check("probability", sspk, "--sspk")
+        check("probability", sspk, "sspk")
     check("asset_radius_km", asset_radius_km, "asset_radius_km")
     for where, (lat, lon) in (("aim point", aim), ("launch point", launch)):
         check("lat_deg", lat, f"{where} latitude")
@@ -429,88 +376,14 @@ def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
                         alt_m=0.0, figures={})
         batteries.append(dataclasses.replace(pac, site=aim_site, slug="pac-3-at-aim"))
     _, bearing, _ = geodesic_inverse(site.lat_deg, site.lon_deg, launch[0], launch[1])
-    radar = site.emplacement(float(bearing) % 360.0)
+    own = Sensor(name=site.slug, radar=get_radar(battery.radar_mode or "terminal").radar,
+                 emplacement=site.emplacement(float(bearing) % 360.0), battery=battery.slug,
+                 site=site.slug)
     asset = DefendedAsset(name="aim point", lat_deg=aim[0], lon_deg=aim[1],
                           radius_m=asset_radius_km * 1e3)
-    return Defense(batteries=tuple(batteries), radar_mode=battery.radar_mode or "terminal",
-                   radar=radar, assets=(asset,), doctrine=doctrine, sspk=sspk,
-                   perfect_tracking=perfect_tracking)
+    return Defense(batteries=tuple(batteries), sensors=(own, *sensors), assets=(asset,),
+                   doctrine=doctrine, sspk=sspk, perfect_tracking=perfect_tracking)
 
 
-def raid_curve_command_data(
-    missile: str = "scud-c",
-    from_: str = "pyongyang",
-    to: str = "seongju",
-    max_count: int = 48,
-    *,
-    battery_site: str = "seongju",
-    inventory: int | None = None,
-    fire_channels: int | None = None,
-    doctrine: str = "shoot-look-shoot",
-    sspk: float | None = None,
-    shape: str = "min-energy",
-    apogee_km: float | None = None,
-    rcs_m2: float = 0.1,
-    interval_s: float = 0.0,
-    layered: bool = False,
-    perfect_tracking: bool = False,
-    trials: int = 100,
-    seed: int = 0,
-    counts: Sequence[int] | None = None,
-    refine: bool = False,
-    csv_path: str | Path | None = None,
-    plot_path: str | Path | None = None,
-    pool: int | None = 200,
-    runner: RunnerOptions | None = None,
-    progress: bool = False,
-) -> dict[str, Any]:
-    """Everything ``thaadsim raid-curve`` does but printing: build the defense, run
-    :func:`raid_curve`, write the CSV and the PNG if asked; returns
-    :meth:`RaidCurve.to_dict` plus the inputs, the sampling (``pool``, ``sampling``), the
-    runner's options (``runner``, None without) and the files written."""
-    from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import SHAPES
-
-    get_missile(missile)
-    if shape not in SHAPES:
-        raise InputError(f"--shape: unknown {str(shape)[:40]!r}; allowed: {', '.join(SHAPES)}")
-    check("rcs_m2", rcs_m2, "--rcs-m2")
-    check("trials", trials, "--trials")
-    check("max_count", max_count, "--max-count")
-    check("interval_s", interval_s, "--interval-s")
-    check("seed", seed, "--seed")
-    if apogee_km is not None:
-        check("apogee_km", apogee_km, "--apogee-km")
-    launch, aim = place(from_, "--from"), place(to, "--to")
-    defense = standard_defense(battery_site, doctrine, aim, launch, layered=layered,
-                               inventory=inventory, fire_channels=fire_channels, sspk=sspk,
-                               perfect_tracking=perfect_tracking)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
-                        aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
-                        apogee_km=apogee_km, rcs_m2=rcs_m2)
-    if pool is not None:
-        check("pool", pool, "--pool")
-    runner = runner or RunnerOptions()
-    pool = tracking_pool(pool, runner)
-    curve = raid_curve(threat, defense, max_count, trials=trials, seed=seed, counts=counts,
-                       interval_s=interval_s, refine=refine, pool=pool, runner=runner,
-                       progress=progress)
-    data = curve.to_dict()
-    data["pool"] = pool
-    data["sampling"] = sampling(pool, runner.chunk_trials(DEFAULT_CHUNK_TRIALS)
-                                if pool is not None else None)
-    data["runner"] = runner.describe() if runner.chosen else None
-    icpt = get_interceptor(defense.batteries[0].interceptor)
-    data.update({"from": from_, "to": to, "battery_site": battery_site, "shape": shape,
-                 "rcs_m2": rcs_m2, "interval_s": interval_s,
-                 "sspk": sspk if sspk is not None else icpt.sspk,
-                 "sspk_source": "--sspk" if sspk is not None else "catalog"})
-    if csv_path is not None:
-        data["csv"] = str(curve.to_csv(csv_path))
-    if plot_path is not None:
-        data["plot"] = str(curve.plot(plot_path))
-    return data
-
-
-__all__ = ["RaidCurve", "default_counts", "place", "raid_curve", "raid_curve_command_data",
+__all__ = ["RaidCurve", "default_counts", "raid_curve",
            "standard_defense", "wilson_interval"]

@@ -51,7 +51,6 @@ the reason; it is shown failing, never retuned away.
 
 from __future__ import annotations
 
-import html
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -64,19 +63,7 @@ import numpy as np
 
 from thaadsim.cache import Cached, cached, store, version_key
 from thaadsim.errors import CatalogError, ThaadsimError
-from thaadsim.jsonsafe import json_safe
-from thaadsim.outputs import html_generator_meta, write_text
 from thaadsim.systems.catalog import _load_yaml
-
-__all__ = [
-    "KINDS",
-    "CaseResult",
-    "kepler_closed_form",
-    "load_cases",
-    "run_cases",
-    "validate_command_data",
-    "validation_table_html",
-]
 
 KINDS: dict[str, tuple[str, ...]] = {
     "kepler": ("alt_bo_km", "speed_mps", "gamma_deg", "quantity"),
@@ -339,13 +326,12 @@ def _binomial(inp: Mapping[str, Any], sigmas: float) -> tuple[float, float, floa
     site = battery.site
     lat, lon, _ = geodesic_direct(site.lat_deg, site.lon_deg, 330.0,
                                   float(inp.get("launch_range_km", 350.0)) * 1e3)
-    defense = Defense(batteries=(battery,), radar_mode="terminal",
-                      radar=site.emplacement(330.0),
+    defense = Defense(batteries=(battery,), sensors=(),
                       assets=(DefendedAsset(name="asset", lat_deg=site.lat_deg,
                                             lon_deg=site.lon_deg, radius_m=20e3),),
                       doctrine=f"salvo-{int(inp['shots'])}", sspk=float(inp["sspk"]),
                       perfect_tracking=True)
-    threat = RaidThreat(missile=str(inp["missile"]), launch_lat_deg=float(lat),
+    threat = RaidThreat(missile=_missile(str(inp["missile"])), launch_lat_deg=float(lat),
                         launch_lon_deg=float(lon), aim_lat_deg=site.lat_deg,
                         aim_lon_deg=site.lon_deg)
     n, trials = int(inp["threats"]), int(inp["trials"])
@@ -535,85 +521,30 @@ def cached_results() -> Cached:
     return replace(hit, value=results)
 
 
-# --------------------------------------------------------------------------------------------
-# Output
-# --------------------------------------------------------------------------------------------
-
-
-def _fmt(x: float | None) -> str:
-    if x is None:
-        return ""
-    if not math.isfinite(x):
-        return "—" if math.isnan(x) else ("∞" if x > 0 else "−∞")
-    return f"{x:.4g}" if abs(x) < 10 else f"{x:,.1f}"
-
-
-def _published_text(r: CaseResult) -> str:
-    text = _fmt(r.published)
-    if r.published_low is not None or r.published_high is not None:
-        text += f" ({_fmt(r.published_low)}–{_fmt(r.published_high)})"
-    return text
-
-
-def _verdict(r: CaseResult) -> str:
-    if r.passed:
-        return "pass"
-    return "fail (known)" if r.expected_fail else "FAIL"
-
-
-def validation_table_html(results: Sequence[CaseResult]) -> str:
-    """An HTML ``<table id="validation">`` fragment: one row per case."""
-    head = ("case", "kind", "source", "published", "model", "difference", "unit",
-            "tolerance", "result", "note")
-    rows = []
-    for r in results:
-        cls = "pass" if r.passed else ("known-fail" if r.expected_fail else "fail")
-        cells = (f"{r.id}<br><small>{html.escape(r.title)}</small>", r.kind,
-                 html.escape(r.source), _published_text(r), _fmt(r.model),
-                 _fmt(r.difference), html.escape(r.unit), html.escape(r.tolerance),
-                 _verdict(r), html.escape(r.note))
-        rows.append(f'<tr class="{cls}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return ('<table id="validation">\n<thead><tr>'
-            + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead>\n<tbody>\n"
-            + "\n".join(rows) + "\n</tbody>\n</table>\n")
-
-
-def _summary(results: Sequence[CaseResult]) -> dict[str, int]:
+def summary_counts(results: Sequence[CaseResult]) -> dict[str, int]:
+    """How many cases passed, failed, failed as known, and passed though known to fail."""
     return {"passed": sum(r.passed for r in results),
             "failed": sum(not r.passed and not r.expected_fail for r in results),
             "expected_failures": sum(not r.passed and r.expected_fail for r in results),
             "unexpected_passes": sum(r.passed and r.expected_fail for r in results)}
 
 
-def validate_command_data(*, report_path: str | Path | None = None,
-                          cases_path: str | Path | None = None) -> dict[str, Any]:
-    """What ``thaadsim validate`` prints (``--json``) and, with ``report_path``, a standalone
-    HTML page with the table: ``{cases: [...], passed, failed, expected_failures,
-    unexpected_passes, seconds}``."""
-    t0 = time.perf_counter()
+def validate(cases_path: str | Path | None = None) -> list[CaseResult]:
+    """Run the cases of ``cases_path`` (the shipped file's by default; their results are
+    then kept in the cache, where a later report finds them: :func:`cached_results`)."""
     results = run_cases(load_cases(cases_path))
-    if cases_path is None:  # the shipped cases: a later report need not run them again
+    if cases_path is None:
         store(CACHE_NAME, version_key(), [asdict(r) for r in results])
-    data: dict[str, Any] = {
-        "cases": [json_safe(asdict(r)) for r in results],
-        **_summary(results),
-        "seconds": round(time.perf_counter() - t0, 2),
-    }
-    if report_path is not None:
-        s = _summary(results)
-        page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
-                + html_generator_meta() +
-                "<title>thaadsim validation</title><style>"
-                "body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-                "td,th{border:1px solid #ccc;padding:3px 6px;font-size:90%;vertical-align:top}"
-                "tr.pass td:nth-child(9){color:#070}tr.fail td{background:#fdd}"
-                "tr.known-fail td{background:#ffe}</style></head><body>\n"
-                "<h1>thaadsim validation</h1>\n"
-                f"<p>{s['passed']} passed, {s['failed']} failed, {s['expected_failures']} "
-                "known failures (each with its reason). A case passes when the model value "
-                "lies within the published figure or interval widened by the tolerance, which "
-                "states the uncertainty of the published figure.</p>\n"
-                + validation_table_html(results) + "</body></html>\n")
-        write_text(report_path, page, ".html")
-        data["report"] = str(report_path)
-    return data
+    return results
+
+
+__all__ = [
+    "KINDS",
+    "CaseResult",
+    "cached_results",
+    "kepler_closed_form",
+    "load_cases",
+    "run_cases",
+    "summary_counts",
+    "validate",
+]

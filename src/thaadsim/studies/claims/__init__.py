@@ -1,0 +1,74 @@
+r"""The claims check: five claims of the public debate on THAAD in Korea, against the physics.
+
+For each claim, :func:`check_claims` returns a :class:`Claim`: the verdict the physics of
+this run supports ("supported", "partly supported" or "not supported"), the numbers behind
+it and a figure. A run's own results come first; where its scenario lacks the case a claim
+needs, a small standard case is computed with the same functions (trajectories from
+:func:`thaadsim.systems.threat.fly_threat` through :func:`thaadsim.engagement.simulate`,
+coverage from :func:`thaadsim.studies.coverage.radar_coverage`).
+
+1. **"THAAD cannot protect Seoul from short-range missiles and artillery."** Rockets and
+   missiles fired at Seoul from just north of the DMZ (and a Scud-B from near Pyongyang)
+   are flown and offered to the run's THAAD battery with perfect tracking (the most
+   favourable case for the defense): do they ever enter the 40-150 km band, and does the
+   battery reach them there (its interceptor's greatest ground range)?
+2. **"Its X-band radar can see into China."** The AN/TPY-2 at the run's site and
+   boresight, in terminal and in forward-based mode, against a missile body in midcourse
+   (1 m^2 at 300 km) and a warhead (0.01 m^2 at 100 km): the covered area of China.
+3. **"Many missiles fired at once can defeat it."** The run's Monte Carlo leakage and its
+   reasons, beside the binomial model (Wilkening 2000) with the battery's inventory:
+   :func:`p_no_leak_with_inventory` against raid size.
+4. **"It is built for medium- and intermediate-range missiles, not short-range ones."**
+   Time in the band and engageability by missile class, from the run's tracks and standard
+   flights of the classes the run lacks.
+5. **"Its interceptors cost more than the missiles they stop."** Interceptors spent per
+   threat stopped in the run times the interceptor's unit cost, against the threat's unit
+   cost (``thaadsim/data/costs.yaml``, each estimate with its public source), and what the
+   claim leaves out.
+
+One module per claim (:mod:`.seoul`, :mod:`.china`, :mod:`.saturation`, :mod:`.classes`,
+:mod:`.cost`), what they share in :mod:`.common`. A claim reads a run through
+:class:`~thaadsim.studies.claims.common.RunRecord` (the raid, defense, result, ground tracks,
+seed and band), never the interface's :class:`thaadsim.run.RunOutput` itself.
+"""
+
+from __future__ import annotations
+
+from thaadsim.studies.claims.china import COVERAGE_TARGETS, RADAR_MODES, claim_china, coverage
+from thaadsim.studies.claims.classes import (
+    STANDARD_FLIGHTS,
+    claim_classes,
+    shortest_range_into_band_km,
+)
+from thaadsim.studies.claims.common import CLAIMS, VERDICTS, Claim, RunRecord
+from thaadsim.studies.claims.cost import (
+    Costs,
+    claim_cost,
+    cost_catalog,
+    interceptors_per_kill,
+    load_costs,
+)
+from thaadsim.studies.claims.saturation import (
+    claim_saturation,
+    p_no_leak_with_inventory,
+    saturation_curve,
+)
+from thaadsim.studies.claims.seoul import SEOUL_THREATS, claim_seoul
+
+
+def check_claims(out: RunRecord, *, quick: bool = False) -> list[Claim]:
+    """The five claims, checked against this run (module docstring); ``quick`` coarsens
+    the coverage fans and flies fewer standard missiles (for tests)."""
+    return [
+        claim_seoul(out),
+        claim_china(out, quick),
+        claim_saturation(out),
+        claim_classes(out, quick),
+        claim_cost(out),
+    ]
+
+
+__all__ = ["CLAIMS", "COVERAGE_TARGETS", "RADAR_MODES", "SEOUL_THREATS", "STANDARD_FLIGHTS",
+           "VERDICTS", "Claim", "Costs", "RunRecord", "check_claims", "cost_catalog",
+           "coverage", "interceptors_per_kill", "load_costs", "p_no_leak_with_inventory",
+           "saturation_curve", "shortest_range_into_band_km"]
