@@ -8,7 +8,7 @@ on minimum-energy trajectories (rotating WGS84, drag), recorded; their flights a
 once and shared by all sides. The radar: the AN/TPY-2 in terminal mode at Seongju, a
 0.1 m^2 target.
 
-* compiled: :func:`thaadsim.studies.detection.simulate_detection` on all threats at once
+* compiled: :func:`thaadsim.systems.detection.simulate_detection` on all threats at once
   (search frames, M-of-N confirmation, extended Kalman filter on every track, firm-track
   time and unscented impact prediction) with the compiled tracker (``backend="compiled"``,
   the default: one Numba call runs every track through its looks); the median of three
@@ -39,9 +39,9 @@ import numpy as np
 
 from thaadsim.physics.geodesy import geodesic_direct
 from thaadsim.physics.rocket import fly_rocket
-from thaadsim.studies.detection import Truth, simulate_detection, truth_from_flight
 from thaadsim.systems import tracking
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
+from thaadsim.systems.detection import Truth, simulate_detection, truth_from_flight
 from thaadsim.systems.threat import aim_many
 
 

@@ -26,16 +26,16 @@ import time
 
 from thaadsim import engagement
 from thaadsim.engagement import Defense, RaidThreat, simulate
-from thaadsim.studies import detection
 from thaadsim.studies.raid import standard_defense
-from thaadsim.systems.catalog import get_site
+from thaadsim.systems import detection
+from thaadsim.systems.catalog import get_missile, get_site
 
 
 def scenario(count: int) -> tuple[list[RaidThreat], Defense]:
     launch, aim = get_site("pyongyang"), get_site("seongju")
     defense = standard_defense("seongju", "salvo-2", (aim.lat_deg, aim.lon_deg),
                                (launch.lat_deg, launch.lon_deg), asset_radius_km=10.0)
-    raid = [RaidThreat(missile="scud-c", launch_lat_deg=launch.lat_deg,
+    raid = [RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=launch.lat_deg,
                        launch_lon_deg=launch.lon_deg, aim_lat_deg=aim.lat_deg,
                        aim_lon_deg=aim.lon_deg)] * count
     return raid, defense

@@ -37,11 +37,11 @@ from thaadsim.engagement import _grid
 from thaadsim.errors import UnreachableError
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.studies import footprint as fpm
-from thaadsim.studies.detection import truth_from_flight
 from thaadsim.studies.montecarlo import RunnerOptions
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar
-from thaadsim.systems.interceptor import get_interceptor, reach_table
+from thaadsim.systems.detection import truth_from_flight
+from thaadsim.systems.interceptor import reach_table
 from thaadsim.systems.threat import fly_threat
 
 PYONGYANG = (39.0194, 125.7381)
@@ -51,7 +51,7 @@ def one_point(lat: float, lon: float) -> int:
     """Shot opportunities against one aim point, the straightforward way (-1 unreachable)."""
     missile = get_missile("scud-c")
     battery = fc.get_battery("seongju")
-    icpt = get_interceptor(battery.interceptor)
+    icpt = battery.interceptor
     try:
         tf = fly_threat(missile, *PYONGYANG, lat, lon, record=True)
     except UnreachableError:

@@ -66,18 +66,18 @@ def _baseline(scenario: str, trials: int, seed: int) -> tuple[float, float]:
     with the compiled tracker and with the NumPy one (same draws)."""
     from thaadsim.engagement import _fly
     from thaadsim.scenario import load_scenario
-    from thaadsim.studies.detection import simulate_detection
-    from thaadsim.systems.catalog import get_radar
+    from thaadsim.systems.detection import simulate_detection
 
     kw = load_scenario(scenario).to_run_kwargs(trials=trials, seed=seed)
     raid, defense = kw["raid"], kw["defense"]
     truth = _fly(raid).repeated(trials)
-    radar = get_radar(defense.radar_mode).radar
+    sensor = defense.sensors[0]
     rcs = np.repeat([th.rcs_m2 for th in raid], trials)
     out = []
     for backend in ("compiled", "numpy"):
         c = time.process_time()
-        simulate_detection(truth, radar, defense.radar, rcs, np.random.default_rng(seed),
+        simulate_detection(truth, sensor.radar, sensor.emplacement, rcs,
+                           np.random.default_rng(seed),
                            backend=backend)
         out.append(time.process_time() - c)
     return out[0], out[1]

@@ -9,8 +9,11 @@ from thaadsim.systems.catalog import get_missile, load_missiles, missile_catalog
 from thaadsim.systems.threat import max_range_m
 
 SLUGS = ["kn-02", "scud-b", "scud-c", "scud-er", "nodong", "musudan", "pukguksong-2", "kn-23",
-         "hwasong-12", "hwasong-14", "hwasong-15", "mrl-240", "mrl-300"]
-VARIANTS = ["kn-23-enlarged"]  # variants of the required missiles, each naming its original
+         "hwasong-12", "hwasong-14", "hwasong-15", "mrl-240", "mrl-300",
+         # today's arsenal (issue 16; tests/test_arsenal_catalog.py)
+         "pukguksong-1", "pukguksong-3", "kn-24", "kn-25", "hwasong-17", "hwasong-18", "hwasong-19"]
+# variants of the required missiles, each naming its original
+VARIANTS = ["kn-23-enlarged", "kn-23-slbm"]
 CHINA = ["df-5a", "df-31a", "df-41", "df-21a", "df-26"]  # issue 15 (tests/test_china_catalog.py)
 CHINA_VARIANTS = ["df-5b", "df-31ag"]
 

@@ -32,9 +32,12 @@ from thaadsim.studies.claims import (
     p_no_leak_with_inventory,
     saturation_curve,
 )
-from thaadsim.systems.catalog import Site
+from thaadsim.systems.catalog import Site, get_missile, get_radar
 from thaadsim.systems.fire_control import get_battery
 from thaadsim.systems.interceptor import get_interceptor
+from thaadsim.systems.sensors import Sensor
+
+TERMINAL = get_radar("terminal").radar
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PYONGYANG = (39.0194, 125.7381)
@@ -49,15 +52,15 @@ def defense_at(lat: float, lon: float, launch: tuple[float, float],
                 figures={})
     battery = dataclasses.replace(get_battery("seongju"), site=site, slug="test")
     _, bearing, _ = geodesic_inverse(lat, lon, *launch)
-    return Defense(batteries=(battery,), radar_mode="terminal",
-                   radar=site.emplacement(float(bearing) % 360.0),
+    return Defense(batteries=(battery,), sensors=(Sensor(name="radar", radar=TERMINAL,
+                                  emplacement=site.emplacement(float(bearing) % 360.0)),),
                    assets=(DefendedAsset(name="asset", lat_deg=asset[0], lon_deg=asset[1],
                                          radius_m=20e3),))
 
 
 @pytest.fixture(scope="module")
 def run() -> RunOutput:
-    threat = RaidThreat(missile="scud-c", launch_lat_deg=PYONGYANG[0],
+    threat = RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=PYONGYANG[0],
                         launch_lon_deg=PYONGYANG[1], aim_lat_deg=SEONGJU[0],
                         aim_lon_deg=SEONGJU[1])
     return run_engagement([threat], defense_at(*SEONGJU, PYONGYANG, SEONGJU), trials=3, seed=1)

@@ -82,13 +82,20 @@ def test_band_option():
 
 def test_catalog_json_and_table():
     d = run_json("catalog")
-    assert len(d["missiles"]) == 21  # 13 North Korean, kn-23-enlarged, China's 7 (issue 15)
+    from thaadsim.systems.catalog import missile_catalog
+
+    # one row per catalog entry, in its order: 13 North Korean missiles the first issue named,
+    # kn-23-enlarged, China's 7 (issue 15), today's North Korean arsenal (issue 16: 7 and the
+    # kn-23-slbm variant)
+    assert [m["slug"] for m in d["missiles"]] == list(missile_catalog())
+    assert len(d["missiles"]) == 29
     assert all(m["range_source"] for m in d["missiles"])
     assert {m["slug"]: m["variant_of"] for m in d["missiles"]}["kn-23-enlarged"] == "kn-23"
     table = runner.invoke(app, ["catalog"])
     assert table.exit_code == 0 and "hwasong-15" in table.output
 
 
+@pytest.mark.slow  # an ICBM flown to fit a lofted test
 def test_loft_json():
     d = run_json("loft", "--missile", "hwasong-14", "--apogee-km", "3724.9", "--range-km",
                  "998", "--flight-time-s", "2832", "--non-rotating")
@@ -170,6 +177,7 @@ any_float = st.one_of(st.floats(allow_nan=True, allow_infinity=True),
 FLY_OPTIONS = ("--speed-kms", "--gamma-deg", "--burnout-alt-km", "--beta-kgm2")
 
 
+@pytest.mark.slow  # a property test: many flights
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(speed=any_float, gamma=any_float, alt=any_float, beta=any_float)
 @example(speed=3.0, gamma=45.0, alt=0.0, beta=1000.0)  # both branches are always taken:

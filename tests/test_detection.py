@@ -19,8 +19,8 @@ from typer.testing import CliRunner
 from thaadsim.cli import app
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.physics.propagate import propagate
-from thaadsim.studies.detection import simulate_detection, truth_at, truth_from_flight
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
+from thaadsim.systems.detection import simulate_detection, truth_at, truth_from_flight
 from thaadsim.systems.threat import fly_threat
 
 runner = CliRunner()
@@ -88,7 +88,7 @@ def test_a_cue_brings_the_first_detection_forward(scud) -> None:  # type: ignore
     kw = {"rcs_m2": 0.01, "rng": np.random.default_rng(2)}
     cued = simulate_detection(truth.repeated(20), radar, SEONGJU.emplacement(), **kw)
     alone = simulate_detection(truth.repeated(20), radar, SEONGJU.emplacement(),
-                               cueing=False, **kw)
+                               early_warning=None, **kw)
     assert np.nanmedian(cued.firm_track_s) <= np.nanmedian(alone.firm_track_s)
 
 

@@ -26,8 +26,12 @@ from thaadsim.engagement import (
     simulate,
 )
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
-from thaadsim.systems.catalog import Site, get_site
+from thaadsim.systems.catalog import Site, get_missile, get_radar, get_site
 from thaadsim.systems.fire_control import get_battery
+from thaadsim.systems.sensors import Sensor
+
+TERMINAL = get_radar("terminal").radar
+SCUD_C = get_missile("scud-c")
 
 runner = CliRunner()
 SEONGJU = get_site("seongju")
@@ -44,8 +48,8 @@ def defense_at(lat: float, lon: float, launch: tuple[float, float], asset: tuple
     _, bearing, _ = geodesic_inverse(lat, lon, *launch)
     extra = {k: kw.pop(k) for k in list(kw) if k in ("fire_channels", "inventory_limit")}
     battery = dataclasses.replace(battery, **extra)
-    return Defense(batteries=(battery,), radar_mode="terminal",
-                   radar=site.emplacement(float(bearing) % 360.0),
+    return Defense(batteries=(battery,), sensors=(Sensor(name="radar", radar=TERMINAL,
+                                  emplacement=site.emplacement(float(bearing) % 360.0)),),
                    assets=(DefendedAsset(name="asset", lat_deg=asset[0], lon_deg=asset[1],
                                          radius_m=20e3),), **kw)
 
@@ -98,7 +102,7 @@ def test_monte_carlo_agrees_with_the_binomial_model() -> None:
     launch, aim = (float(lat), float(lon)), (SEONGJU.lat_deg, SEONGJU.lon_deg)
     defense = defense_at(SEONGJU.lat_deg, SEONGJU.lon_deg, launch, aim, doctrine="salvo-2",
                          sspk=p, perfect_tracking=True, fire_channels=40)
-    threat = RaidThreat(missile="scud-c", launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    threat = RaidThreat(missile=SCUD_C, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1])
     res = simulate([threat] * n, defense, trials=trials, seed=7)
     assert res.interceptors_used == 2 * n
@@ -125,7 +129,7 @@ def test_inventory_exhaustion_is_a_reason() -> None:
     launch, aim = (float(lat), float(lon)), (SEONGJU.lat_deg, SEONGJU.lon_deg)
     defense = defense_at(SEONGJU.lat_deg, SEONGJU.lon_deg, launch, aim, doctrine="salvo-1",
                          inventory_limit=4, perfect_tracking=True)
-    threat = RaidThreat(missile="scud-c", launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    threat = RaidThreat(missile=SCUD_C, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1])
     res = simulate([threat] * 8, defense, trials=5, seed=0)
     assert res.interceptors_used == 4
@@ -138,7 +142,7 @@ def test_fire_channel_saturation_is_a_reason() -> None:
     launch, aim = (float(lat), float(lon)), (SEONGJU.lat_deg, SEONGJU.lon_deg)
     defense = defense_at(SEONGJU.lat_deg, SEONGJU.lon_deg, launch, aim, doctrine="salvo-1",
                          fire_channels=1, perfect_tracking=True)
-    threat = RaidThreat(missile="scud-c", launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    threat = RaidThreat(missile=SCUD_C, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1])
     res = simulate([threat] * 30, defense, trials=3, seed=0)
     assert "fire channels saturated" in set(res.threats["reason"])
@@ -154,7 +158,7 @@ def test_threats_aimed_away_are_not_engaged() -> None:
     lat, lon, _ = geodesic_direct(SEONGJU.lat_deg, SEONGJU.lon_deg, 330.0, 350e3)
     launch = (float(lat), float(lon))
     away = geodesic_direct(SEONGJU.lat_deg, SEONGJU.lon_deg, 90.0, 80e3)[:2]
-    threat = RaidThreat(missile="scud-c", launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    threat = RaidThreat(missile=SCUD_C, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=float(away[0]), aim_lon_deg=float(away[1]))
     defense = defense_at(SEONGJU.lat_deg, SEONGJU.lon_deg, launch,
                          (SEONGJU.lat_deg, SEONGJU.lon_deg))
@@ -168,6 +172,9 @@ def test_threats_aimed_away_are_not_engaged() -> None:
 def test_same_seed_same_result() -> None:
     a = one("scud-c", (39.02, 125.74), (SEONGJU.lat_deg, SEONGJU.lon_deg), trials=10)
     b = one("scud-c", (39.02, 125.74), (SEONGJU.lat_deg, SEONGJU.lon_deg), trials=10)
+    # the same columns, and shots to compare (a run that fired nothing would compare nothing)
+    assert set(a.threats) == set(b.threats) and set(a.shots) == set(b.shots)
+    assert len(a.threats["trial"]) == 10 and len(a.shots["trial"]) > 0
     for key in a.threats:
         np.testing.assert_array_equal(a.threats[key], b.threats[key])
     for key in a.shots:
@@ -185,6 +192,7 @@ def test_engage_command_json() -> None:
     assert d["engageable"] and 40 <= d["intercept_alt_km"] <= 150 and d["p_kill"] > 0.5
 
 
+@pytest.mark.slow  # a 200-trial raid of four
 def test_raid_command_json_has_both_estimates() -> None:
     res = runner.invoke(app, ["raid", "--missile", "scud-c", "--count", "4", "--from",
                               "pyongyang", "--to", "seongju", "--trials", "200", "--json"])

@@ -23,8 +23,11 @@ from thaadsim.engagement import DefendedAsset, Defense, RaidThreat
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.report import exports
 from thaadsim.run import RunOutput, run_engagement
-from thaadsim.systems.catalog import Site
+from thaadsim.systems.catalog import Site, get_missile, get_radar
 from thaadsim.systems.fire_control import get_battery
+from thaadsim.systems.sensors import Sensor
+
+TERMINAL = get_radar("terminal").radar
 
 PYONGYANG = (39.0194, 125.7381)
 SEONGJU = (36.0494, 128.2262)
@@ -36,18 +39,18 @@ def _defense() -> Defense:
                 alt_m=100.0, figures={})
     battery = dataclasses.replace(get_battery("seongju"), site=site, slug="test")
     _, bearing, _ = geodesic_inverse(*SEONGJU, *PYONGYANG)
-    return Defense(batteries=(battery,), radar_mode="terminal",
-                   radar=site.emplacement(float(bearing) % 360.0),
+    return Defense(batteries=(battery,), sensors=(Sensor(name="radar", radar=TERMINAL,
+                                  emplacement=site.emplacement(float(bearing) % 360.0)),),
                    assets=(DefendedAsset(name="Seongju", lat_deg=SEONGJU[0],
                                          lon_deg=SEONGJU[1], radius_m=20e3),))
 
 
 @pytest.fixture(scope="module")
 def run() -> RunOutput:
-    raid = [RaidThreat(missile="scud-c", launch_lat_deg=PYONGYANG[0],
+    raid = [RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=PYONGYANG[0],
                        launch_lon_deg=PYONGYANG[1], aim_lat_deg=SEONGJU[0],
                        aim_lon_deg=SEONGJU[1]),
-            RaidThreat(missile="scud-c", launch_lat_deg=PYONGYANG[0],
+            RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=PYONGYANG[0],
                        launch_lon_deg=PYONGYANG[1], aim_lat_deg=SEONGJU[0] + 0.05,
                        aim_lon_deg=SEONGJU[1], launch_t_s=30.0)]
     return run_engagement(raid, _defense(), trials=3, seed=1, groups=["first", "second"],

@@ -18,9 +18,9 @@ from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.physics.rocket import fly_rocket
 from thaadsim.studies import footprint as fpm
-from thaadsim.studies.detection import simulate_detection, truth_from_flight
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_radar, get_site
+from thaadsim.systems.detection import simulate_detection, truth_from_flight
 from thaadsim.systems.threat import aim_many
 
 PYONGYANG = (39.0194, 125.7381)
@@ -187,6 +187,7 @@ def test_bad_inputs_raise_clear_errors(kwargs: dict, error: type, message: str) 
     assert re.fullmatch(message, str(exc.value)), str(exc.value)  # fullmatch: one line, all of it
 
 
+@pytest.mark.slow  # a 10 km footprint grid each
 @pytest.mark.parametrize(("missile", "launch"), [
     ("scud-b", (38.0, 126.0)),   # a launch site near the DMZ's western end (Haeju region)
     ("scud-c", PYONGYANG),

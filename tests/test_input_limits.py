@@ -111,6 +111,7 @@ def test_every_numeric_option_has_a_limits_row() -> None:
     assert all(row in LIMITS for _, _, row in NUMERIC)
 
 
+@pytest.mark.slow  # a property test: hundreds of command-line runs
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_numeric_option_edges(data: st.DataObject) -> None:
@@ -186,6 +187,7 @@ FLY_OPTIONS = {"--speed-kms": "speed_kms", "--gamma-deg": "gamma_deg",
                "--lat-deg": "lat_deg", "--lon-deg": "lon_deg", "--azimuth-deg": "azimuth_deg"}
 
 
+@pytest.mark.slow  # a property test: flights at every edge
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_fly_burnout_at_the_edges_ends_in_a_result_or_one_line(data: st.DataObject) -> None:
@@ -402,6 +404,7 @@ def test_simulate_checks_trials_and_seed() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # every numeric option of every command, per value
 @pytest.mark.parametrize("value", ["1e308", "-1e308", "1" + "0" * 400])
 def test_no_message_prints_a_309_digit_number(value: str) -> None:
     for path, option, _ in NUMERIC:
@@ -421,6 +424,7 @@ def test_loft_apogee_1e308() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # flights, coverage and detection runs
 def test_successful_runs_raise_no_runtime_warning() -> None:
     """The aiming's Newton step divided by a zero finite difference (threat.py: hwasong-15
     at 2 km); with RuntimeWarnings turned into errors, these runs still succeed."""
@@ -512,6 +516,7 @@ COVERAGE_OPTIONS = {"--rcs-m2": "rcs_m2", "--alt-km": "target_alt_km",
                     "--boresight-deg": "boresight_deg"}
 
 
+@pytest.mark.slow  # a property test: coverage fans at the edges
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_coverage_at_the_edges_ends_in_a_result_or_one_line(data: st.DataObject) -> None:

@@ -45,11 +45,7 @@ ROOT_NAMES_OF_BASE = frozenset({"__version__"})
 """Names the root defines itself, from the base (everything else it hands out is the
 interface's, :mod:`thaadsim.api`)."""
 
-ALLOWED: frozenset[tuple[str, str]] = frozenset({
-    # open move (issue 13 part 1, branch wip-engine): the radar-to-track chain moves from
-    # studies/detection.py to systems/detection.py; remove this line when it lands
-    ("thaadsim.engagement", "thaadsim.studies.detection"),
-})
+ALLOWED: frozenset[tuple[str, str]] = frozenset()
 """Upward imports allowed while a move is open: (importer, imported). An entry that no
 longer occurs fails the test, so that the list cannot outlive the move."""
 

@@ -26,7 +26,7 @@ from thaadsim.engagement import Defense, RaidThreat, engage, prepare, simulate
 from thaadsim.errors import InputError
 from thaadsim.studies import montecarlo as mc
 from thaadsim.studies.raid import standard_defense
-from thaadsim.systems.catalog import get_site
+from thaadsim.systems.catalog import get_missile, get_site
 
 TRIALS, CHUNK, POOL, SEED = 400, 100, 50, 7
 
@@ -36,7 +36,7 @@ def scenario(count: int = 4) -> tuple[tuple[RaidThreat, ...], Defense]:
     launch, aim = get_site("pyongyang"), get_site("seongju")
     defense = standard_defense("seongju", "salvo-2", (aim.lat_deg, aim.lon_deg),
                                (launch.lat_deg, launch.lon_deg), asset_radius_km=10.0)
-    threat = RaidThreat(missile="scud-c", launch_lat_deg=launch.lat_deg,
+    threat = RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=launch.lat_deg,
                         launch_lon_deg=launch.lon_deg, aim_lat_deg=aim.lat_deg,
                         aim_lon_deg=aim.lon_deg)
     return (threat,) * count, defense
@@ -62,6 +62,7 @@ def test_reference_is_a_full_table(reference: pd.DataFrame) -> None:
     assert set(reference["outcome"]) <= {"intercepted", "leaked", "not engaged"}
 
 
+@pytest.mark.slow  # a pool of worker processes
 def test_processes_give_the_same_result(task: mc.EngagementTask,
                                         reference: pd.DataFrame) -> None:
     got = mc.run_chunks(task, TRIALS, SEED, chunk_trials=CHUNK, executor="processes",
@@ -180,6 +181,8 @@ def test_pool_without_resampling_is_simulate() -> None:
     got = engage(prepare(raid, defense, pool=trials, seed=seed), trials,
                  np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1]),
                  sample=np.repeat(np.arange(trials)[:, None], len(raid), axis=1))
+    assert set(got.threats) == set(want.threats) and set(got.shots) == set(want.shots)
+    assert len(want.shots["trial"]) > 0  # shots were fired: their columns compare something
     for name, col in want.threats.items():
         assert np.array_equal(col, got.threats[name], equal_nan=col.dtype.kind == "f"), name
     for name, col in want.shots.items():

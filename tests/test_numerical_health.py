@@ -36,7 +36,7 @@ from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.propagate import propagate
 from thaadsim.studies.coverage import radar_coverage
 from thaadsim.studies.footprint import defended_footprint
-from thaadsim.systems.catalog import get_radar, get_site
+from thaadsim.systems.catalog import get_missile, get_radar, get_site
 
 
 def _burnouts(radius_m: float, speed_mps: float = 3000.0) -> np.ndarray:
@@ -90,6 +90,7 @@ def test_footprint_area_converges_as_the_grid_is_refined() -> None:
     assert (changes[1:] <= 1.01 * changes[:-1]).all(), (areas, changes)
 
 
+@pytest.mark.slow  # coverage fans down to 0.25 deg rays
 @pytest.mark.parametrize(("rcs_m2", "alt_m"), [(0.1, 100e3), (1.0, 10e3)])
 def test_coverage_area_converges_as_the_rays_are_refined(rcs_m2: float, alt_m: float) -> None:
     radar, site = get_radar("terminal").radar, get_site("seongju").emplacement()
@@ -141,7 +142,7 @@ def test_run_summary_probabilities_carry_intervals() -> None:
     from thaadsim.engagement import RaidThreat
     from thaadsim.run import run_engagement
 
-    raid = [RaidThreat(missile="scud-c", launch_lat_deg=PYONGYANG[0],
+    raid = [RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=PYONGYANG[0],
                        launch_lon_deg=PYONGYANG[1], aim_lat_deg=SEONGJU[0],
                        aim_lon_deg=SEONGJU[1])] * 2
     out = run_engagement(raid, _defense(), trials=20, seed=3)

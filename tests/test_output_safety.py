@@ -645,6 +645,7 @@ def build_sandbox(root: Path) -> tuple[Path, dict[Path, str]]:
     return work, files
 
 
+@pytest.mark.slow  # a property test over report folders
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=TARGETS, force=st.booleans())
@@ -676,6 +677,7 @@ FILE_TARGETS = st.one_of(PLACES.map(lambda p: p + ".png"), ODD_NAME.map(lambda n
                                           "/dev/null", "/proc/self/status.png"]))
 
 
+@pytest.mark.slow  # a property test over output files
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=FILE_TARGETS)

@@ -20,10 +20,12 @@ from thaadsim.commands import place, raid_curve_command_data
 from thaadsim.engagement import RaidThreat
 from thaadsim.errors import InputError
 from thaadsim.studies.raid import default_counts, raid_curve, standard_defense, wilson_interval
+from thaadsim.systems.catalog import get_missile
 
 LAUNCH = place("pyongyang", "--from")
 AIM = place("seongju", "--to")
-THREAT = RaidThreat(missile="scud-c", launch_lat_deg=LAUNCH[0], launch_lon_deg=LAUNCH[1],
+THREAT = RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=LAUNCH[0],
+                    launch_lon_deg=LAUNCH[1],
                     aim_lat_deg=AIM[0], aim_lon_deg=AIM[1])
 
 

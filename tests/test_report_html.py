@@ -25,6 +25,7 @@ from test_engagement import SEONGJU, defense_at
 from thaadsim.engagement import RaidThreat
 from thaadsim.report.html import write_report
 from thaadsim.run import RunOutput, run_engagement
+from thaadsim.systems.catalog import get_missile
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PYONGYANG = (39.0194, 125.7381)
@@ -41,10 +42,10 @@ INSTALL_HINT = ("Debian's chromium is needed for the report test: `sudo apt-get 
 @pytest.fixture(scope="module")
 def run() -> RunOutput:
     seongju = (SEONGJU.lat_deg, SEONGJU.lon_deg)
-    raid = [RaidThreat(missile="scud-c", launch_lat_deg=PYONGYANG[0],
+    raid = [RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=PYONGYANG[0],
                        launch_lon_deg=PYONGYANG[1], aim_lat_deg=seongju[0],
                        aim_lon_deg=seongju[1]),
-            RaidThreat(missile="mrl-240", launch_lat_deg=38.0, launch_lon_deg=126.8,
+            RaidThreat(missile=get_missile("mrl-240"), launch_lat_deg=38.0, launch_lon_deg=126.8,
                        aim_lat_deg=SEOUL[0], aim_lon_deg=SEOUL[1])]
     defense = defense_at(*seongju, PYONGYANG, seongju)
     return run_engagement(raid, defense, trials=3, seed=1, groups=("scud", "rockets"),

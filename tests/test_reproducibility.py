@@ -122,6 +122,7 @@ def _assert_bit_identical(got: pd.DataFrame, ref: pd.DataFrame, tmp_path: Path) 
         ref, tmp_path / "ref.parquet")
 
 
+@pytest.mark.slow  # pools of worker processes
 @pytest.mark.parametrize("workers", [1, 2, 3])
 def test_process_pool_bit_identical_across_worker_counts(
         mc_task: mc.EngagementTask, mc_reference: pd.DataFrame, workers: int,

@@ -599,6 +599,7 @@ def _apply(folder: Path, damage: tuple[str, Any]) -> None:
             (path / "mine.txt").write_text("mine")
 
 
+@pytest.mark.slow  # a property test: runs resumed from damaged folders
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(todo=damages())
 def test_a_damaged_folder_resumes_to_the_reference_or_one_line(

@@ -26,7 +26,7 @@ def cache_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_kept_flight_is_the_flight(cache_dir) -> None:  # type: ignore[no-untyped-def]
-    th = RaidThreat(missile="scud-c", launch_lat_deg=39.0, launch_lon_deg=125.75,
+    th = RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=39.0, launch_lon_deg=125.75,
                     aim_lat_deg=SEONGJU.lat_deg, aim_lon_deg=SEONGJU.lon_deg)
     first = engagement._fly([th])  # computed and kept
     assert list(cache_dir.glob("flight-*.json"))

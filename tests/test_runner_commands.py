@@ -125,6 +125,7 @@ def reference(scenario_file: Path, tmp_path_factory: pytest.TempPathFactory
                                        str(root / "chunks"))
 
 
+@pytest.mark.slow  # a whole `thaadsim run` with its report (shared with the next)
 def test_run_on_the_runner(reference: tuple[Path, Report]) -> None:
     chunks, (summary, threats, shots) = reference
     assert summary["sampling"] == {"tracking": "pooled", "pool_size": 20, "chunk_trials": 8}
@@ -167,6 +168,7 @@ def test_run_is_the_same_on_every_executor(options: tuple[str, ...], scenario_fi
     assert_same_run(got, reference[1])
 
 
+@pytest.mark.slow  # two Monte Carlo runs of the scenario
 def test_run_resumes_to_the_uninterrupted_run(scenario_file: Path,
                                               reference: tuple[Path, Report], tmp_path: Path,
                                               count_chunks: list[int]) -> None:
@@ -181,6 +183,7 @@ def test_run_resumes_to_the_uninterrupted_run(scenario_file: Path,
     assert_same_run(got, reference[1])
 
 
+@pytest.mark.slow  # needs the whole reference run above
 def test_resuming_another_run_is_refused(scenario_file: Path, reference: tuple[Path, Report],
                                          tmp_path: Path, cli_error: Callable[..., str]) -> None:
     chunks = str(reference[0])

@@ -66,6 +66,7 @@ def fp_plain() -> dict[str, Any]:
     return run_json(*FP_ARGS)
 
 
+@pytest.mark.slow  # footprint grids run twice
 def test_footprint_grid_in_chunks_equals_the_whole_grid() -> None:
     """Blocks of 37 cells (the last one short) give the whole grid's arrays, to the bit."""
     kw: dict[str, Any] = {"grid_km": 25.0, "extent_km": 150.0}
@@ -80,6 +81,7 @@ def test_footprint_grid_in_chunks_equals_the_whole_grid() -> None:
     assert parts.area_km2 == whole.area_km2 and parts.defended_sites == whole.defended_sites
 
 
+@pytest.mark.slow  # footprint runs (and fp_plain's)
 def test_footprint_command_in_process_and_netcdf(tmp_path: Path,
                                                  fp_plain: dict[str, Any]) -> None:
     import xarray as xr
@@ -116,6 +118,7 @@ def test_both_commands_on_a_dask_local_cluster(fp_plain: dict[str, Any]) -> None
     assert s["runner"]["executor"] == "dask"
 
 
+@pytest.mark.slow  # footprint runs, resumed twice
 def test_footprint_resumes_redoing_only_lost_chunks(tmp_path: Path, fp_plain: dict[str, Any],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """An interrupted run (chunk files missing) resumed with --resume equals the
@@ -150,6 +153,7 @@ def test_footprint_resumes_redoing_only_lost_chunks(tmp_path: Path, fp_plain: di
     assert blocks == []
 
 
+@pytest.mark.slow  # footprint runs
 def test_footprint_resume_of_another_footprint_is_one_line(
         tmp_path: Path, cli_error: Callable[..., str]) -> None:
     folder = tmp_path / "fp"
@@ -174,7 +178,8 @@ def dr_plain() -> dict[str, Any]:
     return run_json(*DR_ARGS)
 
 
-@pytest.mark.parametrize("args", [PNL_ARGS, DR_ARGS], ids=["p_no_leak", "detection_range"])
+@pytest.mark.parametrize("args", [  # p_no_leak slow: Monte Carlo engagements per sample
+    pytest.param(PNL_ARGS, marks=pytest.mark.slow), DR_ARGS], ids=["p_no_leak", "detection_range"])
 def test_sensitivity_runs_in_chunks_equal_one_piece(args: tuple[str, ...]) -> None:
     plain = run_json(*args)
     d = run_json(*args, "--executor", "inprocess", "--chunk-size", "6")
@@ -183,6 +188,7 @@ def test_sensitivity_runs_in_chunks_equal_one_piece(args: tuple[str, ...]) -> No
     assert any(p["ST"] for p in d["parameters"])
 
 
+@pytest.mark.slow  # a sensitivity study run twice
 def test_sensitivity_footprint_area_in_chunks() -> None:
     kw: dict[str, Any] = {"samples": 4, "seed": 1, "params": ["rcs_m2", "reaction_s"]}
     plain = sens.sobol_indices("footprint_area", "saturation", **kw)

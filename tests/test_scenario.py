@@ -118,8 +118,8 @@ def test_builtin_contents() -> None:
     k17, k22 = load_scenario("korea-2017"), load_scenario("korea-2022")
     assert [b.inventory for b in k17.defense.batteries] == [16]  # 2 x 8 (Yonhap 2017)
     assert [b.inventory for b in k22.defense.batteries] == [48]  # 6 x 8 (NPR 2022)
-    assert k17.defense.radar_mode == "terminal"
-    missiles = {th.missile for th in k17.to_run_kwargs()["raid"]}
+    assert [s.mode for s in k17.defense.sensors] == ["terminal"]
+    missiles = {th.missile.slug for th in k17.to_run_kwargs()["raid"]}
     assert {"mrl-240", "kn-02", "scud-b", "scud-c", "nodong"} <= missiles
     assert any(g.shape == "lofted" for g in k17.groups)
     assert {a.name for a in k17.defense.assets} >= {"Seongju", "Busan", "Seoul",
@@ -139,7 +139,8 @@ def test_boresight_defaults_to_the_mean_launch_point() -> None:
     scn = load_scenario("saturation")
     seongju = get_site("seongju")
     _, bearing, _ = geodesic_inverse(seongju.lat_deg, seongju.lon_deg, 39.17, 127.45)
-    assert scn.defense.radar.boresight_deg == pytest.approx(float(bearing) % 360.0, abs=1e-6)
+    (sensor,) = scn.defense.sensors
+    assert sensor.emplacement.boresight_deg == pytest.approx(float(bearing) % 360.0, abs=1e-6)
 
 
 def test_launch_areas_are_drawn_from_the_seed() -> None:
@@ -180,7 +181,8 @@ raid:
     scn = parse_scenario(text, "minimal.yaml")
     assert scn.name == "minimal" and scn.description == ""
     assert (scn.trials, scn.seed, scn.band_m) == (100, 0, (40e3, 150e3))
-    assert scn.defense.radar_mode == "terminal" and scn.defense.doctrine == "shoot-look-shoot"
+    assert [s.mode for s in scn.defense.sensors] == ["terminal"]
+    assert scn.defense.doctrine == "shoot-look-shoot"
     (th,) = scn.to_run_kwargs()["raid"]
     assert (th.shape, th.rcs_m2, th.apogee_km, th.launch_t_s) == ("min-energy", 0.1, None, 0.0)
     assert scn.groups[0].name == "scud-c on Seongju THAAD site"

@@ -507,14 +507,13 @@ def test_a_defense_at_the_antimeridian_has_its_radar_fan() -> None:
 
     from thaadsim.report.html import FAN_ALT_M
     from thaadsim.studies.coverage import radar_coverage
-    from thaadsim.systems.catalog import get_radar
 
     scn = outcome(ANTIMERIDIAN)
     assert isinstance(scn, Scenario)
-    radar = scn.defense.radar
+    radar = scn.defense.sensors[0].emplacement
     assert 80.0 < radar.boresight_deg < 100.0  # facing the launch, east across 180
     assert scn.raid()[0][0].launch_lon_deg == pytest.approx(-168.0)
-    model = get_radar(scn.defense.radar_mode).radar
+    model = scn.defense.sensors[0].radar
     fan = radar_coverage(model, radar, rcs_m2=0.1, alt_m=FAN_ALT_M)
     parts = shapely.get_parts(fan.polygon)
     assert all(-180.0 <= p.bounds[0] <= p.bounds[2] <= 180.0 for p in parts)
@@ -584,6 +583,7 @@ def _replace(data: Any, path: list[int], value: Any) -> Any:
     return [*data[:i], _replace(data[i], path[1:], value), *data[i + 1:]]
 
 
+@pytest.mark.slow  # a property test: hundreds of scenario parses
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(path=st.lists(st.integers(0, 12), min_size=1, max_size=5), value=hostile_values)
 def test_any_value_anywhere_in_a_builtin(path: list[int], value: Any) -> None:

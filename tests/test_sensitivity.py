@@ -81,27 +81,28 @@ def test_parameter_ranges_and_errors() -> None:
         sobol_indices("detection_range", "saturation", params=["rcs_m2"])
 
 
-def test_select_equals_a_fresh_prepare() -> None:
-    # the runs' shared tracking pool is cut per cross-section level; under perfect tracking
-    # (no radar randomness) a cut must engage exactly as the raid prepared alone
-    import dataclasses
-
-    from thaadsim.engagement import engage, prepare
-    from thaadsim.studies.sensitivity import _select
+def test_radar_levels_change_the_radar_itself() -> None:
+    # the radar parameters of a run are applied to every sensor's Radar and the threats'
+    # rcs (dataclasses.replace), not imitated by the cross-section: a run at +3 dB of power
+    # has twice the power (10^(6 x 0.5 / 10) = 2.0 to the 0.5 dB grid: 1.995), the same
+    # losses, and every threat keeps its own rcs when rcs is not varied
+    from thaadsim.studies.sensitivity import _at_levels, _radar_levels
 
     kw = load_scenario("saturation").to_run_kwargs()
-    raid = kw["raid"][:6]
-    defense = dataclasses.replace(kw["defense"], perfect_tracking=True)
-    other = [dataclasses.replace(th, rcs_m2=1.0) for th in raid]
-    cut = _select(prepare([*other, *raid], defense, pool=3), np.arange(6, 12))
-    alone = prepare(raid, defense, pool=3)
-    a = engage(cut, 40, np.random.default_rng(5))
-    b = engage(alone, 40, np.random.default_rng(5))
-    for col in ("outcome_code", "reason", "shot", "killed_at_s"):
-        np.testing.assert_array_equal(a.threats[col], b.threats[col])
-    assert a.expected_leakers == b.expected_leakers
+    raid, defense = kw["raid"][:2], kw["defense"]
+    p0 = defense.sensors[0].radar.average_power_w
+    values = {"average_power_w": np.array([p0, 2.0 * p0]),
+              "losses_db": np.array([defense.sensors[0].radar.losses_db] * 2)}
+    levels = _radar_levels(values, defense, 2)
+    nominal, raid0 = _at_levels(levels[0], defense, raid)
+    assert nominal == defense and raid0 == list(raid)
+    doubled, raid1 = _at_levels(levels[1], defense, raid)
+    assert doubled.sensors[0].radar.average_power_w == pytest.approx(2.0 * p0, rel=0.01)
+    assert doubled.sensors[0].radar.losses_db == defense.sensors[0].radar.losses_db
+    assert [th.rcs_m2 for th in raid1] == [th.rcs_m2 for th in raid]
 
 
+@pytest.mark.slow  # a sensitivity study of footprints
 def test_footprint_area_output_and_json() -> None:
     # the footprint hangs on the firm-track time (radar) and the shot timing (reaction);
     # the estimate is deterministic, so runs that differ only in the dummy give the same
@@ -134,6 +135,7 @@ def test_footprint_area_output_and_json() -> None:
         sobol_indices("footprint_area", "saturation", samples=4, min_shots=3)
 
 
+@pytest.mark.slow  # footprints computed twice
 def test_footprint_runs_equal_defended_footprint() -> None:
     # the shared flights and geometry give, at a run's values, the area of a footprint
     # computed from scratch with the battery changed the same way
@@ -149,6 +151,6 @@ def test_footprint_runs_equal_defended_footprint() -> None:
     for j in range(2):
         bat = dataclasses.replace(defense.batteries[0], reaction_s=float(values["reaction_s"][j]))
         fp = defended_footprint(bat, first.missile, first.launch_lat_deg, first.launch_lon_deg,
-                                grid_km=25.0, radar_mode=defense.radar_mode,
+                                grid_km=25.0, radar_mode=defense.sensors[0].mode,
                                 rcs_m2=float(values["rcs_m2"][j]))
         assert math.isclose(areas[j], fp.area_km2, rel_tol=1e-12)

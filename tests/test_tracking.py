@@ -19,6 +19,7 @@ The filter runs in two backends (``backend="compiled"``, the Numba kernels, and
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -410,7 +411,7 @@ def test_m_of_n_hand_worked() -> None:
 
 def firm_looks(truth: np.ndarray, confirmed: list[int], alive: np.ndarray, rule: FirmTrackRule,
                backend: str) -> LookRun:
-    """The engine's look loop (:func:`filter_looks`, as studies.detection calls it) over the
+    """The engine's look loop (:func:`filter_looks`, as systems.detection calls it) over the
     scenario's noiseless looks, every look detecting: one track per entry of ``confirmed``,
     each started from looks 0 and 1."""
     n = len(confirmed)
@@ -425,7 +426,7 @@ def firm_looks(truth: np.ndarray, confirmed: list[int], alive: np.ndarray, rule:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_firm_track_rule_of_the_engine(truth: np.ndarray, backend: str) -> None:
-    """The firm-track rule the engine applies (:func:`filter_looks`; studies.detection gives it
+    """The firm-track rule the engine applies (:func:`filter_looks`; systems.detection gives it
     the M-of-N confirmation look): firm at the first look at or after confirmation at which
     BOTH sigmas are at or below the thresholds. The thresholds are taken from the track's
     own sigma curve so that position passes at look 4 and velocity only at look 7.
@@ -545,3 +546,31 @@ def test_input_errors(truth: np.ndarray, backend: str) -> None:
         )
     with pytest.raises(InputError, match="positive definite"):
         predict_impact(tracks.state, np.zeros((1, 6, 6)), tracks.t_s)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_engine_takes_its_firm_time_from_firm_track_time(truth: np.ndarray,
+                                                             backend: str) -> None:
+    """One firm-track rule: the detection chain's firm time is :func:`firm_track_time` of
+    the filter's sigmas (systems.detection._firm_time), checked against the look the
+    compiled filter keeps its estimate at. Detections missing at looks 3-5 delay the M-of-N
+    confirmation (rule 3 of 5) to look 9 for row 1; a rule too strict leaves both NaN."""
+    from thaadsim.systems.detection import _firm_time
+
+    n_looks = LOOK_T_S.size
+    det = np.ones((2, n_looks), bool)
+    det[1, 2:7] = False
+    rule = FirmTrackRule(m=3, n=5, position_sigma_m=1e12, velocity_sigma_mps=1e12)
+    confirm = m_of_n(det, rule.m, rule.n)
+    assert confirm.tolist() == [2, 9]
+    run = firm_looks(truth, confirm.tolist(), np.ones((2, n_looks), bool), rule, backend)
+    look_t = np.broadcast_to(LOOK_T_S, (2, n_looks))
+    got = _firm_time(look_t, det, run, np.ones(2, np.intp), rule)
+    np.testing.assert_array_equal(got, [LOOK_T_S[2], LOOK_T_S[9]])
+    strict = FirmTrackRule(m=3, n=5, position_sigma_m=1e-3, velocity_sigma_mps=1e-3)
+    run = firm_looks(truth, confirm.tolist(), np.ones((2, n_looks), bool), strict, backend)
+    assert np.isnan(_firm_time(look_t, det, run, np.ones(2, np.intp), strict)).all()
+    # a filter whose firm look differs from the rule's is an error, never a silent choice
+    shifted = dataclasses.replace(run, firm_t_s=np.array([LOOK_T_S[3], np.nan]))
+    with pytest.raises(RuntimeError, match="two firm-track rules"):
+        _firm_time(look_t, det, shifted, np.ones(2, np.intp), strict)

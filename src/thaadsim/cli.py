@@ -401,6 +401,15 @@ def detect(
                                    seed=seed)
     _emit(data, as_json, detect_title(missile, from_, to, radar_site, mode))
 
+SensorOpt = Annotated[list[str] | None, typer.Option(
+    "--sensor", metavar="SITE:MODE[:BORESIGHT_DEG]",
+    help="Add a sensor to the defense (repeatable): the catalog's AN/TPY-2 in MODE "
+         "(terminal or forward-based) at SITE (sites.yaml), facing BORESIGHT_DEG (default: "
+         "toward the launch point). The batteries fire on its tracks after the network "
+         "latency (network.yaml). The JSON's `sensors` list gives each sensor's median "
+         "first detection and firm track over the trials (null: never).")]
+
+
 @app.command()
 def engage(
     missile: Annotated[str, typer.Option(help="Catalog slug.")] = "scud-c",
@@ -423,6 +432,7 @@ def engage(
         parser=_within("trials"), help="Monte Carlo trials.")] = 200,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
                                       parser=_within("seed"))] = 0,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """One threat against the battery: can it be engaged, when, how high, and how likely is
@@ -432,7 +442,8 @@ def engage(
     with _working(f"Flying the {missile}, tracking it and planning the engagement"):
         data = engage_command_data(missile, from_, to, shape=shape, apogee_km=apogee_km,
                                    battery_site=battery_site, doctrine=doctrine,
-                                   layered=layered, rcs_m2=rcs_m2, trials=trials, seed=seed)
+                                   layered=layered, rcs_m2=rcs_m2, trials=trials, seed=seed,
+                                   sensors=sensor)
     _emit(data, as_json, f"{missile} from {from_} at {to} against "
                          f"{', '.join(data['batteries'])}")
 
@@ -472,6 +483,7 @@ def raid(
     chunks_dir: ChunksDirOpt = None,
     resume: ResumeOpt = None,
     chunk_size: ChunkSizeOpt = None,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """A salvo of COUNT missiles at one battery: leakage by Monte Carlo beside the binomial
@@ -488,7 +500,8 @@ def raid(
         data = raid_command_data(missile, count, from_, to, interval_s=interval_s,
                                  shape=shape, battery_site=battery_site, inventory=inventory,
                                  doctrine=doctrine, sspk=sspk, layered=layered, trials=trials,
-                                 seed=seed, pool=pool, runner=runner, progress=not as_json)
+                                 seed=seed, pool=pool, runner=runner, progress=not as_json,
+                                 sensors=sensor)
     _emit(data, as_json, f"{count} x {missile} from {from_} at {to}, {doctrine}")
 
 scenarios_app = typer.Typer(help="The built-in scenarios: list them, print one to copy and edit.",
@@ -545,6 +558,7 @@ def run(
     chunks_dir: ChunksDirOpt = None,
     resume: ResumeOpt = None,
     chunk_size: ChunkSizeOpt = None,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON "
                                                          "object.")] = False,
 ) -> None:
@@ -562,7 +576,7 @@ def run(
     runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
     done = run_command_data(scenario, output=output, trials=trials, seed=seed, force=force,
                             pool=pool, runner=runner, progress=not as_json,
-                            stage=progress.status)
+                            stage=progress.status, sensors=sensor)
     summary, out = done.data, done.out
     folder = done.folder
     if as_json:

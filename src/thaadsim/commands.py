@@ -22,7 +22,7 @@ import numpy as np
 
 from thaadsim.errors import InputError
 from thaadsim.jsonsafe import json_safe
-from thaadsim.limits import check, fmt_number
+from thaadsim.limits import check
 
 if TYPE_CHECKING:
     from thaadsim.run import RunOutput
@@ -161,17 +161,6 @@ class FlightTrack:
                 float(np.interp(t_s, self.t_s, self.alt_km)))
 
 
-def _track(t: np.ndarray, y: np.ndarray, lat0: float, lon0: float, earth: Any) -> FlightTrack:
-    from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
-
-    ok = np.isfinite(t)
-    order = np.argsort(t[ok], kind="stable")
-    pts = y[ok][order]
-    lat, lon, alt = ecef_to_geodetic(pts[:, :3], earth)
-    dist, _, _ = geodesic_inverse(lat0, lon0, lat, lon, earth)
-    return FlightTrack(t_s=t[ok][order], ground_km=dist / 1e3, alt_km=alt / 1e3)
-
-
 def fly_command_data(
     *,
     speed_kms: float | None = None,
@@ -233,109 +222,34 @@ def fly_title(data: dict[str, Any]) -> str:
     return f"{data['missile']}: {data['shape']}, {data['range_km']:.0f} km"
 
 
-def _band_fields(flight_up: np.ndarray, flight_down: np.ndarray, apogee_m: float,
-                 band: tuple[float, float], start_alt_m: float, t0: float, t1: float
-                 ) -> dict[str, Any]:
-    from thaadsim.physics.propagate import band_times
-
-    entry, leave, total = band_times(flight_up[None, :], flight_down[None, :],
-                                     np.array([apogee_m]), (band[0] * 1e3, band[1] * 1e3),
-                                     np.array([start_alt_m]), np.array([t0]), np.array([t1]))
-    return {"band_km": list(band), "band_entry_s": float(entry[0]),
-            "band_exit_s": float(leave[0]), "time_in_band_s": float(total[0])}
-
-
-def _never_climbs(speed_kms: float, gamma_deg: float, alt_km: float) -> str:
-    return (f"fly: the flight hit the ground at once: burnout at {fmt_number(alt_km)} km with a "
-            f"flight-path angle of {fmt_number(gamma_deg)} degrees never climbs (at "
-            f"{fmt_number(speed_kms)} km/s); give --gamma-deg above 0 or --burnout-alt-km "
-            "above 0")
-
-
-def _why_no_impact(flight: Any, status: str, speed_kms: float, gamma_deg: float,
-                   alt_km: float, earth: Any, rotating: bool) -> str:
-    """What happened to a burnout flight that did not end in an impact, in words."""
-    from thaadsim.physics.geodesy import ecef_to_geodetic
-
-    t = float(flight.t_s[0])
-    alt = float(ecef_to_geodetic(flight.state[0, :3], earth)[2])
-    if status != "reached-end" and not alt > 0 and not (
-            float(flight.apogee_alt_m[0]) > alt_km * 1e3 + 1.0):
-        return _never_climbs(speed_kms, gamma_deg, alt_km)
-    if status == "reached-end":
-        pos, vel = flight.state[0, :3], flight.state[0, 3:]
-        if rotating:  # the energy is the inertial velocity's: add the ground's, omega x r
-            vel = vel + np.cross([0.0, 0.0, earth.omega_radps], pos)
-        speed = float(np.linalg.norm(vel))
-        energy = 0.5 * speed**2 - earth.gm_m3ps2 / float(np.linalg.norm(pos))
-        fate = ("it is escaping the Earth" if energy >= 0 else
-                "it is in orbit, its path never meeting the ground" if alt > 100e3 else
-                "it had not come down")
-        return (f"fly: the flight had not come down after {fmt_number(round(t))} s (the time "
-                f"limit): it was {fmt_number(round(alt / 1e3))} km up at "
-                f"{fmt_number(round(speed / 1e3, 2))} km/s (inertial); {fate} (burnout "
-                f"{fmt_number(speed_kms)} km/s at {fmt_number(gamma_deg)} degrees, "
-                f"{fmt_number(alt_km)} km)")
-    if status == "max-steps":
-        return (f"fly: the integrator's step budget ran out after {fmt_number(round(t))} s "
-                "of flight, before it came down; give another burnout state")
-    return (f"fly: the flight could not be integrated (it failed after {fmt_number(round(t))} "
-            "s, a non-finite state); give another burnout state")
-
-
 def _fly_burnout(speed_kms: float, gamma_deg: float, alt_km: float, beta: float, vacuum: bool,
                  non_rotating: bool, earth_name: str, lat: float, lon: float, az: float,
                  band: tuple[float, float]) -> tuple[dict[str, Any], FlightTrack, str]:
+    from thaadsim.api import fly_burnout
     from thaadsim.physics.earth import earth_model
-    from thaadsim.physics.geodesy import (
-        direction_ecef,
-        ecef_to_geodetic,
-        geodesic_inverse,
-        geodetic_to_ecef,
-    )
-    from thaadsim.physics.propagate import STATUS_NAMES, propagate
 
-    for row, value, option in (("speed_kms", speed_kms, "--speed-kms"),
-                               ("gamma_deg", gamma_deg, "--gamma-deg"),
-                               ("burnout_alt_km", alt_km, "--burnout-alt-km"),
-                               ("beta_kgm2", beta, "--beta-kgm2"),
-                               ("lat_deg", lat, "--lat-deg"), ("lon_deg", lon, "--lon-deg"),
-                               ("azimuth_deg", az, "--azimuth-deg")):
-        check(row, value, option)
-    if alt_km == 0 and gamma_deg == 0:
-        raise InputError(_never_climbs(speed_kms, gamma_deg, alt_km))
-    earth = earth_model(earth_name)
-    r = geodetic_to_ecef(lat, lon, alt_km * 1e3, earth)
-    v = speed_kms * 1e3 * direction_ecef(lat, lon, az, gamma_deg)
-    state = np.concatenate([r, v])
-    flight = propagate(state, beta_kgm2=beta, earth=earth, drag=not vacuum,
-                       rotating=not non_rotating, levels_alt_m=[band[0] * 1e3, band[1] * 1e3],
-                       record=4000, max_step_s=5.0)
-    status = STATUS_NAMES[int(flight.status[0])]
-    if status != "impact":
-        raise InputError(_why_no_impact(flight, status, speed_kms, gamma_deg, alt_km, earth,
-                                        not non_rotating))
-    ilat, ilon, _ = ecef_to_geodetic(flight.state[0, :3], earth)
-    dist, _, _ = geodesic_inverse(lat, lon, ilat, ilon, earth)
+    f = fly_burnout(speed_kms, gamma_deg, burnout_alt_km=alt_km, beta_kgm2=beta,
+                    lat_deg=lat, lon_deg=lon, azimuth_deg=az, band_km=band, drag=not vacuum,
+                    rotating=not non_rotating, earth=earth_name)
     data = {
         "mode": "burnout",
-        "earth": earth.name,
+        "earth": earth_model(earth_name).name,
         "rotating": not non_rotating,
         "drag": not vacuum,
         "burnout_speed_kms": speed_kms,
         "gamma_deg": gamma_deg,
         "burnout_alt_km": alt_km,
-        "range_km": float(dist) / 1e3,
-        "apogee_km": float(flight.apogee_alt_m[0]) / 1e3,
-        "apogee_time_s": float(flight.apogee_t_s[0]),
-        "flight_time_s": float(flight.t_s[0]),
-        "impact_lat_deg": float(ilat),
-        "impact_lon_deg": float(ilon),
-        "impact_speed_kms": float(np.linalg.norm(flight.state[0, 3:])) / 1e3,
-        **_band_fields(flight.up_s[0], flight.down_s[0], float(flight.apogee_alt_m[0]), band,
-                       alt_km * 1e3, 0.0, float(flight.t_s[0])),
+        "range_km": f.range_km,
+        "apogee_km": f.apogee_km,
+        "apogee_time_s": f.apogee_time_s,
+        "flight_time_s": f.flight_time_s,
+        "impact_lat_deg": f.impact_lat_deg,
+        "impact_lon_deg": f.impact_lon_deg,
+        "impact_speed_kms": f.impact_speed_kms,
+        "band_km": list(band), "band_entry_s": f.band_entry_s, "band_exit_s": f.band_exit_s,
+        "time_in_band_s": f.time_in_band_s,
     }
-    track = _track(flight.track_t_s[0], flight.track_state[0], lat, lon, earth)
+    track = FlightTrack(t_s=f.t_s, ground_km=f.ground_km, alt_km=f.alt_km)
     return data, track, fly_title(data)
 
 
@@ -343,10 +257,11 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
                  shape: str, apogee_km: float | None, non_rotating: bool, earth_name: str,
                  vacuum: bool, band: tuple[float, float]
                  ) -> tuple[dict[str, Any], FlightTrack, str]:
+    from thaadsim.api import fly
     from thaadsim.physics.earth import earth_model
     from thaadsim.physics.geodesy import ecef_to_geodetic
     from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.threat import aim_point_at_range, fly_threat
+    from thaadsim.systems.threat import aim_point_at_range
 
     m = get_missile(slug)
     check_shape(shape)
@@ -363,9 +278,10 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         lat1, lon1 = latlon(to, "--to")
     else:
         raise InputError("fly: with --missile give --range-km R or both --from and --to")
-    tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km,
-                    band_alt_m=(band[0] * 1e3, band[1] * 1e3), earth=earth,
-                    rotating=not non_rotating, drag=not vacuum, record=True)
+    flown = fly(m, (lat0, lon0), (lat1, lon1), shape=shape, apogee_km=apogee_km, band_km=band,
+                rotating=not non_rotating, drag=not vacuum, earth=earth_name)
+    tf = flown.threat
+    assert tf is not None  # a missile's flight keeps the engine's
     f = tf.flight
     data = {
         "mode": "missile",
@@ -391,7 +307,7 @@ def _fly_missile(slug: str, range_km: float | None, from_: str | None, to: str |
         "band_exit_s": tf.band_exit_s,
         "time_in_band_s": tf.time_in_band_s,
     }
-    track = _track(f.track_t_s[0], f.track_state[0], lat0, lon0, earth)
+    track = FlightTrack(t_s=flown.t_s, ground_km=flown.ground_km, alt_km=flown.alt_km)
     return data, track, fly_title(data)
 
 
@@ -505,8 +421,9 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     firm track and how well it then predicts the impact point (medians over ``trials``)."""
     from thaadsim.engagement import detect_trials
     from thaadsim.run import wilson95
-    from thaadsim.studies.detection import truth_from_flight
     from thaadsim.systems.catalog import get_missile
+    from thaadsim.systems.detection import truth_from_flight
+    from thaadsim.systems.sensors import Sensor
     from thaadsim.systems.threat import fly_threat
 
     entry, _, emp = _radar_and_site(radar_site, mode, boresight_deg)
@@ -520,7 +437,8 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     m = get_missile(missile)
     tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km, record=True)
     truth = truth_from_flight(tf.flight, m.rocket.reentry_beta_kgm2)
-    tl = detect_trials(truth, entry.radar, emp, rcs_m2, trials,  # in chunks of trials
+    sensor = Sensor(name=radar_site, radar=entry.radar, emplacement=emp, site=radar_site)
+    tl = detect_trials(truth, sensor, rcs_m2, trials,  # in chunks of trials
                        np.random.default_rng(seed))
 
     def med(x: np.ndarray) -> float:
@@ -570,25 +488,42 @@ def _defense(battery_site: str, doctrine: str, aim: tuple[float, float],
     return standard_defense(battery_site, doctrine, aim, launch, **kw)
 
 
+def extra_sensors(specs: Sequence[str] | None, toward: tuple[float, float],
+                  taken: Sequence[str]) -> tuple[Any, ...]:
+    """The sensors of ``--sensor SITE:MODE[:BORESIGHT_DEG]`` options
+    (:func:`thaadsim.systems.sensors.sensors_from_specs`: facing ``toward`` unless a
+    boresight is given, named apart from ``taken``), checked before any work."""
+    from thaadsim.systems.sensors import sensors_from_specs
+
+    if specs:
+        check("sensors", len(specs) + len(taken), "--sensor (how many, with the defense's)")
+    return sensors_from_specs(specs or (), toward, taken)
+
+
 def engage_command_data(missile: str = "scud-c", from_: str = "pyongyang",
                         to: str = "seongju", *, shape: str = "min-energy",
                         apogee_km: float | None = None, battery_site: str = "seongju",
                         doctrine: str = "shoot-look-shoot", layered: bool = False,
-                        rcs_m2: float = 0.1, trials: int = 200, seed: int = 0
-                        ) -> dict[str, Any]:
+                        rcs_m2: float = 0.1, trials: int = 200, seed: int = 0,
+                        sensors: Sequence[str] | None = None) -> dict[str, Any]:
     """``thaadsim engage``: one threat against the battery: can it be engaged, when, how
     high, and how likely is it stopped (over Monte Carlo trials of detection, tracking and
-    kills)."""
-    from thaadsim.engagement import RaidThreat, simulate
+    kills); ``sensors``: ``--sensor`` options added to the battery's own radar (the JSON's
+    ``sensors`` list: :func:`thaadsim.engagement.sensor_summary`)."""
+    from thaadsim.engagement import RaidThreat, sensor_summary, simulate
     from thaadsim.run import wilson95
+    from thaadsim.systems.catalog import get_missile
 
     check_shape(shape)
     check_apogee(shape, apogee_km)
     check("rcs_m2", rcs_m2, "--rcs-m2")
     check("tracked_trials", trials, "--trials")
     launch, aim = place(from_, "--from"), place(to, "--to")
-    defense = _defense(battery_site, doctrine, aim, launch, layered=layered)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    m = get_missile(missile)
+    defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
+                       sensors=extra_sensors(sensors, launch, [battery_site]))
+    check("tracked_trials", trials * len(defense.sensors), "--trials x sensors")
+    threat = RaidThreat(missile=m, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
     res = simulate([threat], defense, trials=trials, seed=seed)
@@ -616,6 +551,7 @@ def engage_command_data(missile: str = "scud-c", from_: str = "pyongyang",
         "p_kill": float((t["outcome_code"] == 0).mean()),
         "p_kill_ci95": wilson95(float((t["outcome_code"] == 0).mean()), trials),
         "interceptors_used": res.interceptors_used,
+        "sensors": sensor_summary(res, defense),
     }
 
 
@@ -625,13 +561,21 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
                       inventory: int | None = None, doctrine: str = "salvo-2",
                       sspk: float | None = None, layered: bool = False, trials: int = 500,
                       seed: int = 0, pool: int = 200, runner: RunnerOptions | None = None,
-                      progress: bool = False) -> dict[str, Any]:
+                      progress: bool = False, sensors: Sequence[str] | None = None
+                      ) -> dict[str, Any]:
     """``thaadsim raid``: a salvo of ``count`` missiles at one battery, leakage by Monte
     Carlo beside the binomial model (Wilkening 2000); on the chunked runner when ``runner``
     has an option chosen (tracking pooled, ``pool`` outcomes per threat)."""
-    from thaadsim.engagement import RaidThreat, binomial_p_no_leak, simulate
+    from thaadsim.engagement import (
+        RaidThreat,
+        Result,
+        binomial_p_no_leak,
+        sensor_summary,
+        simulate,
+    )
     from thaadsim.run import wilson95
     from thaadsim.studies.montecarlo import RunnerOptions, run_pooled_engagement
+    from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.fire_control import doctrine_shots
 
     runner = runner or RunnerOptions()
@@ -640,12 +584,16 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
     check("launch_t_s", (count - 1) * interval_s, "--interval-s x (--count - 1), the last "
           "launch")
     check("trials", trials, "--trials")
-    if not runner.chosen:  # every trial runs the radar and tracker for every missile
-        check("tracked_trials", count * trials, "--count x --trials (without the runner)")
     launch, aim = place(from_, "--from"), place(to, "--to")
+    m = get_missile(missile)
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
-                       inventory=inventory, sspk=sspk)
-    threats = [RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+                       inventory=inventory, sspk=sspk,
+                       sensors=extra_sensors(sensors, launch, [battery_site]))
+    if not runner.chosen:  # every trial runs every sensor's radar and tracker for each missile
+        check("tracked_trials", count * trials * len(defense.sensors),
+              "--count x --trials" + (" x sensors" if len(defense.sensors) > 1 else "")
+              + " (without the runner)")
+    threats = [RaidThreat(missile=m, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                           aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                           launch_t_s=k * interval_s) for k in range(count)]
     if runner.chosen:
@@ -660,6 +608,10 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
             "batteries": [b.slug for b in defense.batteries]}
         opportunities = frame["shot_opportunities"].to_numpy()
         reasons = frame["reason"].astype(str).to_numpy()
+        columns = [c for c in frame.columns if c.endswith((".first_detection_s",
+                                                           ".firm_track_s"))]
+        tracked = Result(threats={c: frame[c].to_numpy() for c in columns}, shots={},
+                         trials=trials, n_threats=count, batteries=())
     else:
         res = simulate(threats, defense, trials=trials, seed=seed)
         p_shot = float(np.mean(res.shots["p_kill"])) if res.shots["p_kill"].size else 0.0
@@ -667,6 +619,7 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
                  "interceptors_used": res.interceptors_used, "batteries": list(res.batteries)}
         opportunities = res.threats["shot_opportunities"]
         reasons = res.threats["reason"]
+        tracked = res
     volleys = doctrine_shots(doctrine)
     opp = int(np.median(opportunities))
     shots_per_threat = (volleys[0] if len(volleys) == 1
@@ -689,6 +642,7 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
                           "183-215: independent shots, perfect tracking",
         "outcomes": {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
                                                     strict=True)},
+        "sensors": sensor_summary(tracked, defense),
     }
 
 
@@ -749,7 +703,7 @@ def footprint_command_data(
         "battery_site": bat.site.slug,
         "battery_lat_deg": bat.site.lat_deg,
         "battery_lon_deg": bat.site.lon_deg,
-        "interceptor": bat.interceptor,
+        "interceptor": bat.interceptor.slug,
         "radar_mode": fp.radar_mode,
         "missile": fp.missile,
         "launch_lat_deg": fp.launch_lat_deg,
@@ -829,9 +783,8 @@ def raid_curve_command_data(
     )
     from thaadsim.studies.raid import raid_curve
     from thaadsim.systems.catalog import get_missile
-    from thaadsim.systems.interceptor import get_interceptor
 
-    get_missile(missile)
+    missile_obj = get_missile(missile)
     check_shape(shape)
     check("rcs_m2", rcs_m2, "--rcs-m2")
     check("trials", trials, "--trials")
@@ -844,7 +797,7 @@ def raid_curve_command_data(
     defense = _defense(battery_site, doctrine, aim, launch, layered=layered,
                        inventory=inventory, fire_channels=fire_channels, sspk=sspk,
                        perfect_tracking=perfect_tracking)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    threat = RaidThreat(missile=missile_obj, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
     if pool is not None:
@@ -859,7 +812,7 @@ def raid_curve_command_data(
     data["sampling"] = sampling(pool, runner.chunk_trials(DEFAULT_CHUNK_TRIALS)
                                 if pool is not None else None)
     data["runner"] = runner.describe() if runner.chosen else None
-    icpt = get_interceptor(defense.batteries[0].interceptor)
+    icpt = defense.batteries[0].interceptor
     data.update({"from": from_, "to": to, "battery_site": battery_site, "shape": shape,
                  "rcs_m2": rcs_m2, "interval_s": interval_s,
                  "sspk": sspk if sspk is not None else icpt.sspk,
@@ -965,6 +918,7 @@ def run_command_data(
     runner: RunnerOptions | None = None,
     progress: bool = False,
     stage: Callable[[str], AbstractContextManager[Any]] | None = None,
+    sensors: Sequence[str] | None = None,
 ) -> RunCommandResult:
     """``thaadsim run``: run a scenario and write its report folder
     (:func:`thaadsim.report.bundle.write_outputs`). On the chunked runner when ``pool`` or a
@@ -980,6 +934,9 @@ def run_command_data(
     step = stage or (lambda _description: nullcontext())
     runner = runner or RunnerOptions()
     scn = load_scenario(scenario)
+    if sensors:  # --sensor: added to the scenario's defense, facing its mean launch point
+        scn = scn.with_sensors(extra_sensors(sensors, scn.mean_launch_point(),
+                                             [s.name for s in scn.defense.sensors]))
     # the default folder is in the working directory, whatever the scenario's name holds
     folder = output if output is not None else f"{safe_slug(scn.name)}-report"
     check_target(folder, force, "-o" if output is not None else "the default output folder")

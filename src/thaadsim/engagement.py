@@ -5,20 +5,31 @@ kill assessment):
 
 1. every distinct threat is aimed and flown once (the flights are deterministic), shifted
    by its launch time;
-2. the defense's AN/TPY-2 searches, confirms and tracks every threat in every trial
-   (:func:`thaadsim.studies.detection.simulate_detection`, all trials x threats at once):
-   first detection, firm-track time, predicted impact point, track accuracy after each look;
-3. a threat *endangers* the defense, in fire control's judgement, when its impact point
-   predicted at the firm track lies within a defended asset's radius (or the scenario
+2. each of the defense's sensors (:class:`~thaadsim.systems.sensors.Sensor`: a radar at an
+   emplacement) searches, confirms and tracks every threat in every trial
+   (:func:`thaadsim.systems.detection.simulate_detection`, all trials x threats at once,
+   cued by the defense's early warning if it has one): first detection, firm-track time,
+   predicted impact point, track accuracy after each look;
+3. each battery uses, for each threat and trial, the *best track* it may use: among the
+   sensors it may fire on (``Battery.sensors``), the one whose firm track reaches it
+   earliest (at once from its own radar, ``Sensor.battery``, after the defense's
+   ``network_latency_s`` from any other: :func:`best_tracks`); that track's time, predicted
+   impact and handover errors are what its fire control is given;
+4. a threat *endangers* the defense, in a battery's judgement, when the impact point
+   predicted by its best track lies within a defended asset's radius (or the scenario
    engages everything); a threat *leaks* when its true impact hits an asset and it was not
    intercepted, so a glider whose ballistic prediction falls short is still counted;
-4. each battery in turn, upper tier first, plans its shots (fire-control windows, doctrine,
+5. each battery in turn, upper tier first, plans its shots (fire-control windows, doctrine,
    inventory, fire channels: :func:`thaadsim.systems.fire_control.assign`) and each shot
    kills with the kill vehicle's probability for the handover error at that time; a lower
    tier fires only at what the tiers above missed, after their kill assessment.
 
 Randomness comes from one :class:`numpy.random.SeedSequence`: the same seed gives the same
-result. The result is tidy tables (columns of equal length): one row per trial and threat
+result. Sensor 0 draws from ``SeedSequence(seed).spawn(2)[0]``, fire control from
+``spawn(2)[1]`` and sensor ``k >= 1`` from ``spawn(k + 2)[k + 1]`` (:func:`sensor_seed`), so
+a one-sensor defense gives what the one radar of earlier versions gave.
+
+The result is tidy tables (columns of equal length): one row per trial and threat
 (:attr:`Result.threats`) and one per interceptor fired (:attr:`Result.shots`).
 
 The closed form beside it, :func:`binomial_p_no_leak`, is the standard binomial model of
@@ -43,7 +54,10 @@ import numpy.typing as npt
 from thaadsim.errors import InputError
 from thaadsim.limits import check, fmt_number
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
-from thaadsim.studies.detection import (
+from thaadsim.systems import fire_control as fc
+from thaadsim.systems.catalog import Missile
+from thaadsim.systems.detection import (
+    Cue,
     Timeline,
     Truth,
     search,
@@ -51,10 +65,14 @@ from thaadsim.studies.detection import (
     track_look_count,
     truth_at,
 )
-from thaadsim.systems import fire_control as fc
-from thaadsim.systems.catalog import get_missile, get_radar
-from thaadsim.systems.interceptor import get_interceptor, reach_table
+from thaadsim.systems.interceptor import reach_table
 from thaadsim.systems.radar import Emplacement
+from thaadsim.systems.sensors import (
+    EarlyWarning,
+    Sensor,
+    default_early_warning,
+    default_network_latency_s,
+)
 from thaadsim.systems.threat import fly_threat
 from thaadsim.timing import stage
 
@@ -68,7 +86,9 @@ GRID_STEP_S = 1.0
 class RaidThreat:
     """One missile of a raid."""
 
-    missile: str
+    missile: Missile
+    """The missile itself (:func:`thaadsim.systems.catalog.get_missile`, or a changed copy);
+    the tables name it by its ``slug``."""
     launch_lat_deg: float
     launch_lon_deg: float
     aim_lat_deg: float
@@ -90,11 +110,12 @@ class DefendedAsset:
 
 @dataclass(frozen=True, kw_only=True)
 class Defense:
-    """Batteries (upper tier first), the radar that tracks for them, the assets."""
+    """Batteries (upper tier first), the sensors that track for them, the assets."""
 
     batteries: tuple[fc.Battery, ...]
-    radar_mode: str
-    radar: Emplacement
+    sensors: tuple[Sensor, ...]
+    """Each a radar at an emplacement, named uniquely; a battery fires on the best track
+    of those it may use (module docstring)."""
     assets: tuple[DefendedAsset, ...]
     doctrine: str = "shoot-look-shoot"
     engage_all: bool = False
@@ -104,6 +125,19 @@ class Defense:
     perfect_tracking: bool = False
     """Every threat is known (firm track) from its launch with no error: the binomial
     model's assumption, for checks."""
+    early_warning: EarlyWarning | None = field(default_factory=default_early_warning)
+    """The space-based cue every sensor gets (None: each radar on its own search)."""
+    network_latency_s: float = field(default_factory=default_network_latency_s)
+    """From a sensor's firm track to its use by a battery other than the sensor's own
+    (C2BMC; ``network.yaml``: an assumption with its range)."""
+
+    def sensor(self, name: str) -> Sensor:
+        """The sensor of that name."""
+        for s in self.sensors:
+            if s.name == name:
+                return s
+        raise InputError(f"sensor: no sensor named {name!r} in the defense; allowed: "
+                         f"{', '.join(s.name for s in self.sensors) or '(none)'}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +152,10 @@ class Result:
     n_threats: int
     batteries: tuple[str, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
+    sensors: tuple[str, ...] = ()
+    """The defense's sensors by name: :attr:`threats` has ``<name>.first_detection_s`` and
+    ``<name>.firm_track_s`` for each (NaN: never), beside the earliest over all of them
+    (``first_detection_s``, ``firm_track_s``)."""
 
     def per_trial(self, column: str) -> npt.NDArray[Any]:
         return self.threats[column].reshape(self.trials, self.n_threats)
@@ -210,15 +248,17 @@ def _recorded_flight(key: tuple[Any, ...]) -> dict[str, Any]:
     (:func:`thaadsim.systems.threat.fly_threat`): its times from launch, states, burnout and
     impact times, impact point and reentry ballistic coefficient.
 
-    A flight depends only on the code and the catalog, so it is kept once per version
-    (:func:`thaadsim.cache.cached`, keyed by the version and the threat) and in this
-    process: a second run of the same raid, or the claims and report of this one, fly
-    nothing again. JSON keeps every float exactly (shortest repr), so a kept flight is the
-    flight."""
+    A flight depends only on the code and the missile, so it is kept once per version
+    (:func:`thaadsim.cache.cached`, keyed by the version and the threat, the missile by its
+    content: the repr of the frozen dataclass, so that a changed missile,
+    ``dataclasses.replace(m, rocket=...)``, is flown anew) and in this process (by the
+    missile's value: equal missiles share a flight): a second run of the same raid, or the
+    claims and report of this one, fly nothing again. JSON keeps every float exactly
+    (shortest repr), so a kept flight is the flight."""
     from thaadsim.cache import cached, version_key
 
     def compute() -> dict[str, Any]:
-        m = get_missile(key[0])
+        m = key[0]
         f = fly_threat(m, *key[1:], record=True).flight
         ok = np.isfinite(f.track_t_s[0])
         return {"t_s": f.track_t_s[0][ok].tolist(), "state": f.track_state[0][ok].tolist(),
@@ -256,24 +296,96 @@ def _grid(truth: Truth) -> tuple[FloatArray, FloatArray]:
     return np.where(np.isfinite(y[..., 0]), t, np.nan), y
 
 
-def _handover_sigma(timeline: Timeline, trials: int, n: int, homing_s: float,
-                    perfect: bool) -> Any:
+def sensor_seed(seed: int | np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """Sensor ``k``'s random stream: what ``SeedSequence(seed).spawn(2)[0]`` gives for
+    sensor 0 (the one radar's stream of earlier versions) and ``spawn(k + 2)[k + 1]`` for
+    ``k >= 1`` (``spawn(2)[1]`` is fire control's). A given :class:`SeedSequence` is not
+    changed: its children are made from its entropy and spawn key as its own ``spawn``
+    would make them next."""
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    child = root.n_children_spawned + (0 if k == 0 else k + 1)
+    return np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, child),
+                                  pool_size=root.pool_size)
+
+
+def track_delays_s(defense: Defense) -> FloatArray:
+    """(batteries, sensors): how long after a sensor's firm track the track reaches each
+    battery: 0 from the battery's own radar (``Sensor.battery``), the defense's
+    ``network_latency_s`` from any other, inf from a sensor the battery may not use
+    (``Battery.sensors``). With perfect tracking, one column of zeros (the one perfect
+    track)."""
+    if defense.perfect_tracking:
+        return np.zeros((len(defense.batteries), 1))
+    out = np.full((len(defense.batteries), len(defense.sensors)), np.inf)
+    for b, battery in enumerate(defense.batteries):
+        for k, sensor in enumerate(defense.sensors):
+            if battery.sensors is None or sensor.name in battery.sensors:
+                out[b, k] = sensor.latency_s(battery.slug, defense.network_latency_s)
+    return out
+
+
+def best_tracks(firm_s: FloatArray, delay_s: FloatArray
+                ) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """The best track a battery may use (module docstring): for each sensor's firm-track
+    times ``firm_s`` (sensors, ...) (NaN: never firm) and the delays ``delay_s`` (sensors,)
+    with which each sensor's track reaches the battery (inf: not at all,
+    :func:`track_delays_s`), the sensor whose track reaches it first (the lowest index on a
+    tie) and when (NaN: no track reaches it)."""
+    firm = np.asarray(firm_s, dtype=np.float64)
+    delay = np.asarray(delay_s, dtype=np.float64).reshape((-1,) + (1,) * (firm.ndim - 1))
+    at = np.where(np.isfinite(firm) & np.isfinite(delay), firm + delay, np.inf)
+    best = np.argmin(at, axis=0)
+    first = np.take_along_axis(at, best[None], axis=0)[0]
+    return best, np.where(np.isfinite(first), first, np.nan)
+
+
+def _earliest(values: FloatArray) -> FloatArray:
+    """The least of ``values`` (sensors, ...) over the sensors, NaN where all are NaN."""
+    low = np.where(np.isfinite(values), values, np.inf).min(axis=0)
+    return np.where(np.isfinite(low), low, np.nan)
+
+
+def _picked(values: FloatArray, best: npt.NDArray[np.intp]) -> FloatArray:
+    """``values`` (sensors, ...) of the sensor ``best`` (...) at each place."""
+    return np.take_along_axis(values, best[None], axis=0)[0]
+
+
+def _cue(defense: Defense) -> Cue:
+    return defense.early_warning
+
+
+def _padded(a: FloatArray, width: int) -> FloatArray:
+    """(rows, w) padded with NaN columns to (rows, width)."""
+    return a if a.shape[1] == width else np.pad(a, ((0, 0), (0, width - a.shape[1])),
+                                                constant_values=np.nan)
+
+
+def _handover_sigma(timelines: Sequence[Timeline], best: npt.NDArray[np.intp], trials: int,
+                    n: int, homing_s: float, perfect: bool) -> Any:
     r"""The per-axis error of the predicted intercept point at handover,
-    :math:`\sigma = \sqrt{(\sigma_r^2 + (\sigma_v t_{go})^2)/3}` from the track's position
-    and velocity uncertainty (RSS over three axes) at the last look before handover."""
-    look_t = timeline.look_t_s.reshape(trials, n, -1)
-    pos = timeline.position_sigma_m.reshape(trials, n, -1)
-    vel = timeline.velocity_sigma_mps.reshape(trials, n, -1)
+    :math:`\sigma = \sqrt{(\sigma_r^2 + (\sigma_v t_{go})^2)/3}` from the position and
+    velocity uncertainty (RSS over three axes) of the best track (sensor ``best``, (trials,
+    n)) at its last look before handover; each timeline's rows in (trial, threat) order."""
+    width = max(tl.look_t_s.shape[1] for tl in timelines)
+
+    def stacked(name: str) -> FloatArray:
+        return np.stack([_padded(getattr(tl, name), width).reshape(trials, n, width)
+                         for tl in timelines])
+
+    look_t = stacked("look_t_s")
+    pos = stacked("position_sigma_m")
+    vel = stacked("velocity_sigma_mps")
 
     def sigma(trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray) -> FloatArray:
         if perfect:
             return np.zeros(trial.size)
+        k = best[trial, threat]
         q = t_int - homing_s
-        lt = look_t[trial, threat]
-        ok = np.isfinite(pos[trial, threat]) & (lt <= q[:, None])
+        lt = look_t[k, trial, threat]
+        ok = np.isfinite(pos[k, trial, threat]) & (lt <= q[:, None])
         j = np.where(ok.any(1), lt.shape[1] - 1 - np.argmax(ok[:, ::-1], 1), 0)
-        p = pos[trial, threat, j]
-        v = vel[trial, threat, j]
+        p = pos[k, trial, threat, j]
+        v = vel[k, trial, threat, j]
         out = np.sqrt((p**2 + (v * homing_s) ** 2) / 3.0)
         return np.where(ok.any(1), out, np.inf)
 
@@ -293,6 +405,9 @@ def check_raid_and_defense(raid: Any, defense: Any) -> None:
     for i, th in enumerate(raid):
         if not isinstance(th, RaidThreat):
             raise InputError(f"raid[{i}]: a {type(th).__name__} is not a RaidThreat")
+        if not isinstance(th.missile, Missile):
+            raise InputError(f"raid[{i}].missile: a {type(th.missile).__name__} is not a "
+                             "Missile; allowed: get_missile(SLUG) or a changed copy")
 
 
 def _check(raid: Sequence[RaidThreat], defense: Defense) -> None:
@@ -303,6 +418,50 @@ def _check(raid: Sequence[RaidThreat], defense: Defense) -> None:
     fc.check_doctrine(defense.doctrine)
     if defense.sspk is not None and not 0.0 <= defense.sspk <= 1.0:
         raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
+    check_network(defense)
+
+
+def check_network(defense: Defense) -> None:
+    """That the defense's sensors, batteries and network fit together: sensors are
+    :class:`Sensor` with unique names (and at least one, unless tracking is perfect), a
+    sensor's ``battery`` and a battery's ``sensors`` name what the defense has, batteries
+    hold an :class:`~thaadsim.systems.interceptor.Interceptor`, and the latency is within
+    its row of :data:`~thaadsim.limits.LIMITS`; anything else is one
+    :class:`InputError` naming the field, the value and what is allowed."""
+    from thaadsim.systems.interceptor import Interceptor
+
+    if not isinstance(defense.sensors, tuple):
+        raise InputError(f"defense.sensors: a {type(defense.sensors).__name__}; allowed: a "
+                         "tuple of Sensor")
+    names: list[str] = []
+    for k, sensor in enumerate(defense.sensors):
+        if not isinstance(sensor, Sensor):
+            raise InputError(f"defense.sensors[{k}]: a {type(sensor).__name__} is not a Sensor")
+        if not sensor.name or sensor.name in names:
+            raise InputError(f"defense.sensors[{k}].name: {sensor.name!r} "
+                             f"{'is empty' if not sensor.name else 'names two sensors'}; "
+                             "allowed: a name of its own for each sensor")
+        names.append(sensor.name)
+    if defense.sensors:
+        check("sensors", len(defense.sensors), "defense.sensors (how many)")
+    elif not defense.perfect_tracking:
+        raise InputError("defense.sensors: none; allowed: at least one sensor (or "
+                         "perfect_tracking)")
+    slugs = [b.slug for b in defense.batteries]
+    for k, sensor in enumerate(defense.sensors):
+        if sensor.battery is not None and sensor.battery not in slugs:
+            raise InputError(f"defense.sensors[{k}].battery: {sensor.battery!r} is not a "
+                             f"battery of the defense; allowed: {', '.join(slugs)} or None")
+    for b, battery in enumerate(defense.batteries):
+        if not isinstance(battery.interceptor, Interceptor):
+            raise InputError(f"defense.batteries[{b}].interceptor: a "
+                             f"{type(battery.interceptor).__name__} is not an Interceptor; "
+                             "allowed: get_interceptor(SLUG) or a changed copy")
+        for name in battery.sensors or ():
+            if name not in names:
+                raise InputError(f"defense.batteries[{b}].sensors: {name!r} is not a sensor "
+                                 f"of the defense; allowed: {', '.join(names) or '(none)'}")
+    check("network_latency_s", defense.network_latency_s, "defense.network_latency_s")
 
 
 CHUNK_THREAT_TRIALS = 400
@@ -324,19 +483,21 @@ def simulate(
     The trials run in chunks of ``chunk_trials`` (default: :data:`CHUNK_THREAT_TRIALS`
     threat-trials), keeping of each only its rows of the tables, so that memory does not
     grow with the trials beyond the tables themselves. The chunks take their random draws
-    from the places in the two streams where one unchunked run would take them
-    (:class:`_Replay`), so the result does not depend on the chunk size."""
+    from the places in each sensor's stream and fire control's where one unchunked run
+    would take them (:class:`_Replay`), so the result does not depend on the chunk size."""
     _check(raid, defense)
     check("trials", trials, "trials")
     check("seed", seed, "seed")
     if chunk_trials is not None and chunk_trials < 1:
         raise InputError(f"chunk_trials: {fmt_number(chunk_trials)} must be at least 1")
     n = len(raid)
-    if not defense.perfect_tracking:  # the radar and tracker run for every threat and trial
-        check("tracked_trials", n * trials,
-              f"threats x trials ({fmt_number(n)} x {fmt_number(trials)}; a tracking pool, "
-              "`thaadsim run --pool 200`, resamples tracking instead)")
-    seeds = np.random.SeedSequence(seed).spawn(2)
+    sensors = () if defense.perfect_tracking else defense.sensors
+    if sensors:  # every sensor's radar and tracker run for every threat and trial
+        many = f" x {len(sensors)} sensors" if len(sensors) > 1 else ""
+        check("tracked_trials", n * trials * len(sensors),
+              f"threats x trials ({fmt_number(n)} x {fmt_number(trials)}{many}; a tracking "
+              "pool, `thaadsim run --pool 200`, resamples tracking instead)")
+    fc_seed = np.random.SeedSequence(seed).spawn(2)[1]
     with stage("flights"):
         truth = _fly(raid)
         t_grid, y_grid = _grid(truth)
@@ -346,30 +507,28 @@ def simulate(
     with stage("fire control"):
         geometry = []
         for battery in defense.batteries:
-            icpt = get_interceptor(battery.interceptor)
+            icpt = battery.interceptor
             geometry.append((icpt, fc.intercept_geometry(t_grid, y_grid[..., :3], battery,
                                                          icpt, reach_table(icpt))))
     size = chunk_trials or max(1, CHUNK_THREAT_TRIALS // n)
-    radar = None if defense.perfect_tracking else get_radar(defense.radar_mode).radar
     rcs = np.array([th.rcs_m2 for th in raid], dtype=np.float64)
     if trials <= size:  # one chunk: the streams themselves
-        tables, shots = _chunk(raid, defense, truth, radar, rcs, geometry, hits_asset, 0,
-                               trials, np.random.default_rng(seeds[0]),
-                               np.random.default_rng(seeds[1]))
-        table = tables
+        table, shots = _chunk(raid, defense, truth, rcs, geometry, hits_asset, 0, trials,
+                              [np.random.default_rng(sensor_seed(seed, k))
+                               for k in range(len(sensors))],
+                              np.random.default_rng(fc_seed))
     else:
         with stage("detection and tracking"):  # the search of every chunk, run once
-            radar_draws = (None if radar is None else
-                           _RadarReplay(truth, radar, defense.radar, rcs, trials, size,
-                                        seeds[0]))
-        fc_state = np.random.default_rng(seeds[1]).bit_generator.state
+            replays = [_RadarReplay(truth, s.radar, s.emplacement, rcs, trials, size,
+                                    sensor_seed(seed, k), early_warning=_cue(defense))
+                       for k, s in enumerate(sensors)]
+        fc_state = np.random.default_rng(fc_seed).bit_generator.state
         parts, shot_parts = [], []
         for a in range(0, trials, size):
             b = min(trials, a + size)
             fc_draws = _FireControlReplay(fc_state, trials, a, b - a)
-            part, shot = _chunk(raid, defense, truth, radar, rcs, geometry, hits_asset, a, b,
-                                None if radar_draws is None else radar_draws.chunk(a, b),
-                                fc_draws)
+            part, shot = _chunk(raid, defense, truth, rcs, geometry, hits_asset, a, b,
+                                [r.chunk(a, b) for r in replays], fc_draws)
             parts.append(part)
             shot_parts.append(shot)
         table = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
@@ -378,33 +537,35 @@ def simulate(
         order = np.lexsort((shots["trial"], shots.pop("_step")))
         shots = {k: v[order] for k, v in shots.items()}
     shots.pop("_step", None)
-    table["missile"] = _named(table["missile"], lambda i: raid[i].missile)
+    table["missile"] = _named(table["missile"], lambda i: raid[i].missile.slug)
     table["outcome"] = _named(table["outcome"], lambda c: fc.OUTCOMES[c])
     table["reason"] = _named(table["reason"], lambda r: fc.REASONS.get(r, ""))
     table["battery"] = _named(table["battery"],
                               lambda b: defense.batteries[b].slug if b >= 0 else "")
     return Result(threats=table, shots=shots, trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
-                  extra={"t_grid": t_grid, "y_grid": y_grid})
+                  extra={"t_grid": t_grid, "y_grid": y_grid},
+                  sensors=tuple(s.name for s in sensors))
 
 
-def detect_trials(truth: Truth, radar: Any, emplacement: Emplacement, rcs_m2: float,
-                  trials: int, rng: np.random.Generator, *,
+def detect_trials(truth: Truth, sensor: Sensor, rcs_m2: float, trials: int,
+                  rng: np.random.Generator, *, early_warning: Cue = "catalog",
                   chunk_trials: int | None = None) -> Timeline:
-    """:func:`~thaadsim.studies.detection.simulate_detection` of ``truth.repeated(trials)``
-    with ``rng``, run in chunks of trials (default :data:`CHUNK_THREAT_TRIALS`
-    threat-trials) with the draws the unchunked call would make (:class:`_RadarReplay`):
-    memory depends on the chunk, not on the trials. The per-threat fields are kept (rows in
-    :meth:`Truth.repeated`'s order); the per-look ones (``look_t_s``, the track sigmas) are
-    not (one NaN column)."""
+    """:func:`~thaadsim.systems.detection.simulate_detection` of ``truth.repeated(trials)``
+    by one sensor with ``rng`` (cued by ``early_warning``: the catalog's by default), run in
+    chunks of trials (default :data:`CHUNK_THREAT_TRIALS` threat-trials) with the draws the
+    unchunked call would make (:class:`_RadarReplay`): memory depends on the chunk, not on
+    the trials. The per-threat fields are kept (rows in :meth:`Truth.repeated`'s order);
+    the per-look ones (``look_t_s``, the track sigmas) are not (one NaN column)."""
     n = truth.t_s.shape[0]
     size = chunk_trials or max(1, CHUNK_THREAT_TRIALS // n)
     rcs = np.full(n, float(rcs_m2))
+    radar, emplacement = sensor.radar, sensor.emplacement
     if trials <= size:
         return simulate_detection(truth.repeated(trials), radar, emplacement,
-                                  np.repeat(rcs, trials), rng)
+                                  np.repeat(rcs, trials), rng, early_warning=early_warning)
     replay = _RadarReplay(truth, radar, emplacement, rcs, trials, size,
-                          rng.bit_generator.state)
+                          rng.bit_generator.state, early_warning=early_warning)
     fields = ("first_detection_s", "confirmed_s", "firm_track_s", "impact_s",
               "impact_error_m", "impact_sigma_m", "impact_pred_lat_deg", "impact_pred_lon_deg")
     out = {k: np.full((n, trials), np.nan) for k in fields}
@@ -414,7 +575,7 @@ def detect_trials(truth: Truth, radar: Any, emplacement: Emplacement, rcs_m2: fl
         draws, searched = replay.chunk(a, b)
         tl = simulate_detection(truth.repeated(b - a), radar, emplacement,
                                 np.repeat(rcs, b - a), draws,  # type: ignore[arg-type]
-                                searched=searched)
+                                searched=searched, early_warning=early_warning)
         for k in fields:
             out[k][:, a:b] = getattr(tl, k).reshape(n, b - a)
         looks[0] += tl.search_looks
@@ -425,43 +586,58 @@ def detect_trials(truth: Truth, radar: Any, emplacement: Emplacement, rcs_m2: fl
                     track_looks=looks[1])
 
 
-def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, radar: Any,
-           rcs: FloatArray, geometry: Sequence[tuple[Any, fc.Geometry]],
-           hits_asset: npt.NDArray[np.bool_], a: int, b: int, radar_rng: Any,
-           fc_rng: Any) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]]]:
+def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: FloatArray,
+           geometry: Sequence[tuple[Any, fc.Geometry]], hits_asset: npt.NDArray[np.bool_],
+           a: int, b: int, radar_rngs: Sequence[Any], fc_rng: Any
+           ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]]]:
     """Trials ``a`` to ``b`` of :func:`simulate`: their rows of the threat table and their
-    shots (with ``_step``, the fire-control draw each shot came from)."""
+    shots (with ``_step``, the fire-control draw each shot came from). ``radar_rngs``: each
+    sensor's generator (or its chunk of a :class:`_RadarReplay`)."""
     n = len(raid)
     trials = b - a
+    order = np.arange(n * trials).reshape(n, trials).T.ravel()
     with stage("detection and tracking"):
         if defense.perfect_tracking:
-            tl = _perfect_timeline(truth, trials)
+            tls = [_perfect_timeline(truth, trials)]
         else:
-            rng, searched = radar_rng if isinstance(radar_rng, tuple) else (radar_rng, None)
-            timeline = simulate_detection(truth.repeated(trials), radar, defense.radar,
-                                          np.repeat(rcs, trials), rng, searched=searched)
-            # truth.repeated puts each threat's trials in a row: reorder to (trial, threat)
-            tl = _reorder(timeline, np.arange(n * trials).reshape(n, trials).T.ravel())
+            tls = []
+            for sensor, radar_rng in zip(defense.sensors, radar_rngs, strict=True):
+                rng, searched = (radar_rng if isinstance(radar_rng, tuple)
+                                 else (radar_rng, None))
+                timeline = simulate_detection(truth.repeated(trials), sensor.radar,
+                                              sensor.emplacement, np.repeat(rcs, trials), rng,
+                                              searched=searched, early_warning=_cue(defense))
+                # truth.repeated puts each threat's trials in a row: reorder to (trial, threat)
+                tls.append(_reorder(timeline, order))
     with stage("fire control"):
-        firm = tl.firm_track_s.reshape(trials, n)
-        pred_lat = tl.impact_pred_lat_deg.reshape(trials, n)
-        pred_lon = tl.impact_pred_lon_deg.reshape(trials, n)
-        endangering = _endangering(pred_lat, pred_lon, defense)
+        def each(name: str) -> FloatArray:  # (sensors, trials, n)
+            return np.stack([getattr(tl, name).reshape(trials, n) for tl in tls])
+
+        firm_s, lat_s, lon_s = (each("firm_track_s"), each("impact_pred_lat_deg"),
+                                each("impact_pred_lon_deg"))
+        first_s = each("first_detection_s")
+        best, firm = best_tracks(firm_s, np.zeros(len(tls)))
+        endangering = _endangering(_picked(lat_s, best), _picked(lon_s, best), defense)
+        delays = track_delays_s(defense)
         plan = fc.new_plan(trials, n)
         plan.shots = _StepShots(fc_rng)
         engageable = np.zeros((trials, n), dtype=bool)
         opportunities = np.zeros((trials, n), dtype=np.int64)
         for bi, battery in enumerate(defense.batteries):
             icpt, geo = geometry[bi]
-            sigma = _handover_sigma(tl, trials, n, icpt.homing_time_s, defense.perfect_tracking)
+            best_b, firm_b = best_tracks(firm_s, delays[bi])
+            endangering_b = _endangering(_picked(lat_s, best_b), _picked(lon_s, best_b),
+                                         defense)
+            sigma = _handover_sigma(tls, best_b, trials, n, icpt.homing_time_s,
+                                    defense.perfect_tracking)
             for i in range(n):
-                earliest = np.where(np.isfinite(firm[:, i]), firm[:, i] + battery.reaction_s,
-                                    np.inf)
+                earliest = np.where(np.isfinite(firm_b[:, i]),
+                                    firm_b[:, i] + battery.reaction_s, np.inf)
                 opp = fc.shot_opportunities(geo, i, earliest, battery.kill_assessment_s)
                 engageable[:, i] |= opp > 0
                 if bi == 0:
                     opportunities[:, i] = opp
-            plan = fc.assign(plan, bi, battery, icpt, geo, firm, endangering, sigma,
+            plan = fc.assign(plan, bi, battery, icpt, geo, firm_b, endangering_b, sigma,
                              battery.doctrine or defense.doctrine, fc_rng, sspk=defense.sspk)
         shots = fc.shots_table(plan)
         steps = [np.full(len(s["trial"]), s["_step"]) for s in plan.shots]
@@ -481,14 +657,51 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, radar: An
             "hits_asset": np.tile(hits_asset, trials),
             "engageable": engageable.ravel(),
             "shot_opportunities": opportunities.ravel(),
-            "first_detection_s": tl.first_detection_s,
+            "first_detection_s": _earliest(first_s).ravel(),
             "firm_track_s": firm.ravel(),
             "impact_s": np.tile(truth.impact_t_s, trials),
         }
+        if not defense.perfect_tracking:
+            table.update(sensor_columns([s.name for s in defense.sensors],
+                                        first_s.reshape(len(tls), -1),
+                                        firm_s.reshape(len(tls), -1)))
     out = {k: getattr(shots, k) for k in shots.__dataclass_fields__}
     out["trial"] = out["trial"] + a
     out["_step"] = (np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64))
     return table, out
+
+
+def sensor_columns(names: Sequence[str], first_detection_s: FloatArray,
+                   firm_track_s: FloatArray) -> dict[str, FloatArray]:
+    """The threats table's per-sensor columns: ``<name>.first_detection_s`` and
+    ``<name>.firm_track_s`` of each sensor (rows of the two arrays (sensors, rows))."""
+    out = {}
+    for k, name in enumerate(names):
+        out[f"{name}.first_detection_s"] = first_detection_s[k]
+        out[f"{name}.firm_track_s"] = firm_track_s[k]
+    return out
+
+
+def sensor_summary(result: Result, defense: Defense) -> list[dict[str, Any]]:
+    """Per sensor of the defense: its ``name``, ``site``, ``mode``, ``boresight_deg``,
+    ``battery`` and the medians of its ``first_detection_s`` and ``firm_track_s`` over the
+    rows (trials x threats) in which it detected or held a firm track (None: never), with
+    the share of rows in which it held one (``firm_fraction``): the ``sensors`` list of the
+    command line's JSON."""
+    out = []
+    for s in defense.sensors:
+        row: dict[str, Any] = {"name": s.name, "site": s.site or s.emplacement.name,
+                               "mode": s.mode, "boresight_deg": s.emplacement.boresight_deg,
+                               "battery": s.battery}
+        for what in ("first_detection_s", "firm_track_s"):
+            col = result.threats.get(f"{s.name}.{what}")
+            x = (np.asarray(col, dtype=np.float64) if col is not None
+                 else np.full(0, np.nan))
+            row[what] = float(np.median(x[np.isfinite(x)])) if np.isfinite(x).any() else None
+            if what == "firm_track_s":
+                row["firm_fraction"] = float(np.isfinite(x).mean()) if x.size else None
+        out.append(row)
+    return out
 
 
 def _named(codes: npt.NDArray[np.integer[Any]], name: Any) -> npt.NDArray[np.str_]:
@@ -563,8 +776,8 @@ class _RadarReplay:
     """
 
     def __init__(self, truth: Truth, radar: Any, emplacement: Emplacement, rcs: FloatArray,
-                 trials: int, size: int, seed: np.random.SeedSequence | Mapping[str, Any]
-                 ) -> None:
+                 trials: int, size: int, seed: np.random.SeedSequence | Mapping[str, Any],
+                 *, early_warning: Cue = "catalog") -> None:
         self.n, self.trials = truth.t_s.shape[0], trials
         self.state0 = (np.random.default_rng(seed).bit_generator.state
                        if isinstance(seed, np.random.SeedSequence) else seed)
@@ -577,7 +790,7 @@ class _RadarReplay:
             b = min(trials, a + size)
             draws = _Draws(self, a, b, searching=True)
             got = search(truth.repeated(b - a), radar, emplacement, np.repeat(rcs, b - a),
-                         draws)  # type: ignore[arg-type]
+                         draws, early_warning=early_warning)  # type: ignore[arg-type]
             self.searched[a] = got  # each chunk's search, run here once
             first[:, a:b] = got[0].reshape(self.n, b - a)
             detected[:, a:b] = np.isfinite(first[:, a:b])
@@ -696,9 +909,10 @@ class Prepared:
     with a finite *pool* of tracking outcomes (:func:`prepare`), for :func:`engage`.
 
     ``kind`` maps each threat to its distinct threat (identical :class:`RaidThreat` entries
-    share one); the pool holds ``pool_size`` independent radar/tracker outcomes of each
-    distinct threat, in arrays ``(D, P)`` (``(D, P, K)`` for the handover-error tables, one
-    per battery, over the candidate intercept times of :attr:`t_grid`)."""
+    share one); the pool holds ``pool_size`` independent outcomes of every sensor's radar
+    and tracker on each distinct threat, in arrays ``(D, P)`` (``(S, D, P)`` per sensor,
+    ``(D, P, K)`` for the handover-error tables, one per battery, over the candidate
+    intercept times of :attr:`t_grid`)."""
 
     raid: tuple[RaidThreat, ...]
     defense: Defense
@@ -711,27 +925,39 @@ class Prepared:
     hits_asset: npt.NDArray[np.bool_]
     """(n,) whether each threat's true impact hits a defended asset."""
     first_detection_s: FloatArray
+    """(D, P) the earliest first detection over the sensors."""
     firm_track_s: FloatArray
+    """(D, P) the earliest firm track over the sensors."""
     endangering: npt.NDArray[np.bool_]
-    """(D, P) fire control's judgement from the impact predicted at the firm track."""
+    """(D, P) fire control's judgement from the impact predicted by the earliest track."""
+    sensor_first_detection_s: FloatArray
+    """(S, D, P) each sensor's first detection (S = 0 with perfect tracking)."""
+    sensor_firm_track_s: FloatArray
+    """(S, D, P) each sensor's firm track."""
+    battery_firm_s: tuple[FloatArray, ...]
+    """Per battery, (D, P): when its best track reaches it (:func:`best_tracks`)."""
+    battery_endangering: tuple[npt.NDArray[np.bool_], ...]
+    """Per battery, (D, P): its judgement from its best track's predicted impact."""
     geometry: tuple[fc.Geometry, ...]
     interceptors: tuple[Any, ...]
     sigma_table_m: tuple[FloatArray, ...]
-    """Per battery, (D, P, K): the handover error for an intercept at each grid time."""
+    """Per battery, (D, P, K): the handover error of its best track for an intercept at
+    each grid time."""
     engageable: npt.NDArray[np.bool_]
-    """(n, P): some battery has a shot opportunity after the firm track."""
+    """(n, P): some battery has a shot opportunity after its best track."""
     opportunities: npt.NDArray[np.int64]
     """(n, P): shoot-look-shoot opportunities of the first battery."""
 
 
 def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
             seed: int | np.random.SeedSequence = 0) -> Prepared:
-    r"""Fly the raid, compute each battery's intercept geometry and run the radar and
-    tracker ``pool`` times on every distinct threat (the costly part of :func:`simulate`).
+    r"""Fly the raid, compute each battery's intercept geometry and run every sensor's radar
+    and tracker ``pool`` times on every distinct threat (the costly part of
+    :func:`simulate`).
 
-    The pool's randomness is ``SeedSequence(seed).spawn(2)[0]``, the stream :func:`simulate`
-    gives its radar, so with distinct threats, ``pool == trials`` and no resampling
-    (:func:`engage` with ``sample`` the identity) the two give the same result."""
+    Sensor ``k``'s pool draws from :func:`sensor_seed` ``(seed, k)``, the stream
+    :func:`simulate` gives it, so with distinct threats, ``pool == trials`` and no
+    resampling (:func:`engage` with ``sample`` the identity) the two give the same result."""
     _check(raid, defense)
     if not 1 <= pool <= 1_000_000:
         raise InputError(f"pool: {pool!r} must lie in 1..1000000")
@@ -740,51 +966,74 @@ def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
     kind = np.array([distinct.setdefault(th, len(distinct)) for th in raid], dtype=np.intp)
     uniq = list(distinct)
     d = len(uniq)
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     truth_d = _fly(uniq)
     if defense.perfect_tracking:
         tl = _perfect_timeline(truth_d, pool)
-        tl = _reorder(tl, np.arange(d * pool).reshape(pool, d).T.ravel())  # (kind, sample)
+        tls = [_reorder(tl, np.arange(d * pool).reshape(pool, d).T.ravel())]  # (kind, sample)
     else:
-        radar = get_radar(defense.radar_mode).radar
         rcs = np.repeat([th.rcs_m2 for th in uniq], pool)
-        tl = simulate_detection(truth_d.repeated(pool), radar, defense.radar, rcs,
-                                np.random.default_rng(ss.spawn(2)[0]))
+        tls = [simulate_detection(truth_d.repeated(pool), s.radar, s.emplacement, rcs,
+                                  np.random.default_rng(sensor_seed(seed, k)),
+                                  early_warning=_cue(defense))
+               for k, s in enumerate(defense.sensors)]
+
+    def each(name: str) -> FloatArray:  # (sensors, D, P)
+        return np.stack([getattr(t, name).reshape(d, pool) for t in tls])
+
     truth = dataclasses.replace(truth_d, **{
         f.name: getattr(truth_d, f.name)[kind] for f in dataclasses.fields(truth_d)})
-    firm = tl.firm_track_s.reshape(d, pool)
-    endangering = _endangering(tl.impact_pred_lat_deg.reshape(d, pool),
-                               tl.impact_pred_lon_deg.reshape(d, pool), defense)
+    firm_s, lat_s, lon_s = (each("firm_track_s"), each("impact_pred_lat_deg"),
+                            each("impact_pred_lon_deg"))
+    first_s = each("first_detection_s")
+    best, firm = best_tracks(firm_s, np.zeros(len(tls)))
+    endangering = _endangering(_picked(lat_s, best), _picked(lon_s, best), defense)
     true_lat, true_lon, _ = ecef_to_geodetic(truth.impact_ecef_m)
     hits_asset = (_within_assets(true_lat, true_lon, defense.assets) if defense.assets
                   else np.ones(len(raid), dtype=bool))
     t_grid, y_grid = _grid(truth)
-    geometry, interceptors, tables = [], [], []
+    geometry, interceptors, tables, battery_firm, battery_endangering = [], [], [], [], []
     n = len(raid)
     engageable = np.zeros((n, pool), dtype=bool)
     opportunities = np.zeros((n, pool), dtype=np.int64)
     first_of_kind = np.array([int(np.argmax(kind == k)) for k in range(d)])
+    delays = track_delays_s(defense)
     for b, battery in enumerate(defense.batteries):
-        icpt = get_interceptor(battery.interceptor)
+        icpt = battery.interceptor
         geo = fc.intercept_geometry(t_grid, y_grid[..., :3], battery, icpt, reach_table(icpt))
         geometry.append(geo)
         interceptors.append(icpt)
-        tables.append(np.zeros((d, pool, t_grid.shape[1])) if defense.perfect_tracking
-                      else _sigma_table(tl, d, pool, t_grid[first_of_kind],
-                                        icpt.homing_time_s))
+        best_b, firm_b = best_tracks(firm_s, delays[b])
+        battery_firm.append(firm_b)
+        battery_endangering.append(_endangering(_picked(lat_s, best_b),
+                                                _picked(lon_s, best_b), defense))
+        if defense.perfect_tracking:
+            tables.append(np.zeros((d, pool, t_grid.shape[1])))
+        else:
+            table = np.full((d, pool, t_grid.shape[1]), np.inf)
+            for k in np.unique(best_b):
+                got = _sigma_table(tls[k], d, pool, t_grid[first_of_kind],
+                                   icpt.homing_time_s)
+                table = np.where((best_b == k)[..., None], got, table)
+            tables.append(table)
         for i in range(n):
-            f = firm[kind[i]]
+            f = firm_b[kind[i]]
             earliest = np.where(np.isfinite(f), f + battery.reaction_s, np.inf)
             opp = fc.shot_opportunities(geo, i, earliest, battery.kill_assessment_s)
             engageable[i] |= opp > 0
             if b == 0:
                 opportunities[i] = opp
+    no_sensor = np.zeros((0, d, pool))
     return Prepared(raid=raid, defense=defense, pool_size=pool, kind=kind, truth=truth,
                     t_grid=t_grid, y_grid=y_grid, hits_asset=hits_asset,
-                    first_detection_s=tl.first_detection_s.reshape(d, pool),
-                    firm_track_s=firm, endangering=endangering, geometry=tuple(geometry),
-                    interceptors=tuple(interceptors), sigma_table_m=tuple(tables),
-                    engageable=engageable, opportunities=opportunities)
+                    first_detection_s=_earliest(first_s), firm_track_s=firm,
+                    endangering=endangering,
+                    sensor_first_detection_s=no_sensor if defense.perfect_tracking else first_s,
+                    sensor_firm_track_s=no_sensor if defense.perfect_tracking else firm_s,
+                    battery_firm_s=tuple(battery_firm),
+                    battery_endangering=tuple(battery_endangering),
+                    geometry=tuple(geometry), interceptors=tuple(interceptors),
+                    sigma_table_m=tuple(tables), engageable=engageable,
+                    opportunities=opportunities)
 
 
 def _sigma_table(tl: Timeline, d: int, pool: int, t_grid: FloatArray,
@@ -859,11 +1108,13 @@ def engage(prepared: Prepared, trials: int, rng: np.random.Generator, *,
             k = np.clip(np.rint((t_int - start[threat]) / GRID_STEP_S), 0, k_max)
             return table[p.kind[threat], sample[trial, threat], k.astype(np.intp)]
 
-        plan = fc.assign(plan, b, battery, p.interceptors[b], p.geometry[b], firm, endangering,
-                         sigma, battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
+        plan = fc.assign(plan, b, battery, p.interceptors[b], p.geometry[b],
+                         p.battery_firm_s[b][kind, sample],
+                         p.battery_endangering[b][kind, sample], sigma,
+                         battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
     shots = fc.shots_table(plan)
     threat_idx = np.tile(cols, trials)
-    missiles = np.array([th.missile for th in p.raid])
+    missiles = np.array([th.missile.slug for th in p.raid])
     outcome_names = np.array([fc.OUTCOMES.get(c, "") for c in range(max(fc.OUTCOMES) + 1)])
     reason_names = np.array([fc.REASONS.get(c, "") for c in range(max(fc.REASONS) + 2)])
     battery_names = np.array([b.slug for b in defense.batteries] + [""])
@@ -885,11 +1136,15 @@ def engage(prepared: Prepared, trials: int, rng: np.random.Generator, *,
         "firm_track_s": firm.ravel(),
         "impact_s": np.tile(p.truth.impact_t_s, trials),
     }
+    names = [] if defense.perfect_tracking else [s.name for s in defense.sensors]
+    table.update(sensor_columns(
+        names, p.sensor_first_detection_s[:, kind, sample].reshape(len(names), -1),
+        p.sensor_firm_track_s[:, kind, sample].reshape(len(names), -1)))
     return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
                   trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
                   extra={"t_grid": p.t_grid, "y_grid": p.y_grid, "plan": plan,
-                         "sample": sample})
+                         "sample": sample}, sensors=tuple(names))
 
 
 def _perfect_timeline(truth: Truth, trials: int) -> Timeline:
@@ -931,7 +1186,9 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
     return _within_assets(lat, lon, defense.assets)
 
 
-__all__ = ["CHUNK_THREAT_TRIALS", "Defense", "DefendedAsset", "Prepared", "RaidThreat",
-           "Result", "binomial_p_no_leak", "check_raid_and_defense", "detect_trials", "engage",
-           "expected_leakers", "flight_grid", "leaked", "p_no_leak", "prepare", "simulate",
+__all__ = ["CHUNK_THREAT_TRIALS", "Defense", "DefendedAsset",
+           "EarlyWarning", "Prepared", "RaidThreat", "Result", "Sensor", "best_tracks",
+           "binomial_p_no_leak", "check_network", "check_raid_and_defense", "detect_trials",
+           "engage", "expected_leakers", "flight_grid", "leaked", "p_no_leak", "prepare",
+           "sensor_columns", "sensor_seed", "sensor_summary", "simulate", "track_delays_s",
            "wilson_interval"]

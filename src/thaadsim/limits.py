@@ -145,6 +145,14 @@ LIMITS = MappingProxyType({
                            "with 1/step"),
     "refraction_k": _l(0.5, 4, "", "effective-Earth factor of radar refraction (4/3 "
                        "standard, 1 none)", "sub-refraction to strong ducting"),
+    "sensors": _l(1, 20, "", "sensors of a defense (radars at sites)",
+                  "each runs its radar and tracker on every threat-trial: time and memory "
+                  "grow with them", integer=True),
+    "cue_delay_s": _l(0, 3_600, "s", "early-warning cue after a launch",
+                      "the launch itself to an hour, longer than a regional missile flies"),
+    "network_latency_s": _l(0, 600, "s", "a sensor's firm track to another battery "
+                            "(network latency)", "ten minutes is longer than a regional "
+                            "missile flies"),
     # the engagement
     "count": _l(1, 500, "", "missiles in one threat group", _MEM, integer=True),
     "threats": _l(1, 2_000, "", "threats in one raid, all groups together", _MEM,

@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from thaadsim.engagement import Defense, RaidThreat, Result, simulate, wilson_interval
+from thaadsim.engagement import (
+    Defense,
+    RaidThreat,
+    Result,
+    sensor_summary,
+    simulate,
+    wilson_interval,
+)
 from thaadsim.studies.ground_tracks import ThreatTrack, threat_tracks
 from thaadsim.timing import stage
 
@@ -110,7 +117,10 @@ class RunOutput:
         ``scenario_sha256`` (SHA-256 of the scenario's YAML, or of the raid's and defense's
         repr when the run has no scenario text), ``seed``, ``trials`` and ``dependencies``
         (:func:`dependency_versions`). ``sampling`` (:meth:`sampling`) says how tracking was
-        sampled, ``runner`` where the chunks ran (None: not on the runner).
+        sampled, ``runner`` where the chunks ran (None: not on the runner). ``sensors``
+        (:func:`thaadsim.engagement.sensor_summary`): per sensor its site, mode and the
+        medians over the trials and threats of its first detection and firm track (None:
+        never), with the network's latency and the early warning's cue delay beside.
         """
         from thaadsim import __version__
 
@@ -132,6 +142,10 @@ class RunOutput:
             "intercepted_fraction_ci95": wilson95(intercepted, int(outcome.size)),
             "engageable_threats": int(res.per_trial("engageable").any(axis=0).sum()),
             "reasons": {str(r): int(c) for r, c in zip(reasons, counts, strict=True)},
+            "sensors": sensor_summary(res, self.defense),
+            "network_latency_s": self.defense.network_latency_s,
+            "early_warning_cue_delay_s": (None if self.defense.early_warning is None
+                                          else self.defense.early_warning.cue_delay_s),
             "sampling": self.sampling(),
             "runner": self.runner,
             "thaadsim_version": __version__,
@@ -217,7 +231,7 @@ def _package(raid: Sequence[RaidThreat], defense: Defense, result: Result, *, tr
              groups: Sequence[str] | None = None, name: str = "", description: str = "",
              **fields: Any) -> RunOutput:
     """A result as a :class:`RunOutput`, with the threats' tracks."""
-    groups = tuple(groups) if groups is not None else tuple(th.missile for th in raid)
+    groups = tuple(groups) if groups is not None else tuple(th.missile.slug for th in raid)
     with stage("flights"):
         tracks = threat_tracks(raid, groups, result, band_m)
     return RunOutput(name=name, description=description, raid=tuple(raid), groups=groups,

@@ -10,7 +10,12 @@ engagement works in SI):
     run: {trials: 200, seed: 1, band_km: [40, 150]}
     defense:
       doctrine: shoot-look-shoot      # the default of every battery
-      radars: [{site: seongju, boresight_deg: 330, mode: terminal}]
+      sensors:                        # radars at sites; `battery`: whose own radar it is
+        - {name: seongju, site: seongju, boresight_deg: 330, mode: terminal,
+           battery: seongju}
+        - {name: shariki, site: shariki, mode: forward-based}
+      early_warning: true             # the catalog's cue (network.yaml), or {cue_delay_s: 45}
+      network_latency_s: 3            # a sensor's track to another battery (default: catalog)
       batteries:
         - {battery: seongju, launchers: 2}          # a catalog battery, changed as given
       assets: [{name: Seoul, site: seoul, radius_km: 20}]
@@ -41,9 +46,13 @@ UTF-8 without control, format or line-separator characters (:func:`name_problem`
 every export and folder name takes it; a description may hold tab and newline besides. A
 file larger than ``LIMITS['scenario_bytes']`` is refused before it is parsed.
 
-The radar's boresight, when left out, is the bearing from the radar to the mean launch point
-of the raid (the groups' launch centres weighted by their counts). One radar is modelled:
-the engagement's AN/TPY-2 tracks for every battery.
+A sensor's boresight, when left out, is the bearing from the sensor to the mean launch point
+of the raid (the groups' launch centres weighted by their counts). Each sensor is named
+(``name``, its site's slug by default; unique), and may belong to a battery (``battery``,
+the battery's name in this file): its tracks reach that battery at once, every other battery
+after ``network_latency_s``. A battery's ``sensors`` lists the sensors it may fire on (all
+by default). The older form ``radars:`` (exactly one radar, no ``sensors:``) still loads
+with its old meaning: that one radar tracks for every battery, with no latency.
 
 Every mistake (a wrong key, a wrong type, an unknown site, missile, battery, interceptor,
 mode or doctrine, a value out of range, a target out of the missile's reach, a YAML syntax
@@ -81,10 +90,16 @@ from thaadsim.engagement import DefendedAsset, Defense, RaidThreat
 from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
-from thaadsim.systems.catalog import Site, get_missile, missile_catalog, site_catalog
+from thaadsim.systems.catalog import Site, get_missile, get_radar, missile_catalog, site_catalog
 from thaadsim.systems.fire_control import DOCTRINES, Battery, battery_catalog
 from thaadsim.systems.interceptor import interceptor_catalog
 from thaadsim.systems.radar import MODES, Emplacement
+from thaadsim.systems.sensors import (
+    EarlyWarning,
+    Sensor,
+    default_early_warning,
+    default_network_latency_s,
+)
 from thaadsim.systems.threat import SHAPES
 
 MAX_TRIALS = int(LIMITS["trials"].high)
@@ -231,10 +246,25 @@ class Emplaced(Place):
 
 
 class RadarSpec(Emplaced):
-    """The AN/TPY-2 that tracks for every battery."""
+    """The one AN/TPY-2 of the older form (``radars:``), tracking for every battery."""
 
     mode: str = _f("terminal", "a radar mode")
     boresight_deg: float | None = _lim(None, "boresight_deg", ", clockwise from north")
+
+
+class SensorSpec(RadarSpec):
+    """A radar of the defense's network (``sensors:``)."""
+
+    name: str | None = _name_f(None, "a label for the tables (unique among the sensors; "
+                               "the site's slug by default)")
+    battery: str | None = _f(None, "the name of a battery of this defense (the sensor is "
+                             "its own radar)")
+
+
+class EarlyWarningSpec(_Model):
+    """The space-based cue, with its delay."""
+
+    cue_delay_s: float = _lim(_REQUIRED, "cue_delay_s")
 
 
 class BatterySpec(Emplaced):
@@ -251,6 +281,8 @@ class BatterySpec(Emplaced):
     fire_channels: int | None = _lim(None, "fire_channels")
     interceptor: str | None = _f(None, "an interceptor slug (interceptors.yaml)")
     doctrine: str | None = _f(None, "a doctrine")
+    sensors: list[str] | None = _f(None, "a list of the names of the defense's sensors it "
+                                   "may fire on (all by default)", min_length=1)
 
 
 class AssetSpec(Place):
@@ -263,9 +295,15 @@ class AssetSpec(Place):
 
 class DefenseSpec(_Model):
     doctrine: str = _f("shoot-look-shoot", "a doctrine")
-    radars: list[RadarSpec] = _f(_REQUIRED, "a list of exactly one radar (the engagement "
-                                 "models one AN/TPY-2 tracking for every battery)",
-                                 min_length=1, max_length=1)
+    sensors: list[SensorSpec] | None = _f(None, "a list of 1 to 20 sensors (radars at "
+                                          "sites)", min_length=1, max_length=20)
+    radars: list[RadarSpec] | None = _f(None, "the older form: a list of exactly one radar "
+                                        "tracking for every battery with no latency (use "
+                                        "sensors: for more)", min_length=1, max_length=1)
+    early_warning: bool | EarlyWarningSpec = _f(True, "true (the catalog's cue), false (no "
+                                                "cue) or a mapping with cue_delay_s")
+    network_latency_s: float | None = _lim(None, "network_latency_s",
+                                           " (default: the catalog's, network.yaml)")
     batteries: list[BatterySpec] = _f(_REQUIRED, "a list of 1 to 20 batteries, upper tier "
                                       "first", min_length=1, max_length=20)
     assets: list[AssetSpec] = _f([], "a list of up to 100 defended assets", max_length=100)
@@ -306,7 +344,8 @@ class ScenarioSpec(_Model):
     name: str | None = _name_f(None, "a name (the file's name if left out)")
     description: str = _f("", "text without control characters other than tab and newline")
     run: RunSpec = _f(RunSpec(), "a mapping: trials, seed, band_km")
-    defense: DefenseSpec = _f(_REQUIRED, "a mapping: doctrine, radars, batteries, assets, "
+    defense: DefenseSpec = _f(_REQUIRED, "a mapping: doctrine, sensors (or radars), "
+                              "early_warning, network_latency_s, batteries, assets, "
                               "engage_all, sspk, perfect_tracking")
     raid: list[ThreatGroup] = _f(_REQUIRED, "a list of 1 or more threat groups",
                                  min_length=1)
@@ -754,9 +793,11 @@ def _batteries(spec: DefenseSpec, where: _Where) -> tuple[Battery, ...]:
         if moved:
             changes["name"] = f"{base.name.split(' at ')[0]} at {site.name}"
         if b.interceptor is not None:
-            changes["interceptor"] = _one_of("interceptor", b.interceptor,
-                                             list(interceptor_catalog()),
-                                             (*loc, "interceptor"), where)
+            changes["interceptor"] = interceptor_catalog()[_one_of(
+                "interceptor", b.interceptor, list(interceptor_catalog()),
+                (*loc, "interceptor"), where)]
+        if b.sensors is not None:
+            changes["sensors"] = tuple(b.sensors)
         if b.doctrine is not None:
             changes["doctrine"] = _check_doctrine(b.doctrine, (*loc, "doctrine"), where)
         for key in ("launchers", "interceptors_per_launcher", "fire_channels"):
@@ -780,9 +821,56 @@ def _assets(spec: DefenseSpec, where: _Where) -> tuple[DefendedAsset, ...]:
     return tuple(out)
 
 
-def _radar(spec: DefenseSpec, groups: Sequence[Group], where: _Where) -> Emplacement:
-    loc: Loc = ("defense", "radars", 0)
-    r = spec.radars[0]
+def _sensors(spec: DefenseSpec, groups: Sequence[Group], batteries: Sequence[Battery],
+             where: _Where) -> tuple[Sensor, ...]:
+    """The defense's sensors: ``sensors:``, or the one radar of ``radars:`` (module
+    docstring); the batteries' ``sensors`` checked against their names."""
+    if (spec.sensors is None) == (spec.radars is None):
+        where.fail(("defense", "sensors" if spec.sensors is not None else "radars"),
+                   "both sensors and radars are given" if spec.sensors is not None else
+                   "no sensors; allowed: sensors: (a list of radars at sites) or, the older "
+                   "form, radars: (exactly one radar)")
+    key = "sensors" if spec.sensors is not None else "radars"
+    specs: Sequence[RadarSpec] = spec.sensors or spec.radars or []
+    labels = {b.slug: i for i, b in enumerate(batteries)}
+    out: list[Sensor] = []
+    names: dict[str, int] = {}
+    for i, r in enumerate(specs):
+        loc: Loc = ("defense", key, i)
+        emp, site = _emplacement(r, loc, groups, where)
+        name = getattr(r, "name", None) or site
+        if name in names:
+            where.fail((*loc, "name"), f"{_show(name)} already names sensors[{names[name]}]; "
+                       "allowed: a name of its own for each sensor (give name: to tell two "
+                       "at one site apart)")
+        names[name] = i
+        battery = getattr(r, "battery", None)
+        if battery is not None and battery not in labels:
+            where.fail((*loc, "battery"), f"{_show(battery)} is not a battery of this defense; "
+                       f"allowed: {', '.join(labels)} (the batteries' names)")
+        out.append(Sensor(name=name, radar=get_radar(r.mode).radar, emplacement=emp,
+                          battery=battery, site=site))
+    for i, b in enumerate(spec.batteries):
+        for j, name in enumerate(b.sensors or []):
+            if name not in names:
+                where.fail(("defense", "batteries", i, "sensors", j), f"{_show(name)} is not a "
+                           f"sensor of this defense; allowed: {', '.join(names)}")
+    return tuple(out)
+
+
+def _early_warning(spec: DefenseSpec) -> EarlyWarning | None:
+    if spec.early_warning is True:
+        return default_early_warning()
+    if spec.early_warning is False:
+        return None
+    return dataclasses.replace(default_early_warning(),
+                               cue_delay_s=spec.early_warning.cue_delay_s, figures={})
+
+
+def _emplacement(r: RadarSpec, loc: Loc, groups: Sequence[Group], where: _Where
+                 ) -> tuple[Emplacement, str]:
+    """A radar's place and boresight (module docstring), and its site's slug (or the
+    point's label)."""
     _one_of("radar mode", r.mode, MODES, (*loc, "mode"), where)
     site = _point(r, loc, where, what="the radar")
     bore = r.boresight_deg
@@ -796,7 +884,7 @@ def _radar(spec: DefenseSpec, groups: Sequence[Group], where: _Where) -> Emplace
                        "to 360")
         bore = _bearing_deg(site, lat, lon)
     return Emplacement(lat_deg=site.lat_deg, lon_deg=site.lon_deg, alt_m=site.alt_m,
-                       boresight_deg=bore, name=site.name)
+                       boresight_deg=bore, name=site.name), site.slug
 
 
 # --------------------------------------------------------------------------------------------
@@ -825,6 +913,19 @@ class Scenario:
     def threat_count(self) -> int:
         return sum(g.count for g in self.groups)
 
+    def mean_launch_point(self) -> tuple[float, float]:
+        """The raid's mean launch point (the groups' launch centres weighted by their
+        counts): where a sensor without a boresight faces."""
+        return _mean_point([(g.launch.centre.lat_deg, g.launch.centre.lon_deg, g.count)
+                            for g in self.groups])
+
+    def with_sensors(self, sensors: Sequence[Sensor]) -> Scenario:
+        """This scenario with ``sensors`` added to its defense (``thaadsim run --sensor``);
+        the file's text is kept as written."""
+        defense = dataclasses.replace(self.defense,
+                                      sensors=(*self.defense.sensors, *sensors))
+        return dataclasses.replace(self, defense=defense)
+
     def raid(self, seed: int | None = None) -> tuple[list[RaidThreat], list[str]]:
         """The raid's threats (launch areas drawn with ``seed``, the scenario's by default;
         module docstring) and each threat's group name."""
@@ -841,7 +942,7 @@ class Scenario:
                 lats, lons, _ = geodesic_direct(lats, lons, az, r)
             for k in range(g.count):
                 threats.append(RaidThreat(
-                    missile=g.missile, launch_lat_deg=float(lats[k]),
+                    missile=missile_catalog()[g.missile], launch_lat_deg=float(lats[k]),
                     launch_lon_deg=float(lons[k]), aim_lat_deg=g.aim.lat_deg,
                     aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
                     launch_t_s=g.launch_t_s + k * g.interval_s, rcs_m2=g.rcs_m2))
@@ -894,6 +995,8 @@ def _check_texts(spec: ScenarioSpec, where: _Where) -> None:
               for i, b in enumerate(spec.defense.batteries)]
     names += [(("defense", "assets", i, "name"), a.name)
               for i, a in enumerate(spec.defense.assets)]
+    names += [(("defense", "sensors", i, "name"), r.name)
+              for i, r in enumerate(spec.defense.sensors or [])]
     names += [(("raid", i, "name"), g.name) for i, g in enumerate(spec.raid)]
     for loc, value in names:
         why = name_problem(value) if value is not None else None
@@ -941,11 +1044,18 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
     groups = _groups(spec, where)
     batteries = _batteries(spec.defense, where)
     assets = _assets(spec.defense, where)
-    radar = _radar(spec.defense, groups, where)
-    defense = Defense(batteries=batteries, radar_mode=spec.defense.radars[0].mode, radar=radar,
-                      assets=assets, doctrine=spec.defense.doctrine,
-                      engage_all=spec.defense.engage_all, sspk=spec.defense.sspk,
-                      perfect_tracking=spec.defense.perfect_tracking)
+    sensors = _sensors(spec.defense, groups, batteries, where)
+    legacy = spec.defense.radars is not None
+    if legacy and spec.defense.network_latency_s is not None:
+        where.fail(("defense", "network_latency_s"), f"{_show(spec.defense.network_latency_s)}"
+                   " with the older radars: form, whose one radar tracks for every battery "
+                   "with no latency; allowed: network_latency_s with sensors:")
+    latency = (0.0 if legacy else spec.defense.network_latency_s
+               if spec.defense.network_latency_s is not None else default_network_latency_s())
+    defense = Defense(batteries=batteries, sensors=sensors, assets=assets,
+                      doctrine=spec.defense.doctrine, engage_all=spec.defense.engage_all,
+                      sspk=spec.defense.sspk, perfect_tracking=spec.defense.perfect_tracking,
+                      early_warning=_early_warning(spec.defense), network_latency_s=latency)
     default_name = (_safe_name(Path(label).stem, "scenario") if label != "<scenario>"
                     else "scenario")
     return Scenario(name=spec.name or default_name, description=spec.description, text=text,

@@ -106,7 +106,7 @@ from thaadsim.physics._kernel import (
     RUNNING,
     altitude_along_radius,
     altitude_up,
-    dp5_step,
+    dp5_step_apart,
     rhs,
     step_events,
 )
@@ -463,8 +463,9 @@ def settle(lane, i, segs, earth, levels, stop_at_impact, rho_poly, h0, dh, rtol,
                          a, e2)
     status = RUNNING
     if th_imp <= 1.0:
-        dp5_step(tl, wy, wk1, th_imp * h, tmp, wk7, work[5], work[6], work[7], work[8],
-                 work[9], work[10], segs[i], earth, rho_poly, h0, dh, rtol, atol)
+        dp5_step_apart(tl, wy, wk1, th_imp * h, tmp, wk7, work[5], work[6], work[7],
+                       work[8], work[9], work[10], segs[i], earth, rho_poly, h0, dh, rtol,
+                       atol)
         for j in range(6):
             y[j, lane] = tmp[j]
         L[_T, lane] = tl + th_imp * h

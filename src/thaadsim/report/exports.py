@@ -292,14 +292,18 @@ def write_czml(out: RunOutput, path: str | Path, *, epoch: dt.datetime = EPOCH) 
         packets.append(site(xml_text(f"battery/{bat.slug}"), bat.name or bat.slug, bat.site.lat_deg,
                             bat.site.lon_deg, bat.site.alt_m, _BLUE,
                             f"<p>Battery {html.escape(bat.slug)} at "
-                            f"{html.escape(bat.site.name)}: {html.escape(bat.interceptor)}, "
+                            f"{html.escape(bat.site.name)}: "
+                            f"{html.escape(bat.interceptor.slug)}, "
                             f"{bat.launchers} launchers, {bat.inventory} interceptors, "
                             f"{bat.fire_channels} fire channels.</p>", size=12))
-    radar = out.defense.radar
-    packets.append(site("radar", radar.name or "radar", radar.lat_deg, radar.lon_deg,
-                        radar.alt_m, _CYAN,
-                        f"<p>Radar ({html.escape(out.defense.radar_mode)} mode), boresight "
-                        f"{radar.boresight_deg:.1f} deg.</p>", size=9))
+    for k, sensor in enumerate(out.defense.sensors):
+        radar = sensor.emplacement
+        packets.append(site("radar" if k == 0 else xml_text(f"sensor/{sensor.name}"),
+                            radar.name or sensor.name, radar.lat_deg, radar.lon_deg,
+                            radar.alt_m, _CYAN,
+                            f"<p>Sensor {html.escape(sensor.name)}: radar "
+                            f"({html.escape(sensor.mode)} mode), boresight "
+                            f"{radar.boresight_deg:.1f} deg.</p>", size=9))
     for k, asset in enumerate(out.defense.assets):
         packets.append(site(
             f"asset/{k}", asset.name, asset.lat_deg, asset.lon_deg, 0.0, _GREEN,
@@ -385,12 +389,14 @@ def write_kml(out: RunOutput, path: str | Path) -> Path:
               f"{tr.impact_lat_deg:.3f}, {tr.impact_lon_deg:.3f}, t = {tr.impact_t_s:.0f} s")
     for bat in out.defense.batteries:
         point("Batteries", bat.name or bat.slug, bat.site.lat_deg, bat.site.lon_deg, _BLUE,
-              f"Battery {bat.slug} at {bat.site.name}: {bat.interceptor}, {bat.launchers} "
+              f"Battery {bat.slug} at {bat.site.name}: {bat.interceptor.slug}, {bat.launchers} "
               f"launchers, {bat.inventory} interceptors, {bat.fire_channels} fire channels",
               scale=1.3)
-    radar = out.defense.radar
-    point("Radar", radar.name or "radar", radar.lat_deg, radar.lon_deg, _CYAN,
-          f"Radar ({out.defense.radar_mode} mode), boresight {radar.boresight_deg:.1f} deg")
+    for sensor in out.defense.sensors:
+        radar = sensor.emplacement
+        point("Radar", radar.name or sensor.name, radar.lat_deg, radar.lon_deg, _CYAN,
+              f"Sensor {sensor.name}: radar ({sensor.mode} mode), boresight "
+              f"{radar.boresight_deg:.1f} deg")
     for asset in out.defense.assets:
         point("Defended assets", asset.name, asset.lat_deg, asset.lon_deg, _GREEN,
               f"Defended asset {asset.name}, radius {_km(asset.radius_m)}")

@@ -32,6 +32,9 @@ from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.report.images import figure_png, png_data_uri
 from thaadsim.report.templating import render, static_text
 from thaadsim.systems import geography
+from thaadsim.systems.catalog import get_radar
+from thaadsim.systems.radar import Emplacement
+from thaadsim.systems.sensors import Sensor
 from thaadsim.timing import stage
 
 if TYPE_CHECKING:
@@ -211,11 +214,9 @@ def threat_rows(out: RunOutput) -> list[ThreatRow]:
 def headline(out: RunOutput) -> list[tuple[str, str, str]]:
     """(label, value, note) cards from :meth:`RunOutput.summary`, with the cost of the
     interceptors fired at the catalog's unit prices."""
-    from thaadsim.systems.interceptor import get_interceptor
-
     s = out.summary()
     battery = np.asarray(out.result.shots["battery"], dtype=int)
-    cost = sum(get_interceptor(out.defense.batteries[int(b)].interceptor).cost_usd
+    cost = sum(out.defense.batteries[int(b)].interceptor.cost_usd
                for b in battery) / max(out.trials, 1)
     return [
         ("threats", _fmt(s["threats"]), f"{len(out.defense.batteries)} battery(ies): "
@@ -275,13 +276,26 @@ def figure_trajectories(out: RunOutput) -> bytes:
     return _png(fig)
 
 
+def _first_sensor(out: RunOutput) -> Sensor:
+    """The sensor the report's fan and 3D view centre on: the defense's first (the
+    catalog's terminal TPY-2 at the first battery's site when it has none)."""
+    if out.defense.sensors:
+        return out.defense.sensors[0]
+    site = out.defense.batteries[0].site
+    return Sensor(name=site.slug, radar=get_radar("terminal").radar,
+                  emplacement=Emplacement(lat_deg=site.lat_deg, lon_deg=site.lon_deg,
+                                          alt_m=site.alt_m, boresight_deg=0.0,
+                                          name=site.name))
+
+
 def radar_fan(out: RunOutput) -> tuple[shapely.Geometry, float]:
     """The defense radar's detection fan (lon/lat polygon) for a target at
     :data:`FAN_ALT_M` with the raid's smallest RCS, and that RCS."""
     from thaadsim.studies.claims import coverage
 
     rcs = min(th.rcs_m2 for th in out.raid)
-    cov = coverage(out.defense.radar_mode, out.defense.radar, rcs_m2=rcs, alt_m=FAN_ALT_M)
+    sensor = _first_sensor(out)
+    cov = coverage(sensor.radar, sensor.emplacement, rcs_m2=rcs, alt_m=FAN_ALT_M)
     return cov.polygon, rcs
 
 
@@ -296,13 +310,10 @@ def figure_map(out: RunOutput, *, fan: tuple[shapely.Geometry, float] | None = N
     radar's fan (``fan``: :func:`radar_fan`'s result, computed if not given), each
     battery's reach and the defended assets."""
 
-    from thaadsim.systems.interceptor import get_interceptor
-
     colors = _group_colors(out)
     fan_polygon, rcs = fan if fan is not None else radar_fan(out)
-    reach = [(b, get_interceptor(b.interceptor).max_ground_range_m)
-             for b in out.defense.batteries]
-    radar = out.defense.radar
+    reach = [(b, b.interceptor.max_ground_range_m) for b in out.defense.batteries]
+    radar = _first_sensor(out).emplacement
 
     def near(lon: Any) -> Any:  # every longitude drawn, continuous about the radar's
         return geography.near_lon(radar.lon_deg, lon)
@@ -330,7 +341,7 @@ def figure_map(out: RunOutput, *, fan: tuple[shapely.Geometry, float] | None = N
         for k, (x, y) in enumerate(fan_parts):
             ax.fill(x, y, color="tab:blue", alpha=0.12, lw=0)
             ax.plot(x, y, color="tab:blue", lw=1.0,
-                    label=None if k else f"radar fan ({out.defense.radar_mode}, "
+                    label=None if k else f"radar fan ({_first_sensor(out).mode}, "
                                          f"{rcs:g} m² at {FAN_ALT_M / 1e3:g} km)")
     lat_b, lon_b, _ = geodesic_direct(radar.lat_deg, radar.lon_deg, radar.boresight_deg, 250e3)
     ax.annotate("", xy=(float(near(lon_b)), float(lat_b)), xytext=(radar.lon_deg, radar.lat_deg),
@@ -492,7 +503,7 @@ def view_3d(out: RunOutput, *, div_id: str = "view3d") -> str:
     """
     import plotly.graph_objects as go
 
-    radar = out.defense.radar
+    radar = _first_sensor(out).emplacement
     lat0, lon0 = radar.lat_deg, radar.lon_deg
     colors = _group_colors(out)
     fig = go.Figure()
@@ -606,15 +617,15 @@ def view_3d(out: RunOutput, *, div_id: str = "view3d") -> str:
 
 def sources(out: RunOutput) -> list[dict[str, Any]]:
     """The catalog figures this run used, each with its source or assumption."""
-    from thaadsim.systems.catalog import get_missile, get_radar
-    from thaadsim.systems.interceptor import get_interceptor
-
     entries: list[tuple[str, Any]] = []
-    for slug in dict.fromkeys(th.missile for th in out.raid):
-        entries.append((f"missile {slug}", get_missile(slug)))
-    for slug in dict.fromkeys(b.interceptor for b in out.defense.batteries):
-        entries.append((f"interceptor {slug}", get_interceptor(slug)))
-    entries.append((f"radar ({out.defense.radar_mode} mode)", get_radar(out.defense.radar_mode)))
+    for m in dict.fromkeys(th.missile for th in out.raid):
+        entries.append((f"missile {m.slug}", m))
+    for icpt in dict.fromkeys(b.interceptor for b in out.defense.batteries):
+        entries.append((f"interceptor {icpt.slug}", icpt))
+    for mode in dict.fromkeys(s.mode for s in out.defense.sensors):
+        entries.append((f"radar ({mode} mode)", get_radar(mode)))
+    if out.defense.early_warning is not None:
+        entries.append(("early warning", out.defense.early_warning))
     result = []
     for what, entry in entries:
         figs = getattr(entry, "figures", {}) or {}
@@ -695,13 +706,13 @@ def render_report(out: RunOutput, *, claims: Sequence[Claim] | None = None,
         description=out.description,
         css=Markup(static_text("report.css")),
         n_threats=len(out.raid),
-        batteries=", ".join(f"{b.name} ({b.inventory} {b.interceptor} interceptors)"
+        batteries=", ".join(f"{b.name} ({b.inventory} {b.interceptor.slug} interceptors)"
                             for b in out.defense.batteries),
-        radar=f"AN/TPY-2 in {out.defense.radar_mode} mode at "
-              f"{out.defense.radar.name or 'the site'}",
+        radar="; ".join(f"AN/TPY-2 in {s.mode} mode at {s.emplacement.name or s.name}"
+                        for s in out.defense.sensors),
         alt=_ALT,
-        radar_mode=out.defense.radar_mode,
-        boresight=f"{out.defense.radar.boresight_deg:.0f}",
+        radar_mode=_first_sensor(out).mode,
+        boresight=f"{_first_sensor(out).emplacement.boresight_deg:.0f}",
         doctrine=out.defense.doctrine,
         trials=out.trials,
         seed=out.seed,

@@ -12,7 +12,7 @@ from a circle:
    point beyond the missile's reach gets ``shots = -1``.
 2. **Firm track** (:func:`firm_track_estimate`). The battery's AN/TPY-2 stands at the
    battery's site and faces the launch point. Instead of the Monte Carlo radar of
-   :func:`thaadsim.studies.detection.simulate_detection` (search frames, M-of-N confirmation,
+   :func:`thaadsim.systems.detection.simulate_detection` (search frames, M-of-N confirmation,
    a Kalman filter per track: ~5 ms a threat, ~55 s for 10,000), the footprint uses a
    deterministic estimate of the median firm-track time. The threat is *acquired*
    (:func:`acquisition_time`) when the probability that the radar has detected it reaches
@@ -74,7 +74,8 @@ from thaadsim.physics.rocket import RocketFlight, fly_rocket
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems import geography
 from thaadsim.systems.catalog import Missile, Site, get_missile, get_radar, get_site, site_catalog
-from thaadsim.systems.interceptor import Interceptor, get_interceptor, reach_table
+from thaadsim.systems.detection import Cue, cue_delay_s
+from thaadsim.systems.interceptor import Interceptor, reach_table
 from thaadsim.systems.radar import Emplacement, Radar, look, pd_from_snr
 from thaadsim.systems.threat import SHAPES, aim_many
 
@@ -99,7 +100,7 @@ looks, filter initiation on two detections after burnout, convergence of the pos
 and velocity uncertainty below the firm-track thresholds): ``FIRM_DELAY_LOOKS +
 FIRM_DELAY_LOOKS_PER_100KM x range / 100 km`` track looks (:func:`firm_delay_s`),
 fitted to the median firm-track times of
-:func:`thaadsim.studies.detection.simulate_detection` (module docstring)."""
+:func:`thaadsim.systems.detection.simulate_detection` (module docstring)."""
 DEFAULT_RCS_M2 = 0.1
 """Radar cross-section of the threat (as :class:`thaadsim.engagement.RaidThreat`)."""
 TEMPLATE_BATTERY = "seongju"
@@ -221,7 +222,7 @@ class _Records:
 
     def at(self, t_s: FloatArray, rows: npt.NDArray[np.intp] | None = None) -> FloatArray:
         """States (len(rows), k, 6) at times ``t_s`` (len(rows), k) by cubic Hermite
-        interpolation between the records (as :func:`thaadsim.studies.detection.truth_at`,
+        interpolation between the records (as :func:`thaadsim.systems.detection.truth_at`,
         all rows at once); NaN outside each flight."""
         n, m = self.t_s.shape
         rows = np.arange(n) if rows is None else rows
@@ -281,19 +282,22 @@ def acquisition_time(
     quantile: float = ACQUISITION_QUANTILE,
     step_s: float = 1.0,
     chunk: int = 30,
+    early_warning: Cue = "catalog",
 ) -> FloatArray:
     r"""Time (s from launch, on a ``step_s`` grid) by which the radar has detected each
     threat with probability ``quantile``; NaN if never.
 
     Every search frame (``radar.search_frame_s``) the radar looks once at the threat: with a
-    search dwell while it is inside the search fence, and from the cue
-    (``radar.cue_delay_s``) with a cued dwell anywhere in the face, as
-    :func:`thaadsim.studies.detection.simulate_detection` does; each look detects with the
+    search dwell while it is inside the search fence, and from the cue (the
+    ``early_warning``'s ``cue_delay_s``, the catalog's by default) with a cued dwell
+    anywhere in the face, as
+    :func:`thaadsim.systems.detection.simulate_detection` does; each look detects with the
     probability :math:`p_k` of :func:`thaadsim.systems.radar.look`. With the frame's phase
     uniform, the probability of no detection by :math:`t` is
     :math:`\exp(\sum_k \ln(1 - p_k)\,\Delta t / T_{frame})` over the samples
     :math:`t_k \le t` every :math:`\Delta t`."""
     n = records.t_s.shape[0]
+    delay = cue_delay_s(early_warning)
     e_track = radar.energy_j("track")
     search_gain = radar.energy_j("search") / e_track
     cued_gain = radar.energy_j("cued") / e_track
@@ -314,8 +318,9 @@ def acquisition_time(
         fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
                  & (view.apparent_el_deg <= radar.search_el_high_deg))
         pd = np.where(fence, pd_from_snr(view.snr * search_gain, pfa, case), 0.0)
-        pd = np.where(t >= radar.cue_delay_s,
-                      np.maximum(pd, pd_from_snr(view.snr * cued_gain, pfa, case)), pd)
+        if delay is not None:
+            pd = np.where(t >= delay,
+                          np.maximum(pd, pd_from_snr(view.snr * cued_gain, pfa, case)), pd)
         pd = np.where(alive & view.visible, np.minimum(pd, 1.0 - 1e-12), 0.0)
         cum = log_miss[pending, None] + np.cumsum(np.log1p(-pd), 1) * (step_s
                                                                        / radar.search_frame_s)
@@ -515,7 +520,7 @@ class Footprint:
             "battery_name": self.battery.name,
             "battery_lat_deg": self.battery.site.lat_deg,
             "battery_lon_deg": self.battery.site.lon_deg,
-            "interceptor": self.battery.interceptor,
+            "interceptor": self.battery.interceptor.slug,
             "missile": self.missile,
             "launch_lat_deg": self.launch_lat_deg,
             "launch_lon_deg": self.launch_lon_deg,
@@ -579,7 +584,7 @@ class _Threat:
 
     @property
     def interceptor(self) -> Interceptor:
-        return get_interceptor(self.battery.interceptor)
+        return self.battery.interceptor
 
     @property
     def radar(self) -> Radar:

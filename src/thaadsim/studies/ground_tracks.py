@@ -62,7 +62,8 @@ def threat_tracks(raid: Sequence[RaidThreat], groups: Sequence[str], result: Res
         entry = float(t[inside][0]) if inside.any() else float("nan")
         exit_ = float(t[inside][-1]) if inside.any() else float("nan")
         out.append(ThreatTrack(
-            index=i, missile=th.missile, group=groups[i], launch_lat_deg=th.launch_lat_deg,
+            index=i, missile=th.missile.slug, group=groups[i],
+            launch_lat_deg=th.launch_lat_deg,
             launch_lon_deg=th.launch_lon_deg, aim_lat_deg=th.aim_lat_deg,
             aim_lon_deg=th.aim_lon_deg, launch_t_s=th.launch_t_s, t_s=t, lat_deg=lat,
             lon_deg=lon, alt_m=alt, ground_range_m=ground, impact_t_s=float(t[-1]),

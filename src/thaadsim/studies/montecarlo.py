@@ -1123,7 +1123,7 @@ class EngagementTask:
 
     def describe(self) -> dict[str, Any]:
         return {"task": "engagement", "threats": len(self.raid),
-                "missiles": sorted({th.missile for th in self.raid}),
+                "missiles": sorted({th.missile.slug for th in self.raid}),
                 "batteries": [b.slug for b in self.defense.batteries],
                 "doctrine": self.defense.doctrine, "pool_size": self.pool_size,
                 "digest": self.digest(), **({"shots": True} if self.shots else {})}
@@ -1190,8 +1190,8 @@ def engagement_frame(res: Any, prep: Prepared, *, shots: bool = False) -> pd.Dat
     :class:`~thaadsim.engagement.Result`."""
     plan = res.extra["plan"]
     n, trials = res.n_threats, res.trials
-    missiles = sorted({th.missile for th in prep.raid})
-    missile_code = np.array([missiles.index(th.missile) for th in prep.raid])
+    missiles = sorted({th.missile.slug for th in prep.raid})
+    missile_code = np.array([missiles.index(th.missile.slug) for th in prep.raid])
     batteries = pd.CategoricalDtype(["", *res.batteries])
     reason_code = np.searchsorted(np.array(sorted(fc.REASONS)), plan.reason.ravel()) + 1
     reason_code = np.where(plan.reason.ravel() < 0, 0, reason_code)
@@ -1210,7 +1210,7 @@ def engagement_frame(res: Any, prep: Prepared, *, shots: bool = False) -> pd.Dat
         "reason": pd.Categorical.from_codes(reason_code, dtype=_REASONS),
         "battery": pd.Categorical.from_codes(plan.by_battery.ravel() + 1, dtype=batteries),
     }
-    for name in _THREAT_COLUMNS:  # the rest as they are
+    for name in (*_THREAT_COLUMNS, *sensor_column_names(res.sensors)):  # the rest as they are
         cols.setdefault(name, t[name])
     cols["interceptors"] = fired
     cols["p_kill_sum"] = p_kill_sum
@@ -1243,7 +1243,8 @@ def engagement_result(frame: pd.DataFrame, raid: Sequence[RaidThreat], defense: 
         raise InputError(f"engagement table: {len(frame)} rows are not whole trials of "
                          f"{n} threats")
     threats: dict[str, Any] = {}
-    for name in _THREAT_COLUMNS:
+    sensors = () if defense.perfect_tracking else tuple(s.name for s in defense.sensors)
+    for name in (*_THREAT_COLUMNS, *sensor_column_names(sensors)):
         col = frame[name]
         threats[name] = (np.asarray(col.astype(str), dtype=str)
                          if isinstance(col.dtype, pd.CategoricalDtype) else col.to_numpy())
@@ -1255,7 +1256,15 @@ def engagement_result(frame: pd.DataFrame, raid: Sequence[RaidThreat], defense: 
         parts = [empty, *frame[column].to_numpy()]
         shots[name] = np.concatenate(parts).astype(empty.dtype, copy=False)
     return Result(threats=threats, shots=shots, trials=len(frame) // n, n_threats=n,
-                  batteries=tuple(b.slug for b in defense.batteries), extra=dict(extra or {}))
+                  batteries=tuple(b.slug for b in defense.batteries), extra=dict(extra or {}),
+                  sensors=sensors)
+
+
+def sensor_column_names(sensors: Sequence[str]) -> list[str]:
+    """The threats table's per-sensor columns
+    (:func:`thaadsim.engagement.sensor_columns`), in its order."""
+    return [f"{name}.{what}" for name in sensors
+            for what in ("first_detection_s", "firm_track_s")]
 
 
 # --------------------------------------------------------------------------------------------

@@ -69,7 +69,8 @@ from thaadsim.studies.montecarlo import (
     tracking_pool,
 )
 from thaadsim.systems import fire_control as fc
-from thaadsim.systems.catalog import Site, get_site
+from thaadsim.systems.catalog import Site, get_radar, get_site
+from thaadsim.systems.sensors import Sensor
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -326,7 +327,7 @@ def raid_curve(
         doctrine=doctrine, inventory=first.inventory, fire_channels=first.fire_channels,
         saturation_count=below[0] if below else None,
         analytic_saturation_count=int(closed_below[0]) + 1 if closed_below.size else None,
-        max_count=max_count, trials=trials, seed=seed, missile=raid_threat.missile,
+        max_count=max_count, trials=trials, seed=seed, missile=raid_threat.missile.slug,
         batteries=tuple(b.slug for b in defense.batteries),
         perfect_tracking=defense.perfect_tracking,
     )
@@ -341,11 +342,14 @@ def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
                      launch: tuple[float, float], *, layered: bool = False,
                      inventory: int | None = None, fire_channels: int | None = None,
                      sspk: float | None = None, asset_radius_km: float = 20.0,
-                     perfect_tracking: bool = False) -> Defense:
+                     perfect_tracking: bool = False,
+                     sensors: Sequence[Sensor] = ()) -> Defense:
     """The battery at ``battery_site`` (the catalog's, or a THAAD battery like Seongju's
-    moved there) with its radar in terminal mode facing the launch point, defending the aim
-    point (a circle of ``asset_radius_km``); ``layered`` adds a PAC-3 MSE battery at the aim
-    point. As ``thaadsim engage`` and ``thaadsim raid`` build it."""
+    moved there) with its own radar (in its catalog mode, terminal for a moved one) facing
+    the launch point, defending the aim point (a circle of ``asset_radius_km``);
+    ``layered`` adds a PAC-3 MSE battery at the aim point, which fires on the network's
+    tracks (after the catalog's latency); ``sensors`` are added to the network (``thaadsim
+    engage --sensor``). As ``thaadsim engage`` and ``thaadsim raid`` build it."""
     fc.check_doctrine(doctrine)
     if inventory is not None:
         check("inventory", inventory, "inventory")
@@ -372,12 +376,13 @@ def standard_defense(battery_site: str, doctrine: str, aim: tuple[float, float],
                         alt_m=0.0, figures={})
         batteries.append(dataclasses.replace(pac, site=aim_site, slug="pac-3-at-aim"))
     _, bearing, _ = geodesic_inverse(site.lat_deg, site.lon_deg, launch[0], launch[1])
-    radar = site.emplacement(float(bearing) % 360.0)
+    own = Sensor(name=site.slug, radar=get_radar(battery.radar_mode or "terminal").radar,
+                 emplacement=site.emplacement(float(bearing) % 360.0), battery=battery.slug,
+                 site=site.slug)
     asset = DefendedAsset(name="aim point", lat_deg=aim[0], lon_deg=aim[1],
                           radius_m=asset_radius_km * 1e3)
-    return Defense(batteries=tuple(batteries), radar_mode=battery.radar_mode or "terminal",
-                   radar=radar, assets=(asset,), doctrine=doctrine, sspk=sspk,
-                   perfect_tracking=perfect_tracking)
+    return Defense(batteries=tuple(batteries), sensors=(own, *sensors), assets=(asset,),
+                   doctrine=doctrine, sspk=sspk, perfect_tracking=perfect_tracking)
 
 
 __all__ = ["RaidCurve", "default_counts", "raid_curve",

@@ -22,23 +22,23 @@ Outputs:
   resampled by ``trials`` fire-control trials per model run, with the same seed in every
   run, common random numbers, so that differences between runs come from the parameters).
 
-  Tracking depends on the radar's average power :math:`P`, its losses :math:`L` and the
-  threat's cross-section :math:`\sigma` only through :math:`P\sigma/L`, since every dwell's
-  signal-to-noise ratio is proportional to it (:func:`thaadsim.systems.radar.snr`: search,
-  cued and track dwell energies are all proportional to :math:`P`). Power and losses are
-  therefore applied as an effective cross-section, rounded to a grid of
-  :data:`RCS_LEVEL_DB` dB so that all runs share one tracking computation per level (the
-  rounding moves the signal-to-noise ratio by at most half a level). Fire-control and
-  kill-vehicle parameters (kill probability, divert, reaction time, kill assessment, fire
-  channels, launchers) change only the cheap fire-control trials.
+  The radar parameters are applied as themselves: a run's average power and losses change
+  every sensor's :class:`~thaadsim.systems.radar.Radar` (``dataclasses.replace``: the
+  power scaled by the run's ratio to the nominal, the losses shifted by the run's
+  difference), its cross-section every threat's ``rcs_m2``. Each is rounded to a grid of
+  :data:`RCS_LEVEL_DB` dB so that runs share one tracking computation per distinct
+  (power, losses, cross-section) (the rounding moves the signal-to-noise ratio by at most
+  half a step of each). Fire-control and kill-vehicle parameters (kill probability,
+  divert, reaction time, kill assessment, fire channels, launchers) change only the cheap
+  fire-control trials.
 * ``footprint_area``: the area (km^2) of the defended footprint
   (:func:`thaadsim.studies.footprint.defended_footprint`) of the defense's first battery
   against the first raid group's missile from that group's launch centre (its shape and
   apogee), in the defense's radar mode, on a coarse grid (``grid_km``, default
   :data:`FOOTPRINT_GRID_KM` km) with ``min_shots`` shot opportunities (default 1). The
   footprint depends on the varied parameters only through the firm-track time (the radar:
-  cross-section, power, losses, applied as the effective cross-section on the
-  :data:`RCS_LEVEL_DB` grid as above) and the shot timing (reaction time; kill assessment
+  cross-section, power, losses, applied as themselves on the :data:`RCS_LEVEL_DB` grid as
+  above) and the shot timing (reaction time; kill assessment
   with ``min_shots=2`` only), so the aimed flights and the intercept geometry are computed
   once and shared by every run, the firm-track estimate once per cross-section level, and
   a run costs only the shot count (:func:`thaadsim.studies.footprint.shot_opportunities`).
@@ -74,8 +74,7 @@ from thaadsim.engagement import Defense, Prepared, RaidThreat, engage, prepare
 from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.systems.catalog import get_missile, get_radar
-from thaadsim.systems.interceptor import get_interceptor
-from thaadsim.systems.radar import detection_range_m
+from thaadsim.systems.radar import Radar, detection_range_m
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,9 +105,10 @@ FOOTPRINT_GRID_KM = 25.0
 """Default cell size of the ``footprint_area`` runs: coarse, so that a run is cheap (the
 area moves by whole cells; the default of ``thaadsim footprint`` is 10 km)."""
 RADAR_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db")
-"""Parameters that change tracking (through the effective cross-section)."""
+"""Parameters that change tracking."""
 RCS_LEVEL_DB = 0.5
-"""Grid of the effective cross-section shared by runs (module docstring)."""
+"""Grid (dB) of the radar parameters (power, losses, cross-section) on which runs share
+their tracking (module docstring)."""
 RCS_RANGE_M2 = (0.01, 1.0)
 """Cross-section range: a re-entry vehicle nose-on (0.01 m^2) to a missile body (1 m^2),
 the two targets of radars.yaml's reported ranges and of the claims check (assumption)."""
@@ -152,8 +152,9 @@ def parameter(name: str, defense: Defense) -> Parameter:
     """The uncertain parameter ``name`` (one of :data:`PARAMETERS`) of the defense's first
     battery, its interceptor and its radar mode, with its range."""
     battery = defense.batteries[0]
-    icpt = get_interceptor(battery.interceptor)
-    radar = get_radar(defense.radar_mode)
+    icpt = battery.interceptor
+    radar = _first_radar(defense)
+    entry = get_radar(radar.mode)  # the catalog's entry of its mode: the figures' ranges
     if name in ("sspk", "divert_mps"):
         nominal = float(getattr(icpt, name))
         lo, hi, basis = _range(icpt.figures.get(name), (nominal * 0.8, min(1.0, nominal * 1.2))
@@ -168,17 +169,18 @@ def parameter(name: str, defense: Defense) -> Parameter:
                          basis="assumption: 0.01 m^2 (warhead nose-on) to 1 m^2 (missile "
                                "body), log-uniform; replaces every threat's own")
     if name == "average_power_w":
-        p = radar.radar.average_power_w
+        p = radar.average_power_w
         f = 10 ** (POWER_DB / 10)
         return Parameter(name=name, nominal=p, low=p / f, high=p * f, unit="W", log=True,
-                         basis=f"radar {radar.slug}: assumption, catalog value +-{POWER_DB:g} "
-                               "dB, log-uniform")
+                         basis=f"radar {entry.slug}: assumption, catalog value +-{POWER_DB:g} "
+                               "dB, log-uniform; every sensor's power scaled alike")
     if name == "losses_db":
-        v = radar.radar.losses_db
-        lo, hi, basis = _range(radar.figures.get("losses_db"), (4.0, 8.0),
+        v = radar.losses_db
+        lo, hi, basis = _range(entry.figures.get("losses_db"), (4.0, 8.0),
                                "4-8 dB (Barton 2005, ch. 10, as the catalog's note cites)")
         return Parameter(name=name, nominal=v, low=lo, high=hi, unit="dB",
-                         basis=f"radar {radar.slug}: {basis}")
+                         basis=f"radar {entry.slug}: {basis}; every sensor's losses shifted "
+                               "alike")
     if name in ("reaction_s", "kill_assessment_s", "fire_channels", "launchers"):
         v = float(getattr(battery, name))
         fallback = (v / 2, v * 2)
@@ -273,34 +275,18 @@ def _raid_and_defense(scenario_or_builder: Any
           else load_scenario(scenario_or_builder))
     kw = sc.to_run_kwargs()
     g = sc.groups[0]
-    first = RaidThreat(missile=g.missile, launch_lat_deg=g.launch.centre.lat_deg,
+    first = RaidThreat(missile=get_missile(g.missile), launch_lat_deg=g.launch.centre.lat_deg,
                        launch_lon_deg=g.launch.centre.lon_deg, aim_lat_deg=g.aim.lat_deg,
                        aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
                        launch_t_s=g.launch_t_s, rcs_m2=g.rcs_m2)
     return list(kw["raid"]), kw["defense"], str(kw.get("name", scenario_or_builder)), first
 
 
-def _select(prepared: Prepared, idx: npt.NDArray[np.intp]) -> Prepared:
-    """The prepared raid restricted to threats ``idx`` (the pool arrays, indexed by
-    distinct threat, are kept whole: ``kind`` still points into them)."""
-    geo = tuple(dataclasses.replace(g, **{f.name: getattr(g, f.name)[idx]
-                                          for f in dataclasses.fields(g)})
-                for g in prepared.geometry)
-    truth = dataclasses.replace(prepared.truth, **{
-        f.name: getattr(prepared.truth, f.name)[idx]
-        for f in dataclasses.fields(prepared.truth)})
-    return dataclasses.replace(
-        prepared, raid=tuple(prepared.raid[i] for i in idx), kind=prepared.kind[idx],
-        truth=truth, t_grid=prepared.t_grid[idx], y_grid=prepared.y_grid[idx],
-        hits_asset=prepared.hits_asset[idx], geometry=geo,
-        engageable=prepared.engageable[idx], opportunities=prepared.opportunities[idx])
-
-
 def _apply_defense(defense: Defense, values: dict[str, float]) -> tuple[Defense, Any]:
     """The defense and its first battery's interceptor with the fire-control and
     kill-vehicle parameters of one run."""
     battery = defense.batteries[0]
-    icpt = get_interceptor(battery.interceptor)
+    icpt = battery.interceptor
     b_changes: dict[str, Any] = {k: (int(v) if k in ("fire_channels", "launchers") else float(v))
                  for k, v in values.items()
                  if k in ("reaction_s", "kill_assessment_s", "fire_channels", "launchers")}
@@ -310,6 +296,7 @@ def _apply_defense(defense: Defense, values: dict[str, float]) -> tuple[Defense,
         battery = dataclasses.replace(battery, **b_changes)
     if i_changes:
         icpt = dataclasses.replace(icpt, **i_changes)
+        battery = dataclasses.replace(battery, interceptor=icpt)
     changes: dict[str, Any] = {"batteries": (battery, *defense.batteries[1:])}
     if "sspk" in values:
         changes["sspk"] = None  # the run's interceptor carries it
@@ -318,8 +305,9 @@ def _apply_defense(defense: Defense, values: dict[str, float]) -> tuple[Defense,
 
 def _detection_range(values: dict[str, FloatArray], defense: Defense, runs: range
                      ) -> FloatArray:
-    """The search detection range (km) of runs ``runs``."""
-    radar = get_radar(defense.radar_mode).radar
+    """The search detection range (km) of runs ``runs``: the defense's first sensor's
+    radar with the run's power and losses."""
+    radar = _first_radar(defense)
     out = np.empty(len(runs))
     for k, j in enumerate(runs):
         changes: dict[str, Any] = {name: float(values[name][j])
@@ -331,18 +319,48 @@ def _detection_range(values: dict[str, FloatArray], defense: Defense, runs: rang
     return out
 
 
-def _effective_rcs_level(values: dict[str, FloatArray], radar: Any, base: FloatArray,
-                         runs: int) -> npt.NDArray[np.int64]:
-    """(runs, threats) effective cross-section of each run's threats (module docstring) as
-    a whole number of :data:`RCS_LEVEL_DB` dB steps."""
-    factor = np.ones(runs)
+def _first_radar(defense: Defense) -> Radar:
+    """The radar whose figures are the parameters' nominal values: the defense's first
+    sensor's (the catalog's terminal mode if it has none)."""
+    return defense.sensors[0].radar if defense.sensors else get_radar("terminal").radar
+
+
+NOT_VARIED = np.iinfo(np.int64).min
+"""A run's cross-section level when the cross-section is not varied (each threat keeps
+its own)."""
+
+
+def _radar_levels(values: dict[str, FloatArray], defense: Defense, runs: int
+                  ) -> npt.NDArray[np.int64]:
+    """(runs, 3): each run's power (ratio to the nominal), losses (difference from the
+    nominal) and cross-section, each in whole :data:`RCS_LEVEL_DB` dB steps
+    (:data:`NOT_VARIED` for the cross-section of a run that keeps the threats' own)."""
+    radar = _first_radar(defense)
+    out = np.zeros((runs, 3), dtype=np.int64)
     if "average_power_w" in values:
-        factor = factor * values["average_power_w"] / radar.average_power_w
+        out[:, 0] = np.rint(10 * np.log10(values["average_power_w"] / radar.average_power_w)
+                            / RCS_LEVEL_DB)
     if "losses_db" in values:
-        factor = factor * 10 ** ((radar.losses_db - values["losses_db"]) / 10)
-    rcs = (np.repeat(values["rcs_m2"][:, None], base.size, axis=1) if "rcs_m2" in values
-           else np.broadcast_to(base, (runs, base.size)))
-    return np.rint(10 * np.log10(rcs * factor[:, None]) / RCS_LEVEL_DB).astype(np.int64)
+        out[:, 1] = np.rint((values["losses_db"] - radar.losses_db) / RCS_LEVEL_DB)
+    out[:, 2] = (np.rint(10 * np.log10(values["rcs_m2"]) / RCS_LEVEL_DB) if "rcs_m2" in values
+                 else NOT_VARIED)
+    return out
+
+
+def _at_levels(levels: npt.NDArray[np.int64], defense: Defense,
+               raid: Sequence[RaidThreat]) -> tuple[Defense, list[RaidThreat]]:
+    """The defense and raid of one row of :func:`_radar_levels`: every sensor's radar with
+    its power scaled and its losses shifted, every threat with the cross-section (or its
+    own), by ``dataclasses.replace``."""
+    power, losses, rcs = (int(v) for v in levels)
+    factor = 10 ** (power * RCS_LEVEL_DB / 10)
+    sensors = tuple(dataclasses.replace(s, radar=dataclasses.replace(
+        s.radar, average_power_w=s.radar.average_power_w * factor,
+        losses_db=s.radar.losses_db + losses * RCS_LEVEL_DB)) for s in defense.sensors)
+    threats = (list(raid) if rcs == NOT_VARIED else
+               [dataclasses.replace(th, rcs_m2=float(10 ** (rcs * RCS_LEVEL_DB / 10)))
+                for th in raid])
+    return dataclasses.replace(defense, sensors=sensors), threats
 
 
 def _runs_of(values: dict[str, FloatArray]) -> int:
@@ -374,11 +392,12 @@ class _FootprintModel:
     values: dict[str, FloatArray]
     battery: Any
     min_shots: int
-    level: npt.NDArray[np.int64]
-    """(runs,) effective cross-section level of each run."""
+    level: npt.NDArray[np.intp]
+    """(runs,) the radar variant of each run (a row of :func:`_radar_levels`' distinct
+    rows)."""
     geometry: Any
     firm: dict[int, FloatArray]
-    """Firm-track time of each reachable cell, by cross-section level."""
+    """Firm-track time of each reachable cell, by radar variant."""
     area_km2: FloatArray
     """Geodesic area of each reachable cell."""
 
@@ -404,9 +423,9 @@ class _FootprintModel:
 
 @dataclass(frozen=True, kw_only=True)
 class _EngagementModel:
-    """``p_no_leak``, ``expected_leakers``: the raid prepared once (tracking pools) at every
-    effective cross-section level; a run costs its fire-control trials, with the run's
-    seed in every run (common random numbers)."""
+    """``p_no_leak``, ``expected_leakers``: the raid prepared once (tracking pools) with
+    every distinct radar variant (:func:`_radar_levels`); a run costs its fire-control
+    trials, with the run's seed in every run (common random numbers)."""
 
     values: dict[str, FloatArray]
     defense: Defense
@@ -437,13 +456,13 @@ def _footprint_grid(threat: RaidThreat, defense: Defense, grid_km: float
     from thaadsim.studies import footprint as fpm
 
     bat = defense.batteries[0]
-    icpt = get_interceptor(bat.interceptor)
+    icpt = bat.interceptor
     extent = icpt.max_ground_range_m / 1e3 + fpm.EXTENT_MARGIN_KM
     lat, lon = fpm._axes(bat.site, grid_km, extent)
-    th = fpm._Threat(battery=bat, missile=get_missile(threat.missile),
+    th = fpm._Threat(battery=bat, missile=threat.missile,
                      launch_lat_deg=float(threat.launch_lat_deg),
                      launch_lon_deg=float(threat.launch_lon_deg), shape=threat.shape,
-                     apogee_km=threat.apogee_km, radar_mode=defense.radar_mode,
+                     apogee_km=threat.apogee_km, radar_mode=_first_radar(defense).mode,
                      rcs_m2=float(threat.rcs_m2))
     return th, lat, lon
 
@@ -456,17 +475,16 @@ def _footprint_settings(values: dict[str, FloatArray], threat: RaidThreat, defen
     glat, glon = np.meshgrid(lat, lon, indexing="ij")
     aims = aim_many(th.missile, th.launch_lat_deg, th.launch_lon_deg, glat.ravel(),
                     glon.ravel(), th.shape, th.apogee_km)
-    level = _effective_rcs_level(values, th.radar, np.array([threat.rcs_m2]),
-                                 _runs_of(values))[:, 0]
+    variants = np.unique(_radar_levels(values, defense, _runs_of(values)), axis=0)
     return {
         "footprint_battery": th.battery.slug, "footprint_missile": th.missile.slug,
         "footprint_launch_lat_deg": th.launch_lat_deg,
         "footprint_launch_lon_deg": th.launch_lon_deg,
         "footprint_shape": th.shape, "footprint_apogee_km": th.apogee_km,
-        "radar_mode": defense.radar_mode, "grid_km": float(grid_km),
+        "radar_mode": th.radar_mode, "grid_km": float(grid_km),
         "grid_cells": [int(lat.size), int(lon.size)], "min_shots": int(min_shots),
         "rcs_m2_when_not_varied": float(threat.rcs_m2), "rcs_level_db": RCS_LEVEL_DB,
-        "rcs_levels": int(np.unique(level).size),
+        "radar_levels": int(variants.shape[0]),
         "reachable_cells": int(np.isfinite(aims.kick_deg).sum())}
 
 
@@ -480,17 +498,19 @@ def _footprint_model(values: dict[str, FloatArray], threat: RaidThreat, defense:
     th, lat, lon = _footprint_grid(threat, defense, grid_km)
     glat, glon = np.meshgrid(lat, lon, indexing="ij")
     cell_area = np.broadcast_to(fpm._cell_areas(lat, lon)[:, None], glat.shape).ravel()
-    level = _effective_rcs_level(values, th.radar, np.array([threat.rcs_m2]),
-                                 _runs_of(values))[:, 0]
+    variants, which = np.unique(_radar_levels(values, defense, _runs_of(values)), axis=0,
+                                return_inverse=True)
+    level = np.asarray(which).ravel()
     flown = fpm._fly_cells(th, glat.ravel(), glon.ravel())
     if flown is None:
         return _FootprintModel(values=values, battery=th.battery, min_shots=min_shots,
                                level=level, geometry=None, firm={},
                                area_km2=np.empty(0))
     emp = th.emplacement()
-    firm = {int(lv): fpm.firm_track_estimate(flown.records, th.radar, emp,
-                                             float(10 ** (lv * RCS_LEVEL_DB / 10)))
-            for lv in np.unique(level)}
+    firm = {}
+    for v, row in enumerate(variants):
+        d, (t,) = _at_levels(row, defense, [threat])
+        firm[v] = fpm.firm_track_estimate(flown.records, d.sensors[0].radar, emp, t.rcs_m2)
     return _FootprintModel(values=values, battery=th.battery, min_shots=min_shots, level=level,
                            geometry=flown.geometry, firm=firm, area_km2=cell_area[flown.ok])
 
@@ -506,28 +526,20 @@ def _footprint_area(values: dict[str, FloatArray], threat: RaidThreat, defense: 
             _footprint_settings(values, threat, defense, grid_km, min_shots))
 
 
-def _level_variants(values: dict[str, FloatArray], raid: Sequence[RaidThreat],
-                    defense: Defense) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
-    """The distinct rows of effective cross-section levels of the raid's threats, and each
-    run's row (module docstring)."""
-    radar = get_radar(defense.radar_mode).radar
-    base = np.array([th.rcs_m2 for th in raid])
-    level = _effective_rcs_level(values, radar, base, _runs_of(values))
-    variants, which = np.unique(level, axis=0, return_inverse=True)
+def _level_variants(values: dict[str, FloatArray], defense: Defense
+                    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """The distinct rows of :func:`_radar_levels` and each run's row."""
+    variants, which = np.unique(_radar_levels(values, defense, _runs_of(values)), axis=0,
+                                return_inverse=True)
     return variants, np.asarray(which).ravel()
 
 
 def _engagement_model(values: dict[str, FloatArray], raid: Sequence[RaidThreat],
                       defense: Defense, output: str, trials: int, pool: int, seed: int
                       ) -> _EngagementModel:
-    n = len(raid)
-    variants, which = _level_variants(values, raid, defense)
-    big = [dataclasses.replace(th, rcs_m2=float(10 ** (variants[v, i] * RCS_LEVEL_DB / 10)))
-           for v in range(variants.shape[0]) for i, th in enumerate(raid)]
-    nominal = dataclasses.replace(defense, perfect_tracking=defense.perfect_tracking)
-    prepared = prepare(big, nominal, pool=pool, seed=seed)
-    subsets = tuple(_select(prepared, np.arange(v * n, (v + 1) * n))
-                    for v in range(variants.shape[0]))
+    variants, which = _level_variants(values, defense)
+    subsets = tuple(prepare(threats, d, pool=pool, seed=seed)
+                    for d, threats in (_at_levels(row, defense, raid) for row in variants))
     return _EngagementModel(values=values, defense=defense, output=output, trials=trials,
                             seed=seed, subsets=subsets, which=which)
 
@@ -574,8 +586,8 @@ class _Study:
         """What the result records of how the runs were made (cheap: no run needed)."""
         settings: dict[str, Any] = {"scenario": self.label}
         if self.output == "detection_range":
-            settings.update({"radar_mode": self.defense.radar_mode, "dwell": "search",
-                             "rcs_m2_when_not_varied": 0.1})
+            settings.update({"radar_mode": _first_radar(self.defense).mode,
+                             "dwell": "search", "rcs_m2_when_not_varied": 0.1})
         elif self.output == "footprint_area":
             assert self.first is not None
             settings.update(_footprint_settings(values, self.first, self.defense,
@@ -586,10 +598,10 @@ class _Study:
                 "the reach table's; kill_assessment_s matters only with min_shots=2; the "
                 "interceptor's burnout speed and the missile's own numbers are not varied")
         else:
-            variants, _ = _level_variants(values, self.raid, self.defense)
+            variants, _ = _level_variants(values, self.defense)
             settings.update({"trials_per_run": self.trials, "pool": self.pool,
                              "threats": len(self.raid), "rcs_level_db": RCS_LEVEL_DB,
-                             "rcs_levels": int(variants.shape[0]),
+                             "radar_levels": int(variants.shape[0]),
                              "tracked_threats": int(variants.shape[0]) * len(self.raid)})
         return settings
 

@@ -326,13 +326,12 @@ def _binomial(inp: Mapping[str, Any], sigmas: float) -> tuple[float, float, floa
     site = battery.site
     lat, lon, _ = geodesic_direct(site.lat_deg, site.lon_deg, 330.0,
                                   float(inp.get("launch_range_km", 350.0)) * 1e3)
-    defense = Defense(batteries=(battery,), radar_mode="terminal",
-                      radar=site.emplacement(330.0),
+    defense = Defense(batteries=(battery,), sensors=(),
                       assets=(DefendedAsset(name="asset", lat_deg=site.lat_deg,
                                             lon_deg=site.lon_deg, radius_m=20e3),),
                       doctrine=f"salvo-{int(inp['shots'])}", sspk=float(inp["sspk"]),
                       perfect_tracking=True)
-    threat = RaidThreat(missile=str(inp["missile"]), launch_lat_deg=float(lat),
+    threat = RaidThreat(missile=_missile(str(inp["missile"])), launch_lat_deg=float(lat),
                         launch_lon_deg=float(lon), aim_lat_deg=site.lat_deg,
                         aim_lon_deg=site.lon_deg)
     n, trials = int(inp["threats"]), int(inp["trials"])

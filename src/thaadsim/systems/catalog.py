@@ -75,8 +75,10 @@ class Missile:
     range_km: Figure
     payload_kg: Figure
     rocket: Rocket
-    figures: Mapping[str, Figure]
-    """Every sourced figure by its catalog path, e.g. ``stages[0].isp_s``."""
+    figures: Mapping[str, Figure] = field(compare=False, repr=False)
+    """Every sourced figure by its catalog path, e.g. ``stages[0].isp_s`` (their values are
+    in the fields above; left out of comparison and hashing, so that a missile can key a
+    cache and a raid threat holding it can be a dict key)."""
     depressed_apogee_km: Figure | None = None
     tests: tuple[TestFlight, ...] = field(default=())
     variant_of: str | None = None
@@ -297,7 +299,7 @@ _RADAR_FIELDS = (
     "face_tilt_deg", "scan_loss_exponent", "monopulse_slope", "angle_floor_rad",
     "range_floor_m", "range_rate_floor_mps", "track_dwell_s", "search_el_low_deg",
     "search_el_high_deg", "search_frame_s", "search_budget", "track_interval_s",
-    "cue_delay_s", "cued_beams",
+    "cued_beams",
 )
 _FRACTIONS = ("aperture_efficiency", "false_alarm_probability", "detection_pd", "search_budget")
 _SIGNED = ("losses_db", "min_elevation_deg", "face_tilt_deg", "search_el_low_deg")

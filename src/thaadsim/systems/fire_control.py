@@ -39,7 +39,12 @@ from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.earth import WGS84, Earth
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.systems.catalog import Figure, Site, _entry, _figure, _positive, _read_yaml, get_site
-from thaadsim.systems.interceptor import Interceptor, ReachTable, kill_probability
+from thaadsim.systems.interceptor import (
+    Interceptor,
+    ReachTable,
+    get_interceptor,
+    kill_probability,
+)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -88,10 +93,11 @@ class Battery:
     slug: str
     name: str
     site: Site
-    interceptor: str
-    """Slug of its interceptor type (``interceptors.yaml``)."""
+    interceptor: Interceptor
+    """Its interceptor type (``interceptors.yaml``, or any changed copy)."""
     radar_mode: str | None
-    """Mode of its own AN/TPY-2 (None: it fires on another radar's tracks)."""
+    """Mode of its own AN/TPY-2 in the catalog (None: it fires on another radar's tracks):
+    what a default defense built around this battery puts at its site."""
     launchers: int
     interceptors_per_launcher: int
     fire_channels: int
@@ -102,6 +108,8 @@ class Battery:
     """Fewer interceptors than the launchers hold (a scenario's choice), or None."""
     doctrine: str | None = None
     """This battery's doctrine, where it differs from the defense's."""
+    sensors: tuple[str, ...] | None = None
+    """Names of the defense's sensors whose tracks it may fire on (None: all of them)."""
     figures: Mapping[str, Figure] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -132,7 +140,7 @@ def _battery(slug: str, raw: Any, path: str) -> Battery:
             raise CatalogError(f"{where}.{key}: expected a slug")
     return Battery(
         slug=slug, name=str(raw.get("name", slug)), site=get_site(raw["site"]),
-        interceptor=raw["interceptor"], radar_mode=raw.get("radar_mode"),
+        interceptor=get_interceptor(raw["interceptor"]), radar_mode=raw.get("radar_mode"),
         launchers=int(figures["launchers"].value),
         interceptors_per_launcher=int(figures["interceptors_per_launcher"].value),
         fire_channels=int(figures["fire_channels"].value),

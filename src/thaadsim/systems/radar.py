@@ -130,10 +130,10 @@ class Radar:
     """The probability of detection that defines "detection range" (per look)."""
     instrumented_range_m: float
     """The farthest range the mode's software processes (its range window)."""
-    cue_delay_s: float
-    """After launch, when an external cue (satellite early warning) reaches the radar."""
     cued_beams: float
-    """Beam positions a cued acquisition search covers around the cued position."""
+    """Beam positions a cued acquisition search covers around the cued position (when the
+    cue comes: :class:`thaadsim.systems.sensors.EarlyWarning`, the defense's, not the
+    radar's)."""
     swerling: int = 1
 
     @property

@@ -195,8 +195,10 @@ class Controls:
 
 
 def _with_variants(exc: UnreachableError, slug: str) -> UnreachableError:
-    """The error, naming the catalog's variants of the missile that may reach farther."""
-    others = variants(slug)
+    """The error, naming the catalog's variants of the missile that reach farther (not, e.g.,
+    the same missile launched from a submarine)."""
+    own = max_range_m(get_missile(slug))
+    others = [v for v in variants(slug) if max_range_m(get_missile(v)) > 1.05 * own]
     if not others:
         return exc
     return UnreachableError(f"{exc} (the catalog's variant {', '.join(others)} flies farther: "

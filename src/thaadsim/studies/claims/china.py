@@ -27,6 +27,7 @@ from thaadsim.systems.catalog import (
     get_site,
 )
 from thaadsim.systems.geography import get_country
+from thaadsim.systems.radar import Radar
 
 COVERAGE_TARGETS: tuple[tuple[float, float, str], ...] = (
     (1.0, 300e3, "missile body in midcourse"),
@@ -50,19 +51,20 @@ class ChinaFigure:
     beijing_lonlat: tuple[float, float]
 
 
-def coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
+def coverage(mode: str | Radar, emplacement: Any, rcs_m2: float, alt_m: float,
              azimuth_step_deg: float = 0.5) -> RadarCoverage:
-    """:func:`~thaadsim.studies.coverage.radar_coverage` of the catalog radar in ``mode``
+    """:func:`~thaadsim.studies.coverage.radar_coverage` of a radar (or the catalog's in ``mode``)
     (track dwell), kept once per version of thaadsim (:func:`thaadsim.cache.cached`, keyed
     by the version and the arguments) and in this process: it depends only on the code,
     the catalog and its arguments, and a report asks for the same fans in every run. The
     polygon is kept as WKB and the floats as JSON (both exact), so a kept coverage is the
     coverage."""
-    return _coverage(mode, emplacement, float(rcs_m2), float(alt_m), float(azimuth_step_deg))
+    radar = mode if isinstance(mode, Radar) else get_radar(mode).radar
+    return _coverage(radar, emplacement, float(rcs_m2), float(alt_m), float(azimuth_step_deg))
 
 
 @cache
-def _coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
+def _coverage(radar: Radar, emplacement: Any, rcs_m2: float, alt_m: float,
               step: float) -> RadarCoverage:
     import hashlib
 
@@ -70,7 +72,7 @@ def _coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
     from thaadsim.systems.geography import Coverage
 
     def compute() -> dict[str, Any]:
-        cov = radar_coverage(get_radar(mode).radar, emplacement, rcs_m2, alt_m, dwell="track",
+        cov = radar_coverage(radar, emplacement, rcs_m2, alt_m, dwell="track",
                              azimuth_step_deg=step)
         return {"polygon": shapely.to_wkb(cov.polygon, hex=True),
                 "azimuth_deg": cov.azimuth_deg.tolist(), "near_m": cov.near_m.tolist(),
@@ -80,7 +82,7 @@ def _coverage(mode: str, emplacement: Any, rcs_m2: float, alt_m: float,
                 "covered_km2": cov.covered_km2,
                 "territory": [dataclasses.asdict(c) for c in cov.territory]}
 
-    key = repr((version_key(), mode, emplacement, rcs_m2, alt_m, step))
+    key = repr((version_key(), radar, emplacement, rcs_m2, alt_m, step))
     name = "coverage-" + hashlib.sha256(key.encode()).hexdigest()[:32]
     v = cached(name, compute, key=key).value
     return RadarCoverage(
@@ -108,7 +110,7 @@ def _china_reach(cov: RadarCoverage, lat_deg: float, lon_deg: float,
 
 
 def claim_china(out: RunRecord, quick: bool) -> Claim:
-    emp = out.defense.radar
+    emp = out.defense.sensors[0].emplacement
     china = get_country("China")
     beijing = get_site("beijing")
     border = shapely.get_coordinates(shapely.segmentize(china.geometry.boundary, 0.1))

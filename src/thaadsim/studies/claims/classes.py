@@ -92,7 +92,7 @@ def _standard_flight(missile: str, range_km: float, shape: str, battery: fc.Batt
     site = Site(slug="standard", name="standard battery", lat_deg=float(blat),
                 lon_deg=float(blon), alt_m=0.0, figures={})
     bat = dataclasses.replace(battery, site=site, slug="standard")
-    threat = RaidThreat(missile=missile, launch_lat_deg=lat0, launch_lon_deg=lon0,
+    threat = RaidThreat(missile=m, launch_lat_deg=lat0, launch_lon_deg=lon0,
                         aim_lat_deg=float(lat), aim_lon_deg=float(lon), shape=shape)
     try:
         res = simulate([threat], ideal_defense(bat, (lat0, lon0)), trials=1, seed=seed)
@@ -107,13 +107,13 @@ def claim_classes(out: RunRecord, quick: bool) -> Claim:
     seen: set[tuple[str, str]] = set()
     engage = out.result.per_trial("engageable")
     for tr, th in zip(out.tracks, out.raid, strict=True):
-        key = (th.missile, th.shape)
+        key = (th.missile.slug, th.shape)
         if key in seen:
             continue
         seen.add(key)
         flights.append(Flight(
-            label=f"{th.missile} {tr.ground_range_m[-1] / 1e3:,.0f} km (run)",
-            missile=th.missile, missile_class=get_missile(th.missile).missile_class,
+            label=f"{th.missile.slug} {tr.ground_range_m[-1] / 1e3:,.0f} km (run)",
+            missile=th.missile.slug, missile_class=th.missile.missile_class,
             range_km=float(tr.ground_range_m[-1]) / 1e3, lat_deg=tr.lat_deg, lon_deg=tr.lon_deg,
             alt_m=tr.alt_m, ground_m=tr.ground_range_m, apogee_m=float(np.nanmax(tr.alt_m)),
             time_in_band_s=tr.time_in_band_s, engageable=float(engage[:, tr.index].mean()),

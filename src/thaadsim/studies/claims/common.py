@@ -15,10 +15,9 @@ from thaadsim.engagement import Defense, RaidThreat, Result
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.studies.ground_tracks import ThreatTrack
 from thaadsim.systems import fire_control as fc
-from thaadsim.systems.catalog import (
-    get_missile,
-)
+from thaadsim.systems.catalog import get_radar
 from thaadsim.systems.interceptor import Interceptor
+from thaadsim.systems.sensors import Sensor
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -77,7 +76,7 @@ class RunRecord(Protocol):
 def thaad_battery(out: RunRecord) -> fc.Battery:
     """The run's first battery firing THAAD interceptors (the Seongju battery if none)."""
     for b in out.defense.batteries:
-        if b.interceptor == "thaad":
+        if b.interceptor.slug == "thaad":
             return b
     return fc.get_battery("seongju")
 
@@ -94,9 +93,10 @@ def ideal_defense(battery: fc.Battery, toward: tuple[float, float]) -> Defense:
     """One battery with perfect tracking that engages everything (the binomial model's
     assumptions: the most favourable case for the defense)."""
     _, bearing, _ = geodesic_inverse(battery.site.lat_deg, battery.site.lon_deg, *toward)
-    return Defense(batteries=(battery,), radar_mode="terminal",
-                   radar=battery.site.emplacement(float(bearing) % 360.0), assets=(),
-                   engage_all=True, perfect_tracking=True)
+    return Defense(batteries=(battery,), sensors=(Sensor(
+        name=battery.slug, radar=get_radar("terminal").radar,
+        emplacement=battery.site.emplacement(float(bearing) % 360.0), battery=battery.slug,
+        site=battery.site.slug),), assets=(), engage_all=True, perfect_tracking=True)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -134,8 +134,8 @@ def engaged_flights(raid: Sequence[RaidThreat], result: Result, band_m: tuple[fl
         inside = (alt >= band_m[0]) & (alt <= band_m[1])
         step = float(np.median(np.diff(t))) if t.size > 1 else 0.0
         out.append(Flight(
-            label=labels[i], missile=th.missile,
-            missile_class=get_missile(th.missile).missile_class,
+            label=labels[i], missile=th.missile.slug,
+            missile_class=th.missile.missile_class,
             range_km=float(ground[-1]) / 1e3, lat_deg=lat, lon_deg=lon, alt_m=alt,
             ground_m=ground, apogee_m=float(alt.max()),
             time_in_band_s=float(inside.sum()) * step,

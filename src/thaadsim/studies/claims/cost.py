@@ -28,7 +28,7 @@ from thaadsim.systems.catalog import (
     _read_yaml,
     get_missile,
 )
-from thaadsim.systems.interceptor import Interceptor, get_interceptor
+from thaadsim.systems.interceptor import Interceptor
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,13 +107,13 @@ def claim_cost(out: RunRecord) -> Claim:
     res = out.result
     costs = cost_catalog()
     first = out.defense.batteries[0]
-    icpt = get_interceptor(first.interceptor)
-    battery_cost = np.array([get_interceptor(b.interceptor).cost_usd
+    icpt = first.interceptor
+    battery_cost = np.array([b.interceptor.cost_usd
                              for b in out.defense.batteries])
-    shot_missile = np.array([out.raid[int(i)].missile for i in res.shots["threat"]])
+    shot_missile = np.array([out.raid[int(i)].missile.slug for i in res.shots["threat"]])
     shot_cost = battery_cost[res.shots["battery"]]
     killed = res.per_trial("outcome_code") == fc.INTERCEPTED
-    kill_missile = np.array([th.missile for th in out.raid])
+    kill_missile = np.array([th.missile.slug for th in out.raid])
     doctrine = battery_doctrine(out, first)
     p = kill_probability(out, icpt)
     per_kill = interceptors_per_kill(p, fc.doctrine_shots(doctrine))
@@ -130,7 +130,7 @@ def claim_cost(out: RunRecord) -> Claim:
         total = float(shot_cost.sum())
         numbers["run: interceptors per threat stopped"] = round(res.shots["trial"].size / kills, 3)
         numbers["run: interceptor cost per threat stopped (USD)"] = round(total / kills, -3)
-        for m in dict.fromkeys(th.missile for th in out.raid):
+        for m in dict.fromkeys(th.missile.slug for th in out.raid):
             k = int(killed[:, kill_missile == m].sum())
             if k == 0 or m not in costs.missiles:
                 continue
@@ -146,7 +146,7 @@ def claim_cost(out: RunRecord) -> Claim:
             s for s in costs.missiles if get_missile(s).missile_class != "artillery-rocket"]
         for m in dict.fromkeys(wanted):
             ratios[m] = per_kill * icpt.cost_usd / costs.missiles[m].value
-    for m in dict.fromkeys([*(th.missile for th in out.raid), *ratios]):
+    for m in dict.fromkeys([*(th.missile.slug for th in out.raid), *ratios]):
         if m not in costs.missiles:
             numbers[f"{m} unit cost (USD)"] = "no estimate in costs.yaml"
             continue

@@ -41,7 +41,6 @@ from thaadsim.studies.claims.common import (
     kill_probability,
 )
 from thaadsim.systems import fire_control as fc
-from thaadsim.systems.interceptor import get_interceptor
 
 
 def _upper_batteries(out: RunRecord) -> tuple[fc.Battery, ...]:
@@ -121,7 +120,7 @@ def claim_saturation(out: RunRecord) -> Claim:
     res = out.result
     upper = _upper_batteries(out)
     first = upper[0]
-    icpt = get_interceptor(first.interceptor)
+    icpt = first.interceptor
     doctrine = battery_doctrine(out, first)
     volleys = fc.doctrine_shots(doctrine)
     p = kill_probability(out, icpt)

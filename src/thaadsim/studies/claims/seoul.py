@@ -24,10 +24,7 @@ from thaadsim.studies.claims.common import (
     km,
     thaad_battery,
 )
-from thaadsim.systems.catalog import (
-    get_site,
-)
-from thaadsim.systems.interceptor import get_interceptor
+from thaadsim.systems.catalog import get_missile, get_site
 
 SEOUL_RADIUS_M = 30e3
 """A run threat whose aim point lies this close to Seoul counts as aimed at Seoul."""
@@ -62,11 +59,12 @@ class SeoulFigure:
 def claim_seoul(out: RunRecord) -> Claim:
     seoul = get_site("seoul")
     battery = thaad_battery(out)
-    icpt = get_interceptor(battery.interceptor)
+    icpt = battery.interceptor
     raid: list[RaidThreat] = []
     labels: list[str] = []
     for missile, lat, lon in SEOUL_THREATS:
-        raid.append(RaidThreat(missile=missile, launch_lat_deg=lat, launch_lon_deg=lon,
+        raid.append(RaidThreat(missile=get_missile(missile), launch_lat_deg=lat,
+                               launch_lon_deg=lon,
                                aim_lat_deg=seoul.lat_deg, aim_lon_deg=seoul.lon_deg))
         labels.append(missile)
     aimed = [th for th in out.raid if geodesic_inverse(
@@ -78,7 +76,7 @@ def claim_seoul(out: RunRecord) -> Claim:
             continue
         seen.add(key)
         raid.append(dataclasses.replace(th, launch_t_s=0.0))
-        labels.append(f"{th.missile} (run)")
+        labels.append(f"{th.missile.slug} (run)")
     result = simulate(raid, ideal_defense(battery, (seoul.lat_deg, seoul.lon_deg)), trials=1,
                       seed=out.seed)
     flights = engaged_flights(raid, result, out.band_m, labels)

@@ -7,10 +7,12 @@ loop runs over threats, and the filter's loop over looks runs inside one compile
 1. **Search.** Every ``search_frame_s`` (each threat with its own random phase of the frame)
    the mode's search fence illuminates the threat if it is inside the fence's elevation band
    and visible to the face (:func:`~thaadsim.systems.radar.look`); it is detected with the
-   Swerling probability of the search dwell's SNR. From ``cue_delay_s`` after launch, an
-   external cue (satellite early warning through C2BMC) lets the radar look for the threat
-   wherever it is in the face, with cued acquisition dwells (a track dwell's energy shared
-   over ``cued_beams`` beams); ``cueing=False`` leaves the radar on its own.
+   Swerling probability of the search dwell's SNR. From the early warning's
+   ``cue_delay_s`` after launch (:class:`~thaadsim.systems.sensors.EarlyWarning`, the
+   defense's satellites through C2BMC, not a figure of the radar), an external cue lets the
+   radar look for the threat wherever it is in the face, with cued acquisition dwells (a
+   track dwell's energy shared over ``cued_beams`` beams); ``early_warning=None`` leaves
+   the radar on its own.
 2. **Confirmation.** From the first detection on, the radar spends a track dwell on the
    threat every ``track_interval_s``; M of N looks (the rule's ``m``, ``n``, the first
    detection included) confirm it.
@@ -20,8 +22,9 @@ loop runs over threats, and the filter's loop over looks runs inside one compile
    (:func:`~thaadsim.systems.tracking.initiate`; a radar sees the boost end as the
    acceleration stops; tracking powered flight would need an acceleration model not built
    here), then predicts and updates. The track is **firm** at the first look at which,
-   confirmed, its position and velocity uncertainties are below the rule's thresholds
-   (as :func:`~thaadsim.systems.tracking.firm_track_time` defines it).
+   confirmed, its position and velocity uncertainties are below the rule's thresholds:
+   :func:`~thaadsim.systems.tracking.firm_track_time` of the filter's uncertainties, the
+   one rule (:func:`_firm_time`).
 4. **Impact prediction** at the firm time (:func:`~thaadsim.systems.tracking.predict_impact`)
    against the true impact point: what fire control would be given.
 
@@ -33,12 +36,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numba
 import numpy as np
 import numpy.typing as npt
 
+from thaadsim.errors import InputError
 from thaadsim.limits import check
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import RocketFlight
@@ -54,11 +58,26 @@ from thaadsim.systems.radar import (
     pd_from_snr,
     snr,
 )
+from thaadsim.systems.sensors import EarlyWarning, default_early_warning
 
 FloatArray = npt.NDArray[np.float64]
 
 DEFAULT_RULE = tracking.FirmTrackRule()
 DEFAULT_PARAMS = tracking.TrackerParams()
+
+Cue = EarlyWarning | None | Literal["catalog"]
+"""The cue a radar gets: an :class:`EarlyWarning`, None (no cue: the radar's own search
+only) or ``"catalog"`` (the shipped catalog's, :func:`default_early_warning`)."""
+
+
+def cue_delay_s(early_warning: Cue) -> float | None:
+    """When the cue reaches the radar after a launch (None: never)."""
+    if isinstance(early_warning, str):
+        if early_warning != "catalog":
+            raise InputError(f"early_warning: {early_warning!r} is not 'catalog', an "
+                             "EarlyWarning or None")
+        return default_early_warning().cue_delay_s
+    return None if early_warning is None else early_warning.cue_delay_s
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,15 +193,16 @@ def simulate_detection(
     *,
     rule: tracking.FirmTrackRule = DEFAULT_RULE,
     params: tracking.TrackerParams = DEFAULT_PARAMS,
-    cueing: bool = True,
+    early_warning: Cue = "catalog",
     backend: tracking.Backend = tracking.DEFAULT_BACKEND,
     searched: tuple[FloatArray, int] | None = None,
 ) -> Timeline:
     """Search, confirm, track and predict the impact of ``n`` threats (module docstring).
 
-    With ``cueing``, from ``radar.cue_delay_s`` after each launch an external cue lets the
-    radar put cued acquisition dwells (:meth:`Radar.energy_j` ``'cued'``) on the threat
-    wherever it is in the face, instead of waiting for it to cross the search fence.
+    With an ``early_warning`` (the catalog's by default), from its ``cue_delay_s`` after
+    each launch an external cue lets the radar put cued acquisition dwells
+    (:meth:`Radar.energy_j` ``'cued'``) on the threat wherever it is in the face, instead
+    of waiting for it to cross the search fence.
     ``backend`` says how the filter runs (:data:`thaadsim.systems.tracking.Backend`: the
     compiled kernel, or the NumPy code, which the benchmark times as its baseline); the
     random draws do not depend on it. ``searched``: what :func:`search` gave for these
@@ -193,7 +213,7 @@ def simulate_detection(
     for value in np.unique(rcs):  # NaN included: every value within the LIMITS row
         check("rcs_m2", float(value), "rcs_m2")
     first, search_looks = (searched if searched is not None else
-                           search(truth, radar, emplacement, rcs, rng, cueing=cueing))
+                           search(truth, radar, emplacement, rcs, rng, early_warning=early_warning))
     # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
     out = {name: np.full(n, np.nan) for name in _PER_THREAT}
     per_look = {name: np.full((n, 1), np.nan) for name in _PER_LOOK}
@@ -213,7 +233,8 @@ def simulate_detection(
 
 
 def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray,
-           rng: np.random.Generator, *, cueing: bool = True) -> tuple[FloatArray, int]:
+           rng: np.random.Generator, *, early_warning: Cue = "catalog"
+           ) -> tuple[FloatArray, int]:
     """Step 1 of :func:`simulate_detection` (module docstring): each threat's first
     detection (NaN: never) and the search looks made; ``rcs`` is (n,). Draws, from ``rng``,
     the frame phases (n, 1) and then the detection draws (n, frames)."""
@@ -228,9 +249,10 @@ def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray
     in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
                 & (view.apparent_el_deg <= radar.search_el_high_deg))
     pd = np.where(in_fence, view.pd, 0.0)
-    if cueing:
+    delay = cue_delay_s(early_warning)
+    if delay is not None:
         launch = np.nanmin(truth.t_s, axis=1)
-        cued = t_search >= (launch + radar.cue_delay_s)[:, None]
+        cued = t_search >= (launch + delay)[:, None]
         pd = np.where(cued, np.maximum(pd, _dwell_pd(radar, view, rcs[:, None], "cued")), pd)
     hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
     first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
@@ -338,7 +360,8 @@ def _track(
                                 alive[rows], confirm_j, emp, rule, params, backend)
     out["position_sigma_m"][rows] = run.position_sigma_m
     out["velocity_sigma_mps"][rows] = run.velocity_sigma_mps
-    firm_rows_t, firm_state, firm_cov = run.firm_t_s, run.firm_state, run.firm_cov
+    firm_rows_t = _firm_time(looks_t[rows], det[rows], run, j1, rule)
+    firm_state, firm_cov = run.firm_state, run.firm_cov
     out["firm_track_s"][rows] = firm_rows_t
     have = np.isfinite(firm_rows_t)
     if have.any():
@@ -353,6 +376,29 @@ def _track(
         out["impact_pred_lat_deg"][target] = pred.lat_deg
         out["impact_pred_lon_deg"][target] = pred.lon_deg
     return out, int(alive.sum())
+
+
+def _firm_time(look_t_s: FloatArray, detected: npt.NDArray[np.bool_], run: tracking.LookRun,
+               start: npt.NDArray[np.intp], rule: tracking.FirmTrackRule = DEFAULT_RULE
+               ) -> FloatArray:
+    """The firm-track time of each track: :func:`~thaadsim.systems.tracking.firm_track_time`
+    (the one rule, the one the tests test) of the filter's sigmas after each of its updates
+    (the starting look, the initiation's, is not an update of the filter). The filter
+    (:func:`~thaadsim.systems.tracking.filter_looks`) keeps its estimate at the first look
+    that passes the same rule, in its compiled loop; the two must name the same look, and a
+    difference is an error, not a silent choice."""
+    pos = run.position_sigma_m.copy()
+    vel = run.velocity_sigma_mps.copy()
+    rows = np.arange(pos.shape[0])
+    pos[rows, start] = np.nan
+    vel[rows, start] = np.nan
+    firm = tracking.firm_track_time(look_t_s, detected, pos, vel, rule)
+    if not np.array_equal(firm, run.firm_t_s, equal_nan=True):
+        bad = int(np.flatnonzero(~((firm == run.firm_t_s)
+                                   | (np.isnan(firm) & np.isnan(run.firm_t_s))))[0])
+        raise RuntimeError(f"track {bad}: the filter's firm look ({run.firm_t_s[bad]!r} s) is "
+                           f"not firm_track_time's ({firm[bad]!r} s): two firm-track rules")
+    return firm
 
 
 def truth_from_flight(flight: RocketFlight, beta_kgm2: npt.ArrayLike) -> Truth:
