@@ -57,7 +57,8 @@ def defense_at(lat: float, lon: float, launch: tuple[float, float], asset: tuple
 def one(missile: str, launch: tuple[float, float], aim: tuple[float, float],
         battery: tuple[float, float] | None = None, trials: int = 20, **kw):  # type: ignore[no-untyped-def]
     bat = battery or (SEONGJU.lat_deg, SEONGJU.lon_deg)
-    threat = RaidThreat(missile=missile, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
+    threat = RaidThreat(missile=get_missile(missile), launch_lat_deg=launch[0],
+                        launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1])
     return simulate([threat], defense_at(*bat, launch, aim, **kw), trials=trials, seed=1)
 

@@ -129,7 +129,7 @@ def test_builtin_contents() -> None:
     assert len(sat["raid"]) == 24 and {th.launch_t_s for th in sat["raid"]} == {0.0}
 
     lay = load_scenario("layered").defense
-    assert [b.interceptor for b in lay.batteries] == ["thaad", "pac-3-mse", "pac-3-mse"]
+    assert [b.interceptor.slug for b in lay.batteries] == ["thaad", "pac-3-mse", "pac-3-mse"]
     assert [b.site.slug for b in lay.batteries] == ["seongju", "osan", "pyeongtaek"]
     assert [b.doctrine for b in lay.batteries] == [None, "salvo-2", "salvo-2"]
 

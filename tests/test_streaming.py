@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 from thaadsim.engagement import DefendedAsset, Defense, RaidThreat, Result, simulate
-from thaadsim.systems.catalog import get_radar, get_site
+from thaadsim.systems.catalog import get_missile, get_radar, get_site
 from thaadsim.systems.fire_control import get_battery
 from thaadsim.systems.sensors import Sensor
 
@@ -45,7 +45,8 @@ def _defense(**kw: object) -> Defense:
 def _raid() -> list[RaidThreat]:
     aims = [(SEONGJU.lat_deg, SEONGJU.lon_deg), (SEONGJU.lat_deg + 0.05, SEONGJU.lon_deg),
             (SEOUL.lat_deg, SEOUL.lon_deg)]
-    return [RaidThreat(missile=m, launch_lat_deg=LAUNCH[0], launch_lon_deg=LAUNCH[1],
+    return [RaidThreat(missile=get_missile(m), launch_lat_deg=LAUNCH[0],
+                       launch_lon_deg=LAUNCH[1],
                        aim_lat_deg=a[0], aim_lon_deg=a[1], launch_t_s=5.0 * k)
             for k, (m, a) in enumerate(zip(("scud-c", "scud-er", "scud-c"), aims,
                                            strict=True))]

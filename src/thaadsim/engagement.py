@@ -1137,9 +1137,10 @@ def engage(prepared: Prepared, trials: int, rng: np.random.Generator, *,
         "impact_s": np.tile(p.truth.impact_t_s, trials),
     }
     names = [] if defense.perfect_tracking else [s.name for s in defense.sensors]
-    table.update(sensor_columns(
-        names, p.sensor_first_detection_s[:, kind, sample].reshape(len(names), -1),
-        p.sensor_firm_track_s[:, kind, sample].reshape(len(names), -1)))
+    if names:
+        table.update(sensor_columns(
+            names, p.sensor_first_detection_s[:, kind, sample].reshape(len(names), -1),
+            p.sensor_firm_track_s[:, kind, sample].reshape(len(names), -1)))
     return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
                   trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),

@@ -14,6 +14,7 @@ style sheet is inline and the borders come from the data the package ships.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -626,6 +627,17 @@ def sources(out: RunOutput) -> list[dict[str, Any]]:
         entries.append((f"radar ({mode} mode)", get_radar(mode)))
     if out.defense.early_warning is not None:
         entries.append(("early warning", out.defense.early_warning))
+    if len(out.defense.batteries) > 1 or any(s.battery is None for s in out.defense.sensors):
+        from types import SimpleNamespace
+
+        from thaadsim.systems.sensors import network_latency_figure
+
+        fig = network_latency_figure()
+        if fig.value != out.defense.network_latency_s:
+            fig = dataclasses.replace(fig, value=out.defense.network_latency_s, source=None,
+                                      assumption=f"set by this run (the catalog's: "
+                                                 f"{fig.value:g} s, {fig.assumption})")
+        entries.append(("sensor network", SimpleNamespace(figures={"network_latency_s": fig})))
     result = []
     for what, entry in entries:
         figs = getattr(entry, "figures", {}) or {}
