@@ -10,6 +10,7 @@ naming the file and the field.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,7 +20,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from thaadsim.errors import CatalogError
+from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.earth import G0_MPS2
 from thaadsim.physics.rocket import Rocket, Stage
 from thaadsim.systems.radar import MODES, SWERLING_CASES, Emplacement, Radar
@@ -73,8 +74,8 @@ class Missile:
     name: str
     missile_class: str
     range_km: Figure
-    payload_kg: Figure
     rocket: Rocket
+    """The model that flies it; ``rocket.payload_kg`` is the payload (:attr:`payload_kg`)."""
     figures: Mapping[str, Figure] = field(compare=False, repr=False)
     """Every sourced figure by its catalog path, e.g. ``stages[0].isp_s`` (their values are
     in the fields above; left out of comparison and hashing, so that a missile can key a
@@ -83,6 +84,27 @@ class Missile:
     tests: tuple[TestFlight, ...] = field(default=())
     variant_of: str | None = None
     """The catalog slug of the missile this one is a variant of (e.g. an enlarged one)."""
+
+    @property
+    def payload_kg(self) -> Figure:
+        """The payload the flight uses (``rocket.payload_kg``), with the catalog's provenance
+        while it is the catalog's value. Not a field of its own, so that there is one truth:
+        change it with :meth:`with_payload` (or ``rocket=dataclasses.replace(rocket,
+        payload_kg=...)``)."""
+        fig = self.figures.get("payload_kg")
+        if fig is not None and fig.value == self.rocket.payload_kg:
+            return fig
+        return Figure(value=self.rocket.payload_kg,
+                      assumption="set by the user (rocket.payload_kg), not the catalog's")
+
+    def with_payload(self, payload_kg: float) -> Missile:
+        """The same missile carrying ``payload_kg`` (kg): its flight changes with it."""
+        if (isinstance(payload_kg, bool) or not isinstance(payload_kg, int | float)
+                or not 0.0 <= payload_kg < 1e6):
+            raise InputError(f"{self.slug}: payload_kg: {payload_kg!r} is not allowed; "
+                             "allowed: a number of kg, 0 or more (and under 1e6)")
+        return dataclasses.replace(self, rocket=dataclasses.replace(self.rocket,
+                                                                    payload_kg=payload_kg))
 
 
 def _figure(entry: Any, where: str) -> Figure:
@@ -212,7 +234,6 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         name=str(raw.get("name", slug)),
         missile_class=cls,
         range_km=figures["range_km"],
-        payload_kg=figures["payload_kg"],
         rocket=rocket,
         figures=figures,
         depressed_apogee_km=depressed,

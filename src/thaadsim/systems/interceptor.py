@@ -51,7 +51,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import brentq
 
-from thaadsim.errors import CatalogError
+from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import Rocket, Stage, fly_rocket
 from thaadsim.systems.catalog import Figure, _read_yaml, _reader, read_stages
@@ -111,6 +111,39 @@ class Interceptor:
     cost_usd: float
     figures: Mapping[str, Figure] = field(compare=False, repr=False)
     """Every figure by its catalog path, e.g. ``stages[0].isp_s``, with its provenance."""
+
+    def __post_init__(self) -> None:
+        recorded = self.figures.get("burnout_speed_kmps")
+        if recorded is not None and abs(recorded.value * 1e3 - self.burnout_speed_mps) > 1e-6:
+            raise InputError(
+                f"{self.slug}: burnout_speed_mps: {self.burnout_speed_mps!r} is not the speed "
+                f"the rocket is calibrated to ({recorded.value * 1e3:g}); the fly-out flies "
+                "the rocket, so replacing this field alone would change nothing; allowed: "
+                "interceptor.with_burnout_speed(mps), which recalibrates the booster")
+
+    def with_burnout_speed(self, burnout_speed_mps: float) -> Interceptor:
+        """The same interceptor whose booster reaches ``burnout_speed_mps`` on the calibration
+        fly-out: the first stage's propellant is solved for
+        (:func:`calibrated_propellant_kg`, as the catalog's were), so the fly-out changes."""
+        v = burnout_speed_mps
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 100.0 <= v <= 11_000.0:
+            raise InputError(f"{self.slug}: burnout_speed_mps: {v!r} is not allowed; "
+                             "allowed: a number of m/s from 100 to 11000")
+        try:
+            propellant = calibrated_propellant_kg(self.rocket, float(v))
+        except ValueError:
+            raise InputError(f"{self.slug}: burnout_speed_mps: {v!r} is out of this booster's "
+                             "reach (first-stage propellant 5-97% of its loaded mass); "
+                             "allowed: a speed the booster can reach") from None
+        first = self.rocket.stages[0]
+        stage = Stage(loaded_mass_kg=first.loaded_mass_kg, propellant_kg=propellant,
+                      isp_s=first.isp_s, burn_time_s=first.burn_time_s)
+        rocket = dataclasses.replace(self.rocket, stages=(stage, *self.rocket.stages[1:]))
+        figures = dict(self.figures)
+        figures["burnout_speed_kmps"] = Figure(value=float(v) / 1e3,
+                                               assumption="set by the user (with_burnout_speed)")
+        return dataclasses.replace(self, rocket=rocket, burnout_speed_mps=float(v),
+                                   figures=figures)
 
 
 def _interceptor(slug: str, raw: Any, path: str) -> Interceptor:

@@ -42,7 +42,7 @@ targets. The physics, in the order a target meets it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
@@ -69,6 +69,12 @@ MAX_RCS_M2 = 1e6
 """Largest radar cross-section accepted (a ship is ~1e4 m^2; beyond, input is an error)."""
 
 MODES = ("terminal", "forward-based")
+_POSITIVE_FIELDS = frozenset((
+    "frequency_hz", "aperture_m2", "average_power_w", "noise_temperature_k", "bandwidth_hz",
+    "scan_half_width_deg", "search_frame_s", "track_interval_s", "track_dwell_s",
+    "instrumented_range_m"))
+_FRACTION_FIELDS = frozenset(("aperture_efficiency", "false_alarm_probability",
+                              "detection_pd"))
 Mode = Literal["terminal", "forward-based"]
 SWERLING_CASES = (0, 1, 5)
 
@@ -135,6 +141,25 @@ class Radar:
     cue comes: :class:`thaadsim.systems.sensors.EarlyWarning`, the defense's, not the
     radar's)."""
     swerling: int = 1
+
+    def __post_init__(self) -> None:
+        """A radar built or changed in Python (``dataclasses.replace``) is checked as the
+        catalog's is: a zero, negative or NaN figure would otherwise make a radar that
+        silently never detects."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "mode":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float) \
+                    or not np.isfinite(value):
+                raise InputError(f"radar ({self.mode}): {f.name}: {value!r} is not allowed; "
+                                 "allowed: a finite number")
+            if f.name in _POSITIVE_FIELDS and not value > 0:
+                raise InputError(f"radar ({self.mode}): {f.name}: {value!r} is not allowed; "
+                                 "allowed: a number above 0")
+            if f.name in _FRACTION_FIELDS and not 0 < value <= 1:
+                raise InputError(f"radar ({self.mode}): {f.name}: {value!r} is not allowed; "
+                                 "allowed: a fraction in (0, 1]")
 
     @property
     def wavelength_m(self) -> float:

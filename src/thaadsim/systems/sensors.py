@@ -58,6 +58,19 @@ class Sensor:
     site: str = ""
     """The catalog site's slug, or a label of the point (the JSON's ``site``)."""
 
+    def __post_init__(self) -> None:
+        where = f"sensor {self.name!r}"
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise InputError(f"sensor: name: {self.name!r} is not allowed; allowed: a "
+                             "non-empty string, unique in the defense")
+        if not isinstance(self.radar, Radar):
+            raise InputError(f"{where}: radar: a {type(self.radar).__name__} is not a Radar; "
+                             "allowed: a Radar, e.g. ts.get_radar('terminal')")
+        if not isinstance(self.emplacement, Emplacement):
+            raise InputError(f"{where}: emplacement: a {type(self.emplacement).__name__} is "
+                             "not an Emplacement; allowed: e.g. "
+                             "ts.get_site('seongju').emplacement(boresight_deg=330.0)")
+
     @property
     def mode(self) -> str:
         return self.radar.mode
