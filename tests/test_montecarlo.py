@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from process_helpers import sigkill_when
 
-from thaadsim.engagement import Defense, RaidThreat, engage, prepare, simulate
+from thaadsim.engagement import Defense, RaidThreat, engage_prepared, prepare, simulate
 from thaadsim.errors import InputError
 from thaadsim.studies import montecarlo as mc
 from thaadsim.studies.raid import standard_defense
@@ -178,7 +178,7 @@ def test_pool_without_resampling_is_simulate() -> None:
     raid = tuple(dataclasses.replace(th, launch_t_s=15.0 * i) for i, th in enumerate(raid))
     trials, seed = 12, 3
     want = simulate(raid, defense, trials=trials, seed=seed)
-    got = engage(prepare(raid, defense, pool=trials, seed=seed), trials,
+    got = engage_prepared(prepare(raid, defense, pool=trials, seed=seed), trials,
                  np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1]),
                  sample=np.repeat(np.arange(trials)[:, None], len(raid), axis=1))
     assert set(got.threats) == set(want.threats) and set(got.shots) == set(want.shots)

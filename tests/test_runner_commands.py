@@ -314,11 +314,11 @@ def test_raid_curve_pool_zero_with_runner_options_is_refused(
 
 def test_chunk_tables_rebuild_the_engagement_result() -> None:
     """The chunk tables with shots, put back together, are each chunk's
-    :func:`~thaadsim.engagement.engage` result with its trials renumbered: the same threats
+    :func:`~thaadsim.engagement.engage_prepared` result with its trials renumbered: the same threats
     table and the same shots (ordered by trial and threat), the raid's flight grid."""
     from test_montecarlo import scenario
 
-    from thaadsim.engagement import engage, flight_grid, prepare
+    from thaadsim.engagement import engage_prepared, flight_grid, prepare
 
     raid, defense = scenario(3)
     raid = tuple(dataclasses.replace(th, launch_t_s=10.0 * i) for i, th in enumerate(raid))
@@ -331,7 +331,7 @@ def test_chunk_tables_rebuild_the_engagement_result() -> None:
     np.testing.assert_array_equal(res.extra["y_grid"], prep.y_grid)
     key = ["trial", "threat", "battery", "shot"]
     for i, seed in enumerate(mc.chunk_seeds(5, 3)):
-        want = engage(prep, 20, np.random.default_rng(seed))
+        want = engage_prepared(prep, 20, np.random.default_rng(seed))
         rows = slice(i * 20 * 3, (i + 1) * 20 * 3)
         for name, col in want.threats.items():
             col = col + i * 20 if name == "trial" else col

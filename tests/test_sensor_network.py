@@ -207,7 +207,7 @@ def test_one_sensor_gives_the_golden_tables_of_the_one_radar() -> None:
     for a THAAD and a Patriot battery), stored: the legacy ``radars:`` scenario gives them
     to the last bit, unchunked, chunked and pooled; the same defense written with
     ``sensors:`` and no latency gives them too."""
-    from thaadsim.engagement import engage, prepare
+    from thaadsim.engagement import engage_prepared, prepare
 
     golden = json.loads(GOLDEN.read_text())
     scn = parse_scenario(golden["scenario"], "golden.yaml")
@@ -215,7 +215,7 @@ def test_one_sensor_gives_the_golden_tables_of_the_one_radar() -> None:
     assert _table(simulate(kw["raid"], kw["defense"], trials=3, seed=7)) == golden["simulate"]
     assert _table(simulate(kw["raid"], kw["defense"], trials=3, seed=7, chunk_trials=1)
                   ) == golden["simulate_chunked"]
-    pooled = engage(prepare(kw["raid"], kw["defense"], pool=4, seed=7), 5,
+    pooled = engage_prepared(prepare(kw["raid"], kw["defense"], pool=4, seed=7), 5,
                     np.random.default_rng(11))
     assert _table(pooled) == golden["engage"]
     text = golden["scenario"].replace(

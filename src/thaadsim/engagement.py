@@ -906,7 +906,7 @@ def _joined(parts: Sequence[FloatArray], shape: tuple[int, ...]) -> FloatArray:
 @dataclass(frozen=True, kw_only=True)
 class Prepared:
     r"""Everything of a raid against a defense that does not change from trial to trial,
-    with a finite *pool* of tracking outcomes (:func:`prepare`), for :func:`engage`.
+    with a finite *pool* of tracking outcomes (:func:`prepare`), for :func:`engage_prepared`.
 
     ``kind`` maps each threat to its distinct threat (identical :class:`RaidThreat` entries
     share one); the pool holds ``pool_size`` independent outcomes of every sensor's radar
@@ -957,7 +957,8 @@ def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
 
     Sensor ``k``'s pool draws from :func:`sensor_seed` ``(seed, k)``, the stream
     :func:`simulate` gives it, so with distinct threats, ``pool == trials`` and no
-    resampling (:func:`engage` with ``sample`` the identity) the two give the same result."""
+    resampling (:func:`engage_prepared` with ``sample`` the identity) the two give the same
+    result."""
     _check(raid, defense)
     if not 1 <= pool <= 1_000_000:
         raise InputError(f"pool: {pool!r} must lie in 1..1000000")
@@ -1063,7 +1064,7 @@ def _sigma_table(tl: Timeline, d: int, pool: int, t_grid: FloatArray,
     return out
 
 
-def engage(prepared: Prepared, trials: int, rng: np.random.Generator, *,
+def engage_prepared(prepared: Prepared, trials: int, rng: np.random.Generator, *,
            sample: npt.NDArray[np.intp] | None = None) -> Result:
     r"""Monte Carlo trials of the prepared raid: each trial takes, for every threat
     independently, one of the pool's tracking outcomes (drawn uniformly with replacement
@@ -1190,6 +1191,6 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
 __all__ = ["CHUNK_THREAT_TRIALS", "Defense", "DefendedAsset",
            "EarlyWarning", "Prepared", "RaidThreat", "Result", "Sensor", "best_tracks",
            "binomial_p_no_leak", "check_network", "check_raid_and_defense", "detect_trials",
-           "engage", "expected_leakers", "flight_grid", "leaked", "p_no_leak", "prepare",
+           "engage_prepared", "expected_leakers", "flight_grid", "leaked", "p_no_leak", "prepare",
            "sensor_columns", "sensor_seed", "sensor_summary", "simulate", "track_delays_s",
            "wilson_interval"]

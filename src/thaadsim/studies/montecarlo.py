@@ -49,7 +49,7 @@ A task is a picklable callable ``task(trials, seed_sequence) -> pandas.DataFrame
 called once in this process before any chunk (work shared by every chunk, which must depend
 on the run's seed only). A ``trial`` column, numbered from 0 in each chunk, is renumbered
 across the run. :class:`EngagementTask` runs a raid against a defense with the two-level
-Monte Carlo of :func:`thaadsim.engagement.prepare` / :func:`thaadsim.engagement.engage`;
+Monte Carlo of :func:`thaadsim.engagement.prepare` / :func:`thaadsim.engagement.engage_prepared`;
 with ``shots=True`` its chunk files keep every interceptor fired, and
 :meth:`EngagementTask.result` rebuilds from them the :class:`thaadsim.engagement.Result` of
 the whole run (what ``thaadsim run``'s report and ``thaadsim raid-curve``'s figures read).
@@ -89,7 +89,7 @@ from thaadsim.engagement import (
     Prepared,
     RaidThreat,
     Result,
-    engage,
+    engage_prepared,
     expected_leakers,
     flight_grid,
     leaked,
@@ -1087,7 +1087,7 @@ _PREPARED: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
 @dataclass(frozen=True, kw_only=True)
 class EngagementTask:
     """A raid against a defense, with a pool of ``pool_size`` tracking outcomes per
-    distinct threat (:func:`thaadsim.engagement.engage` gives the statistical meaning).
+    distinct threat (:func:`thaadsim.engagement.engage_prepared` gives the statistical meaning).
 
     The pool is drawn from :func:`shared_seed` of the run's seed, so every chunk, wherever
     it runs, resamples the same pool. :meth:`prepare` builds it once in the runner's process
@@ -1145,7 +1145,7 @@ class EngagementTask:
         prep = self.prepared
         if prep is None:
             prep = self._prepared(shared_seed(int(seed.entropy)))  # type: ignore[arg-type]
-        res = engage(prep, trials, np.random.default_rng(seed))
+        res = engage_prepared(prep, trials, np.random.default_rng(seed))
         return engagement_frame(res, prep, shots=self.shots)
 
     def result(self, frame: pd.DataFrame) -> Result:
@@ -1180,7 +1180,7 @@ SHOT_COLUMNS = {f"shots_{f.name}": f.name for f in dataclasses.fields(_NO_SHOTS)
 
 
 def engagement_frame(res: Any, prep: Prepared, *, shots: bool = False) -> pd.DataFrame:
-    """A :func:`thaadsim.engagement.engage` result as a DataFrame (text as categoricals),
+    """A :func:`thaadsim.engagement.engage_prepared` result as a DataFrame (text as categoricals),
     one row per trial and threat.
 
     With ``shots``, the interceptors fired at each threat in that trial are kept in list
@@ -1231,8 +1231,8 @@ def engagement_result(frame: pd.DataFrame, raid: Sequence[RaidThreat], defense: 
     """An :func:`engagement_frame` table with shots (one chunk's, or a whole run's from
     :func:`run_chunks`, its trials numbered across the chunks) as a
     :class:`~thaadsim.engagement.Result`: the threats table as
-    :func:`~thaadsim.engagement.engage` gives it and the shots table, ordered by trial, then
-    threat, then as planned."""
+    :func:`~thaadsim.engagement.engage_prepared` gives it and the shots table, ordered by
+    trial, then threat, then as planned."""
     missing = [c for c in (*_THREAT_COLUMNS, "interceptors", *SHOT_COLUMNS)
                if c not in frame.columns]
     if missing:

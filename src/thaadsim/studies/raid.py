@@ -211,7 +211,7 @@ def raid_curve(
 ) -> RaidCurve:
     """P(no leak), expected leakers and interceptors spent against raid size (module
     docstring). With ``pool``, each raid size runs on the Monte Carlo runner's two-level
-    sampling (:func:`thaadsim.engagement.prepare` / :func:`~thaadsim.engagement.engage`: a
+    sampling (:func:`thaadsim.engagement.prepare` / :func:`~thaadsim.engagement.engage_prepared`: a
     pool of ``pool`` tracking outcomes per distinct threat, resampled by the trials), much
     faster than :func:`~thaadsim.engagement.simulate` per trial; without (None or 0), every
     trial runs the radar and tracker.

@@ -18,7 +18,7 @@ Outputs:
   horizon, no instrumented-range limit); cheap.
 * ``p_no_leak`` and ``expected_leakers``: the scenario's raid against its defense, with
   radar tracking (the two-level Monte Carlo of :func:`thaadsim.engagement.prepare` and
-  :func:`thaadsim.engagement.engage`: a pool of ``pool`` tracking outcomes per threat,
+  :func:`thaadsim.engagement.engage_prepared`: a pool of ``pool`` tracking outcomes per threat,
   resampled by ``trials`` fire-control trials per model run, with the same seed in every
   run, common random numbers, so that differences between runs come from the parameters).
 
@@ -70,7 +70,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import numpy.typing as npt
 
-from thaadsim.engagement import Defense, Prepared, RaidThreat, engage, prepare
+from thaadsim.engagement import Defense, Prepared, RaidThreat, engage_prepared, prepare
 from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.systems.catalog import get_missile, get_radar
@@ -444,7 +444,7 @@ class _EngagementModel:
                                      {n: float(self.values[n][j]) for n in fc_names})
             sub = self.subsets[self.which[j]]
             sub = dataclasses.replace(sub, defense=d, interceptors=(icpt, *sub.interceptors[1:]))
-            res = engage(sub, self.trials, np.random.default_rng(self.seed))
+            res = engage_prepared(sub, self.trials, np.random.default_rng(self.seed))
             out[k] = res.p_no_leak if self.output == "p_no_leak" else res.expected_leakers
         return out
 
