@@ -537,11 +537,7 @@ def simulate(
         order = np.lexsort((shots["trial"], shots.pop("_step")))
         shots = {k: v[order] for k, v in shots.items()}
     shots.pop("_step", None)
-    table["missile"] = _named(table["missile"], lambda i: raid[i].missile.slug)
-    table["outcome"] = _named(table["outcome"], lambda c: fc.OUTCOMES[c])
-    table["reason"] = _named(table["reason"], lambda r: fc.REASONS.get(r, ""))
-    table["battery"] = _named(table["battery"],
-                              lambda b: defense.batteries[b].slug if b >= 0 else "")
+    table = name_columns(table, raid, defense)
     return Result(threats=table, shots=shots, trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
                   extra={"t_grid": t_grid, "y_grid": y_grid},
@@ -641,34 +637,69 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
                              battery.doctrine or defense.doctrine, fc_rng, sspk=defense.sspk)
         shots = fc.shots_table(plan)
         steps = [np.full(len(s["trial"]), s["_step"]) for s in plan.shots]
-        threat_idx = np.tile(np.arange(n), trials)
-        reason = plan.reason.ravel()
-        table = {
-            "trial": np.repeat(np.arange(a, b), n),
-            "threat": threat_idx,
-            "missile": threat_idx,  # codes here; names for the whole run (_named)
-            "outcome_code": plan.outcome.ravel(),
-            "outcome": plan.outcome.ravel(),
-            "reason": reason,
-            "battery": plan.by_battery.ravel(),
-            "shot": plan.by_shot.ravel(),
-            "killed_at_s": plan.killed_at_s.ravel(),
-            "endangering": endangering.ravel(),
-            "hits_asset": np.tile(hits_asset, trials),
-            "engageable": engageable.ravel(),
-            "shot_opportunities": opportunities.ravel(),
-            "first_detection_s": _earliest(first_s).ravel(),
-            "firm_track_s": firm.ravel(),
-            "impact_s": np.tile(truth.impact_t_s, trials),
-        }
-        if not defense.perfect_tracking:
-            table.update(sensor_columns([s.name for s in defense.sensors],
-                                        first_s.reshape(len(tls), -1),
-                                        firm_s.reshape(len(tls), -1)))
+        table = threat_table(
+            a, plan, endangering=endangering, hits_asset=hits_asset, engageable=engageable,
+            opportunities=opportunities, first_detection_s=_earliest(first_s),
+            firm_track_s=firm, impact_s=truth.impact_t_s,
+            sensor_names=[] if defense.perfect_tracking else [s.name for s in defense.sensors],
+            sensor_first_s=first_s.reshape(len(tls), -1),
+            sensor_firm_s=firm_s.reshape(len(tls), -1))
     out = {k: getattr(shots, k) for k in shots.__dataclass_fields__}
     out["trial"] = out["trial"] + a
     out["_step"] = (np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64))
     return table, out
+
+
+def threat_table(first_trial: int, plan: fc.Plan, *,
+                 endangering: npt.NDArray[np.bool_], hits_asset: npt.NDArray[np.bool_],
+                 engageable: npt.NDArray[np.bool_], opportunities: npt.NDArray[np.int64],
+                 first_detection_s: FloatArray, firm_track_s: FloatArray,
+                 impact_s: FloatArray, sensor_names: Sequence[str],
+                 sensor_first_s: FloatArray, sensor_firm_s: FloatArray
+                 ) -> dict[str, npt.NDArray[Any]]:
+    """The results table: one row per trial and threat (trials numbered from
+    ``first_trial``), from fire control's ``plan`` and the (trials, threats) arrays beside
+    it; ``hits_asset`` and ``impact_s`` are per threat; ``sensor_first_s`` and
+    ``sensor_firm_s`` (sensors, rows) give each named sensor's columns
+    (:func:`sensor_columns`). The ``missile``, ``outcome``, ``reason`` and ``battery``
+    columns hold codes until :func:`name_columns` names them (chunks keep codes; the names
+    are made once for the whole run). The one builder of :func:`simulate`'s and
+    :func:`engage_prepared`'s tables."""
+    trials, n = plan.outcome.shape
+    threat_idx = np.tile(np.arange(n), trials)
+    table = {
+        "trial": np.repeat(np.arange(first_trial, first_trial + trials), n),
+        "threat": threat_idx,
+        "missile": threat_idx,
+        "outcome_code": plan.outcome.ravel(),
+        "outcome": plan.outcome.ravel(),
+        "reason": plan.reason.ravel(),
+        "battery": plan.by_battery.ravel(),
+        "shot": plan.by_shot.ravel(),
+        "killed_at_s": plan.killed_at_s.ravel(),
+        "endangering": endangering.ravel(),
+        "hits_asset": np.tile(hits_asset, trials),
+        "engageable": engageable.ravel(),
+        "shot_opportunities": opportunities.ravel(),
+        "first_detection_s": first_detection_s.ravel(),
+        "firm_track_s": firm_track_s.ravel(),
+        "impact_s": np.tile(impact_s, trials),
+    }
+    if sensor_names:
+        table.update(sensor_columns(sensor_names, sensor_first_s, sensor_firm_s))
+    return table
+
+
+def name_columns(table: dict[str, npt.NDArray[Any]], raid: Sequence[RaidThreat],
+                 defense: Defense) -> dict[str, npt.NDArray[Any]]:
+    """:func:`threat_table`'s code columns named: the missile's slug, the outcome, the
+    reason ("" for none) and the battery's label ("" for none)."""
+    return {**table,
+            "missile": _named(table["missile"], lambda i: raid[i].missile.slug),
+            "outcome": _named(table["outcome"], lambda c: fc.OUTCOMES[c]),
+            "reason": _named(table["reason"], lambda r: fc.REASONS.get(r, "")),
+            "battery": _named(table["battery"],
+                              lambda b: defense.batteries[b].slug if b >= 0 else "")}
 
 
 def sensor_columns(names: Sequence[str], first_detection_s: FloatArray,
@@ -1114,34 +1145,17 @@ def engage_prepared(prepared: Prepared, trials: int, rng: np.random.Generator, *
                          p.battery_endangering[b][kind, sample], sigma,
                          battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
     shots = fc.shots_table(plan)
-    threat_idx = np.tile(cols, trials)
-    missiles = np.array([th.missile.slug for th in p.raid])
-    outcome_names = np.array([fc.OUTCOMES.get(c, "") for c in range(max(fc.OUTCOMES) + 1)])
-    reason_names = np.array([fc.REASONS.get(c, "") for c in range(max(fc.REASONS) + 2)])
-    battery_names = np.array([b.slug for b in defense.batteries] + [""])
-    table = {
-        "trial": np.repeat(np.arange(trials), n),
-        "threat": threat_idx,
-        "missile": missiles[threat_idx],
-        "outcome_code": plan.outcome.ravel(),
-        "outcome": outcome_names[plan.outcome.ravel()],
-        "reason": reason_names[plan.reason.ravel()],  # -1 reads the last entry, ""
-        "battery": battery_names[plan.by_battery.ravel()],  # -1: ""
-        "shot": plan.by_shot.ravel(),
-        "killed_at_s": plan.killed_at_s.ravel(),
-        "endangering": endangering.ravel(),
-        "hits_asset": np.tile(p.hits_asset, trials),
-        "engageable": p.engageable[cols, sample].ravel(),
-        "shot_opportunities": p.opportunities[cols, sample].ravel(),
-        "first_detection_s": p.first_detection_s[kind, sample].ravel(),
-        "firm_track_s": firm.ravel(),
-        "impact_s": np.tile(p.truth.impact_t_s, trials),
-    }
     names = [] if defense.perfect_tracking else [s.name for s in defense.sensors]
-    if names:
-        table.update(sensor_columns(
-            names, p.sensor_first_detection_s[:, kind, sample].reshape(len(names), -1),
-            p.sensor_firm_track_s[:, kind, sample].reshape(len(names), -1)))
+    per_sensor = [] if not names else [
+        a[:, kind, sample].reshape(len(names), -1)
+        for a in (p.sensor_first_detection_s, p.sensor_firm_track_s)]
+    table = name_columns(threat_table(
+        0, plan, endangering=endangering, hits_asset=p.hits_asset,
+        engageable=p.engageable[cols, sample], opportunities=p.opportunities[cols, sample],
+        first_detection_s=p.first_detection_s[kind, sample], firm_track_s=firm,
+        impact_s=p.truth.impact_t_s, sensor_names=names,
+        sensor_first_s=per_sensor[0] if names else np.empty((0, 0)),
+        sensor_firm_s=per_sensor[1] if names else np.empty((0, 0))), p.raid, defense)
     return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
                   trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
