@@ -359,7 +359,7 @@ def test_a_smaller_divert_budget_lowers_the_kill_probability() -> None:
     ("shariki:forward-based:west", "boresight 'west' is not a number"),
     ("shariki", "is not SITE:MODE"),
 ])
-@pytest.mark.parametrize("command", ["engage", "raid", "run"])
+@pytest.mark.parametrize("command", ["detect", "engage", "raid", "run"])
 def test_a_bad_sensor_option_is_one_line_before_any_work(command: str, spec: str,
                                                          message: str) -> None:
     from cli_helpers import run_main
@@ -368,6 +368,31 @@ def test_a_bad_sensor_option_is_one_line_before_any_work(command: str, spec: str
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], err
+
+
+def test_detect_reports_each_sensor_on_the_engines_streams() -> None:
+    """``thaadsim detect --sensor shariki:forward-based`` on the Nodong from Rason toward
+    Tokyo (:func:`test_a_forward_based_radar_in_japan_holds_a_firm_track_earlier`): one
+    entry per sensor, the radar's equal to the command's own medians, Shariki's firm track
+    held in every trial while Seongju (beyond its 600 km instrumented range) holds none;
+    Shariki's numbers are those of the engine's stream ``sensor_seed(seed, 1)``."""
+    from thaadsim.commands import detect_command_data
+
+    data = detect_command_data("nodong", "42.25,130.3", "35.68,139.69", trials=3, seed=3,
+                               sensors=["shariki:forward-based"])
+    radar, fwd = data["sensors"]
+    assert (radar["site"], radar["mode"]) == ("seongju", "terminal")
+    assert (fwd["site"], fwd["mode"]) == ("shariki", "forward-based")
+    assert radar["firm_fraction"] == data["firm_fraction"] == 0.0
+    assert radar["firm_track_s"] is None
+    assert fwd["firm_fraction"] == 1.0 and fwd["first_detection_s"] < fwd["firm_track_s"]
+    from thaadsim.systems.sensors import sensors_from_specs
+
+    added = sensors_from_specs(["shariki:forward-based"], RASON, taken=["seongju"])
+    engine = simulate([_threat("nodong", RASON, TOKYO)], _defense((SEONGJU_RADAR, *added)),
+                      trials=3, seed=3)
+    assert fwd["firm_track_s"] == pytest.approx(
+        float(np.median(engine.threats["shariki.firm_track_s"])), abs=1e-9)
 
 
 def test_sensor_options_name_their_sensors_apart_and_face_the_launch() -> None:

@@ -688,26 +688,31 @@ def sensor_columns(names: Sequence[str], first_detection_s: FloatArray,
     return out
 
 
+def sensor_row(sensor: Sensor, first_detection_s: FloatArray, firm_track_s: FloatArray
+               ) -> dict[str, Any]:
+    """One sensor's entry of the command line's ``sensors`` list: its ``name``, ``site``,
+    ``mode``, ``boresight_deg``, ``battery`` and the medians of its ``first_detection_s``
+    and ``firm_track_s`` over the rows in which it detected or held a firm track (None:
+    never, or no rows), with the share of rows in which it held one (``firm_fraction``)."""
+    row: dict[str, Any] = {"name": sensor.name, "site": sensor.site or sensor.emplacement.name,
+                           "mode": sensor.mode, "boresight_deg": sensor.emplacement.boresight_deg,
+                           "battery": sensor.battery}
+    for what, col in (("first_detection_s", first_detection_s),
+                      ("firm_track_s", firm_track_s)):
+        x = np.asarray(col, dtype=np.float64).ravel()
+        row[what] = float(np.median(x[np.isfinite(x)])) if np.isfinite(x).any() else None
+    x = np.asarray(firm_track_s, dtype=np.float64).ravel()
+    row["firm_fraction"] = float(np.isfinite(x).mean()) if x.size else None
+    return row
+
+
 def sensor_summary(result: Result, defense: Defense) -> list[dict[str, Any]]:
-    """Per sensor of the defense: its ``name``, ``site``, ``mode``, ``boresight_deg``,
-    ``battery`` and the medians of its ``first_detection_s`` and ``firm_track_s`` over the
-    rows (trials x threats) in which it detected or held a firm track (None: never), with
-    the share of rows in which it held one (``firm_fraction``): the ``sensors`` list of the
-    command line's JSON."""
-    out = []
-    for s in defense.sensors:
-        row: dict[str, Any] = {"name": s.name, "site": s.site or s.emplacement.name,
-                               "mode": s.mode, "boresight_deg": s.emplacement.boresight_deg,
-                               "battery": s.battery}
-        for what in ("first_detection_s", "firm_track_s"):
-            col = result.threats.get(f"{s.name}.{what}")
-            x = (np.asarray(col, dtype=np.float64) if col is not None
-                 else np.full(0, np.nan))
-            row[what] = float(np.median(x[np.isfinite(x)])) if np.isfinite(x).any() else None
-            if what == "firm_track_s":
-                row["firm_fraction"] = float(np.isfinite(x).mean()) if x.size else None
-        out.append(row)
-    return out
+    """Per sensor of the defense, :func:`sensor_row` over the rows (trials x threats) of
+    ``result``: the ``sensors`` list of the command line's JSON."""
+    none = np.full(0, np.nan)
+    return [sensor_row(s, result.threats.get(f"{s.name}.first_detection_s", none),
+                       result.threats.get(f"{s.name}.firm_track_s", none))
+            for s in defense.sensors]
 
 
 def _named(codes: npt.NDArray[np.integer[Any]], name: Any) -> npt.NDArray[np.str_]:
@@ -1199,5 +1204,5 @@ __all__ = ["CHUNK_THREAT_TRIALS", "Defense", "DefendedAsset",
            "EarlyWarning", "Prepared", "RaidThreat", "Result", "Sensor", "best_tracks",
            "binomial_p_no_leak", "check_network", "check_raid_and_defense", "detect_trials",
            "engage", "expected_leakers", "flight_grid", "leaked", "p_no_leak", "prepare",
-           "sensor_columns", "sensor_seed", "sensor_summary", "simulate", "track_delays_s",
-           "wilson_interval"]
+           "sensor_columns", "sensor_row", "sensor_seed", "sensor_summary", "simulate",
+           "track_delays_s", "wilson_interval"]
