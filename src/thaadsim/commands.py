@@ -686,13 +686,18 @@ def footprint_command_data(
     the grid (netCDF, h5netcdf engine) where asked. ``battery_site`` is a site or a battery
     slug; ``runner`` (the command line's runner options) evaluates the grid in chunks."""
     from thaadsim.outputs import replacing
-    from thaadsim.studies.footprint import defended_footprint
+    from thaadsim.studies.footprint import battery_radar, defended_footprint, resolve_battery
     from thaadsim.systems import geography
-    from thaadsim.systems.catalog import site_catalog
+    from thaadsim.systems.catalog import get_radar, site_catalog
 
-    fp = defended_footprint(battery_site, missile, launch_lat_deg, launch_lon_deg, shape=shape,
+    get_radar(radar_mode)  # an unknown radar mode is an error before any work
+    bat = resolve_battery(battery_site)
+    check("lat_deg", launch_lat_deg, "launch latitude")
+    check("lon_deg", launch_lon_deg, "launch longitude")
+    own = battery_radar(bat, launch_lat_deg, launch_lon_deg, radar_mode)  # --mode, at the edge
+    fp = defended_footprint(bat, missile, launch_lat_deg, launch_lon_deg, shape=shape,
                             apogee_km=apogee_km, grid_km=grid_km, extent_km=extent_km,
-                            min_shots=min_shots, radar_mode=radar_mode, runner=runner,
+                            min_shots=min_shots, sensors=(own,), runner=runner,
                             progress=progress)
     if netcdf_path is not None:
         try:
