@@ -14,7 +14,7 @@ import thaadsim
 
 def main(folder: Path) -> None:
     scenario = thaadsim.load_scenario("korea-2017")
-    result = thaadsim.simulate(scenario, trials=10, seed=1)
+    result = thaadsim.run_scenario(scenario, trials=10, seed=1)
     print(f"{scenario.name}: P(no leak) {result.summary['p_no_leak']:.2f}, "
           f"{result.summary['interceptors_used']:.1f} interceptors per trial")
     # one row per trial and threat: the outcome and its reason

@@ -253,18 +253,23 @@ def test_the_docstring_examples_cover_the_api():
     """Each public function of the API shows an example, and the package's docstring runs."""
     shown = {t.name.rsplit(".", 1)[-1] for t in _api_doctests()}
     public = {n for n in api.__all__ if callable(getattr(api, n)) and n[0].islower()}
-    assert public - shown <= {"load_scenario", "simulate"}  # the module docstring shows them
+    # the module docstring shows these (simulate: run_scenario's deprecated name)
+    assert public - shown <= {"load_scenario", "run_scenario", "simulate"}
     assert doctest.testmod(ts).failed == 0
 
 
 @pytest.mark.slow  # a built-in scenario's flights and run (about 12 s warm)
 def test_old_names_keep_working():
-    """``ts.load_scenario`` and ``ts.simulate`` as the README uses them."""
+    """``ts.load_scenario`` and ``ts.run_scenario`` as the README uses them; the old name
+    ``ts.simulate`` still runs, with a DeprecationWarning, to the same result."""
     scn = ts.load_scenario("saturation")
-    res = ts.simulate(scn, trials=2, seed=1)
+    res = ts.run_scenario(scn, trials=2, seed=1)
     assert 0.0 <= res.summary["p_no_leak"] <= 1.0
     with pytest.raises(InputError, match="is not a scenario"):
-        ts.simulate("saturation")
+        ts.run_scenario("saturation")
+    with pytest.warns(DeprecationWarning, match="run_scenario"):
+        old = ts.simulate(scn, trials=2, seed=1)
+    assert old.summary["p_no_leak"] == res.summary["p_no_leak"]
     assert math.isfinite(res.interceptors_used)
 
 

@@ -123,7 +123,7 @@ def test_simulate_bounds_threats_times_trials_before_any_work() -> None:
 def test_the_api_and_run_refuse_it_in_one_line() -> None:
     scn, trials = _too_many_trials()
     with pytest.raises(InputError, match="^threats x trials"):
-        thaadsim.simulate(scn, trials=trials)
+        thaadsim.run_scenario(scn, trials=trials)
 
 
 # -- API arguments of the wrong kind ------------------------------------------------------

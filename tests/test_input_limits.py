@@ -386,17 +386,17 @@ def test_coverage_api_bounds_its_rays_and_refraction() -> None:
         radar_coverage(radar, emp, 0.1, 1e308)
 
 
-def test_simulate_checks_trials_and_seed() -> None:
+def test_run_scenario_checks_trials_and_seed() -> None:
     import thaadsim
 
     scn = thaadsim.load_scenario("korea-2017")
     with pytest.raises(InputError,
                        match="^trials: a number of more than 4,000 digits is out of range"):
-        thaadsim.simulate(scn, trials=int("9" * 4000) * 10**1001)
+        thaadsim.run_scenario(scn, trials=int("9" * 4000) * 10**1001)
     with pytest.raises(InputError, match="^seed: -1 is out of range"):
-        thaadsim.simulate(scn, seed=-1)
+        thaadsim.run_scenario(scn, seed=-1)
     with pytest.raises(InputError, match="^scenario: a str is not a scenario"):
-        thaadsim.simulate("korea-2017")
+        thaadsim.run_scenario("korea-2017")
 
 
 # --------------------------------------------------------------------------------------------

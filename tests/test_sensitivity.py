@@ -40,6 +40,7 @@ def test_detection_range_hangs_on_rcs_and_power() -> None:
     assert 100 < res.output_min < res.output_mean < res.output_max < 1000
 
 
+@pytest.mark.slow  # a sensitivity study of Monte Carlo engagements (4 samples x 5 runs x 20 trials)
 def test_engagement_output_and_json(tmp_path) -> None:
     data = sensitivity_command_data("saturation", "expected_leakers", samples=4, seed=0,
                                     params=["sspk", "fire_channels", "dummy"], trials=20,

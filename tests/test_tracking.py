@@ -179,7 +179,12 @@ def test_transition_matches_the_propagator(backend: str) -> None:
     assert np.linalg.norm(drag_free[0, 3:] - x_air[0, 3:]) > 10.0  # drag matters there
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+# the NumPy backend of the heavier checks only in the whole suite (seconds each): the compiled
+# one, which the engine runs, in quick runs too; test_track_kernel holds the two together
+NUMPY_SLOW = [pytest.param(b, marks=pytest.mark.slow) if b == "numpy" else b for b in BACKENDS]
+
+
+@pytest.mark.parametrize("backend", NUMPY_SLOW)
 def test_state_transition_matrix_matches_central_differences(backend: str) -> None:
     """Phi over 20 s against central differences of the propagated state (abs. 1e-6)."""
     x = np.stack([X0, LOW])
@@ -265,7 +270,7 @@ def test_update_only_where_detected(truth: np.ndarray, backend: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", NUMPY_SLOW)
 def test_ekf_matches_filterpy(truth: np.ndarray, backend: str) -> None:
     """The same 59 predict/update cycles in FilterPy's ExtendedKalmanFilter agree with ours
     to 1e-9 (states in units of their standard deviations; covariances relative to
@@ -342,7 +347,7 @@ def nees_bounds(n_runs: int, dof: int) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", NUMPY_SLOW)
 def test_nees_within_chi_square_bounds(truth: np.ndarray, true_impact, backend: str) -> None:
     """Consistency over 200 Monte Carlo runs (Bar-Shalom et al. 2001, sec. 5.4.2).
 

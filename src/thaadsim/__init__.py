@@ -39,7 +39,8 @@ _EXPORTS: dict[str, str] = {
     "coverage": "thaadsim.api",
     "footprint": "thaadsim.api",
     "load_scenario": "thaadsim.api",
-    "simulate": "thaadsim.api",
+    "run_scenario": "thaadsim.api",
+    "simulate": "thaadsim.api",  # deprecated: run_scenario
     # the results
     "Flight": "thaadsim.api",
     "Detection": "thaadsim.api",

@@ -17,7 +17,7 @@ operation calls the engine or a study.
 A scenario file runs as before:
 
 >>> scn = ts.load_scenario("korea-2017")                   # doctest: +SKIP
->>> res = ts.simulate(scn, trials=50, seed=1)              # doctest: +SKIP
+>>> res = ts.run_scenario(scn, trials=50, seed=1)          # doctest: +SKIP
 >>> res.threats.groupby("missile")["outcome"].value_counts()  # doctest: +SKIP
 >>> res.write_report("korea-2017-report")                  # doctest: +SKIP
 """
@@ -56,7 +56,7 @@ __all__ = [
     "Coverage", "Detection", "Flight", "FootprintResult", "SimulationResult",
     "coverage", "detect", "engage", "fly", "fly_burnout", "footprint", "get_battery",
     "get_interceptor", "get_missile", "get_radar", "get_site", "load_scenario", "raid",
-    "simulate", "standard_defense",
+    "run_scenario", "standard_defense",
 ]
 
 
@@ -823,9 +823,11 @@ def load_scenario(name_or_path: str | Path) -> Any:
     return load(name_or_path)
 
 
-def simulate(scenario: Any, *, trials: int | None = None, seed: int | None = None
-             ) -> SimulationResult:
-    """Run a scenario (its own trials and seed unless given).
+def run_scenario(scenario: Any, *, trials: int | None = None, seed: int | None = None
+                 ) -> SimulationResult:
+    """Run a scenario (its own trials and seed unless given): the flights, sensors, fire
+    control and kills of :func:`thaadsim.engagement.simulate`, packaged with the tables,
+    summary and report of a run.
 
     Raises
     ------
@@ -843,3 +845,16 @@ def simulate(scenario: Any, *, trials: int | None = None, seed: int | None = Non
         raise InputError(f"scenario: a {type(scenario).__name__} is not a scenario; give "
                          "thaadsim.load_scenario(NAME_OR_PATH)")
     return SimulationResult(run_engagement(**scenario.to_run_kwargs(trials=trials, seed=seed)))
+
+
+def simulate(scenario: Any, *, trials: int | None = None, seed: int | None = None
+             ) -> SimulationResult:
+    """Deprecated name of :func:`run_scenario` (``thaadsim.simulate`` before 0.2), kept so
+    that code written for it still runs; it warns. ``thaadsim.engagement.simulate`` is the
+    engine's, a raid against a defense."""
+    import warnings
+
+    warnings.warn("thaadsim.simulate is now thaadsim.run_scenario (the engine's "
+                  "thaadsim.engagement.simulate is another function)", DeprecationWarning,
+                  stacklevel=2)
+    return run_scenario(scenario, trials=trials, seed=seed)

@@ -575,7 +575,7 @@ def run(
     fire-control trials, in-process, in local processes or on Dask, each chunk written to
     Parquet (--chunks-dir) and resumable (--resume)."""
 
-    from thaadsim.commands import run_command_data
+    from thaadsim.commands import outcomes_by_group, run_command_data
 
     runner = _runner(executor, workers, scheduler, chunks_dir, resume, chunk_size)
     done = run_command_data(scenario, output=output, trials=trials, seed=seed, force=force,
@@ -586,7 +586,6 @@ def run(
     if as_json:
         typer.echo(json.dumps(json_safe(summary), allow_nan=False))
         return
-    frame = out.threats_frame()
     pooled = (f", tracking pool {out.pool_size}, chunks of {out.chunk_trials}"
               if out.pool_size else "")
     table = Table(title=f"{out.name}: {out.trials} trials, seed {out.seed}{pooled}",
@@ -595,14 +594,10 @@ def run(
                 "most common reason"):
         table.add_column(col, justify="left" if col in ("group", "missile",
                                                         "most common reason") else "right")
-    for (group, missile), rows in frame.groupby(["group", "missile"], sort=False):
-        n = rows["threat"].nunique()
-        share = rows["outcome"].value_counts(normalize=True)
-        table.add_row(str(group), str(missile), str(n),
-                      f"{100 * share.get('intercepted', 0.0):.0f}%",
-                      f"{100 * share.get('leaked', 0.0):.0f}%",
-                      f"{100 * share.get('not engaged', 0.0):.0f}%",
-                      str(rows["reason"].mode().iloc[0]))
+    for r in outcomes_by_group(out):
+        table.add_row(r["group"], r["missile"], str(r["threats"]),
+                      f"{100 * r['intercepted']:.0f}%", f"{100 * r['leaked']:.0f}%",
+                      f"{100 * r['not_engaged']:.0f}%", r["reason"])
     console.print(table)
     console.print(f"P(no leak) {summary['p_no_leak']:.3f}; expected leakers "
                   f"{summary['expected_leakers']:.2f}; interceptors used per trial "

@@ -977,10 +977,27 @@ def run_command_data(
     return RunCommandResult(data=data, out=out, folder=folder)
 
 
+def outcomes_by_group(out: RunOutput) -> list[dict[str, Any]]:
+    """Per threat group and missile of a run, over the trials: the threats, the shares of
+    threat-trials intercepted, leaked and not engaged, and the most common reason (what
+    ``thaadsim run`` prints)."""
+    frame = out.threats_frame()
+    rows = []
+    for (group, missile), part in frame.groupby(["group", "missile"], sort=False):
+        share = part["outcome"].value_counts(normalize=True)
+        rows.append({"group": str(group), "missile": str(missile),
+                     "threats": int(part["threat"].nunique()),
+                     "intercepted": float(share.get("intercepted", 0.0)),
+                     "leaked": float(share.get("leaked", 0.0)),
+                     "not_engaged": float(share.get("not engaged", 0.0)),
+                     "reason": str(part["reason"].mode().iloc[0])})
+    return rows
+
+
 __all__ = ["DEFAULT_AZIMUTH_DEG", "DEFAULT_LAUNCH", "DEFAULT_THREAT", "FlightTrack",
            "RunCommandResult", "catalog_command_data", "check_apogee", "check_shape",
            "coverage_command_data", "coverage_title", "detect_command_data", "detect_title",
            "engage_command_data", "fly_command_data", "fly_title", "footprint_command_data",
-           "latlon", "loft_command_data", "place", "raid_command_data",
+           "latlon", "loft_command_data", "outcomes_by_group", "place", "raid_command_data",
            "raid_curve_command_data", "run_command_data", "sensitivity_command_data",
            "shown", "site_label", "validate_command_data"]
