@@ -169,8 +169,9 @@ GRID_ALLOWED = r"allowed: a number from 0\.5 to 500 km"
     ({"grid_km": 60.0}, InputError,
      r"grid_km: 60 km makes 3 cell\(s\) across a grid 200 km wide; at least 5 are needed: "
      r"give grid_km at most 40 km"),
-    ({"radar_mode": "sideways"}, CatalogError,
-     r"radar mode: unknown 'sideways'; known modes: terminal, forward-based; radars: .*"),
+    ({"sensors": ("terminal",)}, InputError,
+     r"sensors: \[str\] is not a non-empty list of Sensor; "
+     r"allowed: sensor_at\(SITE, MODE\) or a Defense's sensors"),
     ({"launch": (95.0, 0.0)}, InputError,
      r"launch latitude: 95 is out of range; allowed: a number from -90 to 90 deg"),
 ])
@@ -204,3 +205,41 @@ def test_share_of_south_korea_matches_the_ministrys_statement(missile, launch) -
     share = {t["country"]: t["share"] for t in data["territory"]}["South Korea"]
     assert 0.5 - 0.1 <= share <= 2 / 3 + 0.1
     assert data["territory_summary"].startswith("South Korea")
+
+
+def test_the_footprint_fires_on_the_sensors_it_is_given() -> None:
+    """The footprint takes the defense's sensors as objects: the default is the battery's
+    own terminal-mode radar facing the launch (:func:`fpm.battery_radar`, identical grid);
+    a quarter of that radar's power (``dataclasses.replace``) shortens its detection range
+    by 2^-1/2 (radar range equation, R ~ P^(1/4), Skolnik 2001 eq. 2.1), so no firm track
+    comes earlier and some come later; and the runner's key (``describe``) carries the
+    sensors' content, so a changed radar never reuses a kept chunk."""
+    import dataclasses
+
+    from thaadsim.systems.sensors import with_power
+
+    bat = fpm.resolve_battery("seongju")
+    own = fpm.battery_radar(bat, *PYONGYANG)
+    kw = {"grid_km": 25.0, "extent_km": 200.0}
+    default = fpm.defended_footprint("seongju", "scud-c", *PYONGYANG, **kw)
+    given = fpm.defended_footprint(bat, "scud-c", *PYONGYANG, sensors=(own,), **kw)
+    np.testing.assert_array_equal(default.firm_track_s, given.firm_track_s)
+    np.testing.assert_array_equal(default.shots, given.shots)
+    weak = fpm.defended_footprint(bat, "scud-c", *PYONGYANG, sensors=(with_power(own, 0.25),),
+                                  **kw)
+    both = np.isfinite(default.firm_track_s)
+    assert both.any()
+    later = np.where(np.isfinite(weak.firm_track_s), weak.firm_track_s, np.inf)
+    assert np.all(later[both] >= default.firm_track_s[both])
+    assert np.any(later[both] > default.firm_track_s[both])
+    assert weak.sensors == (with_power(own, 0.25),) and weak.radar_mode == "terminal"
+    th = fpm._Threat(battery=bat, missile=fpm.get_missile("scud-c"),
+                     launch_lat_deg=PYONGYANG[0], launch_lon_deg=PYONGYANG[1],
+                     shape="min-energy", apogee_km=None, sensors=(own,),
+                     network_latency_s=3.0, rcs_m2=0.1)
+    lat = lon = np.zeros(5)
+    keys = {fpm.FootprintTask(threat=t, lat_deg=lat, lon_deg=lon, grid_km=25.0,
+                              min_shots=1).describe()["sensors_sha256"]
+            for t in (th, dataclasses.replace(th, sensors=(with_power(own, 0.25),)),
+                      dataclasses.replace(th, network_latency_s=4.0))}
+    assert len(keys) == 3

@@ -138,3 +138,33 @@ def test_dask_bit_identical_across_worker_counts(
         tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     _assert_bit_identical(_run(mc_task, "dask", workers), mc_reference, tmp_path)
+
+
+def test_scenario_hash_records_the_sensors_added_on_the_command_line(
+        twice: tuple[RunOutput, RunOutput]) -> None:
+    """``thaadsim run --sensor``: the file's text is the same, the defense is not, so the
+    hash covers a canonical line per added sensor (listed in the summary's
+    ``added_sensors``): two runs with different sensors never share a hash, the same
+    sensors give the same hash, and the plain file keeps the file's hash."""
+    import dataclasses
+
+    from thaadsim.systems.sensors import sensor_at, with_power
+
+    scn = load_scenario(SCENARIO)
+    fwd = sensor_at("shariki", "forward-based")
+
+    def hashed(*sensors: object) -> tuple[str, list[str]]:
+        kw = scn.with_sensors(sensors).to_run_kwargs()  # type: ignore[arg-type]
+        out = dataclasses.replace(twice[0], defense=kw["defense"],
+                                  added_sensors=kw["added_sensors"])
+        return out.scenario_sha256(), out.summary()["added_sensors"]
+
+    plain, none = hashed()
+    assert none == [] and plain == twice[0].scenario_sha256()
+    one, lines = hashed(fwd)
+    assert len(lines) == 1 and lines[0].startswith("--sensor shariki:forward-based:")
+    keys = {plain, one, hashed(fwd, fwd)[0], hashed(with_power(fwd, 0.25))[0],
+            hashed(dataclasses.replace(fwd, emplacement=dataclasses.replace(
+                fwd.emplacement, boresight_deg=200.0)))[0]}
+    assert len(keys) == 5
+    assert hashed(sensor_at("shariki", "forward-based"))[0] == one

@@ -152,6 +152,7 @@ def test_footprint_runs_equal_defended_footprint() -> None:
     for j in range(2):
         bat = dataclasses.replace(defense.batteries[0], reaction_s=float(values["reaction_s"][j]))
         fp = defended_footprint(bat, first.missile, first.launch_lat_deg, first.launch_lon_deg,
-                                grid_km=25.0, radar_mode=defense.sensors[0].mode,
+                                grid_km=25.0, sensors=defense.sensors,
+                                network_latency_s=defense.network_latency_s,
                                 rcs_m2=float(values["rcs_m2"][j]))
         assert math.isclose(areas[j], fp.area_km2, rel_tol=1e-12)

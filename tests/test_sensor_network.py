@@ -170,7 +170,9 @@ def test_a_threat_from_behind_the_face_is_engaged_on_a_second_sensors_track() ->
 def test_network_latency_is_a_delay_of_exactly_the_latency() -> None:
     """A track over the network reaches the battery ``network_latency_s`` late: exactly as
     if the battery's own radar had made it and the battery reacted that much slower (the
-    same tables, shot for shot)."""
+    same tables, shot for shot; the remote track's handover errors come from looks 7 s
+    older (:func:`test_a_remote_track_gives_the_handover_error_of_its_looks_latency_earlier`),
+    but on this short-range shot every kill probability is at its ceiling either way)."""
     raid = [_threat("scud-c", PYONGYANG, (SEONGJU.lat_deg, SEONGJU.lon_deg))]
     remote = dataclasses.replace(SEONGJU_RADAR, battery=None)
     late = simulate(raid, _defense((remote,), network_latency_s=7.0), trials=3, seed=2)
@@ -357,7 +359,7 @@ def test_a_smaller_divert_budget_lowers_the_kill_probability() -> None:
     ("shariki:forward-based:west", "boresight 'west' is not a number"),
     ("shariki", "is not SITE:MODE"),
 ])
-@pytest.mark.parametrize("command", ["engage", "raid", "run"])
+@pytest.mark.parametrize("command", ["detect", "engage", "raid", "run"])
 def test_a_bad_sensor_option_is_one_line_before_any_work(command: str, spec: str,
                                                          message: str) -> None:
     from cli_helpers import run_main
@@ -366,6 +368,31 @@ def test_a_bad_sensor_option_is_one_line_before_any_work(command: str, spec: str
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0], err
+
+
+def test_detect_reports_each_sensor_on_the_engines_streams() -> None:
+    """``thaadsim detect --sensor shariki:forward-based`` on the Nodong from Rason toward
+    Tokyo (:func:`test_a_forward_based_radar_in_japan_holds_a_firm_track_earlier`): one
+    entry per sensor, the radar's equal to the command's own medians, Shariki's firm track
+    held in every trial while Seongju (beyond its 600 km instrumented range) holds none;
+    Shariki's numbers are those of the engine's stream ``sensor_seed(seed, 1)``."""
+    from thaadsim.commands import detect_command_data
+
+    data = detect_command_data("nodong", "42.25,130.3", "35.68,139.69", trials=3, seed=3,
+                               sensors=["shariki:forward-based"])
+    radar, fwd = data["sensors"]
+    assert (radar["site"], radar["mode"]) == ("seongju", "terminal")
+    assert (fwd["site"], fwd["mode"]) == ("shariki", "forward-based")
+    assert radar["firm_fraction"] == data["firm_fraction"] == 0.0
+    assert radar["firm_track_s"] is None
+    assert fwd["firm_fraction"] == 1.0 and fwd["first_detection_s"] < fwd["firm_track_s"]
+    from thaadsim.systems.sensors import sensors_from_specs
+
+    added = sensors_from_specs(["shariki:forward-based"], RASON, taken=["seongju"])
+    engine = simulate([_threat("nodong", RASON, TOKYO)], _defense((SEONGJU_RADAR, *added)),
+                      trials=3, seed=3)
+    assert fwd["firm_track_s"] == pytest.approx(
+        float(np.median(engine.threats["shariki.firm_track_s"])), abs=1e-9)
 
 
 def test_sensor_options_name_their_sensors_apart_and_face_the_launch() -> None:
@@ -379,3 +406,44 @@ def test_sensor_options_name_their_sensors_apart_and_face_the_launch() -> None:
     assert got[0].emplacement.boresight_deg == pytest.approx(
         _bearing((shariki.lat_deg, shariki.lon_deg), PYONGYANG), abs=1e-9)
     assert got[1].emplacement.boresight_deg == 250.0 and got[0].battery is None
+
+
+# -- handover errors under network latency ---------------------------------------------------
+
+
+def _shrinking_track(n_looks: int = 200, step_s: float = 0.5) -> object:
+    """One track whose errors shrink with every look (a filter converging as 1/sqrt(looks),
+    Bar-Shalom 2001 sec. 5.3): distinct sigmas at distinct look times, so a shifted
+    cut-off is seen."""
+    from types import SimpleNamespace
+
+    t = np.arange(n_looks) * step_s + 100.0
+    k = np.arange(1, n_looks + 1)
+    return SimpleNamespace(look_t_s=t[None, :], position_sigma_m=(500.0 / np.sqrt(k))[None, :],
+                           velocity_sigma_mps=(50.0 / np.sqrt(k))[None, :])
+
+
+@pytest.mark.parametrize("latency_s", [0.5, 3.0, 7.25])
+def test_a_remote_track_gives_the_handover_error_of_its_looks_latency_earlier(
+        latency_s: float) -> None:
+    """A battery firing on a track that reaches it ``latency_s`` late can only use the
+    looks made by (handover - latency): its handover error at time t is exactly the
+    zero-latency error at t - latency (exact identity of the look cut-off), in the
+    per-trial path (:func:`_handover_sigma`) and the pooled one (:func:`_sigma_table`)."""
+    from thaadsim.engagement import _handover_sigma, _sigma_table
+
+    tl = _shrinking_track()
+    homing = 10.0
+    t_int = np.array([130.0, 151.3, 175.0, 199.9])
+    best = np.zeros((1, 1), dtype=np.intp)
+    late = _handover_sigma([tl], best, 1, 1, homing, False, np.array([latency_s]))
+    now = _handover_sigma([tl], best, 1, 1, homing, False, np.array([0.0]))
+    trial = np.zeros(t_int.size, dtype=np.intp)
+    got, want = late(trial, 0, t_int), now(trial, 0, t_int - latency_s)
+    np.testing.assert_array_equal(got, want)
+    assert np.all(got > now(trial, 0, t_int))  # the latency costs accuracy here
+    pooled_late = _sigma_table(tl, 1, 1, t_int[None, :], homing, latency_s)
+    pooled_now = _sigma_table(tl, 1, 1, (t_int - latency_s)[None, :], homing, 0.0)
+    np.testing.assert_array_equal(pooled_late, pooled_now)
+    np.testing.assert_array_equal(pooled_late[0, 0], got)
+

@@ -780,10 +780,13 @@ class FootprintResult:
 def footprint(battery: Battery, missile: Missile, launch: Place, *, shape: str = "min-energy",
               apogee_km: float | None = None, grid_km: float = 10.0,
               extent_km: float | None = None, min_shots: int = 1,
-              radar_mode: str = "terminal", rcs_m2: float = 0.1) -> FootprintResult:
+              sensors: Sequence[Sensor] | None = None, network_latency_s: float | None = None,
+              rcs_m2: float = 0.1) -> FootprintResult:
     """The defended footprint of ``battery`` against ``missile`` fired from ``launch``
     (:func:`thaadsim.studies.footprint.defended_footprint`: every aim point of a grid flown,
-    tracked and checked against the interceptor's reach and the band).
+    tracked and checked against the interceptor's reach and the band). ``sensors``: the
+    defense's sensors (objects; default: the battery's own AN/TPY-2 in terminal mode facing
+    the launch); the battery fires on the track that reaches it first.
 
     >>> import thaadsim as ts
     >>> fp = ts.footprint(ts.get_battery("seongju"), ts.get_missile("scud-c"),
@@ -801,7 +804,8 @@ def footprint(battery: Battery, missile: Missile, launch: Place, *, shape: str =
     lat, lon = _place(launch, "launch")
     grid = defended_footprint(battery, m, lat, lon, shape=shape, apogee_km=apogee_km,
                               grid_km=grid_km, extent_km=extent_km, min_shots=min_shots,
-                              radar_mode=radar_mode, rcs_m2=rcs_m2, progress=False)
+                              sensors=sensors, network_latency_s=network_latency_s,
+                              rcs_m2=rcs_m2, progress=False)
     return FootprintResult(battery=battery.slug, missile=m.slug, min_shots=int(min_shots),
                            grid_km=float(grid_km), area_km2=grid.area_km2,
                            defended_sites=tuple(grid.defended_sites), grid=grid)

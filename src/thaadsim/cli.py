@@ -364,6 +364,16 @@ def coverage(
                       f"{100 * c['share']:.1f}%")
     console.print(table)
 
+
+SensorOpt = Annotated[list[str] | None, typer.Option(
+    "--sensor", metavar="SITE:MODE[:BORESIGHT_DEG]",
+    help="Add a sensor to the defense (repeatable): the catalog's AN/TPY-2 in MODE "
+         "(terminal or forward-based) at SITE (sites.yaml), facing BORESIGHT_DEG (default: "
+         "toward the launch point). The batteries fire on its tracks after the network "
+         "latency (network.yaml). The JSON's `sensors` list gives each sensor's median "
+         "first detection and firm track over the trials (null: never).")]
+
+
 @app.command()
 def detect(
     missile: Annotated[str, typer.Option(help="Catalog slug (see `thaadsim catalog`).")
@@ -388,26 +398,20 @@ def detect(
              "and search phase); medians are reported.")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
                                       parser=_within("seed"))] = 0,
+    sensor: SensorOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """When the radar first detects a threat, confirms it, holds a firm track, and how
-    well it then predicts the impact point (the fire-control cue)."""
+    well it then predicts the impact point (the fire-control cue); `--sensor` adds other
+    sensors tracking the same threat (the JSON's `sensors` list)."""
     from thaadsim.commands import detect_command_data, detect_title
 
     with _working(f"Flying the {missile} and tracking it"):
         data = detect_command_data(missile, from_, to, shape=shape, apogee_km=apogee_km,
                                    radar_site=radar_site, mode=mode,
                                    boresight_deg=boresight_deg, rcs_m2=rcs_m2, trials=trials,
-                                   seed=seed)
+                                   seed=seed, sensors=sensor)
     _emit(data, as_json, detect_title(missile, from_, to, radar_site, mode))
-
-SensorOpt = Annotated[list[str] | None, typer.Option(
-    "--sensor", metavar="SITE:MODE[:BORESIGHT_DEG]",
-    help="Add a sensor to the defense (repeatable): the catalog's AN/TPY-2 in MODE "
-         "(terminal or forward-based) at SITE (sites.yaml), facing BORESIGHT_DEG (default: "
-         "toward the launch point). The batteries fire on its tracks after the network "
-         "latency (network.yaml). The JSON's `sensors` list gives each sensor's median "
-         "first detection and firm track over the trials (null: never).")]
 
 
 @app.command()

@@ -416,10 +416,15 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
                         to: str = "seongju", *, shape: str = "min-energy",
                         apogee_km: float | None = None, radar_site: str = "seongju",
                         mode: str = "terminal", boresight_deg: float | None = None,
-                        rcs_m2: float = 0.1, trials: int = 1, seed: int = 0) -> dict[str, Any]:
+                        rcs_m2: float = 0.1, trials: int = 1, seed: int = 0,
+                        sensors: Sequence[str] | None = None) -> dict[str, Any]:
     """``thaadsim detect``: when the radar first detects the threat, confirms it, holds a
-    firm track and how well it then predicts the impact point (medians over ``trials``)."""
-    from thaadsim.engagement import detect_trials
+    firm track and how well it then predicts the impact point (medians over ``trials``).
+    ``sensors``: ``--sensor`` options, each run on the same trials as the radar; the JSON's
+    ``sensors`` list (:func:`thaadsim.engagement.sensor_row`) has the radar first (its
+    stream ``seed``, as before) and sensor ``k >= 1`` on the engine's stream
+    :func:`thaadsim.engagement.sensor_seed` ``(seed, k)``."""
+    from thaadsim.engagement import detect_trials, sensor_row, sensor_seed
     from thaadsim.run import wilson95
     from thaadsim.systems.catalog import get_missile
     from thaadsim.systems.detection import truth_from_flight
@@ -434,12 +439,19 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     check_apogee(shape, apogee_km)
     lat0, lon0 = place(from_, "--from")
     lat1, lon1 = place(to, "--to")
+    sensor = Sensor(name=radar_site, radar=entry.radar, emplacement=emp, site=radar_site)
+    added = extra_sensors(sensors, (lat0, lon0), [radar_site])
+    check("tracked_trials", trials * (1 + len(added)), "--trials x sensors")
     m = get_missile(missile)
     tf = fly_threat(m, lat0, lon0, lat1, lon1, shape, apogee_km, record=True)
     truth = truth_from_flight(tf.flight, m.rocket.reentry_beta_kgm2)
-    sensor = Sensor(name=radar_site, radar=entry.radar, emplacement=emp, site=radar_site)
     tl = detect_trials(truth, sensor, rcs_m2, trials,  # in chunks of trials
                        np.random.default_rng(seed))
+    rows = [sensor_row(sensor, tl.first_detection_s, tl.firm_track_s)]
+    for k, extra in enumerate(added, start=1):
+        t = detect_trials(truth, extra, rcs_m2, trials,
+                          np.random.default_rng(sensor_seed(seed, k)))
+        rows.append(sensor_row(extra, t.first_detection_s, t.firm_track_s))
 
     def med(x: np.ndarray) -> float:
         return float(np.nanmedian(x)) if np.isfinite(x).any() else float("nan")
@@ -458,6 +470,7 @@ def detect_command_data(missile: str = "scud-c", from_: str = "pyongyang",
         "impact_sigma_m": med(tl.impact_sigma_m),
         "firm_fraction": float(np.isfinite(tl.firm_track_s).mean()),
         "firm_fraction_ci95": wilson95(float(np.isfinite(tl.firm_track_s).mean()), trials),
+        "sensors": rows,
     }
 
 
@@ -673,13 +686,18 @@ def footprint_command_data(
     the grid (netCDF, h5netcdf engine) where asked. ``battery_site`` is a site or a battery
     slug; ``runner`` (the command line's runner options) evaluates the grid in chunks."""
     from thaadsim.outputs import replacing
-    from thaadsim.studies.footprint import defended_footprint
+    from thaadsim.studies.footprint import battery_radar, defended_footprint, resolve_battery
     from thaadsim.systems import geography
-    from thaadsim.systems.catalog import site_catalog
+    from thaadsim.systems.catalog import get_radar, site_catalog
 
-    fp = defended_footprint(battery_site, missile, launch_lat_deg, launch_lon_deg, shape=shape,
+    get_radar(radar_mode)  # an unknown radar mode is an error before any work
+    bat = resolve_battery(battery_site)
+    check("lat_deg", launch_lat_deg, "launch latitude")
+    check("lon_deg", launch_lon_deg, "launch longitude")
+    own = battery_radar(bat, launch_lat_deg, launch_lon_deg, radar_mode)  # --mode, at the edge
+    fp = defended_footprint(bat, missile, launch_lat_deg, launch_lon_deg, shape=shape,
                             apogee_km=apogee_km, grid_km=grid_km, extent_km=extent_km,
-                            min_shots=min_shots, radar_mode=radar_mode, runner=runner,
+                            min_shots=min_shots, sensors=(own,), runner=runner,
                             progress=progress)
     if netcdf_path is not None:
         try:

@@ -361,11 +361,17 @@ def _padded(a: FloatArray, width: int) -> FloatArray:
 
 
 def _handover_sigma(timelines: Sequence[Timeline], best: npt.NDArray[np.intp], trials: int,
-                    n: int, homing_s: float, perfect: bool) -> Any:
+                    n: int, homing_s: float, perfect: bool,
+                    delay_s: FloatArray | None = None) -> Any:
     r"""The per-axis error of the predicted intercept point at handover,
     :math:`\sigma = \sqrt{(\sigma_r^2 + (\sigma_v t_{go})^2)/3}` from the position and
     velocity uncertainty (RSS over three axes) of the best track (sensor ``best``, (trials,
-    n)) at its last look before handover; each timeline's rows in (trial, threat) order."""
+    n)) at its last look that has reached the battery by handover: made at or before the
+    handover time less that sensor's delay ``delay_s[k]`` (:func:`track_delays_s`; the
+    network latency for a remote sensor, 0 for the battery's own; None: 0 for all). Each
+    timeline's rows in (trial, threat) order."""
+    delays = (np.zeros(len(timelines)) if delay_s is None
+              else np.asarray(delay_s, dtype=np.float64))
     width = max(tl.look_t_s.shape[1] for tl in timelines)
 
     def stacked(name: str) -> FloatArray:
@@ -380,7 +386,7 @@ def _handover_sigma(timelines: Sequence[Timeline], best: npt.NDArray[np.intp], t
         if perfect:
             return np.zeros(trial.size)
         k = best[trial, threat]
-        q = t_int - homing_s
+        q = t_int - homing_s - delays[k]
         lt = look_t[k, trial, threat]
         ok = np.isfinite(pos[k, trial, threat]) & (lt <= q[:, None])
         j = np.where(ok.any(1), lt.shape[1] - 1 - np.argmax(ok[:, ::-1], 1), 0)
@@ -625,7 +631,7 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
             endangering_b = _endangering(_picked(lat_s, best_b), _picked(lon_s, best_b),
                                          defense)
             sigma = _handover_sigma(tls, best_b, trials, n, icpt.homing_time_s,
-                                    defense.perfect_tracking)
+                                    defense.perfect_tracking, delays[bi])
             for i in range(n):
                 earliest = np.where(np.isfinite(firm_b[:, i]),
                                     firm_b[:, i] + battery.reaction_s, np.inf)
@@ -713,26 +719,31 @@ def sensor_columns(names: Sequence[str], first_detection_s: FloatArray,
     return out
 
 
+def sensor_row(sensor: Sensor, first_detection_s: FloatArray, firm_track_s: FloatArray
+               ) -> dict[str, Any]:
+    """One sensor's entry of the command line's ``sensors`` list: its ``name``, ``site``,
+    ``mode``, ``boresight_deg``, ``battery`` and the medians of its ``first_detection_s``
+    and ``firm_track_s`` over the rows in which it detected or held a firm track (None:
+    never, or no rows), with the share of rows in which it held one (``firm_fraction``)."""
+    row: dict[str, Any] = {"name": sensor.name, "site": sensor.site or sensor.emplacement.name,
+                           "mode": sensor.mode, "boresight_deg": sensor.emplacement.boresight_deg,
+                           "battery": sensor.battery}
+    for what, col in (("first_detection_s", first_detection_s),
+                      ("firm_track_s", firm_track_s)):
+        x = np.asarray(col, dtype=np.float64).ravel()
+        row[what] = float(np.median(x[np.isfinite(x)])) if np.isfinite(x).any() else None
+    x = np.asarray(firm_track_s, dtype=np.float64).ravel()
+    row["firm_fraction"] = float(np.isfinite(x).mean()) if x.size else None
+    return row
+
+
 def sensor_summary(result: Result, defense: Defense) -> list[dict[str, Any]]:
-    """Per sensor of the defense: its ``name``, ``site``, ``mode``, ``boresight_deg``,
-    ``battery`` and the medians of its ``first_detection_s`` and ``firm_track_s`` over the
-    rows (trials x threats) in which it detected or held a firm track (None: never), with
-    the share of rows in which it held one (``firm_fraction``): the ``sensors`` list of the
-    command line's JSON."""
-    out = []
-    for s in defense.sensors:
-        row: dict[str, Any] = {"name": s.name, "site": s.site or s.emplacement.name,
-                               "mode": s.mode, "boresight_deg": s.emplacement.boresight_deg,
-                               "battery": s.battery}
-        for what in ("first_detection_s", "firm_track_s"):
-            col = result.threats.get(f"{s.name}.{what}")
-            x = (np.asarray(col, dtype=np.float64) if col is not None
-                 else np.full(0, np.nan))
-            row[what] = float(np.median(x[np.isfinite(x)])) if np.isfinite(x).any() else None
-            if what == "firm_track_s":
-                row["firm_fraction"] = float(np.isfinite(x).mean()) if x.size else None
-        out.append(row)
-    return out
+    """Per sensor of the defense, :func:`sensor_row` over the rows (trials x threats) of
+    ``result``: the ``sensors`` list of the command line's JSON."""
+    none = np.full(0, np.nan)
+    return [sensor_row(s, result.threats.get(f"{s.name}.first_detection_s", none),
+                       result.threats.get(f"{s.name}.firm_track_s", none))
+            for s in defense.sensors]
 
 
 def _named(codes: npt.NDArray[np.integer[Any]], name: Any) -> npt.NDArray[np.str_]:
@@ -1044,7 +1055,7 @@ def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
             table = np.full((d, pool, t_grid.shape[1]), np.inf)
             for k in np.unique(best_b):
                 got = _sigma_table(tls[k], d, pool, t_grid[first_of_kind],
-                                   icpt.homing_time_s)
+                                   icpt.homing_time_s, float(delays[b, k]))
                 table = np.where((best_b == k)[..., None], got, table)
             tables.append(table)
         for i in range(n):
@@ -1069,17 +1080,19 @@ def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
 
 
 def _sigma_table(tl: Timeline, d: int, pool: int, t_grid: FloatArray,
-                 homing_s: float) -> FloatArray:
+                 homing_s: float, delay_s: float = 0.0) -> FloatArray:
     """:func:`_handover_sigma` at every grid time ``t_grid`` (D, K) of every pool sample
-    (rows of ``tl`` in (kind, sample) order): (D, P, K), inf before the filter's first
-    estimate. Look times increase along a row (NaN-padded at its end)."""
+    (rows of ``tl`` in (kind, sample) order), with the looks that reached the battery by
+    handover (made ``delay_s`` before it at the latest: the network latency of a remote
+    sensor): (D, P, K), inf before the filter's first estimate. Look times increase along
+    a row (NaN-padded at its end)."""
     look_t = tl.look_t_s.reshape(d, pool, -1)
     pos = tl.position_sigma_m.reshape(d, pool, -1)
     vel = tl.velocity_sigma_mps.reshape(d, pool, -1)
     out = np.full((d, pool, t_grid.shape[1]), np.inf)
     js = np.arange(look_t.shape[2])
     for k in range(d):
-        q = t_grid[k] - homing_s
+        q = t_grid[k] - homing_s - delay_s
         for p in range(pool):
             lt = look_t[k, p]
             valid = np.isfinite(pos[k, p]) & np.isfinite(lt)
@@ -1205,6 +1218,6 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
 __all__ = ["CHUNK_THREAT_TRIALS", "Defense", "DefendedAsset",
            "EarlyWarning", "Prepared", "RaidThreat", "Result", "Sensor", "best_tracks",
            "binomial_p_no_leak", "check_network", "check_raid_and_defense", "detect_trials",
-           "engage_prepared", "expected_leakers", "flight_grid", "leaked", "p_no_leak", "prepare",
-           "sensor_columns", "sensor_seed", "sensor_summary", "simulate", "track_delays_s",
-           "wilson_interval"]
+           "engage_prepared", "expected_leakers", "flight_grid", "leaked", "name_columns",
+           "p_no_leak", "prepare", "sensor_columns", "sensor_row", "sensor_seed",
+           "sensor_summary", "simulate", "threat_table", "track_delays_s", "wilson_interval"]

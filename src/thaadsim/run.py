@@ -80,6 +80,9 @@ class RunOutput:
     result: Result
     tracks: tuple[ThreatTrack, ...]
     scenario_text: str = ""
+    added_sensors: tuple[str, ...] = ()
+    """A canonical line per sensor added to the scenario's defense outside its text
+    (``--sensor``, :meth:`thaadsim.scenario.Scenario.with_sensors`)."""
     """The scenario as written (YAML), for the report's appendix."""
     extra: dict[str, Any] = field(default_factory=dict)
     pool_size: int | None = None
@@ -114,8 +117,9 @@ class RunOutput:
         trials; ``intercepted_fraction`` over the trials x threats, which treats the threats
         of one trial as independent (they share a battery's inventory and radar, so the
         interval is, if anything, too narrow). Provenance: ``thaadsim_version``,
-        ``scenario_sha256`` (SHA-256 of the scenario's YAML, or of the raid's and defense's
-        repr when the run has no scenario text), ``seed``, ``trials`` and ``dependencies``
+        ``scenario_sha256`` (SHA-256 of the scenario's YAML and of a canonical line per
+        sensor added by ``--sensor``, listed in ``added_sensors``; or of the raid's and
+        defense's repr when the run has no scenario text), ``seed``, ``trials`` and ``dependencies``
         (:func:`dependency_versions`). ``sampling`` (:meth:`sampling`) says how tracking was
         sampled, ``runner`` where the chunks ran (None: not on the runner). ``sensors``
         (:func:`thaadsim.engagement.sensor_summary`): per sensor its site, mode and the
@@ -150,6 +154,7 @@ class RunOutput:
             "runner": self.runner,
             "thaadsim_version": __version__,
             "scenario_sha256": self.scenario_sha256(),
+            "added_sensors": list(self.added_sensors),
             "dependencies": dependency_versions(),
         }
 
@@ -161,9 +166,12 @@ class RunOutput:
         return sampling(self.pool_size, self.chunk_trials)
 
     def scenario_sha256(self) -> str:
-        """SHA-256 of the scenario's text (YAML) or, for a run built without one, of the
-        repr of its raid, defense and altitude band."""
-        text = self.scenario_text or repr((self.raid, self.defense, self.band_m))
+        """SHA-256 of the scenario's text (YAML) followed by one line per sensor added
+        outside it (``added_sensors``: two runs of one file with different ``--sensor``
+        never share it; the plain file's hash is unchanged) or, for a run built without a
+        text, of the repr of its raid, defense and altitude band."""
+        text = (self.scenario_text + "".join(f"\n{line}" for line in self.added_sensors)
+                if self.scenario_text else repr((self.raid, self.defense, self.band_m)))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -178,13 +186,14 @@ def run_engagement(
     name: str = "",
     description: str = "",
     scenario_text: str = "",
+    added_sensors: Sequence[str] = (),
 ) -> RunOutput:
     """Simulate (the radar and tracker in every trial) and package a run (module
     docstring). Takes exactly :meth:`thaadsim.scenario.Scenario.to_run_kwargs`."""
     result = simulate(raid, defense, trials=trials, seed=seed)
     return _package(raid, defense, result, trials=trials, seed=seed, band_m=band_m,
                     groups=groups, name=name, description=description,
-                    scenario_text=scenario_text)
+                    scenario_text=scenario_text, added_sensors=tuple(added_sensors))
 
 
 def run_on_runner(

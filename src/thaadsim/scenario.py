@@ -908,6 +908,9 @@ class Scenario:
     seed: int
     band_m: tuple[float, float]
     groups: tuple[Group, ...]
+    added_sensors: tuple[str, ...] = ()
+    """A canonical line per sensor added outside the file (``--sensor``,
+    :func:`~thaadsim.systems.sensors.sensor_line`): part of the run's ``scenario_sha256``."""
 
     @property
     def threat_count(self) -> int:
@@ -921,10 +924,15 @@ class Scenario:
 
     def with_sensors(self, sensors: Sequence[Sensor]) -> Scenario:
         """This scenario with ``sensors`` added to its defense (``thaadsim run --sensor``);
-        the file's text is kept as written."""
+        the file's text is kept as written, and each added sensor's canonical line
+        (:func:`~thaadsim.systems.sensors.sensor_line`) recorded beside it."""
+        from thaadsim.systems.sensors import sensor_line
+
         defense = dataclasses.replace(self.defense,
                                       sensors=(*self.defense.sensors, *sensors))
-        return dataclasses.replace(self, defense=defense)
+        return dataclasses.replace(
+            self, defense=defense,
+            added_sensors=(*self.added_sensors, *(sensor_line(s) for s in sensors)))
 
     def raid(self, seed: int | None = None) -> tuple[list[RaidThreat], list[str]]:
         """The raid's threats (launch areas drawn with ``seed``, the scenario's by default;
@@ -965,7 +973,8 @@ class Scenario:
         return {"raid": raid, "defense": self.defense,
                 "trials": self.trials if trials is None else trials, "seed": seed,
                 "band_m": self.band_m, "groups": groups, "name": self.name,
-                "description": self.description, "scenario_text": self.text}
+                "description": self.description, "scenario_text": self.text,
+                "added_sensors": self.added_sensors}
 
 
 _BYTES = LIMITS["scenario_bytes"]

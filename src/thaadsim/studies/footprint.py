@@ -55,7 +55,9 @@ named site of the catalog is defended when the cell it lies in is.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -77,6 +79,7 @@ from thaadsim.systems.catalog import Missile, Site, get_missile, get_radar, get_
 from thaadsim.systems.detection import Cue, cue_delay_s
 from thaadsim.systems.interceptor import Interceptor, reach_table
 from thaadsim.systems.radar import Emplacement, Radar, look, pd_from_snr
+from thaadsim.systems.sensors import Sensor, default_network_latency_s
 from thaadsim.systems.threat import SHAPES, aim_many
 
 if TYPE_CHECKING:
@@ -115,6 +118,10 @@ MAX_CELLS = 250_000
 # --------------------------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------------------------
+
+
+def _shown_types(items: Sequence[Any]) -> str:
+    return "[" + ", ".join(type(x).__name__ for x in items[:5]) + "]"
 
 
 def resolve_battery(battery: fc.Battery | Site | str) -> fc.Battery:
@@ -440,7 +447,9 @@ class Footprint:
     apogee_km: float | None
     min_shots: int
     grid_km: float
-    radar_mode: str
+    sensors: tuple[Sensor, ...]
+    """The sensors whose best track the battery fires on (:func:`best_firm_estimate`)."""
+    network_latency_s: float
     lat_deg: FloatArray
     """Cell centres, (ny,) ascending."""
     lon_deg: FloatArray
@@ -458,6 +467,11 @@ class Footprint:
     @property
     def defended(self) -> BoolArray:
         return np.asarray(self.shots >= self.min_shots)
+
+    @property
+    def radar_mode(self) -> str:
+        """The first sensor's mode (the command line's ``radar_mode``)."""
+        return self.sensors[0].mode
 
     @property
     def reachable(self) -> BoolArray:
@@ -571,7 +585,7 @@ def _cell_areas(lat: FloatArray, lon: FloatArray) -> FloatArray:
 
 @dataclass(frozen=True, kw_only=True)
 class _Threat:
-    """What every aim point's computation shares: the battery, the threat and the radar."""
+    """What every aim point's computation shares: the battery, the threat and the sensors."""
 
     battery: fc.Battery
     missile: Missile
@@ -579,23 +593,46 @@ class _Threat:
     launch_lon_deg: float
     shape: str
     apogee_km: float | None
-    radar_mode: str
+    sensors: tuple[Sensor, ...]
+    network_latency_s: float
     rcs_m2: float
 
     @property
     def interceptor(self) -> Interceptor:
         return self.battery.interceptor
 
-    @property
-    def radar(self) -> Radar:
-        return get_radar(self.radar_mode).radar
 
-    def emplacement(self) -> Emplacement:
-        """The battery's radar at its site, facing the launch point."""
-        site = self.battery.site
-        bore = float(geodesic_inverse(site.lat_deg, site.lon_deg, self.launch_lat_deg,
-                                      self.launch_lon_deg)[1]) % 360.0
-        return site.emplacement(bore)
+def battery_radar(battery: fc.Battery, launch_lat_deg: float, launch_lon_deg: float,
+                  mode: str = "terminal") -> Sensor:
+    """The battery's own AN/TPY-2 in ``mode`` at its site, facing the launch point (the
+    footprint's default sensor)."""
+    site = battery.site
+    bore = float(geodesic_inverse(site.lat_deg, site.lon_deg, launch_lat_deg,
+                                  launch_lon_deg)[1]) % 360.0
+    return Sensor(name=battery.slug, radar=get_radar(mode).radar,
+                  emplacement=site.emplacement(bore), battery=battery.slug, site=site.slug)
+
+
+def best_firm_estimate(records: _Records, sensors: Sequence[Sensor], battery: fc.Battery,
+                       network_latency_s: float, rcs_m2: float) -> FloatArray:
+    """When the battery has a firm track on each recorded flight: the earliest over
+    ``sensors`` of :func:`firm_track_estimate` plus the delay with which that sensor's track
+    reaches the battery (0 from its own radar, ``network_latency_s`` from any other: the
+    engine's best track, :func:`thaadsim.engagement.best_tracks`); NaN: none ever."""
+    best = np.full(records.impact_t_s.shape, np.inf)
+    for s in sensors:
+        firm = firm_track_estimate(records, s.radar, s.emplacement, rcs_m2)
+        at = firm + s.latency_s(battery.slug, network_latency_s)
+        best = np.where(np.isfinite(at) & (at < best), at, best)
+    return np.where(np.isfinite(best), best, np.nan)
+
+
+def sensors_digest(sensors: Sequence[Sensor], network_latency_s: float) -> str:
+    """SHA-256 of the content of the sensors (every figure of each frozen
+    :class:`Sensor`, its radar and emplacement) and the latency: the key under which a
+    footprint's chunks are kept, so a changed sensor never reuses them."""
+    return hashlib.sha256(repr((tuple(sensors), float(network_latency_s))).encode()
+                          ).hexdigest()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -655,8 +692,8 @@ def cell_results(threat: _Threat, aim_lat_deg: FloatArray, aim_lon_deg: FloatArr
     if flown is None:
         return out
     bat = threat.battery
-    firm = firm_track_estimate(flown.records, threat.radar, threat.emplacement(),
-                               threat.rcs_m2)
+    firm = best_firm_estimate(flown.records, threat.sensors, bat, threat.network_latency_s,
+                              threat.rcs_m2)
     earliest = np.where(np.isfinite(firm), firm + bat.reaction_s, np.inf)
     out["shots"][flown.ok] = shot_opportunity_counts(flown.geometry, earliest,
                                                 bat.kill_assessment_s)
@@ -717,7 +754,12 @@ class FootprintTask:
                 "battery_lon_deg": th.battery.site.lon_deg,
                 "missile": th.missile.slug, "launch_lat_deg": th.launch_lat_deg,
                 "launch_lon_deg": th.launch_lon_deg, "shape": th.shape,
-                "apogee_km": th.apogee_km, "radar_mode": th.radar_mode, "rcs_m2": th.rcs_m2,
+                "apogee_km": th.apogee_km, "rcs_m2": th.rcs_m2,
+                "sensors": [{"name": x.name, "site": x.site, "mode": x.mode,
+                             "boresight_deg": x.emplacement.boresight_deg,
+                             "battery": x.battery} for x in th.sensors],
+                "network_latency_s": th.network_latency_s,
+                "sensors_sha256": sensors_digest(th.sensors, th.network_latency_s),
                 "grid_km": self.grid_km, "min_shots": self.min_shots,
                 "grid_cells": [int(self.lat_deg.size), int(self.lon_deg.size)],
                 "extent_lat_deg": [float(self.lat_deg[0]), float(self.lat_deg[-1])],
@@ -746,7 +788,8 @@ def defended_footprint(
     grid_km: float = 10.0,
     extent_km: float | None = None,
     min_shots: int = 1,
-    radar_mode: str = "terminal",
+    sensors: Sequence[Sensor] | None = None,
+    network_latency_s: float | None = None,
     rcs_m2: float = DEFAULT_RCS_M2,
     rng_seed: int = 0,
     runner: RunnerOptions | None = None,
@@ -774,9 +817,14 @@ def defended_footprint(
         greatest ground range plus :data:`EXTENT_MARGIN_KM`).
     min_shots
         Shot opportunities (1 or 2) that make an aim point defended.
-    radar_mode
-        Mode of the battery's AN/TPY-2 ('terminal' or 'forward-based'); the radar faces the
-        launch point.
+    sensors
+        The defense's sensors (:class:`~thaadsim.systems.sensors.Sensor` objects, as a
+        :class:`~thaadsim.engagement.Defense` holds them); the battery fires on the track
+        that reaches it first (:func:`best_firm_estimate`). Default: the battery's own
+        AN/TPY-2 in terminal mode facing the launch point (:func:`battery_radar`).
+    network_latency_s
+        Delay of a track from a sensor that is not the battery's own (default: the
+        catalog's, ``network.yaml``).
     rcs_m2
         Radar cross-section of the threat.
     rng_seed
@@ -800,11 +848,19 @@ def defended_footprint(
     mis = missile if isinstance(missile, Missile) else get_missile(missile)
     _check_inputs(grid_km, extent_km, min_shots, shape, launch_lat_deg, launch_lon_deg, rcs_m2,
                   apogee_km)
+    if sensors is None:
+        sensors = (battery_radar(bat, float(launch_lat_deg), float(launch_lon_deg)),)
+    sensors = tuple(sensors)
+    if not sensors or not all(isinstance(x, Sensor) for x in sensors):
+        raise InputError(f"sensors: {_shown_types(sensors)} is not a non-empty list of Sensor; "
+                         "allowed: sensor_at(SITE, MODE) or a Defense's sensors")
+    latency = (default_network_latency_s() if network_latency_s is None
+               else float(network_latency_s))
+    check("network_latency_s", latency, "network_latency_s")
     threat = _Threat(battery=bat, missile=mis, launch_lat_deg=float(launch_lat_deg),
                      launch_lon_deg=float(launch_lon_deg), shape=shape, apogee_km=apogee_km,
-                     radar_mode=radar_mode, rcs_m2=float(rcs_m2))
+                     sensors=sensors, network_latency_s=latency, rcs_m2=float(rcs_m2))
     icpt = threat.interceptor
-    get_radar(radar_mode)  # an unknown radar mode is an error before any work
     extent = (icpt.max_ground_range_m / 1e3 + EXTENT_MARGIN_KM) if extent_km is None \
         else float(extent_km)
     lat, lon = _axes(bat.site, float(grid_km), extent)
@@ -830,8 +886,8 @@ def defended_footprint(
     return Footprint(
         battery=bat, missile=mis.slug, launch_lat_deg=float(launch_lat_deg),
         launch_lon_deg=float(launch_lon_deg), shape=shape, apogee_km=apogee_km,
-        min_shots=int(min_shots), grid_km=float(grid_km), radar_mode=radar_mode,
-        lat_deg=lat, lon_deg=lon,
+        min_shots=int(min_shots), grid_km=float(grid_km), sensors=sensors,
+        network_latency_s=latency, lat_deg=lat, lon_deg=lon,
         shots=np.asarray(cells["shots"], dtype=np.int64).reshape(shape2),
         firm_track_s=np.asarray(cells["firm_track_s"], dtype=np.float64).reshape(shape2),
         flight_time_s=np.asarray(cells["flight_time_s"], dtype=np.float64).reshape(shape2),
@@ -840,6 +896,6 @@ def defended_footprint(
 
 __all__ = ["ACQUISITION_QUANTILE", "CELL_FIELDS", "DEFAULT_CHUNK_CELLS", "FIRM_DELAY_LOOKS",
            "FIRM_DELAY_LOOKS_PER_100KM", "Footprint", "FootprintTask", "acquisition_time",
-           "cell_results", "chunk_span", "defended_footprint", "firm_delay_s",
-           "firm_track_estimate", "resolve_battery",
-           "shot_opportunity_counts"]
+           "battery_radar", "best_firm_estimate", "cell_results", "chunk_span",
+           "defended_footprint", "firm_delay_s", "firm_track_estimate", "resolve_battery",
+           "sensors_digest", "shot_opportunity_counts"]

@@ -462,7 +462,8 @@ def _footprint_grid(threat: RaidThreat, defense: Defense, grid_km: float
     th = fpm._Threat(battery=bat, missile=threat.missile,
                      launch_lat_deg=float(threat.launch_lat_deg),
                      launch_lon_deg=float(threat.launch_lon_deg), shape=threat.shape,
-                     apogee_km=threat.apogee_km, radar_mode=_first_radar(defense).mode,
+                     apogee_km=threat.apogee_km, sensors=tuple(defense.sensors),
+                     network_latency_s=defense.network_latency_s,
                      rcs_m2=float(threat.rcs_m2))
     return th, lat, lon
 
@@ -481,7 +482,7 @@ def _footprint_settings(values: dict[str, FloatArray], threat: RaidThreat, defen
         "footprint_launch_lat_deg": th.launch_lat_deg,
         "footprint_launch_lon_deg": th.launch_lon_deg,
         "footprint_shape": th.shape, "footprint_apogee_km": th.apogee_km,
-        "radar_mode": th.radar_mode, "grid_km": float(grid_km),
+        "radar_mode": _first_radar(defense).mode, "grid_km": float(grid_km),
         "grid_cells": [int(lat.size), int(lon.size)], "min_shots": int(min_shots),
         "rcs_m2_when_not_varied": float(threat.rcs_m2), "rcs_level_db": RCS_LEVEL_DB,
         "radar_levels": int(variants.shape[0]),
@@ -506,11 +507,11 @@ def _footprint_model(values: dict[str, FloatArray], threat: RaidThreat, defense:
         return _FootprintModel(values=values, battery=th.battery, min_shots=min_shots,
                                level=level, geometry=None, firm={},
                                area_km2=np.empty(0))
-    emp = th.emplacement()
     firm = {}
     for v, row in enumerate(variants):
         d, (t,) = _at_levels(row, defense, [threat])
-        firm[v] = fpm.firm_track_estimate(flown.records, d.sensors[0].radar, emp, t.rcs_m2)
+        firm[v] = fpm.best_firm_estimate(flown.records, d.sensors, th.battery,
+                                         d.network_latency_s, t.rcs_m2)
     return _FootprintModel(values=values, battery=th.battery, min_shots=min_shots, level=level,
                            geometry=flown.geometry, firm=firm, area_km2=cell_area[flown.ok])
 

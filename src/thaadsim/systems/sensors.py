@@ -18,6 +18,7 @@ power, another boresight) that the engine uses as it is.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -89,6 +90,17 @@ def sensor_at(site: str, mode: str, boresight_deg: float | None = None, *,
     s = get_site(site)
     return Sensor(name=name or site, radar=get_radar(mode).radar,
                   emplacement=s.emplacement(boresight_deg), battery=battery, site=site)
+
+
+def sensor_line(sensor: Sensor) -> str:
+    """One canonical line for ``sensor``: its ``--sensor`` form (site, mode, boresight as
+    ``repr``), its name and battery, and the SHA-256 of its content (the repr of the frozen
+    dataclass: every radar figure and the emplacement). Two sensors that differ in anything
+    give different lines; what a run's ``scenario_sha256`` adds for each ``--sensor``."""
+    digest = hashlib.sha256(repr(sensor).encode("utf-8")).hexdigest()
+    return (f"--sensor {sensor.site or sensor.emplacement.name}:{sensor.mode}:"
+            f"{sensor.emplacement.boresight_deg!r} name={sensor.name} "
+            f"battery={sensor.battery} sha256={digest}")
 
 
 def with_power(sensor: Sensor, factor: float) -> Sensor:
@@ -192,5 +204,6 @@ def sensors_from_specs(specs: Sequence[str], toward: tuple[float, float],
 
 
 __all__ = ["EarlyWarning", "Sensor", "default_early_warning", "default_network_latency_s",
-           "network_latency_figure", "parse_sensor_spec", "sensor_at", "sensors_from_specs",
+           "network_latency_figure", "parse_sensor_spec", "sensor_at", "sensor_line",
+           "sensors_from_specs",
            "with_power"]
