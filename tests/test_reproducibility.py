@@ -39,6 +39,7 @@ def twice() -> tuple[RunOutput, RunOutput]:
             run_engagement(**scn.to_run_kwargs(trials=TRIALS, seed=SEED)))
 
 
+@pytest.mark.slow  # two whole runs of a built-in scenario
 def test_same_scenario_and_seed_give_identical_tables(twice: tuple[RunOutput, RunOutput],
                                                       tmp_path: Path) -> None:
     a, b = twice

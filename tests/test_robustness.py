@@ -199,6 +199,7 @@ def test_unsafe_tags_refused(tag: str, where: str, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.slow  # seconds of YAML alias expansion checks
 def test_anchor_bomb_refused() -> None:
     """A billion-laughs document fails quickly with one line (pyyaml expands aliases
     lazily into shared objects, so memory stays small)."""
@@ -211,7 +212,7 @@ def test_anchor_bomb_refused() -> None:
     assert _parse("\n".join(lines) + "\n") == "error"
 
 
-@pytest.mark.parametrize("depth", [50, 500, 5000])
+@pytest.mark.parametrize("depth", [50, 500, pytest.param(5000, marks=pytest.mark.slow)])
 def test_deep_nesting(depth: int) -> None:
     TRIED["scenario: deep nesting"] += 1
     assert _parse("description: " + "[" * depth + "]" * depth + "\n") == "error"

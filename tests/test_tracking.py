@@ -429,7 +429,7 @@ def firm_looks(truth: np.ndarray, confirmed: list[int], alive: np.ndarray, rule:
                         np.asarray(confirmed), SITE, rule, TrackerParams(), backend)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", NUMPY_SLOW)
 def test_firm_track_rule_of_the_engine(truth: np.ndarray, backend: str) -> None:
     """The firm-track rule the engine applies (:func:`filter_looks`; systems.detection gives it
     the M-of-N confirmation look): firm at the first look at or after confirmation at which
@@ -553,7 +553,7 @@ def test_input_errors(truth: np.ndarray, backend: str) -> None:
         predict_impact(tracks.state, np.zeros((1, 6, 6)), tracks.t_s)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("backend", NUMPY_SLOW)
 def test_the_engine_takes_its_firm_time_from_firm_track_time(truth: np.ndarray,
                                                              backend: str) -> None:
     """One firm-track rule: the detection chain's firm time is :func:`firm_track_time` of
