@@ -786,9 +786,12 @@ def _execute_processes(task: Task, todo: Sequence[int], sizes: Sequence[int],
 def _stop_pool(pool: ProcessPoolExecutor) -> None:
     """Stop a pool at once: chunks not started are cancelled, running ones are ended (their
     work is lost; every finished chunk is written already), no worker process is left."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    # the pool's own table of its workers, read after the shutdown (which drops the pool's
+    # reference to it): a worker the pool started while this was being called is in it too
+    table = getattr(pool, "_processes", None) or {}
     with _sigint_ignored():  # a second Ctrl-C does not cut this short
         pool.shutdown(wait=False, cancel_futures=True)
+        processes = list(table.values())
         for proc in processes:
             with suppress(Exception):
                 proc.terminate()
