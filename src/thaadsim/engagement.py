@@ -1159,16 +1159,14 @@ def engage_prepared(prepared: Prepared, trials: int, rng: np.random.Generator, *
                          battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
     shots = fc.shots_table(plan)
     names = [] if defense.perfect_tracking else [s.name for s in defense.sensors]
-    per_sensor = [] if not names else [
-        a[:, kind, sample].reshape(len(names), -1)
-        for a in (p.sensor_first_detection_s, p.sensor_firm_track_s)]
+    rows = (len(names), trials * n)  # (0, trials x threats) without sensors: no columns
     table = name_columns(threat_table(
         0, plan, endangering=endangering, hits_asset=p.hits_asset,
         engageable=p.engageable[cols, sample], opportunities=p.opportunities[cols, sample],
         first_detection_s=p.first_detection_s[kind, sample], firm_track_s=firm,
         impact_s=p.truth.impact_t_s, sensor_names=names,
-        sensor_first_s=per_sensor[0] if names else np.empty((0, 0)),
-        sensor_firm_s=per_sensor[1] if names else np.empty((0, 0))), p.raid, defense)
+        sensor_first_s=p.sensor_first_detection_s[:, kind, sample].reshape(rows),
+        sensor_firm_s=p.sensor_firm_track_s[:, kind, sample].reshape(rows)), p.raid, defense)
     return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
                   trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
