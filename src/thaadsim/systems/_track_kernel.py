@@ -8,10 +8,11 @@ scalar by scalar:
 
 * the dynamics (J2 gravity, Coriolis and centrifugal terms, drag with the U.S. Standard
   Atmosphere 1976 density at the geodetic height) and their analytic Jacobian;
-* the geodetic conversion inside them: Bowring's (1976) latitude refined by the same three
-  fixed-point steps as :func:`thaadsim.physics.geodesy.ecef_to_geodetic` (which starts
-  from pymap3d's closed form instead; both converge to the same latitude to rounding),
-  on the tangent of the latitude, so with square roots and no trigonometry;
+* the geodetic conversion inside them
+  (:func:`thaadsim.physics._geodesy_kernel.geodetic_up_alt`): Bowring's (1976) latitude
+  refined by fixed-point steps as :func:`thaadsim.physics.geodesy.ecef_to_geodetic`
+  (which starts from pymap3d's closed form instead; both converge to the same latitude
+  to rounding), on the tangent of the latitude, so with square roots and no trigonometry;
 * the density: the standard's seven layers below 86 km in closed form and, above, the
   same PCHIP interpolant of ln(rho) as :func:`thaadsim.physics.atmosphere.density_kgm3`,
   evaluated from its breakpoints and coefficients (passed in, not copied);
@@ -48,6 +49,7 @@ import math
 import numba
 import numpy as np
 
+from thaadsim.physics._geodesy_kernel import geodetic_up_alt
 from thaadsim.physics._jit import FASTMATH
 from thaadsim.physics.gravity import gravity_xyz
 
@@ -55,41 +57,6 @@ _DENSITY_STEP_M = 5.0
 """Altitude step of the central difference for d(rho)/dh (the NumPy path's)."""
 
 _TWO_PI = 2.0 * math.pi
-
-_LATITUDE_STEPS = 2
-"""Fixed-point steps after Bowring's latitude: each divides its error by ~1/e^2 (~150);
-from Bowring's 1e-9 rad at 1,000 km (4e-9 at 3,000 km) two leave 1e-14 rad (measured over
-all latitudes, -1 to 3,000 km), a tilt of the up vector far below what the drag
-Jacobian could show; the height is stationary in the latitude error."""
-
-
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def geodetic_up_alt(x: float, y: float, z: float,
-                    earth: np.ndarray) -> tuple[float, float, float, float]:
-    r"""Geodetic height (m) and the up unit vector (the ellipsoid normal) of an Earth-fixed
-    point, without trigonometric functions: Bowring's latitude, then the fixed-point steps
-    of :func:`thaadsim.physics.geodesy.ecef_to_geodetic` written for its tangent,
-    :math:`\tan\varphi_{k+1} = (z + e^2 N_k\sin\varphi_k)/p`."""
-    a, e2, b = earth[0], earth[1], earth[2]
-    p = math.sqrt(x * x + y * y)
-    if p == 0.0:
-        return abs(z) - b, 0.0, 0.0, math.copysign(1.0, z)
-    ep2 = e2 / (1.0 - e2)
-    u = z * a
-    w = p * b
-    q = math.sqrt(u * u + w * w)
-    st = u / q
-    ct = w / q
-    t = (z + ep2 * b * st * st * st) / (p - e2 * a * ct * ct * ct)
-    for _ in range(_LATITUDE_STEPS):
-        s = t / math.sqrt(1.0 + t * t)
-        n = a / math.sqrt(1.0 - e2 * s * s)
-        t = (z + e2 * n * s) / p
-    c = 1.0 / math.sqrt(1.0 + t * t)
-    s = t * c
-    alt = p * c + z * s - a * math.sqrt(1.0 - e2 * s * s)
-    return alt, c * x / p, c * y / p, s
-
 
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _table_interval(zq: float, px: np.ndarray, start: int) -> int:
