@@ -93,3 +93,16 @@ def test_look_backends_agree() -> None:
 def test_unknown_backend() -> None:
     with pytest.raises(InputError, match="backend"):
         site_view(np.zeros((1, 3)), np.zeros((1, 3)), *SEONGJU, backend="gpu")  # type: ignore[arg-type]
+
+
+def test_look_geometry_is_compiled_once() -> None:
+    """Lists, read-only views, one target or a (k, m, 3) block reach the kernel as the same
+    C-ordered float arrays: one compiled signature, not a compilation (seconds) per kind."""
+    from thaadsim.physics import _geodesy_kernel
+
+    r, v = _targets(WGS84, 6, 2)
+    frozen = r.copy()
+    frozen.setflags(write=False)
+    for rr, vv in ((r, v), (frozen, v[0]), (r.tolist(), 0.0), (r.reshape(2, 3, 3), v[:1])):
+        site_view(rr, vv, *SEONGJU)
+    assert len(_geodesy_kernel.look_geometry.signatures) == 1

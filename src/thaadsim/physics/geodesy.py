@@ -659,8 +659,10 @@ def site_view(
         return SiteView(az_deg=az, el_deg=el, range_m=rng, range_rate_mps=rate, alt_m=alt,
                         ground_m=ground, ground_az_deg=ground_az)
     shape = r.shape[:-1]
-    flat_r = np.ascontiguousarray(r.reshape(-1, 3))
-    flat_v = np.ascontiguousarray(v.reshape(-1, 3))
+    # C-ordered and writable, copied only when not: the one kind of array the kernel is
+    # compiled for (a read-only view would be another signature, another compilation)
+    flat_r = np.require(r.reshape(-1, 3), np.float64, ["C", "W"])
+    flat_v = np.require(v.reshape(-1, 3), np.float64, ["C", "W"])
     site = np.ascontiguousarray(np.concatenate([
         enu_basis(site_lat_deg, site_lon_deg),
         geodetic_to_ecef(site_lat_deg, site_lon_deg, site_alt_m, earth).reshape(1, 3)]))
