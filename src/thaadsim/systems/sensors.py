@@ -26,7 +26,16 @@ from pathlib import Path
 
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.limits import check
-from thaadsim.systems.catalog import Figure, _figure, _read_yaml, get_radar, get_site
+from thaadsim.systems.catalog import (
+    Figure,
+    _figure,
+    _read_yaml,
+    catalog_sensor_for,
+    get_radar,
+    get_site,
+    sensor_catalog,
+    sensor_entry,
+)
 from thaadsim.systems.radar import Emplacement, Radar
 
 
@@ -85,11 +94,44 @@ class Sensor:
 def sensor_at(site: str, mode: str, boresight_deg: float | None = None, *,
               name: str | None = None, battery: str | None = None) -> Sensor:
     """The catalog's radar in ``mode`` ('terminal', 'forward-based' or a radar slug) at the
-    catalog site ``site``, facing ``boresight_deg`` (the site's own if not given); named
-    after the site unless ``name`` is given."""
+    catalog site ``site``, facing ``boresight_deg``; if not given, the boresight of the
+    catalog sensor of that site and mode (``sensors.yaml``), else the site's own. Named after
+    the site unless ``name`` is given."""
     s = get_site(site)
+    if boresight_deg is None:
+        boresight_deg = catalog_boresight_deg(site, mode)
     return Sensor(name=name or site, radar=get_radar(mode).radar,
                   emplacement=s.emplacement(boresight_deg), battery=battery, site=site)
+
+
+def catalog_boresight_deg(site: str, mode: str) -> float | None:
+    """The boresight of the catalog sensor of ``mode`` at ``site`` (``sensors.yaml``), or
+    None where the catalog has none."""
+    entry = catalog_sensor_for(site, mode)
+    return None if entry is None else entry.boresight.value
+
+
+def get_sensor(slug: str, *, boresight_deg: float | None = None, name: str | None = None,
+               battery: str | None = None) -> Sensor:
+    """A catalog sensor (``sensors.yaml``: e.g. ``'shariki-forward-based'``,
+    ``'seongju-terminal'``) as a :class:`Sensor` named after its slug, facing its catalog
+    boresight (an assumption with its range, :func:`sensor_boresight_figure`) unless
+    ``boresight_deg`` is given."""
+    entry = sensor_entry(slug)
+    bore = entry.boresight.value if boresight_deg is None else boresight_deg
+    return Sensor(name=name or entry.slug, radar=get_radar(entry.mode).radar,
+                  emplacement=get_site(entry.site).emplacement(bore), battery=battery,
+                  site=entry.site)
+
+
+def sensor_boresight_figure(slug: str) -> Figure:
+    """A catalog sensor's boresight with its provenance (value, range and reasoning)."""
+    return sensor_entry(slug).boresight
+
+
+def sensor_slugs() -> tuple[str, ...]:
+    """The slugs of the catalog's sensors (``sensors.yaml``)."""
+    return tuple(sensor_catalog())
 
 
 def sensor_line(sensor: Sensor) -> str:
@@ -181,9 +223,10 @@ def sensors_from_specs(specs: Sequence[str], toward: tuple[float, float],
                        taken: Sequence[str] = (), option: str = "--sensor"
                        ) -> tuple[Sensor, ...]:
     """The sensors of ``--sensor`` options (:func:`parse_sensor_spec`), each facing its
-    boresight or, if none is given, the point ``toward`` (lat, lon: the launch point, as a
-    scenario's default); named after their site, with ``-2``, ``-3``... where the name is
-    ``taken`` (by the defense's sensors or an earlier option)."""
+    boresight or, if none is given, the boresight of the catalog sensor of that site and
+    mode (:func:`catalog_boresight_deg`), else the point ``toward`` (lat, lon: the launch
+    point, as a scenario's default); named after their site, with ``-2``, ``-3``... where the
+    name is ``taken`` (by the defense's sensors or an earlier option)."""
     from thaadsim.physics.geodesy import geodesic_inverse
 
     names = list(taken)
@@ -191,6 +234,8 @@ def sensors_from_specs(specs: Sequence[str], toward: tuple[float, float],
     for text in specs:
         site_slug, mode, bore = parse_sensor_spec(text, option)
         site = get_site(site_slug)
+        if bore is None:
+            bore = catalog_boresight_deg(site_slug, mode)
         if bore is None:
             bore = float(geodesic_inverse(site.lat_deg, site.lon_deg, *toward)[1]) % 360.0
         name, k = site_slug, 1
@@ -203,7 +248,7 @@ def sensors_from_specs(specs: Sequence[str], toward: tuple[float, float],
     return tuple(out)
 
 
-__all__ = ["EarlyWarning", "Sensor", "default_early_warning", "default_network_latency_s",
-           "network_latency_figure", "parse_sensor_spec", "sensor_at", "sensor_line",
-           "sensors_from_specs",
-           "with_power"]
+__all__ = ["EarlyWarning", "Sensor", "catalog_boresight_deg", "default_early_warning",
+           "default_network_latency_s", "get_sensor", "network_latency_figure",
+           "parse_sensor_spec", "sensor_at", "sensor_boresight_figure", "sensor_line",
+           "sensor_slugs", "sensors_from_specs", "with_power"]
