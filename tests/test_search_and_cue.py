@@ -68,6 +68,12 @@ def test_the_modes_spend_their_energy_as_documented() -> None:
     assert term.energy_j("search") < term.energy_j("cued") < fwd.energy_j("search")
     assert float(rd.detection_range_m(term, 1.0, "cued")
                  / rd.detection_range_m(term, 1.0, "search")) == pytest.approx(1.88, rel=0.01)
+    # the per-mode ranges the sensors module and the README quote (km, 1 m2 and 0.01 m2)
+    quoted = {(term, "search"): (577, 182), (fwd, "search"): (1_100, 348),
+              (term, "cued"): (1_081, 342), (fwd, "track"): (1_923, 608)}
+    for (r, dwell), km in quoted.items():
+        got = [float(rd.detection_range_m(r, rcs, dwell)) / 1e3 for rcs in (1.0, 0.01)]
+        assert got == pytest.approx(km, rel=0.005)
 
 
 def _still_target(radar: rd.Radar, el_deg: float, range_m: float, t_end_s: float,

@@ -1,4 +1,4 @@
-"""A defense's sensors: radars at emplacements, the space-based cue, the network joining them.
+r"""A defense's sensors: radars at emplacements, the space-based cue, the network joining them.
 
 A :class:`Sensor` is one radar (:class:`~thaadsim.systems.radar.Radar`, one mode's figures)
 standing at an :class:`~thaadsim.systems.radar.Emplacement` (site and boresight), with a
@@ -8,6 +8,37 @@ sensor-to-shooter forwarding). :class:`EarlyWarning` is the defense's space-base
 (satellites through C2BMC): from ``cue_delay_s`` after each launch, every sensor may put
 cued acquisition dwells on the threat anywhere in its face
 (:func:`thaadsim.systems.detection.search`).
+
+**Search, cue and track, per mode** (:func:`thaadsim.systems.detection.search` and
+``_track``; the energies are :meth:`~thaadsim.systems.radar.Radar.energy_j`, the ranges
+:func:`~thaadsim.systems.radar.detection_range_m` at P_d 0.9, for 1 m2 / 0.01 m2):
+
+* *Search fence* (no cue needed): every ``search_frame_s`` the radar sweeps its fence, the
+  band ``search_el_low_deg``-``search_el_high_deg`` across the face's sector, spending
+  ``search_budget`` of its time on it; one beam gets
+  :math:`E_s = P_{av} t_f b \lambda^2 / (A_e \Omega)` (the search-radar equation). Terminal
+  mode sweeps a 2-12 deg fence every 4 s at 60%: 65 J a beam, 577 / 182 km. Forward-based
+  mode surveys a thin horizon fence, 0.5-3 deg, every 10 s at 80%: 866 J, 1,100 / 348 km.
+  A target is found by the fence only while it crosses that band.
+* *Cued acquisition* (from the cue): from ``cue_delay_s`` after launch the space-based
+  early warning tells the radar where to look, and each frame it puts a cued acquisition
+  dwell on the target anywhere in its face (a 100 ms track dwell's energy over
+  ``cued_beams`` = 10 beam positions, the uncertainty of the cue): 810 J, 1,081 / 342 km in
+  either mode. Range ratios follow :math:`R \propto E^{1/4}`: the cue almost doubles what
+  terminal mode's own search reaches (x1.88), while forward-based mode's fence already puts
+  as much energy on a target (x0.98): there the cue matters for targets outside the thin
+  fence (above 3 deg), not for range.
+* *Track* (from the first detection): a 100 ms dwell every ``track_interval_s`` (1 s
+  terminal, 2 s forward-based), 8,100 J: 1,923 / 608 km, the ranges published for the two
+  modes.
+
+Every one of these looks goes through :func:`~thaadsim.systems.radar.face_status`, so none
+sees past the mode's instrumented range (600 km terminal, 2,000 km forward-based).
+
+The regional fence of issue 15 -- Shariki and Kyogamisaki forward-based, Seongju in each
+mode -- is the sensor catalog (``thaadsim/data/sensors.yaml``, :func:`get_sensor`); no TPY-2
+pointing is public, so each boresight is an assumption with its reasoning and range, and
+``--sensor SITE:MODE:BORESIGHT_DEG`` replaces it.
 
 Both figures come from ``thaadsim/data/network.yaml`` with their provenance
 (:func:`default_early_warning`, :func:`default_network_latency_s`). Everything here is a
