@@ -143,7 +143,7 @@ class ObjectTrack:
     detected: bool
     first_detection_s: float
     track_start_s: float
-    """Confirmation (M of N looks)."""
+    """Confirmation (M of N looks), if the object is held there (NaN: no track)."""
     track_end_s: float
     """The last look at which the object was held (module docstring)."""
     track_s: float
@@ -265,13 +265,15 @@ def held_looks(truth: Truth, sensor: Sensor, look_t_s: FloatArray, rcs_m2: float
 
 
 def track_window(look_t_s: FloatArray, held: npt.NDArray[np.bool_], start_s: float
-                 ) -> tuple[float, int]:
+                 ) -> tuple[float, int] | None:
     """The end of the track that starts at ``start_s`` (a look time): the last look of the
-    run of held looks from there (the start itself if it is not held), and its index."""
+    run of held looks from there, and its index; None if the object is not held at the
+    start (confirmed on looks it cannot keep: no track)."""
     j0 = int(np.argmin(np.abs(look_t_s - start_s)))
+    if not held[j0]:
+        return None
     lost = np.flatnonzero(~held[j0:])
-    j_end = j0 if lost.size and lost[0] == 0 else (j0 + int(lost[0]) - 1 if lost.size
-                                                   else look_t_s.size - 1)
+    j_end = j0 + int(lost[0]) - 1 if lost.size else look_t_s.size - 1
     return float(look_t_s[j_end]), j_end
 
 
@@ -314,12 +316,14 @@ def follow(truth: Truth, sensor: Sensor, rcs_m2: float, rng: np.random.Generator
     confirmed = float(tl.confirmed_s[0])
     nan = float("nan")
     start, end, sigma = nan, nan, nan
+    window = None
     if np.isfinite(confirmed):
         ok = np.isfinite(tl.look_t_s[0])
         look_t = tl.look_t_s[0][ok]
         held = held_looks(truth, sensor, look_t, rcs_m2)
-        start = confirmed
-        end, j_end = track_window(look_t, held, confirmed)
+        window = track_window(look_t, held, confirmed)
+    if np.isfinite(confirmed) and window is not None:
+        start, (end, j_end) = confirmed, window
         pos = tl.position_sigma_m[0][ok][: j_end + 1]
         vel = tl.velocity_sigma_mps[0][ok][: j_end + 1]
         have = np.flatnonzero(np.isfinite(pos) & np.isfinite(vel))
