@@ -317,3 +317,32 @@ def test_batch_table_shape_and_map(tmp_path):
     for s in data["by_sensor"]:
         assert s["tracked_fraction"] in (0.0, 1.0)
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_icbm_recorded_flight_reaches_its_impact():
+    """The recorded flight a radar's looks are drawn on runs to the impact: an ICBM's ~30
+    minute coast fills the 400 steps (at most 2 s apart) a segment keeps and is flown again
+    with room for all of it (it ended near apogee, ~970 s into a 1,980 s flight, before).
+    A Scud's record is as it was: 400 steps a segment."""
+    from thaadsim.physics.geodesy import ecef_to_geodetic
+    from thaadsim.systems.threat import fly_threat
+
+    lat0, lon0 = place("daqing")
+    lat1, lon1 = place("washington-dc")
+    tf = fly_threat("df-41", lat0, lon0, lat1, lon1, record=True)
+    t = tf.flight.track_t_s[0]
+    last = int(np.nanargmax(t))
+    assert t[last] == pytest.approx(tf.flight_time_s, abs=1e-6)
+    assert np.nanmax(np.diff(np.sort(t[np.isfinite(t)]))) <= 2.0 + 1e-9
+    lat, lon, alt = ecef_to_geodetic(tf.flight.track_state[0, last, :3][None])
+    assert abs(float(alt[0])) < 1.0  # metres: the ground
+    assert float(lat[0]) == pytest.approx(tf.impact_lat_deg, abs=1e-6)
+    scud = fly_threat("scud-c", 39.04, 125.76, 36.05, 128.22, record=True)
+    stages = len(get_missile_stages("scud-c"))
+    assert scud.flight.track_t_s.shape[1] == 400 * (stages + 2)
+
+
+def get_missile_stages(slug: str):
+    from thaadsim.systems.catalog import get_missile
+
+    return get_missile(slug).rocket.stages

@@ -42,6 +42,17 @@ class MapFan:
     site_lonlat: tuple[float, float]
 
 
+def broken(lon_deg: FloatArray, lat_deg: FloatArray, jump_deg: float = 90.0
+           ) -> tuple[FloatArray, FloatArray]:
+    """The line cut (a NaN between) where consecutive longitudes jump by more than
+    ``jump_deg``: a route over the pole, where the longitude turns half a turn, is not
+    drawn back across the whole map."""
+    lon = np.asarray(lon_deg, dtype=float)
+    lat = np.asarray(lat_deg, dtype=float)
+    cut = np.flatnonzero(np.abs(np.diff(lon)) > jump_deg) + 1
+    return np.insert(lon, cut, np.nan), np.insert(lat, cut, np.nan)
+
+
 def plot_surveillance_map(path: str | Path, *, tracks: Sequence[MapTrack],
                           fans: Sequence[MapFan], title: str, notes: str = "",
                           places: Sequence[tuple[str, float, float]] = ()) -> Path:
@@ -72,17 +83,20 @@ def plot_surveillance_map(path: str | Path, *, tracks: Sequence[MapTrack],
         sx = float(near(fan.site_lonlat[0]))
         ax.plot([sx], [fan.site_lonlat[1]], marker="^", color=colour[fan.sensor], ms=8,
                 ls="none", markeredgecolor="k")
+    labelled: set[str] = set()
     for k, t in enumerate(tracks):
         x = near(t.lon_deg)
-        ax.plot(x, t.lat_deg, color="0.25", lw=0.8, label="ground track" if k == 0 else None)
+        ax.plot(*broken(x, t.lat_deg), color="0.25", lw=0.8,
+                label="ground track" if k == 0 else None)
         ax.plot([x[0]], [t.lat_deg[0]], marker="*", color="k", ms=10, ls="none")
         ax.plot([x[-1]], [t.lat_deg[-1]], marker="x", color="k", ms=6, ls="none")
         for j, (sensor, (s_lon, s_lat)) in enumerate(t.tracked.items()):
             if len(s_lon) < 2:
                 continue
-            ax.plot(near(s_lon), s_lat, color=colour.get(sensor, "tab:red"), lw=4.0 - 0.6 * j,
-                    alpha=0.8, solid_capstyle="butt",
-                    label=f"held in track by {sensor}" if k == 0 else None)
+            ax.plot(*broken(near(s_lon), s_lat), color=colour.get(sensor, "tab:red"),
+                    lw=4.0 - 0.6 * j, alpha=0.8, solid_capstyle="butt",
+                    label=None if sensor in labelled else f"held in track by {sensor}")
+            labelled.add(sensor)
     for name, p_lon, p_lat in places:
         px = float(near(p_lon))
         if box[0] <= px <= box[2] and box[1] <= p_lat <= box[3]:
@@ -106,4 +120,4 @@ def plot_surveillance_map(path: str | Path, *, tracks: Sequence[MapTrack],
     return path
 
 
-__all__ = ["MapFan", "MapTrack", "plot_surveillance_map"]
+__all__ = ["MapFan", "MapTrack", "broken", "plot_surveillance_map"]
