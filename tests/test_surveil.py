@@ -346,3 +346,32 @@ def get_missile_stages(slug: str):
     from thaadsim.systems.catalog import get_missile
 
     return get_missile(slug).rocket.stages
+
+
+@pytest.mark.slow  # one DF-41 flight past four sensors, ~10 s on a loaded machine
+def test_the_readme_example_output_is_what_the_command_gives():
+    """The README's surveil example shows, per sensor, the first detection, its range and
+    the track length that `thaadsim surveil --missile df-41 --from daqing --to
+    washington-dc` gives (rounded as the table rounds them)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    block = re.search(r"<!-- surveil:start -->(.*?)<!-- surveil:end -->", readme, re.S)
+    assert block
+    shown = {}
+    for line in block.group(1).splitlines():
+        cells = [c.strip() for c in line.strip().strip("│").split("│")]
+        if len(cells) == 9 and cells[0] and cells[0] != "sensor":
+            shown[cells[0]] = cells[1:4]
+    code, out, err = run_main("surveil", "--missile", "df-41", "--from", "daqing", "--to",
+                              "washington-dc", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+
+    def cell(x, fmt=",.0f"):
+        return "-" if x is None else format(x, fmt)
+
+    got = {p["sensor"]: [cell(p["first_detection_s"]), cell(p["first_detection_range_km"]),
+                         cell(p["track_s"])] for p in data["sensors"]}
+    assert shown == got
