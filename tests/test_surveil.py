@@ -316,6 +316,10 @@ def test_batch_table_shape_and_map(tmp_path):
     assert data["reachable"] == 1 and len(data["by_sensor"]) == 2
     for s in data["by_sensor"]:
         assert s["tracked_fraction"] in (0.0, 1.0)
+        assert 0.0 <= s["only_this_site_fraction"] <= s["tracked_fraction"]
+    tracked = {p["sensor"]: math.isfinite(p["track_start_s"]) for p in ok["sensors"]}
+    only = {s["sensor"]: s["only_this_site_fraction"] for s in data["by_sensor"]}
+    assert only["kyogamisaki"] == float(tracked["kyogamisaki"] and not tracked["seongju"])
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

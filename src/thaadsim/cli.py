@@ -930,12 +930,14 @@ def surveil(
             table.add_row(c["launch"], c["target"], *row(p))
     console.print(table)
     share = Table(title="Share of the reachable corridors")
-    for col in ("sensor", "mode", "body tracked", "warhead tracked", "deployment seen"):
+    for col in ("sensor", "mode", "body tracked", "warhead tracked", "deployment seen",
+                "no other site"):
         share.add_column(col, justify="left" if col in ("sensor", "mode") else "right")
     for s in data["by_sensor"]:
         share.add_row(s["sensor"], s["mode"], num(s["tracked_fraction"], ".0%"),
                       num(s["warhead_tracked_fraction"], ".0%"),
-                      num(s["deployment_seen_fraction"], ".0%"))
+                      num(s["deployment_seen_fraction"], ".0%"),
+                      num(s["only_this_site_fraction"], ".0%"))
     console.print(share)
 
 

@@ -1095,7 +1095,8 @@ def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = N
     (:func:`thaadsim.studies.surveillance.surveil`). One corridor: the flight's figures
     and a ``sensors`` list; several (``--from``/``--to`` repeated, ``--from-all``,
     ``--to-all``): a ``corridors`` list (each with its ``sensors``) and, per sensor, the
-    shares of the reachable corridors it tracked. ``rcs_m2`` is the warhead's; ``start(n)``
+    shares of the reachable corridors it tracked (``only_this_site_fraction``: it and no
+    sensor at another site). ``rcs_m2`` is the warhead's; ``start(n)``
     is entered around a batch of ``n`` corridors (a progress bar) and ``on_corridor(1)``
     called after each. Every value is checked before any flight."""
     from thaadsim.report.surveil import plot_surveillance_map
@@ -1157,7 +1158,9 @@ def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = N
                            "tracked_fraction": batch.seen_fraction(s.name, "track"),
                            "warhead_tracked_fraction": batch.seen_fraction(s.name, "warhead"),
                            "deployment_seen_fraction": batch.seen_fraction(s.name,
-                                                                           "deployment")}
+                                                                           "deployment"),
+                           "only_this_site_fraction": batch.tracked_only_by(
+                               s.name, [o.name for o in chosen if o.site != s.site])}
                           for s in chosen]}
         tracks = [_map_track(f"{c.launch} to {c.target}", c.result) for c in batch.corridors
                   if c.result is not None]

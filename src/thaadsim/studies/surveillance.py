@@ -51,7 +51,7 @@ from thaadsim.errors import CatalogError, InputError, UnreachableError
 from thaadsim.limits import check
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_direct, geodetic_to_ecef
 from thaadsim.systems import tracking
-from thaadsim.systems.catalog import Figure, Missile, _figure, _read_yaml, get_site
+from thaadsim.systems.catalog import Figure, Missile, Site, _figure, _read_yaml, get_site
 from thaadsim.systems.detection import (
     Cue,
     Truth,
@@ -349,14 +349,27 @@ def _seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence
     return np.random.SeedSequence(int(seed))
 
 
-def surveil(missile: Missile | str, launch: tuple[float, float], target: tuple[float, float],
-            sensors: Sequence[Sensor], *, body_rcs_m2: float | None = None,
-            warhead_rcs_m2: float | None = None, seed: int | np.random.SeedSequence = 0,
+def _latlon(place: Site | tuple[float, float], argument: str) -> tuple[float, float]:
+    """A place as (lat_deg, lon_deg): a catalog :class:`Site` or the pair itself."""
+    if isinstance(place, Site):
+        return place.lat_deg, place.lon_deg
+    try:
+        lat, lon = (float(v) for v in place)
+    except (TypeError, ValueError):
+        raise InputError(f"{argument}: {str(place)[:40]!r} is neither a Site nor (lat_deg, "
+                         "lon_deg)") from None
+    return lat, lon
+
+
+def surveil(missile: Missile | str, launch: Site | tuple[float, float],
+            target: Site | tuple[float, float], sensors: Sequence[Sensor], *,
+            body_rcs_m2: float | None = None, warhead_rcs_m2: float | None = None,
+            seed: int | np.random.SeedSequence = 0,
             shape: str = "min-energy", apogee_km: float | None = None,
             post_boost_s: float | None = None, early_warning: Cue = "catalog"
             ) -> Surveillance:
-    """Fly ``missile`` from ``launch`` to ``target`` (each (lat_deg, lon_deg)) and run each
-    sensor's detection chain on its body and its warhead (module docstring).
+    """Fly ``missile`` from ``launch`` to ``target`` (each a Site or (lat_deg, lon_deg)) and
+    run each sensor's detection chain on its body and its warhead (module docstring).
 
     RCS and the post-boost window default to the catalog's assumptions
     (:func:`rcs_figure`, :func:`post_boost_figure`). Sensor ``k`` draws from the ``k``-th
@@ -371,6 +384,7 @@ def surveil(missile: Missile | str, launch: tuple[float, float], target: tuple[f
         The missile cannot reach the target.
     """
     m = as_missile(missile)
+    launch, target = _latlon(launch, "launch"), _latlon(target, "target")
     parts = list(sensors)
     if not parts:
         raise InputError("sensors: none given; give at least one Sensor")
@@ -464,6 +478,18 @@ class Corridors:
                     "range_km": c.result.range_km, "flight_time_s": c.result.flight_time_s}
             rows += [head | p.row() for p in c.result.passes]
         return rows
+
+    def tracked_only_by(self, sensor: str, others: Sequence[str]) -> float:
+        """Share of the reachable corridors in which ``sensor`` tracked the body and none of
+        ``others`` did (what it adds to them); NaN with no reachable corridor."""
+        def tracked(c: Corridor, name: str) -> bool:
+            assert c.result is not None
+            p = next(p for p in c.result.passes if p.sensor == name)
+            return bool(np.isfinite(p.body.track_start_s))
+
+        got = [tracked(c, sensor) and not any(tracked(c, o) for o in others)
+               for c in self.corridors if c.result is not None]
+        return float(np.mean(got)) if got else float("nan")
 
     def seen_fraction(self, sensor: str, what: str = "track") -> float:
         """Share of the reachable corridors in which ``sensor`` tracked the body
