@@ -185,7 +185,7 @@ def test_first_detection_within_the_instrumented_range(df41):
 
 def test_seongju_terminal_radar_against_a_df41_from_daqing(df41):
     """The question of the debate: the Seongju radar in terminal mode against a DF-41 from
-    the reported Daqing brigade to Washington. Daqing lies ~1,330 km from Seongju, and the
+    the reported Daqing brigade to Washington. Daqing lies ~1,200 km from Seongju, and the
     missile climbs away to the north: twice the 600 km terminal window. Whether the radar
     faces North Korea (330 deg) or China (310 deg), it holds no track of the missile or of
     its warhead. (The same radar in forward-based mode, 2,000 km, does.)"""
