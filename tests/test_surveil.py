@@ -207,6 +207,7 @@ def test_saw_deployment_is_the_overlap_of_track_and_post_boost(df41):
     assert df41.deployment_end_s - df41.deployment_start_s == post_boost_figure("df-41").value
 
 
+@pytest.mark.slow  # four DF-26 flights past one or two radars, ~6 s
 def test_each_sensor_has_its_own_stream():
     """Adding a sensor after the others leaves their rows as they were; the same seed gives
     the same result."""
