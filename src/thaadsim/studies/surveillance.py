@@ -28,8 +28,9 @@ the track ends (:func:`thaadsim.systems.tracking.predict_impact`, unscented, wit
 with the track's position and velocity uncertainties at its last look
 (:class:`thaadsim.systems.detection.Timeline`'s ``position_sigma_m`` and
 ``velocity_sigma_mps``) taken as isotropic and uncorrelated about the true state: an
-approximation (the filter's full covariance is not kept past the firm look) that
-overstates the spread where position and velocity errors are correlated.
+approximation (the filter's full covariance is not kept past the firm look). At the firm
+look, where the chain predicts from its full covariance, it gives 0.82-0.93 of the chain's
+spread on three DF-41 corridors to Guam (tested within 25%): it understates a little.
 ``saw_deployment``: the body's track window overlaps the post-boost window.
 
 :func:`surveil_corridors` runs :func:`surveil` over every (launch, target) pair, one
