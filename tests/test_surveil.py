@@ -405,3 +405,19 @@ def test_the_impact_spread_at_a_track_end_against_the_chain_at_its_firm_look():
     approx = impact_sigma_at(truth, firm, float(tl.position_sigma_m[0, j]),
                              float(tl.velocity_sigma_mps[0, j]))
     assert approx == pytest.approx(float(tl.impact_sigma_m[0]), rel=0.25)
+
+
+def test_corridors_take_site_slugs_and_keep_unreachable_ones():
+    """A DF-26 (4,000 km) cannot fly Xinyang to Seattle (~9,500 km): the corridor is kept,
+    with its reason, and its table rows say so for every sensor."""
+    from thaadsim.studies.surveillance import surveil_corridors
+
+    sensors = [sensor_at("kyogamisaki", "forward-based"), sensor_at("seongju", "terminal")]
+    batch = surveil_corridors("df-26", ["xinyang"], ["seattle"], sensors)
+    (c,) = batch.corridors
+    assert (c.launch, c.target, c.result) == ("xinyang", "seattle", None)
+    assert "reach" in c.unreachable
+    rows = batch.table()
+    assert [r["sensor"] for r in rows] == ["kyogamisaki", "seongju"]
+    assert all(not r["reachable"] and not r["detected"] for r in rows)
+    assert math.isnan(batch.seen_fraction("seongju"))
