@@ -187,11 +187,12 @@ def test_seongju_terminal_radar_against_a_df41_from_daqing(df41):
     """The question of the debate: the Seongju radar in terminal mode against a DF-41 from
     the reported Daqing brigade to Washington. Daqing lies ~1,200 km from Seongju, and the
     missile climbs away to the north: twice the 600 km terminal window. Whether the radar
-    faces North Korea (330 deg) or China (310 deg), it holds no track of the missile or of
-    its warhead. (The same radar in forward-based mode, 2,000 km, does.)"""
+    faces North Korea (330 deg) or China (310 deg), it never detects the missile or its
+    warhead. (The same radar in forward-based mode, 2,000 km, holds the booster.)"""
     assert get_radar("terminal").radar.instrumented_range_m == 600e3
     for name in ("seongju-terminal", "seongju-terminal-china"):
         p = by_name(df41, name)
+        assert not p.body.detected and not p.warhead.detected, name
         assert p.body.track_s == 0.0 and p.warhead.track_s == 0.0, name
         assert not p.saw_deployment
     assert by_name(df41, "seongju-forward").body.track_s > 0.0
