@@ -211,3 +211,56 @@ def test_cost_catalog_refuses_a_figure_without_source(tmp_path: Path) -> None:
     bad.write_text("missiles:\n  scud-b: {value: 1000000}\ncontext: {}\n")
     with pytest.raises(CatalogError, match="scud-b"):
         load_costs(bad)
+
+
+def test_claims_as_data_one_record_per_claim(claims: dict[int, Claim], tmp_path: Path) -> None:
+    """Issue 16 part 3: every claim with its id, claim, verdict and numbers; the file the
+    report folder holds is the same serialiser's output, and JSON without NaN."""
+    import json
+
+    from thaadsim.report.exports import write_claims
+    from thaadsim.studies.claims import CLAIM_IDS, claims_records
+
+    ordered = [claims[k] for k in sorted(claims)]
+    records = claims_records(ordered)
+    assert [r["id"] for r in records] == [CLAIM_IDS[k] for k in sorted(claims)]
+    assert len({r["id"] for r in records}) == len(records)
+    for r, c in zip(records, ordered, strict=True):
+        assert {"id", "number", "claim", "verdict", "summary", "numbers"} <= set(r)
+        assert r["claim"] == c.claim and r["verdict"] == c.verdict
+        assert r["numbers"] == dict(c.numbers)
+    path = write_claims(ordered, tmp_path / "claims.json")
+    assert json.loads(path.read_text(encoding="utf-8")) == json.loads(
+        json.dumps(records, allow_nan=False))
+
+
+def test_claim_record_carries_sources_and_notes_only_when_given() -> None:
+    from thaadsim.studies.claims import claim_record
+
+    bare = Claim(number=9, claim="c", verdict="supported", summary="s",
+                 numbers={"x (km)": float("nan")})
+    rec = claim_record(bare)
+    assert rec["id"] == "claim-9" and "sources" not in rec and "notes" not in rec
+    assert rec["numbers"] == {"x (km)": None}  # JSON has no NaN
+    full = dataclasses.replace(bare, sources=("USCC 2016, p. 448",), notes=("n",))
+    assert claim_record(full)["sources"] == ["USCC 2016, p. 448"]
+    assert claim_record(full)["notes"] == ["n"]
+
+
+@pytest.mark.slow
+def test_run_json_claims_are_the_files_claims(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``thaadsim run --json``'s ``claims`` key and ``results/claims.json`` are one
+    serialiser's output, computed once."""
+    import json
+
+    from thaadsim.commands import run_command_data
+    from thaadsim.report.bundle import LAYOUT
+
+    monkeypatch.chdir(tmp_path)
+    done = run_command_data("saturation", output="out", trials=2, seed=1)
+    on_disk = json.loads((tmp_path / "out" / "results" / "claims.json").read_text())
+    assert done.data["claims"] == on_disk
+    assert [r["id"] for r in on_disk] == ["seoul", "china", "saturation", "classes", "cost"]
+    assert "results/claims.json" in LAYOUT
+    assert "results/claims.json" in done.data["files"]

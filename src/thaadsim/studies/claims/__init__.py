@@ -40,7 +40,15 @@ from thaadsim.studies.claims.classes import (
     claim_classes,
     shortest_range_into_band_km,
 )
-from thaadsim.studies.claims.common import CLAIMS, VERDICTS, Claim, RunRecord
+from thaadsim.studies.claims.common import (
+    CLAIM_IDS,
+    CLAIMS,
+    VERDICTS,
+    Claim,
+    RunRecord,
+    claim_record,
+    claims_records,
+)
 from thaadsim.studies.claims.cost import (
     Costs,
     claim_cost,
@@ -68,7 +76,8 @@ def check_claims(out: RunRecord, *, quick: bool = False) -> list[Claim]:
     ]
 
 
-__all__ = ["CLAIMS", "COVERAGE_TARGETS", "RADAR_MODES", "SEOUL_THREATS", "STANDARD_FLIGHTS",
-           "VERDICTS", "Claim", "Costs", "RunRecord", "check_claims", "cost_catalog",
-           "coverage", "interceptors_per_kill", "load_costs", "p_no_leak_with_inventory",
+__all__ = ["CLAIMS", "CLAIM_IDS", "COVERAGE_TARGETS", "RADAR_MODES", "SEOUL_THREATS",
+           "STANDARD_FLIGHTS", "VERDICTS", "Claim", "Costs", "RunRecord", "check_claims",
+           "claim_record", "claims_records", "cost_catalog", "coverage",
+           "interceptors_per_kill", "load_costs", "p_no_leak_with_inventory",
            "saturation_curve", "shortest_range_into_band_km"]
