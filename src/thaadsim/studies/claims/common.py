@@ -56,7 +56,8 @@ class Claim:
 
 CLAIMS = {
     1: "THAAD cannot protect Seoul from short-range missiles and artillery.",
-    2: "THAAD's X-band radar can see into China.",
+    2: "THAAD's radar in Korea can track China's strategic missiles and undermine its "
+       "deterrent.",
     3: "Many missiles fired at once can defeat THAAD.",
     4: "THAAD is built for medium- and intermediate-range missiles, not short-range ones.",
     5: "THAAD's interceptors cost more than the missiles they stop.",
