@@ -156,10 +156,10 @@ def test_a_held_track_lies_within_the_instrumented_range(df41):
             assert rng <= 1.01 * sensor.radar.instrumented_range_m, (p.sensor, t, rng)
 
 
-def _chain_applies_the_instrumented_range() -> bool:
-    """Whether a look at a bright (10 m2) target on the boresight of a terminal-mode radar,
-    650 km downrange at 300 km altitude (~20 deg up, ~720 km away: well above the horizon,
-    beyond the 600 km window) is refused (helper "fence", issue 15 part 2)."""
+def test_the_chain_applies_the_instrumented_range() -> None:
+    """A look at a bright (10 m2) target on the boresight of a terminal-mode radar, 650 km
+    downrange at 300 km altitude (~20 deg up, ~720 km away: well above the horizon, beyond
+    the 600 km window) is refused (issue 15 part 2)."""
     from thaadsim.physics.geodesy import geodesic_direct
 
     radar = get_radar("terminal").radar
@@ -167,12 +167,9 @@ def _chain_applies_the_instrumented_range() -> bool:
     lat, lon, _ = geodesic_direct(emp.lat_deg, emp.lon_deg, 330.0, 650e3)
     r = geodetic_to_ecef(float(lat), float(lon), 300e3)
     view = look(radar, emp, np.asarray(r)[None], np.zeros((1, 3)), 10.0, "track")
-    return not bool(view.visible[0])
+    assert not bool(view.visible[0])
 
 
-@pytest.mark.xfail(not _chain_applies_the_instrumented_range(), strict=True,
-                   reason="the detection chain does not yet apply the instrumented range "
-                          "(issue 15 part 2, the fence helper)")
 def test_first_detection_within_the_instrumented_range(df41):
     """Every first detection lies within the mode's instrumented range (issue 15 part 2)."""
     for p in df41.passes:
@@ -187,11 +184,12 @@ def test_seongju_terminal_radar_against_a_df41_from_daqing(df41):
     """The question of the debate: the Seongju radar in terminal mode against a DF-41 from
     the reported Daqing brigade to Washington. Daqing lies ~1,200 km from Seongju, and the
     missile climbs away to the north: twice the 600 km terminal window. Whether the radar
-    faces North Korea (330 deg) or China (310 deg), it holds no track of the missile or of
-    its warhead. (The same radar in forward-based mode, 2,000 km, does.)"""
+    faces North Korea (330 deg) or China (310 deg), it never detects the missile or its
+    warhead. (The same radar in forward-based mode, 2,000 km, holds the booster.)"""
     assert get_radar("terminal").radar.instrumented_range_m == 600e3
     for name in ("seongju-terminal", "seongju-terminal-china"):
         p = by_name(df41, name)
+        assert not p.body.detected and not p.warhead.detected, name
         assert p.body.track_s == 0.0 and p.warhead.track_s == 0.0, name
         assert not p.saw_deployment
     assert by_name(df41, "seongju-forward").body.track_s > 0.0
@@ -405,3 +403,19 @@ def test_the_impact_spread_at_a_track_end_against_the_chain_at_its_firm_look():
     approx = impact_sigma_at(truth, firm, float(tl.position_sigma_m[0, j]),
                              float(tl.velocity_sigma_mps[0, j]))
     assert approx == pytest.approx(float(tl.impact_sigma_m[0]), rel=0.25)
+
+
+def test_corridors_take_site_slugs_and_keep_unreachable_ones():
+    """A DF-26 (4,000 km) cannot fly Xinyang to Seattle (~9,500 km): the corridor is kept,
+    with its reason, and its table rows say so for every sensor."""
+    from thaadsim.studies.surveillance import surveil_corridors
+
+    sensors = [sensor_at("kyogamisaki", "forward-based"), sensor_at("seongju", "terminal")]
+    batch = surveil_corridors("df-26", ["xinyang"], ["seattle"], sensors)
+    (c,) = batch.corridors
+    assert (c.launch, c.target, c.result) == ("xinyang", "seattle", None)
+    assert "reach" in c.unreachable
+    rows = batch.table()
+    assert [r["sensor"] for r in rows] == ["kyogamisaki", "seongju"]
+    assert all(not r["reachable"] and not r["detected"] for r in rows)
+    assert math.isnan(batch.seen_fraction("seongju"))

@@ -924,7 +924,7 @@ def surveil(
                          else "right")
     for c in data["corridors"]:
         if not c["reachable"]:
-            table.add_row(c["launch"], c["target"], "out of reach", *[""] * (len(cols) - 1))
+            table.add_row(c["launch"], c["target"], "unreachable", *[""] * (len(cols) - 1))
             continue
         for p in c["sensors"]:
             table.add_row(c["launch"], c["target"], *row(p))

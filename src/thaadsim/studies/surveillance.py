@@ -507,16 +507,29 @@ class Corridors:
         return float(np.mean(got)) if got else float("nan")
 
 
-def surveil_corridors(missile: Missile | str, launches: Sequence[tuple[str, float, float]],
-                      targets: Sequence[tuple[str, float, float]], sensors: Sequence[Sensor],
+Place = str | tuple[str, float, float]
+"""A corridor's end: a catalog site's slug, or ``(name, lat_deg, lon_deg)``."""
+
+
+def _named(place: Place) -> tuple[str, float, float]:
+    if isinstance(place, str):
+        site = get_site(place)
+        return place, site.lat_deg, site.lon_deg
+    name, lat, lon = place
+    return str(name), float(lat), float(lon)
+
+
+def surveil_corridors(missile: Missile | str, launches: Sequence[Place],
+                      targets: Sequence[Place], sensors: Sequence[Sensor],
                       *, seed: int = 0, on_corridor: Callable[[int], None] | None = None,
                       **kw: Any) -> Corridors:
-    """:func:`surveil` over every (launch, target) pair (each ``(name, lat_deg, lon_deg)``),
+    """:func:`surveil` over every (launch, target) pair (each a site slug or ``(name,
+    lat_deg, lon_deg)``; :func:`china_launch_areas` and :func:`us_targets` give the catalog's),
     corridor ``i`` (launch-major order) on the ``i``-th child of ``SeedSequence(seed)``;
     a corridor the missile cannot fly is kept with its reason. ``on_corridor(1)`` is
     called after each (a progress bar's advance); ``kw`` goes to :func:`surveil`."""
     m = as_missile(missile)
-    pairs = [(a, b) for a in launches for b in targets]
+    pairs = [(_named(a), _named(b)) for a in launches for b in targets]
     check("corridors", len(pairs), "corridors (launches x targets)")
     seeds = _seed_sequence(seed).spawn(len(pairs))
     out = []
