@@ -340,3 +340,16 @@ def test_run_json_claims_are_the_files_claims(tmp_path: Path,
     assert [r["id"] for r in on_disk] == ["seoul", "china", "saturation", "classes", "cost"]
     assert "results/claims.json" in LAYOUT
     assert "results/claims.json" in done.data["files"]
+
+
+def test_binomial_pmf_without_scipy_stats_is_scipy_stats() -> None:
+    """The saturation claim's binomial weights (taken without importing scipy.stats, which
+    costs every run a second) are scipy.stats.binom.pmf's numbers, bit for bit."""
+    from scipy.stats import binom
+
+    from thaadsim.studies.claims.saturation import binom_pmf
+
+    for n in (0, 1, 7, 40, 200):
+        for p in (0.0, 0.05, 0.3, 0.5, 0.81, 1.0):
+            k = np.arange(n + 1)
+            assert np.array_equal(binom_pmf(k, n, p), binom.pmf(k, n, p))

@@ -604,7 +604,16 @@ def run_cases(cases: Sequence[Mapping[str, Any]] | None = None,
 
 
 CACHE_NAME = "validation"
-"""The shipped cases' results in thaadsim's cache (:mod:`thaadsim.cache`)."""
+"""The shipped cases' results in thaadsim's cache (:mod:`thaadsim.cache`): the entry
+:func:`cache_entry` names, one per version."""
+
+
+def cache_entry() -> str:
+    """The cache entry of this version's table: :data:`CACHE_NAME` and the start of the
+    version key, so that two installed versions (two environments sharing a user's cache)
+    each keep their own table instead of overwriting one entry in turn, which made every
+    report of the one recompute the whole table after a run of the other."""
+    return f"{CACHE_NAME}-{version_key()[:16]}"
 
 
 def _as_results(value: Any) -> list[CaseResult] | None:
@@ -620,10 +629,10 @@ def cached_results() -> Cached:
     per version of thaadsim's code and catalog (:func:`thaadsim.cache.version_key`) and kept
     in the user's cache; ``computed_at`` says when, ``from_cache`` whether this call read
     them. A ``thaadsim validate`` run of the shipped cases fills the same cache."""
-    hit = cached(CACHE_NAME, lambda: [asdict(r) for r in run_cases()])
+    hit = cached(cache_entry(), lambda: [asdict(r) for r in run_cases()])
     results = _as_results(hit.value)
     if results is None:  # a damaged or foreign cache entry: never trusted, computed again
-        hit = store(CACHE_NAME, version_key(), [asdict(r) for r in run_cases()])
+        hit = store(cache_entry(), version_key(), [asdict(r) for r in run_cases()])
         results = _as_results(hit.value) or []
     return replace(hit, value=results)
 
@@ -641,13 +650,14 @@ def validate(cases_path: str | Path | None = None) -> list[CaseResult]:
     then kept in the cache, where a later report finds them: :func:`cached_results`)."""
     results = run_cases(load_cases(cases_path))
     if cases_path is None:
-        store(CACHE_NAME, version_key(), [asdict(r) for r in results])
+        store(cache_entry(), version_key(), [asdict(r) for r in results])
     return results
 
 
 __all__ = [
     "KINDS",
     "CaseResult",
+    "cache_entry",
     "cached_results",
     "kepler_closed_form",
     "load_cases",

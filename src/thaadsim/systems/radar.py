@@ -50,7 +50,7 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats
+from scipy import optimize
 
 from thaadsim.errors import InputError
 from thaadsim.physics.earth import WGS84, Earth
@@ -298,6 +298,8 @@ def pd_from_snr(snr_linear: npt.ArrayLike, pfa: float, swerling: int = 1) -> Flo
     if swerling == 1:
         return np.asarray(pfa ** (1.0 / (1.0 + s)))
     if swerling in (0, 5):
+        from scipy import stats  # here: its import builds every distribution's docstring
+
         return np.asarray(stats.ncx2.sf(-2.0 * np.log(pfa), 2.0, 2.0 * s))
     raise InputError(f"swerling: {swerling!r} is not one of {SWERLING_CASES}")
 
