@@ -106,6 +106,8 @@ LIMITS = MappingProxyType({
                       "one turn either way"),
     "boresight_deg": _l(0, 360, "deg", "radar face azimuth, clockwise from north", _PHYS,
                         high_open=True),
+    "min_elevation_deg": _l(0, 90, "deg", "lowest elevation a radar is operated at, at its "
+                            "site", _PHYS, high_open=True),
     "alt_km": _l(-0.5, 9, "km", "altitude of a site or of equipment on the ground",
                  "the Dead Sea shore to above Everest"),
     "radius_km": _l(0, 500, "km", "radius of a launch area", "a launch area, not a region",

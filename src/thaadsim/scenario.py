@@ -91,7 +91,7 @@ from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.systems.catalog import Site, get_missile, get_radar, missile_catalog, site_catalog
-from thaadsim.systems.fire_control import DOCTRINES, Battery, battery_catalog
+from thaadsim.systems.fire_control import COASTING_POLICIES, DOCTRINES, Battery, battery_catalog
 from thaadsim.systems.interceptor import interceptor_catalog
 from thaadsim.systems.radar import MODES, Emplacement
 from thaadsim.systems.sensors import (
@@ -250,6 +250,8 @@ class RadarSpec(Emplaced):
 
     mode: str = _f("terminal", "a radar mode")
     boresight_deg: float | None = _lim(None, "boresight_deg", ", clockwise from north")
+    min_elevation_deg: float | None = _lim(None, "min_elevation_deg", " (default: the "
+                                           "site's, sites.yaml, else the radar's)")
 
 
 class SensorSpec(RadarSpec):
@@ -295,6 +297,8 @@ class AssetSpec(Place):
 
 class DefenseSpec(_Model):
     doctrine: str = _f("shoot-look-shoot", "a doctrine")
+    coasting: str = _f("handover", "what fire control does with a coasting track: "
+                       "handover, fire or wait")
     sensors: list[SensorSpec] | None = _f(None, "a list of 1 to 20 sensors (radars at "
                                           "sites)", min_length=1, max_length=20)
     radars: list[RadarSpec] | None = _f(None, "the older form: a list of exactly one radar "
@@ -883,8 +887,9 @@ def _emplacement(r: RadarSpec, loc: Loc, groups: Sequence[Group], where: _Where
                        "is at the radar, so no bearing to it; allowed: a boresight_deg from 0 "
                        "to 360")
         bore = _bearing_deg(site, lat, lon)
+    low = r.min_elevation_deg if r.min_elevation_deg is not None else site.min_elevation_deg
     return Emplacement(lat_deg=site.lat_deg, lon_deg=site.lon_deg, alt_m=site.alt_m,
-                       boresight_deg=bore, name=site.name), site.slug
+                       boresight_deg=bore, name=site.name, min_elevation_deg=low), site.slug
 
 
 # --------------------------------------------------------------------------------------------
@@ -1050,6 +1055,8 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
         where.fail(("run", "band_km"), f"[{fmt_number(lo)}, {fmt_number(hi)}] is not a band; "
                    f"allowed: {_allowed(RunSpec.model_fields['band_km'])}")
     _check_doctrine(spec.defense.doctrine, ("defense", "doctrine"), where)
+    _one_of("coasting policy", spec.defense.coasting, COASTING_POLICIES,
+            ("defense", "coasting"), where)
     groups = _groups(spec, where)
     batteries = _batteries(spec.defense, where)
     assets = _assets(spec.defense, where)
@@ -1064,7 +1071,8 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
     defense = Defense(batteries=batteries, sensors=sensors, assets=assets,
                       doctrine=spec.defense.doctrine, engage_all=spec.defense.engage_all,
                       sspk=spec.defense.sspk, perfect_tracking=spec.defense.perfect_tracking,
-                      early_warning=_early_warning(spec.defense), network_latency_s=latency)
+                      early_warning=_early_warning(spec.defense), network_latency_s=latency,
+                      coasting=spec.defense.coasting)
     default_name = (_safe_name(Path(label).stem, "scenario") if label != "<scenario>"
                     else "scenario")
     return Scenario(name=spec.name or default_name, description=spec.description, text=text,

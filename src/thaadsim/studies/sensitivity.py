@@ -87,7 +87,8 @@ OUTPUTS = ("p_no_leak", "expected_leakers", "detection_range", "footprint_area")
 OUTPUT_UNITS = {"p_no_leak": "probability", "expected_leakers": "threats",
                 "detection_range": "km", "footprint_area": "km^2"}
 PARAMETERS = ("sspk", "divert_mps", "rcs_m2", "average_power_w", "losses_db", "reaction_s",
-              "kill_assessment_s", "fire_channels", "launchers", "dummy")
+              "kill_assessment_s", "fire_channels", "launchers", "face_tilt_deg",
+              "max_elevation_deg", "dummy")
 DEFAULT_PARAMETERS = {
     "p_no_leak": ("sspk", "divert_mps", "rcs_m2", "average_power_w", "reaction_s",
                   "fire_channels"),
@@ -104,8 +105,20 @@ FOOTPRINT_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db", "reaction_s",
 FOOTPRINT_GRID_KM = 25.0
 """Default cell size of the ``footprint_area`` runs: coarse, so that a run is cheap (the
 area moves by whole cells; the default of ``thaadsim footprint`` is 10 km)."""
-RADAR_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db")
+RADAR_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db", "face_tilt_deg",
+                    "max_elevation_deg")
 """Parameters that change tracking."""
+ANGLE_LEVEL_DEG = 1.0
+"""Grid (deg) of the face's tilt and highest elevation on which runs share their tracking."""
+FACE_TILT_RANGE_DEG = (0.0, 20.0)
+"""The AN/TPY-2 face's tilt above the vertical: not published. Photographs of deployed
+arrays (MDA imagery of the Guam and Seongju radars) show the face leaning back a little
+from the vertical, on its trailer; 0-20 deg brackets what they allow (assumption; the
+catalog's 10 deg is its middle)."""
+MAX_ELEVATION_RANGE_DEG = (60.0, 85.0)
+"""The face's highest elevation: not published. With a +-60 deg electronic scan (the
+catalog's scan_half_width_deg) the face tilted 0-20 deg reaches 60-80 deg; 85 deg allows a
+scan a little wider than the azimuth one (assumption; the catalog's 70 deg inside)."""
 RCS_LEVEL_DB = 0.5
 """Grid (dB) of the radar parameters (power, losses, cross-section) on which runs share
 their tracking (module docstring)."""
@@ -193,6 +206,14 @@ def parameter(name: str, defense: Defense) -> Parameter:
                          unit="s" if name.endswith("_s") else "",
                          integer=name in ("fire_channels", "launchers"),
                          basis=f"battery {battery.slug}: {basis}")
+    if name in ("face_tilt_deg", "max_elevation_deg"):
+        lo, hi = FACE_TILT_RANGE_DEG if name == "face_tilt_deg" else MAX_ELEVATION_RANGE_DEG
+        what = ("tilt of the face above the vertical, 0-20 deg from photographs of deployed "
+                "arrays" if name == "face_tilt_deg" else "highest elevation of the face, "
+                "60-85 deg: +-60 deg scan about a face tilted 0-20 deg (and a little wider)")
+        return Parameter(name=name, nominal=float(getattr(radar, name)), low=lo, high=hi,
+                         unit="deg", basis=f"radar {entry.slug}: assumption, {what} (not "
+                         "public); every sensor's changed alike")
     if name == "dummy":
         return Parameter(name=name, nominal=0.5, low=0.0, high=1.0, unit="",
                          basis="changes nothing (noise floor of the estimates)")
@@ -332,11 +353,16 @@ its own)."""
 
 def _radar_levels(values: dict[str, FloatArray], defense: Defense, runs: int
                   ) -> npt.NDArray[np.int64]:
-    """(runs, 3): each run's power (ratio to the nominal), losses (difference from the
+    """(runs, 5): each run's power (ratio to the nominal), losses (difference from the
     nominal) and cross-section, each in whole :data:`RCS_LEVEL_DB` dB steps
-    (:data:`NOT_VARIED` for the cross-section of a run that keeps the threats' own)."""
+    (:data:`NOT_VARIED` for the cross-section of a run that keeps the threats' own), and
+    its face tilt and highest elevation (differences from the nominal) in whole
+    :data:`ANGLE_LEVEL_DEG` steps."""
     radar = _first_radar(defense)
-    out = np.zeros((runs, 3), dtype=np.int64)
+    out = np.zeros((runs, 5), dtype=np.int64)
+    for col, name in ((3, "face_tilt_deg"), (4, "max_elevation_deg")):
+        if name in values:
+            out[:, col] = np.rint((values[name] - getattr(radar, name)) / ANGLE_LEVEL_DEG)
     if "average_power_w" in values:
         out[:, 0] = np.rint(10 * np.log10(values["average_power_w"] / radar.average_power_w)
                             / RCS_LEVEL_DB)
@@ -352,11 +378,14 @@ def _at_levels(levels: npt.NDArray[np.int64], defense: Defense,
     """The defense and raid of one row of :func:`_radar_levels`: every sensor's radar with
     its power scaled and its losses shifted, every threat with the cross-section (or its
     own), by ``dataclasses.replace``."""
-    power, losses, rcs = (int(v) for v in levels)
+    power, losses, rcs, tilt, top = (*(int(v) for v in levels), 0, 0)[:5]
     factor = 10 ** (power * RCS_LEVEL_DB / 10)
     sensors = tuple(dataclasses.replace(s, radar=dataclasses.replace(
         s.radar, average_power_w=s.radar.average_power_w * factor,
-        losses_db=s.radar.losses_db + losses * RCS_LEVEL_DB)) for s in defense.sensors)
+        losses_db=s.radar.losses_db + losses * RCS_LEVEL_DB,
+        face_tilt_deg=s.radar.face_tilt_deg + tilt * ANGLE_LEVEL_DEG,
+        max_elevation_deg=s.radar.max_elevation_deg + top * ANGLE_LEVEL_DEG))
+        for s in defense.sensors)
     threats = (list(raid) if rcs == NOT_VARIED else
                [dataclasses.replace(th, rcs_m2=float(10 ** (rcs * RCS_LEVEL_DB / 10)))
                 for th in raid])
