@@ -208,7 +208,9 @@ def test_one_sensor_gives_the_golden_tables_of_the_one_radar() -> None:
     """The tables of main before the sensor network (commit cff26a4, one radar tracking
     for a THAAD and a Patriot battery), stored: the legacy ``radars:`` scenario gives them
     to the last bit, unchunked, chunked and pooled; the same defense written with
-    ``sensors:`` and no latency gives them too."""
+    ``sensors:`` and no latency gives them too. The radar keeps the radar's own 0.5 deg
+    minimum elevation (``min_elevation_deg: 0.5``), as before Seongju's 5 deg
+    (``sites.yaml``)."""
     from thaadsim.engagement import engage_prepared, prepare
 
     golden = json.loads(GOLDEN.read_text())
@@ -221,9 +223,9 @@ def test_one_sensor_gives_the_golden_tables_of_the_one_radar() -> None:
                     np.random.default_rng(11))
     assert _table(pooled) == golden["engage"]
     text = golden["scenario"].replace(
-        "radars: [{site: seongju, mode: terminal, boresight_deg: 330}]",
+        "radars: [{site: seongju, mode: terminal, boresight_deg: 330, min_elevation_deg: 0.5}]",
         "network_latency_s: 0\n  sensors: [{site: seongju, mode: terminal, "
-        "boresight_deg: 330}]")
+        "boresight_deg: 330, min_elevation_deg: 0.5}]")
     new = parse_scenario(text, "golden-sensors.yaml").to_run_kwargs()
     assert _table(simulate(new["raid"], new["defense"], trials=3, seed=7)) == golden["simulate"]
 

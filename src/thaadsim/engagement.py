@@ -519,7 +519,8 @@ def coasting_columns(shots: fc.Shots, trials: int, n: int, choosers: Sequence[An
     the homing time and that track's latency; 0: a live track; NaN: no shot), how long
     before the intercept that track had lost the threat (``lost_before_intercept_s``), why
     it had lost it (``lost_status``, :data:`~thaadsim.systems.radar.STATUS_TEXT` codes) and
-    the mean kill probability of the shots at it (``shot_pk``). ``choosers``: each
+    the mean kill probability of the shots at it (``shot_pk``); a live track's
+    ``lost_before_intercept_s`` is NaN. ``choosers``: each
     battery's handover (:func:`_handover_sigma`, its ``sensor``); ``status``:
     :func:`status_grid` (None: perfect tracking, nothing coasts)."""
     coast = np.full((trials, n), np.nan)
@@ -545,7 +546,7 @@ def coasting_columns(shots: fc.Shots, trials: int, n: int, choosers: Sequence[An
                     sensor[at] = choosers[b].sensor(trial[at], int(i), t_int[at])
                 q = t_int - homing_s[b] - delays[b][sensor]
                 c, why = coast_at(status, t_grid, sensor, threat, q)
-                before[trial, threat] = c + (t_int - q)
+                before[trial, threat] = np.where(c > 0, c + (t_int - q), np.nan)
             coast[trial, threat] = c
             lost[trial, threat] = why
     return {"coast_s": coast, "lost_before_intercept_s": before, "lost_status": lost,
