@@ -300,10 +300,14 @@ def test_a_quarter_of_the_power_shortens_the_detection_range_by_root_two() -> No
 def test_a_quarter_of_the_power_delays_the_firm_track_on_a_real_flight() -> None:
     """The same Scud-C, seed and draws against the Seongju radar at a quarter of its power
     (dataclasses.replace on the defense's sensor): detection and the firm track come later
-    (a smaller SNR at every range; median over trials)."""
+    (a smaller SNR at every range; median over trials). The radar keeps its own 0.5 deg
+    floor: above Seongju's 5 deg (sites.yaml) the Scud-C is first seen where it crosses
+    5 deg, whatever the power."""
     raid = [_threat("scud-c", PYONGYANG, (SEONGJU.lat_deg, SEONGJU.lon_deg), rcs_m2=0.01)]
-    full = simulate(raid, _defense((SEONGJU_RADAR,)), trials=6, seed=4)
-    weak = simulate(raid, _defense((with_power(SEONGJU_RADAR, 0.25),)), trials=6, seed=4)
+    radar = dataclasses.replace(SEONGJU_RADAR, emplacement=dataclasses.replace(
+        SEONGJU_RADAR.emplacement, min_elevation_deg=None))
+    full = simulate(raid, _defense((radar,)), trials=6, seed=4)
+    weak = simulate(raid, _defense((with_power(radar, 0.25),)), trials=6, seed=4)
     for col in ("first_detection_s", "firm_track_s"):
         assert np.nanmedian(weak.threats[col]) > np.nanmedian(full.threats[col]), col
 
