@@ -105,6 +105,36 @@ class RaidThreat:
     apogee_km: float | None = None
     launch_t_s: float = 0.0
     rcs_m2: float = 0.1
+    decoys: Decoys | None = None
+    """Decoys and debris released with its warhead (None: none)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decoys:
+    r"""Simple countermeasures released with one warhead after burnout: ``count`` objects
+    (decoys, tank debris) that fly alongside it through midcourse into re-entry.
+
+    Model (stated assumptions): a decoy shares its warhead's trajectory and track (the
+    radar does not resolve its flight separately; the track's accuracy and the
+    intercept geometry are the warhead's); before the battery's first launch at it, the
+    radar tells each decoy from the warhead independently with probability
+    ``discrimination`` (by its cross-section, ``rcs_m2`` against the warhead's, and by
+    its deceleration once it re-enters: a light decoy slows where the warhead does not).
+    A decoy told apart is not engaged; one that is not is engaged by fire control as a
+    warhead would be, spending interceptors, fire channels and time (its shots are in
+    the shots table with ``decoy`` true and count as interceptors used); a decoy never
+    leaks. Ranges (assumptions): ``rcs_m2`` 0.01-1 m^2 (a balloon or a tank fragment
+    against a 0.01-0.1 m^2 warhead); ``discrimination`` 0 (replicas in the exo-atmosphere,
+    where RCS and motion match) to 1 (light decoys stripped by drag above the band)."""
+
+    count: int
+    rcs_m2: float = 0.1
+    discrimination: float = 0.0
+
+    def __post_init__(self) -> None:
+        check("decoys", self.count, "decoys.count")
+        check("rcs_m2", self.rcs_m2, "decoys.rcs_m2")
+        check("probability", self.discrimination, "decoys.discrimination")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,7 +189,7 @@ class Result:
     threats: dict[str, npt.NDArray[Any]]
     """One row per trial and threat."""
     shots: dict[str, npt.NDArray[Any]]
-    """One row per interceptor fired."""
+    """One row per interceptor fired (``decoy``: at a decoy of that threat, :class:`Decoys`)."""
     trials: int
     n_threats: int
     batteries: tuple[str, ...]
@@ -450,6 +480,84 @@ class _Handover:
         return self._choose(trial, threat, t_int)[1]
 
 
+DECOY_STREAM = 0xDEC0
+"""The discrimination draws of a run come from ``SeedSequence([seed, DECOY_STREAM])``: a
+stream of their own, so that decoys leave the radar's and fire control's draws alone."""
+
+
+def decoy_columns(raid: Sequence[RaidThreat]) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """The decoys fire control may see: for each, its warhead's index in ``raid`` and its
+    discrimination probability (:class:`Decoys`). Decoys that are always told apart
+    (discrimination 1) never reach fire control, so a run with them is the run without."""
+    parents: list[int] = []
+    probs: list[float] = []
+    for i, th in enumerate(raid):
+        d = th.decoys
+        if d is not None and d.count and d.discrimination < 1.0:
+            parents += [i] * d.count
+            probs += [d.discrimination] * d.count
+    return np.array(parents, dtype=np.intp), np.array(probs, dtype=np.float64)
+
+
+def decoys_told_apart(probs: FloatArray, trials: int, seed: int) -> npt.NDArray[np.bool_]:
+    """(trials, decoys): whether the radar tells each decoy from its warhead in each trial
+    (independently, with its probability; :data:`DECOY_STREAM`)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, DECOY_STREAM]))
+    return np.asarray(rng.random((trials, probs.size)) < probs[None, :], dtype=bool)
+
+
+class _Columns:
+    """A handover (:func:`_handover_sigma`) over fire control's columns: the threats, then
+    their decoys, each decoy with its warhead's track (``idx``: each column's threat)."""
+
+    def __init__(self, inner: Any, idx: npt.NDArray[np.intp]) -> None:
+        self.inner, self.idx = inner, idx
+
+    def __call__(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+                 ) -> FloatArray:
+        return np.asarray(self.inner(trial, int(self.idx[threat]), t_int), dtype=np.float64)
+
+    def sensor(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+               ) -> npt.NDArray[np.intp]:
+        return np.asarray(self.inner.sensor(trial, int(self.idx[threat]), t_int),
+                          dtype=np.intp)
+
+
+def _geo_rows(geo: fc.Geometry, idx: npt.NDArray[np.intp]) -> fc.Geometry:
+    """A battery's geometry over fire control's columns (each decoy its warhead's)."""
+    return dataclasses.replace(geo, **{f.name: getattr(geo, f.name)[idx]
+                                       for f in dataclasses.fields(geo)})
+
+
+def _split_decoys(plan: fc.Plan, n: int, idx: npt.NDArray[np.intp]
+                  ) -> tuple[fc.Plan, fc.Shots, npt.NDArray[np.bool_], FloatArray]:
+    """Fire control's plan over the threats and their decoys, split: the plan of the
+    ``n`` threats, every shot (a decoy's under its warhead's index), whether each was at
+    a decoy, and the shots at each threat's decoys per trial (trials, n). Where a threat
+    was not engaged for want of interceptors or channels in a trial in which decoys took
+    some, its reason says so."""
+    shots = fc.shots_table(plan)
+    at_decoy = shots.threat >= n
+    shots = dataclasses.replace(shots, threat=idx[shots.threat])
+    trials = plan.outcome.shape[0]
+    decoy_shots = np.zeros((trials, n))
+    np.add.at(decoy_shots, (shots.trial[at_decoy], shots.threat[at_decoy]), 1.0)
+    kept = fc.Plan(outcome=plan.outcome[:, :n], reason=plan.reason[:, :n],
+                   killed_at_s=plan.killed_at_s[:, :n], by_battery=plan.by_battery[:, :n],
+                   by_shot=plan.by_shot[:, :n], busy_until_s=plan.busy_until_s[:, :n],
+                   shots=plan.shots)
+    spent = decoy_shots.sum(axis=1, keepdims=True) > 0
+    kept.reason = np.where(spent & (kept.reason == fc.R_INVENTORY), fc.R_INVENTORY_DECOYS,
+                           np.where(spent & (kept.reason == fc.R_CHANNELS),
+                                    fc.R_CHANNELS_DECOYS, kept.reason))
+    return kept, shots, at_decoy, decoy_shots
+
+
+def _real_shots(shots: fc.Shots, at_decoy: npt.NDArray[np.bool_]) -> fc.Shots:
+    return dataclasses.replace(shots, **{f.name: getattr(shots, f.name)[~at_decoy]
+                                         for f in dataclasses.fields(shots)})
+
+
 COAST_MIN_S = 5.0
 """A track *coasts* at a handover when its sensor last saw the threat more than this
 before it: a few track intervals (1-2 s, ``radars.yaml``), so that a look or two missed on
@@ -551,6 +659,11 @@ def coasting_columns(shots: fc.Shots, trials: int, n: int, choosers: Sequence[An
             lost[trial, threat] = why
     return {"coast_s": coast, "lost_before_intercept_s": before, "lost_status": lost,
             "shot_pk": pk}
+
+
+def _told_columns(told: npt.NDArray[np.bool_], n: int) -> npt.NDArray[np.bool_]:
+    """(trials, n + decoys): False for the threats, whether told apart for the decoys."""
+    return np.concatenate([np.zeros((told.shape[0], n), dtype=bool), told], axis=1)
 
 
 def _live(defense: Defense, status: npt.NDArray[np.int8] | None, t_grid: FloatArray,
@@ -754,11 +867,13 @@ def simulate(
     size = chunk_trials or max(1, CHUNK_THREAT_TRIALS // n)
     rcs = np.array([th.rcs_m2 for th in raid], dtype=np.float64)
     status = None if defense.perfect_tracking else status_grid(sensors, t_grid, y_grid)
+    parents, probs = decoy_columns(raid)
+    told = decoys_told_apart(probs, trials, seed)
     if trials <= size:  # one chunk: the streams themselves
         table, shots = _chunk(raid, defense, truth, rcs, geometry, hits_asset, 0, trials,
                               [np.random.default_rng(sensor_seed(seed, k))
                                for k in range(len(sensors))],
-                              np.random.default_rng(fc_seed), (status, t_grid))
+                              np.random.default_rng(fc_seed), (status, t_grid, parents, told))
     else:
         with stage("detection and tracking"):  # the search of every chunk, run once
             replays = [_RadarReplay(truth, s.radar, s.emplacement, rcs, trials, size,
@@ -770,7 +885,8 @@ def simulate(
             b = min(trials, a + size)
             fc_draws = _FireControlReplay(fc_state, trials, a, b - a)
             part, shot = _chunk(raid, defense, truth, rcs, geometry, hits_asset, a, b,
-                                [r.chunk(a, b) for r in replays], fc_draws, (status, t_grid))
+                                [r.chunk(a, b) for r in replays], fc_draws,
+                                (status, t_grid, parents, told[a:b]))
             parts.append(part)
             shot_parts.append(shot)
         table = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
@@ -827,13 +943,15 @@ def detect_trials(truth: Truth, sensor: Sensor, rcs_m2: float, trials: int,
 def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: FloatArray,
            geometry: Sequence[tuple[Any, fc.Geometry]], hits_asset: npt.NDArray[np.bool_],
            a: int, b: int, radar_rngs: Sequence[Any], fc_rng: Any,
-           grid: tuple[npt.NDArray[np.int8] | None, FloatArray]
+           grid: tuple[npt.NDArray[np.int8] | None, FloatArray, npt.NDArray[np.intp],
+                       npt.NDArray[np.bool_]]
            ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]]]:
     """Trials ``a`` to ``b`` of :func:`simulate`: their rows of the threat table and their
     shots (with ``_step``, the fire-control draw each shot came from). ``radar_rngs``: each
     sensor's generator (or its chunk of a :class:`_RadarReplay`); ``grid``: the sensors'
-    :func:`status_grid` (None with perfect tracking) and the flight grid's times."""
-    status, t_grid = grid
+    :func:`status_grid` (None with perfect tracking), the flight grid's times, each
+    decoy's warhead (:func:`decoy_columns`) and whether it is told apart in each trial."""
+    status, t_grid, parents, told = grid
     n = len(raid)
     trials = b - a
     order = np.arange(n * trials).reshape(n, trials).T.ravel()
@@ -860,7 +978,8 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
         best, firm = best_tracks(firm_s, np.zeros(len(tls)))
         endangering = _endangering(_picked(lat_s, best), _picked(lon_s, best), defense)
         delays = track_delays_s(defense)
-        plan = fc.new_plan(trials, n)
+        idx = np.concatenate([np.arange(n), parents]).astype(np.intp)
+        plan = fc.new_plan(trials, idx.size)
         plan.shots = _StepShots(fc_rng)
         engageable = np.zeros((trials, n), dtype=bool)
         opportunities = np.zeros((trials, n), dtype=np.int64)
@@ -881,11 +1000,14 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
                 engageable[:, i] |= opp > 0
                 if bi == 0:
                     opportunities[:, i] = opp
-            plan = fc.assign(plan, bi, battery, icpt, geo, firm_b, endangering_b, sigma,
-                             battery.doctrine or defense.doctrine, fc_rng, sspk=defense.sspk,
-                             live_track=_live(defense, status, t_grid, icpt, delays[bi]))
-        shots = fc.shots_table(plan)
-        coasting = coasting_columns(shots, trials, n, choosers,
+            live = _live(defense, status, t_grid, icpt, delays[bi])
+            plan = fc.assign(plan, bi, battery, icpt, _geo_rows(geo, idx), firm_b[:, idx],
+                             endangering_b[:, idx] & ~_told_columns(told, n),
+                             _Columns(sigma, idx), battery.doctrine or defense.doctrine,
+                             fc_rng, sspk=defense.sspk,
+                             live_track=None if live is None else live[idx])
+        plan, shots, at_decoy, decoy_shots = _split_decoys(plan, n, idx)
+        coasting = coasting_columns(_real_shots(shots, at_decoy), trials, n, choosers,
                                     [b.interceptor.homing_time_s for b in defense.batteries],
                                     delays, status, t_grid)
         refine_reasons(plan, coasting)
@@ -897,7 +1019,9 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
             sensor_names=[] if defense.perfect_tracking else [s.name for s in defense.sensors],
             sensor_first_s=first_s.reshape(len(tls), -1),
             sensor_firm_s=firm_s.reshape(len(tls), -1), coasting=coasting)
+        table["decoy_shots"] = decoy_shots.ravel()
     out = {k: getattr(shots, k) for k in shots.__dataclass_fields__}
+    out["decoy"] = at_decoy
     out["trial"] = out["trial"] + a
     out["_step"] = (np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64))
     return table, out
@@ -1418,20 +1542,25 @@ def engage_prepared(prepared: Prepared, trials: int, rng: np.random.Generator, *
     kind = p.kind[None, :]
     firm = p.firm_track_s[kind, sample]
     endangering = p.endangering[kind, sample]
-    plan = fc.new_plan(trials, n)
+    parents, probs = decoy_columns(p.raid)
+    told = (np.asarray(rng.random((trials, probs.size)) < probs, dtype=bool) if probs.size
+            else np.zeros((trials, 0), dtype=bool))
+    idx = np.concatenate([np.arange(n), parents]).astype(np.intp)
+    plan = fc.new_plan(trials, idx.size)
     delays = track_delays_s(defense)
     choosers = []
     for b, battery in enumerate(defense.batteries):
         sigma = _TableHandover(p, b, sample)
         choosers.append(sigma)
-        plan = fc.assign(plan, b, battery, p.interceptors[b], p.geometry[b],
-                         p.battery_firm_s[b][kind, sample],
-                         p.battery_endangering[b][kind, sample], sigma,
+        live = _live(defense, p.status, p.t_grid, p.interceptors[b], delays[b])
+        plan = fc.assign(plan, b, battery, p.interceptors[b], _geo_rows(p.geometry[b], idx),
+                         p.battery_firm_s[b][kind, sample][:, idx],
+                         p.battery_endangering[b][kind, sample][:, idx]
+                         & ~_told_columns(told, n), _Columns(sigma, idx),
                          battery.doctrine or defense.doctrine, rng, sspk=defense.sspk,
-                         live_track=_live(defense, p.status, p.t_grid, p.interceptors[b],
-                                          delays[b]))
-    shots = fc.shots_table(plan)
-    coasting = coasting_columns(shots, trials, n, choosers,
+                         live_track=None if live is None else live[idx])
+    plan, shots, at_decoy, decoy_shots = _split_decoys(plan, n, idx)
+    coasting = coasting_columns(_real_shots(shots, at_decoy), trials, n, choosers,
                                 [icpt.homing_time_s for icpt in p.interceptors], delays,
                                 p.status, p.t_grid)
     refine_reasons(plan, coasting)
@@ -1445,7 +1574,10 @@ def engage_prepared(prepared: Prepared, trials: int, rng: np.random.Generator, *
         sensor_first_s=p.sensor_first_detection_s[:, kind, sample].reshape(rows),
         sensor_firm_s=p.sensor_firm_track_s[:, kind, sample].reshape(rows), coasting=coasting),
         p.raid, defense)
-    return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
+    table["decoy_shots"] = decoy_shots.ravel()
+    return Result(threats=table, shots={**{k: getattr(shots, k)
+                                           for k in shots.__dataclass_fields__},
+                                        "decoy": at_decoy},
                   trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
                   extra={"t_grid": p.t_grid, "y_grid": p.y_grid, "plan": plan,
@@ -1519,11 +1651,12 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
     return _within_assets(lat, lon, defense.assets)
 
 
-__all__ = ["CHUNK_THREAT_TRIALS", "DefendedAsset", "Defense", "EarlyWarning", "Prepared",
-           "RaidThreat", "Result", "Sensor", "best_tracks", "binomial_p_no_leak",
-           "check_network", "check_raid_and_defense", "coast_at", "coasting_columns",
-           "detect_trials", "engage_prepared", "expected_leakers", "explain_reasons",
-           "flight_grid", "leaked", "live_track", "name_columns", "p_no_leak", "prepare",
+__all__ = ["CHUNK_THREAT_TRIALS", "DECOY_STREAM", "Decoys", "DefendedAsset", "Defense",
+           "EarlyWarning", "Prepared", "RaidThreat", "Result", "Sensor", "best_tracks",
+           "binomial_p_no_leak", "check_network", "check_raid_and_defense", "coast_at",
+           "coasting_columns", "decoy_columns", "decoys_told_apart", "detect_trials",
+           "engage_prepared", "expected_leakers", "explain_reasons", "flight_grid",
+           "leaked", "live_track", "name_columns", "p_no_leak", "prepare",
            "reason_sentence", "refine_reasons", "sensor_columns", "sensor_row",
            "sensor_seed", "sensor_summary", "simulate", "status_grid", "threat_table",
            "track_delays_s", "wilson_interval"]

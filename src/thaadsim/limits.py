@@ -157,6 +157,7 @@ LIMITS = MappingProxyType({
                             "missile flies"),
     # the engagement
     "count": _l(1, 500, "", "missiles in one threat group", _MEM, integer=True),
+    "decoys": _l(0, 20, "", "decoys released with one warhead", _MEM, integer=True),
     "threats": _l(1, 2_000, "", "threats in one raid, all groups together", _MEM,
                   integer=True),
     "max_count": _l(1, 500, "", "largest raid of a raid curve", _MEM, integer=True),

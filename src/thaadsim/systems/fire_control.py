@@ -94,6 +94,8 @@ R_MISSED_ABOVE_FACE = 8
 R_MISSED_OUTSIDE_SECTOR = 9
 R_MISSED_BELOW_HORIZON = 10
 R_TRACK_LOST = 11
+R_INVENTORY_DECOYS = 12
+R_CHANNELS_DECOYS = 13
 REASONS = {
     R_KILLED: "killed",
     R_ALL_SHOTS_MISSED: "every shot missed",
@@ -110,12 +112,15 @@ REASONS = {
     R_MISSED_BELOW_HORIZON: "every shot missed: the track coasted, lost below the radar "
                             "horizon",
     R_TRACK_LOST: "not engaged: no live track at any intercept (waited for re-acquisition)",
+    R_INVENTORY_DECOYS: "inventory exhausted, interceptors spent on decoys",
+    R_CHANNELS_DECOYS: "fire channels saturated, held by shots at decoys",
 }
 MISSED_COASTING = (R_MISSED_ABOVE_FACE, R_MISSED_OUTSIDE_SECTOR, R_MISSED_BELOW_HORIZON)
 """The reasons of a threat that every shot missed while the track they were fired on was
 coasting (its sensor had lost the threat: engagement's ``coast_s``), by why it was lost."""
 _REASON_RANK = (R_NOT_THREATENING, R_NEVER_IN_BAND, R_OUT_OF_REACH, R_NOT_TRACKED,
-                R_TRACK_LOST, R_CHANNELS, R_INVENTORY)
+                R_TRACK_LOST, R_CHANNELS, R_CHANNELS_DECOYS, R_INVENTORY,
+                R_INVENTORY_DECOYS)
 """For a threat no battery engaged, the reason of the battery that came closest."""
 
 
