@@ -121,7 +121,8 @@ class Decoys:
     ``discrimination`` (by its cross-section, ``rcs_m2`` against the warhead's, and by
     its deceleration once it re-enters: a light decoy slows where the warhead does not).
     A decoy told apart is not engaged; one that is not is engaged by fire control as a
-    warhead would be, spending interceptors, fire channels and time (its shots are in
+    warhead would be, before its warhead (fire control cannot tell which object is which;
+    the conservative order), spending interceptors, fire channels and time (its shots are in
     the shots table with ``decoy`` true and count as interceptors used); a decoy never
     leaks. Ranges (assumptions): ``rcs_m2`` 0.01-1 m^2 (a balloon or a tank fragment
     against a 0.01-0.1 m^2 warhead); ``discrimination`` 0 (replicas in the exo-atmosphere,
@@ -1005,7 +1006,8 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
                              endangering_b[:, idx] & ~_told_columns(told, n),
                              _Columns(sigma, idx), battery.doctrine or defense.doctrine,
                              fc_rng, sspk=defense.sspk,
-                             live_track=None if live is None else live[idx])
+                             live_track=None if live is None else live[idx],
+                             first=None if idx.size == n else np.arange(idx.size) >= n)
         plan, shots, at_decoy, decoy_shots = _split_decoys(plan, n, idx)
         coasting = coasting_columns(_real_shots(shots, at_decoy), trials, n, choosers,
                                     [b.interceptor.homing_time_s for b in defense.batteries],
@@ -1558,7 +1560,8 @@ def engage_prepared(prepared: Prepared, trials: int, rng: np.random.Generator, *
                          p.battery_endangering[b][kind, sample][:, idx]
                          & ~_told_columns(told, n), _Columns(sigma, idx),
                          battery.doctrine or defense.doctrine, rng, sspk=defense.sspk,
-                         live_track=None if live is None else live[idx])
+                         live_track=None if live is None else live[idx],
+                         first=None if idx.size == n else np.arange(idx.size) >= n)
     plan, shots, at_decoy, decoy_shots = _split_decoys(plan, n, idx)
     coasting = coasting_columns(_real_shots(shots, at_decoy), trials, n, choosers,
                                 [icpt.homing_time_s for icpt in p.interceptors], delays,

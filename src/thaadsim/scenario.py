@@ -86,7 +86,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from thaadsim.engagement import DefendedAsset, Defense, RaidThreat
+from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat
 from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
@@ -316,6 +316,16 @@ class DefenseSpec(_Model):
     perfect_tracking: bool = _f(False, "true or false")
 
 
+class DecoySpec(_Model):
+    """Decoys and debris released with each warhead of a group (``Decoys``: the model and
+    its assumptions)."""
+
+    count: int = _lim(_REQUIRED, "decoys")
+    rcs_m2: float = _lim(0.1, "rcs_m2", " (assumption: 0.01-1 m2)")
+    discrimination: float = _lim(0.0, "probability", " (that the radar tells a decoy from "
+                                 "the warhead; assumption: 0-1)")
+
+
 class ThreatGroup(_Model):
     """Missiles of one type from one launch place (or area) at one aim point."""
 
@@ -329,6 +339,7 @@ class ThreatGroup(_Model):
     launch_t_s: float = _lim(0.0, "launch_t_s", " after the start of the raid")
     interval_s: float = _lim(0.0, "interval_s", " between the group's launches")
     rcs_m2: float = _lim(0.1, "rcs_m2")
+    decoys: DecoySpec | None = _f(None, "a mapping: count, rcs_m2, discrimination")
 
 
 _BAND = LIMITS["band_km"]
@@ -735,6 +746,7 @@ class Group:
     launch_t_s: float
     interval_s: float
     rcs_m2: float
+    decoys: Decoys | None = None
 
 
 def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
@@ -765,13 +777,17 @@ def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
             where.fail((*loc, "name"), f"{_show(name)} already names raid[{names[name]}]; allowed: "
                        "a name of its own for each group (give name: to tell them apart)")
         names[name] = i
-        total += g.count
+        total += g.count * (1 + (g.decoys.count if g.decoys is not None else 0))
         if total > MAX_THREATS:
-            where.fail((*loc, "count"), f"{_show(g.count)} brings the raid to {total:,} threats; "
+            where.fail((*loc, "count"), f"{_show(g.count)} brings the raid to {total:,} threats "
+                       "(decoys included); "
                        f"allowed: at most {MAX_THREATS:,} threats in all")
         out.append(Group(name=name, missile=g.missile, count=g.count, launch=launch, aim=aim,
                           shape=g.shape, apogee_km=g.apogee_km, launch_t_s=g.launch_t_s,
-                          interval_s=g.interval_s, rcs_m2=g.rcs_m2))
+                          interval_s=g.interval_s, rcs_m2=g.rcs_m2,
+                          decoys=None if g.decoys is None else Decoys(
+                              count=g.decoys.count, rcs_m2=g.decoys.rcs_m2,
+                              discrimination=g.decoys.discrimination)))
     return tuple(out)
 
 
@@ -958,7 +974,8 @@ class Scenario:
                     missile=missile_catalog()[g.missile], launch_lat_deg=float(lats[k]),
                     launch_lon_deg=float(lons[k]), aim_lat_deg=g.aim.lat_deg,
                     aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
-                    launch_t_s=g.launch_t_s + k * g.interval_s, rcs_m2=g.rcs_m2))
+                    launch_t_s=g.launch_t_s + k * g.interval_s, rcs_m2=g.rcs_m2,
+                    decoys=g.decoys))
                 names.append(g.name)
         return threats, names
 

@@ -361,6 +361,7 @@ def assign(
     *,
     sspk: float | None = None,
     live_track: BoolArray | None = None,
+    first: BoolArray | None = None,
 ) -> Plan:
     """Plan one battery's shots at every threat, trial by trial (arrays over trials), and
     draw their outcomes; threats killed by an earlier battery are left alone.
@@ -384,6 +385,10 @@ def assign(
         Where a sensor the battery may use sees the threat at the handover of an intercept
         at that grid time: the ``wait`` coasting policy (:data:`COASTING_POLICIES`) plans
         intercepts only there. None: anywhere feasible.
+    first : (n_threats,), optional
+        Of threats equally urgent, these go first (decoys before the warhead they came
+        with: fire control cannot tell which is which, and a decoy that comes first costs
+        the warhead the most). None: in their order.
     """
     volleys = doctrine_shots(doctrine)
     trials, n = firm_s.shape
@@ -393,7 +398,9 @@ def assign(
     channel_free = np.full((trials, battery.fire_channels), -np.inf)
     # urgency: the threat whose last feasible intercept comes first goes first
     last = np.where(geo.feasible, geo.t_s, -np.inf).max(1)
-    order = np.argsort(np.where(np.isfinite(last), last, np.inf), kind="stable")
+    urgency = np.where(np.isfinite(last), last, np.inf)
+    order = (np.argsort(urgency, kind="stable") if first is None
+             else np.lexsort((~np.asarray(first, dtype=bool), urgency)))
     all_t = np.arange(trials)
     shot_geo = geo if live_track is None else dataclasses.replace(
         geo, tof_s=np.where(live_track, geo.tof_s, np.nan))
