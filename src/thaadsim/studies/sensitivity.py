@@ -28,7 +28,10 @@ Outputs:
   difference), its cross-section every threat's ``rcs_m2``. Each is rounded to a grid of
   :data:`RCS_LEVEL_DB` dB so that runs share one tracking computation per distinct
   (power, losses, cross-section) (the rounding moves the signal-to-noise ratio by at most
-  half a step of each). Fire-control and kill-vehicle parameters (kill probability,
+  half a step of each). The face's tilt (``face_tilt_deg``: its scan loss) and highest
+  elevation (``max_elevation_deg``: where a steep descent is lost above the face), both
+  assumptions with the catalog's ranges, change every sensor's radar alike, on a grid of
+  :data:`ANGLE_LEVEL_DEG` deg. Fire-control and kill-vehicle parameters (kill probability,
   divert, reaction time, kill assessment, fire channels, launchers) change only the cheap
   fire-control trials.
 * ``footprint_area``: the area (km^2) of the defended footprint
@@ -207,13 +210,14 @@ def parameter(name: str, defense: Defense) -> Parameter:
                          integer=name in ("fire_channels", "launchers"),
                          basis=f"battery {battery.slug}: {basis}")
     if name in ("face_tilt_deg", "max_elevation_deg"):
-        lo, hi = FACE_TILT_RANGE_DEG if name == "face_tilt_deg" else MAX_ELEVATION_RANGE_DEG
-        what = ("tilt of the face above the vertical, 0-20 deg from photographs of deployed "
-                "arrays" if name == "face_tilt_deg" else "highest elevation of the face, "
-                "60-85 deg: +-60 deg scan about a face tilted 0-20 deg (and a little wider)")
+        what = ("the face's tilt, 0-20 deg from photographs of deployed arrays"
+                if name == "face_tilt_deg" else "the face's highest elevation, 60-85 deg: "
+                "+-60 deg scan about a face tilted 0-20 deg (and a little wider)")
+        lo, hi, basis = _range(entry.figures.get(name), FACE_TILT_RANGE_DEG
+                               if name == "face_tilt_deg" else MAX_ELEVATION_RANGE_DEG, what)
         return Parameter(name=name, nominal=float(getattr(radar, name)), low=lo, high=hi,
-                         unit="deg", basis=f"radar {entry.slug}: assumption, {what} (not "
-                         "public); every sensor's changed alike")
+                         unit="deg", basis=f"radar {entry.slug}: {basis} (an assumption: "
+                         "not public); every sensor's changed alike")
     if name == "dummy":
         return Parameter(name=name, nominal=0.5, low=0.0, high=1.0, unit="",
                          basis="changes nothing (noise floor of the estimates)")
