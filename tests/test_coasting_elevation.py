@@ -77,10 +77,11 @@ def test_face_status_uses_the_sites_minimum_elevation() -> None:
     radar = get_radar("terminal").radar
     emp = get_site("seongju").emplacement()
     el = np.array([0.6, 4.9, 5.1, 30.0])
-    got = face_status(np.full(4, 330.0), el, np.ones(4, dtype=bool), radar, emp)
+    near = np.full(4, 100e3)  # slant range, inside the instrumented range
+    got = face_status(np.full(4, 330.0), el, np.ones(4, dtype=bool), radar, emp, near)
     assert got.tolist() == [BELOW_HORIZON, BELOW_HORIZON, VISIBLE, VISIBLE]
     low = dataclasses.replace(emp, min_elevation_deg=None)
-    got = face_status(np.full(4, 330.0), el, np.ones(4, dtype=bool), radar, low)
+    got = face_status(np.full(4, 330.0), el, np.ones(4, dtype=bool), radar, low, near)
     assert got.tolist() == [VISIBLE] * 4
 
 

@@ -69,6 +69,7 @@ from thaadsim.systems.interceptor import reach_table
 from thaadsim.systems.radar import (
     ABOVE_FACE,
     BELOW_HORIZON,
+    BEYOND_RANGE,
     OUTSIDE_SECTOR,
     STATUS_TEXT,
     VISIBLE,
@@ -616,7 +617,8 @@ def coast_at(status: npt.NDArray[np.int8], t_grid: FloatArray, sensor: npt.NDArr
 
 
 _MISSED_BY_STATUS = {ABOVE_FACE: fc.R_MISSED_ABOVE_FACE, OUTSIDE_SECTOR: fc.R_MISSED_OUTSIDE_SECTOR,
-                     BELOW_HORIZON: fc.R_MISSED_BELOW_HORIZON}
+                     BELOW_HORIZON: fc.R_MISSED_BELOW_HORIZON,
+                     BEYOND_RANGE: fc.R_MISSED_BEYOND_RANGE}
 
 
 def coasting_columns(shots: fc.Shots, trials: int, n: int, choosers: Sequence[Any],

@@ -96,6 +96,7 @@ R_MISSED_BELOW_HORIZON = 10
 R_TRACK_LOST = 11
 R_INVENTORY_DECOYS = 12
 R_CHANNELS_DECOYS = 13
+R_MISSED_BEYOND_RANGE = 14
 REASONS = {
     R_KILLED: "killed",
     R_ALL_SHOTS_MISSED: "every shot missed",
@@ -114,8 +115,11 @@ REASONS = {
     R_TRACK_LOST: "not engaged: no live track at any intercept (waited for re-acquisition)",
     R_INVENTORY_DECOYS: "inventory exhausted, interceptors spent on decoys",
     R_CHANNELS_DECOYS: "fire channels saturated, held by shots at decoys",
+    R_MISSED_BEYOND_RANGE: "every shot missed: the track coasted, lost beyond the "
+                           "instrumented range",
 }
-MISSED_COASTING = (R_MISSED_ABOVE_FACE, R_MISSED_OUTSIDE_SECTOR, R_MISSED_BELOW_HORIZON)
+MISSED_COASTING = (R_MISSED_ABOVE_FACE, R_MISSED_OUTSIDE_SECTOR, R_MISSED_BELOW_HORIZON,
+                   R_MISSED_BEYOND_RANGE)
 """The reasons of a threat that every shot missed while the track they were fired on was
 coasting (its sensor had lost the threat: engagement's ``coast_s``), by why it was lost."""
 _REASON_RANK = (R_NOT_THREATENING, R_NEVER_IN_BAND, R_OUT_OF_REACH, R_NOT_TRACKED,
