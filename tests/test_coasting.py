@@ -33,7 +33,13 @@ from thaadsim.engagement import (
 from thaadsim.errors import InputError
 from thaadsim.scenario import Scenario, parse_scenario
 from thaadsim.systems import fire_control as fc
-from thaadsim.systems.radar import ABOVE_FACE, BELOW_HORIZON, OUTSIDE_SECTOR, VISIBLE
+from thaadsim.systems.radar import (
+    ABOVE_FACE,
+    BELOW_HORIZON,
+    BEYOND_RANGE,
+    OUTSIDE_SECTOR,
+    VISIBLE,
+)
 
 
 def test_coast_at_counts_from_the_last_sight() -> None:
@@ -45,6 +51,10 @@ def test_coast_at_counts_from_the_last_sight() -> None:
                            np.array([12.5, 13.0, 18.5]))
     assert coast.tolist() == [0.0, 0.0, 5.5]  # 18.5 s less the last sight at 13 s
     assert lost.tolist() == [VISIBLE, VISIBLE, ABOVE_FACE]
+    status[0, 0, 4:7] = BEYOND_RANGE  # lost beyond range, then above the face: the status
+    coast, lost = coast_at(status, t_grid, np.array([0, 0]), np.array([0, 0]),  # at the
+                           np.array([15.0, 18.0]))                              # handover
+    assert coast.tolist() == [2.0, 5.0] and lost.tolist() == [BEYOND_RANGE, ABOVE_FACE]
     status[0, 0, 4:] = OUTSIDE_SECTOR
     _, lost = coast_at(status, t_grid, np.array([0]), np.array([0]), np.array([19.0]))
     assert lost.tolist() == [OUTSIDE_SECTOR]
@@ -55,11 +65,12 @@ def test_coast_at_counts_from_the_last_sight() -> None:
 
 def test_reason_sentence_names_the_cause_and_the_numbers() -> None:
     text = reason_sentence(fc.R_MISSED_ABOVE_FACE, 205.2, 212.4, 0.0512, 70.0)
-    assert text == ("every shot missed: track lost above the face (elevation > 70 deg) "
-                    "212 s before the intercept; coasted 205 s at the handover; Pk per shot "
-                    "0.05")
-    assert reason_sentence(fc.R_MISSED_BELOW_HORIZON, 30, 41, 0.2).startswith(
-        "every shot missed: track lost below the radar horizon 41 s")
+    assert text == ("every shot missed: track lost 212 s before the intercept, coasted 205 s "
+                    "to the handover, the threat then above the face (elevation > 70 deg); "
+                    "Pk per shot 0.05")
+    assert reason_sentence(fc.R_MISSED_BELOW_HORIZON, 30, 41, 0.2).endswith(
+        "coasted 30 s to the handover, the threat then below the radar horizon; Pk per shot "
+        "0.20")
     assert reason_sentence(fc.R_KILLED, 0.0, np.nan, 0.8) == "killed"
 
 
@@ -113,8 +124,10 @@ def _killed(res: Result) -> float:
 @pytest.mark.slow
 def test_the_lofted_nodongs_reason_is_the_track_lost_above_the_face() -> None:
     """Every missed trial names the face's elevation limit; the track had coasted for
-    minutes; each shot's kill probability is small. Independent check of the geometry:
-    where the track was lost, the threat's elevation from Seongju exceeds 70 deg."""
+    minutes; each shot's kill probability is small. Independent check of the geometry: at
+    the handover the threat's elevation from Seongju exceeds 70 deg, and where the track
+    was lost, near the apogee, the threat was beyond the 600 km instrumented range or
+    above the face."""
     from thaadsim.engagement import flight_grid
     from thaadsim.systems.radar import look
 
@@ -127,19 +140,21 @@ def test_the_lofted_nodongs_reason_is_the_track_lost_above_the_face() -> None:
     assert (t["shot_pk"] < 0.15).all()
     (row,) = [e for e in explain_reasons(res, _scenario("fire", False).defense)
               if e["reason"] == fc.REASONS[fc.R_MISSED_ABOVE_FACE]]
-    assert row["text"].startswith("every shot missed: track lost above the face (elevation "
-                                  "> 70 deg) ")
-    assert "s before the intercept; coasted " in row["text"] and "Pk per shot 0.0" in row["text"]
-    # the geometry: just after the track was lost, the threat is above 70 deg
+    assert row["text"].startswith("every shot missed: track lost ")
+    assert "the threat then above the face (elevation > 70 deg); Pk per shot 0.0" in row["text"]
+    # the geometry, at the handover and just after the track was lost
     scn = _scenario("fire", False)
     t_grid, y_grid = flight_grid(scn.raid(1)[0])
     r = int(np.flatnonzero(missed)[0])
     t_int = float(res.shots["intercept_s"][res.shots["trial"] == t["trial"][r]].max())
     lost_at = t_int - float(t["lost_before_intercept_s"][r])
-    k = int(np.searchsorted(t_grid[0], lost_at + 1.5))
+    handover = lost_at + float(t["coast_s"][r])
     s = scn.defense.sensors[0]
-    view = look(s.radar, s.emplacement, y_grid[0, k:k + 1, :3], y_grid[0, k:k + 1, 3:], 0.1)
-    assert view.apparent_el_deg[0] > 70.0 and view.status[0] == ABOVE_FACE  # refracted
+    k = np.searchsorted(t_grid[0], [lost_at + 1.5, handover])
+    view = look(s.radar, s.emplacement, y_grid[0, k, :3], y_grid[0, k, 3:], 0.1)
+    assert view.status[0] in (ABOVE_FACE, BEYOND_RANGE)
+    assert view.range_m[0] > 600e3 or view.apparent_el_deg[0] > 70.0
+    assert view.apparent_el_deg[1] > 70.0 and view.status[1] == ABOVE_FACE  # refracted
 
 
 @pytest.mark.slow

@@ -596,8 +596,10 @@ def coast_at(status: npt.NDArray[np.int8], t_grid: FloatArray, sensor: npt.NDArr
              ) -> tuple[FloatArray, npt.NDArray[np.int8]]:
     """How long each track (sensor ``sensor`` on threat ``threat``) had been coasting at
     times ``t_s`` (since the sensor last saw the threat on the grid of :func:`status_grid`;
-    0 where it sees it then, NaN where it never had) and why it was lost: the status that
-    followed its last sight (``VISIBLE`` where it sees it then)."""
+    0 where it sees it then, NaN where it never had) and why it is not seen then: the
+    sensor's status at ``t_s`` (``VISIBLE`` where it sees it). A lofted shot at the radar
+    may first leave the instrumented range near its apogee, then come down above the
+    face: what keeps the track from being re-acquired at the handover is the latter."""
     m = np.asarray(threat).size
     if m == 0:
         return np.zeros(0), np.zeros(0, dtype=np.int8)
@@ -611,8 +613,7 @@ def coast_at(status: npt.NDArray[np.int8], t_grid: FloatArray, sensor: npt.NDArr
     rows = np.arange(m)
     now = vis[rows, jj] & (j >= 0)
     coast = np.where(now, 0.0, np.where(any_seen, t_s - t_grid[threat, last], np.nan))
-    after = np.minimum(np.where(any_seen, last + 1, jj), vis.shape[1] - 1)
-    lost = np.where(now, VISIBLE, row_status[rows, after]).astype(np.int8)
+    lost = np.where(now, VISIBLE, row_status[rows, jj]).astype(np.int8)
     return coast, lost
 
 
@@ -629,7 +630,8 @@ def coasting_columns(shots: fc.Shots, trials: int, n: int, choosers: Sequence[An
     track it was fired on had coasted at its handover (``coast_s``: the intercept less
     the homing time and that track's latency; 0: a live track; NaN: no shot), how long
     before the intercept that track had lost the threat (``lost_before_intercept_s``), why
-    it had lost it (``lost_status``, :data:`~thaadsim.systems.radar.STATUS_TEXT` codes) and
+    it did not see it at the handover (``lost_status``,
+    :data:`~thaadsim.systems.radar.STATUS_TEXT` codes) and
     the mean kill probability of the shots at it (``shot_pk``); a live track's
     ``lost_before_intercept_s`` is NaN. ``choosers``: each
     battery's handover (:func:`_handover_sigma`, its ``sensor``); ``status``:
@@ -681,7 +683,8 @@ def _live(defense: Defense, status: npt.NDArray[np.int8] | None, t_grid: FloatAr
 def refine_reasons(plan: fc.Plan, coasting: Mapping[str, Any]) -> None:
     """Name the cause where every shot missed a threat while the track they were fired on
     coasted (more than :data:`COAST_MIN_S`): the plan's ``R_ALL_SHOTS_MISSED`` becomes
-    the ``MISSED_COASTING`` reason of why the track was lost (in place)."""
+    the ``MISSED_COASTING`` reason of why the sensor did not see the threat at the
+    handover (in place)."""
     missed = (plan.reason == fc.R_ALL_SHOTS_MISSED) & (coasting["coast_s"] > COAST_MIN_S)
     for status, code in _MISSED_BY_STATUS.items():
         plan.reason[missed & (coasting["lost_status"] == status)] = code
@@ -706,8 +709,9 @@ def live_track(status: npt.NDArray[np.int8], t_grid: FloatArray, homing_s: float
 def reason_sentence(code: int, coast_s: float, lost_before_intercept_s: float,
                     shot_pk: float, max_elevation_deg: float | None = None) -> str:
     """A reason with its numbers: for a threat every shot missed on a coasting track, e.g.
-    "track lost above the face (elevation > 70 deg) 212 s before the intercept; coasted
-    205 s at the handover; Pk per shot 0.05"; the reason's text otherwise."""
+    "every shot missed: track lost 212 s before the intercept, coasted 205 s to the
+    handover, the threat then above the face (elevation > 70 deg); Pk per shot 0.05"; the
+    reason's text otherwise."""
     text = fc.REASONS.get(code, "")
     status = {v: k for k, v in _MISSED_BY_STATUS.items()}.get(code)
     if status is None:
@@ -717,9 +721,9 @@ def reason_sentence(code: int, coast_s: float, lost_before_intercept_s: float,
     where = STATUS_TEXT[status].replace("the elevation limit", "the face")
     if status == ABOVE_FACE and max_elevation_deg is not None:
         where += f" (elevation > {max_elevation_deg:g} deg)"
-    return (f"every shot missed: track lost {where} {lost_before_intercept_s:.0f} s before "
-            f"the intercept; coasted {coast_s:.0f} s at the handover; Pk per shot "
-            f"{shot_pk:.2f}")
+    return (f"every shot missed: track lost {lost_before_intercept_s:.0f} s before the "
+            f"intercept, coasted {coast_s:.0f} s to the handover, the threat then {where}; "
+            f"Pk per shot {shot_pk:.2f}")
 
 
 def explain_reasons(result: Result, defense: Defense) -> list[dict[str, Any]]:

@@ -106,22 +106,23 @@ REASONS = {
     R_INVENTORY: "inventory exhausted",
     R_CHANNELS: "fire channels saturated",
     R_NOT_THREATENING: "aimed away from the defended assets",
-    R_MISSED_ABOVE_FACE: "every shot missed: the track coasted, lost above the face's "
+    R_MISSED_ABOVE_FACE: "every shot missed: the track coasted, the threat above the face's "
                          "elevation limit",
-    R_MISSED_OUTSIDE_SECTOR: "every shot missed: the track coasted, lost outside the face's "
+    R_MISSED_OUTSIDE_SECTOR: "every shot missed: the track coasted, the threat outside the face's "
                              "azimuth sector",
-    R_MISSED_BELOW_HORIZON: "every shot missed: the track coasted, lost below the radar "
+    R_MISSED_BELOW_HORIZON: "every shot missed: the track coasted, the threat below the radar "
                             "horizon",
     R_TRACK_LOST: "not engaged: no live track at any intercept (waited for re-acquisition)",
     R_INVENTORY_DECOYS: "inventory exhausted, interceptors spent on decoys",
     R_CHANNELS_DECOYS: "fire channels saturated, held by shots at decoys",
-    R_MISSED_BEYOND_RANGE: "every shot missed: the track coasted, lost beyond the "
+    R_MISSED_BEYOND_RANGE: "every shot missed: the track coasted, the threat beyond the "
                            "instrumented range",
 }
 MISSED_COASTING = (R_MISSED_ABOVE_FACE, R_MISSED_OUTSIDE_SECTOR, R_MISSED_BELOW_HORIZON,
                    R_MISSED_BEYOND_RANGE)
 """The reasons of a threat that every shot missed while the track they were fired on was
-coasting (its sensor had lost the threat: engagement's ``coast_s``), by why it was lost."""
+coasting (its sensor had lost the threat: engagement's ``coast_s``), by why the sensor did
+not see the threat at the handover."""
 _REASON_RANK = (R_NOT_THREATENING, R_NEVER_IN_BAND, R_OUT_OF_REACH, R_NOT_TRACKED,
                 R_TRACK_LOST, R_CHANNELS, R_CHANNELS_DECOYS, R_INVENTORY,
                 R_INVENTORY_DECOYS)
