@@ -129,6 +129,10 @@ class RocketFlight:
         return self.coast.t_s
 
 
+RECORD_STEPS = 400
+"""Steps a recorded segment keeps (at most ``max_step_s`` apart); a coast that fills them is
+flown again with room for all of it."""
+
 STEER_TIP_DEG = 1.0
 """A steered ascent's tip-over after the vertical rise: just enough to set the plane in
 which the guidance then pitches the missile over."""
@@ -201,7 +205,7 @@ def fly_rocket(
     launch = geodetic_to_ecef(lat, lon, alt, earth)
     state = np.concatenate([launch, np.zeros((n, 3))], axis=1)
     common = dict(earth=earth, rotating=rotating, drag=drag, levels_alt_m=levels, rtol=rtol,
-                  atol=atol, record=400 if record else 0,
+                  atol=atol, record=RECORD_STEPS if record else 0,
                   max_step_s=max_step_s if record else np.inf)
     up = np.full((n, levels.size), np.nan)
     down = np.full((n, levels.size), np.nan)
@@ -250,6 +254,14 @@ def fly_rocket(
     safe = np.where(failed[:, None], np.array([2 * earth.a_m, 0, 0, 0, 0, 0]), state)
     coast = propagate(safe, t0_s=cutoff, beta_kgm2=rocket.reentry_beta_kgm2,
                       lift_to_drag=rocket.glide_lift_to_drag, **common)  # type: ignore[arg-type]
+    if record and int(np.max(coast.track_len, initial=0)) >= RECORD_STEPS:
+        # a long coast (an ICBM's ~30 minutes, steps of at most max_step_s) fills the record
+        # before the impact: fly it again with room for all of it, or the recorded flight
+        # (what a radar's looks are drawn on) would end in mid-air
+        room = int(np.ceil(np.nanmax(coast.t_s - cutoff) / max_step_s)) + RECORD_STEPS
+        longer = dict(common, record=room)
+        coast = propagate(safe, t0_s=cutoff, beta_kgm2=rocket.reentry_beta_kgm2,
+                          lift_to_drag=rocket.glide_lift_to_drag, **longer)  # type: ignore[arg-type]
     if record:
         tracks_t.append(coast.track_t_s)
         tracks_y.append(coast.track_state)
