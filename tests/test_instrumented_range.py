@@ -131,7 +131,7 @@ def test_the_issue_example_is_not_seen_in_terminal_mode(hwasong15_from_china: Tr
     truth = hwasong15_from_china
     t = np.arange(0.0, float(truth.impact_t_s[0]), 5.0)
     assert np.nanmin(_range_from_seongju_m(truth, t)) > 1_100e3  # the premise
-    trials = truth.repeated(20)
+    trials = truth.repeated(8)
     term = simulate_detection(trials, TERMINAL, SEONGJU, 1.0, np.random.default_rng(1))
     assert np.all(np.isnan(term.first_detection_s))
     fwd = simulate_detection(trials, FORWARD, SEONGJU, 1.0, np.random.default_rng(1))

@@ -1001,14 +1001,15 @@ def outcomes_by_group(out: RunOutput) -> list[dict[str, Any]]:
 SURVEIL_SENSORS = ("shariki:forward-based", "kyogamisaki:forward-based", "seongju:terminal",
                    "seongju:forward-based")
 """``thaadsim surveil``'s sensors when no ``--sensor`` is given: the fence (the two
-forward-based TPY-2s in Japan, Seongju in both modes), each facing its site's catalog
-boresight (an assumption, sites.yaml)."""
+forward-based TPY-2s in Japan, Seongju in both modes), each facing its catalog sensor's
+boresight (an assumption, sensors.yaml)."""
 
 
 def surveil_sensors(specs: Sequence[str] | None, toward: tuple[float, float]
                     ) -> tuple[Any, ...]:
     """The sensors of ``--sensor SITE:MODE[:BORESIGHT_DEG]`` options (:data:`SURVEIL_SENSORS`
-    if none): each facing its boresight, else its site's catalog boresight, else the point
+    if none): each facing its boresight, else its catalog sensor's boresight
+    (:func:`~thaadsim.systems.sensors.sensor_at`), else its site's, else the point
     ``toward`` (the first launch point); named after the site, or ``SITE-MODE`` where a site
     appears twice (``-2``, ``-3``... after that)."""
     from thaadsim.physics.geodesy import geodesic_inverse
