@@ -49,7 +49,8 @@ def test_fan_on_a_sphere_matches_the_spherical_sector_area() -> None:
     radar = dataclasses.replace(TERMINAL, min_elevation_deg=-90.0, max_elevation_deg=90.0,
                                 instrumented_range_m=1e9)
     alt = 100e3
-    cov = radar_coverage(radar, SEONGJU, 1e4, alt, earth=SPHERE, azimuth_step_deg=0.25)
+    unmasked = dataclasses.replace(SEONGJU, min_elevation_deg=None)  # not the site's 5 deg
+    cov = radar_coverage(radar, unmasked, 1e4, alt, earth=SPHERE, azimuth_step_deg=0.25)
     a_e = 4.0 / 3.0 * SPHERE.a_m
     d = a_e * (np.arccos(a_e / (a_e + SEONGJU.alt_m)) + np.arccos(a_e / (a_e + alt)))
     np.testing.assert_allclose(cov.far_m, d, atol=20.0)

@@ -28,6 +28,8 @@ from thaadsim.systems.catalog import get_radar, get_site, load_radars, radar_cat
 TERMINAL = get_radar("terminal").radar
 FORWARD = get_radar("forward-based").radar
 SEONGJU = get_site("seongju").emplacement()
+UNMASKED = dataclasses.replace(SEONGJU, min_elevation_deg=None)
+"""Seongju without its site's 5 deg floor (sites.yaml): the radar's own decides."""
 
 
 def db(x: float) -> float:
@@ -116,7 +118,7 @@ def test_horizon_matches_closed_form_on_a_sphere(k: float, alt_km: float) -> Non
     """Closed form of Skolnik 2001 sec. 8.2 over a sphere (the grazing ray; no elevation
     mask); 10 m."""
     radar = dataclasses.replace(TERMINAL, min_elevation_deg=-90.0)
-    emp = dataclasses.replace(SEONGJU, alt_m=680.0)
+    emp = dataclasses.replace(UNMASKED, alt_m=680.0)
     a_e = k * SPHERE.a_m
     h_r, h_t = emp.alt_m, alt_km * 1e3
     expected = a_e * (np.arccos(a_e / (a_e + h_r)) + np.arccos(a_e / (a_e + h_t)))
@@ -128,14 +130,14 @@ def test_horizon_four_thirds_rule_of_thumb_on_wgs84() -> None:
     """d_km = 4.12 (sqrt(h_r) + sqrt(h_t)), heights in metres (Skolnik 2001 sec. 8.2), 1%."""
     radar = dataclasses.replace(TERMINAL, min_elevation_deg=-90.0)
     for h_t in (5e3, 12e3):
-        got = horizon_ground_range_m(radar, SEONGJU, h_t) / 1e3
+        got = horizon_ground_range_m(radar, UNMASKED, h_t) / 1e3
         assert got == pytest.approx(4.12 * (np.sqrt(680.0) + np.sqrt(h_t)), rel=0.01)
 
 
 def test_refraction_lets_the_radar_see_further() -> None:
     radar = dataclasses.replace(TERMINAL, min_elevation_deg=-90.0)
-    plain = horizon_ground_range_m(radar, SEONGJU, 50e3, refraction_k=1.0)
-    bent = horizon_ground_range_m(radar, SEONGJU, 50e3)
+    plain = horizon_ground_range_m(radar, UNMASKED, 50e3, refraction_k=1.0)
+    bent = horizon_ground_range_m(radar, UNMASKED, 50e3)
     assert bent / plain == pytest.approx(np.sqrt(4.0 / 3.0), rel=0.02)
 
 

@@ -208,7 +208,9 @@ def test_one_sensor_gives_the_golden_tables_of_the_one_radar() -> None:
     """The tables of main before the sensor network (commit cff26a4, one radar tracking
     for a THAAD and a Patriot battery), stored: the legacy ``radars:`` scenario gives them
     to the last bit, unchunked, chunked and pooled; the same defense written with
-    ``sensors:`` and no latency gives them too."""
+    ``sensors:`` and no latency gives them too. The radar keeps the radar's own 0.5 deg
+    minimum elevation (``min_elevation_deg: 0.5``), as before Seongju's 5 deg
+    (``sites.yaml``)."""
     from thaadsim.engagement import engage_prepared, prepare
 
     golden = json.loads(GOLDEN.read_text())
@@ -221,9 +223,9 @@ def test_one_sensor_gives_the_golden_tables_of_the_one_radar() -> None:
                     np.random.default_rng(11))
     assert _table(pooled) == golden["engage"]
     text = golden["scenario"].replace(
-        "radars: [{site: seongju, mode: terminal, boresight_deg: 330}]",
+        "radars: [{site: seongju, mode: terminal, boresight_deg: 330, min_elevation_deg: 0.5}]",
         "network_latency_s: 0\n  sensors: [{site: seongju, mode: terminal, "
-        "boresight_deg: 330}]")
+        "boresight_deg: 330, min_elevation_deg: 0.5}]")
     new = parse_scenario(text, "golden-sensors.yaml").to_run_kwargs()
     assert _table(simulate(new["raid"], new["defense"], trials=3, seed=7)) == golden["simulate"]
 
@@ -298,10 +300,14 @@ def test_a_quarter_of_the_power_shortens_the_detection_range_by_root_two() -> No
 def test_a_quarter_of_the_power_delays_the_firm_track_on_a_real_flight() -> None:
     """The same Scud-C, seed and draws against the Seongju radar at a quarter of its power
     (dataclasses.replace on the defense's sensor): detection and the firm track come later
-    (a smaller SNR at every range; median over trials)."""
+    (a smaller SNR at every range; median over trials). The radar keeps its own 0.5 deg
+    floor: above Seongju's 5 deg (sites.yaml) the Scud-C is first seen where it crosses
+    5 deg, whatever the power."""
     raid = [_threat("scud-c", PYONGYANG, (SEONGJU.lat_deg, SEONGJU.lon_deg), rcs_m2=0.01)]
-    full = simulate(raid, _defense((SEONGJU_RADAR,)), trials=6, seed=4)
-    weak = simulate(raid, _defense((with_power(SEONGJU_RADAR, 0.25),)), trials=6, seed=4)
+    radar = dataclasses.replace(SEONGJU_RADAR, emplacement=dataclasses.replace(
+        SEONGJU_RADAR.emplacement, min_elevation_deg=None))
+    full = simulate(raid, _defense((radar,)), trials=6, seed=4)
+    weak = simulate(raid, _defense((with_power(radar, 0.25),)), trials=6, seed=4)
     for col in ("first_detection_s", "firm_track_s"):
         assert np.nanmedian(weak.threats[col]) > np.nanmedian(full.threats[col]), col
 

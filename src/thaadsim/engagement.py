@@ -66,7 +66,16 @@ from thaadsim.systems.detection import (
     truth_at,
 )
 from thaadsim.systems.interceptor import reach_table
-from thaadsim.systems.radar import Emplacement
+from thaadsim.systems.radar import (
+    ABOVE_FACE,
+    BELOW_HORIZON,
+    BEYOND_RANGE,
+    OUTSIDE_SECTOR,
+    STATUS_TEXT,
+    VISIBLE,
+    Emplacement,
+    look,
+)
 from thaadsim.systems.sensors import (
     EarlyWarning,
     Sensor,
@@ -97,6 +106,37 @@ class RaidThreat:
     apogee_km: float | None = None
     launch_t_s: float = 0.0
     rcs_m2: float = 0.1
+    decoys: Decoys | None = None
+    """Decoys and debris released with its warhead (None: none)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Decoys:
+    r"""Simple countermeasures released with one warhead after burnout: ``count`` objects
+    (decoys, tank debris) that fly alongside it through midcourse into re-entry.
+
+    Model (stated assumptions): a decoy shares its warhead's trajectory and track (the
+    radar does not resolve its flight separately; the track's accuracy and the
+    intercept geometry are the warhead's); before the battery's first launch at it, the
+    radar tells each decoy from the warhead independently with probability
+    ``discrimination`` (by its cross-section, ``rcs_m2`` against the warhead's, and by
+    its deceleration once it re-enters: a light decoy slows where the warhead does not).
+    A decoy told apart is not engaged; one that is not is engaged by fire control as a
+    warhead would be, before its warhead (fire control cannot tell which object is which;
+    the conservative order), spending interceptors, fire channels and time (its shots are in
+    the shots table with ``decoy`` true and count as interceptors used); a decoy never
+    leaks. Ranges (assumptions): ``rcs_m2`` 0.01-1 m^2 (a balloon or a tank fragment
+    against a 0.01-0.1 m^2 warhead); ``discrimination`` 0 (replicas in the exo-atmosphere,
+    where RCS and motion match) to 1 (light decoys stripped by drag above the band)."""
+
+    count: int
+    rcs_m2: float = 0.1
+    discrimination: float = 0.0
+
+    def __post_init__(self) -> None:
+        check("decoys", self.count, "decoys.count")
+        check("rcs_m2", self.rcs_m2, "decoys.rcs_m2")
+        check("probability", self.discrimination, "decoys.discrimination")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +170,10 @@ class Defense:
     network_latency_s: float = field(default_factory=default_network_latency_s)
     """From a sensor's firm track to its use by a battery other than the sensor's own
     (C2BMC; ``network.yaml``: an assumption with its range)."""
+    coasting: str = fc.DEFAULT_COASTING
+    """What fire control does with a coasting track
+    (:data:`~thaadsim.systems.fire_control.COASTING_POLICIES`: ``handover``, ``fire`` or
+    ``wait``)."""
 
     def sensor(self, name: str) -> Sensor:
         """The sensor of that name."""
@@ -147,7 +191,7 @@ class Result:
     threats: dict[str, npt.NDArray[Any]]
     """One row per trial and threat."""
     shots: dict[str, npt.NDArray[Any]]
-    """One row per interceptor fired."""
+    """One row per interceptor fired (``decoy``: at a decoy of that threat, :class:`Decoys`)."""
     trials: int
     n_threats: int
     batteries: tuple[str, ...]
@@ -362,40 +406,350 @@ def _padded(a: FloatArray, width: int) -> FloatArray:
 
 def _handover_sigma(timelines: Sequence[Timeline], best: npt.NDArray[np.intp], trials: int,
                     n: int, homing_s: float, perfect: bool,
-                    delay_s: FloatArray | None = None) -> Any:
+                    delay_s: FloatArray | None = None, *, firm_s: FloatArray | None = None,
+                    freshest: bool = False) -> _Handover:
     r"""The per-axis error of the predicted intercept point at handover,
     :math:`\sigma = \sqrt{(\sigma_r^2 + (\sigma_v t_{go})^2)/3}` from the position and
     velocity uncertainty (RSS over three axes) of the best track (sensor ``best``, (trials,
     n)) at its last look that has reached the battery by handover: made at or before the
     handover time less that sensor's delay ``delay_s[k]`` (:func:`track_delays_s`; the
     network latency for a remote sensor, 0 for the battery's own; None: 0 for all). Each
-    timeline's rows in (trial, threat) order."""
-    delays = (np.zeros(len(timelines)) if delay_s is None
-              else np.asarray(delay_s, dtype=np.float64))
-    width = max(tl.look_t_s.shape[1] for tl in timelines)
+    timeline's rows in (trial, threat) order.
 
-    def stacked(name: str) -> FloatArray:
-        return np.stack([_padded(getattr(tl, name), width).reshape(trials, n, width)
-                         for tl in timelines])
+    ``freshest`` (the ``handover`` and ``wait`` coasting policies,
+    :data:`~thaadsim.systems.fire_control.COASTING_POLICIES`): instead of sensor ``best``,
+    the sensor of least error at handover among those with a finite delay whose firm track
+    (``firm_s``, (sensors, trials, n)) has reached the battery by then."""
+    return _Handover(timelines, best, trials, n, homing_s, perfect, delay_s, firm_s, freshest)
 
-    look_t = stacked("look_t_s")
-    pos = stacked("position_sigma_m")
-    vel = stacked("velocity_sigma_mps")
 
-    def sigma(trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray) -> FloatArray:
-        if perfect:
-            return np.zeros(trial.size)
-        k = best[trial, threat]
-        q = t_int - homing_s - delays[k]
-        lt = look_t[k, trial, threat]
-        ok = np.isfinite(pos[k, trial, threat]) & (lt <= q[:, None])
+class _Handover:
+    """:func:`_handover_sigma`: called with (trial indices, threat, intercept times) it gives
+    the handover error; :meth:`sensor` gives the sensor whose track was handed over."""
+
+    def __init__(self, timelines: Sequence[Timeline], best: npt.NDArray[np.intp], trials: int,
+                 n: int, homing_s: float, perfect: bool, delay_s: FloatArray | None,
+                 firm_s: FloatArray | None, freshest: bool) -> None:
+        self.delays = (np.zeros(len(timelines)) if delay_s is None
+                       else np.asarray(delay_s, dtype=np.float64))
+        width = max(tl.look_t_s.shape[1] for tl in timelines)
+
+        def stacked(name: str) -> FloatArray:
+            return np.stack([_padded(getattr(tl, name), width).reshape(trials, n, width)
+                             for tl in timelines])
+
+        self.look_t = stacked("look_t_s")
+        self.pos = stacked("position_sigma_m")
+        self.vel = stacked("velocity_sigma_mps")
+        self.best, self.homing_s, self.perfect = best, homing_s, perfect
+        self.firm_s, self.freshest = firm_s, freshest and firm_s is not None
+
+    def _one(self, k: npt.NDArray[np.intp], trial: npt.NDArray[np.intp], threat: int,
+             t_int: FloatArray) -> FloatArray:
+        q = t_int - self.homing_s - self.delays[k]
+        lt = self.look_t[k, trial, threat]
+        ok = np.isfinite(self.pos[k, trial, threat]) & (lt <= q[:, None])
         j = np.where(ok.any(1), lt.shape[1] - 1 - np.argmax(ok[:, ::-1], 1), 0)
-        p = pos[k, trial, threat, j]
-        v = vel[k, trial, threat, j]
-        out = np.sqrt((p**2 + (v * homing_s) ** 2) / 3.0)
+        p = self.pos[k, trial, threat, j]
+        v = self.vel[k, trial, threat, j]
+        out = np.sqrt((p**2 + (v * self.homing_s) ** 2) / 3.0)
+        if self.freshest and self.firm_s is not None:  # a track not yet firm there: none
+            ok &= (self.firm_s[k, trial, threat] + self.delays[k] <= q)[:, None]
         return np.where(ok.any(1), out, np.inf)
 
-    return sigma
+    def _choose(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+                ) -> tuple[FloatArray, npt.NDArray[np.intp]]:
+        t_int = np.asarray(t_int, dtype=np.float64)
+        if self.perfect:
+            return np.zeros(trial.size), np.zeros(trial.size, dtype=np.intp)
+        first = self.best[trial, threat]
+        if not self.freshest:
+            return self._one(first, trial, threat, t_int), first
+        usable = np.flatnonzero(np.isfinite(self.delays))
+        sig = np.stack([self._one(np.full(trial.size, k, dtype=np.intp), trial, threat, t_int)
+                        for k in usable])
+        pick = np.argmin(sig, axis=0)
+        low = sig[pick, np.arange(trial.size)]
+        return low, np.where(np.isfinite(low), usable[pick], first)
+
+    def __call__(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+                 ) -> FloatArray:
+        return self._choose(trial, threat, t_int)[0]
+
+    def sensor(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+               ) -> npt.NDArray[np.intp]:
+        """The sensor whose track is handed over for those intercepts."""
+        return self._choose(trial, threat, t_int)[1]
+
+
+DECOY_STREAM = 0xDEC0
+"""The discrimination draws of a run come from ``SeedSequence([seed, DECOY_STREAM])``: a
+stream of their own, so that decoys leave the radar's and fire control's draws alone."""
+
+
+def decoy_columns(raid: Sequence[RaidThreat]) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    """The decoys fire control may see: for each, its warhead's index in ``raid`` and its
+    discrimination probability (:class:`Decoys`). Decoys that are always told apart
+    (discrimination 1) never reach fire control, so a run with them is the run without."""
+    parents: list[int] = []
+    probs: list[float] = []
+    for i, th in enumerate(raid):
+        d = th.decoys
+        if d is not None and d.count and d.discrimination < 1.0:
+            parents += [i] * d.count
+            probs += [d.discrimination] * d.count
+    return np.array(parents, dtype=np.intp), np.array(probs, dtype=np.float64)
+
+
+def decoys_told_apart(probs: FloatArray, trials: int, seed: int) -> npt.NDArray[np.bool_]:
+    """(trials, decoys): whether the radar tells each decoy from its warhead in each trial
+    (independently, with its probability; :data:`DECOY_STREAM`)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, DECOY_STREAM]))
+    return np.asarray(rng.random((trials, probs.size)) < probs[None, :], dtype=bool)
+
+
+class _Columns:
+    """A handover (:func:`_handover_sigma`) over fire control's columns: the threats, then
+    their decoys, each decoy with its warhead's track (``idx``: each column's threat)."""
+
+    def __init__(self, inner: Any, idx: npt.NDArray[np.intp]) -> None:
+        self.inner, self.idx = inner, idx
+
+    def __call__(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+                 ) -> FloatArray:
+        return np.asarray(self.inner(trial, int(self.idx[threat]), t_int), dtype=np.float64)
+
+    def sensor(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+               ) -> npt.NDArray[np.intp]:
+        return np.asarray(self.inner.sensor(trial, int(self.idx[threat]), t_int),
+                          dtype=np.intp)
+
+
+def _geo_rows(geo: fc.Geometry, idx: npt.NDArray[np.intp]) -> fc.Geometry:
+    """A battery's geometry over fire control's columns (each decoy its warhead's)."""
+    return dataclasses.replace(geo, **{f.name: getattr(geo, f.name)[idx]
+                                       for f in dataclasses.fields(geo)})
+
+
+def _split_decoys(plan: fc.Plan, n: int, idx: npt.NDArray[np.intp]
+                  ) -> tuple[fc.Plan, fc.Shots, npt.NDArray[np.bool_], FloatArray]:
+    """Fire control's plan over the threats and their decoys, split: the plan of the
+    ``n`` threats, every shot (a decoy's under its warhead's index), whether each was at
+    a decoy, and the shots at each threat's decoys per trial (trials, n). Where a threat
+    was not engaged for want of interceptors or channels in a trial in which decoys took
+    some, its reason says so."""
+    shots = fc.shots_table(plan)
+    at_decoy = shots.threat >= n
+    shots = dataclasses.replace(shots, threat=idx[shots.threat])
+    trials = plan.outcome.shape[0]
+    decoy_shots = np.zeros((trials, n))
+    np.add.at(decoy_shots, (shots.trial[at_decoy], shots.threat[at_decoy]), 1.0)
+    kept = fc.Plan(outcome=plan.outcome[:, :n], reason=plan.reason[:, :n],
+                   killed_at_s=plan.killed_at_s[:, :n], by_battery=plan.by_battery[:, :n],
+                   by_shot=plan.by_shot[:, :n], busy_until_s=plan.busy_until_s[:, :n],
+                   shots=plan.shots)
+    spent = decoy_shots.sum(axis=1, keepdims=True) > 0
+    kept.reason = np.where(spent & (kept.reason == fc.R_INVENTORY), fc.R_INVENTORY_DECOYS,
+                           np.where(spent & (kept.reason == fc.R_CHANNELS),
+                                    fc.R_CHANNELS_DECOYS, kept.reason))
+    return kept, shots, at_decoy, decoy_shots
+
+
+def _real_shots(shots: fc.Shots, at_decoy: npt.NDArray[np.bool_]) -> fc.Shots:
+    return dataclasses.replace(shots, **{f.name: getattr(shots, f.name)[~at_decoy]
+                                         for f in dataclasses.fields(shots)})
+
+
+COAST_MIN_S = 5.0
+"""A track *coasts* at a handover when its sensor last saw the threat more than this
+before it: a few track intervals (1-2 s, ``radars.yaml``), so that a look or two missed on
+a visible threat (probability 1 - Pd) is not called coasting."""
+
+
+def status_grid(sensors: Sequence[Sensor], t_grid: FloatArray, y_grid: FloatArray
+                ) -> npt.NDArray[np.int8]:
+    """(sensors, n, K): each sensor's face status
+    (:func:`~thaadsim.systems.radar.face_status`: visible, below the horizon, outside the
+    sector, above the face) of each threat at each grid time: the geometry of every look
+    a track could have had there (NaN grid points: below the horizon)."""
+    ok = np.isfinite(t_grid) & np.isfinite(y_grid[..., 0])
+    out = np.full((len(sensors), *t_grid.shape), BELOW_HORIZON, dtype=np.int8)
+    for k, sensor in enumerate(sensors):
+        view = look(sensor.radar, sensor.emplacement, y_grid[ok][:, :3], y_grid[ok][:, 3:],
+                    1.0, "track")
+        out[k][ok] = view.status
+    return out
+
+
+def _grid_index(t_grid: FloatArray, threat: npt.NDArray[np.intp], t_s: FloatArray
+                ) -> npt.NDArray[np.intp]:
+    """The grid column of times ``t_s`` of threats ``threat`` (the one at or before, clipped
+    to the grid; -1 before its start)."""
+    start = t_grid[threat, 0]
+    j = np.floor((np.asarray(t_s, dtype=np.float64) - start) / GRID_STEP_S + 1e-9)
+    j = np.where(np.isfinite(j), j, -1)
+    return np.minimum(j, t_grid.shape[1] - 1).astype(np.intp)
+
+
+def coast_at(status: npt.NDArray[np.int8], t_grid: FloatArray, sensor: npt.NDArray[np.intp],
+             threat: npt.NDArray[np.intp], t_s: FloatArray
+             ) -> tuple[FloatArray, npt.NDArray[np.int8]]:
+    """How long each track (sensor ``sensor`` on threat ``threat``) had been coasting at
+    times ``t_s`` (since the sensor last saw the threat on the grid of :func:`status_grid`;
+    0 where it sees it then, NaN where it never had) and why it is not seen then: the
+    sensor's status at ``t_s`` (``VISIBLE`` where it sees it). A lofted shot at the radar
+    may first leave the instrumented range near its apogee, then come down above the
+    face: what keeps the track from being re-acquired at the handover is the latter."""
+    m = np.asarray(threat).size
+    if m == 0:
+        return np.zeros(0), np.zeros(0, dtype=np.int8)
+    j = _grid_index(t_grid, threat, t_s)
+    jj = np.maximum(j, 0)
+    row_status = status[sensor, threat]  # (m, K)
+    vis = row_status == VISIBLE
+    seen = vis & (np.arange(vis.shape[1])[None, :] <= j[:, None])
+    any_seen = seen.any(1)
+    last = vis.shape[1] - 1 - np.argmax(seen[:, ::-1], 1)
+    rows = np.arange(m)
+    now = vis[rows, jj] & (j >= 0)
+    coast = np.where(now, 0.0, np.where(any_seen, t_s - t_grid[threat, last], np.nan))
+    lost = np.where(now, VISIBLE, row_status[rows, jj]).astype(np.int8)
+    return coast, lost
+
+
+_MISSED_BY_STATUS = {ABOVE_FACE: fc.R_MISSED_ABOVE_FACE, OUTSIDE_SECTOR: fc.R_MISSED_OUTSIDE_SECTOR,
+                     BELOW_HORIZON: fc.R_MISSED_BELOW_HORIZON,
+                     BEYOND_RANGE: fc.R_MISSED_BEYOND_RANGE}
+
+
+def coasting_columns(shots: fc.Shots, trials: int, n: int, choosers: Sequence[Any],
+                     homing_s: Sequence[float], delays: FloatArray,
+                     status: npt.NDArray[np.int8] | None, t_grid: FloatArray
+                     ) -> dict[str, Any]:
+    """Per trial and threat (trials, n), of the last interceptor fired at it: how long the
+    track it was fired on had coasted at its handover (``coast_s``: the intercept less
+    the homing time and that track's latency; 0: a live track; NaN: no shot), how long
+    before the intercept that track had lost the threat (``lost_before_intercept_s``), why
+    it did not see it at the handover (``lost_status``,
+    :data:`~thaadsim.systems.radar.STATUS_TEXT` codes) and
+    the mean kill probability of the shots at it (``shot_pk``); a live track's
+    ``lost_before_intercept_s`` is NaN. ``choosers``: each
+    battery's handover (:func:`_handover_sigma`, its ``sensor``); ``status``:
+    :func:`status_grid` (None: perfect tracking, nothing coasts)."""
+    coast = np.full((trials, n), np.nan)
+    before = np.full((trials, n), np.nan)
+    lost = np.full((trials, n), VISIBLE, dtype=np.int8)
+    pk = np.full((trials, n), np.nan)
+    if shots.trial.size:
+        row = shots.trial * n + shots.threat
+        count = np.bincount(row, minlength=trials * n)
+        total = np.bincount(row, weights=shots.p_kill, minlength=trials * n)
+        pk.ravel()[count > 0] = total[count > 0] / count[count > 0]
+        order = np.lexsort((shots.intercept_s, row))
+        last = order[np.r_[row[order][1:] != row[order][:-1], True]]
+        for b in np.unique(shots.battery[last]):
+            sel = last[shots.battery[last] == b]
+            trial, threat, t_int = shots.trial[sel], shots.threat[sel], shots.intercept_s[sel]
+            if status is None:
+                c, why = np.zeros(sel.size), np.full(sel.size, VISIBLE, dtype=np.int8)
+            else:
+                sensor = np.zeros(sel.size, dtype=np.intp)
+                for i in np.unique(threat):
+                    at = threat == i
+                    sensor[at] = choosers[b].sensor(trial[at], int(i), t_int[at])
+                q = t_int - homing_s[b] - delays[b][sensor]
+                c, why = coast_at(status, t_grid, sensor, threat, q)
+                before[trial, threat] = np.where(c > 0, c + (t_int - q), np.nan)
+            coast[trial, threat] = c
+            lost[trial, threat] = why
+    return {"coast_s": coast, "lost_before_intercept_s": before, "lost_status": lost,
+            "shot_pk": pk}
+
+
+def _told_columns(told: npt.NDArray[np.bool_], n: int) -> npt.NDArray[np.bool_]:
+    """(trials, n + decoys): False for the threats, whether told apart for the decoys."""
+    return np.concatenate([np.zeros((told.shape[0], n), dtype=bool), told], axis=1)
+
+
+def _live(defense: Defense, status: npt.NDArray[np.int8] | None, t_grid: FloatArray,
+          interceptor: Any, delays: FloatArray) -> npt.NDArray[np.bool_] | None:
+    """:func:`live_track` for the ``wait`` policy (None for the others, or with perfect
+    tracking)."""
+    if defense.coasting != "wait" or status is None:
+        return None
+    return live_track(status, t_grid, interceptor.homing_time_s, delays)
+
+
+def refine_reasons(plan: fc.Plan, coasting: Mapping[str, Any]) -> None:
+    """Name the cause where every shot missed a threat while the track they were fired on
+    coasted (more than :data:`COAST_MIN_S`): the plan's ``R_ALL_SHOTS_MISSED`` becomes
+    the ``MISSED_COASTING`` reason of why the sensor did not see the threat at the
+    handover (in place)."""
+    missed = (plan.reason == fc.R_ALL_SHOTS_MISSED) & (coasting["coast_s"] > COAST_MIN_S)
+    for status, code in _MISSED_BY_STATUS.items():
+        plan.reason[missed & (coasting["lost_status"] == status)] = code
+
+
+def live_track(status: npt.NDArray[np.int8], t_grid: FloatArray, homing_s: float,
+               delays: FloatArray) -> npt.NDArray[np.bool_]:
+    """(n, K): whether a sensor the battery may use (finite ``delays``, (sensors,)) sees
+    each threat at the handover of an intercept at each grid time (the intercept less the
+    homing time and that sensor's latency): where the ``wait`` coasting policy may fire."""
+    n, k_max = t_grid.shape
+    out = np.zeros((n, k_max), dtype=bool)
+    threat = np.repeat(np.arange(n), k_max)
+    for k in np.flatnonzero(np.isfinite(delays)):
+        q = t_grid.ravel() - homing_s - delays[k]
+        j = _grid_index(t_grid, threat, q)
+        seen = (j >= 0) & (status[k, threat, np.maximum(j, 0)] == VISIBLE)
+        out |= seen.reshape(n, k_max) & np.isfinite(t_grid)
+    return out
+
+
+def reason_sentence(code: int, coast_s: float, lost_before_intercept_s: float,
+                    shot_pk: float, max_elevation_deg: float | None = None) -> str:
+    """A reason with its numbers: for a threat every shot missed on a coasting track, e.g.
+    "every shot missed: track lost 212 s before the intercept, coasted 205 s to the
+    handover, the threat then above the face (elevation > 70 deg); Pk per shot 0.05"; the
+    reason's text otherwise."""
+    text = fc.REASONS.get(code, "")
+    status = {v: k for k, v in _MISSED_BY_STATUS.items()}.get(code)
+    if status is None:
+        if code == fc.R_ALL_SHOTS_MISSED and np.isfinite(shot_pk):
+            return f"{text}; Pk per shot {shot_pk:.2f}"
+        return text
+    where = STATUS_TEXT[status].replace("the elevation limit", "the face")
+    if status == ABOVE_FACE and max_elevation_deg is not None:
+        where += f" (elevation > {max_elevation_deg:g} deg)"
+    return (f"every shot missed: track lost {lost_before_intercept_s:.0f} s before the "
+            f"intercept, coasted {coast_s:.0f} s to the handover, the threat then {where}; "
+            f"Pk per shot {shot_pk:.2f}")
+
+
+def explain_reasons(result: Result, defense: Defense) -> list[dict[str, Any]]:
+    """Each reason of ``result`` with how many threat-trials it ended, the medians of
+    ``coast_s`` and ``lost_before_intercept_s`` and the mean ``shot_pk`` over them, and
+    :func:`reason_sentence` of those figures (``text``)."""
+    t = result.threats
+    limits = {s.radar.max_elevation_deg for s in defense.sensors}
+    max_el = limits.pop() if len(limits) == 1 else None
+    codes = {v: k for k, v in fc.REASONS.items()}
+    out = []
+    for reason in np.unique(t["reason"]):
+        m = t["reason"] == reason
+
+        def mid(name: str, how: Any = np.median, m: Any = m) -> float:
+            x = np.asarray(t.get(name, np.full(m.size, np.nan)), dtype=np.float64)[m]
+            x = x[np.isfinite(x)]
+            return float(how(x)) if x.size else float("nan")
+
+        coast, before, pk = (mid("coast_s"), mid("lost_before_intercept_s"),
+                             mid("shot_pk", np.mean))
+        code = codes.get(str(reason), -1)
+        out.append({"reason": str(reason), "count": int(m.sum()), "coast_s": coast,
+                    "lost_before_intercept_s": before, "shot_pk": pk,
+                    "text": reason_sentence(code, coast, before, pk, max_el)})
+    return out
 
 
 def check_raid_and_defense(raid: Any, defense: Any) -> None:
@@ -422,6 +776,7 @@ def _check(raid: Sequence[RaidThreat], defense: Defense) -> None:
         raise InputError("raid: no threats")
     check_raid_and_defense(raid, defense)
     fc.check_doctrine(defense.doctrine)
+    fc.check_coasting(defense.coasting)
     if defense.sspk is not None and not 0.0 <= defense.sspk <= 1.0:
         raise InputError(f"sspk: {defense.sspk!r} is outside [0, 1]")
     check_network(defense)
@@ -518,11 +873,14 @@ def simulate(
                                                          icpt, reach_table(icpt))))
     size = chunk_trials or max(1, CHUNK_THREAT_TRIALS // n)
     rcs = np.array([th.rcs_m2 for th in raid], dtype=np.float64)
+    status = None if defense.perfect_tracking else status_grid(sensors, t_grid, y_grid)
+    parents, probs = decoy_columns(raid)
+    told = decoys_told_apart(probs, trials, seed)
     if trials <= size:  # one chunk: the streams themselves
         table, shots = _chunk(raid, defense, truth, rcs, geometry, hits_asset, 0, trials,
                               [np.random.default_rng(sensor_seed(seed, k))
                                for k in range(len(sensors))],
-                              np.random.default_rng(fc_seed))
+                              np.random.default_rng(fc_seed), (status, t_grid, parents, told))
     else:
         with stage("detection and tracking"):  # the search of every chunk, run once
             replays = [_RadarReplay(truth, s.radar, s.emplacement, rcs, trials, size,
@@ -534,7 +892,8 @@ def simulate(
             b = min(trials, a + size)
             fc_draws = _FireControlReplay(fc_state, trials, a, b - a)
             part, shot = _chunk(raid, defense, truth, rcs, geometry, hits_asset, a, b,
-                                [r.chunk(a, b) for r in replays], fc_draws)
+                                [r.chunk(a, b) for r in replays], fc_draws,
+                                (status, t_grid, parents, told[a:b]))
             parts.append(part)
             shot_parts.append(shot)
         table = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
@@ -590,11 +949,16 @@ def detect_trials(truth: Truth, sensor: Sensor, rcs_m2: float, trials: int,
 
 def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: FloatArray,
            geometry: Sequence[tuple[Any, fc.Geometry]], hits_asset: npt.NDArray[np.bool_],
-           a: int, b: int, radar_rngs: Sequence[Any], fc_rng: Any
+           a: int, b: int, radar_rngs: Sequence[Any], fc_rng: Any,
+           grid: tuple[npt.NDArray[np.int8] | None, FloatArray, npt.NDArray[np.intp],
+                       npt.NDArray[np.bool_]]
            ) -> tuple[dict[str, npt.NDArray[Any]], dict[str, npt.NDArray[Any]]]:
     """Trials ``a`` to ``b`` of :func:`simulate`: their rows of the threat table and their
     shots (with ``_step``, the fire-control draw each shot came from). ``radar_rngs``: each
-    sensor's generator (or its chunk of a :class:`_RadarReplay`)."""
+    sensor's generator (or its chunk of a :class:`_RadarReplay`); ``grid``: the sensors'
+    :func:`status_grid` (None with perfect tracking), the flight grid's times, each
+    decoy's warhead (:func:`decoy_columns`) and whether it is told apart in each trial."""
+    status, t_grid, parents, told = grid
     n = len(raid)
     trials = b - a
     order = np.arange(n * trials).reshape(n, trials).T.ravel()
@@ -621,17 +985,21 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
         best, firm = best_tracks(firm_s, np.zeros(len(tls)))
         endangering = _endangering(_picked(lat_s, best), _picked(lon_s, best), defense)
         delays = track_delays_s(defense)
-        plan = fc.new_plan(trials, n)
+        idx = np.concatenate([np.arange(n), parents]).astype(np.intp)
+        plan = fc.new_plan(trials, idx.size)
         plan.shots = _StepShots(fc_rng)
         engageable = np.zeros((trials, n), dtype=bool)
         opportunities = np.zeros((trials, n), dtype=np.int64)
+        choosers = []
         for bi, battery in enumerate(defense.batteries):
             icpt, geo = geometry[bi]
             best_b, firm_b = best_tracks(firm_s, delays[bi])
             endangering_b = _endangering(_picked(lat_s, best_b), _picked(lon_s, best_b),
                                          defense)
             sigma = _handover_sigma(tls, best_b, trials, n, icpt.homing_time_s,
-                                    defense.perfect_tracking, delays[bi])
+                                    defense.perfect_tracking, delays[bi], firm_s=firm_s,
+                                    freshest=defense.coasting != "fire")
+            choosers.append(sigma)
             for i in range(n):
                 earliest = np.where(np.isfinite(firm_b[:, i]),
                                     firm_b[:, i] + battery.reaction_s, np.inf)
@@ -639,9 +1007,18 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
                 engageable[:, i] |= opp > 0
                 if bi == 0:
                     opportunities[:, i] = opp
-            plan = fc.assign(plan, bi, battery, icpt, geo, firm_b, endangering_b, sigma,
-                             battery.doctrine or defense.doctrine, fc_rng, sspk=defense.sspk)
-        shots = fc.shots_table(plan)
+            live = _live(defense, status, t_grid, icpt, delays[bi])
+            plan = fc.assign(plan, bi, battery, icpt, _geo_rows(geo, idx), firm_b[:, idx],
+                             endangering_b[:, idx] & ~_told_columns(told, n),
+                             _Columns(sigma, idx), battery.doctrine or defense.doctrine,
+                             fc_rng, sspk=defense.sspk,
+                             live_track=None if live is None else live[idx],
+                             first=None if idx.size == n else np.arange(idx.size) >= n)
+        plan, shots, at_decoy, decoy_shots = _split_decoys(plan, n, idx)
+        coasting = coasting_columns(_real_shots(shots, at_decoy), trials, n, choosers,
+                                    [b.interceptor.homing_time_s for b in defense.batteries],
+                                    delays, status, t_grid)
+        refine_reasons(plan, coasting)
         steps = [np.full(len(s["trial"]), s["_step"]) for s in plan.shots]
         table = threat_table(
             a, plan, endangering=endangering, hits_asset=hits_asset, engageable=engageable,
@@ -649,8 +1026,10 @@ def _chunk(raid: Sequence[RaidThreat], defense: Defense, truth: Truth, rcs: Floa
             firm_track_s=firm, impact_s=truth.impact_t_s,
             sensor_names=[] if defense.perfect_tracking else [s.name for s in defense.sensors],
             sensor_first_s=first_s.reshape(len(tls), -1),
-            sensor_firm_s=firm_s.reshape(len(tls), -1))
+            sensor_firm_s=firm_s.reshape(len(tls), -1), coasting=coasting)
+        table["decoy_shots"] = decoy_shots.ravel()
     out = {k: getattr(shots, k) for k in shots.__dataclass_fields__}
+    out["decoy"] = at_decoy
     out["trial"] = out["trial"] + a
     out["_step"] = (np.concatenate(steps) if steps else np.zeros(0, dtype=np.int64))
     return table, out
@@ -661,7 +1040,8 @@ def threat_table(first_trial: int, plan: fc.Plan, *,
                  engageable: npt.NDArray[np.bool_], opportunities: npt.NDArray[np.int64],
                  first_detection_s: FloatArray, firm_track_s: FloatArray,
                  impact_s: FloatArray, sensor_names: Sequence[str],
-                 sensor_first_s: FloatArray, sensor_firm_s: FloatArray
+                 sensor_first_s: FloatArray, sensor_firm_s: FloatArray,
+                 coasting: Mapping[str, Any] | None = None
                  ) -> dict[str, npt.NDArray[Any]]:
     """The results table: one row per trial and threat (trials numbered from
     ``first_trial``), from fire control's ``plan`` and the (trials, threats) arrays beside
@@ -669,8 +1049,9 @@ def threat_table(first_trial: int, plan: fc.Plan, *,
     ``sensor_firm_s`` (sensors, rows) give each named sensor's columns
     (:func:`sensor_columns`). The ``missile``, ``outcome``, ``reason`` and ``battery``
     columns hold codes until :func:`name_columns` names them (chunks keep codes; the names
-    are made once for the whole run). The one builder of :func:`simulate`'s and
-    :func:`engage_prepared`'s tables."""
+    are made once for the whole run). ``coasting`` (:func:`coasting_columns`) adds
+    ``coast_s``, ``lost_before_intercept_s`` and ``shot_pk``. The one builder of
+    :func:`simulate`'s and :func:`engage_prepared`'s tables."""
     trials, n = plan.outcome.shape
     threat_idx = np.tile(np.arange(n), trials)
     table = {
@@ -691,6 +1072,9 @@ def threat_table(first_trial: int, plan: fc.Plan, *,
         "firm_track_s": firm_track_s.ravel(),
         "impact_s": np.tile(impact_s, trials),
     }
+    if coasting is not None:
+        for name in ("coast_s", "lost_before_intercept_s", "shot_pk"):
+            table[name] = np.asarray(coasting[name], dtype=np.float64).ravel()
     if sensor_names:
         table.update(sensor_columns(sensor_names, sensor_first_s, sensor_firm_s))
     return table
@@ -989,6 +1373,10 @@ class Prepared:
     """(n, P): some battery has a shot opportunity after its best track."""
     opportunities: npt.NDArray[np.int64]
     """(n, P): shoot-look-shoot opportunities of the first battery."""
+    sensor_table: tuple[npt.NDArray[np.intp], ...] = ()
+    """Per battery, (D, P, K): the sensor whose track :attr:`sigma_table_m` hands over."""
+    status: npt.NDArray[np.int8] | None = None
+    """(S, n, K): each sensor's :func:`status_grid` (None with perfect tracking)."""
 
 
 def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
@@ -1035,6 +1423,8 @@ def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
                   else np.ones(len(raid), dtype=bool))
     t_grid, y_grid = _grid(truth)
     geometry, interceptors, tables, battery_firm, battery_endangering = [], [], [], [], []
+    which_tables = []
+    status = None if defense.perfect_tracking else status_grid(defense.sensors, t_grid, y_grid)
     n = len(raid)
     engageable = np.zeros((n, pool), dtype=bool)
     opportunities = np.zeros((n, pool), dtype=np.int64)
@@ -1049,15 +1439,30 @@ def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
         battery_firm.append(firm_b)
         battery_endangering.append(_endangering(_picked(lat_s, best_b),
                                                 _picked(lon_s, best_b), defense))
+        which = np.zeros((d, pool, t_grid.shape[1]), dtype=np.intp)
         if defense.perfect_tracking:
             tables.append(np.zeros((d, pool, t_grid.shape[1])))
-        else:
+        elif defense.coasting == "fire":
             table = np.full((d, pool, t_grid.shape[1]), np.inf)
             for k in np.unique(best_b):
                 got = _sigma_table(tls[k], d, pool, t_grid[first_of_kind],
                                    icpt.homing_time_s, float(delays[b, k]))
                 table = np.where((best_b == k)[..., None], got, table)
+                which = np.where((best_b == k)[..., None], k, which)
             tables.append(table)
+        else:  # the freshest track: least error at handover among the firm ones
+            table = np.full((d, pool, t_grid.shape[1]), np.inf)
+            for k in np.flatnonzero(np.isfinite(delays[b])):
+                got = _sigma_table(tls[k], d, pool, t_grid[first_of_kind],
+                                   icpt.homing_time_s, float(delays[b, k]))
+                q = t_grid[first_of_kind][:, None, :] - icpt.homing_time_s - delays[b, k]
+                got = np.where(firm_s[k][..., None] + delays[b, k] <= q, got, np.inf)
+                better = got < table
+                table = np.where(better, got, table)
+                which = np.where(better, k, which)
+            which = np.where(np.isfinite(table), which, best_b[..., None])
+            tables.append(table)
+        which_tables.append(which)
         for i in range(n):
             f = firm_b[kind[i]]
             earliest = np.where(np.isfinite(f), f + battery.reaction_s, np.inf)
@@ -1076,7 +1481,8 @@ def prepare(raid: Sequence[RaidThreat], defense: Defense, pool: int = 200,
                     battery_endangering=tuple(battery_endangering),
                     geometry=tuple(geometry), interceptors=tuple(interceptors),
                     sigma_table_m=tuple(tables), engageable=engageable,
-                    opportunities=opportunities)
+                    opportunities=opportunities, sensor_table=tuple(which_tables),
+                    status=status)
 
 
 def _sigma_table(tl: Timeline, d: int, pool: int, t_grid: FloatArray,
@@ -1144,20 +1550,29 @@ def engage_prepared(prepared: Prepared, trials: int, rng: np.random.Generator, *
     kind = p.kind[None, :]
     firm = p.firm_track_s[kind, sample]
     endangering = p.endangering[kind, sample]
-    start = p.t_grid[:, 0]
-    k_max = p.t_grid.shape[1] - 1
-    plan = fc.new_plan(trials, n)
+    parents, probs = decoy_columns(p.raid)
+    told = (np.asarray(rng.random((trials, probs.size)) < probs, dtype=bool) if probs.size
+            else np.zeros((trials, 0), dtype=bool))
+    idx = np.concatenate([np.arange(n), parents]).astype(np.intp)
+    plan = fc.new_plan(trials, idx.size)
+    delays = track_delays_s(defense)
+    choosers = []
     for b, battery in enumerate(defense.batteries):
-        def sigma(trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray,
-                  table: FloatArray = p.sigma_table_m[b]) -> FloatArray:
-            k = np.clip(np.rint((t_int - start[threat]) / GRID_STEP_S), 0, k_max)
-            return table[p.kind[threat], sample[trial, threat], k.astype(np.intp)]
-
-        plan = fc.assign(plan, b, battery, p.interceptors[b], p.geometry[b],
-                         p.battery_firm_s[b][kind, sample],
-                         p.battery_endangering[b][kind, sample], sigma,
-                         battery.doctrine or defense.doctrine, rng, sspk=defense.sspk)
-    shots = fc.shots_table(plan)
+        sigma = _TableHandover(p, b, sample)
+        choosers.append(sigma)
+        live = _live(defense, p.status, p.t_grid, p.interceptors[b], delays[b])
+        plan = fc.assign(plan, b, battery, p.interceptors[b], _geo_rows(p.geometry[b], idx),
+                         p.battery_firm_s[b][kind, sample][:, idx],
+                         p.battery_endangering[b][kind, sample][:, idx]
+                         & ~_told_columns(told, n), _Columns(sigma, idx),
+                         battery.doctrine or defense.doctrine, rng, sspk=defense.sspk,
+                         live_track=None if live is None else live[idx],
+                         first=None if idx.size == n else np.arange(idx.size) >= n)
+    plan, shots, at_decoy, decoy_shots = _split_decoys(plan, n, idx)
+    coasting = coasting_columns(_real_shots(shots, at_decoy), trials, n, choosers,
+                                [icpt.homing_time_s for icpt in p.interceptors], delays,
+                                p.status, p.t_grid)
+    refine_reasons(plan, coasting)
     names = [] if defense.perfect_tracking else [s.name for s in defense.sensors]
     rows = (len(names), trials * n)  # (0, trials x threats) without sensors: no columns
     table = name_columns(threat_table(
@@ -1166,12 +1581,44 @@ def engage_prepared(prepared: Prepared, trials: int, rng: np.random.Generator, *
         first_detection_s=p.first_detection_s[kind, sample], firm_track_s=firm,
         impact_s=p.truth.impact_t_s, sensor_names=names,
         sensor_first_s=p.sensor_first_detection_s[:, kind, sample].reshape(rows),
-        sensor_firm_s=p.sensor_firm_track_s[:, kind, sample].reshape(rows)), p.raid, defense)
-    return Result(threats=table, shots={k: getattr(shots, k) for k in shots.__dataclass_fields__},
+        sensor_firm_s=p.sensor_firm_track_s[:, kind, sample].reshape(rows), coasting=coasting),
+        p.raid, defense)
+    table["decoy_shots"] = decoy_shots.ravel()
+    return Result(threats=table, shots={**{k: getattr(shots, k)
+                                           for k in shots.__dataclass_fields__},
+                                        "decoy": at_decoy},
                   trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
                   extra={"t_grid": p.t_grid, "y_grid": p.y_grid, "plan": plan,
                          "sample": sample}, sensors=tuple(names))
+
+
+class _TableHandover:
+    """:func:`engage_prepared`'s handover of battery ``b``: the prepared tables
+    (:attr:`Prepared.sigma_table_m`, :attr:`Prepared.sensor_table`) looked up at each
+    trial's pool sample, as :func:`_handover_sigma` gives them."""
+
+    def __init__(self, p: Prepared, b: int, sample: npt.NDArray[np.intp]) -> None:
+        self.p, self.b, self.sample = p, b, sample
+
+    def _at(self, table: npt.NDArray[Any], trial: npt.NDArray[np.intp], threat: int,
+            t_int: FloatArray) -> npt.NDArray[Any]:
+        p = self.p
+        k = np.clip(np.rint((np.asarray(t_int) - p.t_grid[threat, 0]) / GRID_STEP_S), 0,
+                    p.t_grid.shape[1] - 1)
+        return table[p.kind[threat], self.sample[trial, threat], k.astype(np.intp)]
+
+    def __call__(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+                 ) -> FloatArray:
+        return np.asarray(self._at(self.p.sigma_table_m[self.b], trial, threat, t_int),
+                          dtype=np.float64)
+
+    def sensor(self, trial: npt.NDArray[np.intp], threat: int, t_int: FloatArray
+               ) -> npt.NDArray[np.intp]:
+        if not self.p.sensor_table:
+            return np.zeros(np.asarray(trial).size, dtype=np.intp)
+        return np.asarray(self._at(self.p.sensor_table[self.b], trial, threat, t_int),
+                          dtype=np.intp)
 
 
 def _perfect_timeline(truth: Truth, trials: int) -> Timeline:
@@ -1213,9 +1660,12 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
     return _within_assets(lat, lon, defense.assets)
 
 
-__all__ = ["CHUNK_THREAT_TRIALS", "Defense", "DefendedAsset",
+__all__ = ["CHUNK_THREAT_TRIALS", "DECOY_STREAM", "Decoys", "DefendedAsset", "Defense",
            "EarlyWarning", "Prepared", "RaidThreat", "Result", "Sensor", "best_tracks",
-           "binomial_p_no_leak", "check_network", "check_raid_and_defense", "detect_trials",
-           "engage_prepared", "expected_leakers", "flight_grid", "leaked", "name_columns",
-           "p_no_leak", "prepare", "sensor_columns", "sensor_row", "sensor_seed",
-           "sensor_summary", "simulate", "threat_table", "track_delays_s", "wilson_interval"]
+           "binomial_p_no_leak", "check_network", "check_raid_and_defense", "coast_at",
+           "coasting_columns", "decoy_columns", "decoys_told_apart", "detect_trials",
+           "engage_prepared", "expected_leakers", "explain_reasons", "flight_grid",
+           "leaked", "live_track", "name_columns", "p_no_leak", "prepare",
+           "reason_sentence", "refine_reasons", "sensor_columns", "sensor_row",
+           "sensor_seed", "sensor_summary", "simulate", "status_grid", "threat_table",
+           "track_delays_s", "wilson_interval"]

@@ -106,6 +106,8 @@ LIMITS = MappingProxyType({
                       "one turn either way"),
     "boresight_deg": _l(0, 360, "deg", "radar face azimuth, clockwise from north", _PHYS,
                         high_open=True),
+    "min_elevation_deg": _l(0, 90, "deg", "lowest elevation a radar is operated at, at its "
+                            "site", _PHYS, high_open=True),
     "alt_km": _l(-0.5, 9, "km", "altitude of a site or of equipment on the ground",
                  "the Dead Sea shore to above Everest"),
     "radius_km": _l(0, 500, "km", "radius of a launch area", "a launch area, not a region",
@@ -160,6 +162,7 @@ LIMITS = MappingProxyType({
                     "each", integer=True),
     # the engagement
     "count": _l(1, 500, "", "missiles in one threat group", _MEM, integer=True),
+    "decoys": _l(0, 20, "", "decoys released with one warhead", _MEM, integer=True),
     "threats": _l(1, 2_000, "", "threats in one raid, all groups together", _MEM,
                   integer=True),
     "max_count": _l(1, 500, "", "largest raid of a raid curve", _MEM, integer=True),

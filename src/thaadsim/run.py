@@ -26,10 +26,12 @@ from thaadsim.engagement import (
     Defense,
     RaidThreat,
     Result,
+    explain_reasons,
     sensor_summary,
     simulate,
     wilson_interval,
 )
+from thaadsim.jsonsafe import json_safe
 from thaadsim.studies.ground_tracks import ThreatTrack, threat_tracks
 from thaadsim.timing import stage
 
@@ -116,7 +118,10 @@ class RunOutput:
         Every probability carries a 95% Wilson interval (``*_ci95``): ``p_no_leak`` over the
         trials; ``intercepted_fraction`` over the trials x threats, which treats the threats
         of one trial as independent (they share a battery's inventory and radar, so the
-        interval is, if anything, too narrow). Provenance: ``thaadsim_version``,
+        interval is, if anything, too narrow). ``reason_details``
+        (:func:`thaadsim.engagement.explain_reasons`): each reason with its count, the
+        medians of how long the tracks fired on had coasted, and the mean kill probability
+        per shot, in one sentence (``text``). Provenance: ``thaadsim_version``,
         ``scenario_sha256`` (SHA-256 of the scenario's YAML and of a canonical line per
         sensor added by ``--sensor``, listed in ``added_sensors``; or of the raid's and
         defense's repr when the run has no scenario text), ``seed``, ``trials`` and ``dependencies``
@@ -146,6 +151,7 @@ class RunOutput:
             "intercepted_fraction_ci95": wilson95(intercepted, int(outcome.size)),
             "engageable_threats": int(res.per_trial("engageable").any(axis=0).sum()),
             "reasons": {str(r): int(c) for r, c in zip(reasons, counts, strict=True)},
+            "reason_details": json_safe(explain_reasons(res, self.defense)),
             "sensors": sensor_summary(res, self.defense),
             "network_latency_s": self.defense.network_latency_s,
             "early_warning_cue_delay_s": (None if self.defense.early_warning is None

@@ -86,12 +86,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from thaadsim.engagement import DefendedAsset, Defense, RaidThreat
+from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat
 from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.systems.catalog import Site, get_missile, get_radar, missile_catalog, site_catalog
-from thaadsim.systems.fire_control import DOCTRINES, Battery, battery_catalog
+from thaadsim.systems.fire_control import COASTING_POLICIES, DOCTRINES, Battery, battery_catalog
 from thaadsim.systems.interceptor import interceptor_catalog
 from thaadsim.systems.radar import MODES, Emplacement
 from thaadsim.systems.sensors import (
@@ -250,6 +250,8 @@ class RadarSpec(Emplaced):
 
     mode: str = _f("terminal", "a radar mode")
     boresight_deg: float | None = _lim(None, "boresight_deg", ", clockwise from north")
+    min_elevation_deg: float | None = _lim(None, "min_elevation_deg", " (default: the "
+                                           "site's, sites.yaml, else the radar's)")
 
 
 class SensorSpec(RadarSpec):
@@ -295,6 +297,8 @@ class AssetSpec(Place):
 
 class DefenseSpec(_Model):
     doctrine: str = _f("shoot-look-shoot", "a doctrine")
+    coasting: str = _f("handover", "what fire control does with a coasting track: "
+                       "handover, fire or wait")
     sensors: list[SensorSpec] | None = _f(None, "a list of 1 to 20 sensors (radars at "
                                           "sites)", min_length=1, max_length=20)
     radars: list[RadarSpec] | None = _f(None, "the older form: a list of exactly one radar "
@@ -312,6 +316,16 @@ class DefenseSpec(_Model):
     perfect_tracking: bool = _f(False, "true or false")
 
 
+class DecoySpec(_Model):
+    """Decoys and debris released with each warhead of a group (``Decoys``: the model and
+    its assumptions)."""
+
+    count: int = _lim(_REQUIRED, "decoys")
+    rcs_m2: float = _lim(0.1, "rcs_m2", " (assumption: 0.01-1 m2)")
+    discrimination: float = _lim(0.0, "probability", " (that the radar tells a decoy from "
+                                 "the warhead; assumption: 0-1)")
+
+
 class ThreatGroup(_Model):
     """Missiles of one type from one launch place (or area) at one aim point."""
 
@@ -325,6 +339,7 @@ class ThreatGroup(_Model):
     launch_t_s: float = _lim(0.0, "launch_t_s", " after the start of the raid")
     interval_s: float = _lim(0.0, "interval_s", " between the group's launches")
     rcs_m2: float = _lim(0.1, "rcs_m2")
+    decoys: DecoySpec | None = _f(None, "a mapping: count, rcs_m2, discrimination")
 
 
 _BAND = LIMITS["band_km"]
@@ -731,6 +746,7 @@ class Group:
     launch_t_s: float
     interval_s: float
     rcs_m2: float
+    decoys: Decoys | None = None
 
 
 def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
@@ -761,13 +777,17 @@ def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
             where.fail((*loc, "name"), f"{_show(name)} already names raid[{names[name]}]; allowed: "
                        "a name of its own for each group (give name: to tell them apart)")
         names[name] = i
-        total += g.count
+        total += g.count * (1 + (g.decoys.count if g.decoys is not None else 0))
         if total > MAX_THREATS:
-            where.fail((*loc, "count"), f"{_show(g.count)} brings the raid to {total:,} threats; "
+            where.fail((*loc, "count"), f"{_show(g.count)} brings the raid to {total:,} threats "
+                       "(decoys included); "
                        f"allowed: at most {MAX_THREATS:,} threats in all")
         out.append(Group(name=name, missile=g.missile, count=g.count, launch=launch, aim=aim,
                           shape=g.shape, apogee_km=g.apogee_km, launch_t_s=g.launch_t_s,
-                          interval_s=g.interval_s, rcs_m2=g.rcs_m2))
+                          interval_s=g.interval_s, rcs_m2=g.rcs_m2,
+                          decoys=None if g.decoys is None else Decoys(
+                              count=g.decoys.count, rcs_m2=g.decoys.rcs_m2,
+                              discrimination=g.decoys.discrimination)))
     return tuple(out)
 
 
@@ -883,8 +903,9 @@ def _emplacement(r: RadarSpec, loc: Loc, groups: Sequence[Group], where: _Where
                        "is at the radar, so no bearing to it; allowed: a boresight_deg from 0 "
                        "to 360")
         bore = _bearing_deg(site, lat, lon)
+    low = r.min_elevation_deg if r.min_elevation_deg is not None else site.min_elevation_deg
     return Emplacement(lat_deg=site.lat_deg, lon_deg=site.lon_deg, alt_m=site.alt_m,
-                       boresight_deg=bore, name=site.name), site.slug
+                       boresight_deg=bore, name=site.name, min_elevation_deg=low), site.slug
 
 
 # --------------------------------------------------------------------------------------------
@@ -953,7 +974,8 @@ class Scenario:
                     missile=missile_catalog()[g.missile], launch_lat_deg=float(lats[k]),
                     launch_lon_deg=float(lons[k]), aim_lat_deg=g.aim.lat_deg,
                     aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
-                    launch_t_s=g.launch_t_s + k * g.interval_s, rcs_m2=g.rcs_m2))
+                    launch_t_s=g.launch_t_s + k * g.interval_s, rcs_m2=g.rcs_m2,
+                    decoys=g.decoys))
                 names.append(g.name)
         return threats, names
 
@@ -1050,6 +1072,8 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
         where.fail(("run", "band_km"), f"[{fmt_number(lo)}, {fmt_number(hi)}] is not a band; "
                    f"allowed: {_allowed(RunSpec.model_fields['band_km'])}")
     _check_doctrine(spec.defense.doctrine, ("defense", "doctrine"), where)
+    _one_of("coasting policy", spec.defense.coasting, COASTING_POLICIES,
+            ("defense", "coasting"), where)
     groups = _groups(spec, where)
     batteries = _batteries(spec.defense, where)
     assets = _assets(spec.defense, where)
@@ -1064,7 +1088,8 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
     defense = Defense(batteries=batteries, sensors=sensors, assets=assets,
                       doctrine=spec.defense.doctrine, engage_all=spec.defense.engage_all,
                       sspk=spec.defense.sspk, perfect_tracking=spec.defense.perfect_tracking,
-                      early_warning=_early_warning(spec.defense), network_latency_s=latency)
+                      early_warning=_early_warning(spec.defense), network_latency_s=latency,
+                      coasting=spec.defense.coasting)
     default_name = (_safe_name(Path(label).stem, "scenario") if label != "<scenario>"
                     else "scenario")
     return Scenario(name=spec.name or default_name, description=spec.description, text=text,

@@ -28,7 +28,10 @@ Outputs:
   difference), its cross-section every threat's ``rcs_m2``. Each is rounded to a grid of
   :data:`RCS_LEVEL_DB` dB so that runs share one tracking computation per distinct
   (power, losses, cross-section) (the rounding moves the signal-to-noise ratio by at most
-  half a step of each). Fire-control and kill-vehicle parameters (kill probability,
+  half a step of each). The face's tilt (``face_tilt_deg``: its scan loss) and highest
+  elevation (``max_elevation_deg``: where a steep descent is lost above the face), both
+  assumptions with the catalog's ranges, change every sensor's radar alike, on a grid of
+  :data:`ANGLE_LEVEL_DEG` deg. Fire-control and kill-vehicle parameters (kill probability,
   divert, reaction time, kill assessment, fire channels, launchers) change only the cheap
   fire-control trials. The network latency (``network_latency_s``: when a remote sensor's
   firm track reaches a battery, ``data/network.yaml``'s 1-10 s) is the defense's own
@@ -91,7 +94,8 @@ OUTPUTS = ("p_no_leak", "expected_leakers", "detection_range", "footprint_area")
 OUTPUT_UNITS = {"p_no_leak": "probability", "expected_leakers": "threats",
                 "detection_range": "km", "footprint_area": "km^2"}
 PARAMETERS = ("sspk", "divert_mps", "rcs_m2", "average_power_w", "losses_db", "reaction_s",
-              "kill_assessment_s", "fire_channels", "launchers", "network_latency_s", "dummy")
+              "kill_assessment_s", "fire_channels", "launchers", "network_latency_s",
+              "face_tilt_deg", "max_elevation_deg", "dummy")
 DEFAULT_PARAMETERS = {
     "p_no_leak": ("sspk", "divert_mps", "rcs_m2", "average_power_w", "reaction_s",
                   "fire_channels"),
@@ -108,7 +112,8 @@ FOOTPRINT_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db", "reaction_s",
 FOOTPRINT_GRID_KM = 25.0
 """Default cell size of the ``footprint_area`` runs: coarse, so that a run is cheap (the
 area moves by whole cells; the default of ``thaadsim footprint`` is 10 km)."""
-RADAR_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db")
+RADAR_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db", "face_tilt_deg",
+                    "max_elevation_deg")
 """Parameters that change tracking."""
 TRACK_PARAMETERS = (*RADAR_PARAMETERS, "network_latency_s")
 """Parameters that change the prepared tracks (tracking, and when each sensor's track
@@ -116,6 +121,17 @@ reaches each battery): runs share their preparation per distinct level of these.
 LATENCY_STEP_S = 0.5
 """Grid (s) of the network latency on which runs share their prepared tracks: a run's
 latency is moved by at most 0.25 s (against the 1-10 s range of ``data/network.yaml``)."""
+ANGLE_LEVEL_DEG = 1.0
+"""Grid (deg) of the face's tilt and highest elevation on which runs share their tracking."""
+FACE_TILT_RANGE_DEG = (0.0, 20.0)
+"""The AN/TPY-2 face's tilt above the vertical: not published. Photographs of deployed
+arrays (MDA imagery of the Guam and Seongju radars) show the face leaning back a little
+from the vertical, on its trailer; 0-20 deg brackets what they allow (assumption; the
+catalog's 10 deg is its middle)."""
+MAX_ELEVATION_RANGE_DEG = (60.0, 85.0)
+"""The face's highest elevation: not published. With a +-60 deg electronic scan (the
+catalog's scan_half_width_deg) the face tilted 0-20 deg reaches 60-80 deg; 85 deg allows a
+scan a little wider than the azimuth one (assumption; the catalog's 70 deg inside)."""
 RCS_LEVEL_DB = 0.5
 """Grid (dB) of the radar parameters (power, losses, cross-section) on which runs share
 their tracking (module docstring)."""
@@ -213,6 +229,15 @@ def parameter(name: str, defense: Defense) -> Parameter:
                                          "uniform; a remote sensor's track reaches a battery "
                                          "this long after it is firm (0 from its own radar), "
                                          f"on a {LATENCY_STEP_S:g} s grid")
+    if name in ("face_tilt_deg", "max_elevation_deg"):
+        what = ("the face's tilt, 0-20 deg from photographs of deployed arrays"
+                if name == "face_tilt_deg" else "the face's highest elevation, 60-85 deg: "
+                "+-60 deg scan about a face tilted 0-20 deg (and a little wider)")
+        lo, hi, basis = _range(entry.figures.get(name), FACE_TILT_RANGE_DEG
+                               if name == "face_tilt_deg" else MAX_ELEVATION_RANGE_DEG, what)
+        return Parameter(name=name, nominal=float(getattr(radar, name)), low=lo, high=hi,
+                         unit="deg", basis=f"radar {entry.slug}: {basis} (an assumption: "
+                         "not public); every sensor's changed alike")
     if name == "dummy":
         return Parameter(name=name, nominal=0.5, low=0.0, high=1.0, unit="",
                          basis="changes nothing (noise floor of the estimates)")
@@ -352,13 +377,17 @@ its own)."""
 
 def _radar_levels(values: dict[str, FloatArray], defense: Defense, runs: int
                   ) -> npt.NDArray[np.int64]:
-    """(runs, 4): each run's power (ratio to the nominal), losses (difference from the
+    """(runs, 6): each run's power (ratio to the nominal), losses (difference from the
     nominal) and cross-section, each in whole :data:`RCS_LEVEL_DB` dB steps
-    (:data:`NOT_VARIED` for the cross-section of a run that keeps the threats' own), and
-    its network latency in whole :data:`LATENCY_STEP_S` steps (:data:`NOT_VARIED`: the
-    defense's own)."""
+    (:data:`NOT_VARIED` for the cross-section of a run that keeps the threats' own), its
+    network latency in whole :data:`LATENCY_STEP_S` steps (:data:`NOT_VARIED`: the
+    defense's own), and its face tilt and highest elevation (differences from the nominal)
+    in whole :data:`ANGLE_LEVEL_DEG` steps."""
     radar = _first_radar(defense)
-    out = np.zeros((runs, 4), dtype=np.int64)
+    out = np.zeros((runs, 6), dtype=np.int64)
+    for col, name in ((4, "face_tilt_deg"), (5, "max_elevation_deg")):
+        if name in values:
+            out[:, col] = np.rint((values[name] - getattr(radar, name)) / ANGLE_LEVEL_DEG)
     if "average_power_w" in values:
         out[:, 0] = np.rint(10 * np.log10(values["average_power_w"] / radar.average_power_w)
                             / RCS_LEVEL_DB)
@@ -374,13 +403,17 @@ def _radar_levels(values: dict[str, FloatArray], defense: Defense, runs: int
 def _at_levels(levels: npt.NDArray[np.int64], defense: Defense,
                raid: Sequence[RaidThreat]) -> tuple[Defense, list[RaidThreat]]:
     """The defense and raid of one row of :func:`_radar_levels`: every sensor's radar with
-    its power scaled and its losses shifted, the network's latency (or the defense's own),
-    every threat with the cross-section (or its own), by ``dataclasses.replace``."""
-    power, losses, rcs, latency = (int(v) for v in levels)
+    its power scaled, its losses shifted, its face tilted and its highest elevation moved,
+    the network's latency (or the defense's own), every threat with the cross-section (or
+    its own), by ``dataclasses.replace``."""
+    power, losses, rcs, latency, tilt, top = (int(v) for v in levels)
     factor = 10 ** (power * RCS_LEVEL_DB / 10)
     sensors = tuple(dataclasses.replace(s, radar=dataclasses.replace(
         s.radar, average_power_w=s.radar.average_power_w * factor,
-        losses_db=s.radar.losses_db + losses * RCS_LEVEL_DB)) for s in defense.sensors)
+        losses_db=s.radar.losses_db + losses * RCS_LEVEL_DB,
+        face_tilt_deg=s.radar.face_tilt_deg + tilt * ANGLE_LEVEL_DEG,
+        max_elevation_deg=s.radar.max_elevation_deg + top * ANGLE_LEVEL_DEG))
+        for s in defense.sensors)
     threats = (list(raid) if rcs == NOT_VARIED else
                [dataclasses.replace(th, rcs_m2=float(10 ** (rcs * RCS_LEVEL_DB / 10)))
                 for th in raid])

@@ -313,16 +313,16 @@ def _radar_horizon(inp: Mapping[str, Any]) -> _Out:
     from thaadsim.physics.earth import SPHERE
     from thaadsim.studies.coverage import horizon_ground_range_m
     from thaadsim.systems.catalog import get_radar, get_site
-    from thaadsim.systems.radar import STANDARD_REFRACTION_K
+    from thaadsim.systems.radar import STANDARD_REFRACTION_K, min_elevation_deg
 
     radar = get_radar(str(inp["radar"])).radar
     site = get_site(str(inp["site"]))
     emp = site.emplacement(float(inp.get("boresight_deg", 0.0)))
     alt = float(inp["target_alt_km"]) * 1e3
     model = horizon_ground_range_m(radar, emp, alt) / 1e3
-    ref = horizon_closed_form_m(emp.alt_m, alt, radar.min_elevation_deg,
-                                STANDARD_REFRACTION_K * SPHERE.a_m) / 1e3
-    return ref, model, (f"k = 4/3, minimum elevation {radar.min_elevation_deg} deg, radar at "
+    low = min_elevation_deg(radar, emp)  # the site's (Seongju: 5 deg), else the radar's
+    ref = horizon_closed_form_m(emp.alt_m, alt, low, STANDARD_REFRACTION_K * SPHERE.a_m) / 1e3
+    return ref, model, (f"k = 4/3, minimum elevation {low} deg, radar at "
                         f"{emp.alt_m:.0f} m; closed form on the 6,371 km sphere")
 
 

@@ -476,6 +476,9 @@ class Site:
     figures: Mapping[str, Figure]
     boresight_deg: float | None = None
     """The azimuth a radar here faces, where one is reported or assumed."""
+    min_elevation_deg: float | None = None
+    """The lowest elevation a radar here is operated at, where the site sets one (it
+    overrides the radar's: :func:`thaadsim.systems.radar.min_elevation_deg`)."""
 
     def emplacement(self, boresight_deg: float | None = None) -> Emplacement:
         """A radar at this site, facing ``boresight_deg`` (the site's own if not given)."""
@@ -483,7 +486,8 @@ class Site:
         if bore is None:
             raise CatalogError(f"site {self.slug}: no radar boresight in the catalog; give one")
         return Emplacement(lat_deg=self.lat_deg, lon_deg=self.lon_deg, alt_m=self.alt_m,
-                           boresight_deg=bore, name=self.name)
+                           boresight_deg=bore, name=self.name,
+                           min_elevation_deg=self.min_elevation_deg)
 
 
 def _site(slug: str, raw: Any, path: str) -> Site:
@@ -491,10 +495,10 @@ def _site(slug: str, raw: Any, path: str) -> Site:
     if not isinstance(raw, Mapping):
         raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
     figures = {}
-    for key in ("lat_deg", "lon_deg", "alt_m", "boresight_deg"):
+    for key in ("lat_deg", "lon_deg", "alt_m", "boresight_deg", "min_elevation_deg"):
         if key in raw:
             figures[key] = _figure(raw[key], f"{where}.{key}")
-        elif key != "boresight_deg":
+        elif key not in ("boresight_deg", "min_elevation_deg"):
             raise CatalogError(f"{where}.{key}: missing")
     lat, lon = figures["lat_deg"].value, figures["lon_deg"].value
     if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
@@ -502,9 +506,13 @@ def _site(slug: str, raw: Any, path: str) -> Site:
     bore = figures.get("boresight_deg")
     if bore is not None and not 0.0 <= bore.value < 360.0:
         raise CatalogError(f"{where}.boresight_deg: {bore.value} outside [0, 360)")
+    low = figures.get("min_elevation_deg")
+    if low is not None and not 0.0 <= low.value < 90.0:
+        raise CatalogError(f"{where}.min_elevation_deg: {low.value} outside [0, 90)")
     return Site(slug=slug, name=str(raw.get("name", slug)), lat_deg=lat, lon_deg=lon,
                 alt_m=figures["alt_m"].value, figures=figures,
-                boresight_deg=None if bore is None else bore.value)
+                boresight_deg=None if bore is None else bore.value,
+                min_elevation_deg=None if low is None else low.value)
 
 
 def load_sites(path: str | Path | None = None) -> dict[str, Site]:

@@ -26,6 +26,7 @@ of Monte Carlo trials at once; the Python loops run over threats and shots only.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -52,6 +53,29 @@ BoolArray = npt.NDArray[np.bool_]
 
 DOCTRINES = ("shoot-look-shoot", "salvo-1", "salvo-2", "salvo-3", "shoot-shoot-look-shoot")
 
+COASTING_POLICIES = ("handover", "fire", "wait")
+"""What fire control does when the track it would fire on is *coasting* (its sensor no
+longer sees the threat: above the face's elevation limit, outside its sector or below its
+horizon, so the filter only predicts and its error grows):
+
+* ``fire``: fire on the battery's first firm track (:func:`thaadsim.engagement.best_tracks`)
+  whatever its state, with its coasted prediction at handover;
+* ``handover``: fire, handing the interceptor the freshest track of the network: of the
+  sensors the battery may use whose firm track has reached it, the one whose error at
+  handover (after its latency) is least; with one sensor, ``fire``;
+* ``wait``: as ``handover``, but plan no intercept whose handover falls while no usable
+  sensor sees the threat (wait for re-acquisition); a threat that is never seen again is
+  not engaged (:data:`R_TRACK_LOST`).
+
+DESIGN: the default is ``handover``. Physics: the kill probability falls with the
+handover error (:func:`~thaadsim.systems.interceptor.kill_probability`), and the error of
+a coasting ballistic track only grows, so handing over the least-error track is never
+worse than firing on the first one; waiting gains only where the threat comes back into
+view before its last intercept, which a steep descent inside the face's elevation limit
+(the lofted Nodong at Seongju) never does: waiting there gives up every shot
+(``tests/test_coasting.py`` compares the three on that shot)."""
+DEFAULT_COASTING = "handover"
+
 # Outcomes and reasons (codes in arrays; text in tables).
 INTERCEPTED = 0
 LEAKED = 1
@@ -66,6 +90,13 @@ R_NOT_TRACKED = 4
 R_INVENTORY = 5
 R_CHANNELS = 6
 R_NOT_THREATENING = 7
+R_MISSED_ABOVE_FACE = 8
+R_MISSED_OUTSIDE_SECTOR = 9
+R_MISSED_BELOW_HORIZON = 10
+R_TRACK_LOST = 11
+R_INVENTORY_DECOYS = 12
+R_CHANNELS_DECOYS = 13
+R_MISSED_BEYOND_RANGE = 14
 REASONS = {
     R_KILLED: "killed",
     R_ALL_SHOTS_MISSED: "every shot missed",
@@ -75,9 +106,26 @@ REASONS = {
     R_INVENTORY: "inventory exhausted",
     R_CHANNELS: "fire channels saturated",
     R_NOT_THREATENING: "aimed away from the defended assets",
+    R_MISSED_ABOVE_FACE: "every shot missed: the track coasted, the threat above the face's "
+                         "elevation limit",
+    R_MISSED_OUTSIDE_SECTOR: "every shot missed: the track coasted, the threat outside the face's "
+                             "azimuth sector",
+    R_MISSED_BELOW_HORIZON: "every shot missed: the track coasted, the threat below the radar "
+                            "horizon",
+    R_TRACK_LOST: "not engaged: no live track at any intercept (waited for re-acquisition)",
+    R_INVENTORY_DECOYS: "inventory exhausted, interceptors spent on decoys",
+    R_CHANNELS_DECOYS: "fire channels saturated, held by shots at decoys",
+    R_MISSED_BEYOND_RANGE: "every shot missed: the track coasted, the threat beyond the "
+                           "instrumented range",
 }
+MISSED_COASTING = (R_MISSED_ABOVE_FACE, R_MISSED_OUTSIDE_SECTOR, R_MISSED_BELOW_HORIZON,
+                   R_MISSED_BEYOND_RANGE)
+"""The reasons of a threat that every shot missed while the track they were fired on was
+coasting (its sensor had lost the threat: engagement's ``coast_s``), by why the sensor did
+not see the threat at the handover."""
 _REASON_RANK = (R_NOT_THREATENING, R_NEVER_IN_BAND, R_OUT_OF_REACH, R_NOT_TRACKED,
-                R_CHANNELS, R_INVENTORY)
+                R_TRACK_LOST, R_CHANNELS, R_CHANNELS_DECOYS, R_INVENTORY,
+                R_INVENTORY_DECOYS)
 """For a threat no battery engaged, the reason of the battery that came closest."""
 
 
@@ -170,6 +218,14 @@ def check_doctrine(doctrine: str) -> str:
     if doctrine not in DOCTRINES:
         raise InputError(f"doctrine: unknown {doctrine!r}; allowed: {', '.join(DOCTRINES)}")
     return doctrine
+
+
+def check_coasting(policy: str) -> str:
+    """``policy`` if it is one of :data:`COASTING_POLICIES`, else an :class:`InputError`."""
+    if policy not in COASTING_POLICIES:
+        raise InputError(f"coasting: unknown {policy!r}; allowed: "
+                         f"{', '.join(COASTING_POLICIES)}")
+    return policy
 
 
 def doctrine_shots(doctrine: str) -> tuple[int, ...]:
@@ -309,6 +365,8 @@ def assign(
     rng: np.random.Generator,
     *,
     sspk: float | None = None,
+    live_track: BoolArray | None = None,
+    first: BoolArray | None = None,
 ) -> Plan:
     """Plan one battery's shots at every threat, trial by trial (arrays over trials), and
     draw their outcomes; threats killed by an earlier battery are left alone.
@@ -328,6 +386,14 @@ def assign(
         The predicted-intercept-point error at handover.
     sspk : float, optional
         Overrides the interceptor's single-shot kill probability (sensitivity, checks).
+    live_track : (n_threats, K), optional
+        Where a sensor the battery may use sees the threat at the handover of an intercept
+        at that grid time: the ``wait`` coasting policy (:data:`COASTING_POLICIES`) plans
+        intercepts only there. None: anywhere feasible.
+    first : (n_threats,), optional
+        Of threats equally urgent, these go first (decoys before the warhead they came
+        with: fire control cannot tell which is which, and a decoy that comes first costs
+        the warhead the most). None: in their order.
     """
     volleys = doctrine_shots(doctrine)
     trials, n = firm_s.shape
@@ -337,8 +403,12 @@ def assign(
     channel_free = np.full((trials, battery.fire_channels), -np.inf)
     # urgency: the threat whose last feasible intercept comes first goes first
     last = np.where(geo.feasible, geo.t_s, -np.inf).max(1)
-    order = np.argsort(np.where(np.isfinite(last), last, np.inf), kind="stable")
+    urgency = np.where(np.isfinite(last), last, np.inf)
+    order = (np.argsort(urgency, kind="stable") if first is None
+             else np.lexsort((~np.asarray(first, dtype=bool), urgency)))
     all_t = np.arange(trials)
+    shot_geo = geo if live_track is None else dataclasses.replace(
+        geo, tof_s=np.where(live_track, geo.tof_s, np.nan))
     for i in order:
         alive = plan.outcome[:, i] != INTERCEPTED
         reason = np.full(trials, -1)
@@ -352,6 +422,9 @@ def assign(
         earliest = np.where(np.isfinite(firm_s[:, i]), earliest, np.inf)
         no_time = (reason < 0) & (earliest_intercept(geo, i, earliest) < 0)
         reason[no_time] = R_NOT_TRACKED
+        if live_track is not None:
+            no_live = (reason < 0) & (earliest_intercept(shot_geo, i, earliest) < 0)
+            reason[no_live] = R_TRACK_LOST
         active = alive & (reason < 0)
         fired = np.zeros(trials, dtype=np.int64)
         last_int = np.full(trials, -np.inf)
@@ -361,10 +434,10 @@ def assign(
             if v > 0:
                 go &= fired > 0
             for s in range(count):
-                k = earliest_intercept(geo, i, not_before)
+                k = earliest_intercept(shot_geo, i, not_before)
                 channel = np.argmin(channel_free, axis=1)
                 t_free = np.maximum(not_before, channel_free[all_t, channel])
-                k2 = earliest_intercept(geo, i, t_free)
+                k2 = earliest_intercept(shot_geo, i, t_free)
                 short_channels = go & (k >= 0) & (k2 < 0)
                 out_of_stock = go & (k2 >= 0) & (inventory <= 0)
                 shoot = go & (k2 >= 0) & (inventory > 0)
@@ -422,7 +495,8 @@ def _rank(reason: IntArray) -> IntArray:
     table = np.full(len(REASONS) + 1, -1)
     for r, code in enumerate(_REASON_RANK):
         table[code] = r
-    table[R_ALL_SHOTS_MISSED] = table[R_KILLED] = len(_REASON_RANK) + 1
+    for code in (R_ALL_SHOTS_MISSED, R_KILLED, *MISSED_COASTING):
+        table[code] = len(_REASON_RANK) + 1
     return table[np.where(reason < 0, len(REASONS), reason)]
 
 

@@ -229,8 +229,16 @@ class Emplacement:
     boresight_deg: float
     """Azimuth of the face normal, clockwise from north."""
     name: str = ""
+    min_elevation_deg: float | None = None
+    """The lowest elevation the radar is operated at here, where the site sets one (e.g.
+    Seongju's 5 deg, ``sites.yaml``); it overrides the radar's own
+    (:func:`min_elevation_deg`). None: the radar's."""
 
     def __post_init__(self) -> None:
+        low = self.min_elevation_deg
+        if low is not None and not (isinstance(low, int | float) and 0.0 <= low < 90.0):
+            raise InputError(f"emplacement min_elevation_deg: {low!r} deg is not allowed; "
+                             "allowed: a number in [0, 90), or None (the radar's)")
         if not 0.0 <= self.boresight_deg < 360.0:
             raise InputError(f"boresight: {self.boresight_deg!r} deg is outside [0, 360)")
         if not -90.0 <= self.lat_deg <= 90.0:
@@ -409,6 +417,13 @@ def off_boresight_deg(az_deg: npt.ArrayLike, emplacement: Emplacement) -> FloatA
     return np.asarray((np.asarray(az_deg) - emplacement.boresight_deg + 180.0) % 360.0 - 180.0)
 
 
+def min_elevation_deg(radar: Radar, emplacement: Emplacement) -> float:
+    """The lowest elevation of the radar's beams at this emplacement: the site's figure
+    where it sets one (:attr:`Emplacement.min_elevation_deg`), else the radar's."""
+    site = emplacement.min_elevation_deg
+    return radar.min_elevation_deg if site is None else float(site)
+
+
 def face_status(
     az_deg: npt.ArrayLike,
     apparent_el_deg: npt.ArrayLike,
@@ -434,7 +449,7 @@ def face_status(
     status[np.broadcast_to(~(rng <= radar.instrumented_range_m), status.shape)] = BEYOND_RANGE
     status[np.broadcast_to(el > radar.max_elevation_deg, status.shape)] = ABOVE_FACE
     status[np.broadcast_to(off > radar.scan_half_width_deg, status.shape)] = OUTSIDE_SECTOR
-    low = ~(el >= radar.min_elevation_deg) | ~np.asarray(clear, dtype=bool)
+    low = ~(el >= min_elevation_deg(radar, emplacement)) | ~np.asarray(clear, dtype=bool)
     status[np.broadcast_to(low, status.shape)] = BELOW_HORIZON
     return status
 
