@@ -562,7 +562,7 @@ def test_radar_look_random_geometry(lat: float, lon: float, salt: float, bore: f
     with np.errstate(all="ignore"):
         lk = rd.look(TERMINAL, em, pos, np.broadcast_to(v, pos.shape), rcs)
     assert set(np.unique(lk.status)) <= {rd.VISIBLE, rd.BELOW_HORIZON, rd.OUTSIDE_SECTOR,
-                                         rd.ABOVE_FACE}
+                                         rd.ABOVE_FACE, rd.BEYOND_RANGE}
     assert np.isfinite(lk.snr).all() and (lk.snr >= 0).all(), lk
     assert np.isfinite(lk.pd).all() and ((lk.pd >= 0) & (lk.pd <= 1)).all()
     assert (lk.snr[~lk.visible] == 0).all()

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from thaadsim.commands import run_command_data
 from thaadsim.errors import InputError
 from thaadsim.physics.geodesy import geodesic_inverse
 from thaadsim.run import run_engagement
@@ -23,7 +24,7 @@ from thaadsim.scenario import (
 )
 from thaadsim.systems.catalog import get_site
 
-BUILTINS = ("korea-2017", "korea-2022", "saturation", "layered")
+BUILTINS = ("korea-2017", "korea-2022", "korea-2026", "saturation", "layered")
 
 # A small scenario whose line numbers the error cases below rely on.
 BASE = """\
@@ -132,6 +133,29 @@ def test_builtin_contents() -> None:
     assert [b.interceptor.slug for b in lay.batteries] == ["thaad", "pac-3-mse", "pac-3-mse"]
     assert [b.site.slug for b in lay.batteries] == ["seongju", "osan", "pyeongtaek"]
     assert [b.doctrine for b in lay.batteries] == [None, "salvo-2", "salvo-2"]
+
+
+def test_korea_2026_holds_todays_threats_and_defenses() -> None:
+    """Issue 16 part 4: today's threats (the post-2017 arsenal, the SLBM from behind the
+    Seongju face) and today's defenses (THAAD with 6 launchers over PAC-3 MSE at the
+    35th ADA Brigade's bases); ``thaadsim run``'s default stays korea-2017."""
+    k26 = load_scenario("korea-2026")
+    d = k26.defense
+    assert [b.interceptor.slug for b in d.batteries] == ["thaad"] + ["pac-3-mse"] * 4
+    assert [b.site.slug for b in d.batteries] == ["seongju", "osan", "suwon", "kunsan",
+                                                  "camp-carroll"]
+    assert d.batteries[0].inventory == 48  # 6 x 8 (NPR 2022; ROK MND via Xinhua 2017)
+    missiles = {th.missile.slug for th in k26.to_run_kwargs()["raid"]}
+    assert {"kn-23", "kn-24", "kn-25", "kn-23-slbm"} <= missiles
+    slbm = next(g for g in k26.groups if g.missile == "kn-23-slbm")
+    seongju = d.sensors[0]
+    # the SLBM's launch point lies outside the face's +-60 deg sector
+    bearing = geodesic_inverse(seongju.emplacement.lat_deg, seongju.emplacement.lon_deg,
+                               slbm.launch.centre.lat_deg, slbm.launch.centre.lon_deg)[1]
+    off = (float(bearing) - seongju.emplacement.boresight_deg + 180.0) % 360.0 - 180.0
+    assert abs(off) > seongju.radar.scan_half_width_deg
+    run_default = inspect.signature(run_command_data).parameters["scenario"].default
+    assert run_default == "korea-2017"
 
 
 def test_boresight_defaults_to_the_mean_launch_point() -> None:

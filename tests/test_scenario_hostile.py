@@ -479,7 +479,7 @@ def test_bytes_that_are_not_utf8_name_their_line(tmp_path: Path) -> None:
 
 
 def test_builtins_still_load() -> None:
-    for name in ("korea-2017", "korea-2022", "saturation", "layered"):
+    for name in ("korea-2017", "korea-2022", "korea-2026", "saturation", "layered"):
         assert isinstance(parse_scenario(scenario_text(name), f"{name}.yaml"), Scenario)
 
 

@@ -398,14 +398,15 @@ def test_detect_reports_each_sensor_on_the_engines_streams() -> None:
 def test_sensor_options_name_their_sensors_apart_and_face_the_launch() -> None:
     from thaadsim.systems.sensors import sensors_from_specs
 
-    got = sensors_from_specs(["shariki:forward-based", "shariki:terminal:250",
+    got = sensors_from_specs(["shariki:terminal", "shariki:terminal:250",
                               "seongju:terminal"], PYONGYANG, taken=["seongju"])
     assert [s.name for s in got] == ["shariki", "shariki-2", "seongju-2"]
-    assert [s.mode for s in got] == ["forward-based", "terminal", "terminal"]
-    shariki = get_site("shariki")
+    assert [s.mode for s in got] == ["terminal", "terminal", "terminal"]
+    shariki = get_site("shariki")  # no catalog sensor of this mode here: it faces the launch
     assert got[0].emplacement.boresight_deg == pytest.approx(
         _bearing((shariki.lat_deg, shariki.lon_deg), PYONGYANG), abs=1e-9)
     assert got[1].emplacement.boresight_deg == 250.0 and got[0].battery is None
+    assert got[2].emplacement.boresight_deg == 330.0  # the catalog's seongju-terminal
 
 
 # -- handover errors under network latency ---------------------------------------------------

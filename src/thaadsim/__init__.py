@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "get_radar": "thaadsim.api",
     "get_interceptor": "thaadsim.api",
     "get_site": "thaadsim.api",
+    "get_sensor": "thaadsim.api",
     "get_battery": "thaadsim.api",
     # the operations, objects in, typed results out
     "fly": "thaadsim.api",

@@ -4,9 +4,9 @@ Everything here takes the objects themselves -- a :class:`~thaadsim.systems.cata
 a :class:`~thaadsim.systems.radar.Radar` at an :class:`~thaadsim.systems.radar.Emplacement`,
 a :class:`~thaadsim.engagement.Defense` -- read from the catalog once with the getters
 (:func:`get_missile`, :func:`get_radar`, :func:`get_interceptor`, :func:`get_site`,
-:func:`get_battery`) and changed with :func:`dataclasses.replace`. Results are frozen
-dataclasses; the tabular ones have ``.to_frame()`` (pandas). No physics lives here: each
-operation calls the engine or a study.
+:func:`get_sensor`, :func:`get_battery`) and changed with :func:`dataclasses.replace`.
+Results are frozen dataclasses; the tabular ones have ``.to_frame()`` (pandas). No physics
+lives here: each operation calls the engine or a study.
 
 >>> import dataclasses, thaadsim as ts
 >>> radar = ts.get_radar("terminal")
@@ -55,7 +55,8 @@ Place: TypeAlias = "Site | tuple[float, float]"
 __all__ = [
     "Coverage", "Detection", "Flight", "FootprintResult", "SimulationResult",
     "coverage", "detect", "engage", "fly", "fly_burnout", "footprint", "get_battery",
-    "get_interceptor", "get_missile", "get_radar", "get_site", "load_scenario", "raid",
+    "get_interceptor", "get_missile", "get_radar", "get_sensor", "get_site", "load_scenario",
+    "raid",
     "run_scenario", "standard_defense",
 ]
 
@@ -155,6 +156,24 @@ def get_site(slug: str) -> Site:
     from thaadsim.systems.catalog import get_site as get
 
     return get(slug)
+
+
+def get_sensor(slug: str, boresight_deg: float | None = None) -> Sensor:
+    """A catalog sensor (``thaadsim/data/sensors.yaml``): an AN/TPY-2 in one mode at a site,
+    facing its catalog boresight (an assumption with its range) or ``boresight_deg``; the
+    fence of issue 15 is ``shariki-forward-based``, ``kyogamisaki-forward-based``,
+    ``seongju-terminal`` and ``seongju-forward-based``.
+
+    >>> import thaadsim as ts
+    >>> s = ts.get_sensor("shariki-forward-based")
+    >>> s.site, s.mode, s.emplacement.boresight_deg, s.radar.instrumented_range_m / 1e3
+    ('shariki', 'forward-based', 268.0, 2000.0)
+    >>> ts.get_sensor("seongju-terminal", boresight_deg=300.0).emplacement.boresight_deg
+    300.0
+    """
+    from thaadsim.systems.sensors import get_sensor as get
+
+    return get(slug, boresight_deg=boresight_deg)
 
 
 def get_battery(slug: str) -> Battery:

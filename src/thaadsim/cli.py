@@ -809,6 +809,144 @@ def sensitivity(
     console.print(table)
 
 
+def _corridor_bar(n: int) -> Any:
+    """A progress bar on standard error over ``n`` corridors: (context manager, advance)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(TextColumn("Corridors"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
+                   console=progress, transient=False)
+    job = bar.add_task("corridors", total=n)
+    return bar, lambda k: bar.advance(job, k)
+
+
+@app.command()
+def surveil(
+    missile: Annotated[str, typer.Option(help="Catalog slug (e.g. df-41, df-5b, df-31ag).")
+                       ] = "df-41",
+    from_: Annotated[list[str] | None, typer.Option(
+        "--from", help="Launch point LAT,LON or a site slug (repeatable: a batch).")] = None,
+    to: Annotated[list[str] | None, typer.Option(
+        help="Target LAT,LON or a site slug (repeatable: a batch).")] = None,
+    from_all: Annotated[bool, typer.Option(
+        "--from-all", help="Every launch area of China in the catalog.")] = False,
+    to_all: Annotated[bool, typer.Option(
+        "--to-all", help="Every U.S. target in the catalog.")] = False,
+    sensor: Annotated[list[str] | None, typer.Option(
+        "--sensor", metavar="SITE:MODE[:BORESIGHT_DEG]",
+        help="A sensor (repeatable): the catalog's AN/TPY-2 in MODE at SITE, facing "
+             "BORESIGHT_DEG (default: the site's catalog boresight). Default: Shariki and "
+             "Kyogamisaki forward-based, Seongju terminal and forward-based.")] = None,
+    rcs_m2: Annotated[float | None, typer.Option(
+        parser=_within("rcs_m2"), help="The warhead's radar cross-section, m^2 (default "
+             "0.01, an assumption: data/surveillance.yaml).")] = None,
+    body_rcs_m2: Annotated[float | None, typer.Option(
+        parser=_within("rcs_m2"), help="The body's (booster, spent stage and bus) radar "
+             "cross-section, m^2 (default 1, an assumption).")] = None,
+    shape: Annotated[str, typer.Option(help="min-energy, lofted or depressed.")] = "min-energy",
+    apogee_km: Annotated[float | None, typer.Option(
+        parser=_within("apogee_km"), help="Apogee for lofted/depressed, km.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the random draws.",
+                                      parser=_within("seed"))] = 0,
+    plot: Annotated[str | None, typer.Option(
+        help="Write the map (ground tracks, fans, tracked segments) to this PNG.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Which radar sees a missile on its way, when, for how long and how well: per sensor,
+    the first detection (of the body and of the warhead after separation), the track
+    window, the range and altitude at first detection, the firm track, the predicted-impact
+    spread when the track ends, and whether the post-boost (deployment) phase was seen.
+    Several --from/--to, --from-all or --to-all give the table of corridors."""
+    from thaadsim.commands import surveil_command_data, surveil_title
+
+    if plot is not None:
+        _check_output(plot, ".png", "--plot")
+    bar: list[Any] = []
+
+    def start(n: int) -> Any:
+        got = _corridor_bar(n)
+        bar.append(got[1])
+        return got[0]
+
+    def advance(k: int) -> None:
+        if bar:
+            bar[0](k)
+
+    with _working(f"Flying the {missile} past the sensors") if not (
+            from_all or to_all or len(from_ or ()) > 1 or len(to or ()) > 1) else _quiet():
+        data = surveil_command_data(missile, from_, to, sensors=sensor, rcs_m2=rcs_m2,
+                                    body_rcs_m2=body_rcs_m2, seed=seed, from_all=from_all,
+                                    to_all=to_all, shape=shape, apogee_km=apogee_km,
+                                    plot_path=plot, on_corridor=advance, start=start)
+    if as_json:
+        typer.echo(json.dumps(json_safe(data), allow_nan=False))
+        return
+    title = surveil_title(missile, data.get("launches", [data.get("launch", "")]),
+                          data.get("targets", [data.get("target", "")]))
+
+    def num(x: Any, fmt: str = ",.0f") -> str:
+        return "-" if x is None or (isinstance(x, float) and not math.isfinite(x)) else (
+            format(x, fmt))
+
+    cols = ("sensor", "first s", "km", "track s", "firm s", "sigma km", "PBV",
+            "RV first s", "RV track s")
+
+    def row(p: dict[str, Any]) -> list[str]:
+        return [p["sensor"], num(p["first_detection_s"]), num(p["first_detection_range_km"]),
+                num(p["track_s"]), num(p["firm_track_s"]),
+                num(p["impact_sigma_km"], ",.1f"), "seen" if p["saw_deployment"] else "-",
+                num(p["warhead_first_detection_s"]), num(p["warhead_track_s"])]
+
+    if "corridors" not in data:
+        _emit({k: v for k, v in data.items() if k not in ("sensors", "rcs_provenance")},
+              False, title)
+        table = Table(title="Per sensor: the body (first detection, its range, track, firm "
+                            "track, impact sigma at the track's end, post-boost seen) and the "
+                            "warhead (RV) after separation; '-': never")
+        for col in cols:
+            table.add_column(col, justify="left" if col == "sensor" else "right",
+                             no_wrap=col == "sensor")
+        for p in data["sensors"]:
+            table.add_row(*row(p))
+        console.print(table)
+        return
+    table = Table(title=f"{title}: {data['reachable']} of {len(data['corridors'])} "
+                        "corridors in reach")
+    for col in ("launch", "target", *cols):
+        table.add_column(col, justify="left" if col in ("launch", "target", "sensor")
+                         else "right")
+    for c in data["corridors"]:
+        if not c["reachable"]:
+            table.add_row(c["launch"], c["target"], "unreachable", *[""] * (len(cols) - 1))
+            continue
+        for p in c["sensors"]:
+            table.add_row(c["launch"], c["target"], *row(p))
+    console.print(table)
+    share = Table(title="Share of the reachable corridors")
+    for col in ("sensor", "mode", "body tracked", "warhead tracked", "deployment seen",
+                "no other site"):
+        share.add_column(col, justify="left" if col in ("sensor", "mode") else "right")
+    for s in data["by_sensor"]:
+        share.add_row(s["sensor"], s["mode"], num(s["tracked_fraction"], ".0%"),
+                      num(s["warhead_tracked_fraction"], ".0%"),
+                      num(s["deployment_seen_fraction"], ".0%"),
+                      num(s["only_this_site_fraction"], ".0%"))
+    console.print(share)
+
+
+def _quiet() -> Any:
+    from contextlib import nullcontext
+
+    return nullcontext()
+
+
 @app.command()
 def validate(
     report: Annotated[str | None, typer.Option(help="Also write the table as an HTML page.")

@@ -994,10 +994,198 @@ def outcomes_by_group(out: RunOutput) -> list[dict[str, Any]]:
     return rows
 
 
+# --------------------------------------------------------------------------------------------
+# surveil (issue 15 part 4)
+# --------------------------------------------------------------------------------------------
+
+SURVEIL_SENSORS = ("shariki:forward-based", "kyogamisaki:forward-based", "seongju:terminal",
+                   "seongju:forward-based")
+"""``thaadsim surveil``'s sensors when no ``--sensor`` is given: the fence (the two
+forward-based TPY-2s in Japan, Seongju in both modes), each facing its catalog sensor's
+boresight (an assumption, sensors.yaml)."""
+
+
+def surveil_sensors(specs: Sequence[str] | None, toward: tuple[float, float]
+                    ) -> tuple[Any, ...]:
+    """The sensors of ``--sensor SITE:MODE[:BORESIGHT_DEG]`` options (:data:`SURVEIL_SENSORS`
+    if none): each facing its boresight, else its catalog sensor's boresight
+    (:func:`~thaadsim.systems.sensors.sensor_at`), else its site's, else the point
+    ``toward`` (the first launch point); named after the site, or ``SITE-MODE`` where a site
+    appears twice (``-2``, ``-3``... after that)."""
+    from thaadsim.physics.geodesy import geodesic_inverse
+    from thaadsim.systems.catalog import get_site
+    from thaadsim.systems.sensors import parse_sensor_spec, sensor_at
+
+    texts = list(specs) if specs else list(SURVEIL_SENSORS)
+    check("sensors", len(texts), "--sensor (how many)")
+    parsed = [parse_sensor_spec(t) for t in texts]
+    sites = [p[0] for p in parsed]
+    names: list[str] = []
+    out = []
+    for site, mode, bore in parsed:
+        where = get_site(site)
+        if bore is None and where.boresight_deg is None:
+            bore = float(geodesic_inverse(where.lat_deg, where.lon_deg, *toward)[1]) % 360.0
+        name = site if sites.count(site) == 1 else f"{site}-{mode}"
+        base, k = name, 1
+        while name in names:
+            k += 1
+            name = f"{base}-{k}"
+        names.append(name)
+        out.append(sensor_at(site, mode, bore, name=name))
+    return tuple(out)
+
+
+def _places(texts: Sequence[str] | None, every: bool, every_slugs: Sequence[str],
+            option: str) -> list[tuple[str, float, float]]:
+    """(label, lat, lon) of ``--from``/``--to`` values (a site slug or LAT,LON each), or of
+    every slug of ``every_slugs`` with ``--from-all``/``--to-all``."""
+    if every and texts:
+        raise InputError(f"{option}: give either {option} or {option}-all, not both")
+    chosen = list(every_slugs) if every else list(texts or ())
+    if not chosen:
+        raise InputError(f"{option}: missing; give a site slug or LAT,LON (repeatable), or "
+                         f"{option}-all")
+    return [(t, *place(t, option)) for t in chosen]
+
+
+def _sensor_fans(sensors: Sequence[Any]) -> list[Any]:
+    from thaadsim.report.surveil import MapFan
+    from thaadsim.studies.surveillance import fan_outline
+
+    fans = []
+    for s in sensors:
+        lon, lat = fan_outline(s)
+        fans.append(MapFan(sensor=s.name, lon_deg=lon, lat_deg=lat,
+                           site_lonlat=(s.emplacement.lon_deg, s.emplacement.lat_deg)))
+    return fans
+
+
+def _map_track(label: str, res: Any) -> Any:
+    """A :class:`~thaadsim.report.surveil.MapTrack` of one surveillance: the ground track
+    and, per sensor, the part inside its body's track window."""
+    from thaadsim.report.surveil import MapTrack
+
+    tracked = {}
+    for p in res.passes:
+        if np.isfinite(p.body.track_start_s):
+            on = (res.t_s >= p.body.track_start_s) & (res.t_s <= p.body.track_end_s)
+            tracked[p.sensor] = (res.lon_deg[on], res.lat_deg[on])
+    return MapTrack(label=label, lon_deg=res.lon_deg, lat_deg=res.lat_deg, tracked=tracked)
+
+
+def surveil_title(missile: str, launches: Sequence[str], targets: Sequence[str]) -> str:
+    """The title of ``thaadsim surveil``'s table and map."""
+    def names(xs: Sequence[str]) -> str:
+        return xs[0] if len(xs) == 1 else f"{len(xs)} places"
+    return f"Surveillance of the {missile}: {names(launches)} to {names(targets)}"
+
+
+def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = None,
+                         to: Sequence[str] | None = None, *,
+                         sensors: Sequence[str] | None = None, rcs_m2: float | None = None,
+                         body_rcs_m2: float | None = None, seed: int = 0,
+                         from_all: bool = False, to_all: bool = False,
+                         shape: str = "min-energy", apogee_km: float | None = None,
+                         plot_path: str | None = None,
+                         on_corridor: Callable[[int], None] | None = None,
+                         start: Callable[[int], AbstractContextManager[Any]] | None = None,
+                         ) -> dict[str, Any]:
+    """``thaadsim surveil``: fly ``missile`` from each launch to each target and report, per
+    sensor, what it saw of the body and of the warhead
+    (:func:`thaadsim.studies.surveillance.surveil`). One corridor: the flight's figures
+    and a ``sensors`` list; several (``--from``/``--to`` repeated, ``--from-all``,
+    ``--to-all``): a ``corridors`` list (each with its ``sensors``) and, per sensor, the
+    shares of the reachable corridors it tracked (``only_this_site_fraction``: it and no
+    sensor at another site). ``rcs_m2`` is the warhead's; ``start(n)``
+    is entered around a batch of ``n`` corridors (a progress bar) and ``on_corridor(1)``
+    called after each. Every value is checked before any flight."""
+    from thaadsim.report.surveil import plot_surveillance_map
+    from thaadsim.studies.surveillance import (
+        china_launch_areas,
+        rcs_figure,
+        surveil_corridors,
+        us_targets,
+    )
+    from thaadsim.systems.catalog import get_missile
+
+    m = get_missile(missile)
+    check_shape(shape)
+    check_apogee(shape, apogee_km)
+    check("seed", seed, "--seed")
+    for value, option in ((rcs_m2, "--rcs-m2"), (body_rcs_m2, "--body-rcs-m2")):
+        if value is not None:
+            check("rcs_m2", value, option)
+    launches = _places(from_, from_all, china_launch_areas(), "--from")
+    targets = _places(to, to_all, us_targets(), "--to")
+    check("corridors", len(launches) * len(targets), "--from x --to (corridors)")
+    chosen = surveil_sensors(sensors, (launches[0][1], launches[0][2]))
+    body = rcs_figure("body").value if body_rcs_m2 is None else body_rcs_m2
+    warhead = rcs_figure("warhead").value if rcs_m2 is None else rcs_m2
+    kw: dict[str, Any] = {"body_rcs_m2": body, "warhead_rcs_m2": warhead, "shape": shape,
+                          "apogee_km": apogee_km}
+    n = len(launches) * len(targets)
+    with (start(n) if start is not None and n > 1 else nullcontext()):
+        batch = surveil_corridors(m, launches, targets, chosen, seed=seed,
+                                  on_corridor=on_corridor, **kw)
+    head: dict[str, Any] = {"missile": m.slug, "shape": shape, "seed": seed,
+                            "body_rcs_m2": body, "warhead_rcs_m2": warhead,
+                            "rcs_provenance": {"body": rcs_figure("body").provenance,
+                                               "warhead": rcs_figure("warhead").provenance}}
+    if n == 1:
+        c = batch.corridors[0]
+        if c.result is None:
+            raise InputError(f"--to: the {m.slug} cannot reach {c.target} from {c.launch}: "
+                             f"{c.unreachable}")
+        res = c.result
+        data = head | {"launch": c.launch, "target": c.target} | res.summary() | {
+            "sensors": [p.row() for p in res.passes]}
+        tracks = [_map_track(f"{c.launch} to {c.target}", res)]
+    else:
+        corridors = []
+        for c in batch.corridors:
+            row: dict[str, Any] = {"launch": c.launch, "target": c.target,
+                                   "reachable": c.result is not None, "reason": c.unreachable}
+            if c.result is not None:
+                row |= {"range_km": c.result.range_km,
+                        "flight_time_s": c.result.flight_time_s,
+                        "sensors": [p.row() for p in c.result.passes]}
+            corridors.append(row)
+        data = head | {
+            "launches": [p[0] for p in launches], "targets": [p[0] for p in targets],
+            "reachable": sum(c.result is not None for c in batch.corridors),
+            "corridors": corridors,
+            "by_sensor": [{"sensor": s.name, "site": s.site, "mode": s.mode,
+                           "tracked_fraction": batch.seen_fraction(s.name, "track"),
+                           "warhead_tracked_fraction": batch.seen_fraction(s.name, "warhead"),
+                           "deployment_seen_fraction": batch.seen_fraction(s.name,
+                                                                           "deployment"),
+                           "only_this_site_fraction": batch.tracked_only_by(
+                               s.name, [o.name for o in chosen if o.site != s.site])}
+                          for s in chosen]}
+        tracks = [_map_track(f"{c.launch} to {c.target}", c.result) for c in batch.corridors
+                  if c.result is not None]
+    if plot_path is not None and tracks:
+        from thaadsim.systems.catalog import site_catalog
+
+        names = {p[0] for p in launches} | {p[0] for p in targets}
+        places = [(s.name.split(" (")[0].split(":")[0], s.lon_deg, s.lat_deg)
+                  for slug, s in site_catalog().items() if slug in names]
+        plot_surveillance_map(
+            plot_path, tracks=tracks, fans=_sensor_fans(chosen),
+            title=surveil_title(m.slug, [p[0] for p in launches], [p[0] for p in targets]),
+            notes=(f"fans: face +-scan half-width to the instrumented range; thick: the body "
+                   f"({body:g} m2) held in track; borders Natural Earth 1:110m"),
+            places=places)
+        data["plot"] = plot_path
+    return data
+
+
 __all__ = ["DEFAULT_AZIMUTH_DEG", "DEFAULT_LAUNCH", "DEFAULT_THREAT", "FlightTrack",
            "RunCommandResult", "catalog_command_data", "check_apogee", "check_shape",
            "coverage_command_data", "coverage_title", "detect_command_data", "detect_title",
            "engage_command_data", "fly_command_data", "fly_title", "footprint_command_data",
            "latlon", "loft_command_data", "outcomes_by_group", "place", "raid_command_data",
            "raid_curve_command_data", "run_command_data", "sensitivity_command_data",
-           "shown", "site_label", "validate_command_data"]
+           "shown", "site_label", "surveil_command_data", "surveil_sensors",
+           "surveil_title", "validate_command_data"]

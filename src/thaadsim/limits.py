@@ -153,6 +153,11 @@ LIMITS = MappingProxyType({
     "network_latency_s": _l(0, 600, "s", "a sensor's firm track to another battery "
                             "(network latency)", "ten minutes is longer than a regional "
                             "missile flies"),
+    "post_boost_s": _l(0, 3_600, "s", "post-boost (deployment) window after burnout",
+                       "an hour, longer than an ICBM's whole flight"),
+    "corridors": _l(1, 400, "", "corridors (launch areas x targets) of a surveillance batch",
+                    "each flies a missile and runs every sensor on it twice: ~seconds "
+                    "each", integer=True),
     # the engagement
     "count": _l(1, 500, "", "missiles in one threat group", _MEM, integer=True),
     "threats": _l(1, 2_000, "", "threats in one raid, all groups together", _MEM,

@@ -8,8 +8,10 @@ beneath which a target flying at altitude ``alt_m`` with cross-section ``rcs_m2`
 * inside the mode's instrumented range, and
 * within the detection range of one dwell (the radar equation with scan loss),
 
-all decided by :func:`thaadsim.systems.radar.look`, the same function that the detection
-and tracking simulation calls. Along each azimuth every condition is monotone in ground
+all decided by :func:`thaadsim.systems.radar.look` (the first three by its
+:func:`~thaadsim.systems.radar.face_status`), the same function that the detection and
+tracking simulation calls for every search, cued and track dwell: ``coverage`` and
+``detect`` see the same volume. Along each azimuth every condition is monotone in ground
 range (elevation falls and range grows with distance), so the covered set is an interval
 ``[near, far]`` whose ends are found by bisection, all azimuths at once. The polygon is the
 far boundary swept across the sector and the near boundary back; its area and the territory
@@ -144,15 +146,15 @@ def radar_coverage(
 
     def status(ground_m: FloatArray) -> npt.NDArray[np.int8]:
         """Visibility status of the target above ``ground_m`` along each ray (rays on axis
-        0), with -1 where visible but not detected or beyond the instrumented range."""
+        0; :func:`look`'s, the instrumented range included), with -1 where visible but not
+        detected."""
         rays, ground = np.broadcast_arrays(az.reshape((-1,) + (1,) * (ground_m.ndim - 1)),
                                            ground_m)
         r = _points_ecef(emplacement, rays, ground, alt_m, earth)
         view = look(radar, emplacement, r, np.zeros_like(r), rcs_m2, dwell, refraction_k,
                     earth)
         st = view.status.copy()
-        st[(st == VISIBLE) & ~((view.snr >= required)
-                               & (view.range_m <= radar.instrumented_range_m))] = -1
+        st[(st == VISIBLE) & ~(view.snr >= required)] = -1
         return st
 
     near = np.where(status(np.full(az.size, 1.0)) == VISIBLE, 0.0, np.nan)

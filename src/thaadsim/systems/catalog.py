@@ -22,6 +22,7 @@ import yaml
 
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.earth import G0_MPS2
+from thaadsim.physics.glide import LiftLaw
 from thaadsim.physics.rocket import Rocket, Stage
 from thaadsim.systems.radar import MODES, SWERLING_CASES, Emplacement, Radar
 
@@ -182,6 +183,46 @@ def read_stages(raw: Mapping[str, Any], where: str, fig: Callable[..., float]
     return tuple(stages)
 
 
+LIFT_LAW_FIELDS = {
+    "glide": ("max_lift_fraction", "max_load_g", "dive_speed_mps", "dive_angle_deg"),
+    "marv": ("max_lift_fraction", "max_load_g", "manoeuvre_alt_km", "manoeuvre_angle_deg",
+             "jink_period_s"),
+}
+"""The figures of each kind of ``lift_law`` (:class:`thaadsim.physics.glide.LiftLaw`;
+angles are below the horizontal, positive)."""
+
+
+def _lift_law(raw: Mapping[str, Any], where: str, fig: Callable[..., float]
+              ) -> LiftLaw | None:
+    """A glide vehicle's or MaRV's optional ``lift_law`` mapping (needs
+    ``glide_lift_to_drag``)."""
+    if "lift_law" not in raw:
+        return None
+    law = raw["lift_law"]
+    kind = law.get("kind") if isinstance(law, Mapping) else None
+    if kind not in LIFT_LAW_FIELDS:
+        raise CatalogError(f"{where}.lift_law.kind: {kind!r} is not one of "
+                           f"{', '.join(LIFT_LAW_FIELDS)}")
+    if "glide_lift_to_drag" not in raw:
+        raise CatalogError(f"{where}.lift_law: needs glide_lift_to_drag (the lifting "
+                           "body's maximum L/D)")
+    v = {k: fig(k, law, "lift_law.") for k in LIFT_LAW_FIELDS[kind]}
+    for key in ("dive_angle_deg", "manoeuvre_angle_deg"):
+        if v.get(key, 0.0) > 90.0:
+            raise CatalogError(f"{where}.lift_law.{key}: {v[key]!r}; allowed: 0 to 90")
+    if v["max_lift_fraction"] < 1.0:
+        raise CatalogError(f"{where}.lift_law.max_lift_fraction: {v['max_lift_fraction']!r}; "
+                           "allowed: 1 or more")
+    if kind == "glide":
+        return LiftLaw(kind="glide", max_lift_fraction=v["max_lift_fraction"],
+                       max_load_g=v["max_load_g"], dive_speed_mps=v["dive_speed_mps"],
+                       dive_gamma_deg=-v["dive_angle_deg"])
+    return LiftLaw(kind="marv", max_lift_fraction=v["max_lift_fraction"],
+                   max_load_g=v["max_load_g"], manoeuvre_alt_m=v["manoeuvre_alt_km"] * 1e3,
+                   manoeuvre_gamma_deg=-v["manoeuvre_angle_deg"],
+                   jink_period_s=v["jink_period_s"])
+
+
 def _missile(slug: str, raw: Any, path: str) -> Missile:
     where = f"{path}: {slug}"
     if not isinstance(raw, Mapping):
@@ -204,6 +245,7 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         glide_lift_to_drag=fig("glide_lift_to_drag") if "glide_lift_to_drag" in raw else 0.0,
         steer_max_deflection_deg=(fig("steer_max_deflection_deg")
                                   if "steer_max_deflection_deg" in raw else 0.0),
+        lift_law=_lift_law(raw, where, fig),
     )
     fig("range_km")
     for key in ("length_m", "launch_mass_kg"):  # optional, for the record: checked, not flown
@@ -476,3 +518,98 @@ def site_catalog() -> dict[str, Site]:
 def get_site(slug: str) -> Site:
     """A named site, or an error listing the known ones."""
     return _entry(site_catalog(), "site", slug)
+
+
+# --------------------------------------------------------------------------------------------
+# Sensors: a radar mode at a site, facing a boresight
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class SensorEntry:
+    """A catalog sensor (``sensors.yaml``): which radar mode stands at which site, facing
+    where. :func:`thaadsim.systems.sensors.get_sensor` makes it a
+    :class:`~thaadsim.systems.sensors.Sensor`."""
+
+    slug: str
+    name: str
+    site: str
+    """The site's slug (``sites.yaml``)."""
+    mode: str
+    """The radar's mode or slug (``radars.yaml``)."""
+    boresight: Figure
+    """The azimuth of the face normal, deg: the entry's own assumption, or the site's
+    (``boresight: site``) with its provenance."""
+    source: str
+
+
+def _sensor_entry(slug: str, raw: Any, path: str, sites: Mapping[str, Site]) -> SensorEntry:
+    where = f"{path}: {slug}"
+    if not isinstance(raw, Mapping):
+        raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
+    site = raw.get("site")
+    if not isinstance(site, str) or site not in sites:
+        raise CatalogError(f"{where}.site: {site!r} is not a site of sites.yaml; known: "
+                           f"{', '.join(sites)}")
+    mode = raw.get("mode")
+    known = {*MODES, *radar_catalog()}
+    if mode not in known:
+        raise CatalogError(f"{where}.mode: {mode!r} is not allowed; allowed: "
+                           f"{', '.join(sorted(known))}")
+    source = raw.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise CatalogError(f"{where}.source: missing; every sensor says where it comes from")
+    if ("boresight_deg" in raw) == (raw.get("boresight") == "site"):
+        raise CatalogError(f"{where}: give either boresight_deg ({{value, low, high, "
+                           "assumption}}) or 'boresight: site' (the site's), not both or "
+                           "neither")
+    if "boresight_deg" in raw:
+        bore = _figure(raw["boresight_deg"], f"{where}.boresight_deg")
+    else:
+        bore_or_none = sites[site].figures.get("boresight_deg")
+        if bore_or_none is None:
+            raise CatalogError(f"{where}.boresight: 'site', but site {site} has no "
+                               "boresight_deg in sites.yaml; give boresight_deg here")
+        bore = bore_or_none
+    if not 0.0 <= bore.value < 360.0:
+        raise CatalogError(f"{where}.boresight_deg: {bore.value!r} is outside [0, 360)")
+    return SensorEntry(slug=slug, name=str(raw.get("name", slug)), site=str(site),
+                       mode=str(mode), boresight=bore, source=source)
+
+
+def load_sensors(path: str | Path | None = None,
+                 sites: Mapping[str, Site] | None = None) -> dict[str, SensorEntry]:
+    """Read a sensor catalog (the shipped one by default) against a sites catalog (the
+    shipped one by default); every entry is checked, and no two share a site and a mode."""
+    raw, name = _read_yaml("sensors.yaml", path)
+    sites = site_catalog() if sites is None else sites
+    out = {str(slug): _sensor_entry(str(slug), entry, name, sites)
+           for slug, entry in raw.items()}
+    pairs: dict[tuple[str, str], str] = {}
+    for entry in out.values():
+        key = (entry.site, get_radar(entry.mode).radar.mode)
+        if key in pairs:
+            raise CatalogError(f"{name}: {entry.slug} and {pairs[key]}: two sensors of mode "
+                               f"{key[1]} at site {key[0]}; allowed: one per site and mode")
+        pairs[key] = entry.slug
+    return out
+
+
+@cache
+def sensor_catalog() -> dict[str, SensorEntry]:
+    """The shipped sensor catalog, loaded once."""
+    return load_sensors()
+
+
+def sensor_entry(slug: str) -> SensorEntry:
+    """A catalog sensor's entry, or an error listing the known ones."""
+    return _entry(sensor_catalog(), "sensor", slug)
+
+
+def catalog_sensor_for(site: str, mode: str) -> SensorEntry | None:
+    """The catalog sensor of mode ``mode`` (a mode or a radar slug) at ``site``, if any."""
+    want = get_radar(mode).radar.mode
+    for entry in sensor_catalog().values():
+        if entry.site == site and get_radar(entry.mode).radar.mode == want:
+            return entry
+    return None

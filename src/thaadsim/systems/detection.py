@@ -6,7 +6,8 @@ loop runs over threats, and the filter's loop over looks runs inside one compile
 
 1. **Search.** Every ``search_frame_s`` (each threat with its own random phase of the frame)
    the mode's search fence illuminates the threat if it is inside the fence's elevation band
-   and visible to the face (:func:`~thaadsim.systems.radar.look`); it is detected with the
+   and visible to the face (:func:`~thaadsim.systems.radar.look`: horizon, sector, elevation
+   limit and the mode's instrumented range, for every dwell); it is detected with the
    Swerling probability of the search dwell's SNR. From the early warning's
    ``cue_delay_s`` after launch (:class:`~thaadsim.systems.sensors.EarlyWarning`, the
    defense's satellites through C2BMC, not a figure of the radar), an external cue lets the

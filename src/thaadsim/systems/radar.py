@@ -4,10 +4,13 @@ A radar is a frozen :class:`Radar` (the catalog's figures, one entry per mode) p
 :class:`Emplacement` (site and boresight); everything else is a pure function over arrays of
 targets. The physics, in the order a target meets it:
 
-1. **Can the face see it at all?** :func:`visibility`: line of sight over the Earth with
+1. **Can the face see it at all?** :func:`face_status`: line of sight over the Earth with
    standard refraction (an Earth of effective radius :math:`k R`, :math:`k = 4/3`, Skolnik,
    *Introduction to Radar Systems*, 3rd ed., 2001, §8.2), a minimum elevation, the face's
-   azimuth sector about its boresight and its elevation band.
+   azimuth sector about its boresight, its elevation band, and the mode's instrumented range
+   (the range window its software processes: 600 km in terminal mode, about 2,000 km
+   forward-based, USCC 2016). Every look of every dwell passes through it, so no mode
+   detects, cues or tracks a target it is not built to see.
 2. **How strong is the echo?** :func:`snr`: the radar range equation in its energy form for a
    phased array whose transmit gain is :math:`G = 4\pi A_e/\lambda^2`
    (Skolnik 2001, eqs. 2.1-2.11, 2.41),
@@ -87,11 +90,15 @@ OUTSIDE_SECTOR = 2
 """Outside the face's azimuth sector about its boresight."""
 ABOVE_FACE = 3
 """Above the face's highest elevation."""
+BEYOND_RANGE = 4
+"""Farther (slant range) than the mode's instrumented range: the mode's range window does not
+process echoes from there, however strong (``Radar.instrumented_range_m``)."""
 STATUS_TEXT = {
     VISIBLE: "visible",
     BELOW_HORIZON: "below the radar horizon",
     OUTSIDE_SECTOR: "outside the azimuth sector",
     ABOVE_FACE: "above the elevation limit",
+    BEYOND_RANGE: "beyond the instrumented range",
 }
 
 
@@ -410,13 +417,23 @@ def face_status(
     clear: npt.ArrayLike,
     radar: Radar,
     emplacement: Emplacement,
+    range_m: npt.ArrayLike,
 ) -> npt.NDArray[np.int8]:
     """Visibility status of directions (azimuth, apparent elevation, whether the ray clears
-    the Earth): :data:`VISIBLE`, :data:`BELOW_HORIZON`, :data:`OUTSIDE_SECTOR` or
-    :data:`ABOVE_FACE`."""
+    the Earth, slant range): :data:`VISIBLE`, :data:`BELOW_HORIZON`, :data:`OUTSIDE_SECTOR`,
+    :data:`ABOVE_FACE` or :data:`BEYOND_RANGE`. The one place a look's status is decided:
+    every dwell of every sensor (search, cued, track) and the coverage fans go through it.
+
+    Where several reasons hold, the first of horizon, sector, elevation limit, range is
+    given (what the geometry forbids before what the mode's software leaves out). A NaN
+    range is beyond range.
+    """
     el = np.asarray(apparent_el_deg, dtype=np.float64)
     off = np.abs(off_boresight_deg(az_deg, emplacement))
-    status = np.full(np.broadcast_shapes(el.shape, off.shape), VISIBLE, dtype=np.int8)
+    rng = np.asarray(range_m, dtype=np.float64)
+    status = np.full(np.broadcast_shapes(el.shape, off.shape, rng.shape), VISIBLE,
+                     dtype=np.int8)
+    status[np.broadcast_to(~(rng <= radar.instrumented_range_m), status.shape)] = BEYOND_RANGE
     status[np.broadcast_to(el > radar.max_elevation_deg, status.shape)] = ABOVE_FACE
     status[np.broadcast_to(off > radar.scan_half_width_deg, status.shape)] = OUTSIDE_SECTOR
     low = ~(el >= radar.min_elevation_deg) | ~np.asarray(clear, dtype=bool)
@@ -471,8 +488,8 @@ def look(
         Earth-fixed positions and velocities of the targets.
     rcs_m2 : array_like
         Radar cross-sections, broadcast against the targets.
-    dwell : {'search', 'track'}
-        Which dwell illuminates them (sets the energy).
+    dwell : {'search', 'cued', 'track'}
+        Which dwell illuminates them (sets the energy; :meth:`Radar.energy_j`).
     refraction_k : float
         Effective-Earth factor (4/3 standard refraction; 1 for a geometric line of sight).
     """
@@ -484,7 +501,7 @@ def look(
     radius = _radius_along_azimuth_m(site[0], azimuth_deg, earth)
     apparent = refracted_elevation_deg(ground_m, alt, site[2], radius, refraction_k)
     clear = clears_earth(ground_m, alt, site[2], radius, refraction_k)
-    status = face_status(az, apparent, clear, radar, emplacement)
+    status = face_status(az, apparent, clear, radar, emplacement, rng)
     cos_s = scan_cosine(az, el, radar, emplacement)
     s = np.where(status == VISIBLE, snr(radar, radar.energy_j(dwell), np.maximum(rng, 1.0),
                                         rcs_m2, cos_s), 0.0)

@@ -1,4 +1,4 @@
-"""A defense's sensors: radars at emplacements, the space-based cue, the network joining them.
+r"""A defense's sensors: radars at emplacements, the space-based cue, the network joining them.
 
 A :class:`Sensor` is one radar (:class:`~thaadsim.systems.radar.Radar`, one mode's figures)
 standing at an :class:`~thaadsim.systems.radar.Emplacement` (site and boresight), with a
@@ -8,6 +8,37 @@ sensor-to-shooter forwarding). :class:`EarlyWarning` is the defense's space-base
 (satellites through C2BMC): from ``cue_delay_s`` after each launch, every sensor may put
 cued acquisition dwells on the threat anywhere in its face
 (:func:`thaadsim.systems.detection.search`).
+
+**Search, cue and track, per mode** (:func:`thaadsim.systems.detection.search` and
+``_track``; the energies are :meth:`~thaadsim.systems.radar.Radar.energy_j`, the ranges
+:func:`~thaadsim.systems.radar.detection_range_m` at P_d 0.9, for 1 m2 / 0.01 m2):
+
+* *Search fence* (no cue needed): every ``search_frame_s`` the radar sweeps its fence, the
+  band ``search_el_low_deg``-``search_el_high_deg`` across the face's sector, spending
+  ``search_budget`` of its time on it; one beam gets
+  :math:`E_s = P_{av} t_f b \lambda^2 / (A_e \Omega)` (the search-radar equation). Terminal
+  mode sweeps a 2-12 deg fence every 4 s at 60%: 65 J a beam, 577 / 182 km. Forward-based
+  mode surveys a thin horizon fence, 0.5-3 deg, every 10 s at 80%: 866 J, 1,100 / 348 km.
+  A target is found by the fence only while it crosses that band.
+* *Cued acquisition* (from the cue): from ``cue_delay_s`` after launch the space-based
+  early warning tells the radar where to look, and each frame it puts a cued acquisition
+  dwell on the target anywhere in its face (a 100 ms track dwell's energy over
+  ``cued_beams`` = 10 beam positions, the uncertainty of the cue): 810 J, 1,081 / 342 km in
+  either mode. Range ratios follow :math:`R \propto E^{1/4}`: the cue almost doubles what
+  terminal mode's own search reaches (x1.88), while forward-based mode's fence already puts
+  as much energy on a target (x0.98): there the cue matters for targets outside the thin
+  fence (above 3 deg), not for range.
+* *Track* (from the first detection): a 100 ms dwell every ``track_interval_s`` (1 s
+  terminal, 2 s forward-based), 8,100 J: 1,923 / 608 km, the ranges published for the two
+  modes.
+
+Every one of these looks goes through :func:`~thaadsim.systems.radar.face_status`, so none
+sees past the mode's instrumented range (600 km terminal, 2,000 km forward-based).
+
+The regional fence of issue 15 -- Shariki and Kyogamisaki forward-based, Seongju in each
+mode -- is the sensor catalog (``thaadsim/data/sensors.yaml``, :func:`get_sensor`); no TPY-2
+pointing is public, so each boresight is an assumption with its reasoning and range, and
+``--sensor SITE:MODE:BORESIGHT_DEG`` replaces it.
 
 Both figures come from ``thaadsim/data/network.yaml`` with their provenance
 (:func:`default_early_warning`, :func:`default_network_latency_s`). Everything here is a
@@ -26,7 +57,16 @@ from pathlib import Path
 
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.limits import check
-from thaadsim.systems.catalog import Figure, _figure, _read_yaml, get_radar, get_site
+from thaadsim.systems.catalog import (
+    Figure,
+    _figure,
+    _read_yaml,
+    catalog_sensor_for,
+    get_radar,
+    get_site,
+    sensor_catalog,
+    sensor_entry,
+)
 from thaadsim.systems.radar import Emplacement, Radar
 
 
@@ -85,11 +125,44 @@ class Sensor:
 def sensor_at(site: str, mode: str, boresight_deg: float | None = None, *,
               name: str | None = None, battery: str | None = None) -> Sensor:
     """The catalog's radar in ``mode`` ('terminal', 'forward-based' or a radar slug) at the
-    catalog site ``site``, facing ``boresight_deg`` (the site's own if not given); named
-    after the site unless ``name`` is given."""
+    catalog site ``site``, facing ``boresight_deg``; if not given, the boresight of the
+    catalog sensor of that site and mode (``sensors.yaml``), else the site's own. Named after
+    the site unless ``name`` is given."""
     s = get_site(site)
+    if boresight_deg is None:
+        boresight_deg = catalog_boresight_deg(site, mode)
     return Sensor(name=name or site, radar=get_radar(mode).radar,
                   emplacement=s.emplacement(boresight_deg), battery=battery, site=site)
+
+
+def catalog_boresight_deg(site: str, mode: str) -> float | None:
+    """The boresight of the catalog sensor of ``mode`` at ``site`` (``sensors.yaml``), or
+    None where the catalog has none."""
+    entry = catalog_sensor_for(site, mode)
+    return None if entry is None else entry.boresight.value
+
+
+def get_sensor(slug: str, *, boresight_deg: float | None = None, name: str | None = None,
+               battery: str | None = None) -> Sensor:
+    """A catalog sensor (``sensors.yaml``: e.g. ``'shariki-forward-based'``,
+    ``'seongju-terminal'``) as a :class:`Sensor` named after its slug, facing its catalog
+    boresight (an assumption with its range, :func:`sensor_boresight_figure`) unless
+    ``boresight_deg`` is given."""
+    entry = sensor_entry(slug)
+    bore = entry.boresight.value if boresight_deg is None else boresight_deg
+    return Sensor(name=name or entry.slug, radar=get_radar(entry.mode).radar,
+                  emplacement=get_site(entry.site).emplacement(bore), battery=battery,
+                  site=entry.site)
+
+
+def sensor_boresight_figure(slug: str) -> Figure:
+    """A catalog sensor's boresight with its provenance (value, range and reasoning)."""
+    return sensor_entry(slug).boresight
+
+
+def sensor_slugs() -> tuple[str, ...]:
+    """The slugs of the catalog's sensors (``sensors.yaml``)."""
+    return tuple(sensor_catalog())
 
 
 def sensor_line(sensor: Sensor) -> str:
@@ -181,9 +254,10 @@ def sensors_from_specs(specs: Sequence[str], toward: tuple[float, float],
                        taken: Sequence[str] = (), option: str = "--sensor"
                        ) -> tuple[Sensor, ...]:
     """The sensors of ``--sensor`` options (:func:`parse_sensor_spec`), each facing its
-    boresight or, if none is given, the point ``toward`` (lat, lon: the launch point, as a
-    scenario's default); named after their site, with ``-2``, ``-3``... where the name is
-    ``taken`` (by the defense's sensors or an earlier option)."""
+    boresight or, if none is given, the boresight of the catalog sensor of that site and
+    mode (:func:`catalog_boresight_deg`), else the point ``toward`` (lat, lon: the launch
+    point, as a scenario's default); named after their site, with ``-2``, ``-3``... where the
+    name is ``taken`` (by the defense's sensors or an earlier option)."""
     from thaadsim.physics.geodesy import geodesic_inverse
 
     names = list(taken)
@@ -191,6 +265,8 @@ def sensors_from_specs(specs: Sequence[str], toward: tuple[float, float],
     for text in specs:
         site_slug, mode, bore = parse_sensor_spec(text, option)
         site = get_site(site_slug)
+        if bore is None:
+            bore = catalog_boresight_deg(site_slug, mode)
         if bore is None:
             bore = float(geodesic_inverse(site.lat_deg, site.lon_deg, *toward)[1]) % 360.0
         name, k = site_slug, 1
@@ -203,7 +279,7 @@ def sensors_from_specs(specs: Sequence[str], toward: tuple[float, float],
     return tuple(out)
 
 
-__all__ = ["EarlyWarning", "Sensor", "default_early_warning", "default_network_latency_s",
-           "network_latency_figure", "parse_sensor_spec", "sensor_at", "sensor_line",
-           "sensors_from_specs",
-           "with_power"]
+__all__ = ["EarlyWarning", "Sensor", "catalog_boresight_deg", "default_early_warning",
+           "default_network_latency_s", "get_sensor", "network_latency_figure",
+           "parse_sensor_spec", "sensor_at", "sensor_boresight_figure", "sensor_line",
+           "sensor_slugs", "sensors_from_specs", "with_power"]
