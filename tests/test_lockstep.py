@@ -120,11 +120,24 @@ def test_result_of_a_row_does_not_depend_on_lane_chunk_order_or_neighbours(threa
                       WGS84.b_m, 1.5 * WGS84.j2 * WGS84.a_m**2])
     args = (threats, np.zeros(n), np.full(n, 4 * 3600.0), segs, earth, np.array(LEVELS), True,
             _density_spline(), 0.0, 100.0, 1e-8, 1e-6, np.inf, 200_000, 5)
-    outs = [_lockstep.integrate_lockstep(*args, chunk) for chunk in (n, 64, 100)]
+    outs = [_lockstep.integrate_lockstep(*args, chunk, _lockstep.queue_order(threats, chunk))
+            for chunk in (n, 64, 100)]
+    # and queues in row order and with the slowest bodies first
+    outs.append(_lockstep.integrate_lockstep(*args, 64, np.arange(n)))
+    slowest_first = np.ascontiguousarray(_lockstep.queue_order(threats, n)[::-1])
+    outs.append(_lockstep.integrate_lockstep(*args, n, slowest_first))
     for other in outs[1:]:
         assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(outs[0], other,
                                                                         strict=True))
     assert np.array_equal(outs[0][1], full.t_s)
+
+
+def test_queue_order_serves_each_chunk_fastest_first():
+    """Each chunk's queue is a permutation of its own rows, by falling speed, ties in row order."""
+    y0 = np.zeros((7, 6))
+    y0[:, 3] = [1.0, 3.0, 2.0, 3.0, 5.0, 4.0, 4.0]
+    assert _lockstep.queue_order(y0, 3).tolist() == [1, 2, 0, 4, 5, 3, 6]
+    assert _lockstep.queue_order(y0, 7).tolist() == [4, 5, 6, 1, 3, 2, 0]
 
 
 def test_result_does_not_depend_on_the_number_of_threads(threats):

@@ -375,14 +375,19 @@ def dp5_step(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly,
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def dp5_step_apart(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly, h0, dh,
                    rtol, atol):
-    """:func:`dp5_step` compiled as a function of its own, for the step taken once per
-    trajectory from the last accepted point to the interpolated impact by the lockstep
-    kernel's ``settle`` (:func:`integrate_one` takes it through its loop's one step).
+    """:func:`dp5_step` compiled once, as a function of its own: every step of
+    :func:`integrate_one` and the lockstep kernel's step to the impact (``settle``) call it.
 
-    :func:`dp5_step` is inlined with its six right-hand sides wherever it is called, and
-    compiling those copies was most of a first run's compile time (an empty Numba cache:
-    the lockstep kernel took 112 CPU s to compile with the step inlined in ``settle``,
-    30 s with this call). The same arithmetic, so the same bits."""
+    :func:`dp5_step` inlines six copies of the full right-hand side (thrust, steering,
+    lift), and each place that inlined it compiled them again: with the step inlined in
+    ``settle`` the lockstep kernel took 112 CPU s to compile, 30 s with this call; with
+    it inlined in :func:`integrate_one` as well, the per-trajectory kernel took 52 CPU s
+    to compile after the lockstep one, 13 s with this call (an empty Numba cache,
+    December 2026). The same arithmetic, but not always the same bits as the inlined
+    step in :func:`integrate_one`: inlined, the compiler's fast-math rewrites could span
+    the step and the step-size controller around it; the per-trajectory kernel's
+    results moved in the last bits when this call replaced it (trajectories within 4 cm,
+    far inside the tolerance), the lockstep kernel's did not."""
     return dp5_step(t, y, k1, hs, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth, rho_poly, h0,
                     dh, rtol, atol)
 
@@ -423,10 +428,14 @@ def hermite_state(th, hs, y0, f0, y1, f1, out):
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def event_value(kind, level, th, hs, y0, f0, y1, f1, tmp, a, e2):
-    """Altitude minus ``level`` (kind 0) or the altitude rate (kind 1) at ``th``."""
+    """Altitude minus ``level`` (kind 0.0) or the altitude rate (kind 1.0) at ``th``.
+
+    ``kind`` is a float: an integer constant argument makes Numba compile this function
+    (and :func:`find_root`) once for each value (``Literal[int]``), twice the compile time.
+    """
     hermite_state(th, hs, y0, f0, y1, f1, tmp)
     h, ux, uy, uz = altitude_up(tmp[0], tmp[1], tmp[2], a, e2)
-    if kind == 0:
+    if kind == 0.0:
         return h - level
     return ux * tmp[3] + uy * tmp[4] + uz * tmp[5]
 
@@ -452,7 +461,7 @@ def find_root(kind, level, lo, glo, hi, ghi, hs, y0, f0, y1, f1, tmp, a, e2):
             if side == 1:
                 ghi *= 0.5
             side = 1
-        if abs(g) < 1e-7 and kind == 0:
+        if abs(g) < 1e-7 and kind == 0.0:
             return th
     return th
 
@@ -470,15 +479,15 @@ def step_events(t, hs, y, k1, yn, k7, alt0, rate0, alt1, rate1, levels, stop_at_
     nlev = levels.shape[0]
     th_imp = 2.0
     if stop_at_impact and alt1 <= 0.0 and alt0 > 0.0:
-        th_imp = find_root(0, 0.0, 0.0, alt0, 1.0, alt1, hs, y, k1, yn, k7, tmp, a, e2)
+        th_imp = find_root(0.0, 0.0, 0.0, alt0, 1.0, alt1, hs, y, k1, yn, k7, tmp, a, e2)
     th_apo = -1.0
     alt_apo = 0.0
     if rate0 > 0.0 and rate1 <= 0.0:
-        th_apo = find_root(1, 0.0, 0.0, rate0, 1.0, rate1, hs, y, k1, yn, k7, tmp, a, e2)
+        th_apo = find_root(1.0, 0.0, 0.0, rate0, 1.0, rate1, hs, y, k1, yn, k7, tmp, a, e2)
         if th_apo > th_imp:
             th_apo = -1.0
         else:
-            alt_apo = event_value(0, 0.0, th_apo, hs, y, k1, yn, k7, tmp, a, e2)
+            alt_apo = event_value(0.0, 0.0, th_apo, hs, y, k1, yn, k7, tmp, a, e2)
             if alt_apo > ev_out[1]:
                 ev_out[0] = t + th_apo * hs
                 ev_out[1] = alt_apo
@@ -489,22 +498,22 @@ def step_events(t, hs, y, k1, yn, k7, alt0, rate0, alt1, rate1, levels, stop_at_
         # split the step at the apogee so that an up-and-down crossing is seen
         if th_apo >= 0.0:
             if alt0 < lev <= alt_apo:
-                th = find_root(0, lev, 0.0, alt0 - lev, th_apo, alt_apo - lev,
+                th = find_root(0.0, lev, 0.0, alt0 - lev, th_apo, alt_apo - lev,
                                hs, y, k1, yn, k7, tmp, a, e2)
                 if np.isnan(up_out[m]):
                     up_out[m] = t + th * hs
             if alt_apo >= lev > alt_end:
-                th = find_root(0, lev, th_apo, alt_apo - lev, th_end, alt_end - lev,
+                th = find_root(0.0, lev, th_apo, alt_apo - lev, th_end, alt_end - lev,
                                hs, y, k1, yn, k7, tmp, a, e2)
                 down_out[m] = t + th * hs
         else:
             if alt0 < lev <= alt_end:
-                th = find_root(0, lev, 0.0, alt0 - lev, th_end, alt_end - lev,
+                th = find_root(0.0, lev, 0.0, alt0 - lev, th_end, alt_end - lev,
                                hs, y, k1, yn, k7, tmp, a, e2)
                 if np.isnan(up_out[m]):
                     up_out[m] = t + th * hs
             elif alt0 >= lev > alt_end:
-                th = find_root(0, lev, 0.0, alt0 - lev, th_end, alt_end - lev,
+                th = find_root(0.0, lev, 0.0, alt0 - lev, th_end, alt_end - lev,
                                hs, y, k1, yn, k7, tmp, a, e2)
                 down_out[m] = t + th * hs
     return th_imp
@@ -592,7 +601,7 @@ def integrate_one(
         if to_impact:
             # the step from the start of the accepted step straight to the interpolated
             # impact time (the impact state is then as accurate as any integrated state),
-            # through the loop's one inlined dp5_step: a second inlined copy of its six
+            # through the loop's one call of dp5_step_apart: a second copy of its six
             # right-hand sides doubled this kernel's compile time
             h_try = h_imp
         else:
@@ -604,8 +613,8 @@ def integrate_one(
                 hs = t_end - t
                 last = True
             h_try = hs
-        err = dp5_step(t, y, k1, h_try, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth,
-                       rho_poly, h0, dh, rtol, atol)
+        err = dp5_step_apart(t, y, k1, h_try, yn, k7, k2, k3, k4, k5, k6, ys, seg, earth,
+                             rho_poly, h0, dh, rtol, atol)
         if to_impact:
             for j in range(6):
                 y[j] = yn[j]

@@ -55,6 +55,14 @@ shared with four other jobs, load average 4-8; ``benchmarks/bench_propagate.py``
   time and does not vectorise; lane occupancy is high (a chunk's queue serves the
   fastest bodies first, so the short flights fill the lanes at the end; with 512
   trajectories per queue and 64 lanes, the idle tail costs a few percent).
+* Compile time (an empty Numba cache, CPU seconds of the first call, December 2026,
+  load 10-15): the lockstep kernel ~80 s, most of it LLVM optimising and generating
+  the callees again inside each caller that links them (``settle`` with the scalar
+  step to the impact, ``run_chunk``, the parallel loop of :func:`integrate_lockstep`).
+  The queue is sorted by NumPy (:func:`queue_order`), not by a compiled mergesort.
+  Moving the thrust and steering laws out of the inlined right-hand side would cut the
+  scalar step's share further, but it changed the kernel's results in the last bits
+  (tried, not kept).
 * Pitfalls found on the way, each of which silently turned the loops back into scalar
   code: with 8 or 16 lanes LLVM's vector loop (8 wide, unrolled 4 times) needs 32 lanes
   and runs the whole group in its scalar remainder; a table read at a computed index
@@ -496,10 +504,10 @@ def settle(lane, i, segs, earth, levels, stop_at_impact, rho_poly, h0, dh, rtol,
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_poly, h0,
+def run_chunk(lo, hi, order, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_poly, h0,
               dh, rtol, atol, h_max, max_steps, y_out, t_out, status, steps, ev, up, down,
               rec_t, rec_y, n_rec):
-    """Integrate trajectories ``lo`` to ``hi - 1`` in :data:`LANES` lanes fed from a queue."""
+    """Integrate rows ``order[lo:hi]`` in :data:`LANES` lanes fed from that queue, in order."""
     lanes = LANES
     y = np.zeros((6, lanes))
     k1 = np.zeros((6, lanes))
@@ -540,20 +548,14 @@ def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_po
     inv_dh = 1.0 / dh
     s_max = float(rho_poly.shape[0])
     record = rec_t.shape[1] > 0
-    # the queue serves the fastest bodies first (speed predicts the number of steps, r =
-    # 0.95 on the benchmark's threats): the short flights come last and fill the lanes
-    # while the last long ones finish, so that few lanes idle at the end of the chunk
-    speed = np.empty(hi - lo)
-    for k in range(hi - lo):
-        speed[k] = -np.sqrt(y0[lo + k, 3] ** 2 + y0[lo + k, 4] ** 2 + y0[lo + k, 5] ** 2)
-    queue = lo + np.argsort(speed, kind="mergesort")
+    # the queue (``order[lo:hi]``, rows of this chunk) serves the fastest bodies first
     nxt = lo
     n_active = 0
     for lane in range(lanes):
         if nxt < hi:
-            load(lane, queue[nxt - lo], y0, t0, t_end, segs, earth, rho_poly, h0, dh, rtol,
+            load(lane, order[nxt], y0, t0, t_end, segs, earth, rho_poly, h0, dh, rtol,
                  atol, h_max, ev, up, down, rec_t, rec_y, n_rec, y, k1, L, work)
-            lane_row[lane] = queue[nxt - lo]
+            lane_row[lane] = order[nxt]
             nxt += 1
             n_active += 1
     while n_active > 0:
@@ -581,9 +583,9 @@ def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_po
             steps[i, 0] = int(n_acc[lane])
             steps[i, 1] = int(n_rej[lane])
             if nxt < hi:
-                load(lane, queue[nxt - lo], y0, t0, t_end, segs, earth, rho_poly, h0, dh,
+                load(lane, order[nxt], y0, t0, t_end, segs, earth, rho_poly, h0, dh,
                      rtol, atol, h_max, ev, up, down, rec_t, rec_y, n_rec, y, k1, L, work)
-                lane_row[lane] = queue[nxt - lo]
+                lane_row[lane] = order[nxt]
                 nxt += 1
             else:
                 active[lane] = 0.0
@@ -594,6 +596,21 @@ def run_chunk(lo, hi, y0, t0, t_end, segs, earth, levels, stop_at_impact, rho_po
                     k1[j, lane] = 0.0
                 y[0, lane] = 2.0 * earth[0]
                 n_active -= 1
+
+
+def queue_order(y0: np.ndarray, chunk: int) -> np.ndarray:
+    """The order in which :func:`integrate_lockstep` starts the rows of each chunk.
+
+    Chunk ``c`` holds rows ``c * chunk`` to ``(c + 1) * chunk - 1``; its queue serves the
+    fastest bodies first (speed predicts the number of steps, r = 0.95 on the benchmark's
+    threats): the short flights come last and fill the lanes while the last long ones
+    finish, so that few lanes idle at the end of the chunk. Sorted here by NumPy (a stable
+    sort, ties in row order), not in the kernel: Numba's compiled mergesort cost ~7 s of
+    a first run's compile time. A row's result does not depend on this order.
+    """
+    speed2 = np.einsum("ij,ij->i", y0[:, 3:6], y0[:, 3:6])
+    chunk_of = np.arange(y0.shape[0]) // chunk
+    return np.lexsort((-speed2, chunk_of))
 
 
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
@@ -614,12 +631,15 @@ def integrate_lockstep(
     max_steps,
     rec_cap,
     chunk,
+    order,
 ):
     """:func:`thaadsim.physics._kernel.integrate_many` for coasting bodies, in lockstep.
 
     Same arguments and results; every row of ``segs`` must be a coasting body without
     lift (thrust, mass flow and lift-to-drag 0). :data:`LANES` trajectories advance
-    together; ``chunk`` trajectories share a queue (the results do not depend on it).
+    together; ``chunk`` trajectories share a queue (the results do not depend on it): chunk
+    ``c`` integrates the rows ``order[c * chunk:(c + 1) * chunk]`` in that order
+    (:func:`queue_order`).
     """
     n = y0.shape[0]
     nlev = levels.shape[0]
@@ -635,7 +655,7 @@ def integrate_lockstep(
     n_rec = np.zeros(n, dtype=np.int64)
     n_chunks = (n + chunk - 1) // chunk
     for c in numba.prange(n_chunks):
-        run_chunk(c * chunk, min(n, (c + 1) * chunk), y0, t0, t_end, segs, earth,
+        run_chunk(c * chunk, min(n, (c + 1) * chunk), order, y0, t0, t_end, segs, earth,
                   levels, stop_at_impact, rho_poly, h0, dh, rtol, atol, h_max, max_steps,
                   y_out, t_out, status, steps, ev, up, down, rec_t, rec_y, n_rec)
     return y_out, t_out, status, steps, ev, up, down, rec_t, rec_y, n_rec

@@ -284,7 +284,8 @@ def propagate(
             # each chunk is one queue of lanes; the results do not depend on the chunks
             chunk = int(min(LOCKSTEP_CHUNK, max(_lockstep.LANES, -(-rows.size // 8))))
             with numba.parallel_chunksize(1):
-                part = _lockstep.integrate_lockstep(*inputs, *common, chunk)
+                part = _lockstep.integrate_lockstep(*inputs, *common, chunk,
+                                                    _lockstep.queue_order(inputs[0], chunk))
         else:
             with numba.parallel_chunksize(8):
                 part = _kernel.integrate_many(*inputs, *common)
