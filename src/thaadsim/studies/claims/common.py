@@ -30,7 +30,7 @@ class Claim:
     """One claim of the public debate and what this run's physics says about it."""
 
     number: int
-    """1..5."""
+    """1..6."""
     claim: str
     """The claim in words."""
     verdict: str
@@ -50,6 +50,7 @@ CLAIMS = {
     3: "Many missiles fired at once can defeat THAAD.",
     4: "THAAD is built for medium- and intermediate-range missiles, not short-range ones.",
     5: "THAAD's interceptors cost more than the missiles they stop.",
+    6: "North Korea will answer THAAD with missiles it cannot stop.",
 }
 
 
