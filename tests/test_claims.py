@@ -1,4 +1,4 @@
-"""The claims check: five claims, their verdicts, numbers and figures, on a tiny run.
+"""The claims check: six claims, their verdicts, numbers and figures, on a tiny run.
 
 References: the 40-150 km band and THAAD's 200 km reach (USCC 2016; the interceptor
 catalog); the binomial model of defense effectiveness, P(no leak) = (1 - (1 - p)^k)^N
@@ -72,7 +72,7 @@ def claims(run: RunOutput) -> dict[int, Claim]:
 
 
 def test_five_claims_with_verdicts_numbers_and_figures(claims: dict[int, Claim]) -> None:
-    assert sorted(claims) == [1, 2, 3, 4, 5]
+    assert sorted(claims) == [1, 2, 3, 4, 5, 6]
     for c in claims.values():
         assert c.verdict in VERDICTS
         assert c.claim and c.summary

@@ -1,4 +1,4 @@
-r"""The claims check: five claims of the public debate on THAAD in Korea, against the physics.
+r"""The claims check: six claims of the public debate on THAAD in Korea, against the physics.
 
 For each claim, :func:`check_claims` returns a :class:`Claim`: the verdict the physics of
 this run supports ("supported", "partly supported" or "not supported"), the numbers behind

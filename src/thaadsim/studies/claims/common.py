@@ -1,4 +1,4 @@
-"""What the five claims share: the :class:`Claim` they return, the run they read
+"""What the six claims share: the :class:`Claim` they return, the run they read
 (:class:`RunRecord`), figures of one size, the battery a claim looks at and the flights of
 a small standard engagement (:func:`engaged_flights`)."""
 
