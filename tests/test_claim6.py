@@ -84,7 +84,8 @@ def test_report_shows_claim_6() -> None:
     from thaadsim.report.html import render_report
     from thaadsim.run import run_engagement
     from thaadsim.studies.reaction import seongju_sensor
-    from thaadsim.systems.catalog import get_battery, get_missile, get_site
+    from thaadsim.systems.catalog import get_missile, get_site
+    from thaadsim.systems.fire_control import get_battery
 
     s = get_site("seongju")
     th = RaidThreat(missile=get_missile("scud-c"), launch_lat_deg=39.02, launch_lon_deg=125.74,
