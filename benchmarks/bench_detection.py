@@ -14,7 +14,10 @@ once and shared by all sides. The radar: the AN/TPY-2 in terminal mode at Seongj
   the default: one Numba call runs every track through its looks); the median of three
   runs after a warm-up (which compiles, or loads from Numba's cache).
 * numpy: the same call with ``backend="numpy"``, the NumPy tracker (vectorised over
-  threats, a Python loop over looks): the baseline, measured in the same run, same seeds.
+  threats, a Python loop over looks) and the looks' geometry by pymap3d and pyproj
+  (the compiled chain computes it in one Numba call,
+  :func:`thaadsim.physics.geodesy.site_view`): the baseline, measured in the same run,
+  same seeds.
   The two must give the same firm-track times; the benchmark checks it.
 * tracker alone: the filter stage (:func:`thaadsim.systems.tracking.filter_looks`) of the
   same run on each backend, without the radar's looks and the impact prediction around it.

@@ -17,6 +17,12 @@ Beside it, in subprocesses: ``python -c "import thaadsim.cli"`` (start-up and im
 the whole command (``python -m thaadsim run ...``: start-up, imports and the warm job), with
 its peak resident memory (``ru_maxrss`` of that child).
 
+With ``--cold``, the whole command is also run once as a first run after install: in a
+subprocess with an empty Numba cache (``NUMBA_CACHE_DIR``) and an empty thaadsim cache
+(``THAADSIM_CACHE_DIR``), both fresh temporary folders, so that it compiles every kernel it
+calls and computes every per-version table (flights, reach tables, coverage fans, the
+validation table) itself. It takes minutes.
+
 Baseline (the project's rule: a reference measured in the same run): the detection and
 tracking stage of the same raid, some trials, with the NumPy tracker
 (``backend="numpy"``) against the compiled one, as a ratio.
@@ -92,6 +98,9 @@ def main() -> None:
                         help="trials of the raid tracked by both backends for the baseline")
     parser.add_argument("--no-subprocess", action="store_true",
                         help="skip the start-up and whole-command subprocesses")
+    parser.add_argument("--cold", action="store_true",
+                        help="also time a first run after install: the whole command with "
+                             "empty Numba and thaadsim caches (minutes)")
     args = parser.parse_args()
 
     from thaadsim.cli import main as cli_main
@@ -147,6 +156,14 @@ def main() -> None:
         w, c2, mb, rc = child([sys.executable, "-m", "thaadsim", *argv], env)
         print(f"{'whole command (subproc.)':<24}{w:9.2f}{c2:9.2f}   peak {mb:6.0f} MB"
               + ("" if rc == 0 else f"   exit status {rc}"))
+        if args.cold:
+            cold = dict(env, NUMBA_CACHE_DIR=tempfile.mkdtemp(prefix="bench-numba-"),
+                        THAADSIM_CACHE_DIR=tempfile.mkdtemp(prefix="bench-cache-"))
+            cold_argv = [*argv]
+            cold_argv[cold_argv.index("-o") + 1] = str(work / "report-cold")
+            w, c2, mb, rc = child([sys.executable, "-m", "thaadsim", *cold_argv], cold)
+            print(f"{'cold first run (subp.)':<24}{w:9.2f}{c2:9.2f}   peak {mb:6.0f} MB"
+                  + ("" if rc == 0 else f"   exit status {rc}"))
 
     comp, num = _baseline(args.scenario, args.baseline_trials,
                           args.seed if args.seed is not None else 0)

@@ -103,9 +103,9 @@ def test_validation_table_runs_once_per_version(cache_dir: Path,
     assert runs[0] == 1 and second.from_cache
     assert second.value == first.value == fake_results(3)
     # rows of another shape (an older CaseResult) are not trusted: computed again
-    entry = json.loads((cache_dir / f"validation{cache.SUFFIX}").read_text())
+    entry = json.loads((cache_dir / f"{validation.cache_entry()}{cache.SUFFIX}").read_text())
     entry["value"] = [{"id": "x"}]
-    (cache_dir / f"validation{cache.SUFFIX}").write_text(json.dumps(entry))
+    (cache_dir / f"{validation.cache_entry()}{cache.SUFFIX}").write_text(json.dumps(entry))
     third = validation.cached_results()
     assert runs[0] == 2 and third.value == fake_results(3)
 
@@ -115,7 +115,7 @@ def test_validate_command_fills_the_reports_cache(cache_dir: Path,
     monkeypatch.setattr(validation, "run_cases", lambda cases=None: fake_results(2))
     monkeypatch.setattr(validation, "load_cases", lambda path=None: [])
     validate_command_data()
-    entry = json.loads((cache_dir / f"validation{cache.SUFFIX}").read_text())
+    entry = json.loads((cache_dir / f"{validation.cache_entry()}{cache.SUFFIX}").read_text())
     assert entry["key"] == cache.version_key()
     assert entry["value"] == [asdict(r) for r in fake_results(2)]
 

@@ -32,6 +32,11 @@ from thaadsim.studies.claims import (
     p_no_leak_with_inventory,
     saturation_curve,
 )
+from thaadsim.studies.claims.china import (
+    corridor_shares,
+    corridor_table,
+    verdict_from_corridors,
+)
 from thaadsim.systems.catalog import Site, get_missile, get_radar
 from thaadsim.systems.fire_control import get_battery
 from thaadsim.systems.interceptor import get_interceptor
@@ -42,6 +47,7 @@ TERMINAL = get_radar("terminal").radar
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PYONGYANG = (39.0194, 125.7381)
 SEONGJU = (36.0494, 128.2262)
+SENSOR_NAMES = ("seongju-terminal", "seongju-forward-based", "shariki", "kyogamisaki")
 
 
 def defense_at(lat: float, lon: float, launch: tuple[float, float],
@@ -102,13 +108,82 @@ def test_claim_1_artillery_never_reaches_the_band_and_seoul_is_out_of_reach(
     assert claims[1].verdict == "supported"
 
 
-def test_claim_2_forward_based_mode_sees_far_more_of_china(claims: dict[int, Claim]) -> None:
-    n = claims[2].numbers
-    tag = "missile body in midcourse (1 m^2 at 300 km): share of China (%)"
-    terminal, forward = float(n[f"terminal, {tag}"]), float(n[f"forward-based, {tag}"])
-    assert forward > terminal
-    assert terminal < 1.0 and forward > 10.0
-    assert claims[2].verdict == "partly supported"
+def test_claim_2_answers_with_corridors_and_keeps_the_area_as_background(
+        claims: dict[int, Claim], run: RunOutput) -> None:
+    """Issue 15 part 5: the claim is about missiles in flight. The terminal mode's 600 km
+    (USCC 2016 p. 448) cannot reach a DF-41 over Manchuria bound for the United States:
+    Daqing lies ~1,300 km from Seongju; the area of China stays as background, forward-based
+    mode covering far more of it than terminal mode (USCC: 'minimal Chinese territory')."""
+    c = claims[2]
+    n = c.numbers
+    assert c.claim.startswith("THAAD's radar in Korea can track China's strategic missiles")
+    assert n["missile flown"] == "df-41"
+    assert n["corridors flown (launch areas x U.S. targets)"] >= 1.0
+    for lab in ("Seongju, terminal mode", "Seongju, forward-based mode",
+                "Shariki (forward-based)", "Kyogamisaki (forward-based)"):
+        share = float(n[f"{lab}: corridors with a track of the missile (%)"])
+        assert 0.0 <= share <= 100.0
+        assert float(n[f"{lab}: corridors with a track of the warhead (%)"]) <= 100.0
+    assert n["Seongju, terminal mode: corridors with a track of the missile (%)"] == 0.0
+    tag = "missile body in midcourse (1 m^2 at 300 km): share of China covered (%)"
+    terminal = float(n[f"background: terminal, {tag}"])
+    forward = float(n[f"background: forward-based, {tag}"])
+    assert forward > terminal and terminal < 1.0 and forward > 10.0
+    assert c.sources and c.notes
+    assert c.verdict == verdict_from_corridors(corridor_shares(
+        corridor_table(run.defense.sensors[0].emplacement, quick=True), list(SENSOR_NAMES)))
+
+
+def _shares(term_track: float, term_rv: float, term_adds: float, fwd_track: float,
+            fwd_rv: float = 0.0) -> dict[str, dict[str, float]]:
+    return {"seongju-terminal": {"track": term_track, "warhead": term_rv, "adds": term_adds},
+            "seongju-forward-based": {"track": fwd_track, "warhead": fwd_rv, "adds": 0.0}}
+
+
+def test_claim_2_verdict_rule_both_ways() -> None:
+    """The verdict comes from the numbers: supported only when the deployed (terminal)
+    mode tracks the warhead on most corridors and adds to Japan's radars; not supported
+    when neither mode tracks any corridor; partly supported between."""
+    assert verdict_from_corridors(_shares(0.8, 0.6, 0.2, 1.0)) == "supported"
+    assert verdict_from_corridors(_shares(0.8, 0.6, 0.0, 1.0)) == "partly supported"
+    assert verdict_from_corridors(_shares(0.8, 0.4, 0.2, 1.0)) == "partly supported"
+    assert verdict_from_corridors(_shares(0.0, 0.0, 0.0, 0.5)) == "partly supported"
+    assert verdict_from_corridors(_shares(0.0, 0.0, 0.0, 0.0)) == "not supported"
+    assert verdict_from_corridors(_shares(0.0, 0.02, 0.0, 0.0)) == "partly supported"
+    assert verdict_from_corridors(_shares(0.0, 0.0, 0.0, 0.0, 0.1)) == "partly supported"
+
+
+def test_claim_2_corridor_shares_count_what_japan_misses() -> None:
+    """``adds``: a corridor Seongju tracks that no Japanese radar tracks, or tracks a
+    minute (ADDS_EARLIER_S) or more later; medians only over tracked corridors."""
+    nan = float("nan")
+
+    def sensor(start: float, track_s: float = 100.0) -> dict[str, float | bool]:
+        return {"body_track_start_s": start, "body_track_end_s": start + track_s,
+                "body_track_s": track_s if start == start else 0.0,
+                "warhead_track_start_s": nan, "warhead_track_s": 0.0,
+                "first_detection_range_km": 1000.0, "saw_deployment": False,
+                "impact_sigma_km": 5.0, "left_s": 900.0, "receding_share": 1.0}
+
+    rows = [
+        {"reachable": True, "sensors": {"seongju-terminal": sensor(nan),
+                                        "seongju-forward-based": sensor(100.0),
+                                        "shariki": sensor(nan), "kyogamisaki": sensor(nan)}},
+        {"reachable": True, "sensors": {"seongju-terminal": sensor(nan),
+                                        "seongju-forward-based": sensor(100.0, 300.0),
+                                        "shariki": sensor(150.0), "kyogamisaki": sensor(nan)}},
+        {"reachable": True, "sensors": {"seongju-terminal": sensor(nan),
+                                        "seongju-forward-based": sensor(100.0),
+                                        "shariki": sensor(nan), "kyogamisaki": sensor(170.0)}},
+        {"reachable": False, "sensors": {}},
+    ]
+    s = corridor_shares(rows, ["seongju-terminal", "seongju-forward-based", "shariki",
+                               "kyogamisaki"])
+    fwd = s["seongju-forward-based"]
+    assert fwd["track"] == 1.0 and s["seongju-terminal"]["track"] == 0.0
+    assert fwd["adds"] == pytest.approx(2 / 3)  # alone on the first, 70 s early on the third
+    assert fwd["track_s"] == 100.0 and s["shariki"]["track"] == pytest.approx(1 / 3)
+    assert verdict_from_corridors(s) == "partly supported"
 
 
 def test_claim_3_curve_falls_with_raid_size(claims: dict[int, Claim]) -> None:
@@ -211,3 +286,71 @@ def test_cost_catalog_refuses_a_figure_without_source(tmp_path: Path) -> None:
     bad.write_text("missiles:\n  scud-b: {value: 1000000}\ncontext: {}\n")
     with pytest.raises(CatalogError, match="scud-b"):
         load_costs(bad)
+
+
+def test_claims_as_data_one_record_per_claim(claims: dict[int, Claim], tmp_path: Path) -> None:
+    """Issue 16 part 3: every claim with its id, claim, verdict and numbers; the file the
+    report folder holds is the same serialiser's output, and JSON without NaN."""
+    import json
+
+    from thaadsim.jsonsafe import json_safe
+    from thaadsim.report.exports import write_claims
+    from thaadsim.studies.claims import CLAIM_IDS, claims_records
+
+    ordered = [claims[k] for k in sorted(claims)]
+    records = claims_records(ordered)
+    assert [r["id"] for r in records] == [CLAIM_IDS[k] for k in sorted(claims)]
+    assert len({r["id"] for r in records}) == len(records)
+    for r, c in zip(records, ordered, strict=True):
+        assert {"id", "number", "claim", "verdict", "summary", "numbers"} <= set(r)
+        assert r["claim"] == c.claim and r["verdict"] == c.verdict
+        assert r["numbers"] == json_safe(dict(c.numbers))  # NaN (never) as null
+    path = write_claims(ordered, tmp_path / "claims.json")
+    assert json.loads(path.read_text(encoding="utf-8")) == json.loads(
+        json.dumps(records, allow_nan=False))
+
+
+def test_claim_record_carries_sources_and_notes_only_when_given() -> None:
+    from thaadsim.studies.claims import claim_record
+
+    bare = Claim(number=9, claim="c", verdict="supported", summary="s",
+                 numbers={"x (km)": float("nan")})
+    rec = claim_record(bare)
+    assert rec["id"] == "claim-9" and "sources" not in rec and "notes" not in rec
+    assert rec["numbers"] == {"x (km)": None}  # JSON has no NaN
+    full = dataclasses.replace(bare, sources=("USCC 2016, p. 448",), notes=("n",))
+    assert claim_record(full)["sources"] == ["USCC 2016, p. 448"]
+    assert claim_record(full)["notes"] == ["n"]
+
+
+@pytest.mark.slow
+def test_run_json_claims_are_the_files_claims(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``thaadsim run --json``'s ``claims`` key and ``results/claims.json`` are one
+    serialiser's output, computed once."""
+    import json
+
+    from thaadsim.commands import run_command_data
+    from thaadsim.report.bundle import LAYOUT
+
+    monkeypatch.chdir(tmp_path)
+    done = run_command_data("saturation", output="out", trials=2, seed=1)
+    on_disk = json.loads((tmp_path / "out" / "results" / "claims.json").read_text())
+    assert done.data["claims"] == on_disk
+    assert [r["id"] for r in on_disk] == ["seoul", "china", "saturation", "classes", "cost",
+                                            "reaction"]
+    assert "results/claims.json" in LAYOUT
+    assert "results/claims.json" in done.data["files"]
+
+
+def test_binomial_pmf_without_scipy_stats_is_scipy_stats() -> None:
+    """The saturation claim's binomial weights (taken without importing scipy.stats, which
+    costs every run a second) are scipy.stats.binom.pmf's numbers, bit for bit."""
+    from scipy.stats import binom
+
+    from thaadsim.studies.claims.saturation import binom_pmf
+
+    for n in (0, 1, 7, 40, 200):
+        for p in (0.0, 0.05, 0.3, 0.5, 0.81, 1.0):
+            k = np.arange(n + 1)
+            assert np.array_equal(binom_pmf(k, n, p), binom.pmf(k, n, p))

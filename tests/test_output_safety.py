@@ -67,7 +67,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 # --------------------------------------------------------------------------------------------
 
 
-def fake_report(out: Any, path: Path) -> None:
+def fake_report(out: Any, path: Path, **_: Any) -> None:  # claims=
     Path(path).write_text("<html>report</html>")
 
 
@@ -87,6 +87,7 @@ def fake_exports(out: Any, directory: Path) -> dict[str, Path]:
 def fake_writers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("thaadsim.report.html.write_report", fake_report)
     monkeypatch.setattr("thaadsim.report.exports.write_exports", fake_exports)
+    monkeypatch.setattr("thaadsim.studies.claims.check_claims", lambda out, quick=False: [])
 
 
 def sentinels(root: Path) -> dict[Path, str]:
@@ -300,7 +301,7 @@ def test_a_report_changed_during_the_run_is_checked_again(
     write_outputs(None, "r")  # type: ignore[arg-type]
     check_output_folder("r", True)
 
-    def meanwhile(out: Any, path: Path) -> None:
+    def meanwhile(out: Any, path: Path, **_: Any) -> None:
         (work / "r" / "added-meanwhile.txt").write_text("mine")
         fake_report(out, path)
 

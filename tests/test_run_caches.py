@@ -79,3 +79,24 @@ def test_stages_outside_a_recording_keep_nothing() -> None:
     with timing.recording() as t:
         pass
     assert t.wall_s == {}
+
+
+def test_kept_reach_table_is_the_table(cache_dir) -> None:  # type: ignore[no-untyped-def]
+    """The interceptor's reach table (a fan of 161 fly-outs) is kept once per version: the
+    one read back equals, bit for bit (NaN where unreachable), the one flown here."""
+    from thaadsim.systems import interceptor as ic
+
+    thaad = ic.get_interceptor("thaad")
+    args = (thaad.slug, thaad.rocket, thaad.min_alt_m, thaad.max_alt_m,
+            thaad.max_ground_range_m, 21, 8)
+    direct = ic._computed_reach_table(*args)
+    ic._reach_table.cache_clear()
+    first = ic._reach_table(*args)  # computed and kept
+    assert list(cache_dir.glob("reach-*.json"))
+    ic._reach_table.cache_clear()
+    again = ic._reach_table(*args)  # read back
+    ic._reach_table.cache_clear()
+    for table in (first, again):
+        for name in ("ground_m", "alt_m", "tof_s", "speed_mps", "kick_deg"):
+            assert np.array_equal(getattr(table, name), getattr(direct, name), equal_nan=True)
+    assert np.isfinite(direct.tof_s).any()

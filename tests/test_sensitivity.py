@@ -156,3 +156,39 @@ def test_footprint_runs_equal_defended_footprint() -> None:
                                 network_latency_s=defense.network_latency_s,
                                 rcs_m2=float(values["rcs_m2"][j]))
         assert math.isclose(areas[j], fp.area_km2, rel_tol=1e-12)
+
+
+def test_network_latency_is_sampled_within_its_range_and_reaches_the_engine() -> None:
+    """Issue 15 notes: the network latency (data/network.yaml: 3 s, an assumption with the
+    range 1-10 s) is varied like the other assumptions. Every sampled value lies in
+    1-10 s, and it reaches the engine: with a battery whose only sensor is a remote one,
+    the prepared best track reaches the battery exactly the run's latency after the
+    sensor's firm track (engagement.best_tracks), one preparation per 0.5 s step."""
+    import dataclasses
+
+    from thaadsim.studies.sensitivity import LATENCY_STEP_S, _study
+
+    kw = load_scenario("saturation").to_run_kwargs()
+    raid, defense = kw["raid"][:1], kw["defense"]
+    remote = dataclasses.replace(defense.sensors[0], name="remote", battery=None)
+    defense = dataclasses.replace(defense, sensors=(remote,))
+    p = parameter("network_latency_s", defense)
+    assert (p.low, p.high, p.nominal) == (1.0, 10.0, 3.0) and not p.log
+    assert "network.yaml" in p.basis
+    study = _study("p_no_leak", (raid, defense), samples=4,
+                   params=["network_latency_s", "dummy"], trials=4, pool=2, grid_km=25.0,
+                   min_shots=1)
+    latency = study.values(0)["network_latency_s"]
+    assert latency.min() >= 1.0 and latency.max() <= 10.0 and np.ptp(latency) > 3.0
+    model = study.model(0)
+    used = sorted(sub.defense.network_latency_s for sub in model.subsets)
+    assert used == sorted(set(np.rint(latency / LATENCY_STEP_S) * LATENCY_STEP_S))
+    for sub in model.subsets:
+        delay = sub.battery_firm_s[0] - sub.sensor_firm_track_s[0]
+        seen = np.isfinite(delay)
+        assert seen.any()
+        np.testing.assert_allclose(delay[seen], sub.defense.network_latency_s, atol=1e-9)
+    # each run's engagement gets its own latency
+    for j in range(len(latency)):
+        assert model.subsets[model.which[j]].defense.network_latency_s == pytest.approx(
+            latency[j], abs=LATENCY_STEP_S / 2)

@@ -75,6 +75,26 @@ def test_density_is_the_standard_atmosphere() -> None:
     assert np.isnan(kernel.density(np.nan, *MODEL[1:]))
 
 
+def test_density_slope_is_the_central_difference_of_the_standard() -> None:
+    """density_slope (one exponential for the three heights of the drag Jacobian's central
+    difference) against that difference of density_kgm3 itself, from -6 km to 1,200 km and
+    across the layer boundaries, 86 km and 1,000 km, where it falls back to three
+    densities: relative 1e-9 (the three-density difference carries ~1e-10 of rounding
+    where ln(rho) is a large polynomial near 1,000 km; we see 2e-10 there, 4e-12 typically);
+    its density is the kernel's (1e-12, as above)."""
+    step = tracking._DENSITY_STEP_M
+    h = np.concatenate([
+        np.linspace(-6e3, 1.2e6, 6001),
+        np.array([0.0, 11e3, 20e3, 32e3, 47e3, 51e3, 71e3, 86e3, 1e6])[:, None]
+        + np.array([-6.0, -5.0, -4.0, 0.0, 4.0, 5.0, 6.0]),
+    ], axis=None)  # fmt: skip
+    got = np.array([kernel.density_slope(x, *MODEL[1:]) for x in h])
+    slope = (density_kgm3(h + step) - density_kgm3(h - step)) / (2.0 * step)
+    np.testing.assert_allclose(got[:, 1], slope, rtol=1e-9, atol=0.0)
+    np.testing.assert_allclose(got[:, 0], density_kgm3(h), rtol=1e-12, atol=0.0)
+    assert np.isnan(kernel.density_slope(np.nan, *MODEL[1:])).all()
+
+
 def test_geodetic_height_and_up_match_the_geodesy() -> None:
     """Height within 1 um and the up vector within 1e-12 of ecef_to_geodetic and
     enu_basis, from 1 km below the ellipsoid to 20,000 km up; the poles exactly."""

@@ -125,6 +125,30 @@ def test_malformed_files(tmp_path: Path) -> None:
         load_cases(tmp_path / "missing.yaml")
 
 
+def test_coverage_case_names_its_pointing(tmp_path: Path) -> None:
+    """A coverage_share case faces either a boresight or a place, never both or neither."""
+    case = _case("coverage-seongju-forward-china-share")
+    case["inputs"]["boresight_deg"] = 300.0
+    with pytest.raises(CatalogError, match="exactly one of boresight_deg or toward"):
+        load_cases(_write(tmp_path, [case]))
+    del case["inputs"]["boresight_deg"], case["inputs"]["toward"]
+    with pytest.raises(CatalogError, match="exactly one of boresight_deg or toward"):
+        load_cases(_write(tmp_path, [case]))
+
+
+def test_published_tpy2_statements_are_cases() -> None:
+    """Issue 15 part 6: the USCC 2016 statements on each mode (p. 448) are in the table,
+    through the detection chain and the coverage fan, with their sources."""
+    by_id = {c["id"]: c for c in CASES}
+    for cid, kind in (("first-detection-seongju-terminal-600km", "first_detection"),
+                      ("first-detection-seongju-forward-2000km", "first_detection"),
+                      ("coverage-seongju-terminal-china-share", "coverage_share"),
+                      ("coverage-seongju-forward-china-share", "coverage_share")):
+        assert by_id[cid]["kind"] == kind and "USCC 2016" in by_id[cid]["published"]["source"]
+    for slug in ("df-5a", "df-5b", "df-31a", "df-31ag", "df-41", "df-21a", "df-26"):
+        assert f"max-range-{slug}" in by_id
+
+
 def test_command_data_and_report(tmp_path: Path) -> None:
     """The command's JSON and standalone page, on a few fast cases (one failing on purpose:
     a failure is shown, not hidden)."""

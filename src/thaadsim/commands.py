@@ -969,9 +969,15 @@ def run_command_data(
     else:
         with step("flying, tracking and engaging (the first run compiles: about a minute)"):
             out = run_engagement(**kwargs)
+    from thaadsim.studies.claims import check_claims, claims_records
+    from thaadsim.timing import stage as timed_stage
+
+    with step("checking the claims"), timed_stage("claims"):
+        claims = check_claims(out, quick=False)
     with step("writing the report, tables and exports"):
-        written = write_outputs(out, folder, force=force)
+        written = write_outputs(out, folder, force=force, claims=claims)
     data = out.summary()
+    data["claims"] = claims_records(claims)  # as results/claims.json
     data["output"] = str(Path(folder).resolve())
     data["files"] = [str(p) for p in written]
     return RunCommandResult(data=data, out=out, folder=folder)

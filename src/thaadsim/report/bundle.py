@@ -1,10 +1,11 @@
 """Everything a run writes, into one folder, atomically, and nothing of anyone else's lost.
 
 :func:`write_outputs` builds the whole folder (``report.html``, ``results/`` with the
-Parquet tables and ``summary.json``, ``scenario.czml``, ``scenario.kml``, and the marker
-``.thaadsim-report`` listing them) in a hidden staging folder ``.NAME.XXXXXXXX`` beside the
-target and renames it into place only when every file is written: a run that fails or is
-interrupted leaves either the old folder or the new one, never half of one.
+Parquet tables, ``summary.json`` and ``claims.json``, ``scenario.czml``, ``scenario.kml``,
+and the marker ``.thaadsim-report`` listing them) in a hidden staging folder
+``.NAME.XXXXXXXX`` beside the target and renames it into place only when every file is
+written: a run that fails or is interrupted leaves either the old folder or the new one,
+never half of one.
 
 The target is checked by :func:`thaadsim.outputs.check_output_folder` (before the run by the
 command line, and again here): an existing folder is replaced only with ``force``, only if
@@ -19,7 +20,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thaadsim import __version__
 from thaadsim.errors import InputError
@@ -32,9 +35,14 @@ from thaadsim.outputs import (
     write_marker,
 )
 from thaadsim.run import RunOutput
+from thaadsim.timing import stage
+
+if TYPE_CHECKING:
+    from thaadsim.studies.claims import Claim
 
 LAYOUT = ("report.html", "scenario.czml", "scenario.kml", "results/threats.parquet",
-          "results/shots.parquet", "results/tracks.parquet", "results/summary.json")
+          "results/shots.parquet", "results/tracks.parquet", "results/summary.json",
+          "results/claims.json")
 """The files a report folder holds (relative paths): what a staging folder's marker claims
 while it is written, so that a killed run's leftovers can be removed, and only they."""
 
@@ -45,13 +53,22 @@ def check_target(folder: str | Path, force: bool, option: str = "-o") -> Path:
     return check_output_folder(folder, force, option)
 
 
-def write_outputs(out: RunOutput, folder: str | Path, *, force: bool = False) -> list[Path]:
+def write_outputs(out: RunOutput, folder: str | Path, *, force: bool = False,
+                  claims: Sequence[Claim] | None = None) -> list[Path]:
     """Write the report, tables and exports of ``out`` into ``folder`` (module docstring);
-    returns the files written, relative to the folder (the marker not included)."""
-    from thaadsim.report.exports import write_exports
+    returns the files written, relative to the folder (the marker not included).
+    ``claims``: the claims check of this run (:func:`thaadsim.studies.claims.check_claims`,
+    computed here when not given), drawn in the report and written as
+    ``results/claims.json``: checked once for both."""
+    from thaadsim.report.exports import write_claims, write_exports
     from thaadsim.report.html import write_report
 
     target = check_target(folder, force)
+    if claims is None:
+        from thaadsim.studies.claims import check_claims
+
+        with stage("claims"):
+            claims = check_claims(out, quick=False)
     clean_stale(target)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -60,8 +77,9 @@ def write_outputs(out: RunOutput, folder: str | Path, *, force: bool = False) ->
         umask = os.umask(0)
         os.umask(umask)
         staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the report is for sharing
-        write_report(out, staging / "report.html")
+        write_report(out, staging / "report.html", claims=claims)
         write_exports(out, staging)
+        write_claims(claims, staging / "results" / "claims.json")
         written = sorted(p.relative_to(staging) for p in staging.rglob("*")
                          if p.is_file() and not p.name.startswith(MARKER))
         names = [p.as_posix() for p in written]

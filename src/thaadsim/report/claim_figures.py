@@ -3,21 +3,19 @@ as data; this module draws it): 800 x 450 pixel PNGs, embedded in the report."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import shapely
 
 from thaadsim.report.images import figure_png, new_figure
-from thaadsim.studies.claims.china import COVERAGE_TARGETS, ChinaFigure
+from thaadsim.studies.claims.china import ChinaFigure
 from thaadsim.studies.claims.classes import ClassesFigure
 from thaadsim.studies.claims.common import Claim
 from thaadsim.studies.claims.cost import CostFigure, times, usd
 from thaadsim.studies.claims.reaction import ReactionFigure
 from thaadsim.studies.claims.saturation import SaturationFigure
 from thaadsim.studies.claims.seoul import SeoulFigure
-from thaadsim.systems.geography import borders_for_map
 
 FIG_SIZE_IN = (8.0, 4.5)
 FIG_DPI = 100
@@ -55,54 +53,66 @@ def figure_seoul(data: SeoulFigure) -> bytes:
     return _png(fig)
 
 
+_SENSOR_COLORS = {"seongju-terminal": "tab:blue", "seongju-forward-based": "tab:orange",
+                  "shariki": "tab:green", "kyogamisaki": "tab:purple"}
+_SHORT = {"seongju-terminal": "Seongju\nterminal", "seongju-forward-based": "Seongju\nforward",
+          "shariki": "Shariki", "kyogamisaki": "Kyogamisaki"}
+
+
+def _east(lon: Any) -> Any:
+    """Longitudes east of 0 to 360, so that the Pacific is one piece on the map."""
+    return np.mod(np.asarray(lon, dtype=np.float64), 360.0)
+
+
 def figure_china(data: ChinaFigure) -> bytes:
-    """Claim 2: the radar's fans by mode and target over China and its neighbours."""
-    covs, lat0, lon0 = data.coverages, data.lat_deg, data.lon_deg
-    china, beijing_lonlat = data.china, data.beijing_lonlat
-    polys = [c.polygon for c in covs.values() if not c.polygon.is_empty]
-    if polys:
-        minx, miny, maxx, maxy = shapely.union_all(polys).bounds
-    else:
-        minx, miny, maxx, maxy = lon0 - 5, lat0 - 5, lon0 + 5, lat0 + 5
-    pad = 1.0
-    box = (max(-180.0, min(minx, lon0, beijing_lonlat[0]) - pad),
-           max(-90.0, min(miny, lat0 - 2.0) - pad),
-           min(180.0, max(maxx, lon0) + pad), min(90.0, max(maxy, lat0, beijing_lonlat[1]) + pad))
+    """Claim 2: left, the corridors' ground tracks from China to the United States (grey),
+    the segment each radar tracked (coloured), the radars' fans and China (shaded);
+    right, each radar's share of corridors with a track of the missile and of the
+    warhead."""
     fig = _new_figure()
-    ax = fig.add_subplot()
-    clipped = shapely.clip_by_rect(china, *box)
-    for part in shapely.get_parts(clipped):
+    ax = fig.add_axes((0.07, 0.11, 0.57, 0.80))
+    for part in shapely.get_parts(data.china):
         if part.geom_type == "Polygon":
             x, y = part.exterior.xy
-            ax.fill(x, y, color="0.88", lw=0, label=None)
-    for lon, lat in borders_for_map(box):
-        ax.plot(lon, lat, color="0.4", lw=0.6)
-    styles = {("forward-based", COVERAGE_TARGETS[0][0]): ("tab:orange", "-", 0.25),
-              ("forward-based", COVERAGE_TARGETS[1][0]): ("tab:orange", ":", 0.0),
-              ("terminal", COVERAGE_TARGETS[0][0]): ("tab:blue", "-", 0.3),
-              ("terminal", COVERAGE_TARGETS[1][0]): ("tab:blue", ":", 0.0)}
-    what = {r: f"{r:g} m$^2$ at {a / 1e3:.0f} km" for r, a, _ in COVERAGE_TARGETS}
-    for (mode, rcs), cov in covs.items():
-        if cov.polygon.is_empty:
-            continue
-        color, ls, alpha = styles[mode, rcs]
-        for k, part in enumerate(shapely.get_parts(cov.polygon)):
-            x, y = part.exterior.xy
-            if alpha:
-                ax.fill(x, y, color=color, alpha=alpha, lw=0)
-            ax.plot(x, y, color=color, ls=ls, lw=1.3,
-                    label=f"{mode}: {what[rcs]}" if k == 0 else None)
-    ax.plot([lon0], [lat0], "k^", ms=7, label="radar")
-    ax.plot([beijing_lonlat[0]], [beijing_lonlat[1]], "ks", ms=5)
-    ax.annotate("Beijing", beijing_lonlat, xytext=(4, 4), textcoords="offset points", fontsize=8)
-    ax.set_xlim(box[0], box[2])
-    ax.set_ylim(box[1], box[3])
-    ax.set_aspect(1.0 / math.cos(math.radians(0.5 * (box[1] + box[3]))))
-    ax.set_xlabel("longitude (deg)")
+            ax.fill(_east(x), y, color="0.88", lw=0)
+    for row in data.corridors:
+        lon, lat, t = _east(row["lon"]), np.asarray(row["lat"]), np.asarray(row["t"])
+        lon = np.where(np.abs(np.diff(lon, prepend=lon[0])) > 180.0, np.nan, lon)
+        ax.plot(lon, lat, color="0.6", lw=0.6)
+        for name, s in row["sensors"].items():
+            start = s["body_track_start_s"]
+            end = s["body_track_end_s"]
+            if start is None or end is None:
+                continue
+            inside = (t >= start) & (t <= end)
+            ax.plot(np.where(inside, lon, np.nan), lat, color=_SENSOR_COLORS.get(name, "k"),
+                    lw=2.0)
+    for name, (flon, flat) in data.fans.items():
+        ax.plot(_east(flon), flat, color=_SENSOR_COLORS.get(name, "k"), lw=0.8, ls="--")
+    ax.plot([data.lon_deg % 360.0], [data.lat_deg], "k^", ms=6)
+    for name in data.shares:
+        ax.plot([], [], color=_SENSOR_COLORS.get(name, "k"), lw=2.0, label=_SHORT.get(name, name))
+    ax.legend(loc="lower right", fontsize=7, title="tracked by", title_fontsize=7)
+    ax.set_xlim(70, 300)
+    ax.set_ylim(0, 90)  # the corridors to the U.S. East Coast cross the Arctic
+    ax.set_xlabel("longitude (deg east)")
     ax.set_ylabel("latitude (deg)")
-    ax.set_title("Claim 2: AN/TPY-2 coverage by mode and target (China in grey)", fontsize=10)
-    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False)
-    return _png(fig)
+    ax.set_title("Claim 2: DF-41 corridors to the U.S.; tracked segments by radar", fontsize=9)
+    bx = fig.add_axes((0.76, 0.11, 0.22, 0.80))
+    names = list(data.shares)
+    y = np.arange(len(names))[::-1]
+    body = [100 * data.shares[n][0] for n in names]
+    rv = [100 * data.shares[n][1] for n in names]
+    bx.barh(y + 0.18, body, height=0.36, color=[_SENSOR_COLORS.get(n, "0.5") for n in names],
+            label="missile tracked")
+    bx.barh(y - 0.18, rv, height=0.36, color=[_SENSOR_COLORS.get(n, "0.5") for n in names],
+            alpha=0.45, hatch="//", label="warhead tracked")
+    bx.set_yticks(y, [_SHORT.get(n, n) for n in names], fontsize=7)
+    bx.set_xlim(0, 100)
+    bx.set_xlabel("corridors (%)")
+    bx.legend(loc="upper right", fontsize=6)
+    bx.grid(alpha=0.3, axis="x")
+    return figure_png(fig, FIG_DPI)  # axes placed by hand: no tight layout
 
 
 def figure_saturation(data: SaturationFigure) -> bytes:

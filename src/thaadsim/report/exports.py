@@ -8,6 +8,7 @@ directory::
     DIR/results/shots.parquet     one row per interceptor fired  (RunOutput.shots_frame)
     DIR/results/tracks.parquet    one row per threat per second  (tracks_frame)
     DIR/results/summary.json      headline figures, provenance   (RunOutput.summary)
+    DIR/results/claims.json       the claims check as data       (claims_records)
     DIR/scenario.czml             trajectories, sites, intercepts, animated (Cesium)
     DIR/scenario.kml              the same, static (Google Earth)
 
@@ -31,7 +32,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +40,9 @@ import numpy.typing as npt
 from thaadsim.jsonsafe import json_safe
 from thaadsim.run import RunOutput, ThreatTrack
 from thaadsim.timing import stage
+
+if TYPE_CHECKING:
+    from thaadsim.studies.claims import Claim
 
 EPOCH = dt.datetime(2017, 1, 1, tzinfo=dt.UTC)
 """The calendar time of the raid's t = 0 in CZML (module docstring)."""
@@ -414,11 +418,24 @@ def write_kml(out: RunOutput, path: str | Path) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
+def write_claims(claims: Sequence[Claim], path: str | Path) -> Path:
+    """Write the claims check as data (``claims.json``): a JSON list, one object per claim,
+    :func:`thaadsim.studies.claims.claims_records` (the serialiser ``thaadsim run --json``
+    uses too)."""
+    from thaadsim.studies.claims import claims_records
+
+    path = Path(path)
+    path.write_text(json.dumps(json_safe(claims_records(claims)), indent=2, allow_nan=False)
+                    + "\n", encoding="utf-8")
+    return path
+
+
 def write_exports(out: RunOutput, directory: str | Path, *,
                   epoch: dt.datetime = EPOCH) -> dict[str, Path]:
     """Write the tables into ``directory/results/`` and ``scenario.czml``, ``scenario.kml``
     into ``directory`` (module docstring). Returns the paths by name (``threats``,
-    ``shots``, ``tracks``, ``summary``, ``czml``, ``kml``)."""
+    ``shots``, ``tracks``, ``summary``, ``czml``, ``kml``); ``results/claims.json`` is
+    :func:`write_claims`'s (the report folder writes it with the report's claims)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     with stage("exports"):

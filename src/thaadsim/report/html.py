@@ -678,6 +678,8 @@ def _claim_context(claims: Sequence[Claim]) -> list[dict[str, Any]]:
             "summary": c.summary,
             "numbers": [(_label(k), _fmt(v)) for k, v in c.numbers.items()],
             "figure": png_data_uri(png) if png else None,
+            "sources": list(c.sources),
+            "notes": list(c.notes),
         })
     return rows
 

@@ -30,7 +30,11 @@ Outputs:
   (power, losses, cross-section) (the rounding moves the signal-to-noise ratio by at most
   half a step of each). Fire-control and kill-vehicle parameters (kill probability,
   divert, reaction time, kill assessment, fire channels, launchers) change only the cheap
-  fire-control trials.
+  fire-control trials. The network latency (``network_latency_s``: when a remote sensor's
+  firm track reaches a battery, ``data/network.yaml``'s 1-10 s) is the defense's own
+  (``dataclasses.replace``) and enters the prepared best tracks, so runs share their
+  preparation per :data:`LATENCY_STEP_S` step of it as for the radar's levels; it matters
+  only where a battery uses a sensor other than its own radar.
 * ``footprint_area``: the area (km^2) of the defended footprint
   (:func:`thaadsim.studies.footprint.defended_footprint`) of the defense's first battery
   against the first raid group's missile from that group's launch centre (its shape and
@@ -38,13 +42,13 @@ Outputs:
   :data:`FOOTPRINT_GRID_KM` km) with ``min_shots`` shot opportunities (default 1). The
   footprint depends on the varied parameters only through the firm-track time (the radar:
   cross-section, power, losses, applied as themselves on the :data:`RCS_LEVEL_DB` grid as
-  above) and the shot timing (reaction time; kill assessment
-  with ``min_shots=2`` only), so the aimed flights and the intercept geometry are computed
-  once and shared by every run, the firm-track estimate once per cross-section level, and
-  a run costs only the shot count (:func:`thaadsim.studies.footprint.shot_opportunities`).
-  Kill probability, fire channels and launchers do not enter the footprint (one threat,
-  opportunities not kills), nor divert (the footprint's geometry is the reach table's), and
-  are refused.
+  above; the network latency for a track from another sensor) and the shot timing (reaction
+  time; kill assessment with ``min_shots=2`` only), so the aimed flights and the intercept
+  geometry are computed once and shared by every run, the firm-track estimate once per
+  cross-section level, and a run costs only the shot count
+  (:func:`thaadsim.studies.footprint.shot_opportunities`). Kill probability, fire channels
+  and launchers do not enter the footprint (one threat, opportunities not kills), nor divert
+  (the footprint's geometry is the reach table's), and are refused.
 
 The ``dummy`` parameter changes nothing: its indices show how far from zero an estimate
 of this size wanders for a parameter that does not matter (SALib's convention for a
@@ -87,7 +91,7 @@ OUTPUTS = ("p_no_leak", "expected_leakers", "detection_range", "footprint_area")
 OUTPUT_UNITS = {"p_no_leak": "probability", "expected_leakers": "threats",
                 "detection_range": "km", "footprint_area": "km^2"}
 PARAMETERS = ("sspk", "divert_mps", "rcs_m2", "average_power_w", "losses_db", "reaction_s",
-              "kill_assessment_s", "fire_channels", "launchers", "dummy")
+              "kill_assessment_s", "fire_channels", "launchers", "network_latency_s", "dummy")
 DEFAULT_PARAMETERS = {
     "p_no_leak": ("sspk", "divert_mps", "rcs_m2", "average_power_w", "reaction_s",
                   "fire_channels"),
@@ -99,13 +103,19 @@ DEFAULT_PARAMETERS = {
 """Default parameters of each output (``footprint_area`` adds ``kill_assessment_s`` when
 ``min_shots`` is 2)."""
 FOOTPRINT_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db", "reaction_s",
-                        "kill_assessment_s", "dummy")
+                        "kill_assessment_s", "network_latency_s", "dummy")
 """The parameters the defended footprint can take (module docstring)."""
 FOOTPRINT_GRID_KM = 25.0
 """Default cell size of the ``footprint_area`` runs: coarse, so that a run is cheap (the
 area moves by whole cells; the default of ``thaadsim footprint`` is 10 km)."""
 RADAR_PARAMETERS = ("rcs_m2", "average_power_w", "losses_db")
 """Parameters that change tracking."""
+TRACK_PARAMETERS = (*RADAR_PARAMETERS, "network_latency_s")
+"""Parameters that change the prepared tracks (tracking, and when each sensor's track
+reaches each battery): runs share their preparation per distinct level of these."""
+LATENCY_STEP_S = 0.5
+"""Grid (s) of the network latency on which runs share their prepared tracks: a run's
+latency is moved by at most 0.25 s (against the 1-10 s range of ``data/network.yaml``)."""
 RCS_LEVEL_DB = 0.5
 """Grid (dB) of the radar parameters (power, losses, cross-section) on which runs share
 their tracking (module docstring)."""
@@ -193,6 +203,16 @@ def parameter(name: str, defense: Defense) -> Parameter:
                          unit="s" if name.endswith("_s") else "",
                          integer=name in ("fire_channels", "launchers"),
                          basis=f"battery {battery.slug}: {basis}")
+    if name == "network_latency_s":
+        from thaadsim.systems.sensors import network_latency_figure
+
+        lo, hi, basis = _range(network_latency_figure(), (1.0, 10.0),
+                               "1-10 s (data/network.yaml states no range)")
+        return Parameter(name=name, nominal=float(defense.network_latency_s), low=lo, high=hi,
+                         unit="s", basis=f"data/network.yaml network_latency_s: {basis}, "
+                                         "uniform; a remote sensor's track reaches a battery "
+                                         "this long after it is firm (0 from its own radar), "
+                                         f"on a {LATENCY_STEP_S:g} s grid")
     if name == "dummy":
         return Parameter(name=name, nominal=0.5, low=0.0, high=1.0, unit="",
                          basis="changes nothing (noise floor of the estimates)")
@@ -332,11 +352,13 @@ its own)."""
 
 def _radar_levels(values: dict[str, FloatArray], defense: Defense, runs: int
                   ) -> npt.NDArray[np.int64]:
-    """(runs, 3): each run's power (ratio to the nominal), losses (difference from the
+    """(runs, 4): each run's power (ratio to the nominal), losses (difference from the
     nominal) and cross-section, each in whole :data:`RCS_LEVEL_DB` dB steps
-    (:data:`NOT_VARIED` for the cross-section of a run that keeps the threats' own)."""
+    (:data:`NOT_VARIED` for the cross-section of a run that keeps the threats' own), and
+    its network latency in whole :data:`LATENCY_STEP_S` steps (:data:`NOT_VARIED`: the
+    defense's own)."""
     radar = _first_radar(defense)
-    out = np.zeros((runs, 3), dtype=np.int64)
+    out = np.zeros((runs, 4), dtype=np.int64)
     if "average_power_w" in values:
         out[:, 0] = np.rint(10 * np.log10(values["average_power_w"] / radar.average_power_w)
                             / RCS_LEVEL_DB)
@@ -344,15 +366,17 @@ def _radar_levels(values: dict[str, FloatArray], defense: Defense, runs: int
         out[:, 1] = np.rint((values["losses_db"] - radar.losses_db) / RCS_LEVEL_DB)
     out[:, 2] = (np.rint(10 * np.log10(values["rcs_m2"]) / RCS_LEVEL_DB) if "rcs_m2" in values
                  else NOT_VARIED)
+    out[:, 3] = (np.rint(values["network_latency_s"] / LATENCY_STEP_S)
+                 if "network_latency_s" in values else NOT_VARIED)
     return out
 
 
 def _at_levels(levels: npt.NDArray[np.int64], defense: Defense,
                raid: Sequence[RaidThreat]) -> tuple[Defense, list[RaidThreat]]:
     """The defense and raid of one row of :func:`_radar_levels`: every sensor's radar with
-    its power scaled and its losses shifted, every threat with the cross-section (or its
-    own), by ``dataclasses.replace``."""
-    power, losses, rcs = (int(v) for v in levels)
+    its power scaled and its losses shifted, the network's latency (or the defense's own),
+    every threat with the cross-section (or its own), by ``dataclasses.replace``."""
+    power, losses, rcs, latency = (int(v) for v in levels)
     factor = 10 ** (power * RCS_LEVEL_DB / 10)
     sensors = tuple(dataclasses.replace(s, radar=dataclasses.replace(
         s.radar, average_power_w=s.radar.average_power_w * factor,
@@ -360,7 +384,9 @@ def _at_levels(levels: npt.NDArray[np.int64], defense: Defense,
     threats = (list(raid) if rcs == NOT_VARIED else
                [dataclasses.replace(th, rcs_m2=float(10 ** (rcs * RCS_LEVEL_DB / 10)))
                 for th in raid])
-    return dataclasses.replace(defense, sensors=sensors), threats
+    latency_s = (defense.network_latency_s if latency == NOT_VARIED
+                 else latency * LATENCY_STEP_S)
+    return dataclasses.replace(defense, sensors=sensors, network_latency_s=latency_s), threats
 
 
 def _runs_of(values: dict[str, FloatArray]) -> int:
@@ -437,12 +463,14 @@ class _EngagementModel:
     """(runs,) the level variant of each run (index into ``subsets``)."""
 
     def evaluate(self, start: int, stop: int) -> FloatArray:
-        fc_names = [k for k in self.values if k not in RADAR_PARAMETERS and k != "dummy"]
+        fc_names = [k for k in self.values if k not in TRACK_PARAMETERS and k != "dummy"]
         out = np.empty(stop - start)
         for k, j in enumerate(range(start, stop)):
+            sub = self.subsets[self.which[j]]
             d, icpt = _apply_defense(self.defense,
                                      {n: float(self.values[n][j]) for n in fc_names})
-            sub = self.subsets[self.which[j]]
+            # the run's latency, with which its tracks were prepared
+            d = dataclasses.replace(d, network_latency_s=sub.defense.network_latency_s)
             sub = dataclasses.replace(sub, defense=d, interceptors=(icpt, *sub.interceptors[1:]))
             res = engage_prepared(sub, self.trials, np.random.default_rng(self.seed))
             out[k] = res.p_no_leak if self.output == "p_no_leak" else res.expected_leakers

@@ -34,6 +34,19 @@ has a ``kind`` that says how the model value is computed:
     standard range or the modelled flight time.
 ``radar_range``
     :func:`thaadsim.systems.radar.detection_range_m` for the target the report is read for.
+``first_detection``
+    The detection chain itself (:func:`thaadsim.engagement.detect_trials`: the mode's
+    search, face, horizon, instrumented range and range equation, the early-warning cue)
+    against a catalog missile flown from ``launch`` to ``aim`` (site slugs or ``LAT,LON``)
+    and seen by the ``radar`` mode at ``site`` (facing the launch point unless
+    ``boresight_deg`` is given) with a target of ``rcs_m2``: the median over ``trials`` of
+    the slant range at first detection (NaN: never detected). What a published statement
+    of a mode's range means for a missile in flight, not the range equation alone.
+``coverage_share``
+    :func:`thaadsim.studies.coverage.radar_coverage` (track dwell: the face, horizon,
+    instrumented range and range equation) of the ``radar`` mode at ``site`` facing
+    ``boresight_deg`` (or toward ``toward``, a site slug or ``LAT,LON``) for a target of
+    ``rcs_m2`` at ``target_alt_km``: the share (%) of ``country``'s area under the fan.
 ``interceptor_burnout``
     :func:`thaadsim.systems.interceptor.burnout_speed_mps` on the calibration fly-out.
 ``interceptor_reach``
@@ -73,6 +86,8 @@ KINDS: dict[str, tuple[str, ...]] = {
     "test_flight": ("missile", "range_km", "apogee_km", "quantity"),
     "loft": ("missile", "range_km", "apogee_km", "quantity"),
     "radar_range": ("radar", "rcs_m2", "dwell"),
+    "first_detection": ("missile", "launch", "aim", "radar", "site", "rcs_m2", "trials", "seed"),
+    "coverage_share": ("radar", "site", "rcs_m2", "target_alt_km", "country"),
     "interceptor_burnout": ("interceptor",),
     "interceptor_reach": ("interceptor", "alt_km"),
     "interceptor_apogee": ("interceptor",),
@@ -159,6 +174,9 @@ def _check_case(raw: Any, i: int, name: str, seen: set[str]) -> dict[str, Any]:
         if key not in inputs:
             raise CatalogError(f"{where}: inputs.{key}: missing (kind {kind!r} needs "
                                f"{', '.join(KINDS[kind])})")
+    if kind == "coverage_share" and ("boresight_deg" in inputs) == ("toward" in inputs):
+        raise CatalogError(f"{where}: inputs: give exactly one of boresight_deg or toward "
+                           "(a site slug or LAT,LON the radar faces)")
     if kind in _QUANTITIES and inputs["quantity"] not in _QUANTITIES[kind]:
         raise CatalogError(f"{where}: inputs.quantity: {inputs['quantity']!r} is not one of "
                            f"{_QUANTITIES[kind]}")
@@ -387,6 +405,83 @@ def _loft(slug: str, range_km: float, apogee_km: float) -> tuple[float, float, s
             f"implied test payload {a.payload_kg:.0f} kg; no Earth rotation")
 
 
+def _place(text: str) -> tuple[float, float]:
+    """A catalog site's slug or ``LAT,LON``."""
+    from thaadsim.systems.catalog import get_site
+
+    if "," in text:
+        lat, lon = (float(x) for x in text.split(","))
+        return lat, lon
+    site = get_site(text)
+    return site.lat_deg, site.lon_deg
+
+
+@cache
+def _first_detection(missile: str, launch: str, aim: str, radar: str, site: str,
+                     rcs_m2: float, trials: int, seed: int,
+                     boresight_deg: float | None) -> tuple[float, str]:
+    """Median slant range (km) at first detection, and a note (module docstring)."""
+    from thaadsim.engagement import detect_trials
+    from thaadsim.physics.geodesy import geodesic_inverse
+    from thaadsim.systems.catalog import get_radar, get_site
+    from thaadsim.systems.detection import truth_from_flight
+    from thaadsim.systems.radar import look
+    from thaadsim.systems.sensors import Sensor
+    from thaadsim.systems.threat import fly_threat
+
+    (lat0, lon0), (lat1, lon1) = _place(launch), _place(aim)
+    st = get_site(site)
+    if boresight_deg is None:
+        boresight_deg = float(geodesic_inverse(st.lat_deg, st.lon_deg, lat0, lon0)[1]) % 360.0
+    sensor = Sensor(name=site, radar=get_radar(radar).radar,
+                    emplacement=st.emplacement(boresight_deg), site=site)
+    m = _missile(missile)
+    tf = fly_threat(m, lat0, lon0, lat1, lon1, record=True)
+    truth = truth_from_flight(tf.flight, m.rocket.reentry_beta_kgm2)
+    tl = detect_trials(truth, sensor, rcs_m2, trials, np.random.default_rng(seed))
+    t_first = np.asarray(tl.first_detection_s, dtype=np.float64).ravel()
+    seen = np.isfinite(t_first)
+    note = (f"{missile} {tf.range_m / 1e3:,.0f} km, apogee {tf.apogee_alt_m / 1e3:,.0f} km; "
+            f"boresight {boresight_deg:.0f} deg; detected in {int(seen.sum())}/{trials} trials")
+    if not seen.any():
+        return math.nan, note
+    t_rec, x_rec = truth.t_s[0], truth.state[0]
+    ok = np.isfinite(t_rec)
+    t_med = float(np.median(t_first[seen]))
+    pos = np.array([np.interp(t_med, t_rec[ok], x_rec[ok, k]) for k in range(3)])
+    view = look(sensor.radar, sensor.emplacement, pos, np.zeros(3), rcs_m2)
+    r_km = float(np.asarray(view.range_m).ravel()[0]) / 1e3
+    return r_km, note + f"; first detection at t = {t_med:.0f} s"
+
+
+@cache
+def _coverage_share(radar: str, site: str, boresight_deg: float, rcs_m2: float, alt_km: float,
+                    country: str) -> tuple[float, str]:
+    """Share (%) of ``country`` under the fan (module docstring), and a note."""
+    from thaadsim.studies.coverage import radar_coverage
+    from thaadsim.systems.catalog import get_radar, get_site
+
+    emp = get_site(site).emplacement(boresight_deg)
+    cov = radar_coverage(get_radar(radar).radar, emp, rcs_m2, alt_km * 1e3, dwell="track",
+                         azimuth_step_deg=1.0)
+    share = next((c for c in cov.territory if c.name == country), None)
+    pct = 0.0 if share is None else 100.0 * share.share
+    return pct, (f"boresight {boresight_deg:.0f} deg, {rcs_m2:g} m2 at {alt_km:g} km; fan "
+                 f"reaches {float(np.nanmax(cov.far_m)) / 1e3:,.0f} km")
+
+
+def _boresight(inp: Mapping[str, Any]) -> float:
+    """``boresight_deg``, or the bearing from ``site`` to ``toward``."""
+    from thaadsim.physics.geodesy import geodesic_inverse
+    from thaadsim.systems.catalog import get_site
+
+    if inp.get("boresight_deg") is not None:
+        return float(inp["boresight_deg"])
+    st = get_site(str(inp["site"]))
+    lat, lon = _place(str(inp["toward"]))
+    return float(geodesic_inverse(st.lat_deg, st.lon_deg, lat, lon)[1]) % 360.0
+
+
 def _interceptor(slug: str) -> Any:
     from thaadsim.systems.interceptor import get_interceptor
 
@@ -413,6 +508,18 @@ def _model(kind: str, inp: Mapping[str, Any]) -> _Out:
         radar = get_radar(str(inp["radar"])).radar
         r = float(detection_range_m(radar, float(inp["rcs_m2"]), str(inp["dwell"]))) / 1e3
         return None, r, f"{inp['rcs_m2']} m2, {inp['dwell']} dwell, range equation alone"
+    if kind == "first_detection":
+        b = inp.get("boresight_deg")
+        r_km, note = _first_detection(
+            str(inp["missile"]), str(inp["launch"]), str(inp["aim"]), str(inp["radar"]),
+            str(inp["site"]), float(inp["rcs_m2"]), int(inp["trials"]), int(inp["seed"]),
+            None if b is None else float(b))
+        return None, r_km, note
+    if kind == "coverage_share":
+        pct, note = _coverage_share(str(inp["radar"]), str(inp["site"]), _boresight(inp),
+                                    float(inp["rcs_m2"]), float(inp["target_alt_km"]),
+                                    str(inp["country"]))
+        return None, pct, note
     if kind == "interceptor_burnout":
         from thaadsim.systems.interceptor import burnout_speed_mps
 
@@ -497,7 +604,16 @@ def run_cases(cases: Sequence[Mapping[str, Any]] | None = None,
 
 
 CACHE_NAME = "validation"
-"""The shipped cases' results in thaadsim's cache (:mod:`thaadsim.cache`)."""
+"""The shipped cases' results in thaadsim's cache (:mod:`thaadsim.cache`): the entry
+:func:`cache_entry` names, one per version."""
+
+
+def cache_entry() -> str:
+    """The cache entry of this version's table: :data:`CACHE_NAME` and the start of the
+    version key, so that two installed versions (two environments sharing a user's cache)
+    each keep their own table instead of overwriting one entry in turn, which made every
+    report of the one recompute the whole table after a run of the other."""
+    return f"{CACHE_NAME}-{version_key()[:16]}"
 
 
 def _as_results(value: Any) -> list[CaseResult] | None:
@@ -513,10 +629,10 @@ def cached_results() -> Cached:
     per version of thaadsim's code and catalog (:func:`thaadsim.cache.version_key`) and kept
     in the user's cache; ``computed_at`` says when, ``from_cache`` whether this call read
     them. A ``thaadsim validate`` run of the shipped cases fills the same cache."""
-    hit = cached(CACHE_NAME, lambda: [asdict(r) for r in run_cases()])
+    hit = cached(cache_entry(), lambda: [asdict(r) for r in run_cases()])
     results = _as_results(hit.value)
     if results is None:  # a damaged or foreign cache entry: never trusted, computed again
-        hit = store(CACHE_NAME, version_key(), [asdict(r) for r in run_cases()])
+        hit = store(cache_entry(), version_key(), [asdict(r) for r in run_cases()])
         results = _as_results(hit.value) or []
     return replace(hit, value=results)
 
@@ -534,13 +650,14 @@ def validate(cases_path: str | Path | None = None) -> list[CaseResult]:
     then kept in the cache, where a later report finds them: :func:`cached_results`)."""
     results = run_cases(load_cases(cases_path))
     if cases_path is None:
-        store(CACHE_NAME, version_key(), [asdict(r) for r in results])
+        store(cache_entry(), version_key(), [asdict(r) for r in results])
     return results
 
 
 __all__ = [
     "KINDS",
     "CaseResult",
+    "cache_entry",
     "cached_results",
     "kepler_closed_form",
     "load_cases",

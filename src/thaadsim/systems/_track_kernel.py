@@ -8,10 +8,11 @@ scalar by scalar:
 
 * the dynamics (J2 gravity, Coriolis and centrifugal terms, drag with the U.S. Standard
   Atmosphere 1976 density at the geodetic height) and their analytic Jacobian;
-* the geodetic conversion inside them: Bowring's (1976) latitude refined by the same three
-  fixed-point steps as :func:`thaadsim.physics.geodesy.ecef_to_geodetic` (which starts
-  from pymap3d's closed form instead; both converge to the same latitude to rounding),
-  on the tangent of the latitude, so with square roots and no trigonometry;
+* the geodetic conversion inside them
+  (:func:`thaadsim.physics._geodesy_kernel.geodetic_up_alt`): Bowring's (1976) latitude
+  refined by fixed-point steps as :func:`thaadsim.physics.geodesy.ecef_to_geodetic`
+  (which starts from pymap3d's closed form instead; both converge to the same latitude
+  to rounding), on the tangent of the latitude, so with square roots and no trigonometry;
 * the density: the standard's seven layers below 86 km in closed form and, above, the
   same PCHIP interpolant of ln(rho) as :func:`thaadsim.physics.atmosphere.density_kgm3`,
   evaluated from its breakpoints and coefficients (passed in, not copied);
@@ -48,6 +49,7 @@ import math
 import numba
 import numpy as np
 
+from thaadsim.physics._geodesy_kernel import geodetic_up_alt
 from thaadsim.physics._jit import FASTMATH
 from thaadsim.physics.gravity import gravity_xyz
 
@@ -55,41 +57,6 @@ _DENSITY_STEP_M = 5.0
 """Altitude step of the central difference for d(rho)/dh (the NumPy path's)."""
 
 _TWO_PI = 2.0 * math.pi
-
-_LATITUDE_STEPS = 2
-"""Fixed-point steps after Bowring's latitude: each divides its error by ~1/e^2 (~150);
-from Bowring's 1e-9 rad at 1,000 km (4e-9 at 3,000 km) two leave 1e-14 rad (measured over
-all latitudes, -1 to 3,000 km), a tilt of the up vector far below what the drag
-Jacobian could show; the height is stationary in the latitude error."""
-
-
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def geodetic_up_alt(x: float, y: float, z: float,
-                    earth: np.ndarray) -> tuple[float, float, float, float]:
-    r"""Geodetic height (m) and the up unit vector (the ellipsoid normal) of an Earth-fixed
-    point, without trigonometric functions: Bowring's latitude, then the fixed-point steps
-    of :func:`thaadsim.physics.geodesy.ecef_to_geodetic` written for its tangent,
-    :math:`\tan\varphi_{k+1} = (z + e^2 N_k\sin\varphi_k)/p`."""
-    a, e2, b = earth[0], earth[1], earth[2]
-    p = math.sqrt(x * x + y * y)
-    if p == 0.0:
-        return abs(z) - b, 0.0, 0.0, math.copysign(1.0, z)
-    ep2 = e2 / (1.0 - e2)
-    u = z * a
-    w = p * b
-    q = math.sqrt(u * u + w * w)
-    st = u / q
-    ct = w / q
-    t = (z + ep2 * b * st * st * st) / (p - e2 * a * ct * ct * ct)
-    for _ in range(_LATITUDE_STEPS):
-        s = t / math.sqrt(1.0 + t * t)
-        n = a / math.sqrt(1.0 - e2 * s * s)
-        t = (z + e2 * n * s) / p
-    c = 1.0 / math.sqrt(1.0 + t * t)
-    s = t * c
-    alt = p * c + z * s - a * math.sqrt(1.0 - e2 * s * s)
-    return alt, c * x / p, c * y / p, s
-
 
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _table_interval(zq: float, px: np.ndarray, start: int) -> int:
@@ -134,6 +101,71 @@ def density_near(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
     log_rho = ((pc[0, i] * dx + pc[1, i]) * dx + pc[2, i]) * dx + pc[3, i]
     log_rho -= max(h - z_max, 0.0) / h_top
     return math.exp(log_rho), i
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def _expm1_small(d: float) -> float:
+    """exp(d) - 1 for |d| < 0.01 by its Taylor series to d^7 (error below 1e-18 d)."""
+    return d * (1.0 + d * (0.5 + d * (1.0 / 6.0 + d * (1.0 / 24.0 + d * (
+        1.0 / 120.0 + d * (1.0 / 720.0 + d * (1.0 / 5040.0)))))))
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def _log1p_small(e: float) -> float:
+    """log(1 + e) for |e| < 1e-3 by its Taylor series to e^6 (error below 1e-18 e)."""
+    return e * (1.0 - e * (0.5 - e * (1.0 / 3.0 - e * (0.25 - e * (0.2 - e / 6.0)))))
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def density_slope(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
+                  pc: np.ndarray, index: np.ndarray) -> tuple[float, float]:
+    r"""Density (kg/m^3) at ``h`` (m), as :func:`density_near`, and its central difference
+    over :math:`h \pm` ``_DENSITY_STEP_M`` (the NumPy path's d(rho)/dh), with one
+    exponential instead of three: where the three heights share a layer of the standard
+    below 86 km, or an interval of the PCHIP of ln(rho) above, the neighbours are
+    :math:`\rho\,e^{\delta_\pm}` with :math:`\delta_\pm` the exact difference of
+    ln(rho) (a polynomial difference above 86 km; in a layer of lapse :math:`L`,
+    :math:`\delta = -(g_0M_0/(R^*L) + 1)\ln(1 + L\,\Delta H/T)`, or
+    :math:`-g_0M_0\Delta H/(R^* T)` in an isothermal one, :math:`\Delta H` the
+    geopotential step), and :math:`e^{\delta} - 1` by its series (:math:`|\delta|`
+    about 1e-3). The difference :math:`\rho(e^{\delta_+} - e^{\delta_-})` then loses
+    nothing to cancellation; it agrees with the three-density difference to the latter's
+    rounding (about 1e-13 relative). Elsewhere (a boundary between the three, the
+    clamps at the table's ends) the three densities are evaluated."""
+    step = _DENSITY_STEP_M
+    rho, near = density_near(h, atm, layers, px, pc, index, -1)
+    r0, z_min, g_r, z86, z_max = atm[0], atm[1], atm[2], atm[4], atm[5]
+    if h - step >= z_min and h + step < z86:
+        geo = r0 * h / (r0 + h)
+        top = layers.shape[1] - 1
+        b = top
+        while b > 0 and geo < layers[0, b]:
+            b -= 1
+        d_up = r0 * r0 * step / ((r0 + h) * (r0 + h + step))
+        d_dn = -r0 * r0 * step / ((r0 + h) * (r0 + h - step))
+        if (b == 0 or geo + d_dn >= layers[0, b]) and (b == top or geo + d_up < layers[0, b + 1]):
+            t_b, lapse = layers[1, b], layers[3, b]
+            if lapse == 0.0:
+                e_up, e_dn = -g_r * d_up / t_b, -g_r * d_dn / t_b
+            else:
+                t_m = t_b + lapse * (geo - layers[0, b])
+                k = -(g_r / lapse + 1.0)
+                e_up = k * _log1p_small(lapse * d_up / t_m)
+                e_dn = k * _log1p_small(lapse * d_dn / t_m)
+            return rho, rho * (_expm1_small(e_up) - _expm1_small(e_dn)) / (2.0 * step)
+    elif h - step >= z86 and h + step <= z_max and near >= 0:
+        i = near
+        if px[i] <= h - step and h + step <= px[i + 1]:
+            dx = h - px[i]
+            c0, c1, c2 = pc[0, i], pc[1, i], pc[2, i]
+            e_up = step * (c0 * (3.0 * dx * dx + 3.0 * dx * step + step * step)
+                           + c1 * (2.0 * dx + step) + c2)
+            e_dn = -step * (c0 * (3.0 * dx * dx - 3.0 * dx * step + step * step)
+                            + c1 * (2.0 * dx - step) + c2)
+            return rho, rho * (_expm1_small(e_up) - _expm1_small(e_dn)) / (2.0 * step)
+    above = density_near(h + step, atm, layers, px, pc, index, near)[0]
+    below = density_near(h - step, atm, layers, px, pc, index, near)[0]
+    return rho, (above - below) / (2.0 * step)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -186,10 +218,7 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
     a_v[1, 0] = -2.0 * om
     if k_drag > 0.0:
         alt, up0, up1, up2 = geodetic_up_alt(x0, x1, x2, earth)
-        rho, near = density_near(alt, atm, layers, px, pc, index, -1)
-        above = density_near(alt + _DENSITY_STEP_M, atm, layers, px, pc, index, near)[0]
-        below = density_near(alt - _DENSITY_STEP_M, atm, layers, px, pc, index, near)[0]
-        drho = (above - below) / (2.0 * _DENSITY_STEP_M)
+        rho, drho = density_slope(alt, atm, layers, px, pc, index)
         speed = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
         krs = k_drag * rho * speed
         dy[3] -= krs * v0

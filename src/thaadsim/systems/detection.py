@@ -204,17 +204,19 @@ def simulate_detection(
     each launch an external cue lets the radar put cued acquisition dwells
     (:meth:`Radar.energy_j` ``'cued'``) on the threat wherever it is in the face, instead
     of waiting for it to cross the search fence.
-    ``backend`` says how the filter runs (:data:`thaadsim.systems.tracking.Backend`: the
-    compiled kernel, or the NumPy code, which the benchmark times as its baseline); the
-    random draws do not depend on it. ``searched``: what :func:`search` gave for these
-    threats with this ``rng`` (it is then not run again, and ``rng`` is taken as past its
-    draws)."""
+    ``backend`` says how the filter and the looks' geometry run
+    (:data:`thaadsim.systems.tracking.Backend`: the compiled kernels, or the NumPy code and
+    the library geodesy, which the benchmark times as its baseline); the random draws do
+    not depend on it, and the results agree to rounding. ``searched``: what
+    :func:`search` gave for these threats with this ``rng`` (it is then not run again, and
+    ``rng`` is taken as past its draws)."""
     n = truth.t_s.shape[0]
     rcs = np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), (n,))
     for value in np.unique(rcs):  # NaN included: every value within the LIMITS row
         check("rcs_m2", float(value), "rcs_m2")
     first, search_looks = (searched if searched is not None else
-                           search(truth, radar, emplacement, rcs, rng, early_warning=early_warning))
+                           search(truth, radar, emplacement, rcs, rng, early_warning=early_warning,
+                                  backend=backend))
     # 2-4. from the first detection on, track dwells: confirmation, filter, firm track
     out = {name: np.full(n, np.nan) for name in _PER_THREAT}
     per_look = {name: np.full((n, 1), np.nan) for name in _PER_LOOK}
@@ -234,11 +236,12 @@ def simulate_detection(
 
 
 def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray,
-           rng: np.random.Generator, *, early_warning: Cue = "catalog"
-           ) -> tuple[FloatArray, int]:
+           rng: np.random.Generator, *, early_warning: Cue = "catalog",
+           backend: tracking.Backend = tracking.DEFAULT_BACKEND) -> tuple[FloatArray, int]:
     """Step 1 of :func:`simulate_detection` (module docstring): each threat's first
     detection (NaN: never) and the search looks made; ``rcs`` is (n,). Draws, from ``rng``,
-    the frame phases (n, 1) and then the detection draws (n, frames)."""
+    the frame phases (n, 1) and then the detection draws (n, frames). ``backend``: how
+    the looks' geometry is computed (:func:`~thaadsim.systems.radar.look`)."""
     n = truth.t_s.shape[0]
     end = truth.impact_t_s
     frame = radar.search_frame_s
@@ -246,7 +249,7 @@ def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray
     t_search = rng.uniform(0.0, frame, (n, 1)) + frame * np.arange(k)
     y = truth_at(truth, t_search)
     alive = np.isfinite(y[..., 0]) & (t_search <= end[:, None])
-    view = _look_at(radar, emplacement, y, rcs[:, None], "search", alive)
+    view = _look_at(radar, emplacement, y, rcs[:, None], "search", alive, backend)
     in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
                 & (view.apparent_el_deg <= radar.search_el_high_deg))
     pd = np.where(in_fence, view.pd, 0.0)
@@ -261,7 +264,8 @@ def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray
 
 
 def _look_at(radar: Radar, emplacement: Emplacement, y: FloatArray, rcs_m2: FloatArray,
-             dwell: str, where: npt.NDArray[np.bool_]) -> Look:
+             dwell: str, where: npt.NDArray[np.bool_],
+             backend: tracking.Backend = tracking.DEFAULT_BACKEND) -> Look:
     """:func:`~thaadsim.systems.radar.look` at the states ``y`` (..., 6) where ``where``
     (the threat still flying), the same figures there; elsewhere not visible
     (``BELOW_HORIZON``, zero SNR and detection probability, zero geometry). The radar's
@@ -269,7 +273,7 @@ def _look_at(radar: Radar, emplacement: Emplacement, y: FloatArray, rcs_m2: Floa
     longest track's looks after their impact."""
     rcs = np.broadcast_to(rcs_m2, where.shape)[where]
     part = look(radar, emplacement, np.nan_to_num(y[where][:, :3]),
-                np.nan_to_num(y[where][:, 3:]), rcs, dwell)
+                np.nan_to_num(y[where][:, 3:]), rcs, dwell, backend=backend)
 
     def full(name: str) -> npt.NDArray[Any]:
         got = getattr(part, name)
@@ -327,7 +331,7 @@ def _track(
     y = truth_at(sub, looks_t)
     alive = looks_t < impact[:, None]
     dwells = ("search", "track")
-    views = [_look_at(radar, emp, y[:, cols], rcs[:, None], dwell, alive[:, cols])
+    views = [_look_at(radar, emp, y[:, cols], rcs[:, None], dwell, alive[:, cols], backend)
              for dwell, cols in zip(dwells, (slice(0, 1), slice(1, None)), strict=True)]
     drawn = [measure(radar, v, rng, dwell) for v, dwell in zip(views, dwells, strict=True)]
     z = np.concatenate([d[0] for d in drawn], axis=1)

@@ -404,6 +404,32 @@ def _fastest_over_segments(
 @lru_cache(maxsize=16)
 def _reach_table(slug: str, rocket: Rocket, min_alt_m: float, max_alt_m: float,
                  max_ground_range_m: float, n_ground: int, n_alt: int) -> ReachTable:
+    """The table, kept once per version of thaadsim (:func:`thaadsim.cache.cached`, keyed by
+    the version and the arguments, the rocket by its content: a changed rocket is flown
+    anew) and in this process: a run reads it instead of flying the fan again. JSON keeps
+    every float exactly (shortest repr, NaN as NaN), so a kept table is the table."""
+    import hashlib
+
+    from thaadsim.cache import cached, version_key
+
+    args = (slug, rocket, min_alt_m, max_alt_m, max_ground_range_m, n_ground, n_alt)
+
+    def compute() -> dict[str, Any]:
+        t = _computed_reach_table(*args)
+        return {"tof_s": t.tof_s.tolist(), "speed_mps": t.speed_mps.tolist(),
+                "kick_deg": t.kick_deg.tolist()}
+
+    key = version_key() + repr(args)
+    name = "reach-" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    value = cached(name, compute, key=key).value
+    return ReachTable(slug=slug, ground_m=np.linspace(0.0, max_ground_range_m, n_ground),
+                      alt_m=np.linspace(min_alt_m, max_alt_m, n_alt),
+                      **{k: np.array(value[k], dtype=np.float64).reshape(n_ground, n_alt)
+                         for k in ("tof_s", "speed_mps", "kick_deg")})
+
+
+def _computed_reach_table(slug: str, rocket: Rocket, min_alt_m: float, max_alt_m: float,
+                          max_ground_range_m: float, n_ground: int, n_alt: int) -> ReachTable:
     kicks = _FAN_KICKS_DEG
     ground_m = np.linspace(0.0, max_ground_range_m, n_ground)
     alt_m = np.linspace(min_alt_m, max_alt_m, n_alt)

@@ -50,15 +50,11 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, stats
+from scipy import optimize
 
 from thaadsim.errors import InputError
 from thaadsim.physics.earth import WGS84, Earth
-from thaadsim.physics.geodesy import (
-    ecef_to_aer_rate,
-    ecef_to_geodetic,
-    geodesic_inverse,
-)
+from thaadsim.physics.geodesy import GeometryBackend, site_view
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -302,6 +298,8 @@ def pd_from_snr(snr_linear: npt.ArrayLike, pfa: float, swerling: int = 1) -> Flo
     if swerling == 1:
         return np.asarray(pfa ** (1.0 / (1.0 + s)))
     if swerling in (0, 5):
+        from scipy import stats  # here: its import builds every distribution's docstring
+
         return np.asarray(stats.ncx2.sf(-2.0 * np.log(pfa), 2.0, 2.0 * s))
     raise InputError(f"swerling: {swerling!r} is not one of {SWERLING_CASES}")
 
@@ -477,6 +475,7 @@ def look(
     dwell: str = "search",
     refraction_k: float = STANDARD_REFRACTION_K,
     earth: Earth = WGS84,
+    backend: GeometryBackend = "compiled",
 ) -> Look:
     """Geometry, visibility, SNR and detection probability of targets for one dwell.
 
@@ -492,15 +491,17 @@ def look(
         Which dwell illuminates them (sets the energy; :meth:`Radar.energy_j`).
     refraction_k : float
         Effective-Earth factor (4/3 standard refraction; 1 for a geometric line of sight).
+    backend : {'compiled', 'numpy'}
+        How the site's view of the targets is computed
+        (:func:`~thaadsim.physics.geodesy.site_view`: one compiled call, or the library
+        calls, pymap3d and pyproj); the two agree to rounding.
     """
-    r = np.asarray(r_ecef_m, dtype=np.float64)
     site = (emplacement.lat_deg, emplacement.lon_deg, emplacement.alt_m)
-    az, el, rng, rdot = ecef_to_aer_rate(r, v_ecef_mps, *site, earth=earth)
-    lat, lon, alt = ecef_to_geodetic(r, earth)
-    ground_m, azimuth_deg, _ = geodesic_inverse(site[0], site[1], lat, lon, earth)
-    radius = _radius_along_azimuth_m(site[0], azimuth_deg, earth)
-    apparent = refracted_elevation_deg(ground_m, alt, site[2], radius, refraction_k)
-    clear = clears_earth(ground_m, alt, site[2], radius, refraction_k)
+    view = site_view(r_ecef_m, v_ecef_mps, *site, earth=earth, backend=backend)
+    az, el, rng, rdot = view.az_deg, view.el_deg, view.range_m, view.range_rate_mps
+    radius = _radius_along_azimuth_m(site[0], view.ground_az_deg, earth)
+    apparent = refracted_elevation_deg(view.ground_m, view.alt_m, site[2], radius, refraction_k)
+    clear = clears_earth(view.ground_m, view.alt_m, site[2], radius, refraction_k)
     status = face_status(az, apparent, clear, radar, emplacement, rng)
     cos_s = scan_cosine(az, el, radar, emplacement)
     s = np.where(status == VISIBLE, snr(radar, radar.energy_j(dwell), np.maximum(rng, 1.0),

@@ -12,9 +12,13 @@ coverage from :func:`thaadsim.studies.coverage.radar_coverage`).
    are flown and offered to the run's THAAD battery with perfect tracking (the most
    favourable case for the defense): do they ever enter the 40-150 km band, and does the
    battery reach them there (its interceptor's greatest ground range)?
-2. **"Its X-band radar can see into China."** The AN/TPY-2 at the run's site and
-   boresight, in terminal and in forward-based mode, against a missile body in midcourse
-   (1 m^2 at 300 km) and a warhead (0.01 m^2 at 100 km): the covered area of China.
+2. **"THAAD's radar in Korea can track China's strategic missiles and undermine its
+   deterrent."** A DF-41 flown on the corridors from China's launch areas to U.S. targets
+   (:func:`thaadsim.studies.surveillance.surveil_corridors`), seen by Seongju in terminal
+   and forward-based mode and by the forward-based TPY-2s at Shariki and Kyogamisaki:
+   the share of corridors each tracks, for how long, what Seongju adds to the Japanese
+   radars, and what its track is worth for a midcourse intercept; the area of China
+   under the fans as background.
 3. **"Many missiles fired at once can defeat it."** The run's Monte Carlo leakage and its
    reasons, beside the binomial model (Wilkening 2000) with the battery's inventory:
    :func:`p_no_leak_with_inventory` against raid size.
@@ -44,7 +48,15 @@ from thaadsim.studies.claims.classes import (
     claim_classes,
     shortest_range_into_band_km,
 )
-from thaadsim.studies.claims.common import CLAIMS, VERDICTS, Claim, RunRecord
+from thaadsim.studies.claims.common import (
+    CLAIM_IDS,
+    CLAIMS,
+    VERDICTS,
+    Claim,
+    RunRecord,
+    claim_record,
+    claims_records,
+)
 from thaadsim.studies.claims.cost import (
     Costs,
     claim_cost,
@@ -74,8 +86,9 @@ def check_claims(out: RunRecord, *, quick: bool = False) -> list[Claim]:
     ]
 
 
-__all__ = ["CLAIMS", "COVERAGE_TARGETS", "RADAR_MODES", "SEOUL_THREATS", "STANDARD_FLIGHTS",
-           "VERDICTS", "Claim", "Costs", "RunRecord", "answer_verdict", "check_claims",
-           "claim_reaction", "overall_verdict", "cost_catalog",
-           "coverage", "interceptors_per_kill", "load_costs", "p_no_leak_with_inventory",
+__all__ = ["CLAIMS", "CLAIM_IDS", "COVERAGE_TARGETS", "RADAR_MODES", "SEOUL_THREATS",
+           "STANDARD_FLIGHTS", "VERDICTS", "Claim", "Costs", "RunRecord", "answer_verdict",
+           "check_claims", "claim_reaction", "claim_record", "claims_records", "cost_catalog",
+           "coverage", "interceptors_per_kill", "load_costs", "overall_verdict",
+           "p_no_leak_with_inventory",
            "saturation_curve", "shortest_range_into_band_km"]

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from thaadsim.engagement import Defense, RaidThreat, Result
+from thaadsim.jsonsafe import json_safe
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.studies.ground_tracks import ThreatTrack
 from thaadsim.systems import fire_control as fc
@@ -42,16 +43,52 @@ class Claim:
     figure: object | None = None
     """What its figure shows, as data (each claim module's ``*Figure``);
     :func:`thaadsim.report.claim_figures.claim_figure_png` draws it."""
+    sources: tuple[str, ...] = ()
+    """The published statements and analyses the claim is weighed against (may be empty)."""
+    notes: tuple[str, ...] = ()
+    """What the numbers leave out or assume (may be empty)."""
+
+    @property
+    def id(self) -> str:
+        """A stable name for the claim (:data:`CLAIM_IDS`), for data readers."""
+        return CLAIM_IDS.get(self.number, f"claim-{self.number}")
 
 
 CLAIMS = {
     1: "THAAD cannot protect Seoul from short-range missiles and artillery.",
-    2: "THAAD's X-band radar can see into China.",
+    2: "THAAD's radar in Korea can track China's strategic missiles and undermine its "
+       "deterrent.",
     3: "Many missiles fired at once can defeat THAAD.",
     4: "THAAD is built for medium- and intermediate-range missiles, not short-range ones.",
     5: "THAAD's interceptors cost more than the missiles they stop.",
     6: "North Korea will answer THAAD with missiles it cannot stop.",
 }
+
+
+CLAIM_IDS = {1: "seoul", 2: "china", 3: "saturation", 4: "classes", 5: "cost", 6: "reaction"}
+"""Each claim's stable id (the name of its module): what ``results/claims.json`` and the
+``claims`` of ``thaadsim run --json`` call it."""
+
+
+def claim_record(claim: Claim) -> dict[str, Any]:
+    """One claim as JSON-ready data: ``id``, ``number``, ``claim``, ``verdict``,
+    ``summary``, ``numbers`` (name with its unit -> value), and ``sources`` and ``notes``
+    when the claim has them. The one serialiser of the claims check: ``results/claims.json``
+    (:func:`thaadsim.report.exports.write_claims`) and the ``claims`` key of ``thaadsim run
+    --json`` both are :func:`claims_records`; the figure stays in the report."""
+    record: dict[str, Any] = {"id": claim.id, "number": claim.number, "claim": claim.claim,
+                              "verdict": claim.verdict, "summary": claim.summary,
+                              "numbers": json_safe(dict(claim.numbers))}
+    if claim.sources:
+        record["sources"] = list(claim.sources)
+    if claim.notes:
+        record["notes"] = list(claim.notes)
+    return record
+
+
+def claims_records(claims: Sequence[Claim]) -> list[dict[str, Any]]:
+    """Every claim as :func:`claim_record`, in the check's order."""
+    return [claim_record(c) for c in claims]
 
 
 class RunRecord(Protocol):
@@ -148,6 +185,6 @@ def km(value_m: float) -> float:
     return round(value_m / 1e3, 1)
 
 
-__all__ = ["CLAIMS", "VERDICTS", "Claim", "Flight", "RunRecord",
-           "battery_doctrine", "engaged_flights", "ideal_defense", "kill_probability", "km",
-           "thaad_battery"]
+__all__ = ["CLAIMS", "CLAIM_IDS", "VERDICTS", "Claim", "Flight", "RunRecord",
+           "battery_doctrine", "claim_record", "claims_records", "engaged_flights",
+           "ideal_defense", "kill_probability", "km", "thaad_battery"]

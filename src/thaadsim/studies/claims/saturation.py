@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import binom
 
 from thaadsim.engagement import (
     binomial_p_no_leak,
@@ -67,6 +67,20 @@ class SaturationFigure:
     run_trials: int
 
 
+def binom_pmf(k: Any, n: int, p: float) -> Any:
+    """``scipy.stats.binom.pmf(k, n, p)`` for ``k`` in 0..n and ``p`` in [0, 1], without
+    importing :mod:`scipy.stats` (a second of every run's start: its distributions'
+    docstrings are built on import): the Boost function that ``binom.pmf`` itself calls
+    there (the same numbers, tested); :mod:`scipy.stats` where a SciPy lacks it."""
+    try:
+        from scipy.special._ufuncs import _binom_pmf
+    except ImportError:  # pragma: no cover - another SciPy
+        from scipy.stats import binom
+
+        return binom.pmf(k, n, p)
+    return _binom_pmf(k, n, p)
+
+
 def p_no_leak_with_inventory(p_kill: float, volleys: Sequence[int], inventory: int,
                              threats: int) -> float:
     """P(no leak) of a raid against a doctrine and a finite inventory (module docstring).
@@ -98,7 +112,7 @@ def p_no_leak_with_inventory(p_kill: float, volleys: Sequence[int], inventory: i
     v2 = int(volleys[1])
     left = inventory - threats * v1
     m = np.arange(threats + 1)
-    pm = binom.pmf(m, threats, q**v1)
+    pm = binom_pmf(m, threats, q**v1)
     served = np.minimum(m, left // v2)
     rest2 = left - served * v2
     kill2 = 1.0 - q**v2
