@@ -1,4 +1,4 @@
-"""The claims check: five claims, their verdicts, numbers and figures, on a tiny run.
+"""The claims check: six claims, their verdicts, numbers and figures, on a tiny run.
 
 References: the 40-150 km band and THAAD's 200 km reach (USCC 2016; the interceptor
 catalog); the binomial model of defense effectiveness, P(no leak) = (1 - (1 - p)^k)^N
@@ -78,7 +78,7 @@ def claims(run: RunOutput) -> dict[int, Claim]:
 
 
 def test_five_claims_with_verdicts_numbers_and_figures(claims: dict[int, Claim]) -> None:
-    assert sorted(claims) == [1, 2, 3, 4, 5]
+    assert sorted(claims) == [1, 2, 3, 4, 5, 6]
     for c in claims.values():
         assert c.verdict in VERDICTS
         assert c.claim and c.summary
@@ -337,7 +337,8 @@ def test_run_json_claims_are_the_files_claims(tmp_path: Path,
     done = run_command_data("saturation", output="out", trials=2, seed=1)
     on_disk = json.loads((tmp_path / "out" / "results" / "claims.json").read_text())
     assert done.data["claims"] == on_disk
-    assert [r["id"] for r in on_disk] == ["seoul", "china", "saturation", "classes", "cost"]
+    assert [r["id"] for r in on_disk] == ["seoul", "china", "saturation", "classes", "cost",
+                                            "reaction"]
     assert "results/claims.json" in LAYOUT
     assert "results/claims.json" in done.data["files"]
 

@@ -13,6 +13,7 @@ from thaadsim.studies.claims.china import ChinaFigure
 from thaadsim.studies.claims.classes import ClassesFigure
 from thaadsim.studies.claims.common import Claim
 from thaadsim.studies.claims.cost import CostFigure, times, usd
+from thaadsim.studies.claims.reaction import ReactionFigure
 from thaadsim.studies.claims.saturation import SaturationFigure
 from thaadsim.studies.claims.seoul import SeoulFigure
 
@@ -201,9 +202,32 @@ def figure_cost(data: CostFigure) -> bytes:
     return _png(fig)
 
 
+def figure_reaction(data: ReactionFigure) -> bytes:
+    """Claim 6: per answer, the share killed by the defense as deployed and with the fix."""
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    y = np.arange(len(data.answers))[::-1]
+    ax.barh(y + 0.2, data.killed_as_deployed, height=0.4, color="tab:red",
+            label="as deployed (Seongju's radar, ballistic tracker)")
+    fixed = np.nan_to_num(np.asarray(data.killed_with_fix, dtype=float), nan=0.0)
+    ax.barh(y - 0.2, fixed, height=0.4, color="tab:blue",
+            label="with a second sensor / manoeuvre tracker (none: no bar)")
+    ax.axvline(0.5, color="0.4", ls=":", lw=1)
+    for yi, v in zip(y, data.verdicts, strict=True):
+        ax.text(1.02, yi, v, va="center", fontsize=7)
+    ax.set_yticks(y, list(data.answers), fontsize=7)
+    ax.set_xlim(0, 1.35)
+    ax.set_xlabel("share killed (salvo: 0 if a raid up to 2x the magazine leaks more often "
+                  "than not)", fontsize=8)
+    ax.set_title("Claim 6: North Korea's answers to THAAD, killed or not")
+    ax.legend(loc="lower right", fontsize=7)
+    ax.grid(alpha=0.3, axis="x")
+    return _png(fig)
+
+
 _DRAW: dict[type, Any] = {SeoulFigure: figure_seoul, ChinaFigure: figure_china,
                           SaturationFigure: figure_saturation, ClassesFigure: figure_classes,
-                          CostFigure: figure_cost}
+                          CostFigure: figure_cost, ReactionFigure: figure_reaction}
 
 
 def claim_figure_png(claim: Claim) -> bytes | None:
@@ -217,4 +241,4 @@ def claim_figure_png(claim: Claim) -> bytes | None:
 
 
 __all__ = ["FIG_DPI", "FIG_SIZE_IN", "claim_figure_png", "figure_china", "figure_classes",
-           "figure_cost", "figure_saturation", "figure_seoul"]
+           "figure_cost", "figure_reaction", "figure_saturation", "figure_seoul"]

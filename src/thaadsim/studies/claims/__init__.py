@@ -1,4 +1,4 @@
-r"""The claims check: five claims of the public debate on THAAD in Korea, against the physics.
+r"""The claims check: six claims of the public debate on THAAD in Korea, against the physics.
 
 For each claim, :func:`check_claims` returns a :class:`Claim`: the verdict the physics of
 this run supports ("supported", "partly supported" or "not supported"), the numbers behind
@@ -29,9 +29,13 @@ coverage from :func:`thaadsim.studies.coverage.radar_coverage`).
    threat stopped in the run times the interceptor's unit cost, against the threat's unit
    cost (``thaadsim/data/costs.yaml``, each estimate with its public source), and what the
    claim leaves out.
+6. **"North Korea will answer THAAD with missiles it cannot stop."** The salvo, the
+   flattened KN-23, the SLBM from behind the face and the glide vehicle, each with a verdict
+   from standard cases at the Seongju battery (:mod:`thaadsim.studies.reaction`, cached
+   per version); decoys left out (no discrimination model).
 
 One module per claim (:mod:`.seoul`, :mod:`.china`, :mod:`.saturation`, :mod:`.classes`,
-:mod:`.cost`), what they share in :mod:`.common`. A claim reads a run through
+:mod:`.cost`, :mod:`.reaction`), what they share in :mod:`.common`. A claim reads a run through
 :class:`~thaadsim.studies.claims.common.RunRecord` (the raid, defense, result, ground tracks,
 seed and band), never the interface's :class:`thaadsim.run.RunOutput` itself.
 """
@@ -60,6 +64,7 @@ from thaadsim.studies.claims.cost import (
     interceptors_per_kill,
     load_costs,
 )
+from thaadsim.studies.claims.reaction import answer_verdict, claim_reaction, overall_verdict
 from thaadsim.studies.claims.saturation import (
     claim_saturation,
     p_no_leak_with_inventory,
@@ -69,7 +74,7 @@ from thaadsim.studies.claims.seoul import SEOUL_THREATS, claim_seoul
 
 
 def check_claims(out: RunRecord, *, quick: bool = False) -> list[Claim]:
-    """The five claims, checked against this run (module docstring); ``quick`` coarsens
+    """The six claims, checked against this run (module docstring); ``quick`` coarsens
     the coverage fans and flies fewer standard missiles (for tests)."""
     return [
         claim_seoul(out),
@@ -77,11 +82,13 @@ def check_claims(out: RunRecord, *, quick: bool = False) -> list[Claim]:
         claim_saturation(out),
         claim_classes(out, quick),
         claim_cost(out),
+        claim_reaction(out),
     ]
 
 
 __all__ = ["CLAIMS", "CLAIM_IDS", "COVERAGE_TARGETS", "RADAR_MODES", "SEOUL_THREATS",
-           "STANDARD_FLIGHTS", "VERDICTS", "Claim", "Costs", "RunRecord", "check_claims",
-           "claim_record", "claims_records", "cost_catalog", "coverage",
-           "interceptors_per_kill", "load_costs", "p_no_leak_with_inventory",
+           "STANDARD_FLIGHTS", "VERDICTS", "Claim", "Costs", "RunRecord", "answer_verdict",
+           "check_claims", "claim_reaction", "claim_record", "claims_records", "cost_catalog",
+           "coverage", "interceptors_per_kill", "load_costs", "overall_verdict",
+           "p_no_leak_with_inventory",
            "saturation_curve", "shortest_range_into_band_km"]

@@ -1,4 +1,4 @@
-"""What the five claims share: the :class:`Claim` they return, the run they read
+"""What the six claims share: the :class:`Claim` they return, the run they read
 (:class:`RunRecord`), figures of one size, the battery a claim looks at and the flights of
 a small standard engagement (:func:`engaged_flights`)."""
 
@@ -31,7 +31,7 @@ class Claim:
     """One claim of the public debate and what this run's physics says about it."""
 
     number: int
-    """1..5."""
+    """1..6."""
     claim: str
     """The claim in words."""
     verdict: str
@@ -61,10 +61,11 @@ CLAIMS = {
     3: "Many missiles fired at once can defeat THAAD.",
     4: "THAAD is built for medium- and intermediate-range missiles, not short-range ones.",
     5: "THAAD's interceptors cost more than the missiles they stop.",
+    6: "North Korea will answer THAAD with missiles it cannot stop.",
 }
 
 
-CLAIM_IDS = {1: "seoul", 2: "china", 3: "saturation", 4: "classes", 5: "cost"}
+CLAIM_IDS = {1: "seoul", 2: "china", 3: "saturation", 4: "classes", 5: "cost", 6: "reaction"}
 """Each claim's stable id (the name of its module): what ``results/claims.json`` and the
 ``claims`` of ``thaadsim run --json`` call it."""
 
