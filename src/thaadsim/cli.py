@@ -957,17 +957,21 @@ def _sweep_table(rows: Sequence[dict[str, Any]], num: Callable[..., str]) -> Any
     body's detection and track (its change from the baseline), the post-boost window seen,
     and the warhead's track."""
     table = Table(title="Each assumption at each end of its stated range, the others at "
-                        "the baseline (same seed): body track s (change), post-boost seen, "
-                        "warhead track s (change)")
-    for col in ("assumption", "end", "value", "sensor", "detected", "track s", "d track s",
-                "PBV", "RV track s", "d RV s"):
-        table.add_column(col, justify="left" if col in ("assumption", "end", "sensor")
-                         else "right", no_wrap=col == "assumption")
+                        "the baseline (same seed): the body's and the warhead's (RV) track, "
+                        "s (change from the baseline); '-': never detected")
+    for col in ("assumption: end value", "sensor", "track s", "PBV", "RV track s"):
+        table.add_column(col, justify="left" if col in ("assumption: end value", "sensor")
+                         else "right", no_wrap=col != "assumption: end value")
+
+    def track(s: Any, d: Any, detected: bool) -> str:
+        return f"{num(s)} ({num(d, '+,.0f')})" if detected else "-"
+
     for r in rows:
-        table.add_row(r["assumption"], r["end"], num(r["value"], ",.4g"), r["sensor"],
-                      "yes" if r["detected"] else "-", num(r["track_s"]),
-                      num(r["d_track_s"], "+,.0f"), "seen" if r["saw_deployment"] else "-",
-                      num(r["warhead_track_s"]), num(r["d_warhead_track_s"], "+,.0f"))
+        table.add_row(f"{r['assumption']}: {r['end']} {num(r['value'], ',.4g')}", r["sensor"],
+                      track(r["track_s"], r["d_track_s"], r["detected"]),
+                      "seen" if r["saw_deployment"] else "-",
+                      track(r["warhead_track_s"], r["d_warhead_track_s"],
+                            r["warhead_detected"]))
     return table
 
 
