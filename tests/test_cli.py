@@ -86,9 +86,9 @@ def test_catalog_json_and_table():
 
     # one row per catalog entry, in its order: 13 North Korean missiles the first issue named,
     # kn-23-enlarged, China's 7 (issue 15), today's North Korean arsenal (issue 16: 7 and the
-    # kn-23-slbm variant)
+    # kn-23-slbm variant; and its glide vehicles hwasong-8 and hwasong-16b and the kn-18 MaRV)
     assert [m["slug"] for m in d["missiles"]] == list(missile_catalog())
-    assert len(d["missiles"]) == 29
+    assert len(d["missiles"]) == 32
     assert all(m["range_source"] for m in d["missiles"])
     assert {m["slug"]: m["variant_of"] for m in d["missiles"]}["kn-23-enlarged"] == "kn-23"
     table = runner.invoke(app, ["catalog"])

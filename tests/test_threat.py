@@ -296,7 +296,8 @@ its range, implies a lighter test payload: the loft analysis covers it)."""
 def test_reported_flight_is_reproduced(slug, test):
     """A reported flight (range, apogee) flown by the catalog missile with its published
     payload: the modelled flight time within 7% of the reported one (reported to the
-    minute; the payload of the test is not known)."""
+    minute, so never tighter than +-30 s: 8.3% of the KN-18's ~6 min; the payload of the
+    test is not known)."""
     from thaadsim.systems.threat import aim_point_at_range, fly_threat
 
     missile = get_missile(slug)
@@ -306,7 +307,8 @@ def test_reported_flight_is_reproduced(slug, test):
     t = fly_threat(missile, *PYONGYANG, *end, shape, test.apogee_km.value)
     assert t.miss_m < 1000
     assert t.apogee_alt_m / 1e3 == pytest.approx(test.apogee_km.value, rel=0.02)
-    assert t.flight_time_s == pytest.approx(test.flight_time_s.value, rel=0.07)
+    assert t.flight_time_s == pytest.approx(test.flight_time_s.value,
+                                            rel=max(0.07, 30.0 / test.flight_time_s.value))
 
 
 def test_aim_many_aims_a_grid_at_once():

@@ -47,7 +47,11 @@ climb, above it it sinks: it settles on the maximum-range equilibrium glide, who
 range from speed :math:`v_0` to :math:`v_1` at radius :math:`r` is
 :math:`\tfrac{E r}{2}\ln\frac{1 - v_1^2/(g r)}{1 - v_0^2/(g r)}` (the same books;
 tested), and it can never climb out of the atmosphere on its lift. With
-:math:`E = 0` none of this is evaluated.
+:math:`E = 0` none of this is evaluated. Two guided lift laws fly the same polar with a
+lift cap (maximum lift coefficient and load factor, :func:`guided_lift`): a glide vehicle
+(pull-up, damped maximum-L/D equilibrium glide, terminal dive below an energy) and a
+manoeuvring re-entry vehicle (ballistic, then a pull-up and a lateral jink below an
+altitude).
 
 The integrator is the Dormand-Prince 5(4) pair with FSAL and the standard step
 control (Hairer, Norsett & Wanner, *Solving ODEs I*, sec. II.4-II.5). Events
@@ -166,12 +170,92 @@ def density_from_table(h: float, rho_poly: np.ndarray, h0: float, dh: float) -> 
     return ((rho_poly[i, 3] * u + rho_poly[i, 2]) * u + rho_poly[i, 1]) * u + rho_poly[i, 0]
 
 
+GLIDE_GAIN = 0.05
+"""Guided glide (law 1): extra lift per unit of flight-path angle below level, per unit of
+speed (1/s). It damps the glide's altitude (phugoid) oscillation, whose angular frequency
+is sqrt(L/(m H)) ~ 0.025-0.035 rad/s (lift L/m ~ 4-9 m/s2, density scale height H ~ 7 km):
+near critical damping, 2 x 0.025-0.035."""
+
+DIVE_GAIN = 0.2
+"""Guided dive (law 1) and manoeuvre (law 2): lift per unit of flight-path-angle error per
+unit of speed (1/s): a time constant of 5 s to the commanded angle, within the lift cap."""
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def guided_lift(t, px, py, pz, vx, vy, vz, r, h, speed, kd, seg, gm, a_m):
+    r"""Lift and induced drag of a guided lifting body (acceleration, m/s2, Earth-fixed).
+
+    Parabolic polar as in :func:`rhs`: the lift at the attitude of maximum L/D = E is
+    ``2 E D0`` (``D0 = kd * speed``, the zero-lift drag per unit mass); a lift ``a``
+    costs the drag ``D0 (1 + (a / (2 E D0))^2)``, of which this returns the part above
+    ``D0``. The lift is capped at ``min(u_max 2 E D0, a_max)``: ``u_max = C_L,max/C_L*``
+    (``seg[12]``), ``a_max`` the load-factor limit (``seg[13]``, m/s2).
+
+    ``seg[11] = 1``, glide vehicle. While its energy speed (the speed it would have at
+    the equatorial radius with no drag, :math:`v_e^2 = v^2 + 2\mu(1/a - 1/r)`, which
+    only drag lowers) is above ``seg[14]``: lift ``2 E D0 + k_g v (0 - gamma)``, the
+    maximum-L/D glide with the flight-path angle fed back (``GLIDE_GAIN``): it pulls up
+    out of the descent after the boost and settles on the equilibrium glide (lift plus
+    centrifugal relief = weight). Below: the terminal dive, a commanded flight-path
+    angle ``seg[15]``: lift ``(g - v^2/r) cos gamma + k_d v (gamma_c - gamma)``, negative
+    (the vehicle rolls over) as far as the cap allows. The aim point enters only through
+    the dive speed and the boost: the aimer (:mod:`thaadsim.systems.threat`) chooses the
+    burnout state so that the dive ends on it; no range-to-go guidance is modelled.
+
+    ``seg[11] = 2``, manoeuvring re-entry vehicle: no lift above the altitude ``seg[14]``
+    (ballistic midcourse); below it, the vertical lift commanded toward the flight-path
+    angle ``seg[15]`` as in the dive (a pull-up from a steeper re-entry), and the rest of
+    the lift cap turned sideways, its side switching every ``seg[16]`` s (a jink; none
+    if 0).
+    """
+    inv_r = 1.0 / r
+    sin_g = (px * vx + py * vy + pz * vz) * inv_r / speed
+    cos_g = np.sqrt(max(1.0 - sin_g * sin_g, 1e-12))
+    gamma = np.arctan2(sin_g, cos_g)
+    lift_best = 2.0 * seg[6] * kd * speed
+    cap = min(seg[12] * lift_best, seg[13])
+    weight_less_relief = (gm * inv_r * inv_r - speed * speed * inv_r) * cos_g
+    up = 0.0
+    side = 0.0
+    if seg[11] == 1.0:
+        energy_speed2 = speed * speed + 2.0 * gm * (1.0 / a_m - inv_r)
+        if energy_speed2 > seg[14] * seg[14]:
+            up = lift_best - GLIDE_GAIN * speed * gamma
+        else:
+            up = weight_less_relief + DIVE_GAIN * speed * (seg[15] - gamma)
+        up = min(max(up, -cap), cap)
+    elif h < seg[14]:
+        up = weight_less_relief + DIVE_GAIN * speed * (seg[15] - gamma)
+        up = min(max(up, -cap), cap)
+        if seg[16] > 0.0:
+            side = np.sqrt(max(cap * cap - up * up, 0.0))
+            if np.sin(np.pi * t / seg[16]) < 0.0:
+                side = -side
+    if lift_best <= 0.0 or (up == 0.0 and side == 0.0):
+        return 0.0, 0.0, 0.0
+    u2 = (up * up + side * side) / (lift_best * lift_best)
+    induced = u2 * kd
+    # up: normal to v in the vertical plane; side: v x r_hat, horizontal (both unit / cos)
+    nu = up / cos_g
+    ns = side / cos_g
+    inv_v = 1.0 / speed
+    sx = (vy * pz - vz * py) * inv_r * inv_v
+    sy = (vz * px - vx * pz) * inv_r * inv_v
+    sz = (vx * py - vy * px) * inv_r * inv_v
+    return (nu * (px * inv_r - sin_g * vx * inv_v) + ns * sx - induced * vx,
+            nu * (py * inv_r - sin_g * vy * inv_v) + ns * sy - induced * vy,
+            nu * (pz * inv_r - sin_g * vz * inv_v) + ns * sz - induced * vz)
+
+
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     """Write dy/dt of the 6-state ``y`` into ``out``.
 
     ``seg`` = (thrust_n, mdot_kgps, m0_kg, t0_s, cda_m2, steer, lift_to_drag,
-    target_gamma_rad, max_deflection_rad, program_s, program_start_s); steer 0 = along
+    target_gamma_rad, max_deflection_rad, program_s, program_start_s, lift_law,
+    max_lift_fraction, max_lift_mps2, law_speed_mps_or_alt_m, law_gamma_rad, jink_s)
+    (the last six: :func:`guided_lift`; lift law 0 is the glide at maximum L/D below);
+    steer 0 = along
     the velocity, 1 = up, 2 = toward a commanded flight-path angle that falls linearly
     from 90 degrees at ``program_start_s`` to ``target_gamma_rad`` ``program_s`` later;
     ``earth`` = (a, e2, gm, j2, omega, b, 1.5 j2 a^2) with b the polar radius.
@@ -194,7 +278,14 @@ def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
         ax -= kd * vx
         ay -= kd * vy
         az -= kd * vz
-        if seg[6] > 0.0 and speed > 0.0:
+        if seg[6] > 0.0 and speed > 0.0 and seg[11] > 0.0:
+            # a guided glide vehicle (1) or manoeuvring re-entry vehicle (2): the lift
+            # law of guided_lift, in the parameters seg[11:17]
+            dax, day, daz = guided_lift(t, px, py, pz, vx, vy, vz, r, h, speed, kd, seg, gm, a)
+            ax += dax
+            ay += day
+            az += daz
+        elif seg[6] > 0.0 and speed > 0.0:
             # glide at the attitude of maximum L/D = E (parabolic drag polar): a fraction
             # u of that attitude's lift, 2 E D0 u, up in the vertical plane, and the drag
             # D0 (1 + u^2); u = 1 level or descending, fading to 0 in a 5.7 deg climb

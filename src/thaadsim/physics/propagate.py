@@ -29,6 +29,7 @@ from thaadsim.errors import InputError
 from thaadsim.physics import _kernel, _lockstep
 from thaadsim.physics.atmosphere import density_kgm3
 from thaadsim.physics.earth import WGS84, Earth, earth_model
+from thaadsim.physics.glide import LiftLaw
 
 STATUS_NAMES = {
     _kernel.REACHED_END: "reached-end",
@@ -155,6 +156,7 @@ def propagate(
     t_end_s: ArrayLike | None = None,
     beta_kgm2: ArrayLike = np.inf,
     lift_to_drag: ArrayLike = 0.0,
+    lift_law: LiftLaw | None = None,
     thrust: Thrust | None = None,
     earth: Earth | str = WGS84,
     drag: bool = True,
@@ -188,6 +190,9 @@ def propagate(
         linearly to no lift in a 5.7 degree climb: it pulls up out of a dive, settles
         on the equilibrium glide, and cannot climb out of the atmosphere on its lift
         (:mod:`thaadsim.physics._kernel`).
+    lift_law
+        With ``lift_to_drag > 0``: a guided glide vehicle's or manoeuvring re-entry
+        vehicle's lift law instead of that maximum-L/D glide (:mod:`thaadsim.physics.glide`).
     thrust
         A burning rocket instead of a coasting body (then ``beta_kgm2`` and
         ``lift_to_drag`` are unused).
@@ -223,13 +228,15 @@ def propagate(
     n = y0.shape[0]
     t0 = _as_rows(t0_s, n, "t0_s")
     t_end = t0 + DEFAULT_HORIZON_S if t_end_s is None else _as_rows(t_end_s, n, "t_end_s")
-    segs = np.zeros((n, 11))
+    segs = np.zeros((n, 17))
     if thrust is None:
         beta = _as_rows(beta_kgm2, n, "beta_kgm2")
         coasting_drag = drag & np.isfinite(beta)
         segs[:, 2] = np.where(coasting_drag, beta, 1.0)
         segs[:, 4] = np.where(coasting_drag, 1.0, 0.0)
         segs[:, 6] = _as_rows(lift_to_drag, n, "lift_to_drag")
+        if lift_law is not None:
+            segs[:, 11:17] = lift_law.seg_columns()
     else:
         segs[:, 0] = _as_rows(thrust.thrust_n, n, "thrust_n")
         segs[:, 1] = _as_rows(thrust.mdot_kgps, n, "mdot_kgps")
@@ -258,7 +265,9 @@ def propagate(
     if kernel not in ("auto", "lockstep", "per-trajectory"):
         raise InputError(f"kernel: {kernel!r} is not one of 'auto', 'lockstep', "
                          "'per-trajectory'")
-    segs_in = np.where(bad[:, None], np.array([0, 0, 1.0, 0, 0, 0, 0, 0, 0, 1.0, 0]), segs)
+    stand_in = np.zeros(17)
+    stand_in[[2, 9]] = 1.0
+    segs_in = np.where(bad[:, None], stand_in, segs)
     # coasting without lift: what the lockstep kernel integrates
     coasting = (segs_in[:, 0] == 0.0) & (segs_in[:, 1] == 0.0) & (segs_in[:, 6] == 0.0)
     if kernel == "per-trajectory":

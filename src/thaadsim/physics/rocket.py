@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from thaadsim.physics.earth import G0_MPS2, WGS84, Earth, earth_model
 from thaadsim.physics.geodesy import direction_ecef, ecef_to_geodetic, geodetic_to_ecef
+from thaadsim.physics.glide import LiftLaw
 from thaadsim.physics.propagate import (
     FAILED,
     IMPACT,
@@ -74,6 +75,10 @@ class Rocket:
     """Maximum lift-to-drag ratio with which what flies on after burnout glides when level
     or descending (0: purely ballistic); ``reentry_beta_kgm2`` is then its zero-lift
     ballistic coefficient (the glide model: :mod:`thaadsim.physics._kernel`)."""
+    lift_law: LiftLaw | None = None
+    """With ``glide_lift_to_drag > 0``: the guidance of a glide vehicle or manoeuvring
+    re-entry vehicle (pull-up, glide, dive, jink; :mod:`thaadsim.physics.glide`) instead of
+    the quasi-ballistic missile's maximum-L/D glide in its descent."""
     steer_max_deflection_deg: float = 0.0
     """0: the ballistic missile's kick and gravity turn. Above 0: a steered ascent (a
     manoeuvring missile's guidance): after the vertical rise the thrust is turned from the
@@ -253,7 +258,8 @@ def fly_rocket(
                                earth)[2] < np.minimum(alt, 0.0) - 1.0
     safe = np.where(failed[:, None], np.array([2 * earth.a_m, 0, 0, 0, 0, 0]), state)
     coast = propagate(safe, t0_s=cutoff, beta_kgm2=rocket.reentry_beta_kgm2,
-                      lift_to_drag=rocket.glide_lift_to_drag, **common)  # type: ignore[arg-type]
+                      lift_to_drag=rocket.glide_lift_to_drag, lift_law=rocket.lift_law,
+                      **common)  # type: ignore[arg-type]
     if record and int(np.max(coast.track_len, initial=0)) >= RECORD_STEPS:
         # a long coast (an ICBM's ~30 minutes, steps of at most max_step_s) fills the record
         # before the impact: fly it again with room for all of it, or the recorded flight
@@ -261,7 +267,8 @@ def fly_rocket(
         room = int(np.ceil(np.nanmax(coast.t_s - cutoff) / max_step_s)) + RECORD_STEPS
         longer = dict(common, record=room)
         coast = propagate(safe, t0_s=cutoff, beta_kgm2=rocket.reentry_beta_kgm2,
-                          lift_to_drag=rocket.glide_lift_to_drag, **longer)  # type: ignore[arg-type]
+                          lift_to_drag=rocket.glide_lift_to_drag, lift_law=rocket.lift_law,
+                          **longer)  # type: ignore[arg-type]
     if record:
         tracks_t.append(coast.track_t_s)
         tracks_y.append(coast.track_state)

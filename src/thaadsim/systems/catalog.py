@@ -22,6 +22,7 @@ import yaml
 
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.earth import G0_MPS2
+from thaadsim.physics.glide import LiftLaw
 from thaadsim.physics.rocket import Rocket, Stage
 from thaadsim.systems.radar import MODES, SWERLING_CASES, Emplacement, Radar
 
@@ -182,6 +183,46 @@ def read_stages(raw: Mapping[str, Any], where: str, fig: Callable[..., float]
     return tuple(stages)
 
 
+LIFT_LAW_FIELDS = {
+    "glide": ("max_lift_fraction", "max_load_g", "dive_speed_mps", "dive_angle_deg"),
+    "marv": ("max_lift_fraction", "max_load_g", "manoeuvre_alt_km", "manoeuvre_angle_deg",
+             "jink_period_s"),
+}
+"""The figures of each kind of ``lift_law`` (:class:`thaadsim.physics.glide.LiftLaw`;
+angles are below the horizontal, positive)."""
+
+
+def _lift_law(raw: Mapping[str, Any], where: str, fig: Callable[..., float]
+              ) -> LiftLaw | None:
+    """A glide vehicle's or MaRV's optional ``lift_law`` mapping (needs
+    ``glide_lift_to_drag``)."""
+    if "lift_law" not in raw:
+        return None
+    law = raw["lift_law"]
+    kind = law.get("kind") if isinstance(law, Mapping) else None
+    if kind not in LIFT_LAW_FIELDS:
+        raise CatalogError(f"{where}.lift_law.kind: {kind!r} is not one of "
+                           f"{', '.join(LIFT_LAW_FIELDS)}")
+    if "glide_lift_to_drag" not in raw:
+        raise CatalogError(f"{where}.lift_law: needs glide_lift_to_drag (the lifting "
+                           "body's maximum L/D)")
+    v = {k: fig(k, law, "lift_law.") for k in LIFT_LAW_FIELDS[kind]}
+    for key in ("dive_angle_deg", "manoeuvre_angle_deg"):
+        if v.get(key, 0.0) > 90.0:
+            raise CatalogError(f"{where}.lift_law.{key}: {v[key]!r}; allowed: 0 to 90")
+    if v["max_lift_fraction"] < 1.0:
+        raise CatalogError(f"{where}.lift_law.max_lift_fraction: {v['max_lift_fraction']!r}; "
+                           "allowed: 1 or more")
+    if kind == "glide":
+        return LiftLaw(kind="glide", max_lift_fraction=v["max_lift_fraction"],
+                       max_load_g=v["max_load_g"], dive_speed_mps=v["dive_speed_mps"],
+                       dive_gamma_deg=-v["dive_angle_deg"])
+    return LiftLaw(kind="marv", max_lift_fraction=v["max_lift_fraction"],
+                   max_load_g=v["max_load_g"], manoeuvre_alt_m=v["manoeuvre_alt_km"] * 1e3,
+                   manoeuvre_gamma_deg=-v["manoeuvre_angle_deg"],
+                   jink_period_s=v["jink_period_s"])
+
+
 def _missile(slug: str, raw: Any, path: str) -> Missile:
     where = f"{path}: {slug}"
     if not isinstance(raw, Mapping):
@@ -204,6 +245,7 @@ def _missile(slug: str, raw: Any, path: str) -> Missile:
         glide_lift_to_drag=fig("glide_lift_to_drag") if "glide_lift_to_drag" in raw else 0.0,
         steer_max_deflection_deg=(fig("steer_max_deflection_deg")
                                   if "steer_max_deflection_deg" in raw else 0.0),
+        lift_law=_lift_law(raw, where, fig),
     )
     fig("range_km")
     for key in ("length_m", "launch_mass_kg"):  # optional, for the record: checked, not flown
