@@ -228,7 +228,8 @@ def test_raid_and_engage():
     assert set(res.shots["battery"]) <= {"seongju"}
 
 
-_HEAVY_EXAMPLES = {"coverage", "detect", "engage", "fly", "footprint"}
+_HEAVY_EXAMPLES = {"coverage", "detect", "engage", "fly", "footprint", "surveil",
+                   "surveil_corridors"}
 """Docstrings whose example flies, tracks or engages (a few seconds each, the footprint's
 grid about 14 s, more when cold)."""
 

@@ -39,6 +39,8 @@ _EXPORTS: dict[str, str] = {
     "engage": "thaadsim.api",
     "coverage": "thaadsim.api",
     "footprint": "thaadsim.api",
+    "surveil": "thaadsim.api",
+    "surveil_corridors": "thaadsim.api",
     "load_scenario": "thaadsim.api",
     "run_scenario": "thaadsim.api",
     "simulate": "thaadsim.api",  # deprecated: run_scenario

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the types only; importing them at run time would slow `impo
     from thaadsim.run import RunOutput
     from thaadsim.studies.coverage import RadarCoverage
     from thaadsim.studies.footprint import Footprint as FootprintGrid
+    from thaadsim.studies.surveillance import Corridors, Surveillance
     from thaadsim.systems.catalog import Missile, Site
     from thaadsim.systems.detection import Cue
     from thaadsim.systems.fire_control import Battery
@@ -57,7 +58,7 @@ __all__ = [
     "coverage", "detect", "engage", "fly", "fly_burnout", "footprint", "get_battery",
     "get_interceptor", "get_missile", "get_radar", "get_sensor", "get_site", "load_scenario",
     "raid",
-    "run_scenario", "standard_defense",
+    "run_scenario", "standard_defense", "surveil", "surveil_corridors",
 ]
 
 
@@ -828,6 +829,84 @@ def footprint(battery: Battery, missile: Missile, launch: Place, *, shape: str =
     return FootprintResult(battery=battery.slug, missile=m.slug, min_shots=int(min_shots),
                            grid_km=float(grid_km), area_km2=grid.area_km2,
                            defended_sites=tuple(grid.defended_sites), grid=grid)
+
+
+def _sensors(sensors: Any) -> list[Sensor]:
+    """One :class:`Sensor` or a sequence of them, each checked."""
+    from thaadsim.systems.sensors import Sensor
+
+    many = [sensors] if isinstance(sensors, Sensor) else list(sensors)
+    return [_sensor(s, f"sensors[{i}]") for i, s in enumerate(many)]
+
+
+def surveil(missile: Missile, launch: Place, target: Place,
+            sensors: Sensor | Sequence[Sensor], *, body_rcs_m2: float | None = None,
+            warhead_rcs_m2: float | None = None, post_boost_s: float | None = None,
+            seed: int = 0, shape: str = "min-energy", apogee_km: float | None = None,
+            early_warning: Cue = "catalog") -> Surveillance:
+    """Fly ``missile`` from ``launch`` to ``target`` past ``sensors`` and say, per sensor,
+    what it saw of the body and of the warhead after separation: first detection, track
+    window, firm track, impact spread at the track's end, whether the post-boost window was
+    seen (:func:`thaadsim.studies.surveillance.surveil`; ``thaadsim surveil``). The RCS and
+    post-boost figures default to the catalog's assumptions (``data/surveillance.yaml``).
+    ``.passes[k].row()`` is sensor ``k``'s JSON row.
+
+    >>> import thaadsim as ts
+    >>> seongju = ts.Sensor(name="seongju", radar=ts.get_radar("terminal"),
+    ...                     emplacement=ts.get_site("seongju").emplacement(0.0))
+    >>> s = ts.surveil(ts.get_missile("df-26"), (36.3, 128.2), (44.0, 128.5), seongju)
+    >>> p = s.passes[0]
+    >>> p.body.detected, 0 < p.body.track_s < s.flight_time_s, p.saw_deployment
+    (True, True, True)
+    """
+    from thaadsim.studies.surveillance import surveil as study
+
+    return study(_missile(missile), _place(launch, "launch"), _place(target, "target"),
+                 _sensors(sensors), body_rcs_m2=body_rcs_m2, warhead_rcs_m2=warhead_rcs_m2,
+                 post_boost_s=post_boost_s, seed=seed, shape=shape, apogee_km=apogee_km,
+                 early_warning=early_warning)
+
+
+def _corridor_end(value: Any, argument: str) -> tuple[str, float, float]:
+    """A corridor's end: a :class:`Site` (named by its slug) or ``(name, lat_deg,
+    lon_deg)``."""
+    from thaadsim.systems.catalog import Site
+
+    if isinstance(value, Site):
+        return value.slug, value.lat_deg, value.lon_deg
+    try:
+        name, lat, lon = value
+        return str(name), float(lat), float(lon)
+    except (TypeError, ValueError):
+        raise InputError(f"{argument}: {str(value)[:40]!r} is neither a Site nor (name, "
+                         "lat_deg, lon_deg); build one with ts.get_site('daqing')") from None
+
+
+def surveil_corridors(missile: Missile, launches: Sequence[Any], targets: Sequence[Any],
+                      sensors: Sensor | Sequence[Sensor], *, seed: int = 0,
+                      **kw: Any) -> Corridors:
+    """:func:`surveil` over every (launch, target) pair, each a :class:`Site` or ``(name,
+    lat_deg, lon_deg)`` (:func:`thaadsim.studies.surveillance.surveil_corridors`; ``thaadsim
+    surveil --from-all/--to-all``): ``.table()`` has one row per corridor and sensor, a
+    corridor the missile cannot fly kept with its reason; ``.seen_fraction(sensor)`` is the
+    share of the reachable corridors a sensor tracked. ``kw`` goes to :func:`surveil`.
+
+    >>> import thaadsim as ts
+    >>> seongju = ts.Sensor(name="seongju", radar=ts.get_radar("terminal"),
+    ...                     emplacement=ts.get_site("seongju").emplacement(0.0))
+    >>> c = ts.surveil_corridors(ts.get_missile("df-26"), [("near", 36.3, 128.2)],
+    ...                          [("north", 44.0, 128.5), ("far", 10.0, -60.0)], seongju)
+    >>> [(r["target"], r["reachable"]) for r in c.table()]
+    [('north', True), ('far', False)]
+    >>> c.seen_fraction("seongju")
+    1.0
+    """
+    from thaadsim.studies.surveillance import surveil_corridors as study
+
+    return study(_missile(missile),
+                 [_corridor_end(a, f"launches[{i}]") for i, a in enumerate(launches)],
+                 [_corridor_end(b, f"targets[{i}]") for i, b in enumerate(targets)],
+                 _sensors(sensors), seed=seed, **kw)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import math
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -855,6 +855,14 @@ def surveil(
         parser=_within("apogee_km"), help="Apogee for lofted/depressed, km.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the random draws.",
                                       parser=_within("seed"))] = 0,
+    post_boost_s: Annotated[float | None, typer.Option(
+        parser=_within("post_boost_s"), help="The post-boost (deployment) window after "
+             "burnout, s (default: the missile's, an assumption: data/surveillance.yaml).")
+    ] = None,
+    sweep: Annotated[bool, typer.Option(
+        "--sweep", help="One corridor: rerun with each assumption (each sensor's boresight, "
+             "body and warhead RCS, post-boost window) at each end of its stated range, one "
+             "at a time, and report the change per sensor.")] = False,
     plot: Annotated[str | None, typer.Option(
         help="Write the map (ground tracks, fans, tracked segments) to this PNG.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -884,6 +892,7 @@ def surveil(
         data = surveil_command_data(missile, from_, to, sensors=sensor, rcs_m2=rcs_m2,
                                     body_rcs_m2=body_rcs_m2, seed=seed, from_all=from_all,
                                     to_all=to_all, shape=shape, apogee_km=apogee_km,
+                                    post_boost_s=post_boost_s, sweep=sweep,
                                     plot_path=plot, on_corridor=advance, start=start)
     if as_json:
         typer.echo(json.dumps(json_safe(data), allow_nan=False))
@@ -905,8 +914,8 @@ def surveil(
                 num(p["warhead_first_detection_s"]), num(p["warhead_track_s"])]
 
     if "corridors" not in data:
-        _emit({k: v for k, v in data.items() if k not in ("sensors", "rcs_provenance")},
-              False, title)
+        _emit({k: v for k, v in data.items() if k not in (
+            "sensors", "rcs_provenance", "sweep", "sweep_assumptions")}, False, title)
         table = Table(title="Per sensor: the body (first detection, its range, track, firm "
                             "track, impact sigma at the track's end, post-boost seen) and the "
                             "warhead (RV) after separation; '-': never")
@@ -916,6 +925,8 @@ def surveil(
         for p in data["sensors"]:
             table.add_row(*row(p))
         console.print(table)
+        if "sweep" in data:
+            console.print(_sweep_table(data["sweep"], num))
         return
     table = Table(title=f"{title}: {data['reachable']} of {len(data['corridors'])} "
                         "corridors in reach")
@@ -939,6 +950,29 @@ def surveil(
                       num(s["deployment_seen_fraction"], ".0%"),
                       num(s["only_this_site_fraction"], ".0%"))
     console.print(share)
+
+
+def _sweep_table(rows: Sequence[dict[str, Any]], num: Callable[..., str]) -> Any:
+    """``thaadsim surveil --sweep``'s table: per assumption, end and sensor, the value, the
+    body's detection and track (its change from the baseline), the post-boost window seen,
+    and the warhead's track."""
+    table = Table(title="Each assumption at each end of its stated range, the others at "
+                        "the baseline (same seed): the body's and the warhead's (RV) track, "
+                        "s (change from the baseline); '-': never detected")
+    for col in ("assumption: end value", "sensor", "track s", "PBV", "RV track s"):
+        table.add_column(col, justify="left" if col in ("assumption: end value", "sensor")
+                         else "right", no_wrap=col != "assumption: end value")
+
+    def track(s: Any, d: Any, detected: bool) -> str:
+        return f"{num(s)} ({num(d, '+,.0f')})" if detected else "-"
+
+    for r in rows:
+        table.add_row(f"{r['assumption']}: {r['end']} {num(r['value'], ',.4g')}", r["sensor"],
+                      track(r["track_s"], r["d_track_s"], r["detected"]),
+                      "seen" if r["saw_deployment"] else "-",
+                      track(r["warhead_track_s"], r["d_warhead_track_s"],
+                            r["warhead_detected"]))
+    return table
 
 
 def _quiet() -> Any:

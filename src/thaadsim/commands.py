@@ -1093,6 +1093,7 @@ def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = N
                          body_rcs_m2: float | None = None, seed: int = 0,
                          from_all: bool = False, to_all: bool = False,
                          shape: str = "min-energy", apogee_km: float | None = None,
+                         post_boost_s: float | None = None, sweep: bool = False,
                          plot_path: str | None = None,
                          on_corridor: Callable[[int], None] | None = None,
                          start: Callable[[int], AbstractContextManager[Any]] | None = None,
@@ -1103,7 +1104,11 @@ def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = N
     and a ``sensors`` list; several (``--from``/``--to`` repeated, ``--from-all``,
     ``--to-all``): a ``corridors`` list (each with its ``sensors``) and, per sensor, the
     shares of the reachable corridors it tracked (``only_this_site_fraction``: it and no
-    sensor at another site). ``rcs_m2`` is the warhead's; ``start(n)``
+    sensor at another site). ``rcs_m2`` is the warhead's; ``post_boost_s`` the post-boost
+    window (default: the missile's catalog assumption). ``sweep`` (one corridor only) adds
+    ``sweep``: each assumption at each end of its stated range, one at a time, per sensor
+    (:func:`thaadsim.studies.surveil_sweep.surveillance_sweep`), and
+    ``sweep_assumptions`` (each figure with its range and provenance). ``start(n)``
     is entered around a batch of ``n`` corridors (a progress bar) and ``on_corridor(1)``
     called after each. Every value is checked before any flight."""
     from thaadsim.report.surveil import plot_surveillance_map
@@ -1122,14 +1127,19 @@ def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = N
     for value, option in ((rcs_m2, "--rcs-m2"), (body_rcs_m2, "--body-rcs-m2")):
         if value is not None:
             check("rcs_m2", value, option)
+    if post_boost_s is not None:
+        check("post_boost_s", post_boost_s, "--post-boost-s")
     launches = _places(from_, from_all, china_launch_areas(), "--from")
     targets = _places(to, to_all, us_targets(), "--to")
     check("corridors", len(launches) * len(targets), "--from x --to (corridors)")
+    if sweep and len(launches) * len(targets) != 1:
+        raise InputError(f"--sweep: one corridor only (one --from, one --to); got "
+                         f"{len(launches) * len(targets)}")
     chosen = surveil_sensors(sensors, (launches[0][1], launches[0][2]))
     body = rcs_figure("body").value if body_rcs_m2 is None else body_rcs_m2
     warhead = rcs_figure("warhead").value if rcs_m2 is None else rcs_m2
     kw: dict[str, Any] = {"body_rcs_m2": body, "warhead_rcs_m2": warhead, "shape": shape,
-                          "apogee_km": apogee_km}
+                          "apogee_km": apogee_km, "post_boost_s": post_boost_s}
     n = len(launches) * len(targets)
     with (start(n) if start is not None and n > 1 else nullcontext()):
         batch = surveil_corridors(m, launches, targets, chosen, seed=seed,
@@ -1147,6 +1157,15 @@ def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = N
         data = head | {"launch": c.launch, "target": c.target} | res.summary() | {
             "sensors": [p.row() for p in res.passes]}
         tracks = [_map_track(f"{c.launch} to {c.target}", res)]
+        if sweep:
+            from thaadsim.studies.surveil_sweep import surveillance_sweep
+
+            sw = surveillance_sweep(m, (launches[0][1], launches[0][2]),
+                                    (targets[0][1], targets[0][2]), chosen, seed=seed, **kw)
+            data["sweep"] = sw.table()
+            data["sweep_assumptions"] = [
+                {"assumption": n, "value": f.value, "low": f.low, "high": f.high,
+                 "provenance": f.provenance} for n, f in sw.assumptions]
     else:
         corridors = []
         for c in batch.corridors:

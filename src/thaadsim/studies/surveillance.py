@@ -255,14 +255,14 @@ def _cue_for(early_warning: Cue, launch_t_s: float, exists_t_s: float) -> EarlyW
 def held_looks(truth: Truth, sensor: Sensor, look_t_s: FloatArray, rcs_m2: float
                ) -> npt.NDArray[np.bool_]:
     """Whether the object of ``truth`` (one row) is held at each track look ``look_t_s``
-    (n,): visible to the face (face, horizon), within the instrumented range, and detected
-    by a track dwell with probability at least :data:`HOLD_PD`."""
+    (n,): visible to the face (:func:`~thaadsim.systems.radar.face_status`: horizon, sector,
+    elevation, the mode's instrumented range) and detected by a track dwell with probability
+    at least :data:`HOLD_PD`."""
     y = truth_at(truth, look_t_s[None, :])[0]
     alive = np.isfinite(y[:, 0])
     view = look(sensor.radar, sensor.emplacement, np.nan_to_num(y[:, :3]),
                 np.nan_to_num(y[:, 3:]), rcs_m2, "track")
-    return (alive & view.visible & (view.range_m <= sensor.radar.instrumented_range_m)
-            & (view.pd >= HOLD_PD))
+    return alive & view.visible & (view.pd >= HOLD_PD)
 
 
 def track_window(look_t_s: FloatArray, held: npt.NDArray[np.bool_], start_s: float
