@@ -3,6 +3,7 @@ when, for how long, and what the study's figures must obey whatever the radar mo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -55,6 +56,15 @@ def beyond_range_sensor() -> Sensor:
                                           boresight_deg=300.0), site="honolulu")
 
 
+def without_site_floor(sensor):
+    """``sensor`` with its radar's own 0.5 deg lowest elevation instead of the Seongju site's
+    5 deg (the ministry's 2016 figure, sites.yaml): a forward-based Seongju watching China
+    is the hypothetical of the debate, and its thin 0.5-3 deg horizon fence lies wholly below
+    5 deg (what the floor changes is tested in test_coasting_elevation.py)."""
+    return dataclasses.replace(sensor, emplacement=dataclasses.replace(
+        sensor.emplacement, min_elevation_deg=None))
+
+
 @pytest.fixture(scope="module")
 def df41():
     """The DF-41 from Daqing (the reported northern brigade) to Washington past the fence,
@@ -63,8 +73,9 @@ def df41():
                sensor_at("kyogamisaki", "forward-based"),
                sensor_at("seongju", "terminal", name="seongju-terminal"),
                sensor_at("seongju", "terminal", 310.0, name="seongju-terminal-china"),
-               sensor_at("seongju", "forward-based", name="seongju-forward"),
-               sensor_at("seongju", "forward-based", 150.0, name="seongju-away"),
+               without_site_floor(sensor_at("seongju", "forward-based", name="seongju-forward")),
+               without_site_floor(sensor_at("seongju", "forward-based", 150.0,
+                                            name="seongju-away")),
                beyond_range_sensor()]
     return surveil("df-41", place("daqing"), place("washington-dc"), sensors, seed=3)
 

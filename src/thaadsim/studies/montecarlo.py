@@ -1175,9 +1175,11 @@ _THREAT_COLUMNS = ("trial", "threat", "missile", "outcome_code", "outcome", "rea
                    "shot", "killed_at_s", "endangering", "hits_asset", "engageable",
                    "shot_opportunities", "first_detection_s", "firm_track_s", "impact_s")
 """The columns of :attr:`thaadsim.engagement.Result.threats`, in its order."""
+_FRAME_ONLY = ("interceptors", "p_kill_sum", "pool_sample")
+"""The columns :func:`engagement_frame` adds that are not :attr:`Result.threats`'."""
 _NO_SHOTS = fc.shots_table(fc.new_plan(0, 0))
-SHOT_COLUMNS = {f"shots_{f.name}": f.name for f in dataclasses.fields(_NO_SHOTS)
-                if f.name not in ("trial", "threat")}
+SHOT_COLUMNS = {**{f"shots_{f.name}": f.name for f in dataclasses.fields(_NO_SHOTS)
+                   if f.name not in ("trial", "threat")}, "shots_decoy": "decoy"}
 """The list columns of an :class:`EngagementTask` table with shots, by the column of
 :attr:`thaadsim.engagement.Result.shots` they hold (trial and threat are the row's)."""
 
@@ -1188,7 +1190,8 @@ def engagement_frame(res: Any, prep: Prepared, *, shots: bool = False) -> pd.Dat
 
     With ``shots``, the interceptors fired at each threat in that trial are kept in list
     columns (:data:`SHOT_COLUMNS`: ``shots_battery``, ``shots_shot``, ``shots_launch_s``,
-    ``shots_intercept_s``, ``shots_intercept_alt_m``, ``shots_p_kill``, ``shots_killed``),
+    ``shots_intercept_s``, ``shots_intercept_alt_m``, ``shots_p_kill``, ``shots_killed``,
+    ``shots_decoy``),
     in the order they were planned; :func:`engagement_result` turns the table back into a
     :class:`~thaadsim.engagement.Result`."""
     plan = res.extra["plan"]
@@ -1213,7 +1216,7 @@ def engagement_frame(res: Any, prep: Prepared, *, shots: bool = False) -> pd.Dat
         "reason": pd.Categorical.from_codes(reason_code, dtype=_REASONS),
         "battery": pd.Categorical.from_codes(plan.by_battery.ravel() + 1, dtype=batteries),
     }
-    for name in (*_THREAT_COLUMNS, *sensor_column_names(res.sensors)):  # the rest as they are
+    for name in t:  # the rest as they are (sensor, coasting and decoy columns included)
         cols.setdefault(name, t[name])
     cols["interceptors"] = fired
     cols["p_kill_sum"] = p_kill_sum
@@ -1251,11 +1254,14 @@ def engagement_result(frame: pd.DataFrame, raid: Sequence[RaidThreat], defense: 
         col = frame[name]
         threats[name] = (np.asarray(col.astype(str), dtype=str)
                          if isinstance(col.dtype, pd.CategoricalDtype) else col.to_numpy())
+    for name in frame.columns:  # what engage_prepared adds where it applies (coasting, decoys)
+        if name not in threats and name not in _FRAME_ONLY and name not in SHOT_COLUMNS:
+            threats[name] = frame[name].to_numpy()
     fired = frame["interceptors"].to_numpy()
     shots: dict[str, Any] = {"trial": np.repeat(threats["trial"], fired),
                              "threat": np.repeat(threats["threat"], fired)}
     for column, name in SHOT_COLUMNS.items():
-        empty = getattr(_NO_SHOTS, name)
+        empty = getattr(_NO_SHOTS, name, np.zeros(0, dtype=bool))  # decoy: a flag
         parts = [empty, *frame[column].to_numpy()]
         shots[name] = np.concatenate(parts).astype(empty.dtype, copy=False)
     return Result(threats=threats, shots=shots, trials=len(frame) // n, n_threats=n,
