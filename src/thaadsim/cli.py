@@ -12,7 +12,8 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -809,24 +810,6 @@ def sensitivity(
     console.print(table)
 
 
-def _corridor_bar(n: int) -> Any:
-    """A progress bar on standard error over ``n`` corridors: (context manager, advance)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(TextColumn("Corridors"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(),
-                   console=progress, transient=False)
-    job = bar.add_task("corridors", total=n)
-    return bar, lambda k: bar.advance(job, k)
-
-
 @app.command()
 def surveil(
     missile: Annotated[str, typer.Option(help="Catalog slug (e.g. df-41, df-5b, df-31ag).")
@@ -876,12 +859,15 @@ def surveil(
 
     if plot is not None:
         _check_output(plot, ".png", "--plot")
+    from thaadsim.studies.montecarlo import progress_bar
+
     bar: list[Any] = []
 
-    def start(n: int) -> Any:
-        got = _corridor_bar(n)
-        bar.append(got[1])
-        return got[0]
+    @contextmanager
+    def start(n: int) -> Iterator[None]:
+        with progress_bar(True, n, "Corridors", unit="corridors") as step:
+            bar.append(step)
+            yield
 
     def advance(k: int) -> None:
         if bar:

@@ -74,13 +74,22 @@ def plot_coverage_map(
             ax.plot([p_lon], [p_lat], marker="o", color="k", ms=3)
             ax.annotate(name, (p_lon, p_lat), xytext=(3, 3), textcoords="offset points",
                         fontsize=8)
+    return finish_map(fig, ax, box, path, title=title, notes=notes)
+
+
+def finish_map(fig: Any, ax: Any, box: tuple[float, float, float, float], path: Path, *,
+               title: str, notes: str = "", xlabel: str = "longitude (deg E)",
+               legend_loc: str = "lower right", legend_fontsize: float = 8) -> Path:
+    """The common end of a map: the lon/lat ``box`` (west, south, east, north) at a true
+    aspect for its mid-latitude, labels, title, legend, a grid and the ``notes`` line under
+    it, written to ``path`` as a signed PNG and closed."""
     ax.set_xlim(box[0], box[2])
     ax.set_ylim(box[1], box[3])
-    ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (box[1] + box[3]))))
-    ax.set_xlabel("longitude (deg E)")
+    ax.set_aspect(1.0 / max(0.3, np.cos(np.radians(0.5 * (box[1] + box[3])))))
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("latitude (deg N)")
     ax.set_title(title, fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc=legend_loc, fontsize=legend_fontsize)
     if notes:
         fig.text(0.01, 0.01, notes, fontsize=7, color="0.3", va="bottom")
     ax.grid(True, alpha=0.3)
@@ -151,21 +160,7 @@ def plot_footprint_map(
                     color="k" if slug in defended else "white", markeredgecolor="k")
             ax.annotate(s.name.split(" (")[0], (s.lon_deg, s.lat_deg), xytext=(3, 3),
                         textcoords="offset points", fontsize=8)
-    ax.set_xlim(box[0], box[2])
-    ax.set_ylim(box[1], box[3])
-    ax.set_aspect(1.0 / np.cos(np.radians(0.5 * (box[1] + box[3]))))
-    ax.set_xlabel("longitude (deg E)")
-    ax.set_ylabel("latitude (deg N)")
-    ax.set_title(title or (f"Defended footprint of the {fp.battery.name}\nagainst {fp.missile} "
-                           f"({fp.shape}), at least {fp.min_shots} shot(s): "
-                           f"{fp.area_km2:,.0f} km^2"), fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.text(0.01, 0.01, notes or ("grey: beyond the missile's reach; filled circles: "
-                                   "defended sites"), fontsize=7, color="0.3", va="bottom")
-    ax.grid(True, alpha=0.3)
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    try:
-        save_png(fig, path)
-    finally:
-        plt.close(fig)
-    return path
+    return finish_map(fig, ax, box, path, title=title or (
+        f"Defended footprint of the {fp.battery.name}\nagainst {fp.missile} ({fp.shape}), "
+        f"at least {fp.min_shots} shot(s): {fp.area_km2:,.0f} km^2"),
+        notes=notes or "grey: beyond the missile's reach; filled circles: defended sites")

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import numpy.typing as npt  # noqa: E402
 
-from thaadsim.outputs import save_png  # noqa: E402
+from thaadsim.report.maps import finish_map  # noqa: E402
 from thaadsim.systems import geography  # noqa: E402
 
 FloatArray = npt.NDArray[np.float64]
@@ -102,22 +102,9 @@ def plot_surveillance_map(path: str | Path, *, tracks: Sequence[MapTrack],
         if box[0] <= px <= box[2] and box[1] <= p_lat <= box[3]:
             ax.annotate(name, (px, p_lat), xytext=(3, 3), textcoords="offset points",
                         fontsize=7)
-    ax.set_xlim(box[0], box[2])
-    ax.set_ylim(box[1], box[3])
-    ax.set_aspect(1.0 / max(0.3, np.cos(np.radians(0.5 * (box[1] + box[3])))))
-    ax.set_xlabel("longitude (deg E, continuous across 180)")
-    ax.set_ylabel("latitude (deg N)")
-    ax.set_title(title, fontsize=10)
-    ax.legend(loc="lower left", fontsize=7)
-    if notes:
-        fig.text(0.01, 0.01, notes, fontsize=7, color="0.3", va="bottom")
-    ax.grid(True, alpha=0.3)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    try:
-        save_png(fig, path)
-    finally:
-        plt.close(fig)
-    return path
+    return finish_map(fig, ax, box, path, title=title, notes=notes,
+                      xlabel="longitude (deg E, continuous across 180)",
+                      legend_loc="lower left", legend_fontsize=7)
 
 
 __all__ = ["MapFan", "MapTrack", "broken", "plot_surveillance_map"]

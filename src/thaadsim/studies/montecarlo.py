@@ -235,7 +235,7 @@ def run_chunks(
         frames, unsaved = _check_out_dir(folder, manifest, sizes, resume)
     todo = [i for i in range(n_chunks) if i not in frames]
     saved = len(frames)  # chunks whose files hold them
-    with _progress(progress, n_trials, f"{label} ({n_chunks} chunks)",
+    with progress_bar(progress, n_trials, f"{label} ({n_chunks} chunks)",
                    getattr(task, "unit", "trials")) as advance:
         advance(sum(sizes[i] for i in frames))
         if todo:
@@ -678,8 +678,10 @@ def _write_atomic(path: Path, write: Callable[[str], Any]) -> None:
 
 
 @contextmanager
-def _progress(enabled: bool, total: int, what: str, unit: str = "trials"
-              ) -> Iterator[Callable[[int], None]]:
+def progress_bar(enabled: bool, total: int, what: str, unit: str = "trials"
+                 ) -> Iterator[Callable[[int], None]]:
+    """A Rich progress bar on standard error over ``total`` ``unit`` (nothing when not
+    ``enabled``): yields the function that advances it by ``k``."""
     if not enabled:
         yield lambda k: None
         return
