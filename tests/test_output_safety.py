@@ -490,13 +490,13 @@ def test_sigkill_while_writing_then_the_next_run_cleans_up(tmp_path: Path) -> No
         import thaadsim.report.html as html
         import thaadsim.report.exports as exports
 
-        def slow(out, path):
+        def slow(out, path, **kw):
             Path(path).write_text("partial")
             time.sleep(120)
 
         html.write_report = slow
         from thaadsim.report.bundle import write_outputs
-        write_outputs(None, sys.argv[1])
+        write_outputs(None, sys.argv[1], claims=())
     """)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "r")], env=env,

@@ -155,8 +155,8 @@ def test_claims_table_has_every_claim(page: Any) -> None:
     table = page.locator("table#claims")
     assert table.count() == 1 and table.is_visible()
     rows = table.locator("tbody tr")
-    assert rows.count() == 5
-    for i in range(5):
+    assert rows.count() == 6
+    for i in range(6):
         cells = rows.nth(i).locator("td")
         assert cells.count() == 5
         assert cells.nth(1).inner_text().strip()  # the claim

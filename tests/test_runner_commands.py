@@ -103,8 +103,8 @@ Report = tuple[dict[str, Any], pd.DataFrame, pd.DataFrame]
 def run_report(scenario: Path, out: Path, *options: str) -> Report:
     """``thaadsim run`` to ``out``: its summary and its threats and shots tables."""
     summary = run_json("run", str(scenario), "-o", str(out), *RUN, *options)
-    assert json.loads((out / "results" / "summary.json").read_text()) == {
-        k: v for k, v in summary.items() if k not in ("output", "files")}
+    assert json.loads((out / "results" / "summary.json").read_text()) == {  # the claims:
+        k: v for k, v in summary.items() if k not in ("output", "files", "claims")}  # claims.json
     return (summary, pd.read_parquet(out / "results" / "threats.parquet"),
             pd.read_parquet(out / "results" / "shots.parquet"))
 
