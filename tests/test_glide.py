@@ -17,7 +17,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from scipy.optimize import brentq
+from glide_reference import equilibrium_alt_m, equilibrium_glide
 
 from thaadsim.errors import InputError
 from thaadsim.physics import _kernel
@@ -33,17 +33,8 @@ GLIDE = LiftLaw(kind="glide", max_lift_fraction=2.0, max_load_g=5.0, dive_speed_
 PYONGYANG = (39.039, 125.763)
 
 
-def _equilibrium_alt_m(speed_mps: float, beta: float, ld: float) -> float:
-    """Altitude where the lift at maximum L/D, E rho v^2 / beta, equals g - v^2/r."""
-    def excess(h: float) -> float:
-        r = R + h
-        return (ld * float(density_kgm3(h)) * speed_mps**2 / beta
-                - (GM_EARTH_M3PS2 / r**2 - speed_mps**2 / r))
-    return brentq(excess, 5e3, 90e3, xtol=1.0)
-
-
 def _glide(beta: float, ld: float, v0: float, law: LiftLaw = GLIDE, **kw: object):
-    h0 = _equilibrium_alt_m(v0, beta, ld)
+    h0 = equilibrium_alt_m(v0, beta, ld)
     state = np.array([R + h0, 0.0, 0.0, 0.0, v0, 0.0])
     flight = propagate(state, beta_kgm2=beta, lift_to_drag=ld, lift_law=law, earth="sphere",
                        rotating=False, record=20000, max_step_s=1.0, **kw)  # type: ignore[arg-type]
@@ -71,19 +62,13 @@ def test_guided_glide_is_the_equilibrium_glide_and_covers_the_eggers_range():
     h0, flight, track = _glide(beta, ld, v0)
     assert flight.status[0] == IMPACT
     range_m, i = _range_to_speed_m(track, v1)
-    speeds = np.linspace(v0, v1, 300)
-    r_eq = R + np.array([_equilibrium_alt_m(v, beta, ld) for v in speeds])
-    g = GM_EARTH_M3PS2 / r_eq**2
-    energy = 0.5 * speeds**2 - GM_EARTH_M3PS2 / r_eq
-    mid = 0.5 * ((g - speeds**2 / r_eq)[1:] + (g - speeds**2 / r_eq)[:-1])
-    ground = 0.5 * (R / r_eq[1:] + R / r_eq[:-1])
-    quadrature = float(np.sum(-ld * np.diff(energy) / mid * ground))
+    r_eq, quadrature = equilibrium_glide(v0, v1, beta, ld, 300)
     eggers = float(equilibrium_glide_range_m(ld, R + h0, v0, v1))
     assert range_m == pytest.approx(quadrature, rel=0.02)
     assert range_m == pytest.approx(eggers, rel=0.05)
     speed = np.linalg.norm(track[:i:10, 3:], axis=1)
     alt = np.linalg.norm(track[:i:10, :3], axis=1) - R
-    alt_eq = np.array([_equilibrium_alt_m(v, beta, ld) for v in speed])
+    alt_eq = np.array([equilibrium_alt_m(v, beta, ld) for v in speed])
     assert np.abs(alt - alt_eq).max() < 1000.0
 
 
