@@ -247,7 +247,7 @@ def guided_lift(t, px, py, pz, vx, vy, vz, r, h, speed, kd, seg, gm, a_m):
             nu * (pz * inv_r - sin_g * vz * inv_v) + ns * sz - induced * vz)
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     """Write dy/dt of the 6-state ``y`` into ``out``.
 
@@ -259,6 +259,14 @@ def rhs(t, y, out, seg, earth, rho_poly, h0, dh):
     the velocity, 1 = up, 2 = toward a commanded flight-path angle that falls linearly
     from 90 degrees at ``program_start_s`` to ``target_gamma_rad`` ``program_s`` later;
     ``earth`` = (a, e2, gm, j2, omega, b, 1.5 j2 a^2) with b the polar radius.
+
+    Compiled once, as a function of its own that :func:`dp5_step` calls seven times, not
+    inlined by Numba (``inline="always"``): Numba's inliner re-types and re-lowers every
+    copy, and seven copies cost 64 CPU s of a first run (Numba's ``inline_inlinables``
+    pass most of it), against ~2 s for this one (an empty cache, load 10-15, December
+    2026). The lockstep kernel's results did not change by a bit; the per-trajectory
+    kernel's moved in the last bits in 2-5% of trajectories (within 5 cm; see
+    :func:`dp5_step_apart`).
     """
     a, e2, gm, om = earth[0], earth[1], earth[2], earth[4]
     px, py, pz, vx, vy, vz = y[0], y[1], y[2], y[3], y[4], y[5]
