@@ -56,9 +56,13 @@ shared with four other jobs, load average 4-8; ``benchmarks/bench_propagate.py``
   fastest bodies first, so the short flights fill the lanes at the end; with 512
   trajectories per queue and 64 lanes, the idle tail costs a few percent).
 * Compile time (an empty Numba cache, CPU seconds of the first call, December 2026,
-  load 10-15): the lockstep kernel ~80 s, most of it LLVM optimising and generating
-  the callees again inside each caller that links them (``settle`` with the scalar
-  step to the impact, ``run_chunk``, the parallel loop of :func:`integrate_lockstep`).
+  load 10-15): the lockstep kernel ~36 s (``benchmarks/bench_startup.py`` times each
+  compiled function). It was 113 s measured the same way while the scalar step to the
+  impact (``settle``) inlined seven copies of the full right-hand side: Numba's inliner
+  re-types and re-lowers each copy (64 s of it); :func:`thaadsim.physics._kernel.rhs`
+  is now compiled once and called. What is left is mostly LLVM optimising and generating
+  the callees again inside each caller that links them (``settle``, ``run_chunk``, the
+  parallel loop of :func:`integrate_lockstep`).
   The queue is sorted by NumPy (:func:`queue_order`), not by a compiled mergesort.
   Moving the thrust and steering laws out of the inlined right-hand side would cut the
   scalar step's share further, but it changed the kernel's results in the last bits
