@@ -175,6 +175,17 @@ def density(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
     return density_near(h, atm, layers, px, pc, index, -1)[0]
 
 
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def drag_mps2(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
+              layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray) -> float:
+    """Magnitude of the drag deceleration (m/s^2) of the state ``y`` (0 without drag)."""
+    if k_drag == 0.0:
+        return 0.0
+    alt = geodetic_up_alt(y[0], y[1], y[2], earth)[0]
+    rho = density_near(alt, atm, layers, px, pc, index, -1)[0]
+    return k_drag * rho * (y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
+
+
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
                 layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
@@ -513,10 +524,11 @@ def update_many(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
 def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray,
                  sig: np.ndarray, detected: np.ndarray, alive: np.ndarray, start: np.ndarray,
-                 confirm: np.ndarray, n_sub: np.ndarray, k_drag: np.ndarray, q: float,
+                 confirm: np.ndarray, n_sub: np.ndarray, n_thin: np.ndarray,
+                 thin_drag_mps2: float, k_drag: np.ndarray, q: float,
                  thresholds: np.ndarray, earth: np.ndarray, atm: np.ndarray,
                  layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
-                 site: np.ndarray,
+                 site: np.ndarray, order: np.ndarray,
                  pos_sigma: np.ndarray, vel_sigma: np.ndarray, firm_t: np.ndarray,
                  firm_x: np.ndarray, firm_p: np.ndarray) -> None:
     """Run each track through its looks: predict, update where detected, record the
@@ -525,13 +537,16 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
     Track ``n`` starts at look ``start[n]`` with ``x[n]``, ``p[n]`` (in place: on return
     its last estimate) and takes looks ``start[n] + k``, k = 1, 2, ..., while they exist
     and ``alive``; the prediction to look ``start[n] + k`` takes ``n_sub[k]`` RK4
-    sub-steps. It is firm at the first look at or after ``confirm[n]`` whose position and
+    sub-steps, or ``n_thin[k]`` (fewer) where the track's drag deceleration at the look
+    before (:func:`drag_mps2`) is at most ``thin_drag_mps2``. ``order`` (m,): the order in
+    which the parallel loop takes the tracks (each thread a fixed share of it). It is firm at the first look at or after ``confirm[n]`` whose position and
     velocity sigmas are at or below ``thresholds`` (2,): ``firm_t[n]`` (NaN on entry),
     ``firm_x[n]``, ``firm_p[n]`` are then set. Tracks are independent, so the parallel
     loop gives the same bits whatever the thread count.
     """
     m, n_looks = look_t.shape
-    for n in numba.prange(m):
+    for i_order in numba.prange(m):
+        n = order[i_order]
         work = np.empty((16, 6, 6))
         small = np.empty((8, 4, 6))
         xn = x[n]
@@ -541,7 +556,11 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
             j = start[n] + k
             if j >= n_looks or not alive[n, j]:
                 break
-            predict_one(xn, pn, look_t[n, j] - t, n_sub[k], k_drag[n], q, earth, atm,
+            steps = n_sub[k]
+            if n_thin[k] < steps and drag_mps2(xn, k_drag[n], earth, atm, layers, px, pc,
+                                               index) <= thin_drag_mps2:
+                steps = n_thin[k]
+            predict_one(xn, pn, look_t[n, j] - t, steps, k_drag[n], q, earth, atm,
                         layers, px, pc, index, work, small)
             t = look_t[n, j]
             if detected[n, j]:
