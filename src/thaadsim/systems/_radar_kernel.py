@@ -44,8 +44,9 @@ def look_many(state: np.ndarray, where: np.ndarray, rcs: np.ndarray, site: np.nd
               rate_mps: np.ndarray, status: np.ndarray, scan_cos: np.ndarray,
               snr: np.ndarray, pd: np.ndarray) -> None:
     """The look at targets of Earth-fixed states ``state`` (N, 6) (NaN read as 0, as
-    ``numpy.nan_to_num`` does, where ``prm[14]`` is not 0) where ``where`` (N,) holds, with cross-sections ``rcs`` (N,), into
-    the (N,) outputs; elsewhere ``BELOW_HORIZON`` and zeros."""
+    ``numpy.nan_to_num`` does, where ``prm[14]`` is not 0) where ``where`` (N,) holds,
+    with cross-sections ``rcs`` (N,), into the (N,) outputs; elsewhere ``BELOW_HORIZON``
+    and zeros."""
     k, m_m, n_m, h_r = prm[0], prm[1], prm[2], prm[3]
     bore, r_max, el_max, half, el_min = prm[4], prm[5], prm[6], prm[7], prm[8]
     cos_t, sin_t, expo, per_rcs, pfa = prm[9], prm[10], prm[11], prm[12], prm[13]
@@ -103,3 +104,37 @@ def look_many(state: np.ndarray, where: np.ndarray, rcs: np.ndarray, site: np.nd
         scan_cos[i] = cos_s
         snr[i] = s
         pd[i] = p
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+def measure_many(range_m: np.ndarray, az_deg: np.ndarray, el_deg: np.ndarray,
+                 rate_mps: np.ndarray, status: np.ndarray, scan_cos: np.ndarray,
+                 snr: np.ndarray, normal: np.ndarray, prm: np.ndarray, z: np.ndarray,
+                 sig: np.ndarray) -> None:
+    """:func:`thaadsim.systems.radar.measure` of N looks (the (N,) fields of a ``Look``) with
+    the standard normal draws ``normal`` (N, 4), into ``z`` and ``sig`` (N, 4). ``prm``:
+    ``(beamwidth_rad, monopulse_slope, angle_floor_rad, range_resolution_m,
+    range_floor_m, rate_resolution_mps, range_rate_floor_mps)``, the resolutions being
+    :math:`c/2B` and :math:`\\lambda/2t_d`."""
+    bw, slope, angle_floor, res_r, floor_r, res_v, floor_v = (prm[0], prm[1], prm[2], prm[3],
+                                                               prm[4], prm[5], prm[6])
+    rad = math.pi / 180.0
+    two_pi = 2.0 * math.pi
+    for i in range(range_m.shape[0]):
+        root = math.sqrt(2.0 * max(snr[i], 1e-12))
+        cos_s = min(max(scan_cos[i], 0.05), 1.0)
+        sig_angle = math.hypot(bw / (cos_s * slope * root), angle_floor)
+        sig[i, 0] = math.hypot(res_r / root, floor_r)
+        sig[i, 1] = sig_angle / max(math.cos(el_deg[i] * rad), 0.05)
+        sig[i, 2] = sig_angle
+        sig[i, 3] = math.hypot(res_v / root, floor_v)
+        if status[i] != VISIBLE:
+            for c in range(4):
+                z[i, c] = math.nan
+            continue
+        z[i, 0] = range_m[i] + sig[i, 0] * normal[i, 0]
+        a = az_deg[i] * rad + sig[i, 1] * normal[i, 1]
+        a = np.fmod(a, two_pi)  # numpy.mod's remainder: fmod, moved into [0, 2 pi)
+        z[i, 1] = a + two_pi if a < 0.0 else (0.0 if a == 0.0 else a)
+        z[i, 2] = el_deg[i] * rad + sig[i, 2] * normal[i, 2]
+        z[i, 3] = rate_mps[i] + sig[i, 3] * normal[i, 3]

@@ -133,27 +133,36 @@ def density_slope(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
     rounding (about 1e-13 relative). Elsewhere (a boundary between the three, the
     clamps at the table's ends) the three densities are evaluated."""
     step = _DENSITY_STEP_M
-    rho, near = density_near(h, atm, layers, px, pc, index, -1)
     r0, z_min, g_r, z86, z_max = atm[0], atm[1], atm[2], atm[4], atm[5]
     if h - step >= z_min and h + step < z86:
+        # density_near's layer and density, found once for the density and its slope
         geo = r0 * h / (r0 + h)
         top = layers.shape[1] - 1
         b = top
         while b > 0 and geo < layers[0, b]:
             b -= 1
+        dh = geo - layers[0, b]
+        t_b, p_b, lapse = layers[1, b], layers[2, b], layers[3, b]
+        t_m = t_b + lapse * dh
+        if lapse == 0.0:
+            p = p_b * math.exp(-g_r * dh / t_b)
+        else:
+            p = p_b * (t_b / t_m) ** (g_r / lapse)
+        rho = p / (atm[3] * t_m)
         d_up = r0 * r0 * step / ((r0 + h) * (r0 + h + step))
         d_dn = -r0 * r0 * step / ((r0 + h) * (r0 + h - step))
         if (b == 0 or geo + d_dn >= layers[0, b]) and (b == top or geo + d_up < layers[0, b + 1]):
-            t_b, lapse = layers[1, b], layers[3, b]
             if lapse == 0.0:
                 e_up, e_dn = -g_r * d_up / t_b, -g_r * d_dn / t_b
             else:
-                t_m = t_b + lapse * (geo - layers[0, b])
                 k = -(g_r / lapse + 1.0)
                 e_up = k * _log1p_small(lapse * d_up / t_m)
                 e_dn = k * _log1p_small(lapse * d_dn / t_m)
             return rho, rho * (_expm1_small(e_up) - _expm1_small(e_dn)) / (2.0 * step)
-    elif h - step >= z86 and h + step <= z_max and near >= 0:
+        near = -1
+    else:
+        rho, near = density_near(h, atm, layers, px, pc, index, -1)
+    if h - step >= z86 and h + step <= z_max and near >= 0:
         i = near
         if px[i] <= h - step and h + step <= px[i + 1]:
             dx = h - px[i]
@@ -539,9 +548,10 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
     and ``alive``; the prediction to look ``start[n] + k`` takes ``n_sub[k]`` RK4
     sub-steps, or ``n_thin[k]`` (fewer) where the track's drag deceleration at the look
     before (:func:`drag_mps2`) is at most ``thin_drag_mps2``. ``order`` (m,): the order in
-    which the parallel loop takes the tracks (each thread a fixed share of it). It is firm at the first look at or after ``confirm[n]`` whose position and
-    velocity sigmas are at or below ``thresholds`` (2,): ``firm_t[n]`` (NaN on entry),
-    ``firm_x[n]``, ``firm_p[n]`` are then set. Tracks are independent, so the parallel
+    which the parallel loop takes the tracks (each thread a fixed share of it). It is firm
+    at the first look at or after ``confirm[n]`` whose position and velocity sigmas are
+    at or below ``thresholds`` (2,): ``firm_t[n]`` (NaN on entry), ``firm_x[n]``,
+    ``firm_p[n]`` are then set. Tracks are independent, so the parallel
     loop gives the same bits whatever the thread count.
     """
     m, n_looks = look_t.shape

@@ -336,7 +336,8 @@ def _track(
     dwells = ("search", "track")
     views = [_look_at(radar, emp, y[:, cols], rcs[:, None], dwell, alive[:, cols], backend)
              for dwell, cols in zip(dwells, (slice(0, 1), slice(1, None)), strict=True)]
-    drawn = [measure(radar, v, rng, dwell) for v, dwell in zip(views, dwells, strict=True)]
+    drawn = [measure(radar, v, rng, dwell, backend)
+             for v, dwell in zip(views, dwells, strict=True)]
     z = np.concatenate([d[0] for d in drawn], axis=1)
     sig = np.concatenate([d[1] for d in drawn], axis=1)
     pd = np.concatenate([views[0].visible * 1.0, views[1].pd], axis=1)  # look 0 was a hit

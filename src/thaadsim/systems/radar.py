@@ -46,7 +46,7 @@ targets. The physics, in the order a target meets it:
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -621,11 +621,31 @@ def measurement_sigmas(radar: Radar, view: Look, dwell: str = "search") -> Float
 
 
 def measure(
-    radar: Radar, view: Look, rng: np.random.Generator, dwell: str = "search"
+    radar: Radar, view: Look, rng: np.random.Generator, dwell: str = "search",
+    backend: GeometryBackend = "compiled",
 ) -> tuple[FloatArray, FloatArray]:
     """Noisy measurements (range m, azimuth rad, elevation rad, range rate m/s) and their
     sigmas, both (..., 4); Gaussian errors of :func:`measurement_sigmas`. Rows where the
-    target was not visible are NaN."""
+    target was not visible are NaN. ``backend="compiled"`` computes the same in one Numba
+    call (:func:`~thaadsim.systems._radar_kernel.measure_many`), from the same draws."""
+    if backend == "compiled":
+        shape = np.shape(view.range_m)
+        normal = rng.standard_normal(shape + (4,))
+        z = np.empty(shape + (4,))
+        sig = np.empty(shape + (4,))
+
+        def flat(a: npt.ArrayLike, dtype: type = np.float64) -> npt.NDArray[Any]:
+            return np.require(np.reshape(a, -1), dtype, ["C", "W"])
+
+        prm = np.array([radar.beamwidth_rad, radar.monopulse_slope, radar.angle_floor_rad,
+                        SPEED_OF_LIGHT_MPS / (2.0 * radar.bandwidth_hz), radar.range_floor_m,
+                        radar.wavelength_m / (2.0 * radar.dwell_s(dwell)),
+                        radar.range_rate_floor_mps])
+        _radar_kernel.measure_many(
+            flat(view.range_m), flat(view.az_deg), flat(view.el_deg), flat(view.range_rate_mps),
+            flat(view.status, np.int8), flat(view.scan_cos), flat(view.snr),
+            normal.reshape(-1, 4), prm, z.reshape(-1, 4), sig.reshape(-1, 4))
+        return z, sig
     sig = measurement_sigmas(radar, view, dwell)
     truth = np.stack([view.range_m, np.radians(view.az_deg), np.radians(view.el_deg),
                       view.range_rate_mps], axis=-1)
