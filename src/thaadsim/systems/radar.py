@@ -582,17 +582,14 @@ def look_where(
     site, geo, earth_pack = site_kernel_packs(emplacement.lat_deg, emplacement.lon_deg,
                                               emplacement.alt_m, earth)
     n = mask.size
-    out = [np.empty(n) for _ in range(5)]
-    status = np.empty(n, dtype=np.int8)
-    tail = [np.empty(n) for _ in range(3)]
+    out: list[npt.NDArray[Any]] = [np.empty(n) for _ in range(9)]
+    out[5] = np.empty(n, dtype=np.int8)  # the status
     _radar_kernel.look_many(np.require(y.reshape(-1, 6), np.float64, ["C", "W"]),
                             np.require(mask.ravel(), np.bool_, ["C", "W"]), flat_rcs, site,
                             geo, earth_pack,
                             _look_pack(radar, emplacement, dwell, refraction_k, earth, zero_nan),
-                            *out, status, *tail)
-    az, el, apparent, rng, rate = (o.reshape(shape) for o in out)
-    cos_s, s, pd = (o.reshape(shape) for o in tail)
-    status = status.reshape(shape)
+                            *out)
+    az, el, apparent, rng, rate, status, cos_s, s, pd = (o.reshape(shape) for o in out)
     if radar.swerling != 1:  # the kernel's pd is Swerling 1's
         pd = np.where(status == VISIBLE,
                       pd_from_snr(s, radar.false_alarm_probability, radar.swerling), 0.0)

@@ -1114,7 +1114,7 @@ def filter_looks(
         raise InputError(f"look_t_s: expected shape ({m}, n_looks), got {look_t.shape}")
 
     def own(value: npt.ArrayLike, dtype: type, shape: tuple[int, ...]) -> npt.NDArray[Any]:
-        got = np.asarray(value, dtype=dtype)
+        got: npt.NDArray[Any] = np.asarray(value, dtype=dtype)
         return got if got.shape == shape else np.broadcast_to(got, shape)
 
     zz = own(z, np.float64, (m, n_looks, 4))
