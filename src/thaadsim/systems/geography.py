@@ -463,3 +463,98 @@ def near_outlines(
     joined = shapely.union_all(moved) if len(moved) > 1 else moved[0]
     return [(np.asarray(p.exterior.xy[0]), np.asarray(p.exterior.xy[1]))
             for p in _polygons(joined)]
+
+
+REGION_BOUNDS_LONLAT: tuple[float, float, float, float] = (88.0, 18.0, 150.0, 54.0)
+"""The region the project draws, ``(lon_min, lat_min, lon_max, lat_max)`` in degrees: the
+Korean peninsula, Japan to Hokkaido, north-east China and China west to the silo fields of
+Hami (93.3 E) and Yumen (96.6 E) and south to Tongdao (26.2 N) in ``data/sites.yaml``."""
+
+
+def _segments(ring: Any) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    xy = [(float(x), float(y)) for x, y in np.asarray(ring.coords)[:, :2]]
+    return [(a, b) for a, b in zip(xy[:-1], xy[1:], strict=True) if a != b]
+
+
+def _coast_and_borders(
+    polygons: dict[str, Polygon | MultiPolygon],
+) -> tuple[list[Any], dict[tuple[str, str], list[Any]]]:
+    """Split the countries' outlines into coast (an edge of one country) and land borders
+    (an edge two countries share, by name pair), as merged LineStrings. Needs a topologically
+    consistent layer (neighbours share their border vertices exactly), as Natural Earth's
+    Admin-0 layers are."""
+    owners: dict[frozenset[tuple[float, float]], list[str]] = {}
+    edges: dict[frozenset[tuple[float, float]], tuple[tuple[float, float], ...]] = {}
+    for name, geometry in polygons.items():
+        for part in _polygons(geometry):
+            for ring in (part.exterior, *part.interiors):
+                for a, b in _segments(ring):
+                    key = frozenset((a, b))
+                    owners.setdefault(key, []).append(name)
+                    edges[key] = (a, b)
+    coast: list[Any] = []
+    borders: dict[tuple[str, str], list[Any]] = {}
+    for key, names in owners.items():
+        distinct = sorted(set(names))
+        if len(distinct) == 1:
+            coast.append(edges[key])
+        else:
+            borders.setdefault((distinct[0], distinct[1]), []).append(edges[key])
+    coast_lines = list(shapely.get_parts(shapely.line_merge(shapely.MultiLineString(coast))))
+    border_lines = {
+        pair: list(shapely.get_parts(shapely.line_merge(shapely.MultiLineString(segs))))
+        for pair, segs in sorted(borders.items())
+    }
+    return coast_lines, border_lines
+
+
+def _round_coords(geometry: Any, decimals: int) -> Any:
+    return shapely.set_precision(geometry, 10.0**-decimals)
+
+
+def _feature(kind: str, geometry: Any, name: str | None = None) -> dict[str, Any]:
+    props: dict[str, Any] = {"kind": kind}
+    if name is not None:
+        props["name"] = name
+    return {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geometry)}
+
+
+@lru_cache(maxsize=1)
+def _region_map_text() -> str:
+    """The region's map as GeoJSON text, built from the shipped 1:110m countries."""
+    lon_min, lat_min, lon_max, lat_max = REGION_BOUNDS_LONLAT
+    box = shapely.box(lon_min, lat_min, lon_max, lat_max)
+    near = {c.name: c.geometry for c in _load() if c.geometry.intersects(box)}
+    coast, borders = _coast_and_borders(near)
+    features = []
+    for name, geometry in sorted(near.items()):
+        land = shapely.intersection(geometry, box)
+        if not land.is_empty:
+            features.append(_feature("land", _round_coords(land, 4), name))
+    for line in shapely.get_parts(shapely.intersection(shapely.MultiLineString(coast), box)):
+        features.append(_feature("coast", line))
+    for (a, b), lines in borders.items():
+        for line in shapely.get_parts(shapely.intersection(shapely.MultiLineString(lines), box)):
+            features.append(_feature("border", line, f"{a} - {b}"))
+    collection = {
+        "type": "FeatureCollection",
+        "bbox": list(REGION_BOUNDS_LONLAT),
+        "source": f"thaadsim/data/{DATA_FILE} (Natural Earth 1:110m Admin-0), cut to the region",
+        "licence": "Public domain (Natural Earth terms of use: "
+                   "https://www.naturalearthdata.com/about/terms-of-use/)",
+        "features": [f for f in features if f["geometry"]["type"] != "GeometryCollection"],
+    }
+    return json.dumps(collection, separators=(",", ":"))
+
+
+def region_map_geojson() -> dict[str, Any]:
+    """The region the project draws (:data:`REGION_BOUNDS_LONLAT`) as a GeoJSON
+    FeatureCollection for a map: each feature's ``properties.kind`` is ``"land"`` (a
+    country's territory in the region, Polygon or MultiPolygon, ``name`` the country's),
+    ``"coast"`` (a LineString of coastline, no name) or ``"border"`` (a LineString of land
+    border, ``name`` the two countries, e.g. ``"China - North Korea"``). Coordinates are
+    longitude, latitude in degrees (WGS84); the top level carries ``bbox``, ``source`` and
+    ``licence``. A new dict each call (the text is cached), so a caller may change it.
+    """
+    result: dict[str, Any] = json.loads(_region_map_text())
+    return result
