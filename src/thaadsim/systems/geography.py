@@ -1,4 +1,5 @@
-"""Countries, their borders and coastlines, and how much of each lies under a polygon.
+"""Countries, their borders and coastlines, how much of each lies under a polygon, and the
+region's map.
 
 The borders are the Natural Earth 1:110m Admin-0 countries (public domain), shipped with
 the package as ``thaadsim/data/countries_110m.geojson`` and made by
@@ -7,6 +8,13 @@ longitude, latitude in degrees on WGS84. At 1:110m the coastlines and borders ar
 generalised to a few kilometres and small islands are left out (Jeju, Okinawa and the
 Kuril islands are absent; Honshu and Kyushu are one polygon), so areas agree with published
 national figures to a few per cent, not better: see ``tests/test_geography.py``.
+
+Maps are drawn finer: inside :data:`REGION_BOUNDS_LONLAT` (the Korean peninsula, Japan,
+north-east China and China west to its silo fields) from Natural Earth 1:10m land,
+coastlines and land borders, ``thaadsim/data/region_10m.geojson`` made by
+``scripts/extract_coastlines.py`` (:func:`map_lines`, :func:`borders_for_map`,
+:func:`region_map_geojson` for the app). Country areas and membership stay on the 1:110m
+countries, so the figures computed from them do not change with the drawing.
 
 Natural Earth shows de facto control (Taiwan is its own unit; Crimea is Russian in this
 edition; Kosovo, N. Cyprus and Somaliland are separate units without ISO codes, ``iso_a3 =
@@ -445,6 +453,9 @@ REGION_FILE = "region_10m.geojson"
 """The region's land, coastlines and land borders for drawing, Natural Earth 1:10m cut to
 :data:`REGION_BOUNDS_LONLAT` (package ``thaadsim.data``; made by
 ``scripts/extract_coastlines.py``, which gives its source, version and simplification)."""
+
+MAP_DATA_NOTE = "coasts and borders Natural Earth 1:10m (1:110m beyond 88-150 E, 18-54 N)"
+"""What a map drawn with :func:`map_lines` is drawn on, for its notes line."""
 
 REGION_KINDS = ("land", "coast", "border")
 """The ``properties.kind`` of the region file's features."""
