@@ -152,3 +152,25 @@ def test_claim_6_judges_decoys_light_and_heavy() -> None:
     c = claim_reaction(data=d)
     assert c.numbers["verdict: decoys, Nodong at Seongju, 3 light decoys"] == "not supported"
     assert "never told apart" in c.summary
+
+
+def test_scenario_discrimination_physics() -> None:
+    """`discrimination: physics` in a scenario gives a probability from the physics (a
+    light decoy against a Scud-C at Seongju, seen by the Seongju face), the same as
+    discrimination_from_physics; any other word is refused naming file, line and field."""
+    from test_decoys import _scenario
+
+    from thaadsim.errors import InputError
+    from thaadsim.scenario import discrimination_from_physics
+
+    raid, defense = _scenario("\n    decoys: {count: 2, beta_kgm2: 100, discrimination: physics}",
+                              perfect=False)
+    p = raid[0].decoys.discrimination
+    assert 0.0 <= p <= 1.0
+    d = discrimination_from_physics(raid[0], defense, 100.0, 0.1)
+    assert p == pytest.approx(d.p_first_launch)
+    with pytest.raises(InputError) as err:
+        _scenario("\n    decoys: {count: 2, discrimination: physical}")
+    msg = str(err.value)
+    assert msg.startswith("decoys.yaml:12: raid[0].decoys.discrimination: 'physical'"), msg
+    assert "'physics'" in msg

@@ -124,6 +124,21 @@ def _shares(threat: RaidThreat, defense: Defense, trials: int, seed: int) -> dic
             "reason": str(reasons[int(np.argmax(counts))])}
 
 
+_ALONE: dict[tuple[Any, ...], tuple[dict[str, Any], Any, Any]] = {}
+"""The warhead alone, per (missile, launch, aim, trials, seed): the same for a light and a
+heavy decoy case, computed once per process."""
+
+
+def _warhead_alone(case: DecoyCase, warhead: RaidThreat, defense: Defense, trials: int,
+                   seed: int) -> tuple[dict[str, Any], Any, Any]:
+    """The warhead without decoys (its shares) and its flight grid."""
+    key = (case.missile, case.launch, case.aim, trials, seed)
+    if key not in _ALONE:
+        t_grid, y_grid = flight_grid([warhead])
+        _ALONE[key] = (_shares(warhead, defense, trials, seed), t_grid, y_grid)
+    return _ALONE[key]
+
+
 def decoy_case(case: DecoyCase, trials: int = 20, seed: int = 1) -> dict[str, Any]:
     """One :data:`DECOY_CASES` case (module docstring), JSON-ready."""
     missile = get_missile(case.missile)
@@ -137,10 +152,9 @@ def decoy_case(case: DecoyCase, trials: int = 20, seed: int = 1) -> dict[str, An
     warhead = RaidThreat(missile=missile, launch_lat_deg=case.launch[0],
                          launch_lon_deg=case.launch[1], aim_lat_deg=aim.lat_deg,
                          aim_lon_deg=aim.lon_deg, rcs_m2=WARHEAD_RCS_M2)
-    alone = _shares(warhead, defense, trials, seed)
+    alone, t_grid, y_grid = _warhead_alone(case, warhead, defense, trials, seed)
     beta_w = missile.rocket.reentry_beta_kgm2
     beta_d = decoy_beta_kgm2(case.kind, beta_w)
-    t_grid, y_grid = flight_grid([warhead])
     first = alone["first_launch_s"]
     d = discriminate(t_grid[0], y_grid[0], warhead_beta_kgm2=beta_w, decoy_beta_kgm2=beta_d,
                      warhead_rcs_m2=WARHEAD_RCS_M2, decoy_rcs_m2=WARHEAD_RCS_M2,
