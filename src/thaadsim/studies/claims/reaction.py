@@ -229,7 +229,9 @@ def claim_reaction(out: RunRecord | None = None, data: dict[str, Any] | None = N
         + f"The flattened KN-23 spends {flat['time_in_band_s']:.0f} s in the band against "
         f"{ball['time_in_band_s']:.0f} s on a minimum-energy flight of the same range"
         + (f"; as korea-2026 runs it (only threats predicted on an asset engaged) it is "
-           f"killed in {k26['killed']:.0%} of trials ({k26['reason']})" if k26 else "")
+           f"killed in {k26['killed']:.0%} of trials ({k26['reason']}: its glide carries it "
+           "past the ballistic impact prediction; korea-2026's table names the reason of the "
+           "battery that came closest, a Patriot's)" if k26 else "")
         + ". " + _decoy_sentence(d.get("decoys", []), decoy_names))
     fig = ReactionFigure(answers=tuple(names), killed_as_deployed=tuple(dep),
                          killed_with_fix=tuple(fix), verdicts=tuple(verdicts))
