@@ -15,7 +15,12 @@ CPU figures much less.
 
 Beside it, in subprocesses: ``python -c "import thaadsim.cli"`` (start-up and imports) and
 the whole command (``python -m thaadsim run ...``: start-up, imports and the warm job), with
-its peak resident memory (``ru_maxrss`` of that child).
+its peak resident memory (``ru_maxrss`` of that child), run once untimed first, as a user's
+second run is. "per-process start" is the whole command less the in-process warm total:
+what every new process pays again (the interpreter, the imports, loading Numba's cached
+kernels, reading the per-version caches, first calls). The children write Python's bytecode
+caches (``PYTHONDONTWRITEBYTECODE`` is dropped from their environment), as an installed
+package does: without them each process compiles thaadsim's modules from source again.
 
 With ``--cold``, the whole command is also run once as a first run after install: in a
 subprocess with an empty Numba cache (``NUMBA_CACHE_DIR``) and an empty thaadsim cache
@@ -149,13 +154,19 @@ def main() -> None:
 
     if not args.no_subprocess:
         env = dict(os.environ)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its .pyc files
         src = str(Path(__file__).resolve().parents[1] / "src")
         env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+        child([sys.executable, "-m", "thaadsim", *argv], env)  # writes the .pyc files
         w, c2, mb, rc = child([sys.executable, "-c", "import thaadsim.cli"], env)
         print(f"{'imports (subprocess)':<24}{w:9.2f}{c2:9.2f}   peak {mb:6.0f} MB")
         w, c2, mb, rc = child([sys.executable, "-m", "thaadsim", *argv], env)
         print(f"{'whole command (subproc.)':<24}{w:9.2f}{c2:9.2f}   peak {mb:6.0f} MB"
               + ("" if rc == 0 else f"   exit status {rc}"))
+        print(f"{'per-process start':<24}{w - wall:9.2f}{c2 - cpu:9.2f}   (whole command "
+              "less the in-process warm total)")
+        load = os.getloadavg()
+        print(f"load average after the subprocesses {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         if args.cold:
             cold = dict(env, NUMBA_CACHE_DIR=tempfile.mkdtemp(prefix="bench-numba-"),
                         THAADSIM_CACHE_DIR=tempfile.mkdtemp(prefix="bench-cache-"))

@@ -140,3 +140,24 @@ def test_prune_keeps_the_newest_entries_and_never_a_file_it_did_not_write(
     for name, data in mine.items():
         assert (cache_dir / name).read_bytes() == data
     assert cache.prune(cache_dir, max_entries=8) == 0
+
+
+def test_claim6_study_kept_per_version_beside_another_versions(
+        cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Claim 6's study (seconds to compute) is kept under a name holding this version's key:
+    another installed version's entry (the old unkeyed name, or another key) is neither
+    read nor overwritten, so two versions sharing a cache do not recompute it in turn."""
+    from thaadsim.studies import reaction as study
+    from thaadsim.studies.claims.reaction import reaction_cached
+
+    calls, compute = counter()
+    monkeypatch.setattr(study, "reaction_numbers", compute)
+    cache.store("reaction", "another version's key", {"calls": -1})
+    cache.store("reaction-0123456789abcdef", "another version's key", {"calls": -2})
+    assert reaction_cached() == {"calls": 1}
+    assert reaction_cached() == {"calls": 1} and calls[0] == 1
+    mine = cache_dir / f"reaction-{cache.version_key()[:16]}{cache.SUFFIX}"
+    assert json.loads(mine.read_text())["value"] == {"calls": 1}
+    assert cache.load("reaction", "another version's key").value == {"calls": -1}  # type: ignore[union-attr]
+    assert cache.load("reaction-0123456789abcdef",
+                      "another version's key").value == {"calls": -2}  # type: ignore[union-attr]
