@@ -85,6 +85,9 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = b"".join(chunks)
     try:
         data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise RequestError("body: JSON nested too deeply; allowed: a scenario as JSON (a few "
+                           "levels deep)", "body") from None
     except UnicodeDecodeError:
         raise RequestError("body: not UTF-8 text; allowed: a JSON object", "body") from None
     except json.JSONDecodeError as exc:
@@ -269,6 +272,34 @@ async def api_not_found(request: Request) -> Response:
                        "/api/footprint", None, status=404)
 
 
+@lru_cache(maxsize=1)
+def _plotly_js() -> Path | None:
+    """plotly.min.js as the Python ``plotly`` package (a dependency) ships it, or None."""
+    from importlib.util import find_spec
+
+    spec = find_spec("plotly")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "package_data" / "plotly.min.js"
+    return path if path.is_file() else None
+
+
+async def plotly_js(request: Request) -> Response:
+    """``/static/vendor/plotly.min.js``: the Python plotly package's own copy (MIT; its
+    licence is in static/vendor/), not a second one in thaadsim."""
+    path = _plotly_js()
+    if path is None:
+        return Response("plotly.min.js: the plotly package is not installed", 404,
+                        media_type="text/plain")
+    return FileResponse(path, media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+async def _no_static(request: Request) -> Response:
+    return Response("not found (the page's files are not installed)", status_code=404,
+                    media_type="text/plain")
+
+
 # -- errors -----------------------------------------------------------------------------------
 
 
@@ -358,8 +389,9 @@ def make_app(*, workers: int = 2, allowed_hosts: Sequence[str] | None = None,
         Route("/api/runs/{id}/report", api_report),
         Route("/api/{rest:path}", api_not_found,
               methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False),
-              name="static"),
+        Route("/static/vendor/plotly.min.js", plotly_js),
+        (Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static")
+         if STATIC_DIR.is_dir() else Route("/static/{rest:path}", _no_static)),
     ]
     return Starlette(
         routes=routes,
