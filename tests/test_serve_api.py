@@ -344,10 +344,9 @@ def workers() -> Iterator[TestClient]:
 
 
 def _summary_in_process(setup: dict[str, Any]) -> dict[str, Any]:
+    from thaadsim.jsonsafe import json_safe
     from thaadsim.run import run_engagement
     from thaadsim.serve.setup import setup_yaml
-
-    from thaadsim.jsonsafe import json_safe
 
     scn = parse_scenario(setup_yaml(setup), "setup")
     return dict(json_safe(run_engagement(**scn.to_run_kwargs()).summary()))
