@@ -49,8 +49,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 """Host headers a loopback server answers (a page of another site that points a name of its
 own at 127.0.0.1 -- DNS rebinding -- is refused)."""
-REGION_BOX_DEG = (110.0, 20.0, 150.0, 50.0)
-"""The map's region (lon_min, lat_min, lon_max, lat_max): Korea, Japan, north-east China."""
 MAP_MAX_AGE_S = 86_400
 """How long the browser may cache the map (it changes only with the package)."""
 REPORT_POLL_S = 0.25
@@ -116,28 +114,11 @@ def _catalog() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _region_map() -> bytes:
-    """The region's land, coasts and borders as GeoJSON (the shipped Natural Earth data,
-    :func:`thaadsim.systems.geography.region_map_geojson` where the package has it, else the
-    1:110m countries cut to :data:`REGION_BOX_DEG`)."""
-    from thaadsim.systems import geography
+    """The region's land, coasts and borders as GeoJSON text
+    (:func:`thaadsim.systems.geography.region_map_geojson`: Natural Earth 1:10m, shipped)."""
+    from thaadsim.systems.geography import region_map_geojson
 
-    maker = getattr(geography, "region_map_geojson", None)
-    if maker is not None:
-        data = maker()
-    else:
-        from shapely.geometry import box, mapping
-
-        region = box(*REGION_BOX_DEG)
-        features = []
-        for country in geography.countries().values():
-            if not country.geometry.intersects(region):
-                continue
-            part = country.geometry.intersection(region)
-            features.append({"type": "Feature", "geometry": mapping(part),
-                             "properties": {"kind": "land", "name": country.name}})
-        data = {"type": "FeatureCollection", "features": features,
-                "properties": {"source": "Natural Earth 1:110m Admin-0 (public domain)"}}
-    return json.dumps(data, separators=(",", ":")).encode("utf-8")
+    return json.dumps(region_map_geojson(), separators=(",", ":")).encode("utf-8")
 
 
 def _pool(request: Request) -> JobPool:
