@@ -339,6 +339,16 @@ def _wait(client: TestClient, job_id: str, timeout_s: float = 240.0) -> dict[str
 
 @pytest.fixture(scope="module")
 def workers() -> Iterator[TestClient]:
+    """A server with one worker, after the claims' per-version cache is filled in this
+    process (the session's cache folder, conftest.py, which the workers share): the first
+    claims check of a session computes its studies (minutes on a loaded machine), later
+    ones read them."""
+    from thaadsim.run import run_engagement
+    from thaadsim.serve.setup import setup_yaml
+    from thaadsim.studies.claims import check_claims
+
+    scn = parse_scenario(setup_yaml(small_setup()), "setup")
+    check_claims(run_engagement(**scn.to_run_kwargs()), quick=False)
     with TestClient(make_app(workers=1)) as c:
         yield c
 
