@@ -240,7 +240,7 @@ async def api_report(request: Request) -> Response:
         await asyncio.sleep(REPORT_POLL_S)
     if report.state != "done":
         raise RequestError(f"report of run {job_id}: {report.error or report.state}", "id",
-                           status=409 if report.state == "cancelled" else 500)
+                           status=409 if report.state == "cancelled" else 503)
     name = _file_name(str(job.payload.get("name") or "thaadsim"))
     return FileResponse(report.result["zip"], media_type="application/zip",
                         filename=f"{name}-report.zip")

@@ -33,7 +33,13 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, cast
 
-from thaadsim.serve.setup import MAX_KEPT_JOBS, MAX_QUEUE, RUN_WALL_S, RequestError
+from thaadsim.serve.setup import (
+    MAX_KEPT_JOBS,
+    MAX_QUEUE,
+    REPORT_WALL_S,
+    RUN_WALL_S,
+    RequestError,
+)
 
 log = logging.getLogger("thaadsim.serve")
 
@@ -277,6 +283,7 @@ class JobPool:
     ``stop()`` at the end."""
 
     def __init__(self, workers: int = 2, *, wall_s: float = RUN_WALL_S,
+                 report_wall_s: float = REPORT_WALL_S,
                  max_queue: int = MAX_QUEUE, max_kept: int = MAX_KEPT_JOBS,
                  context: str = "spawn", lazy: bool = False) -> None:
         if workers < 1:
@@ -286,6 +293,7 @@ class JobPool:
         """Start the workers with the first job rather than with the pool (tests that run
         nothing start no process)."""
         self.wall_s = wall_s
+        self.report_wall_s = report_wall_s
         self.max_queue = max_queue
         self.max_kept = max_kept
         self._ctx: Any = multiprocessing.get_context(context)
@@ -447,10 +455,10 @@ class JobPool:
                 if job is None or w.job in self._kill:
                     self._kill.discard(w.job)
                     self._replace(w)
-                elif job.started is not None and now - job.started > self.wall_s:
+                elif job.started is not None and now - job.started > self._limit_s(job):
                     self._finish(job, "failed", error=(
-                        f"took longer than this server's limit of {self.wall_s:g} s of wall "
-                        "time for one job; allowed: fewer trials or threats"))
+                        f"took longer than this server's limit of {self._limit_s(job):g} s "
+                        "of wall time for one job; allowed: fewer trials or threats"))
                     self._replace(w)
                 elif not w.process.is_alive():
                     self._died(w)
@@ -461,6 +469,9 @@ class JobPool:
                     job.worker = w.slot
                     w.job = job.id
                     w.conn.send((job.id, job.kind, job.payload))
+
+    def _limit_s(self, job: Job) -> float:
+        return self.report_wall_s if job.kind == "report" else self.wall_s
 
     def _died(self, w: _Worker) -> None:
         with self._lock:
