@@ -458,3 +458,31 @@ def test_exported_yaml_run_by_the_command_line_gives_the_servers_numbers(
     for key in ("output", "files"):
         cli.pop(key)
     assert server == cli
+
+
+# -- the engine's progress hook --------------------------------------------------------------
+
+
+@pytest.mark.slow  # two engagements of 10 trials
+def test_progress_observer_sees_stages_and_trials_and_changes_nothing() -> None:
+    """timing.observing: the stages entered and the trials done after each chunk, and the
+    same tables, bit for bit, as the run without an observer."""
+    import numpy as np
+
+    from thaadsim.engagement import simulate
+    from thaadsim.serve.setup import setup_yaml
+    from thaadsim.timing import observing
+
+    scn = parse_scenario(setup_yaml(small_setup(seed=2)), "setup")
+    raid, _ = scn.raid()
+    plain = simulate(raid, scn.defense, trials=10, seed=2, chunk_trials=3)
+    seen: list[tuple[str | None, int | None, int | None]] = []
+    with observing(lambda *event: seen.append(event)):
+        watched = simulate(raid, scn.defense, trials=10, seed=2, chunk_trials=3)
+    assert [e for e in seen if e[0] is None] == [(None, 3, 10), (None, 6, 10), (None, 9, 10),
+                                                 (None, 10, 10)]
+    assert {"flights", "fire control"} <= {e[0] for e in seen if e[0] is not None}
+    for table, other in ((plain.threats, watched.threats), (plain.shots, watched.shots)):
+        assert table.keys() == other.keys()
+        for key, column in table.items():  # NaN where NaN, every other value equal
+            np.testing.assert_array_equal(column, other[key], err_msg=key)
