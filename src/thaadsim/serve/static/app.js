@@ -129,7 +129,8 @@ function interceptorReachKm(battery) {
   const slug = battery.interceptor || (kind && kind.interceptor);
   const ic = state.catalog.interceptors.find((i) => i.slug === slug);
   if (ic && ic.reach_km) return ic.reach_km;
-  const fromRun = state.result && (state.result.batteries || []).find((b) => b.name === (battery.name || battery.battery));
+  const label = battery.name || battery.battery;  // RESULT.batteries: slug is the setup's label
+  const fromRun = state.result && (state.result.batteries || []).find((b) => b.slug === label || b.name === label);
   return fromRun && fromRun.reach_km ? fromRun.reach_km : null;
 }
 function modeInfo(mode, sensorName) {
@@ -176,11 +177,16 @@ function initMap() {
   map.attributionControl.setPrefix("Leaflet · Natural Earth (public domain)");
   map.createPane("land").style.zIndex = 250;  // under the overlays (400): drawn late, it must not cover them
   layers = {
-    base: L.layerGroup().addTo(map), sites: L.layerGroup().addTo(map),
+    base: L.layerGroup().addTo(map), sites: L.layerGroup().addTo(map), siteLabels: L.layerGroup(),
     setup: L.layerGroup().addTo(map), tracks: L.layerGroup().addTo(map),
     footprint: L.layerGroup().addTo(map), picks: L.layerGroup().addTo(map),
   };
   map.setView([37.0, 127.8], 6);
+  const showLabels = () => {
+    if (map.getZoom() >= LABEL_MIN_ZOOM) layers.siteLabels.addTo(map); else layers.siteLabels.remove();
+  };
+  map.on("zoomend", showLabels);
+  showLabels();
   map.on("click", (e) => {
     if (!state.pick) return;
     const p = state.pick; state.pick = null;
@@ -215,9 +221,16 @@ async function drawBaseMap() {
   L.geoJSON({ type: "FeatureCollection", features }, { style, interactive: false, pane: "land" }).addTo(layers.base);
 }
 
+const LABEL_MIN_ZOOM = 6.5;  // site names drawn from this zoom on (the peninsula fills the map)
 function drawSites() {
-  layers.sites.clearLayers();
+  layers.sites.clearLayers(); layers.siteLabels.clearLayers();
   for (const s of state.catalog.sites) {
+    let name = (s.name || s.slug).split(" (")[0].split(",")[0];
+    if (name.length > 26) name = name.slice(0, 25) + "…";
+    const label = h("span", { title: s.name }, name);
+    L.marker([s.lat_deg, s.lon_deg], { interactive: false, keyboard: false,
+      icon: L.divIcon({ className: "site-name", html: label.outerHTML, iconSize: null, iconAnchor: [-6, 7] }) })
+      .addTo(layers.siteLabels);
     L.circleMarker([s.lat_deg, s.lon_deg], { radius: 3, color: "#33414f", weight: 1, fillColor: "#fff", fillOpacity: 1 })
       .bindTooltip(s.name || s.slug, { direction: "right", offset: [4, 0], className: "site-label", permanent: false })
       .on("click", (e) => { if (state.pick) { L.DomEvent.stop(e); map.fire("click", { latlng: L.latLng(s.lat_deg, s.lon_deg) }); } })
@@ -626,6 +639,10 @@ function trackX(tr, mode) {
 }
 
 function drawChart(res) {
+  if (typeof Plotly === "undefined") {
+    $("#chart").replaceChildren(h("p", { class: "field-error" }, "The chart library (plotly.min.js) did not load; the table below has every number."));
+    return;
+  }
   const mode = $("#chart-x").value;
   const band = res.band_km || (state.catalog.band_km_default || [40, 150]);
   const byIndex = new Map((res.threats || []).map((t) => [t.index, t]));
@@ -666,8 +683,10 @@ function fillOutcomes(res) {
   });
   $("#outcomes tbody").replaceChildren(...rows);
   const details = (res.summary && res.summary.reason_details) || [];
-  const texts = Array.isArray(details) ? details.map((d) => d && d.text).filter(Boolean)
-    : Object.values(details).map((d) => d && d.text).filter(Boolean);
+  // the engine's one-sentence explanation of each reason, where it says more than the name
+  const list = Array.isArray(details) ? details : Object.values(details);
+  const texts = list.filter((d) => d && d.text && d.text.replace(/_/g, " ") !== String(d.reason).replace(/_/g, " "))
+    .map((d) => `${String(d.reason).replace(/_/g, " ")}: ${d.text}`);
   $("#reason-notes").replaceChildren(...texts.map((t) => h("div", {}, "• " + t)));
 }
 
@@ -680,10 +699,14 @@ function numbersText(numbers) {
 }
 
 function fillClaims(claims) {
-  $("#claims tbody").replaceChildren(...claims.map((c) => h("tr", {},
-    h("td", {}, h("div", {}, c.claim), c.summary ? h("div", { class: "numbers" }, c.summary) : null),
-    h("td", { class: "verdict" }, c.verdict),
-    h("td", { class: "numbers" }, numbersText(c.numbers)))));
+  $("#claims tbody").replaceChildren(...claims.map((c) => {
+    const n = Object.keys(c.numbers || {}).length;
+    return h("tr", {},
+      h("td", { class: "claim" }, c.claim),
+      h("td", { class: `verdict v-${String(c.verdict).replace(/[^a-z]+/gi, "-")}` }, c.verdict),
+      h("td", {}, h("div", {}, c.summary || ""),
+        n ? h("details", { class: "numbers" }, h("summary", {}, `the ${n} numbers behind it`), numbersText(c.numbers)) : null));
+  }));
 }
 
 // ---------------------------------------------------------------- footprint
