@@ -83,7 +83,7 @@ from thaadsim.systems.sensors import (
     default_network_latency_s,
 )
 from thaadsim.systems.threat import fly_threat
-from thaadsim.timing import stage
+from thaadsim.timing import progress, stage
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -881,6 +881,7 @@ def simulate(
                               [np.random.default_rng(sensor_seed(seed, k))
                                for k in range(len(sensors))],
                               np.random.default_rng(fc_seed), (status, t_grid, parents, told))
+        progress(trials, trials)
     else:
         with stage("detection and tracking"):  # the search of every chunk, run once
             replays = [_RadarReplay(truth, s.radar, s.emplacement, rcs, trials, size,
@@ -896,6 +897,7 @@ def simulate(
                                 (status, t_grid, parents, told[a:b]))
             parts.append(part)
             shot_parts.append(shot)
+            progress(b, trials)
         table = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         shots = {k: np.concatenate([p[k] for p in shot_parts]) for k in shot_parts[0]}
         # the rows of one unchunked run: by the fire-control step that drew them, then trial

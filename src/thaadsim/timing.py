@@ -11,7 +11,7 @@ so the stages add up to the time spent in them.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -49,10 +49,37 @@ _open: list[list[float]] = []
 """Stages being timed, innermost last: [wall and CPU seconds spent in inner stages]."""
 
 
+Observer = Callable[[str | None, int | None, int | None], None]
+"""Called with (a stage's name, None, None) as the stage starts, and with (None, done,
+total) as a loop of work units advances (:func:`progress`)."""
+
+_observers: list[Observer] = []
+
+
+@contextmanager
+def observing(observer: Observer) -> Iterator[None]:
+    """Tell ``observer`` of every :func:`stage` entered and every :func:`progress` reported
+    inside this block (``thaadsim serve``'s progress bar); the work itself is unchanged."""
+    _observers.append(observer)
+    try:
+        yield
+    finally:
+        _observers.remove(observer)
+
+
+def progress(done: int, total: int) -> None:
+    """Tell the :func:`observing` observers that ``done`` of ``total`` units are done."""
+    for observer in _observers:
+        observer(None, done, total)
+
+
 @contextmanager
 def stage(name: str) -> Iterator[None]:
     """Add the wall and CPU time of the block, less that of the stages inside it, to stage
-    ``name`` of every active :func:`recording` (nothing when none is active)."""
+    ``name`` of every active :func:`recording` (nothing when none is active), and tell the
+    :func:`observing` observers that it starts."""
+    for observer in _observers:
+        observer(name, None, None)
     if not _active:
         yield
         return
@@ -71,4 +98,4 @@ def stage(name: str) -> Iterator[None]:
             timings.add(name, wall - inner[0], cpu - inner[1])
 
 
-__all__ = ["Timings", "recording", "stage"]
+__all__ = ["Observer", "Timings", "observing", "progress", "recording", "stage"]
