@@ -94,7 +94,8 @@ def main() -> None:
             page.wait_for_selector("body[data-ready='1']", timeout=30_000)
             page.select_option("#scenario-select", args.scenario)
             page.click("#load-scenario")
-            page.wait_for_function(f"state.setup && state.setup.name === {args.scenario!r}")
+            page.wait_for_function("name => state.setup && state.setup.name === name",
+                                   arg=args.scenario)
             page.fill("#trials", str(args.trials))
             page.click("#run")
             page.wait_for_selector("#results:not([hidden])", timeout=300_000)

@@ -233,7 +233,7 @@ function drawSites() {
       .addTo(layers.siteLabels);
     L.circleMarker([s.lat_deg, s.lon_deg], { radius: 3, color: "#33414f", weight: 1, fillColor: "#fff", fillOpacity: 1 })
       .bindTooltip(s.name || s.slug, { direction: "right", offset: [4, 0], className: "site-label", permanent: false })
-      .on("click", (e) => { if (state.pick) { L.DomEvent.stop(e); map.fire("click", { latlng: L.latLng(s.lat_deg, s.lon_deg) }); } })
+      .on("click", forwardPick)
       .addTo(layers.sites);
   }
 }
@@ -260,6 +260,7 @@ function drawSetup() {
       .bindTooltip(`Radar ${s.name || ""}: ${s.mode || "terminal"} mode, boresight ${fmt(bore)}° (drag to move)`)
       .addTo(layers.setup);
     m.on("dragend", () => { const ll = m.getLatLng(); moveItem(s, ll); });
+    m.on("click", forwardPick);
   });
   (d.batteries || []).forEach((b, i) => {
     const at = batteryPlace(b); if (!at) return;
@@ -269,6 +270,7 @@ function drawSetup() {
       icon: L.divIcon({ className: "", html: '<div class="icon-battery"></div>', iconSize: [14, 14], iconAnchor: [7, 7] }) })
       .bindTooltip(`Battery ${b.name || b.battery}${reach ? `: reach ${fmt(reach)} km` : ""} (drag to move)`)
       .addTo(layers.setup);
+    m.on("click", forwardPick);
     m.on("dragend", () => {
       const ll = m.getLatLng(), old = batteryPlace(b);
       // the battery's own radar moves with it when it stood at the same place
@@ -291,6 +293,13 @@ function drawSetup() {
     if (to) L.circleMarker(to, { radius: 6, color: "#c0392b", weight: 2, fill: false }).bindTooltip(`aim: ${placeLabel(g.aim)}`).addTo(layers.setup);
     if (from && to && !state.result) L.polyline([from, to], { color: "#c0392b", weight: 1.2, dashArray: "5 4", interactive: false }).addTo(layers.setup);
   });
+}
+
+// a click on a marker while the page waits for a map click is that map click
+function forwardPick(e) {
+  if (!state.pick) return;
+  L.DomEvent.stop(e);
+  map.fire("click", { latlng: e.latlng });
 }
 
 function moveItem(item, ll, redraw = true) {
@@ -512,9 +521,11 @@ async function addThreats() {
   // the server checks the group with the scenario's own schema before it joins the setup
   const trial = JSON.parse(JSON.stringify(state.setup));
   trial.raid.push(group);
+  $("#t-add").disabled = true;
   try {
     await api("/api/validate", { method: "POST", body: { setup: trial } });
   } catch (e) {
+    $("#t-add").disabled = false;
     if (e instanceof ApiError && e.field && e.field.startsWith(`raid[${trial.raid.length - 1}]`)) {
       const sub = e.field.slice(`raid[${trial.raid.length - 1}]`.length).replace(/^\./, "");
       const target = { missile: "#t-missile", count: "#t-count", launch_t_s: "#t-time", shape: "#t-shape", aim: "#t-aim-site", launch: "#t-launch-site" }[sub.split(/[.[]/)[0]];
@@ -525,6 +536,7 @@ async function addThreats() {
     // a problem elsewhere in the setup: add the group, show the message where it belongs
     state.setup.raid.push(group); setupChanged(); showError(e, "#t-error"); return;
   }
+  $("#t-add").disabled = false;
   state.setup.raid.push(group);
   if ($("#t-defend").checked) defendPlace(group.aim);
   state.form = { launch: null, aim: null };
