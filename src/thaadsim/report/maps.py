@@ -1,5 +1,5 @@
 """Maps: a radar's coverage fan, or a battery's defended footprint, drawn on the borders and
-coastlines of the region."""
+coastlines of the region (Natural Earth 1:10m there, :func:`draw_coasts`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
 
 from thaadsim.outputs import save_png  # noqa: E402
 from thaadsim.physics.geodesy import geodesic_direct  # noqa: E402
@@ -52,8 +53,7 @@ def plot_coverage_map(
     box = (min(minx, lon0) - pad, max(-90.0, min(miny, lat0) - pad),
            max(maxx, lon0) + pad, min(90.0, max(maxy, lat0) + pad))
     fig, ax = plt.subplots(figsize=(9, 8), dpi=120)
-    for lon, lat in geography.borders_across(box):
-        ax.plot(lon, lat, color="0.35", lw=0.7)
+    draw_coasts(ax, box)
     for x, y in parts:
         ax.fill(x, y, color="tab:blue", alpha=0.25, lw=0)
         ax.plot(x, y, color="tab:blue", lw=1.2)
@@ -75,6 +75,19 @@ def plot_coverage_map(
             ax.annotate(name, (p_lon, p_lat), xytext=(3, 3), textcoords="offset points",
                         fontsize=8)
     return finish_map(fig, ax, box, path, title=title, notes=notes)
+
+
+def draw_coasts(ax: Any, box: Sequence[float], color: str = "0.35") -> None:
+    """The coastlines (solid) and land borders (dashed) inside the lon/lat ``box`` (west,
+    south, east, north; longitudes may run past +-180 about the antimeridian) of
+    :func:`thaadsim.systems.geography.map_lines`, as one collection per kind: a map of the
+    peninsula has hundreds of islands, and one artist draws them faster than one each."""
+    lines = geography.map_lines(box)
+    for kind, style, width in (("coast", "solid", 0.6), ("border", (0, (4, 2)), 0.8)):
+        if lines[kind]:
+            ax.add_collection(LineCollection(
+                [np.column_stack(line) for line in lines[kind]], colors=color,
+                linewidths=width, linestyles=style, zorder=1.5))
 
 
 def finish_map(fig: Any, ax: Any, box: tuple[float, float, float, float], path: Path, *,
@@ -142,8 +155,7 @@ def plot_footprint_map(
     cbar = fig.colorbar(mesh, ax=ax, ticks=[1, 2, 3], shrink=0.6)
     cbar.ax.set_yticklabels(["1", "2", "3+"])
     cbar.set_label("shot opportunities (shoot-look-shoot)")
-    for b_lon, b_lat in geography.borders_for_map(box):
-        ax.plot(b_lon, b_lat, color="0.3", lw=0.7)
+    draw_coasts(ax, box)
     polygon = fp.polygon
     if not polygon.is_empty:
         for part in shapely.get_parts(polygon):

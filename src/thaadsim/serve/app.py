@@ -49,8 +49,6 @@ STATIC_DIR = Path(__file__).parent / "static"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 """Host headers a loopback server answers (a page of another site that points a name of its
 own at 127.0.0.1 -- DNS rebinding -- is refused)."""
-REGION_BOX_DEG = (110.0, 20.0, 150.0, 50.0)
-"""The map's region (lon_min, lat_min, lon_max, lat_max): Korea, Japan, north-east China."""
 MAP_MAX_AGE_S = 86_400
 """How long the browser may cache the map (it changes only with the package)."""
 REPORT_POLL_S = 0.25
@@ -85,6 +83,9 @@ async def _body(request: Request) -> dict[str, Any]:
     raw = b"".join(chunks)
     try:
         data = json.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise RequestError("body: JSON nested too deeply; allowed: a scenario as JSON (a few "
+                           "levels deep)", "body") from None
     except UnicodeDecodeError:
         raise RequestError("body: not UTF-8 text; allowed: a JSON object", "body") from None
     except json.JSONDecodeError as exc:
@@ -113,28 +114,11 @@ def _catalog() -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _region_map() -> bytes:
-    """The region's land, coasts and borders as GeoJSON (the shipped Natural Earth data,
-    :func:`thaadsim.systems.geography.region_map_geojson` where the package has it, else the
-    1:110m countries cut to :data:`REGION_BOX_DEG`)."""
-    from thaadsim.systems import geography
+    """The region's land, coasts and borders as GeoJSON text
+    (:func:`thaadsim.systems.geography.region_map_geojson`: Natural Earth 1:10m, shipped)."""
+    from thaadsim.systems.geography import region_map_geojson
 
-    maker = getattr(geography, "region_map_geojson", None)
-    if maker is not None:
-        data = maker()
-    else:
-        from shapely.geometry import box, mapping
-
-        region = box(*REGION_BOX_DEG)
-        features = []
-        for country in geography.countries().values():
-            if not country.geometry.intersects(region):
-                continue
-            part = country.geometry.intersection(region)
-            features.append({"type": "Feature", "geometry": mapping(part),
-                             "properties": {"kind": "land", "name": country.name}})
-        data = {"type": "FeatureCollection", "features": features,
-                "properties": {"source": "Natural Earth 1:110m Admin-0 (public domain)"}}
-    return json.dumps(data, separators=(",", ":")).encode("utf-8")
+    return json.dumps(region_map_geojson(), separators=(",", ":")).encode("utf-8")
 
 
 def _pool(request: Request) -> JobPool:
@@ -256,7 +240,7 @@ async def api_report(request: Request) -> Response:
         await asyncio.sleep(REPORT_POLL_S)
     if report.state != "done":
         raise RequestError(f"report of run {job_id}: {report.error or report.state}", "id",
-                           status=409 if report.state == "cancelled" else 500)
+                           status=409 if report.state == "cancelled" else 503)
     name = _file_name(str(job.payload.get("name") or "thaadsim"))
     return FileResponse(report.result["zip"], media_type="application/zip",
                         filename=f"{name}-report.zip")
@@ -267,6 +251,34 @@ async def api_not_found(request: Request) -> Response:
                        "allowed: /api/catalog, /api/scenarios/NAME, /api/map, /api/validate, "
                        "/api/export, /api/runs, /api/runs/ID, /api/runs/ID/report, "
                        "/api/footprint", None, status=404)
+
+
+@lru_cache(maxsize=1)
+def _plotly_js() -> Path | None:
+    """plotly.min.js as the Python ``plotly`` package (a dependency) ships it, or None."""
+    from importlib.util import find_spec
+
+    spec = find_spec("plotly")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "package_data" / "plotly.min.js"
+    return path if path.is_file() else None
+
+
+async def plotly_js(request: Request) -> Response:
+    """``/static/vendor/plotly.min.js``: the Python plotly package's own copy (MIT; its
+    licence is in static/vendor/), not a second one in thaadsim."""
+    path = _plotly_js()
+    if path is None:
+        return Response("plotly.min.js: the plotly package is not installed", 404,
+                        media_type="text/plain")
+    return FileResponse(path, media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+async def _no_static(request: Request) -> Response:
+    return Response("not found (the page's files are not installed)", status_code=404,
+                    media_type="text/plain")
 
 
 # -- errors -----------------------------------------------------------------------------------
@@ -358,8 +370,9 @@ def make_app(*, workers: int = 2, allowed_hosts: Sequence[str] | None = None,
         Route("/api/runs/{id}/report", api_report),
         Route("/api/{rest:path}", api_not_found,
               methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR, check_dir=False),
-              name="static"),
+        Route("/static/vendor/plotly.min.js", plotly_js),
+        (Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static")
+         if STATIC_DIR.is_dir() else Route("/static/{rest:path}", _no_static)),
     ]
     return Starlette(
         routes=routes,

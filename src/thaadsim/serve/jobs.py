@@ -22,6 +22,7 @@ import multiprocessing
 import os
 import secrets
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -32,7 +33,13 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, cast
 
-from thaadsim.serve.setup import MAX_KEPT_JOBS, MAX_QUEUE, RUN_WALL_S, RequestError
+from thaadsim.serve.setup import (
+    MAX_KEPT_JOBS,
+    MAX_QUEUE,
+    REPORT_WALL_S,
+    RUN_WALL_S,
+    RequestError,
+)
 
 log = logging.getLogger("thaadsim.serve")
 
@@ -200,6 +207,9 @@ def _worker_main(conn: Connection) -> None:
     import thaadsim.run  # noqa: F401  - import the engine before the first job, not in it
     from thaadsim.errors import ThaadsimError
 
+    # Ctrl-C on the server's terminal reaches its whole process group: the server stops its
+    # workers itself, so a worker ignores it rather than dying mid-job with a traceback
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn.send(("ready", None))
     while True:
         try:
@@ -273,12 +283,17 @@ class JobPool:
     ``stop()`` at the end."""
 
     def __init__(self, workers: int = 2, *, wall_s: float = RUN_WALL_S,
+                 report_wall_s: float = REPORT_WALL_S,
                  max_queue: int = MAX_QUEUE, max_kept: int = MAX_KEPT_JOBS,
-                 context: str = "spawn") -> None:
+                 context: str = "spawn", lazy: bool = False) -> None:
         if workers < 1:
             raise ValueError("workers: at least 1")
         self.size = workers
+        self.lazy = lazy
+        """Start the workers with the first job rather than with the pool (tests that run
+        nothing start no process)."""
         self.wall_s = wall_s
+        self.report_wall_s = report_wall_s
         self.max_queue = max_queue
         self.max_kept = max_kept
         self._ctx: Any = multiprocessing.get_context(context)
@@ -297,8 +312,8 @@ class JobPool:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        for slot in range(self.size):
-            self._workers.append(self._spawn(slot))
+        if not self.lazy:
+            self._start_workers()
         self._thread = threading.Thread(target=self._dispatch, name="thaadsim-jobs",
                                         daemon=True)
         self._thread.start()
@@ -312,6 +327,10 @@ class JobPool:
             self._end(w, polite=True)
         self._workers.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _start_workers(self) -> None:
+        while len(self._workers) < self.size:
+            self._workers.append(self._spawn(len(self._workers)))
 
     def _spawn(self, slot: int) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
@@ -411,8 +430,13 @@ class JobPool:
                 time.sleep(POLL_S)
 
     def _step(self) -> None:
+        if self._queue and len(self._workers) < self.size:
+            with self._lock:
+                self._start_workers()
         conns = {w.conn: w for w in self._workers}
-        ready = cast(list[Connection], wait(list(conns), timeout=POLL_S))
+        if not conns:
+            self._wake.wait(POLL_S)
+        ready = [] if not conns else cast(list[Connection], wait(list(conns), timeout=POLL_S))
         for conn in ready:
             w = conns[conn]
             try:
@@ -431,10 +455,10 @@ class JobPool:
                 if job is None or w.job in self._kill:
                     self._kill.discard(w.job)
                     self._replace(w)
-                elif job.started is not None and now - job.started > self.wall_s:
+                elif job.started is not None and now - job.started > self._limit_s(job):
                     self._finish(job, "failed", error=(
-                        f"took longer than this server's limit of {self.wall_s:g} s of wall "
-                        "time for one job; allowed: fewer trials or threats"))
+                        f"took longer than this server's limit of {self._limit_s(job):g} s "
+                        "of wall time for one job; allowed: fewer trials or threats"))
                     self._replace(w)
                 elif not w.process.is_alive():
                     self._died(w)
@@ -445,6 +469,9 @@ class JobPool:
                     job.worker = w.slot
                     w.job = job.id
                     w.conn.send((job.id, job.kind, job.payload))
+
+    def _limit_s(self, job: Job) -> float:
+        return self.report_wall_s if job.kind == "report" else self.wall_s
 
     def _died(self, w: _Worker) -> None:
         with self._lock:

@@ -35,6 +35,10 @@ MAX_BODY_BYTES = 256 * 1024
 """Largest request body, bytes."""
 RUN_WALL_S = 300.0
 """Wall time of one job in a worker before it is stopped and marked failed."""
+REPORT_WALL_S = 900.0
+"""Wall time of one report (the run again, then ``thaadsim run``'s whole folder: figures,
+tables, exports; the first in a fresh per-version cache also computes the validation
+table)."""
 MAX_KEPT_JOBS = 100
 """Finished jobs whose results are kept in memory; the oldest finished is dropped first."""
 BAND_KM_DEFAULT = (40.0, 150.0)
@@ -47,6 +51,7 @@ SERVER_LIMITS: dict[str, Any] = {
     "queue": MAX_QUEUE,
     "body_bytes": MAX_BODY_BYTES,
     "run_wall_s": RUN_WALL_S,
+    "report_wall_s": REPORT_WALL_S,
     "kept_results": MAX_KEPT_JOBS,
 }
 """The limits the catalog shows the page (``GET /api/catalog``)."""

@@ -373,9 +373,9 @@ def borders_for_map(
 ) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
     """Borders and coastlines inside a longitude-latitude box, as lines to plot.
 
-    The lines are the outlines of the country polygons, so a coastline and a land border
-    look alike (at 1:110m there is nothing finer to draw); a border shared by two countries
-    is returned once.
+    The coastlines and land borders of :func:`map_lines` (Natural Earth 1:10m inside
+    :data:`REGION_BOUNDS_LONLAT`, the islands too small to see at the box's scale left out;
+    the 1:110m country outlines outside it), coast first, each line once.
 
     Parameters
     ----------
@@ -395,33 +395,8 @@ def borders_for_map(
     InputError
         If the box is not four finite numbers in the order and ranges above.
     """
-    try:
-        box = tuple(float(v) for v in bounds_lonlat)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"bounds_lonlat: expected (lon_min, lat_min, lon_max, lat_max) in degrees, got "
-            f"{bounds_lonlat!r}"
-        ) from exc
-    if len(box) != 4 or not all(math.isfinite(v) for v in box):
-        raise InputError(
-            f"bounds_lonlat: expected 4 finite numbers (lon_min, lat_min, lon_max, lat_max) "
-            f"in degrees, got {bounds_lonlat!r}"
-        )
-    lon_min, lat_min, lon_max, lat_max = box
-    if not (-180.0 <= lon_min < lon_max <= 180.0 and -90.0 <= lat_min < lat_max <= 90.0):
-        raise InputError(
-            f"bounds_lonlat: got lon [{lon_min:g}, {lon_max:g}], lat [{lat_min:g}, "
-            f"{lat_max:g}] deg; allowed: -180 <= lon_min < lon_max <= 180 and "
-            "-90 <= lat_min < lat_max <= 90"
-        )
-    clipped = shapely.clip_by_rect(_all_outlines(), lon_min, lat_min, lon_max, lat_max)
-    lines = []
-    for line in shapely.get_parts(shapely.line_merge(clipped)):
-        if line.is_empty or line.geom_type != "LineString":
-            continue
-        xy = shapely.get_coordinates(line)
-        lines.append((xy[:, 0].copy(), xy[:, 1].copy()))
-    return lines
+    lines = map_lines(_check_box(bounds_lonlat))
+    return lines["coast"] + lines["border"]
 
 
 def near_lon(center_deg: float, lon_deg: Any) -> Any:
@@ -436,17 +411,10 @@ def borders_across(
 ) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
     """:func:`borders_for_map` for a box whose longitudes may run past +-180 (a map about
     the antimeridian, its longitudes from :func:`near_lon`): the part of the box on each
-    side of the antimeridian is drawn from the shipped borders, moved by 360 degrees where
-    it lies beyond."""
-    lon_min, lat_min, lon_max, lat_max = (float(v) for v in bounds_lonlat)
-    lines: list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]] = []
-    for shift in (-360.0, 0.0, 360.0):
-        lo = max(lon_min, shift - 180.0) - shift
-        hi = min(lon_max, shift + 180.0) - shift
-        if lo < hi:
-            lines += [(lon + shift, lat)
-                      for lon, lat in borders_for_map((lo, lat_min, hi, lat_max))]
-    return lines
+    side of the antimeridian is drawn from the shipped map data, moved by 360 degrees where
+    it lies beyond (:func:`map_lines`, coast first)."""
+    lines = map_lines(bounds_lonlat)
+    return lines["coast"] + lines["border"]
 
 
 def near_outlines(
@@ -463,3 +431,191 @@ def near_outlines(
     joined = shapely.union_all(moved) if len(moved) > 1 else moved[0]
     return [(np.asarray(p.exterior.xy[0]), np.asarray(p.exterior.xy[1]))
             for p in _polygons(joined)]
+
+
+
+REGION_BOUNDS_LONLAT: tuple[float, float, float, float] = (88.0, 18.0, 150.0, 54.0)
+"""The region drawn from the finer map data, ``(lon_min, lat_min, lon_max, lat_max)`` in
+degrees: the Korean peninsula, Japan from the Ryukyus to Hokkaido, north-east China and China
+west to the silo fields of Hami (93.3 E) and Yumen (96.6 E) and south to Tongdao (26.2 N)
+and Hong Kong, all in ``data/sites.yaml``; the report's Korean maps (about 121-134 E,
+31-42 N) lie well inside it."""
+
+REGION_FILE = "region_10m.geojson"
+"""The region's land, coastlines and land borders for drawing, Natural Earth 1:10m cut to
+:data:`REGION_BOUNDS_LONLAT` (package ``thaadsim.data``; made by
+``scripts/extract_coastlines.py``, which gives its source, version and simplification)."""
+
+REGION_KINDS = ("land", "coast", "border")
+"""The ``properties.kind`` of the region file's features."""
+
+_MAP_PIXELS = 1000
+"""A map's lines leave out the islands less than two steps across, a step its larger span
+over this many (about the width of the report's figures in pixels): they would be dots.
+Matplotlib simplifies the rest to the pixel when it draws them (``path.simplify``)."""
+
+
+@lru_cache(maxsize=1)
+def _region_text() -> str:
+    try:
+        return resources.files("thaadsim.data").joinpath(REGION_FILE).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"thaadsim/data/{REGION_FILE}: cannot read the map: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def _region_lines() -> dict[str, tuple[npt.NDArray[Any], npt.NDArray[np.float64]]]:
+    """The region file's coast and border lines by kind: an array of LineStrings and their
+    bounds (n, 4)."""
+    try:
+        features = json.loads(_region_text())["features"]
+        lines: dict[str, list[Any]] = {"coast": [], "border": []}
+        for i, feature in enumerate(features):
+            kind = feature["properties"]["kind"]
+            if kind not in REGION_KINDS:
+                raise ValueError(f"feature {i}: kind {kind!r}; allowed: {REGION_KINDS}")
+            if kind in lines:
+                lines[kind].extend(shapely.get_parts(shape(feature["geometry"])))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CatalogError(f"thaadsim/data/{REGION_FILE}: {exc}") from exc
+    out = {}
+    for kind, parts in lines.items():
+        array = np.array(parts, dtype=object)
+        out[kind] = (array, shapely.bounds(array))
+    return out
+
+
+def region_map_geojson() -> dict[str, Any]:
+    """The region the project draws (:data:`REGION_BOUNDS_LONLAT`) as a GeoJSON
+    FeatureCollection for a map, from Natural Earth 1:10m (:data:`REGION_FILE`): each
+    feature's ``properties.kind`` is ``"land"`` (a land polygon, no name), ``"coast"`` (a
+    coastline LineString, no name) or ``"border"`` (a land-border LineString, ``name`` the
+    two countries in alphabetical order, e.g. ``"China - North Korea"``). Coordinates are
+    longitude, latitude in degrees (WGS84); the top level also carries ``bbox``, ``source``,
+    ``licence``, ``version`` and ``notes``. A new dict each call (the text is cached), so a
+    caller may change it.
+    """
+    result: dict[str, Any] = json.loads(_region_text())
+    return result
+
+
+def _check_box(
+    bounds_lonlat: Sequence[float], lon_limit_deg: float = 180.0,
+) -> tuple[float, float, float, float]:
+    try:
+        box = tuple(float(v) for v in bounds_lonlat)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"bounds_lonlat: expected (lon_min, lat_min, lon_max, lat_max) in degrees, got "
+            f"{bounds_lonlat!r}"
+        ) from exc
+    if len(box) != 4 or not all(math.isfinite(v) for v in box):
+        raise InputError(
+            f"bounds_lonlat: expected 4 finite numbers (lon_min, lat_min, lon_max, lat_max) "
+            f"in degrees, got {bounds_lonlat!r}"
+        )
+    lon_min, lat_min, lon_max, lat_max = box
+    lim = lon_limit_deg
+    if not (-lim <= lon_min < lon_max <= lim and lon_max - lon_min <= 360.0
+            and -90.0 <= lat_min < lat_max <= 90.0):
+        raise InputError(
+            f"bounds_lonlat: got lon [{lon_min:g}, {lon_max:g}], lat [{lat_min:g}, "
+            f"{lat_max:g}] deg; allowed: -{lim:g} <= lon_min < lon_max <= {lim:g}, at most "
+            "360 apart, and -90 <= lat_min < lat_max <= 90"
+        )
+    return lon_min, lat_min, lon_max, lat_max
+
+
+def _as_arrays(lines: Any) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """The LineStrings of a geometry or an array of them, as (lon, lat) arrays."""
+    out = []
+    for line in shapely.get_parts(lines):
+        if line.is_empty or line.geom_type != "LineString":
+            continue
+        xy = shapely.get_coordinates(line)
+        out.append((xy[:, 0].copy(), xy[:, 1].copy()))
+    return out
+
+
+def _region_in_box(
+    kind: str, box: tuple[float, float, float, float], min_size_deg: float,
+) -> list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]:
+    """The region file's lines of one kind that reach into the box, clipped to it; closed
+    lines (islands) less than ``min_size_deg`` across left out."""
+    lines, bounds = _region_lines()[kind]
+    lon_min, lat_min, lon_max, lat_max = box
+    size = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    keep = ((bounds[:, 0] <= lon_max) & (bounds[:, 2] >= lon_min)
+            & (bounds[:, 1] <= lat_max) & (bounds[:, 3] >= lat_min)
+            & ((size >= min_size_deg) | ~shapely.is_closed(lines)))
+    inside = ((bounds[:, 0] >= lon_min) & (bounds[:, 2] <= lon_max)
+              & (bounds[:, 1] >= lat_min) & (bounds[:, 3] <= lat_max))
+    clipped = shapely.clip_by_rect(lines[keep & ~inside], *box)
+    return _as_arrays(lines[keep & inside]) + _as_arrays(clipped)
+
+
+def _map_lines_within(
+    box: tuple[float, float, float, float], step_deg: float,
+) -> dict[str, list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]]:
+    """:func:`map_lines` for a box within [-180, 180]."""
+    lon_min, lat_min, lon_max, lat_max = box
+    r_lon_min, r_lat_min, r_lon_max, r_lat_max = REGION_BOUNDS_LONLAT
+    inner = (max(lon_min, r_lon_min), max(lat_min, r_lat_min),
+             min(lon_max, r_lon_max), min(lat_max, r_lat_max))
+    out: dict[str, list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]] = {
+        "coast": [], "border": []}
+    overlap = inner[0] < inner[2] and inner[1] < inner[3]
+    if overlap:
+        for kind in out:
+            out[kind] += _region_in_box(kind, inner, 2.0 * step_deg)
+    if inner != box:
+        coarse = shapely.clip_by_rect(_all_outlines(), lon_min, lat_min, lon_max, lat_max)
+        if overlap:
+            coarse = shapely.difference(coarse, shapely.box(*inner))
+        out["coast"] += _as_arrays(shapely.line_merge(coarse))
+    return out
+
+
+def map_lines(
+    bounds_lonlat: Sequence[float],
+) -> dict[str, list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]]:
+    """Coastlines and land borders inside a longitude-latitude box, as lines to plot, by
+    kind: ``{"coast": [...], "border": [...]}``.
+
+    Inside :data:`REGION_BOUNDS_LONLAT` they are Natural Earth 1:10m (:data:`REGION_FILE`),
+    with the islands less than 1/500 of the box's larger span across left out (dots at the
+    report's size), so that a map of the peninsula shows Jeju, Ulleungdo and Tsushima and
+    a map of half the Pacific stays cheap to draw; outside the region, the 1:110m country
+    outlines (coast and border alike, under ``"coast"``).
+
+    Parameters
+    ----------
+    bounds_lonlat : sequence of 4 floats
+        ``(lon_min_deg, lat_min_deg, lon_max_deg, lat_max_deg)``, the order of
+        :attr:`shapely.Geometry.bounds`; ``lon_min < lon_max``, at most 360 degrees apart,
+        within [-540, 540] (a map about the antimeridian, its longitudes from
+        :func:`near_lon`, gets the lines beyond it moved by 360 degrees), and
+        ``lat_min < lat_max`` within [-90, 90].
+
+    Returns
+    -------
+    dict of str to list of (lon_deg, lat_deg)
+        Per kind, one pair of 1-D float arrays of equal length per polyline, clipped to the
+        box; draw with ``ax.plot(lon, lat)`` or a ``LineCollection``.
+
+    Raises
+    ------
+    InputError
+        If the box is not four finite numbers in the order and ranges above.
+    """
+    lon_min, lat_min, lon_max, lat_max = _check_box(bounds_lonlat, lon_limit_deg=540.0)
+    step_deg = max(lon_max - lon_min, lat_max - lat_min) / _MAP_PIXELS
+    out: dict[str, list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]] = {
+        "coast": [], "border": []}
+    for shift in (-360.0, 0.0, 360.0):
+        lo = max(lon_min, shift - 180.0) - shift
+        hi = min(lon_max, shift + 180.0) - shift
+        if lo < hi:
+            for kind, lines in _map_lines_within((lo, lat_min, hi, lat_max), step_deg).items():
+                out[kind] += [(lon + shift, lat) for lon, lat in lines]
+    return out
