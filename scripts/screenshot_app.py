@@ -98,7 +98,10 @@ def main() -> None:
                                    arg=args.scenario)
             page.fill("#trials", str(args.trials))
             page.click("#run")
-            page.wait_for_selector("#results:not([hidden])", timeout=300_000)
+            page.wait_for_selector("#results:not([hidden]), #message:not([hidden])",
+                                   timeout=600_000)
+            if page.locator("#message").is_visible():
+                raise SystemExit(f"the run failed: {page.inner_text('#message')}")
             page.evaluate("document.querySelector('#main').scrollTo(0, 0)")
             page.evaluate("document.querySelector('#panel').scrollTo(0, 0)")
             page.wait_for_timeout(800)
