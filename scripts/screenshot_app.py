@@ -93,9 +93,11 @@ def main() -> None:
             page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
             page.wait_for_selector("body[data-ready='1']", timeout=30_000)
             page.select_option("#scenario-select", args.scenario)
-            page.click("#load-scenario")
+            with page.expect_response(lambda r: "/api/scenarios/" in r.url):
+                page.click("#load-scenario")
             page.wait_for_function("name => state.setup && state.setup.name === name",
                                    arg=args.scenario)
+            page.wait_for_timeout(300)
             page.fill("#trials", str(args.trials))
             page.click("#run")
             page.wait_for_selector("#results:not([hidden]), #message:not([hidden])",
