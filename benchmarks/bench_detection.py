@@ -14,10 +14,11 @@ once and shared by all sides. The radar: the AN/TPY-2 in terminal mode at Seongj
   the default: one Numba call runs every track through its looks); the median of three
   runs after a warm-up (which compiles, or loads from Numba's cache).
 * numpy: the same call with ``backend="numpy"``, the NumPy tracker (vectorised over
-  threats, a Python loop over looks) and the looks' geometry by pymap3d and pyproj
-  (the compiled chain computes it in one Numba call,
-  :func:`thaadsim.physics.geodesy.site_view`): the baseline, measured in the same run,
-  same seeds.
+  threats, a Python loop over looks), the looks' geometry by pymap3d and pyproj and the
+  radar's NumPy functions (the compiled chain computes a dwell's looks, geometry, face,
+  SNR and Pd, in one Numba call over the live lanes,
+  :func:`thaadsim.systems.radar.look_where`, and its measurements in another): the
+  baseline, measured in the same run, same seeds.
   The two must give the same firm-track times; the benchmark checks it.
 * tracker alone: the filter stage (:func:`thaadsim.systems.tracking.filter_looks`) of the
   same run on each backend, without the radar's looks and the impact prediction around it.
@@ -87,6 +88,7 @@ def main() -> None:
                         help="threats run one at a time for the per-threat loop")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
+    print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     t0 = time.perf_counter()
     truth = threats(args.threats, args.seed)
@@ -162,6 +164,9 @@ def main() -> None:
               "median of 3)")
     print(f"speed-up of the tracker, compiled over numpy: {fmed['numpy'] / fmed['compiled']:.1f}x "
           f"(CPU time: {fcpu['numpy'] / fcpu['compiled']:.1f}x)")
+    print(f"chain min of 3: compiled {min(wall['compiled']):.2f} s, numpy "
+          f"{min(wall['numpy']):.2f} s -> {min(wall['numpy']) / min(wall['compiled']):.1f}x; "
+          f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 _ORIGINAL = tracking.filter_looks

@@ -57,7 +57,7 @@ def test_claim_is_partly_supported_when_a_fix_stops_an_answer() -> None:
     assert c.number == 6 and c.verdict == "partly supported"
     assert c.numbers["verdict: SLBM, East Sea patrol box at Seongju"] == "partly supported"
     assert c.numbers["verdict: flattened KN-23 at Seongju"] == "supported"
-    assert "decoys" in c.numbers and "Decoys are not judged" in c.summary
+    assert "Decoys are not judged" in c.summary  # DATA has no decoy study
 
 
 def test_claim_fails_when_the_defense_kills_every_answer() -> None:
@@ -94,9 +94,12 @@ def test_report_shows_claim_6() -> None:
                 assets=(DefendedAsset(name="a", lat_deg=s.lat_deg, lon_deg=s.lon_deg,
                                       radius_m=20e3),))
     out = run_engagement([th], d, trials=2, seed=1)
-    claim = claim_reaction(data=DATA)
+    from test_discrimination import _case
+
+    claim = claim_reaction(data={**DATA, "decoys": [_case("light", 85.0, 12, 48)]})
     png = claim_figure_png(claim)
     assert png is not None and png[:8] == b"\x89PNG\r\n\x1a\n"
     html = render_report(out, claims=[claim], validation=False)
     assert 'id="claim-row-6"' in html and claim.claim in html
     assert "partly supported" in html
+    assert "Nodong at Seongju, 3 light decoys" in html and "told apart at 85 km" in html

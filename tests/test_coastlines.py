@@ -137,8 +137,9 @@ def test_the_borders_of_the_peninsula(collection: dict[str, Any]) -> None:
 
 def test_map_lines_keep_the_islands_a_map_can_show() -> None:
     """A map of the peninsula (12 degrees across) draws Jeju, Ulleungdo and Tsushima as
-    closed coastlines; a map of the whole region leaves out islets under 1/500 of its span
-    and has fewer lines; a box beyond the region draws the 1:110m outlines."""
+    closed coastlines, also in the per-line borders_for_map that keeps fewer islands; a map
+    of the whole region leaves out islets under 1/500 of its span and has fewer lines; a
+    box beyond the region draws the 1:110m outlines."""
     def rings_around(lines: list[Any], lon: float, lat: float) -> int:
         return sum(1 for x, y in lines if x[0] == x[-1] and y[0] == y[-1]
                    and x.min() < lon < x.max() and y.min() < lat < y.max())
@@ -150,13 +151,17 @@ def test_map_lines_keep_the_islands_a_map_can_show() -> None:
     xy = np.concatenate([np.column_stack(line) for line in korea["coast"]])
     assert xy[:, 0].min() >= 121.0 and xy[:, 0].max() <= 133.0
     region = geography.map_lines(geography.REGION_BOUNDS_LONLAT)
-    step = max(np.ptp(b) for b in np.reshape(geography.REGION_BOUNDS_LONLAT, (2, 2)).T) / 1000
+    span = max(np.ptp(b) for b in np.reshape(geography.REGION_BOUNDS_LONLAT, (2, 2)).T)
     islets = [x for x, y in region["coast"]
-              if x[0] == x[-1] and y[0] == y[-1] and max(np.ptp(x), np.ptp(y)) < 2 * step]
+              if x[0] == x[-1] and y[0] == y[-1] and max(np.ptp(x), np.ptp(y)) < span / 500]
     assert not islets
     shipped = sum(1 for f in geography.region_map_geojson()["features"]
                   if f["properties"]["kind"] == "coast")
     assert len(region["coast"]) < 0.8 * shipped
+    per_line = geography.borders_for_map((121.0, 32.0, 133.0, 42.0))  # one ax.plot a line
+    assert len(per_line) < 0.5 * len(korea["coast"])
+    for lon, lat in ((126.5292, 33.3617), (130.87, 37.50), (129.3333, 34.4167)):
+        assert rings_around(per_line, lon, lat) == 1, (lon, lat)
     pacific = geography.map_lines((170.0, 55.0, 200.0, 72.0))  # Chukotka and Alaska
     assert pacific["coast"] and not pacific["border"]
     assert max(float(x.max()) for x, _ in pacific["coast"]) > 190.0

@@ -37,6 +37,7 @@ LAYER_OF_TOP = {
     # interfaces: what a person calls
     "run": "interfaces", "api": "interfaces", "commands": "interfaces",
     "report": "interfaces", "cli": "interfaces", "__main__": "interfaces",
+    "serve": "interfaces",
 }
 """The layer of each top-level module or package of thaadsim. A new one must be placed here
 (the test fails on a module it cannot place)."""

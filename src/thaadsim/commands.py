@@ -395,10 +395,11 @@ def coverage_command_data(site: str = "seongju", *, boresight_deg: float | None 
     }
     if map_path is not None:
         from thaadsim.report.maps import plot_coverage_map
+        from thaadsim.systems import geography
 
         notes = (f"detection range {data['detection_range_km']:,.0f} km ({dwell} dwell), "
                  f"instrumented {data['instrumented_range_km']:,.0f} km, horizon "
-                 f"{data['horizon_range_km']:,.0f} km ground; borders Natural Earth 1:110m")
+                 f"{data['horizon_range_km']:,.0f} km ground; {geography.MAP_DATA_NOTE}")
         places = [(s.name.split(" (")[0], s.lon_deg, s.lat_deg) for s in site_catalog().values()
                   if s.slug != site]
         det_km, window_km = data["detection_range_km"], data["instrumented_range_km"]
@@ -1191,6 +1192,7 @@ def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = N
         tracks = [_map_track(f"{c.launch} to {c.target}", c.result) for c in batch.corridors
                   if c.result is not None]
     if plot_path is not None and tracks:
+        from thaadsim.systems import geography
         from thaadsim.systems.catalog import site_catalog
 
         names = {p[0] for p in launches} | {p[0] for p in targets}
@@ -1200,7 +1202,7 @@ def surveil_command_data(missile: str = "df-41", from_: Sequence[str] | None = N
             plot_path, tracks=tracks, fans=_sensor_fans(chosen),
             title=surveil_title(m.slug, [p[0] for p in launches], [p[0] for p in targets]),
             notes=(f"fans: face +-scan half-width to the instrumented range; thick: the body "
-                   f"({body:g} m2) held in track; borders Natural Earth 1:110m"),
+                   f"({body:g} m2) held in track; {geography.MAP_DATA_NOTE}"),
             places=places)
         data["plot"] = plot_path
     return data

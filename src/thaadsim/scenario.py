@@ -86,11 +86,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat
+from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat, flight_grid, simulate
 from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.systems.catalog import Site, get_missile, get_radar, missile_catalog, site_catalog
+from thaadsim.systems.discrimination import Discrimination, discriminate
 from thaadsim.systems.fire_control import COASTING_POLICIES, DOCTRINES, Battery, battery_catalog
 from thaadsim.systems.interceptor import interceptor_catalog
 from thaadsim.systems.radar import MODES, Emplacement
@@ -322,8 +323,13 @@ class DecoySpec(_Model):
 
     count: int = _lim(_REQUIRED, "decoys")
     rcs_m2: float = _lim(0.1, "rcs_m2", " (assumption: 0.01-1 m2)")
-    discrimination: float = _lim(0.0, "probability", " (that the radar tells a decoy from "
-                                 "the warhead; assumption: 0-1)")
+    discrimination: float | str = _f(0.0, "a probability from 0 to 1 (that the radar tells a "
+                                     "decoy from the warhead; assumption) or 'physics' (from "
+                                     "the decoy's beta_kgm2 and rcs_m2, the first battery and "
+                                     "its radar: thaadsim.systems.discrimination)")
+    beta_kgm2: float = _lim(100.0, "beta_kgm2", " (the decoy's ballistic coefficient, used "
+                            "with discrimination: physics; assumption: 50-500 for a light "
+                            "decoy, Sessler et al. 2000)")
 
 
 class ThreatGroup(_Model):
@@ -747,6 +753,9 @@ class Group:
     interval_s: float
     rcs_m2: float
     decoys: Decoys | None = None
+    decoy_physics_beta_kgm2: float | None = None
+    """The decoys' ballistic coefficient where their discrimination is derived from physics
+    (``discrimination: physics``; :func:`discrimination_from_physics`), else None."""
 
 
 def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
@@ -777,6 +786,9 @@ def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
             where.fail((*loc, "name"), f"{_show(name)} already names raid[{names[name]}]; allowed: "
                        "a name of its own for each group (give name: to tell them apart)")
         names[name] = i
+        if g.decoys is not None:
+            _check_discrimination(g.decoys.discrimination, (*loc, "decoys", "discrimination"),
+                                  where)
         total += g.count * (1 + (g.decoys.count if g.decoys is not None else 0))
         if total > MAX_THREATS:
             where.fail((*loc, "count"), f"{_show(g.count)} brings the raid to {total:,} threats "
@@ -787,7 +799,70 @@ def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
                           interval_s=g.interval_s, rcs_m2=g.rcs_m2,
                           decoys=None if g.decoys is None else Decoys(
                               count=g.decoys.count, rcs_m2=g.decoys.rcs_m2,
-                              discrimination=g.decoys.discrimination)))
+                              discrimination=(0.0 if isinstance(g.decoys.discrimination, str)
+                                              else g.decoys.discrimination)),
+                          decoy_physics_beta_kgm2=(
+                              g.decoys.beta_kgm2 if g.decoys is not None
+                              and isinstance(g.decoys.discrimination, str) else None)))
+    return tuple(out)
+
+
+def _check_discrimination(value: float | str, loc: Loc, where: _Where) -> None:
+    prob = LIMITS["probability"]
+    if isinstance(value, str):
+        if value != "physics":
+            where.fail(loc, f"{_show(value)} is not allowed; allowed: a probability from 0 to "
+                       "1, or 'physics'")
+    elif isinstance(value, bool) or not prob.allows(value):
+        where.fail(loc, f"{_show(value)} is not allowed; allowed: a probability from 0 to 1, "
+                   "or 'physics'")
+
+
+def discrimination_from_physics(warhead: RaidThreat, defense: Defense, decoy_beta_kgm2: float,
+                                decoy_rcs_m2: float, trials: int = 5,
+                                seed: int = 1) -> Discrimination:
+    """``discrimination: physics``: when the defense's first battery's radar (its own
+    sensor, else the defense's first) tells a decoy of ``decoy_beta_kgm2`` and
+    ``decoy_rcs_m2`` from ``warhead`` (:func:`thaadsim.systems.discrimination.discriminate`),
+    deciding at that battery's median first launch at the warhead alone (``trials`` runs
+    of the engine); its ``p_first_launch`` is the scenario's probability."""
+    battery = defense.batteries[0]
+    if not defense.sensors:
+        raise InputError("decoys: discrimination: 'physics' needs a sensor (a radar that "
+                         "sees the re-entry); allowed: a defense with sensors, or a number")
+    own = [x for x in defense.sensors if x.battery == battery.slug]
+    sensor = own[0] if own else defense.sensors[0]
+    alone = dataclasses.replace(warhead, launch_t_s=0.0, decoys=None)
+    res = simulate([alone], dataclasses.replace(defense, batteries=(battery,), engage_all=True),
+                   trials=trials, seed=seed)
+    first = res.shots["launch_s"][res.shots["shot"] == 1]
+    t_grid, y_grid = flight_grid([alone])
+    return discriminate(t_grid[0], y_grid[0],
+                        warhead_beta_kgm2=warhead.missile.rocket.reentry_beta_kgm2,
+                        decoy_beta_kgm2=decoy_beta_kgm2, warhead_rcs_m2=warhead.rcs_m2,
+                        decoy_rcs_m2=decoy_rcs_m2, sensor=sensor, battery=battery,
+                        first_launch_s=float(np.median(first)) if first.size else None)
+
+
+def _physics_groups(groups: tuple[Group, ...], defense: Defense, seed: int
+                    ) -> tuple[Group, ...]:
+    """The groups whose decoys say ``discrimination: physics``, with the probability
+    (:func:`discrimination_from_physics`, for a warhead from the launch area's centre)."""
+    out = []
+    for g in groups:
+        if g.decoy_physics_beta_kgm2 is None or g.decoys is None:
+            out.append(g)
+            continue
+        warhead = RaidThreat(missile=missile_catalog()[g.missile],
+                             launch_lat_deg=g.launch.centre.lat_deg,
+                             launch_lon_deg=g.launch.centre.lon_deg, aim_lat_deg=g.aim.lat_deg,
+                             aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
+                             rcs_m2=g.rcs_m2)
+        d = discrimination_from_physics(warhead, defense, g.decoy_physics_beta_kgm2,
+                                        g.decoys.rcs_m2, seed=seed)
+        p = float(np.clip(d.p_first_launch, 0.0, 1.0))
+        out.append(dataclasses.replace(g, decoys=dataclasses.replace(g.decoys,
+                                                                     discrimination=p)))
     return tuple(out)
 
 
@@ -1090,6 +1165,7 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
                       sspk=spec.defense.sspk, perfect_tracking=spec.defense.perfect_tracking,
                       early_warning=_early_warning(spec.defense), network_latency_s=latency,
                       coasting=spec.defense.coasting)
+    groups = _physics_groups(groups, defense, spec.run.seed)
     default_name = (_safe_name(Path(label).stem, "scenario") if label != "<scenario>"
                     else "scenario")
     return Scenario(name=spec.name or default_name, description=spec.description, text=text,
@@ -1222,5 +1298,5 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
 
 
 __all__ = ["NAME_ALLOWED", "Scenario", "ScenarioSpec", "builtin_names", "forbidden_char",
-           "list_scenarios", "load_scenario", "name_problem", "parse_scenario",
-           "scenario_text"]
+           "discrimination_from_physics", "list_scenarios", "load_scenario", "name_problem",
+           "parse_scenario", "scenario_text"]

@@ -135,6 +135,57 @@ def vincenty_inverse(sin_u1: float, cos_u1: float, sin_u2: float, cos_u2: float,
     return dist, az
 
 
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def reduced_latitude(lat_rad: float, earth: np.ndarray) -> tuple[float, float]:
+    """Sine and cosine of the reduced latitude :math:`\tan U = (1 - f)\tan\varphi`."""
+    tan_u = earth[2] / earth[0] * math.tan(lat_rad)
+    cos_u = 1.0 / math.sqrt(1.0 + tan_u * tan_u)
+    return tan_u * cos_u, cos_u
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def view_one(x: float, y: float, z: float, vx: float, vy: float, vz: float, site: np.ndarray,
+             sin_u1: float, cos_u1: float, lon_s: float, earth: np.ndarray
+             ) -> tuple[float, float, float, float, float, float, float]:
+    """One target of :func:`look_geometry`: azimuth (deg), elevation (deg), range (m), range
+    rate (m/s), geodetic height (m), geodesic distance (m) and azimuth (deg) from the site
+    (``sin_u1``, ``cos_u1``: :func:`reduced_latitude` of the site; ``lon_s`` its longitude,
+    rad)."""
+    deg = 180.0 / math.pi
+    dx, dy, dz = x - site[3, 0], y - site[3, 1], z - site[3, 2]
+    e = site[0, 0] * dx + site[0, 1] * dy + site[0, 2] * dz
+    n = site[1, 0] * dx + site[1, 1] * dy + site[1, 2] * dz
+    u = site[2, 0] * dx + site[2, 1] * dy + site[2, 2] * dz
+    e = 0.0 if abs(e) < _ENU_ZERO_M else e
+    n = 0.0 if abs(n) < _ENU_ZERO_M else n
+    u = 0.0 if abs(u) < _ENU_ZERO_M else u
+    horiz = math.sqrt(e * e + n * n)
+    rng = math.sqrt(horiz * horiz + u * u)
+    az = math.atan2(e, n) * deg
+    az = az + 360.0 if az < 0.0 else az
+    az = 0.0 if az >= 360.0 else az
+    el = math.atan2(u, horiz) * deg
+    closing = dx * vx + dy * vy + dz * vz
+    rate = closing / rng if rng > 0.0 else math.nan
+    p = math.sqrt(x * x + y * y)
+    if p == 0.0:  # on the polar axis
+        alt = abs(z) - earth[2]
+        sin_u2, cos_u2, lon = math.copysign(1.0, z), 0.0, 0.0
+    else:
+        t, alt = geodetic_tan_lat_alt(x, y, z, p, earth)
+        tan_u2 = earth[2] / earth[0] * t
+        cos_u2 = 1.0 / math.sqrt(1.0 + tan_u2 * tan_u2)
+        sin_u2 = tan_u2 * cos_u2
+        lon = math.atan2(y, x)
+    diff = lon - lon_s
+    if diff > math.pi:
+        diff -= 2.0 * math.pi
+    elif diff < -math.pi:
+        diff += 2.0 * math.pi
+    dist, azi = vincenty_inverse(sin_u1, cos_u1, sin_u2, cos_u2, diff, earth)
+    return az, el, rng, rate, alt, dist, azi * deg
+
+
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
 def look_geometry(r: np.ndarray, v: np.ndarray, site: np.ndarray, site_geo: np.ndarray,
                   earth: np.ndarray, az_deg: np.ndarray, el_deg: np.ndarray,
@@ -143,46 +194,9 @@ def look_geometry(r: np.ndarray, v: np.ndarray, site: np.ndarray, site_geo: np.n
     """For targets at ECEF ``r`` (N, 3) moving at ``v`` (N, 3) seen from ``site``: azimuth
     (deg, [0, 360)), elevation (deg), slant range (m), range rate (m/s, NaN at zero range),
     the target's geodetic height (m) and the geodesic distance (m) and azimuth (deg) from
-    the site to the point under the target, into the (N,) outputs."""
-    b_over_a = earth[2] / earth[0]
-    lat_s, lon_s = site_geo[0], site_geo[1]
-    tan_u1 = b_over_a * math.tan(lat_s)
-    cos_u1 = 1.0 / math.sqrt(1.0 + tan_u1 * tan_u1)
-    sin_u1 = tan_u1 * cos_u1
-    deg = 180.0 / math.pi
+    the site to the point under the target, into the (N,) outputs (:func:`view_one`)."""
+    sin_u1, cos_u1 = reduced_latitude(site_geo[0], earth)
     for i in numba.prange(r.shape[0]):
-        x, y, z = r[i, 0], r[i, 1], r[i, 2]
-        dx, dy, dz = x - site[3, 0], y - site[3, 1], z - site[3, 2]
-        e = site[0, 0] * dx + site[0, 1] * dy + site[0, 2] * dz
-        n = site[1, 0] * dx + site[1, 1] * dy + site[1, 2] * dz
-        u = site[2, 0] * dx + site[2, 1] * dy + site[2, 2] * dz
-        e = 0.0 if abs(e) < _ENU_ZERO_M else e
-        n = 0.0 if abs(n) < _ENU_ZERO_M else n
-        u = 0.0 if abs(u) < _ENU_ZERO_M else u
-        horiz = math.sqrt(e * e + n * n)
-        rng = math.sqrt(horiz * horiz + u * u)
-        az = math.atan2(e, n) * deg
-        az = az + 360.0 if az < 0.0 else az
-        az_deg[i] = 0.0 if az >= 360.0 else az
-        el_deg[i] = math.atan2(u, horiz) * deg
-        range_m[i] = rng
-        closing = dx * v[i, 0] + dy * v[i, 1] + dz * v[i, 2]
-        rate_mps[i] = closing / rng if rng > 0.0 else math.nan
-        p = math.sqrt(x * x + y * y)
-        if p == 0.0:  # on the polar axis
-            alt_m[i] = abs(z) - earth[2]
-            sin_u2, cos_u2, lon = math.copysign(1.0, z), 0.0, 0.0
-        else:
-            t, alt_m[i] = geodetic_tan_lat_alt(x, y, z, p, earth)
-            tan_u2 = b_over_a * t
-            cos_u2 = 1.0 / math.sqrt(1.0 + tan_u2 * tan_u2)
-            sin_u2 = tan_u2 * cos_u2
-            lon = math.atan2(y, x)
-        diff = lon - lon_s
-        if diff > math.pi:
-            diff -= 2.0 * math.pi
-        elif diff < -math.pi:
-            diff += 2.0 * math.pi
-        dist, azi = vincenty_inverse(sin_u1, cos_u1, sin_u2, cos_u2, diff, earth)
-        ground_m[i] = dist
-        ground_az_deg[i] = azi * deg
+        (az_deg[i], el_deg[i], range_m[i], rate_mps[i], alt_m[i], ground_m[i],
+         ground_az_deg[i]) = view_one(r[i, 0], r[i, 1], r[i, 2], v[i, 0], v[i, 1], v[i, 2],
+                                      site, sin_u1, cos_u1, site_geo[1], earth)

@@ -628,6 +628,18 @@ def _earth_pack(earth: Earth) -> FloatArray:
                      earth.omega_radps])
 
 
+def site_kernel_packs(site_lat_deg: float, site_lon_deg: float, site_alt_m: float,
+                      earth: Earth = WGS84) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The packs a compiled look at targets from a site takes
+    (:mod:`~thaadsim.physics._geodesy_kernel`): ``site`` (4, 3), its ENU basis rows and ECEF
+    position; ``site_geo`` (latitude rad, longitude rad, height m); ``earth``."""
+    site = np.ascontiguousarray(np.concatenate([
+        enu_basis(site_lat_deg, site_lon_deg),
+        geodetic_to_ecef(site_lat_deg, site_lon_deg, site_alt_m, earth).reshape(1, 3)]))
+    geo = np.array([np.radians(site_lat_deg), np.radians(site_lon_deg), float(site_alt_m)])
+    return site, geo, _earth_pack(earth)
+
+
 def site_view(
     r_ecef_m: npt.ArrayLike,
     v_ecef_mps: npt.ArrayLike,
@@ -663,12 +675,9 @@ def site_view(
     # compiled for (a read-only view would be another signature, another compilation)
     flat_r = np.require(r.reshape(-1, 3), np.float64, ["C", "W"])
     flat_v = np.require(v.reshape(-1, 3), np.float64, ["C", "W"])
-    site = np.ascontiguousarray(np.concatenate([
-        enu_basis(site_lat_deg, site_lon_deg),
-        geodetic_to_ecef(site_lat_deg, site_lon_deg, site_alt_m, earth).reshape(1, 3)]))
-    geo = np.array([np.radians(site_lat_deg), np.radians(site_lon_deg), float(site_alt_m)])
+    site, geo, earth_pack = site_kernel_packs(site_lat_deg, site_lon_deg, site_alt_m, earth)
     out = [np.empty(flat_r.shape[0]) for _ in range(7)]
-    _geodesy_kernel.look_geometry(flat_r, flat_v, site, geo, _earth_pack(earth), *out)
+    _geodesy_kernel.look_geometry(flat_r, flat_v, site, geo, earth_pack, *out)
     az, el, rng, rate, alt, ground, ground_az = (o.reshape(shape) for o in out)
     return SiteView(az_deg=az, el_deg=el, range_m=rng, range_rate_mps=rate, alt_m=alt,
                     ground_m=ground, ground_az_deg=ground_az)

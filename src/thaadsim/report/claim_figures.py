@@ -203,7 +203,8 @@ def figure_cost(data: CostFigure) -> bytes:
 
 
 def figure_reaction(data: ReactionFigure) -> bytes:
-    """Claim 6: per answer, the share killed by the defense as deployed and with the fix."""
+    """Claim 6: per answer, the share killed by the defense as deployed and with the fix
+    (decoys: the share of the warheads the magazine still covers)."""
     fig = _new_figure()
     ax = fig.add_subplot()
     y = np.arange(len(data.answers))[::-1]
@@ -211,14 +212,16 @@ def figure_reaction(data: ReactionFigure) -> bytes:
             label="as deployed (Seongju's radar, ballistic tracker)")
     fixed = np.nan_to_num(np.asarray(data.killed_with_fix, dtype=float), nan=0.0)
     ax.barh(y - 0.2, fixed, height=0.4, color="tab:blue",
-            label="with a second sensor / manoeuvre tracker (none: no bar)")
+            label="with the fix: a second sensor / manoeuvre tracker / holding fire "
+                  "(none: no bar)")
     ax.axvline(0.5, color="0.4", ls=":", lw=1)
     for yi, v in zip(y, data.verdicts, strict=True):
         ax.text(1.02, yi, v, va="center", fontsize=7)
     ax.set_yticks(y, list(data.answers), fontsize=7)
     ax.set_xlim(0, 1.35)
     ax.set_xlabel("share killed (salvo: 0 if a raid up to 2x the magazine leaks more often "
-                  "than not)", fontsize=8)
+                  "than not; decoys: share of the magazine's warheads still covered)",
+                  fontsize=8)
     ax.set_title("Claim 6: North Korea's answers to THAAD, killed or not")
     ax.legend(loc="lower right", fontsize=7)
     ax.grid(alpha=0.3, axis="x")

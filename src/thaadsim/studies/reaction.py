@@ -10,6 +10,10 @@
 * **The salvo**: how many missiles exhaust the Seongju battery's magazine and how many leak
   one more often than not (claim 3's closed form, :func:`~thaadsim.studies.claims.
   saturation.p_no_leak_with_inventory`, with the battery's inventory and doctrine).
+* **Decoys**: :func:`thaadsim.studies.decoys.decoy_study`: a Nodong with three replica
+  decoys, light or heavy, at Busan and at Seongju; when the Seongju radar tells them from
+  the warhead by their deceleration (:mod:`thaadsim.systems.discrimination`), the
+  interceptors spent on them and the magazine left.
 * **The glide vehicle**: :func:`thaadsim.studies.manoeuvre.manoeuvre_study` of the
   Hwasong-16B class on its depressed flight: the kill probability with the ballistic
   tracker and with a manoeuvre process noise.
@@ -76,23 +80,26 @@ def seongju_sensor() -> Sensor:
     return sensor_at("seongju", "terminal", SEONGJU_BORESIGHT_DEG, battery="seongju")
 
 
-def _defense(aim: tuple[float, float], sensors: tuple[Sensor, ...]) -> Defense:
+def _defense(aim: tuple[float, float], sensors: tuple[Sensor, ...],
+             engage_all: bool = True) -> Defense:
     return Defense(batteries=(fc.get_battery("seongju"),), sensors=sensors,
                    assets=(DefendedAsset(name="aim", lat_deg=aim[0], lon_deg=aim[1],
-                                         radius_m=20e3),), engage_all=True)
+                                         radius_m=20e3),), engage_all=engage_all)
 
 
 def engagement_shares(missile: str, launch: tuple[float, float], aim: tuple[float, float],
                       sensors: tuple[Sensor, ...], *, shape: str = "min-energy",
                       trials: int = 20, seed: int = 1,
-                      band_m: tuple[float, float] = (40e3, 150e3)) -> dict[str, Any]:
+                      band_m: tuple[float, float] = (40e3, 150e3),
+                      engage_all: bool = True) -> dict[str, Any]:
     """One missile at the Seongju battery with ``sensors``: shares of the trials in which
     it was detected (a firm track), engaged (a shot opportunity) and killed, the commonest
-    reason, its apogee and its time inside ``band_m``."""
+    reason, its apogee and its time inside ``band_m``. ``engage_all`` false: fire control
+    engages only a threat whose predicted impact falls within 20 km of the aim point."""
     th = RaidThreat(missile=get_missile(missile), launch_lat_deg=launch[0],
                     launch_lon_deg=launch[1], aim_lat_deg=aim[0], aim_lon_deg=aim[1],
                     shape=shape)
-    res = simulate([th], _defense(aim, sensors), trials=trials, seed=seed)
+    res = simulate([th], _defense(aim, sensors, engage_all), trials=trials, seed=seed)
     tab = res.threats
     reasons, counts = np.unique(tab["reason"], return_counts=True)
     y = res.extra["y_grid"][0]
@@ -104,7 +111,8 @@ def engagement_shares(missile: str, launch: tuple[float, float], aim: tuple[floa
     return {
         "detected": float(np.mean(np.isfinite(tab["firm_track_s"]))),
         "engaged": float(np.mean(tab["engageable"])),
-        "killed": float(np.mean(tab["outcome_code"] == fc.R_KILLED)),
+        "killed": float(np.mean(tab["outcome_code"] == fc.INTERCEPTED)),
+        "endangering": float(np.mean(tab["endangering"])),
         "reason": str(reasons[int(np.argmax(counts))]),
         "apogee_km": round(float(alt.max()) / 1e3, 1),
         "time_in_band_s": round(float(inside.sum()) * step, 1),
@@ -131,12 +139,19 @@ def slbm_study(trials: int = 20, seed: int = 1) -> list[dict[str, Any]]:
 def flattened_study(range_target: str = "seongju", trials: int = 20,
                     seed: int = 1) -> dict[str, Any]:
     """The KN-23 from near Wonsan at ``range_target`` on its depressed profile and on its
-    minimum-energy trajectory (same launch, same aim), Seongju's radar alone."""
+    minimum-energy trajectory (same launch, same aim), Seongju's radar alone, every threat
+    engaged; and the depressed shot as korea-2026 runs it (``engage_all`` false: only a
+    threat predicted to fall on a defended asset is engaged; the gliding KN-23's ballistic
+    impact prediction falls short of it), key ``"depressed, engage_all false"``."""
     s = get_site(range_target)
     aim = (s.lat_deg, s.lon_deg)
-    return {shape: engagement_shares("kn-23", WONSAN, aim, (seongju_sensor(),), shape=shape,
-                                     trials=trials, seed=seed)
-            for shape in ("depressed", "min-energy")}
+    out = {shape: engagement_shares("kn-23", WONSAN, aim, (seongju_sensor(),), shape=shape,
+                                    trials=trials, seed=seed)
+           for shape in ("depressed", "min-energy")}
+    out["depressed, engage_all false"] = engagement_shares(
+        "kn-23", WONSAN, aim, (seongju_sensor(),), shape="depressed", trials=trials,
+        seed=seed, engage_all=False)
+    return out
 
 
 def salvo_study() -> dict[str, Any]:
@@ -169,10 +184,13 @@ def glide_study(seed: int = 1) -> dict[str, Any]:
 
 
 def reaction_numbers(trials: int = 20, seed: int = 1) -> dict[str, Any]:
-    """All four answers' numbers (JSON-ready)."""
+    """All five answers' numbers (JSON-ready)."""
+    from thaadsim.studies.decoys import decoy_study
+
     return {"slbm": slbm_study(trials, seed), "flattened": flattened_study(trials=trials,
                                                                            seed=seed),
-            "salvo": salvo_study(), "glide": glide_study(seed)}
+            "salvo": salvo_study(), "glide": glide_study(seed),
+            "decoys": decoy_study(trials, seed)}
 
 
 __all__ = ["KILL_THRESHOLD", "KOREA_STRAIT_SOUTH", "SLBM_CASES", "SlbmCase",

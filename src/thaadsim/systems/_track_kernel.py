@@ -133,27 +133,36 @@ def density_slope(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
     rounding (about 1e-13 relative). Elsewhere (a boundary between the three, the
     clamps at the table's ends) the three densities are evaluated."""
     step = _DENSITY_STEP_M
-    rho, near = density_near(h, atm, layers, px, pc, index, -1)
     r0, z_min, g_r, z86, z_max = atm[0], atm[1], atm[2], atm[4], atm[5]
     if h - step >= z_min and h + step < z86:
+        # density_near's layer and density, found once for the density and its slope
         geo = r0 * h / (r0 + h)
         top = layers.shape[1] - 1
         b = top
         while b > 0 and geo < layers[0, b]:
             b -= 1
+        dh = geo - layers[0, b]
+        t_b, p_b, lapse = layers[1, b], layers[2, b], layers[3, b]
+        t_m = t_b + lapse * dh
+        if lapse == 0.0:
+            p = p_b * math.exp(-g_r * dh / t_b)
+        else:
+            p = p_b * (t_b / t_m) ** (g_r / lapse)
+        rho = p / (atm[3] * t_m)
         d_up = r0 * r0 * step / ((r0 + h) * (r0 + h + step))
         d_dn = -r0 * r0 * step / ((r0 + h) * (r0 + h - step))
         if (b == 0 or geo + d_dn >= layers[0, b]) and (b == top or geo + d_up < layers[0, b + 1]):
-            t_b, lapse = layers[1, b], layers[3, b]
             if lapse == 0.0:
                 e_up, e_dn = -g_r * d_up / t_b, -g_r * d_dn / t_b
             else:
-                t_m = t_b + lapse * (geo - layers[0, b])
                 k = -(g_r / lapse + 1.0)
                 e_up = k * _log1p_small(lapse * d_up / t_m)
                 e_dn = k * _log1p_small(lapse * d_dn / t_m)
             return rho, rho * (_expm1_small(e_up) - _expm1_small(e_dn)) / (2.0 * step)
-    elif h - step >= z86 and h + step <= z_max and near >= 0:
+        near = -1
+    else:
+        rho, near = density_near(h, atm, layers, px, pc, index, -1)
+    if h - step >= z86 and h + step <= z_max and near >= 0:
         i = near
         if px[i] <= h - step and h + step <= px[i + 1]:
             dx = h - px[i]
@@ -173,6 +182,17 @@ def density(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
             pc: np.ndarray, index: np.ndarray) -> float:
     """U.S. Standard Atmosphere 1976 density (kg/m^3) at geometric altitude ``h`` (m)."""
     return density_near(h, atm, layers, px, pc, index, -1)[0]
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def drag_mps2(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
+              layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray) -> float:
+    """Magnitude of the drag deceleration (m/s^2) of the state ``y`` (0 without drag)."""
+    if k_drag == 0.0:
+        return 0.0
+    alt = geodetic_up_alt(y[0], y[1], y[2], earth)[0]
+    rho = density_near(alt, atm, layers, px, pc, index, -1)[0]
+    return k_drag * rho * (y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -513,10 +533,11 @@ def update_many(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
 def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray,
                  sig: np.ndarray, detected: np.ndarray, alive: np.ndarray, start: np.ndarray,
-                 confirm: np.ndarray, n_sub: np.ndarray, k_drag: np.ndarray, q: float,
+                 confirm: np.ndarray, n_sub: np.ndarray, n_thin: np.ndarray,
+                 thin_drag_mps2: float, k_drag: np.ndarray, q: float,
                  thresholds: np.ndarray, earth: np.ndarray, atm: np.ndarray,
                  layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
-                 site: np.ndarray,
+                 site: np.ndarray, order: np.ndarray,
                  pos_sigma: np.ndarray, vel_sigma: np.ndarray, firm_t: np.ndarray,
                  firm_x: np.ndarray, firm_p: np.ndarray) -> None:
     """Run each track through its looks: predict, update where detected, record the
@@ -525,13 +546,17 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
     Track ``n`` starts at look ``start[n]`` with ``x[n]``, ``p[n]`` (in place: on return
     its last estimate) and takes looks ``start[n] + k``, k = 1, 2, ..., while they exist
     and ``alive``; the prediction to look ``start[n] + k`` takes ``n_sub[k]`` RK4
-    sub-steps. It is firm at the first look at or after ``confirm[n]`` whose position and
-    velocity sigmas are at or below ``thresholds`` (2,): ``firm_t[n]`` (NaN on entry),
-    ``firm_x[n]``, ``firm_p[n]`` are then set. Tracks are independent, so the parallel
+    sub-steps, or ``n_thin[k]`` (fewer) where the track's drag deceleration at the look
+    before (:func:`drag_mps2`) is at most ``thin_drag_mps2``. ``order`` (m,): the order in
+    which the parallel loop takes the tracks (each thread a fixed share of it). It is firm
+    at the first look at or after ``confirm[n]`` whose position and velocity sigmas are
+    at or below ``thresholds`` (2,): ``firm_t[n]`` (NaN on entry), ``firm_x[n]``,
+    ``firm_p[n]`` are then set. Tracks are independent, so the parallel
     loop gives the same bits whatever the thread count.
     """
     m, n_looks = look_t.shape
-    for n in numba.prange(m):
+    for i_order in numba.prange(m):
+        n = order[i_order]
         work = np.empty((16, 6, 6))
         small = np.empty((8, 4, 6))
         xn = x[n]
@@ -541,7 +566,11 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
             j = start[n] + k
             if j >= n_looks or not alive[n, j]:
                 break
-            predict_one(xn, pn, look_t[n, j] - t, n_sub[k], k_drag[n], q, earth, atm,
+            steps = n_sub[k]
+            if n_thin[k] < steps and drag_mps2(xn, k_drag[n], earth, atm, layers, px, pc,
+                                               index) <= thin_drag_mps2:
+                steps = n_thin[k]
+            predict_one(xn, pn, look_t[n, j] - t, steps, k_drag[n], q, earth, atm,
                         layers, px, pc, index, work, small)
             t = look_t[n, j]
             if detected[n, j]:

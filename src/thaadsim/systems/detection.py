@@ -55,6 +55,7 @@ from thaadsim.systems.radar import (
     Look,
     Radar,
     look,
+    look_where,
     measure,
     pd_from_snr,
     snr,
@@ -271,6 +272,8 @@ def _look_at(radar: Radar, emplacement: Emplacement, y: FloatArray, rcs_m2: Floa
     (``BELOW_HORIZON``, zero SNR and detection probability, zero geometry). The radar's
     geometry is the costly part of a look, and a raid's short flights leave most of the
     longest track's looks after their impact."""
+    if backend == "compiled":
+        return look_where(radar, emplacement, y, where, rcs_m2, dwell)
     rcs = np.broadcast_to(rcs_m2, where.shape)[where]
     part = look(radar, emplacement, np.nan_to_num(y[where][:, :3]),
                 np.nan_to_num(y[where][:, 3:]), rcs, dwell, backend=backend)
@@ -333,7 +336,8 @@ def _track(
     dwells = ("search", "track")
     views = [_look_at(radar, emp, y[:, cols], rcs[:, None], dwell, alive[:, cols], backend)
              for dwell, cols in zip(dwells, (slice(0, 1), slice(1, None)), strict=True)]
-    drawn = [measure(radar, v, rng, dwell) for v, dwell in zip(views, dwells, strict=True)]
+    drawn = [measure(radar, v, rng, dwell, backend)
+             for v, dwell in zip(views, dwells, strict=True)]
     z = np.concatenate([d[0] for d in drawn], axis=1)
     sig = np.concatenate([d[1] for d in drawn], axis=1)
     pd = np.concatenate([views[0].visible * 1.0, views[1].pd], axis=1)  # look 0 was a hit

@@ -1,4 +1,5 @@
-"""Countries, their borders and coastlines, and how much of each lies under a polygon.
+"""Countries, their borders and coastlines, how much of each lies under a polygon, and the
+region's map.
 
 The borders are the Natural Earth 1:110m Admin-0 countries (public domain), shipped with
 the package as ``thaadsim/data/countries_110m.geojson`` and made by
@@ -7,6 +8,13 @@ longitude, latitude in degrees on WGS84. At 1:110m the coastlines and borders ar
 generalised to a few kilometres and small islands are left out (Jeju, Okinawa and the
 Kuril islands are absent; Honshu and Kyushu are one polygon), so areas agree with published
 national figures to a few per cent, not better: see ``tests/test_geography.py``.
+
+Maps are drawn finer: inside :data:`REGION_BOUNDS_LONLAT` (the Korean peninsula, Japan,
+north-east China and China west to its silo fields) from Natural Earth 1:10m land,
+coastlines and land borders, ``thaadsim/data/region_10m.geojson`` made by
+``scripts/extract_coastlines.py`` (:func:`map_lines`, :func:`borders_for_map`,
+:func:`region_map_geojson` for the app). Country areas and membership stay on the 1:110m
+countries, so the figures computed from them do not change with the drawing.
 
 Natural Earth shows de facto control (Taiwan is its own unit; Crimea is Russian in this
 edition; Kosovo, N. Cyprus and Somaliland are separate units without ISO codes, ``iso_a3 =
@@ -374,8 +382,9 @@ def borders_for_map(
     """Borders and coastlines inside a longitude-latitude box, as lines to plot.
 
     The coastlines and land borders of :func:`map_lines` (Natural Earth 1:10m inside
-    :data:`REGION_BOUNDS_LONLAT`, the islands too small to see at the box's scale left out;
-    the 1:110m country outlines outside it), coast first, each line once.
+    :data:`REGION_BOUNDS_LONLAT`, the islands less than :data:`SMALLEST_ISLAND_PER_LINE` of
+    the box's larger span across left out; the 1:110m country outlines outside it), coast
+    first, each line once.
 
     Parameters
     ----------
@@ -395,7 +404,7 @@ def borders_for_map(
     InputError
         If the box is not four finite numbers in the order and ranges above.
     """
-    lines = map_lines(_check_box(bounds_lonlat))
+    lines = map_lines(_check_box(bounds_lonlat), SMALLEST_ISLAND_PER_LINE)
     return lines["coast"] + lines["border"]
 
 
@@ -413,7 +422,7 @@ def borders_across(
     the antimeridian, its longitudes from :func:`near_lon`): the part of the box on each
     side of the antimeridian is drawn from the shipped map data, moved by 360 degrees where
     it lies beyond (:func:`map_lines`, coast first)."""
-    lines = map_lines(bounds_lonlat)
+    lines = map_lines(bounds_lonlat, SMALLEST_ISLAND_PER_LINE)
     return lines["coast"] + lines["border"]
 
 
@@ -446,13 +455,22 @@ REGION_FILE = "region_10m.geojson"
 :data:`REGION_BOUNDS_LONLAT` (package ``thaadsim.data``; made by
 ``scripts/extract_coastlines.py``, which gives its source, version and simplification)."""
 
+MAP_DATA_NOTE = "coasts and borders Natural Earth 1:10m (1:110m beyond 88-150 E, 18-54 N)"
+"""What a map drawn with :func:`map_lines` is drawn on, for its notes line."""
+
 REGION_KINDS = ("land", "coast", "border")
 """The ``properties.kind`` of the region file's features."""
 
-_MAP_PIXELS = 1000
-"""A map's lines leave out the islands less than two steps across, a step its larger span
-over this many (about the width of the report's figures in pixels): they would be dots.
-Matplotlib simplifies the rest to the pixel when it draws them (``path.simplify``)."""
+SMALLEST_ISLAND = 1.0 / 500.0
+"""By default a map's lines leave out the islands less than this fraction of its larger
+span across: about two pixels of the report's figures, dots. Matplotlib simplifies the
+rest to the pixel when it draws them (``path.simplify``)."""
+
+SMALLEST_ISLAND_PER_LINE = 1.0 / 150.0
+"""The same for :func:`borders_for_map` and :func:`borders_across`, whose callers draw one
+``ax.plot`` per line (about 1 ms each): the islands of about 7 pixels and more, so that a
+map of the peninsula has some 80 lines instead of 260 and stays cheap to draw. A map drawn
+as one collection (``report.maps.draw_coasts``) can afford :data:`SMALLEST_ISLAND`."""
 
 
 @lru_cache(maxsize=1)
@@ -555,7 +573,7 @@ def _region_in_box(
 
 
 def _map_lines_within(
-    box: tuple[float, float, float, float], step_deg: float,
+    box: tuple[float, float, float, float], min_island_deg: float,
 ) -> dict[str, list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]]:
     """:func:`map_lines` for a box within [-180, 180]."""
     lon_min, lat_min, lon_max, lat_max = box
@@ -567,7 +585,7 @@ def _map_lines_within(
     overlap = inner[0] < inner[2] and inner[1] < inner[3]
     if overlap:
         for kind in out:
-            out[kind] += _region_in_box(kind, inner, 2.0 * step_deg)
+            out[kind] += _region_in_box(kind, inner, min_island_deg)
     if inner != box:
         coarse = shapely.clip_by_rect(_all_outlines(), lon_min, lat_min, lon_max, lat_max)
         if overlap:
@@ -577,16 +595,17 @@ def _map_lines_within(
 
 
 def map_lines(
-    bounds_lonlat: Sequence[float],
+    bounds_lonlat: Sequence[float], smallest_island: float = SMALLEST_ISLAND,
 ) -> dict[str, list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]]:
     """Coastlines and land borders inside a longitude-latitude box, as lines to plot, by
     kind: ``{"coast": [...], "border": [...]}``.
 
     Inside :data:`REGION_BOUNDS_LONLAT` they are Natural Earth 1:10m (:data:`REGION_FILE`),
-    with the islands less than 1/500 of the box's larger span across left out (dots at the
-    report's size), so that a map of the peninsula shows Jeju, Ulleungdo and Tsushima and
-    a map of half the Pacific stays cheap to draw; outside the region, the 1:110m country
-    outlines (coast and border alike, under ``"coast"``).
+    with the islands less than ``smallest_island`` (a fraction, by default
+    :data:`SMALLEST_ISLAND`, 1/500) of the box's larger span across left out, so that a map
+    of the peninsula shows Jeju, Ulleungdo and Tsushima and a map of half the Pacific stays
+    cheap to draw; outside the region, the 1:110m country outlines (coast and border alike,
+    under ``"coast"``).
 
     Parameters
     ----------
@@ -609,13 +628,14 @@ def map_lines(
         If the box is not four finite numbers in the order and ranges above.
     """
     lon_min, lat_min, lon_max, lat_max = _check_box(bounds_lonlat, lon_limit_deg=540.0)
-    step_deg = max(lon_max - lon_min, lat_max - lat_min) / _MAP_PIXELS
+    min_island_deg = max(lon_max - lon_min, lat_max - lat_min) * float(smallest_island)
     out: dict[str, list[tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]] = {
         "coast": [], "border": []}
     for shift in (-360.0, 0.0, 360.0):
         lo = max(lon_min, shift - 180.0) - shift
         hi = min(lon_max, shift + 180.0) - shift
         if lo < hi:
-            for kind, lines in _map_lines_within((lo, lat_min, hi, lat_max), step_deg).items():
+            for kind, lines in _map_lines_within((lo, lat_min, hi, lat_max),
+                                                   min_island_deg).items():
                 out[kind] += [(lon + shift, lat) for lon, lat in lines]
     return out

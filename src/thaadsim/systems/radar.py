@@ -46,7 +46,7 @@ targets. The physics, in the order a target meets it:
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -54,7 +54,8 @@ from scipy import optimize
 
 from thaadsim.errors import InputError
 from thaadsim.physics.earth import WGS84, Earth
-from thaadsim.physics.geodesy import GeometryBackend, site_view
+from thaadsim.physics.geodesy import GeometryBackend, site_kernel_packs, site_view
+from thaadsim.systems import _radar_kernel
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -511,6 +512,15 @@ def look(
         (:func:`~thaadsim.physics.geodesy.site_view`: one compiled call, or the library
         calls, pymap3d and pyproj); the two agree to rounding.
     """
+    if backend == "compiled":
+        r = np.asarray(r_ecef_m, dtype=np.float64)
+        v = np.asarray(v_ecef_mps, dtype=np.float64)
+        shape = np.broadcast_shapes(r.shape, v.shape)
+        if (shape[-1:] == (3,)
+                and np.broadcast_shapes(np.shape(rcs_m2), shape[:-1]) == shape[:-1]):
+            state = np.concatenate([np.broadcast_to(r, shape), np.broadcast_to(v, shape)], -1)
+            return look_where(radar, emplacement, state, np.ones(shape[:-1], dtype=bool),
+                              rcs_m2, dwell, refraction_k, earth, zero_nan=False)
     site = (emplacement.lat_deg, emplacement.lon_deg, emplacement.alt_m)
     view = site_view(r_ecef_m, v_ecef_mps, *site, earth=earth, backend=backend)
     az, el, rng, rdot = view.az_deg, view.el_deg, view.range_m, view.range_rate_mps
@@ -525,6 +535,66 @@ def look(
                   pd_from_snr(s, radar.false_alarm_probability, radar.swerling), 0.0)
     return Look(az_deg=az, el_deg=el, apparent_el_deg=apparent, range_m=rng,
                 range_rate_mps=rdot, status=status, scan_cos=cos_s, snr=s, pd=pd)
+
+
+def _look_pack(radar: Radar, emplacement: Emplacement, dwell: str, refraction_k: float,
+               earth: Earth, zero_nan: bool) -> FloatArray:
+    """The compiled look's ``prm`` (:mod:`~thaadsim.systems._radar_kernel`): the figures
+    of :func:`look`'s NumPy functions, each computed here as they compute it."""
+    phi = np.radians(emplacement.lat_deg)
+    w2 = 1.0 - earth.e2 * np.sin(phi) ** 2
+    den = (4.0 * np.pi * radar.wavelength_m**2 * BOLTZMANN_JPK * radar.noise_temperature_k
+           * radar.loss_factor)
+    tilt = np.radians(radar.face_tilt_deg)
+    return np.array([
+        refraction_k, earth.a_m * (1.0 - earth.e2) / w2**1.5, earth.a_m / np.sqrt(w2),
+        emplacement.alt_m, emplacement.boresight_deg, radar.instrumented_range_m,
+        radar.max_elevation_deg, radar.scan_half_width_deg,
+        min_elevation_deg(radar, emplacement), np.cos(tilt), np.sin(tilt),
+        radar.scan_loss_exponent, radar.energy_j(dwell) * radar.effective_aperture_m2**2 / den,
+        radar.false_alarm_probability, float(zero_nan)], dtype=np.float64)
+
+
+def look_where(
+    radar: Radar,
+    emplacement: Emplacement,
+    state: npt.ArrayLike,
+    where: npt.ArrayLike,
+    rcs_m2: npt.ArrayLike,
+    dwell: str = "search",
+    refraction_k: float = STANDARD_REFRACTION_K,
+    earth: Earth = WGS84,
+    zero_nan: bool = True,
+) -> Look:
+    """:func:`look` (compiled) at Earth-fixed states ``state`` (..., 6) where ``where``
+    (...) holds, in one Numba call; elsewhere not visible (:data:`BELOW_HORIZON`, zero
+    geometry, SNR and detection probability), without computing it. ``zero_nan``: read NaN
+    components of the states as 0 (``numpy.nan_to_num``), else let them make NaN
+    geometry."""
+    y = np.asarray(state, dtype=np.float64)
+    mask = np.asarray(where, dtype=bool)
+    if y.shape[-1:] != (6,) or y.shape[:-1] != mask.shape:
+        raise InputError(f"look_where: state {y.shape} is not (..., 6) over where {mask.shape}")
+    shape = mask.shape
+    rcs = _check_rcs(np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), shape)[mask])
+    flat_rcs = np.zeros(mask.size)
+    flat_rcs[mask.ravel()] = rcs
+    site, geo, earth_pack = site_kernel_packs(emplacement.lat_deg, emplacement.lon_deg,
+                                              emplacement.alt_m, earth)
+    n = mask.size
+    out: list[npt.NDArray[Any]] = [np.empty(n) for _ in range(9)]
+    out[5] = np.empty(n, dtype=np.int8)  # the status
+    _radar_kernel.look_many(np.require(y.reshape(-1, 6), np.float64, ["C", "W"]),
+                            np.require(mask.ravel(), np.bool_, ["C", "W"]), flat_rcs, site,
+                            geo, earth_pack,
+                            _look_pack(radar, emplacement, dwell, refraction_k, earth, zero_nan),
+                            *out)
+    az, el, apparent, rng, rate, status, cos_s, s, pd = (o.reshape(shape) for o in out)
+    if radar.swerling != 1:  # the kernel's pd is Swerling 1's
+        pd = np.where(status == VISIBLE,
+                      pd_from_snr(s, radar.false_alarm_probability, radar.swerling), 0.0)
+    return Look(az_deg=az, el_deg=el, apparent_el_deg=apparent, range_m=rng,
+                range_rate_mps=rate, status=status, scan_cos=cos_s, snr=s, pd=pd)
 
 
 def measurement_sigmas(radar: Radar, view: Look, dwell: str = "search") -> FloatArray:
@@ -548,11 +618,31 @@ def measurement_sigmas(radar: Radar, view: Look, dwell: str = "search") -> Float
 
 
 def measure(
-    radar: Radar, view: Look, rng: np.random.Generator, dwell: str = "search"
+    radar: Radar, view: Look, rng: np.random.Generator, dwell: str = "search",
+    backend: GeometryBackend = "compiled",
 ) -> tuple[FloatArray, FloatArray]:
     """Noisy measurements (range m, azimuth rad, elevation rad, range rate m/s) and their
     sigmas, both (..., 4); Gaussian errors of :func:`measurement_sigmas`. Rows where the
-    target was not visible are NaN."""
+    target was not visible are NaN. ``backend="compiled"`` computes the same in one Numba
+    call (:func:`~thaadsim.systems._radar_kernel.measure_many`), from the same draws."""
+    if backend == "compiled":
+        shape = np.shape(view.range_m)
+        normal = rng.standard_normal(shape + (4,))
+        z = np.empty(shape + (4,))
+        sig = np.empty(shape + (4,))
+
+        def flat(a: npt.ArrayLike, dtype: type = np.float64) -> npt.NDArray[Any]:
+            return np.require(np.reshape(a, -1), dtype, ["C", "W"])
+
+        prm = np.array([radar.beamwidth_rad, radar.monopulse_slope, radar.angle_floor_rad,
+                        SPEED_OF_LIGHT_MPS / (2.0 * radar.bandwidth_hz), radar.range_floor_m,
+                        radar.wavelength_m / (2.0 * radar.dwell_s(dwell)),
+                        radar.range_rate_floor_mps])
+        _radar_kernel.measure_many(
+            flat(view.range_m), flat(view.az_deg), flat(view.el_deg), flat(view.range_rate_mps),
+            flat(view.status, np.int8), flat(view.scan_cos), flat(view.snr),
+            normal.reshape(-1, 4), prm, z.reshape(-1, 4), sig.reshape(-1, 4))
+        return z, sig
     sig = measurement_sigmas(radar, view, dwell)
     truth = np.stack([view.range_m, np.radians(view.az_deg), np.radians(view.el_deg),
                       view.range_rate_mps], axis=-1)

@@ -32,7 +32,7 @@ coverage from :func:`thaadsim.studies.coverage.radar_coverage`).
 6. **"North Korea will answer THAAD with missiles it cannot stop."** The salvo, the
    flattened KN-23, the SLBM from behind the face and the glide vehicle, each with a verdict
    from standard cases at the Seongju battery (:mod:`thaadsim.studies.reaction`, cached
-   per version); decoys left out (no discrimination model).
+   per version); decoys with their discrimination from physics (:mod:`thaadsim.studies.decoys`).
 
 One module per claim (:mod:`.seoul`, :mod:`.china`, :mod:`.saturation`, :mod:`.classes`,
 :mod:`.cost`, :mod:`.reaction`), what they share in :mod:`.common`. A claim reads a run through

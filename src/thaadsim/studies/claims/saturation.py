@@ -130,6 +130,28 @@ def saturation_curve(p_kill: float, volleys: Sequence[int], inventory: int,
                      for n in range(1, max_threats + 1)])
 
 
+SHARE_GROUPS: dict[str, tuple[int, ...]] = {
+    fc.REASONS[fc.R_CHANNELS]: (fc.R_CHANNELS, fc.R_CHANNELS_DECOYS),
+    fc.REASONS[fc.R_INVENTORY]: (fc.R_INVENTORY, fc.R_INVENTORY_DECOYS),
+    fc.REASONS[fc.R_NOT_TRACKED]: (fc.R_NOT_TRACKED, fc.R_TRACK_LOST),
+    fc.REASONS[fc.R_NEVER_IN_BAND]: (fc.R_NEVER_IN_BAND,),
+    fc.REASONS[fc.R_OUT_OF_REACH]: (fc.R_OUT_OF_REACH,),
+    fc.REASONS[fc.R_ALL_SHOTS_MISSED]: (fc.R_ALL_SHOTS_MISSED, *fc.MISSED_COASTING),
+    "every shot missed: the track coasted": fc.MISSED_COASTING,
+}
+"""Claim 3's shares of threat-trials, each over every reason of its kind: "every shot
+missed" counts the misses on a coasting track (:data:`~thaadsim.systems.fire_control.
+MISSED_COASTING`, also shown on their own), inventory and channels count those spent on
+decoys, "not tracked in time" counts the tracks lost before any intercept."""
+
+
+def reason_shares(reasons: npt.NDArray[np.str_]) -> dict[str, float]:
+    """Percent of ``reasons`` (one per threat-trial) in each :data:`SHARE_GROUPS` group."""
+    cells = max(reasons.size, 1)
+    return {label: 100.0 * float(np.isin(reasons, [fc.REASONS[c] for c in codes]).sum()) / cells
+            for label, codes in SHARE_GROUPS.items()}
+
+
 def claim_saturation(out: RunRecord) -> Claim:
     res = out.result
     upper = _upper_batteries(out)
@@ -156,10 +178,7 @@ def claim_saturation(out: RunRecord) -> Claim:
     n_run = float(res.per_trial(column).sum(axis=1).mean())
     reasons = res.threats["reason"]
     cells = max(reasons.size, 1)
-    share = {r: 100.0 * float(np.sum(reasons == r)) / cells for r in (
-        fc.REASONS[fc.R_CHANNELS], fc.REASONS[fc.R_INVENTORY], fc.REASONS[fc.R_NOT_TRACKED],
-        fc.REASONS[fc.R_NEVER_IN_BAND], fc.REASONS[fc.R_OUT_OF_REACH],
-        fc.REASONS[fc.R_ALL_SHOTS_MISSED])}
+    share = reason_shares(reasons)
     n_round = max(int(round(n_run)), 1)
     p_closed = p_no_leak_with_inventory(p, volleys, inventory, n_round)
     numbers: dict[str, float | str] = {
@@ -211,4 +230,5 @@ def claim_saturation(out: RunRecord) -> Claim:
                  figure=figure)
 
 
-__all__ = ["SaturationFigure", "claim_saturation", "p_no_leak_with_inventory", "saturation_curve"]
+__all__ = ["SHARE_GROUPS", "SaturationFigure", "claim_saturation", "p_no_leak_with_inventory",
+           "reason_shares", "saturation_curve"]
