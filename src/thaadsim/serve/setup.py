@@ -181,7 +181,12 @@ def catalog() -> dict[str, Any]:
     """What the page picks from: missiles, interceptors, batteries, sites, sensors, radar
     modes, shapes, doctrines, built-in scenarios, and the server's limits."""
     from thaadsim.scenario import list_scenarios
-    from thaadsim.systems.catalog import missile_catalog, sensor_catalog, site_catalog
+    from thaadsim.systems.catalog import (
+        missile_catalog,
+        radar_catalog,
+        sensor_catalog,
+        site_catalog,
+    )
     from thaadsim.systems.fire_control import DOCTRINES, battery_catalog
     from thaadsim.systems.interceptor import interceptor_catalog
     from thaadsim.systems.threat import SHAPES
@@ -189,7 +194,10 @@ def catalog() -> dict[str, Any]:
     missiles = [{"slug": m.slug, "name": m.name, "class": m.missile_class,
                  "range_km": _figure_value(m.range_km), "variant_of": m.variant_of}
                 for m in missile_catalog().values()]
-    interceptors = [{"slug": i.slug, "name": i.name} for i in interceptor_catalog().values()]
+    interceptors = [{"slug": i.slug, "name": i.name, "reach_km": i.max_ground_range_m / 1e3}
+                    for i in interceptor_catalog().values()]
+    modes = [{"mode": e.radar.mode, "range_km": e.radar.instrumented_range_m / 1e3,
+              "half_width_deg": e.radar.scan_half_width_deg} for e in radar_catalog().values()]
     batteries = [{"slug": b.slug, "name": b.name, "interceptor": b.interceptor.slug,
                   "site": b.site.slug, "radar_mode": b.radar_mode,
                   "inventory": b.inventory} for b in battery_catalog().values()]
@@ -205,6 +213,7 @@ def catalog() -> dict[str, Any]:
         "sites": sites,
         "sensors": sensors,
         "radar_modes": ["terminal", "forward-based"],
+        "radar_modes_info": modes,
         "shapes": list(SHAPES),
         "doctrines": list(DOCTRINES),
         "scenarios": [{"name": n, "description": d} for n, d in list_scenarios()],
