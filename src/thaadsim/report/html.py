@@ -31,6 +31,7 @@ from matplotlib.figure import Figure as MplFigure
 from thaadsim.outputs import write_text
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
 from thaadsim.report.images import figure_png, png_data_uri
+from thaadsim.report.maps import draw_coasts
 from thaadsim.report.templating import render, static_text
 from thaadsim.systems import geography
 from thaadsim.systems.catalog import get_radar
@@ -336,8 +337,7 @@ def figure_map(out: RunOutput, *, fan: tuple[shapely.Geometry, float] | None = N
 
     fig = MplFigure(figsize=(9.5, 8.5))
     ax = fig.add_subplot()
-    for lon, lat in geography.borders_across(box):
-        ax.plot(lon, lat, color="0.4", lw=0.7)
+    draw_coasts(ax, box, color="0.4")
     if fan_parts:
         for k, (x, y) in enumerate(fan_parts):
             ax.fill(x, y, color="tab:blue", alpha=0.12, lw=0)
@@ -390,8 +390,8 @@ def figure_map(out: RunOutput, *, fan: tuple[shapely.Geometry, float] | None = N
     ax.set_title("Map: launch sites, aim points, ground tracks, radar fan, battery reach")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=7, framealpha=0.9)
-    fig.text(0.01, 0.005, "Borders and coastlines: Natural Earth 1:110m (shipped with "
-             "thaadsim).", fontsize=7, color="0.35")
+    fig.text(0.01, 0.005, f"Map: {geography.MAP_DATA_NOTE} (shipped with thaadsim).",
+             fontsize=7, color="0.35")
     fig.tight_layout(rect=(0, 0.02, 1, 1))
     return _png(fig)
 

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import numpy.typing as npt  # noqa: E402
 
-from thaadsim.report.maps import finish_map  # noqa: E402
+from thaadsim.report.maps import draw_coasts, finish_map  # noqa: E402
 from thaadsim.systems import geography  # noqa: E402
 
 FloatArray = npt.NDArray[np.float64]
@@ -74,8 +74,7 @@ def plot_surveillance_map(path: str | Path, *, tracks: Sequence[MapTrack],
     box = (float(min(x.min() for x in xs)) - pad, max(-90.0, float(min(y.min() for y in ys)) - pad),
            float(max(x.max() for x in xs)) + pad, min(90.0, float(max(y.max() for y in ys)) + pad))
     fig, ax = plt.subplots(figsize=(11, 7), dpi=120)
-    for lon, lat in geography.borders_across(box):
-        ax.plot(lon, lat, color="0.6", lw=0.5)
+    draw_coasts(ax, box, color="0.6")
     for fan in fans:
         x = near(fan.lon_deg)
         ax.fill(x, fan.lat_deg, color=colour[fan.sensor], alpha=0.12, lw=0)
