@@ -965,10 +965,12 @@ def _sweep_table(rows: Sequence[dict[str, Any]], num: Callable[..., str]) -> Any
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (a warning unless it is "
                                            "loopback).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,
+    port: Annotated[int, typer.Option(parser=_within("port"), help="Port to listen on.")
+                    ] = 8765,
     open_: Annotated[bool, typer.Option("--open", help="Open the app in the browser.")
                      ] = False,
-    workers: Annotated[int, typer.Option(help="Worker processes for the runs.")] = 2,
+    workers: Annotated[int, typer.Option(parser=_within("serve_workers"),
+                                         help="Worker processes for the runs.")] = 2,
 ) -> None:
     """Start the web app: place batteries and sensors on a map, pick threats, run, read the
     outcomes and claims, export the scenario YAML (thaadsim.serve)."""

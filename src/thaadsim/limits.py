@@ -190,6 +190,11 @@ LIMITS = MappingProxyType({
                      integer=True),
     "workers": _l(1, 256, "", "worker processes", "a machine or a small cluster",
                   integer=True),
+    "serve_workers": _l(1, 64, "", "worker processes of `thaadsim serve`",
+                        "each holds a run's memory; more than the cores only queues",
+                        integer=True),
+    "port": _l(1, 65_535, "", "TCP port of `thaadsim serve`", "the TCP port numbers",
+               integer=True),
     "samples": _l(4, 4_096, "", "Saltelli base samples of a sensitivity study (a power of "
                   "two)", "the model runs samples x (parameters + 2) times", integer=True),
     "grid_km": _l(0.5, 500, "km", "footprint grid cell",

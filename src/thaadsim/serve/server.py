@@ -9,7 +9,7 @@ import sys
 import threading
 import webbrowser
 
-from thaadsim.errors import InputError
+from thaadsim.limits import check
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -46,10 +46,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, open_browser: b
 
     from thaadsim.serve.app import LOCAL_HOSTS, make_app
 
-    if not 0 < port < 65536:
-        raise InputError(f"--port: {port} is not allowed; allowed: 1 to 65535")
-    if not 1 <= workers <= 64:
-        raise InputError(f"--workers: {workers} is not allowed; allowed: 1 to 64")
+    check("port", port, "--port")
+    check("serve_workers", workers, "--workers")
     warning = exposure_warning(host)
     if warning is not None:
         print(warning, file=sys.stderr)
