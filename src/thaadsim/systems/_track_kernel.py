@@ -71,6 +71,24 @@ def _table_interval(zq: float, px: np.ndarray, start: int) -> int:
 
 
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def _layer_density(geo: float, layers: np.ndarray, g_r: float, r_air: float
+                   ) -> tuple[float, int, float]:
+    """U.S. Standard Atmosphere 1976 below 86 km at geopotential height ``geo`` (m): the
+    density (kg/m^3), the layer ``b`` it lies in and the temperature there (K)."""
+    b = layers.shape[1] - 1
+    while b > 0 and geo < layers[0, b]:
+        b -= 1
+    dh = geo - layers[0, b]
+    t_b, p_b, lapse = layers[1, b], layers[2, b], layers[3, b]
+    t_m = t_b + lapse * dh
+    if lapse == 0.0:
+        p = p_b * math.exp(-g_r * dh / t_b)
+    else:
+        p = p_b * (t_b / t_m) ** (g_r / lapse)
+    return p / (r_air * t_m), b, t_m
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def density_near(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
                  pc: np.ndarray, index: np.ndarray, hint: int) -> tuple[float, int]:
     """U.S. Standard Atmosphere 1976 density (kg/m^3) at geometric altitude ``h`` (m), and
@@ -81,18 +99,7 @@ def density_near(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
                                                  atm[5], atm[6])
     if h < z86:
         zz = max(h, z_min)
-        geo = r0 * zz / (r0 + zz)
-        b = layers.shape[1] - 1
-        while b > 0 and geo < layers[0, b]:
-            b -= 1
-        dh = geo - layers[0, b]
-        t_b, p_b, lapse = layers[1, b], layers[2, b], layers[3, b]
-        t_m = t_b + lapse * dh
-        if lapse == 0.0:
-            p = p_b * math.exp(-g_r * dh / t_b)
-        else:
-            p = p_b * (t_b / t_m) ** (g_r / lapse)
-        return p / (r_air * t_m), hint
+        return _layer_density(r0 * zz / (r0 + zz), layers, g_r, r_air)[0], hint
     zq = min(h, z_max)
     if hint < 0:  # no neighbour: the interval at the start of zq's kilometre
         hint = index[min(int((zq - z86) * 1e-3), index.size - 1)]
@@ -138,17 +145,8 @@ def density_slope(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
         # density_near's layer and density, found once for the density and its slope
         geo = r0 * h / (r0 + h)
         top = layers.shape[1] - 1
-        b = top
-        while b > 0 and geo < layers[0, b]:
-            b -= 1
-        dh = geo - layers[0, b]
-        t_b, p_b, lapse = layers[1, b], layers[2, b], layers[3, b]
-        t_m = t_b + lapse * dh
-        if lapse == 0.0:
-            p = p_b * math.exp(-g_r * dh / t_b)
-        else:
-            p = p_b * (t_b / t_m) ** (g_r / lapse)
-        rho = p / (atm[3] * t_m)
+        rho, b, t_m = _layer_density(geo, layers, g_r, atm[3])
+        t_b, lapse = layers[1, b], layers[3, b]
         d_up = r0 * r0 * step / ((r0 + h) * (r0 + h + step))
         d_dn = -r0 * r0 * step / ((r0 + h) * (r0 + h - step))
         if (b == 0 or geo + d_dn >= layers[0, b]) and (b == top or geo + d_up < layers[0, b + 1]):
