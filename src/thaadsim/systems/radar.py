@@ -274,9 +274,14 @@ def snr(
     num = np.asarray(energy_j) * a_e**2 * _check_rcs(rcs_m2)
     num = num * np.clip(np.asarray(scan_cos, dtype=np.float64), 0.0, 1.0) ** (
         radar.scan_loss_exponent)
-    den = (4.0 * np.pi * radar.wavelength_m**2 * BOLTZMANN_JPK * radar.noise_temperature_k
-           * radar.loss_factor)
-    return np.asarray(num / (den * np.asarray(range_m, dtype=np.float64) ** 4), dtype=np.float64)
+    return np.asarray(num / (_noise_term(radar) * np.asarray(range_m, dtype=np.float64) ** 4),
+                      dtype=np.float64)
+
+
+def _noise_term(radar: Radar) -> float:
+    r""":func:`snr`'s denominator without the range, :math:`4\pi\lambda^2 k_B T_s L`."""
+    return float(4.0 * np.pi * radar.wavelength_m**2 * BOLTZMANN_JPK
+                 * radar.noise_temperature_k * radar.loss_factor)
 
 
 def range_for_snr(
@@ -344,13 +349,17 @@ def detection_range_m(
 # --------------------------------------------------------------------------------------------
 
 
+def _principal_radii_m(lat_deg: float, earth: Earth) -> tuple[float, float]:
+    """The ellipsoid's meridional (M) and prime-vertical (N) radii of curvature at a
+    latitude, m."""
+    w2 = 1.0 - earth.e2 * np.sin(np.radians(lat_deg)) ** 2
+    return earth.a_m * (1.0 - earth.e2) / w2**1.5, earth.a_m / np.sqrt(w2)
+
+
 def _radius_along_azimuth_m(lat_deg: float, azimuth_deg: npt.ArrayLike, earth: Earth) -> FloatArray:
     r"""Euler's radius of curvature of the ellipsoid at a latitude in a direction,
     :math:`1/R_\alpha = \cos^2\alpha / M + \sin^2\alpha / N`."""
-    phi = np.radians(lat_deg)
-    w2 = 1.0 - earth.e2 * np.sin(phi) ** 2
-    n = earth.a_m / np.sqrt(w2)
-    m = earth.a_m * (1.0 - earth.e2) / w2**1.5
+    m, n = _principal_radii_m(lat_deg, earth)
     alpha = np.radians(np.asarray(azimuth_deg, dtype=np.float64))
     return np.asarray(1.0 / (np.cos(alpha) ** 2 / m + np.sin(alpha) ** 2 / n))
 
@@ -541,17 +550,14 @@ def _look_pack(radar: Radar, emplacement: Emplacement, dwell: str, refraction_k:
                earth: Earth, zero_nan: bool) -> FloatArray:
     """The compiled look's ``prm`` (:mod:`~thaadsim.systems._radar_kernel`): the figures
     of :func:`look`'s NumPy functions, each computed here as they compute it."""
-    phi = np.radians(emplacement.lat_deg)
-    w2 = 1.0 - earth.e2 * np.sin(phi) ** 2
-    den = (4.0 * np.pi * radar.wavelength_m**2 * BOLTZMANN_JPK * radar.noise_temperature_k
-           * radar.loss_factor)
     tilt = np.radians(radar.face_tilt_deg)
     return np.array([
-        refraction_k, earth.a_m * (1.0 - earth.e2) / w2**1.5, earth.a_m / np.sqrt(w2),
+        refraction_k, *_principal_radii_m(emplacement.lat_deg, earth),
         emplacement.alt_m, emplacement.boresight_deg, radar.instrumented_range_m,
         radar.max_elevation_deg, radar.scan_half_width_deg,
         min_elevation_deg(radar, emplacement), np.cos(tilt), np.sin(tilt),
-        radar.scan_loss_exponent, radar.energy_j(dwell) * radar.effective_aperture_m2**2 / den,
+        radar.scan_loss_exponent,
+        radar.energy_j(dwell) * radar.effective_aperture_m2**2 / _noise_term(radar),
         radar.false_alarm_probability, float(zero_nan)], dtype=np.float64)
 
 
