@@ -205,16 +205,10 @@ def _no_job(job_id: str) -> RequestError:
 
 
 async def api_run(request: Request) -> Response:
+    """GET: the job's view; DELETE: cancel it, then its view."""
     job_id = request.path_params["id"]
-    view = _pool(request).view(job_id)
-    if view is None:
-        raise _no_job(job_id)
-    return _json(view)
-
-
-async def api_cancel(request: Request) -> Response:
-    job_id = request.path_params["id"]
-    view = _pool(request).cancel(job_id)
+    pool = _pool(request)
+    view = pool.cancel(job_id) if request.method == "DELETE" else pool.view(job_id)
     if view is None:
         raise _no_job(job_id)
     return _json(view)
@@ -365,8 +359,7 @@ def make_app(*, workers: int = 2, allowed_hosts: Sequence[str] | None = None,
         Route("/api/export", api_export, methods=["POST"]),
         Route("/api/runs", api_submit_run, methods=["POST"]),
         Route("/api/footprint", api_submit_footprint, methods=["POST"]),
-        Route("/api/runs/{id}", api_run, methods=["GET"]),
-        Route("/api/runs/{id}", api_cancel, methods=["DELETE"]),
+        Route("/api/runs/{id}", api_run, methods=["GET", "DELETE"]),
         Route("/api/runs/{id}/report", api_report),
         Route("/api/{rest:path}", api_not_found,
               methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
