@@ -89,7 +89,8 @@ def test_lighter_decoy_is_told_apart_higher() -> None:
     """A Nodong at Seongju, seen by the Seongju face: the lighter the decoy, the higher the
     radar tells it from the warhead; a decoy as heavy as the warhead never."""
     from thaadsim.engagement import RaidThreat, flight_grid
-    from thaadsim.studies.decoys import HWANGJU, seongju
+    from thaadsim.studies.decoys import HWANGJU
+    from thaadsim.studies.reaction import seongju_sensor as seongju
     from thaadsim.systems.catalog import get_missile, get_site
     from thaadsim.systems.discrimination import discriminate
     from thaadsim.systems.fire_control import get_battery

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat, flight_grid, simulate
+from thaadsim.studies.reaction import seongju_sensor
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_site
 from thaadsim.systems.discrimination import (
@@ -37,7 +38,6 @@ from thaadsim.systems.discrimination import (
     LIGHT_DECOY_BETA_KGM2,
     discriminate,
 )
-from thaadsim.systems.sensors import Sensor, sensor_at
 
 HWANGJU = (38.65, 125.80)
 """Hwangju, the launch area of korea-2017's Nodong shots (that scenario's sources)."""
@@ -65,10 +65,6 @@ DECOY_CASES: tuple[DecoyCase, ...] = tuple(
     for aim in ("busan", "seongju") for kind in ("light", "heavy"))
 
 
-def seongju() -> Sensor:
-    return sensor_at("seongju", "terminal", 330.0, battery="seongju")
-
-
 def decoy_beta_kgm2(kind: str, warhead_beta_kgm2: float) -> float:
     """The decoy's ballistic coefficient: light (an absolute figure) or heavy (a fraction
     of its warhead's)."""
@@ -77,6 +73,12 @@ def decoy_beta_kgm2(kind: str, warhead_beta_kgm2: float) -> float:
     if kind == "heavy":
         return HEAVY_DECOY_BETA_FRACTION.value * warhead_beta_kgm2
     raise ValueError(f"decoy kind: {kind!r}; allowed: 'light', 'heavy'")
+
+
+def _objects_per_warhead(decoys: int, p_discriminated: float) -> float:
+    """Objects fire control engages per warhead: the warhead and its ``decoys`` not told
+    apart (the expected count)."""
+    return 1.0 + decoys * (1.0 - float(np.clip(p_discriminated, 0.0, 1.0)))
 
 
 def salvo_leaking(inventory: int, doctrine: str, p_kill: float, decoys: int,
@@ -89,8 +91,7 @@ def salvo_leaking(inventory: int, doctrine: str, p_kill: float, decoys: int,
     raid up to twice the inventory."""
     from thaadsim.studies.claims.saturation import saturation_curve
 
-    per_warhead = 1.0 + decoys * (1.0 - float(np.clip(p_discriminated, 0.0, 1.0)))
-    magazine = int(np.floor(inventory / per_warhead))
+    magazine = int(np.floor(inventory / _objects_per_warhead(decoys, p_discriminated)))
     curve = saturation_curve(p_kill, fc.doctrine_shots(doctrine), magazine, 2 * inventory)
     below = np.flatnonzero(curve < 0.5)
     return int(below[0]) + 1 if below.size else None
@@ -101,8 +102,8 @@ def magazine_warheads(inventory: int, doctrine: str, decoys: int,
     r"""How many warheads the magazine covers with their first volleys when each brings
     ``decoys`` decoys told apart with probability :math:`P`:
     :math:`\lfloor I / (v_1 (1 + d(1-P))) \rfloor` (the expected objects engaged)."""
-    per_warhead = 1.0 + decoys * (1.0 - float(np.clip(p_discriminated, 0.0, 1.0)))
-    return int(np.floor(inventory / (fc.doctrine_shots(doctrine)[0] * per_warhead)))
+    return int(np.floor(inventory / (fc.doctrine_shots(doctrine)[0]
+                                      * _objects_per_warhead(decoys, p_discriminated))))
 
 
 def _shares(threat: RaidThreat, defense: Defense, trials: int, seed: int) -> dict[str, Any]:
@@ -143,7 +144,7 @@ def decoy_case(case: DecoyCase, trials: int = 20, seed: int = 1) -> dict[str, An
     """One :data:`DECOY_CASES` case (module docstring), JSON-ready."""
     missile = get_missile(case.missile)
     aim = get_site(case.aim)
-    sensor = seongju()
+    sensor = seongju_sensor()
     battery = fc.get_battery("seongju")
     defense = Defense(batteries=(battery,), sensors=(sensor,),
                       assets=(DefendedAsset(name=case.aim, lat_deg=aim.lat_deg,
@@ -209,5 +210,4 @@ def decoy_study(trials: int = 20, seed: int = 1) -> list[dict[str, Any]]:
 
 
 __all__ = ["DECOYS_PER_WARHEAD", "DECOY_CASES", "HWANGJU", "WARHEAD_RCS_M2", "DecoyCase",
-           "decoy_beta_kgm2", "decoy_case", "decoy_study", "magazine_warheads", "salvo_leaking",
-           "seongju"]
+           "decoy_beta_kgm2", "decoy_case", "decoy_study", "magazine_warheads", "salvo_leaking"]

@@ -157,17 +157,14 @@ def flattened_study(range_target: str = "seongju", trials: int = 20,
 def salvo_study() -> dict[str, Any]:
     """The salvo that exhausts the Seongju battery (first volleys alone) and the smallest
     that leaks one more often than not, from claim 3's closed form."""
-    from thaadsim.studies.claims.saturation import saturation_curve
+    from thaadsim.studies.decoys import magazine_warheads, salvo_leaking
 
     b = fc.get_battery("seongju")
     doctrine = b.doctrine or "shoot-look-shoot"
-    volleys = fc.doctrine_shots(doctrine)
     p = b.interceptor.sspk
-    curve = saturation_curve(p, volleys, b.inventory, 2 * b.inventory)
-    below = np.flatnonzero(curve < 0.5)
     return {"inventory": int(b.inventory), "doctrine": doctrine, "sspk": float(p),
-            "exhausting_salvo": int(b.inventory // volleys[0]) + 1,
-            "leaks_more_often_than_not": int(below[0]) + 1 if below.size else None}
+            "exhausting_salvo": magazine_warheads(b.inventory, doctrine, 0, 1.0) + 1,
+            "leaks_more_often_than_not": salvo_leaking(b.inventory, doctrine, p, 0, 1.0)}
 
 
 def glide_study(seed: int = 1) -> dict[str, Any]:
