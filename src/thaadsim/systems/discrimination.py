@@ -255,9 +255,10 @@ def discriminate(t_grid_s: FloatArray, y_grid: FloatArray, *, warhead_beta_kgm2:
     p_decel = np.maximum.accumulate(p_decel)
     hit = np.flatnonzero(p_decel >= 0.5)
     t_d = float(pair.t_s[hit[0]]) if hit.size else float("nan")
-    alt_d = float(pair.decoy_alt_m[hit[0]]) if hit.size else float("nan")
+    decoy_alt_m = pair.decoy_alt_m
+    alt_d = float(decoy_alt_m[hit[0]]) if hit.size else float("nan")
     # the looks before the pair re-enters: one per track interval from release to 150 km
-    exo = (pair.decoy_alt_m > 150e3) & view.visible
+    exo = (decoy_alt_m > 150e3) & view.visible
     looks = max(int(exo.sum() * step_s / sensor.radar.track_interval_s), 1)
     p_rcs = rcs_discrimination_probability(decoy_rcs_m2, warhead_rcs_m2, looks, k)
     icpt = battery.interceptor
