@@ -160,6 +160,13 @@ def store(name: str, key: str, value: Any, computed_at: str | None = None) -> Ca
     return out
 
 
+def per_version(name: str) -> str:
+    """``name`` with the start of :func:`version_key`: the entry of a value kept once per
+    version, so that two installed versions sharing a user's cache keep one entry each
+    instead of overwriting one in turn (each run of the other would recompute it)."""
+    return f"{name}-{version_key()[:16]}"
+
+
 def cached(name: str, compute: Callable[[], Any], key: str | None = None) -> Cached:
     """The value of ``compute()`` for this version (:func:`version_key`, or ``key``): read
     from the cache when it holds it, else computed and kept."""
@@ -169,4 +176,4 @@ def cached(name: str, compute: Callable[[], Any], key: str | None = None) -> Cac
 
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "SUFFIX", "Cached", "cache_dir", "cached", "load",
-           "prune", "store", "tree_digest", "version_key"]
+           "per_version", "prune", "store", "tree_digest", "version_key"]

@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 
-from thaadsim.cache import Cached, cached, store, version_key
+from thaadsim.cache import Cached, cached, per_version, store, version_key
 from thaadsim.errors import CatalogError, ThaadsimError
 from thaadsim.systems.catalog import _load_yaml
 
@@ -612,8 +612,9 @@ def cache_entry() -> str:
     """The cache entry of this version's table: :data:`CACHE_NAME` and the start of the
     version key, so that two installed versions (two environments sharing a user's cache)
     each keep their own table instead of overwriting one entry in turn, which made every
-    report of the one recompute the whole table after a run of the other."""
-    return f"{CACHE_NAME}-{version_key()[:16]}"
+    report of the one recompute the whole table after a run of the other
+    (:func:`thaadsim.cache.per_version`)."""
+    return per_version(CACHE_NAME)
 
 
 def _as_results(value: Any) -> list[CaseResult] | None:

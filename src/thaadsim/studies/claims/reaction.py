@@ -84,14 +84,12 @@ def overall_verdict(verdicts: Sequence[str]) -> str:
 
 
 def reaction_cached() -> dict[str, Any]:
-    """:func:`~thaadsim.studies.reaction.reaction_numbers`, kept per version, under a name
-    with the start of the version key: two installed versions sharing a user's cache keep
-    one entry each instead of overwriting one in turn (each run of the other would then
-    recompute the study, seconds, as :func:`thaadsim.studies.validation.cache_entry`)."""
-    from thaadsim.cache import cached, version_key
+    """:func:`~thaadsim.studies.reaction.reaction_numbers`, kept per version, one entry per
+    installed version (:func:`thaadsim.cache.per_version`)."""
+    from thaadsim.cache import cached, per_version
     from thaadsim.studies.reaction import reaction_numbers
 
-    value: dict[str, Any] = cached(f"reaction-{version_key()[:16]}", reaction_numbers).value
+    value: dict[str, Any] = cached(per_version("reaction"), reaction_numbers).value
     return value
 
 
