@@ -13,13 +13,13 @@ from __future__ import annotations
 import base64
 import io
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from chromium_launch import launched_chromium
 from test_engagement import SEONGJU, defense_at
 
 from thaadsim.engagement import RaidThreat
@@ -30,13 +30,6 @@ from thaadsim.systems.catalog import get_missile
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 PYONGYANG = (39.0194, 125.7381)
 SEOUL = (37.5689, 126.9767)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run",
-                 # WebGL for the 3D view through SwiftShader, the software renderer
-                 "--enable-unsafe-swiftshader"]
-INSTALL_HINT = ("Debian's chromium is needed for the report test: `sudo apt-get install -y "
-                "--no-install-recommends chromium` (.ci/run installs it), and playwright "
-                "(`.venv/bin/pip install -e '.[dev]'`).")
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +86,6 @@ def test_report_is_one_offline_file(report: Path) -> None:
     assert "report-test" in html  # the scenario YAML
 
 
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        pytest.fail(f"no chromium on PATH. {INSTALL_HINT}")
-    return path
-
-
 def _png_pixels(png: bytes) -> np.ndarray[Any, Any]:
     import matplotlib.image as mpimg
 
@@ -117,13 +103,7 @@ def _not_blank(pixels: np.ndarray[Any, Any]) -> bool:
 
 @pytest.fixture(scope="module")
 def page(report: Path) -> Iterator[Any]:
-    chromium = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(f"playwright is not installed. {INSTALL_HINT}")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         pg = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         remote: list[str] = []
@@ -141,7 +121,6 @@ def page(report: Path) -> Iterator[Any]:
         pg.wait_for_timeout(500)
         pg.errors, pg.remote = errors, remote  # type: ignore[attr-defined]
         yield pg
-        browser.close()
 
 
 @pytest.mark.slow  # headless Chromium

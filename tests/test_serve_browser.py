@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from test_report_html import CHROMIUM_ARGS, INSTALL_HINT, _chromium
+from chromium_launch import launched_chromium
 
 SEONGJU = (35.9856, 128.1539)    # sites.yaml (the battery is placed here by a click)
 NEAR_SEOUL = (37.45, 127.05)     # the threats' aim point, clicked on the map
@@ -108,15 +108,8 @@ class Watch:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    chromium = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(f"playwright is not installed. {INSTALL_HINT}")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with launched_chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
