@@ -442,7 +442,6 @@ def near_outlines(
             for p in _polygons(joined)]
 
 
-
 REGION_BOUNDS_LONLAT: tuple[float, float, float, float] = (88.0, 18.0, 150.0, 54.0)
 """The region drawn from the finer map data, ``(lon_min, lat_min, lon_max, lat_max)`` in
 degrees: the Korean peninsula, Japan from the Ryukyus to Hokkaido, north-east China and China
