@@ -926,6 +926,41 @@ class RunCommandResult:
     """The report folder as given (or the default, relative to the working directory)."""
 
 
+STEP_RUN = "flying, tracking and engaging (the first run compiles: about a minute)"
+"""The ``stage`` description of a run's engagement (:func:`run_and_claims`)."""
+STEP_CLAIMS = "checking the claims"
+"""The ``stage`` description of a run's claims check (:func:`run_and_claims`)."""
+
+
+def run_and_claims(
+    kwargs: dict[str, Any],
+    *,
+    pool_size: int | None = None,
+    runner: RunnerOptions | None = None,
+    progress: bool = False,
+    stage: Callable[[str], AbstractContextManager[Any]] | None = None,
+) -> tuple[RunOutput, Any]:
+    """The two steps of ``thaadsim run`` before its report folder, for the command line and
+    ``thaadsim serve`` alike: the scenario's run (``kwargs``:
+    :meth:`thaadsim.scenario.Scenario.to_run_kwargs`; on the chunked runner when
+    ``pool_size`` is given, else the radar and tracker in every trial) and its claims check.
+    ``stage(description)`` wraps each step (:data:`STEP_RUN`, :data:`STEP_CLAIMS`)."""
+    from thaadsim.run import run_engagement, run_on_runner
+    from thaadsim.studies.claims import check_claims
+    from thaadsim.timing import stage as timed_stage
+
+    step = stage or (lambda _description: nullcontext())
+    if pool_size is not None:
+        # the runner shows its own progress (trials, time left); nothing else may be live
+        out = run_on_runner(**kwargs, pool=pool_size, runner=runner, progress=progress)
+    else:
+        with step(STEP_RUN):
+            out = run_engagement(**kwargs)
+    with step(STEP_CLAIMS), timed_stage("claims"):
+        claims = check_claims(out, quick=False)
+    return out, claims
+
+
 def run_command_data(
     scenario: str = "korea-2017",
     *,
@@ -946,7 +981,6 @@ def run_command_data(
     own progress (a spinner on the command line)."""
     from thaadsim.outputs import check_apart, safe_slug
     from thaadsim.report.bundle import check_target, write_outputs
-    from thaadsim.run import run_engagement, run_on_runner
     from thaadsim.scenario import load_scenario
     from thaadsim.studies.montecarlo import RunnerOptions, tracking_pool
 
@@ -962,19 +996,11 @@ def run_command_data(
     if runner.folder is not None:
         check_apart(runner.folder, "--resume" if runner.resume is not None else "--chunks-dir",
                     folder, "the output folder")
-    pool_size = tracking_pool(pool, runner)
-    kwargs = scn.to_run_kwargs(trials=trials, seed=seed)
-    if pool_size is not None:
-        # the runner shows its own progress (trials, time left); nothing else may be live
-        out = run_on_runner(**kwargs, pool=pool_size, runner=runner, progress=progress)
-    else:
-        with step("flying, tracking and engaging (the first run compiles: about a minute)"):
-            out = run_engagement(**kwargs)
-    from thaadsim.studies.claims import check_claims, claims_records
-    from thaadsim.timing import stage as timed_stage
+    out, claims = run_and_claims(scn.to_run_kwargs(trials=trials, seed=seed),
+                                 pool_size=tracking_pool(pool, runner), runner=runner,
+                                 progress=progress, stage=step)
+    from thaadsim.studies.claims import claims_records
 
-    with step("checking the claims"), timed_stage("claims"):
-        claims = check_claims(out, quick=False)
     with step("writing the report, tables and exports"):
         written = write_outputs(out, folder, force=force, claims=claims)
     data = out.summary()
