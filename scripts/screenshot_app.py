@@ -1,10 +1,10 @@
 """Make the README's screenshot of ``thaadsim serve`` (docs/app.png).
 
 Starts ``thaadsim serve`` on a free port of 127.0.0.1, opens the app in Debian's headless
-``chromium`` through Playwright (launched as tests/test_report_html.py does: executable_path,
-no browser download, every request off 127.0.0.1 refused), loads a built-in scenario, runs it
-with a few trials, and saves the viewport (map with the trajectories coloured by outcome, the
-side panel, the headline result) as a palette PNG under ~300 KB.
+``chromium`` through Playwright (launched as the browser tests do, by tests/chromium_launch.py:
+executable_path, no browser download; every request off 127.0.0.1 refused), loads a built-in
+scenario, runs it with a few trials, and saves the viewport (map with the trajectories
+coloured by outcome, the side panel, the headline result) as a palette PNG under ~300 KB.
 
     PYTHONPATH=src .venv/bin/python scripts/screenshot_app.py [--scenario korea-2017]
         [--trials 20] [--out docs/app.png]
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,8 +24,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+sys.path.insert(0, str(ROOT / "tests"))
+from chromium_launch import INSTALL_HINT, find_chromium, launch  # noqa: E402
+
 MAX_BYTES = 300_000
 
 
@@ -71,9 +71,9 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "app.png")
     args = parser.parse_args()
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = find_chromium()
     if chromium is None:
-        raise SystemExit("no chromium on PATH: sudo apt-get install -y chromium")
+        raise SystemExit(f"no chromium on PATH. {INSTALL_HINT}")
     from playwright.sync_api import Route, sync_playwright
 
     def local_only(route: Route) -> None:
@@ -87,7 +87,7 @@ def main() -> None:
     server = start_server(port)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = launch(p, chromium)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.route("**/*", local_only)
             page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
