@@ -85,6 +85,7 @@ def test_catalog_lists_what_the_page_picks_and_the_limits(client: TestClient) ->
     assert cat["limits"]["trials"] == {"low": 1, "high": limits.MAX_TRIALS}
     assert cat["limits"]["threats_total"] == limits.MAX_THREATS
     assert cat["limits"]["grid_points"] == limits.MAX_GRID_POINTS
+    assert cat["limits"]["jobs_per_client"] == limits.MAX_JOBS_PER_CLIENT == 4
     assert cat["band_km_default"] == [40.0, 150.0]
 
 
@@ -320,6 +321,65 @@ def test_footprint_requests_are_checked_before_queueing(client: TestClient) -> N
         _refused(client.post("/api/footprint", json={**base, **change}), 400, field)
 
 
+@pytest.mark.parametrize(("change", "field", "words"), [
+    ({"grid_km": "fine"}, "grid_km", "grid_km: 'fine' is not a number; allowed: a number "
+                                     "from 0.5 to 500 km"),
+    ({"extent_km": None}, "extent_km", "extent_km: None is not a number; allowed: a number "
+                                       "from 10 to 3,000 km"),
+    ({"extent_km": 5000}, "extent_km", "extent_km: 5,000 is out of range; allowed: a number "
+                                       "from 10 to 3,000 km"),
+    ({"grid_km": 2, "extent_km": 400}, "grid_km", "grid points of grid_km 2 km over "
+     "extent_km 400 km: 160,801 is out of range; allowed: a whole number from 1 to 2,500"),
+    ({"launch": {"lat_deg": "north", "lon_deg": 125}}, "launch.lat_deg",
+     "launch.lat_deg: 'north' is not a number; allowed: a number from -90 to 90 deg"),
+    ({"launch": {"lat_deg": 39}}, "launch.lon_deg",
+     "launch.lon_deg: None is not a number; allowed: a number from -180 to 360 deg"),
+    ({"launch": {"lat_deg": 39, "lon_deg": float("inf")}}, "launch.lon_deg",
+     "launch.lon_deg: inf is out of range"),
+])
+def test_footprint_numbers_are_checked_by_the_limits_table(
+        client: TestClient, change: dict[str, Any], field: str, words: str) -> None:
+    """thaadsim.limits.check's rows (grid_km, extent_km, lat_deg, lon_deg, and the server's
+    serve_grid_points: (2 x 400 / 2 + 1)^2 = 160,801 cells), each refusal naming the field,
+    the value and the allowed range; a non-number said to be one."""
+    body = {"setup": small_setup(), "missile": "scud-c", "launch": "pyongyang", **change}
+    content = json.dumps(body, allow_nan=True).replace("Infinity", "1e999")
+    reply = client.post("/api/footprint", content=content,
+                        headers={"content-type": "application/json"})
+    assert words in _refused(reply, 400, field)
+
+
+def test_the_servers_limits_are_rows_of_the_limits_table() -> None:
+    from thaadsim.limits import LIMITS
+
+    assert limits.MAX_TRIALS == LIMITS["serve_trials"].high == 1000
+    assert limits.MAX_THREATS == LIMITS["serve_threats"].high == 60
+    assert limits.MAX_GRID_POINTS == LIMITS["serve_grid_points"].high == 2500
+
+
+def test_one_client_may_have_four_jobs_queued_or_running() -> None:
+    """MAX_JOBS_PER_CLIENT: the fifth run of one address is refused (429) while its four
+    wait; another address is served; a cancelled run frees its place. The pool is never
+    started: no worker, no dispatcher."""
+    from thaadsim.serve.setup import RequestError
+
+    pool = JobPool(1, lazy=True)
+    try:
+        jobs = [pool.submit("run", {"yaml": ""}, "10.0.0.1") for _ in range(4)]
+        with pytest.raises(RequestError) as refused:
+            pool.submit("footprint", {}, "10.0.0.1")
+        assert refused.value.status == 429
+        assert ("too many jobs from 10.0.0.1: 4 of its runs or footprints are queued or "
+                "running, the most this server takes from one client is 4") in str(
+                    refused.value)
+        pool.submit("run", {"yaml": ""}, "10.0.0.2")
+        pool.submit("report", {}, None)  # a report is not counted against a client
+        pool.cancel(jobs[0].id)
+        pool.submit("run", {"yaml": ""}, "10.0.0.1")
+    finally:
+        pool.stop()
+
+
 # -- jobs with real workers (slow) ---------------------------------------------------------
 
 
@@ -381,6 +441,11 @@ def test_a_run_reports_progress_and_the_numbers_of_the_same_run_in_process(
     assert {c["id"] for c in result["claims"]} == {c["id"] for c in
                                                     result["summary"]["claims"]}
     assert result["band_km"] == [40.0, 150.0]
+    from thaadsim.systems.interceptor import interceptor_catalog
+
+    thaad_km = interceptor_catalog()["thaad"].max_ground_range_m / 1e3
+    assert [(b["interceptor"], b["reach_km"]) for b in result["batteries"]] == [
+        ("thaad", thaad_km)]  # the setup's one battery, the catalog's THAAD reach
     for threat in result["threats"]:
         assert sum(threat["outcomes"].values()) == pytest.approx(1.0, abs=1e-12)
         assert sum(threat["reasons"].values()) == 5  # one reason per trial
@@ -429,7 +494,7 @@ def test_the_report_zip_and_the_footprint(workers: TestClient) -> None:
     summary = json.loads(zipfile.ZipFile(io.BytesIO(reply.content))
                          .read("report/results/summary.json"))
     run_view = workers.get(f"/api/runs/{run}").json()
-    assert summary["p_no_leak"] == run_view["result"]["summary"]["p_no_leak"]
+    _same_numbers(summary, run_view["result"]["summary"])
     fp = workers.post("/api/footprint", json={"setup": small_setup(), "missile": "scud-c",
                                               "launch": "pyongyang", "grid_km": 50,
                                               "extent_km": 300})
@@ -458,6 +523,81 @@ def test_exported_yaml_run_by_the_command_line_gives_the_servers_numbers(
     for key in ("output", "files"):
         cli.pop(key)
     assert server == cli
+
+
+def _same_numbers(report: dict[str, Any], run: dict[str, Any]) -> None:
+    """The report's summary.json and the run's summary: every key they share equal, and
+    the headline figures among them."""
+    shared = set(report) & set(run)
+    assert {"p_no_leak", "expected_leakers", "interceptors_used", "reasons",
+            "seed", "trials", "scenario_sha256"} <= shared
+    for key in shared:
+        assert report[key] == run[key], key
+
+
+class _Conn:
+    """A worker's pipe, for a job run in this process: what it sends, kept."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[Any, ...]] = []
+
+    def send(self, message: tuple[Any, ...]) -> None:
+        self.sent.append(message)
+
+
+@pytest.mark.slow  # a run, its claims check and its report, in this process
+def test_the_report_is_written_from_the_kept_run_without_simulating(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report job runs no simulation: the run job keeps its output, the report job writes
+    the folder from it (the engine's entry points and the claims check fail if called),
+    and the zip's numbers are the run's. The run itself goes through the command line's
+    own run-and-claims function, once."""
+    import thaadsim.commands
+    import thaadsim.engagement
+    import thaadsim.run
+    import thaadsim.studies.claims
+    from thaadsim.serve import jobs
+    from thaadsim.serve.setup import setup_yaml
+
+    calls: list[str] = []
+    shared = thaadsim.commands.run_and_claims
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append("run_and_claims")
+        return shared(*args, **kwargs)
+
+    monkeypatch.setattr(thaadsim.commands, "run_and_claims", counted)
+    payload = {"yaml": setup_yaml(small_setup(seed=6)), "folder": str(tmp_path)}
+    result = jobs._work("run", payload, jobs._Reporter(_Conn(), "run"))  # type: ignore[arg-type]
+    assert calls == ["run_and_claims"]
+
+    def no_simulation(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the report ran a simulation")
+
+    for module, name in ((thaadsim.commands, "run_and_claims"), (thaadsim.run,
+                         "run_engagement"), (thaadsim.run, "run_on_runner"),
+                         (thaadsim.engagement, "simulate"),
+                         (thaadsim.studies.claims, "check_claims")):
+        monkeypatch.setattr(module, name, no_simulation)
+    if hasattr(thaadsim.run, "simulate"):
+        monkeypatch.setattr(thaadsim.run, "simulate", no_simulation)
+    report = jobs._work("report", {"folder": str(tmp_path)},
+                        jobs._Reporter(_Conn(), "report"))  # type: ignore[arg-type]
+    with zipfile.ZipFile(report["zip"]) as z:
+        summary = json.loads(z.read("report/results/summary.json"))
+        claims = json.loads(z.read("report/results/claims.json"))
+    _same_numbers(summary, result["summary"])
+    assert claims == result["claims"]
+    assert calls == ["run_and_claims"]
+
+
+def test_a_report_of_a_run_no_longer_kept_says_so(tmp_path: Path) -> None:
+    from thaadsim.errors import ThaadsimError
+    from thaadsim.serve import jobs
+
+    with pytest.raises(ThaadsimError, match="no longer kept on this server"):
+        jobs._work("report", {"folder": str(tmp_path)},
+                   jobs._Reporter(_Conn(), "report"))  # type: ignore[arg-type]
 
 
 # -- the engine's progress hook --------------------------------------------------------------

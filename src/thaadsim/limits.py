@@ -195,6 +195,15 @@ LIMITS = MappingProxyType({
                         integer=True),
     "port": _l(1, 65_535, "", "TCP port of `thaadsim serve`", "the TCP port numbers",
                integer=True),
+    "serve_trials": _l(1, 1_000, "", "Monte Carlo trials of one run of `thaadsim serve`",
+                       "a run of 60 threats x 1,000 trials takes minutes on one core, the most "
+                       "one request of a shared server may ask", integer=True),
+    "serve_threats": _l(1, 60, "", "threats of one run of `thaadsim serve`, all groups "
+                        "together", "one request must not exhaust a shared server",
+                        integer=True),
+    "serve_grid_points": _l(1, 2_500, "", "cells of one footprint grid of `thaadsim serve` "
+                            "((2 extent / grid_km + 1)^2)", "each cell flies and engages "
+                            "a threat: a 41 x 41 grid takes seconds", integer=True),
     "samples": _l(4, 4_096, "", "Saltelli base samples of a sensitivity study (a power of "
                   "two)", "the model runs samples x (parameters + 2) times", integer=True),
     "grid_km": _l(0.5, 500, "km", "footprint grid cell",

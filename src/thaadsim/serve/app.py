@@ -4,7 +4,8 @@
 ``GET /`` the page, ``GET /static/...`` its files; JSON under ``/api``: ``catalog``,
 ``scenarios`` and ``scenarios/{name}``, ``map``, ``validate``, ``export``, ``runs`` (POST a
 setup: 202 and a job id), ``runs/{id}`` (GET its state, progress and result; DELETE cancels
-it), ``runs/{id}/report`` (the report folder of ``thaadsim run`` as a zip) and
+it), ``runs/{id}/report`` (the report folder of ``thaadsim run`` as a zip, written from
+the finished run, which its worker kept) and
 ``footprint`` (a job like a run). Every refusal is a 4xx with ``{"error": one sentence
 naming the field, the value and what is allowed, "field": the field or null}``; an
 unexpected failure is a 500 that says "internal error, logged on the server" and logs the
@@ -121,6 +122,12 @@ def _region_map() -> bytes:
     return json.dumps(region_map_geojson(), separators=(",", ":")).encode("utf-8")
 
 
+def _client(request: Request) -> str:
+    """The client's address, which :data:`~thaadsim.serve.setup.MAX_JOBS_PER_CLIENT` counts
+    against (the connection's peer: no header a client writes itself)."""
+    return request.client.host if request.client is not None else "unknown"
+
+
 def _pool(request: Request) -> JobPool:
     pool: JobPool = request.app.state.pool
     return pool
@@ -186,7 +193,7 @@ async def api_submit_run(request: Request) -> Response:
     if unknown:
         raise RequestError(f"{unknown[0]}: unknown key; allowed: setup", unknown[0])
     job = _pool(request).submit("run", {"yaml": checked.yaml_text,
-                                        "name": checked.scenario.name})
+                                        "name": checked.scenario.name}, _client(request))
     return _json({"id": job.id, "state": job.state, "threats": checked.threats}, 202)
 
 
@@ -195,7 +202,7 @@ async def api_submit_footprint(request: Request) -> Response:
 
     body, checked = await _checked_setup(request)
     payload = await run_in_threadpool(footprint_payload, body, checked)
-    job = _pool(request).submit("footprint", payload)
+    job = _pool(request).submit("footprint", payload, _client(request))
     return _json({"id": job.id, "state": job.state}, 202)
 
 
@@ -227,8 +234,8 @@ async def api_report(request: Request) -> Response:
     report_id = reports.get(job_id)
     report = pool.get(report_id) if report_id else None
     if report is None or report.state in ("failed", "cancelled"):
-        report = pool.submit("report", {"yaml": job.payload["yaml"],
-                                        "folder": str(pool.job_folder(job_id))})
+        # written from the run the worker kept in the run's folder: no simulation again
+        report = pool.submit("report", {"folder": job.payload["folder"]})
         reports[job_id] = report.id
     while report.state not in TERMINAL:
         await asyncio.sleep(REPORT_POLL_S)

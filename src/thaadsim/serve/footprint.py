@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from thaadsim.serve.setup import Checked, RequestError, check_grid
+from thaadsim.serve.setup import Checked, RequestError, check_grid, checked_number
 
 DEFAULT_GRID_KM = 20.0
 """The page's footprint cell (41 x 41 cells over the default extent)."""
@@ -26,7 +26,6 @@ def _battery_index(value: Any, names: list[str]) -> int:
 
 
 def _launch(value: Any) -> tuple[float, float]:
-    from thaadsim.limits import LIMITS
     from thaadsim.systems.catalog import site_catalog
 
     sites = site_catalog()
@@ -38,16 +37,9 @@ def _launch(value: Any) -> tuple[float, float]:
     if isinstance(value, dict) and set(value) <= {"lat_deg", "lon_deg", "site"}:
         if "site" in value:
             return _launch(value["site"])
-        point = []
-        for key in ("lat_deg", "lon_deg"):
-            v = value.get(key)
-            limit = LIMITS[key]
-            if isinstance(v, bool) or not isinstance(v, int | float) or not (
-                    limit.low <= v <= limit.high):
-                raise RequestError(f"launch.{key}: {v!r:.60} is not allowed; allowed: "
-                                   f"{limit.allowed()}", f"launch.{key}")
-            point.append(float(v))
-        return point[0], point[1]
+        lat, lon = (float(checked_number(key, value.get(key), f"launch.{key}"))
+                    for key in ("lat_deg", "lon_deg"))
+        return lat, lon
     raise RequestError(f"launch: {value!r:.80} is not allowed; allowed: a site slug or "
                        "{lat_deg, lon_deg}", "launch")
 

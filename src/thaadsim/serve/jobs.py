@@ -1,12 +1,15 @@
 """The server's jobs: runs, footprints and reports computed off the request path, in a pool of
 worker processes, with progress, cancel, a bounded queue and a wall-time limit.
 
-Each worker is a spawned process (:func:`_worker_main`) that receives one job at a time on
-its pipe and answers with progress messages and then the result or the error. A run takes
-exactly the path of ``thaadsim run``: the setup's YAML through
-:func:`thaadsim.scenario.parse_scenario`, :func:`thaadsim.run.run_engagement` (the radar and
-tracker in every trial) and :func:`thaadsim.studies.claims.check_claims`, so the exported
-YAML run from the command line gives the same numbers. Cancelling a running job, or one
+Each worker is a spawned process (:func:`_worker_main`) that warms up (:func:`warm_up`: a
+one-trial run, so that a person's first run does not load the engine), then receives one job
+at a time on its pipe and answers with progress messages and then the result or the error.
+A run takes exactly the path of ``thaadsim run``: the setup's YAML through
+:func:`thaadsim.scenario.parse_scenario`, then :func:`thaadsim.commands.run_and_claims`, the
+command line's own run (the radar and tracker in every trial) and claims check, so the
+exported YAML run from the command line gives the same numbers. The worker keeps the
+finished run in the job's folder (:func:`keep_run`), and a report is written from it
+(:func:`write_report`), never by running the setup again. Cancelling a running job, or one
 past :data:`~thaadsim.serve.setup.RUN_WALL_S`, kills its worker and starts another.
 
 :class:`JobPool` keeps the job table. A dispatcher thread reads the workers' pipes, hands
@@ -20,6 +23,7 @@ import itertools
 import logging
 import multiprocessing
 import os
+import pickle
 import secrets
 import shutil
 import signal
@@ -28,12 +32,15 @@ import threading
 import time
 import traceback
 from collections import OrderedDict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, cast
 
 from thaadsim.serve.setup import (
+    MAX_JOBS_PER_CLIENT,
     MAX_KEPT_JOBS,
     MAX_QUEUE,
     REPORT_WALL_S,
@@ -148,7 +155,9 @@ def run_result(out: Any, claims: Any, yaml_text: str) -> dict[str, Any]:
                        "alt_km": (track.alt_m[keep] / 1e3).round(3).tolist()})
     batteries = [{"name": b.name, "slug": b.slug, "lat_deg": b.site.lat_deg,
                   "lon_deg": b.site.lon_deg, "interceptor": b.interceptor.slug,
-                  "inventory": b.inventory} for b in out.defense.batteries]
+                  "inventory": b.inventory,
+                  "reach_km": b.interceptor.max_ground_range_m / 1e3}
+                 for b in out.defense.batteries]
     sensors = [{"name": s.name, "lat_deg": s.emplacement.lat_deg,
                 "lon_deg": s.emplacement.lon_deg, "boresight_deg": s.emplacement.boresight_deg,
                 "half_width_deg": s.radar.scan_half_width_deg,
@@ -162,39 +171,76 @@ def run_result(out: Any, claims: Any, yaml_text: str) -> dict[str, Any]:
     })
 
 
-def _run(payload: dict[str, Any], reporter: _Reporter) -> tuple[Any, Any, Any]:
-    """The run of ``thaadsim run`` (commands.run_command_data without the report folder):
-    the scenario's RunOutput and claims."""
-    from thaadsim.run import run_engagement
+KEPT_RUN = "run.pickle"
+"""The file in a run's job folder that keeps its output and claims for the report."""
+
+
+def _run(payload: dict[str, Any], reporter: _Reporter) -> tuple[Any, Any]:
+    """The run of ``thaadsim run`` (:func:`thaadsim.commands.run_and_claims`, the command
+    line's own steps, without the report folder): the scenario's RunOutput and claims."""
+    from thaadsim.commands import STEP_CLAIMS, run_and_claims
     from thaadsim.scenario import parse_scenario
-    from thaadsim.studies.claims import check_claims
     from thaadsim.timing import observing
-    from thaadsim.timing import stage as timed_stage
+
+    @contextmanager
+    def stage(description: str) -> Iterator[None]:
+        if description == STEP_CLAIMS:  # the claims' own studies are not the run's trials
+            reporter.set_stage("claims", lock=True)
+        yield
 
     scn = parse_scenario(payload["yaml"], label="setup")
     with observing(reporter):
-        out = run_engagement(**scn.to_run_kwargs())
-        reporter.set_stage("claims", lock=True)
-        with timed_stage("claims"):
-            claims = check_claims(out, quick=False)
-    return scn, out, claims
+        return run_and_claims(scn.to_run_kwargs(), stage=stage)
+
+
+def keep_run(folder: Path, out: Any, claims: Any) -> Path:
+    """Keep a finished run (its RunOutput and claims) in its job folder, so that its report
+    is written from it rather than by running the setup again. A pickle in the server's
+    own temporary folder (made by :func:`tempfile.mkdtemp`, readable by this user only),
+    written and read only by this server's workers; removed with the job."""
+    path = folder / KEPT_RUN
+    tmp = path.with_suffix(".part")
+    with tmp.open("wb") as f:
+        pickle.dump((out, claims), f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+    return path
+
+
+def kept_run(folder: Path) -> tuple[Any, Any]:
+    """The run :func:`keep_run` kept in ``folder``."""
+    from thaadsim.errors import ThaadsimError
+
+    try:
+        with (folder / KEPT_RUN).open("rb") as f:
+            out, claims = pickle.load(f)  # noqa: S301 - the server's own file (keep_run)
+    except FileNotFoundError:
+        raise ThaadsimError("the run's result is no longer kept on this server (finished "
+                            "runs are kept until newer ones push them out); run it "
+                            "again") from None
+    return out, claims
+
+
+def write_report(folder: Path, reporter: _Reporter) -> str:
+    """The report folder of ``thaadsim run`` for the run kept in ``folder``, as a zip there
+    (``report.zip``); no simulation runs."""
+    from thaadsim.report.bundle import write_outputs
+
+    out, claims = kept_run(folder)
+    reporter.set_stage("report", lock=True)
+    write_outputs(out, folder / "report", force=True, claims=claims)
+    archive = shutil.make_archive(str(folder / "report"), "zip", root_dir=folder,
+                                  base_dir="report")
+    shutil.rmtree(folder / "report", ignore_errors=True)
+    return archive
 
 
 def _work(kind: str, payload: dict[str, Any], reporter: _Reporter) -> Any:
     if kind == "run":
-        _, out, claims = _run(payload, reporter)
+        out, claims = _run(payload, reporter)
+        keep_run(Path(payload["folder"]), out, claims)
         return run_result(out, claims, payload["yaml"])
     if kind == "report":
-        from thaadsim.report.bundle import write_outputs
-
-        _, out, claims = _run(payload, reporter)
-        reporter.set_stage("report", lock=True)
-        folder = Path(payload["folder"])
-        write_outputs(out, folder / "report", force=True, claims=claims)
-        archive = shutil.make_archive(str(folder / "report"), "zip", root_dir=folder,
-                                      base_dir="report")
-        shutil.rmtree(folder / "report", ignore_errors=True)
-        return {"zip": archive}
+        return {"zip": write_report(Path(payload["folder"]), reporter)}
     if kind == "footprint":
         from thaadsim.serve.footprint import footprint_result
 
@@ -202,15 +248,50 @@ def _work(kind: str, payload: dict[str, Any], reporter: _Reporter) -> Any:
     raise ValueError(f"unknown job kind {kind!r}")
 
 
-def _worker_main(conn: Connection) -> None:
-    """A worker: jobs from ``conn`` one at a time until it is told to stop (None)."""
+WARM_UP_SCENARIO = "korea-2017"
+"""The built-in scenario a worker runs once, with :data:`WARM_UP_TRIALS`, before its first
+job."""
+WARM_UP_TRIALS = 1
+
+
+def warm_up() -> None:
+    """A run of :data:`WARM_UP_TRIALS` trial of :data:`WARM_UP_SCENARIO` by a job's own path
+    (the run, its claims check and the page's result), thrown away: it imports the engine,
+    loads its compiled Numba kernels from their cache, reads the catalogs and the claims'
+    per-version cache, so that a person's first run does not pay for them."""
+    from thaadsim.scenario import parse_scenario, scenario_text
+
+    class _Quiet:
+        def set_stage(self, name: str, *, lock: bool = False) -> None:
+            pass
+
+        def __call__(self, name: str | None, done: int | None, total: int | None) -> None:
+            pass
+
+    text = scenario_text(WARM_UP_SCENARIO)
+    scn = parse_scenario(text, label=WARM_UP_SCENARIO)
+    from thaadsim.commands import run_and_claims
+
+    out, claims = run_and_claims(scn.to_run_kwargs(trials=WARM_UP_TRIALS))
+    run_result(out, claims, text)
+
+
+def _worker_main(conn: Connection, warm: bool = True) -> None:
+    """A worker: :func:`warm_up` (``warm``), then jobs from ``conn`` one at a time until it
+    is told to stop (None)."""
     import thaadsim.run  # noqa: F401  - import the engine before the first job, not in it
     from thaadsim.errors import ThaadsimError
 
     # Ctrl-C on the server's terminal reaches its whole process group: the server stops its
     # workers itself, so a worker ignores it rather than dying mid-job with a traceback
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    conn.send(("ready", None))
+    failed = None
+    if warm:
+        try:
+            warm_up()
+        except Exception as exc:  # noqa: BLE001 - logged by the server; the jobs still run
+            failed = "".join(traceback.format_exception(exc))
+    conn.send(("ready", failed))
     while True:
         try:
             message = conn.recv()
@@ -252,6 +333,8 @@ class Job:
     result: Any = None
     error: str | None = None
     worker: int | None = None
+    client: str | None = None
+    """The address of the client that asked for it (None: not counted against one)."""
 
     def view(self) -> dict[str, Any]:
         """The job as ``GET /api/runs/{id}`` shows it."""
@@ -285,7 +368,8 @@ class JobPool:
     def __init__(self, workers: int = 2, *, wall_s: float = RUN_WALL_S,
                  report_wall_s: float = REPORT_WALL_S,
                  max_queue: int = MAX_QUEUE, max_kept: int = MAX_KEPT_JOBS,
-                 context: str = "spawn", lazy: bool = False) -> None:
+                 max_per_client: int = MAX_JOBS_PER_CLIENT,
+                 context: str = "spawn", lazy: bool = False, warm: bool = True) -> None:
         if workers < 1:
             raise ValueError("workers: at least 1")
         self.size = workers
@@ -296,6 +380,9 @@ class JobPool:
         self.report_wall_s = report_wall_s
         self.max_queue = max_queue
         self.max_kept = max_kept
+        self.max_per_client = max_per_client
+        self.warm = warm
+        """Each worker warms up (:func:`warm_up`) before it takes its first job."""
         self._ctx: Any = multiprocessing.get_context(context)
         self._lock = threading.RLock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
@@ -334,7 +421,7 @@ class JobPool:
 
     def _spawn(self, slot: int) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=_worker_main, args=(child,), daemon=True,
+        process = self._ctx.Process(target=_worker_main, args=(child, self.warm), daemon=True,
                                     name=f"thaadsim-worker-{slot}")
         process.start()
         child.close()
@@ -359,17 +446,28 @@ class JobPool:
 
     # -- the web server's side ---------------------------------------------------------------
 
-    def submit(self, kind: str, payload: dict[str, Any]) -> Job:
+    def submit(self, kind: str, payload: dict[str, Any], client: str | None = None) -> Job:
         """Queue a job; a 429 :class:`RequestError` when :data:`MAX_QUEUE` jobs are queued or
-        running already."""
+        running already, or when ``client`` (an address; None: not counted) has
+        :data:`MAX_JOBS_PER_CLIENT` of its own. A run's job folder is in its payload
+        (``folder``): the worker keeps the run there for its report."""
         with self._lock:
-            active = sum(1 for j in self._jobs.values() if j.state not in TERMINAL)
-            if active >= self.max_queue:
-                raise RequestError(f"the server is busy: {active} jobs are queued or running, "
-                                   f"the most it takes is {self.max_queue}; try again when "
-                                   "one has finished", None, status=429)
+            active = [j for j in self._jobs.values() if j.state not in TERMINAL]
+            if len(active) >= self.max_queue:
+                raise RequestError(f"the server is busy: {len(active)} jobs are queued or "
+                                   f"running, the most it takes is {self.max_queue}; try "
+                                   "again when one has finished", None, status=429)
+            own = sum(1 for j in active if client is not None and j.client == client)
+            if own >= self.max_per_client:
+                raise RequestError(f"too many jobs from {client}: {own} of its runs or "
+                                   "footprints are queued or running, the most this server "
+                                   f"takes from one client is {self.max_per_client}; "
+                                   "allowed: a new one when one of them has finished or "
+                                   "is cancelled", None, status=429)
             job = Job(id=f"{next(self._counter)}-{secrets.token_hex(6)}", kind=kind,
-                      payload=payload)
+                      payload=payload, client=client)
+            if kind == "run":
+                job.payload = {**payload, "folder": str(self.job_folder(job.id))}
             self._jobs[job.id] = job
             self._queue.append(job.id)
         self._wake.set()
@@ -489,6 +587,9 @@ class JobPool:
         kind = message[0]
         if kind == "ready":
             w.ready = True
+            if message[1]:
+                log.warning("thaadsim serve: worker %s could not warm up:\n%s", w.slot,
+                            message[1])
             return
         job_id = message[1]
         with self._lock:

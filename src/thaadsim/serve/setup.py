@@ -17,26 +17,30 @@ from typing import Any
 
 import yaml
 
-from thaadsim.errors import ThaadsimError
-from thaadsim.limits import fmt_number
+from thaadsim.errors import InputError, ThaadsimError
+from thaadsim.limits import LIMITS, check, fmt_number
 
-MAX_TRIALS = 1000
-"""Monte Carlo trials of one run (the command line allows 100,000): a run of 60 threats x
-1,000 trials takes minutes on one core, the most one shared request may ask."""
+MAX_TRIALS = int(LIMITS["serve_trials"].high)
+"""Monte Carlo trials of one run (the command line allows 100,000): the row ``serve_trials``
+of :data:`thaadsim.limits.LIMITS`."""
 DEFAULT_TRIALS = 50
 """The page's starting value of trials (P(no leak) within about +-0.14 at 95%)."""
-MAX_THREATS = 60
-"""Threats of one raid, the groups' counts added (the command line allows 2,000)."""
-MAX_GRID_POINTS = 2500
-"""Cells of one footprint grid ((2 extent / grid_km)^2)."""
+MAX_THREATS = int(LIMITS["serve_threats"].high)
+"""Threats of one raid, the groups' counts added (the command line allows 2,000): the row
+``serve_threats``."""
+MAX_GRID_POINTS = int(LIMITS["serve_grid_points"].high)
+"""Cells of one footprint grid ((2 extent / grid_km + 1)^2): the row ``serve_grid_points``."""
 MAX_QUEUE = 40
 """Jobs queued or running at once, all clients together; past it a run is refused (429)."""
+MAX_JOBS_PER_CLIENT = 4
+"""Runs and footprints of one client address queued or running at once; past it that client's
+next one is refused (429), so that one client cannot fill the queue of a shared server."""
 MAX_BODY_BYTES = 256 * 1024
 """Largest request body, bytes."""
 RUN_WALL_S = 300.0
 """Wall time of one job in a worker before it is stopped and marked failed."""
 REPORT_WALL_S = 900.0
-"""Wall time of one report (the run again, then ``thaadsim run``'s whole folder: figures,
+"""Wall time of one report (``thaadsim run``'s whole folder from the kept run: figures,
 tables, exports; the first in a fresh per-version cache also computes the validation
 table)."""
 MAX_KEPT_JOBS = 100
@@ -49,6 +53,7 @@ SERVER_LIMITS: dict[str, Any] = {
     "threats_total": MAX_THREATS,
     "grid_points": MAX_GRID_POINTS,
     "queue": MAX_QUEUE,
+    "jobs_per_client": MAX_JOBS_PER_CLIENT,
     "body_bytes": MAX_BODY_BYTES,
     "run_wall_s": RUN_WALL_S,
     "report_wall_s": REPORT_WALL_S,
@@ -69,6 +74,22 @@ class RequestError(ThaadsimError):
 
     def body(self) -> dict[str, Any]:
         return {"error": self.message, "field": self.field}
+
+
+def checked_number(name: str, value: Any, field: str, hint: str = "", *,
+                   label: str | None = None) -> Any:
+    """``value`` checked against the row ``name`` of :data:`thaadsim.limits.LIMITS`
+    (:func:`thaadsim.limits.check`) as a request: a :class:`RequestError` for ``field``
+    whose message names ``label`` (default: the field), the value and what is allowed (then
+    ``hint``) when it is not a number or out of range."""
+    shown = label or field
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RequestError(f"{shown}: {fmt_number(value)} is not a number; allowed: "
+                           f"{LIMITS[name].allowed()}{hint}", field)
+    try:
+        return check(name, value, shown)
+    except InputError as exc:
+        raise RequestError(f"{exc}{hint}", field) from None
 
 
 @dataclass(frozen=True)
@@ -122,11 +143,9 @@ def validate_setup(setup: Any) -> Checked:
         scenario = parse_scenario(text, label="setup")
     except InputError as exc:
         raise _from_schema(str(exc)) from None
-    if scenario.trials > MAX_TRIALS:
-        raise RequestError(f"run.trials: {fmt_number(scenario.trials)} is over this server's "
-                           f"limit; allowed: a whole number from 1 to {fmt_number(MAX_TRIALS)} "
-                           "(the command line, `thaadsim run`, allows more)", "run.trials")
-    if scenario.threat_count > MAX_THREATS:
+    checked_number("serve_trials", scenario.trials, "run.trials",
+                   " on this server (the command line, `thaadsim run`, allows more)")
+    if not LIMITS["serve_threats"].allows(scenario.threat_count):
         counts = " + ".join(str(g.count) for g in scenario.groups)
         raise RequestError(f"raid: {fmt_number(scenario.threat_count)} threats ({counts}) are "
                            f"over this server's limit; allowed: at most "
@@ -152,24 +171,16 @@ def builtin_setup(name: Any) -> dict[str, Any]:
 
 
 def check_grid(grid_km: Any, extent_km: Any) -> tuple[float, float]:
-    """A footprint grid's cell and half-width, within :data:`MAX_GRID_POINTS` cells."""
-    from thaadsim.limits import LIMITS
-
-    for key, value in (("grid_km", grid_km), ("extent_km", extent_km)):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise RequestError(f"{key}: {value!r:.60} is not a number; allowed: "
-                               f"{LIMITS[key].allowed()}", key)
-        limit = LIMITS[key]
-        if not limit.low <= value <= limit.high:
-            raise RequestError(f"{key}: {fmt_number(value)} is out of range; allowed: "
-                               f"{limit.allowed()}", key)
-    side = int(2.0 * float(extent_km) / float(grid_km)) + 1
-    if side * side > MAX_GRID_POINTS:
-        raise RequestError(f"grid_km: {fmt_number(grid_km)} km over a half-width of "
-                           f"{fmt_number(extent_km)} km makes {fmt_number(side * side)} grid "
-                           f"points; allowed: at most {fmt_number(MAX_GRID_POINTS)} (a coarser "
-                           "grid or a smaller extent)", "grid_km")
-    return float(grid_km), float(extent_km)
+    """A footprint grid's cell and half-width (the rows ``grid_km`` and ``extent_km``),
+    within :data:`MAX_GRID_POINTS` cells (the row ``serve_grid_points``)."""
+    grid = float(checked_number("grid_km", grid_km, "grid_km"))
+    extent = float(checked_number("extent_km", extent_km, "extent_km"))
+    side = int(2.0 * extent / grid) + 1
+    checked_number("serve_grid_points", side * side, "grid_km",
+                   " (a coarser grid_km or a smaller extent_km)",
+                   label=f"grid points of grid_km {fmt_number(grid_km)} km over extent_km "
+                         f"{fmt_number(extent_km)} km")
+    return grid, extent
 
 
 def _figure_value(fig: Any) -> float | None:

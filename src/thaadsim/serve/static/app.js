@@ -124,14 +124,17 @@ function saveToUrl() {
 const siteBySlug = (slug) => state.catalog.sites.find((s) => s.slug === slug);
 const missileBySlug = (slug) => state.catalog.missiles.find((m) => m.slug === slug);
 const batteryKind = (slug) => state.catalog.batteries.find((b) => b.slug === slug);
+// a battery's reach: the last run's own figure for it (RESULT.batteries[].reach_km) while
+// the battery still has the interceptor it ran with, else the catalog's
 function interceptorReachKm(battery) {
   const kind = batteryKind(battery.battery);
   const slug = battery.interceptor || (kind && kind.interceptor);
-  const ic = state.catalog.interceptors.find((i) => i.slug === slug);
-  if (ic && ic.reach_km) return ic.reach_km;
   const label = battery.name || battery.battery;  // RESULT.batteries: slug is the setup's label
-  const fromRun = state.result && (state.result.batteries || []).find((b) => b.slug === label || b.name === label);
-  return fromRun && fromRun.reach_km ? fromRun.reach_km : null;
+  const fromRun = state.result && (state.result.batteries || []).find(
+    (b) => (b.slug === label || b.name === label) && (!slug || b.interceptor === slug));
+  if (fromRun && fromRun.reach_km) return fromRun.reach_km;
+  const ic = state.catalog.interceptors.find((i) => i.slug === slug);
+  return ic && ic.reach_km ? ic.reach_km : null;
 }
 function modeInfo(mode, sensorName) {
   const info = (state.catalog.radar_modes_info || []).find((m) => m.mode === mode);
