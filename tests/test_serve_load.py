@@ -1,7 +1,9 @@
 """A burst against a real ``thaadsim serve`` (issue 17 part 4): uvicorn on 127.0.0.1 in a
 subprocess with two workers; 20 runs of a small scenario (2 threats, 5 trials, distinct
-seeds) posted at once with httpx's async client, all polled to the end. Every run
-completes, each result equals the same run done one at a time in this process
+seeds) posted at once with httpx's async client from five loopback addresses (127.0.0.1 to
+127.0.0.5, four runs each: the server takes at most
+:data:`~thaadsim.serve.setup.MAX_JOBS_PER_CLIENT` from one address), all polled to the end.
+Every run completes, each result equals the same run done one at a time in this process
 (:func:`thaadsim.run.run_engagement`), the server keeps answering while the burst runs and
 after a client hangs up mid-request, and it stops when told."""
 
@@ -25,6 +27,8 @@ from thaadsim.scenario import scenario_text
 
 RUNS = 20
 WORKERS = 2
+CLIENTS = [f"127.0.0.{k}" for k in range(1, 6)]
+"""The burst's client addresses (Linux routes all of 127.0.0.0/8 to the loopback)."""
 BURST_TIMEOUT_S = 240.0
 """The whole burst's bound: 20 runs of ~1-3 s on two workers, plus each worker's first
 claims check (tens of seconds in a fresh cache), with room for a loaded machine."""
@@ -100,22 +104,34 @@ async def _one(client: httpx.AsyncClient, seed: int) -> dict[str, Any]:
         await asyncio.sleep(0.25)
 
 
+def _client(url: str, address: str) -> httpx.AsyncClient:
+    """An async client whose connections come from ``address``."""
+    transport = httpx.AsyncHTTPTransport(local_address=address,
+                                         limits=httpx.Limits(max_connections=RUNS + 5))
+    return httpx.AsyncClient(base_url=url, timeout=60, transport=transport)
+
+
 async def _burst(url: str) -> tuple[list[dict[str, Any]], list[float]]:
-    """Every run posted at once; while they run, the catalog's answer times."""
-    limits = httpx.Limits(max_connections=RUNS + 5)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        runs = asyncio.gather(*(_one(client, seed) for seed in range(RUNS)))
+    """Every run posted at once, each client address its share; while they run, the
+    catalog's answer times."""
+    clients = [_client(url, address) for address in CLIENTS]
+    try:
+        share = RUNS // len(clients)
+        runs = asyncio.gather(*(_one(clients[seed // share], seed) for seed in range(RUNS)))
         waits: list[float] = []
 
         async def probe() -> None:
             for _ in range(5):
                 t0 = time.perf_counter()
-                assert (await client.get("/api/catalog")).status_code == 200
+                assert (await clients[0].get("/api/catalog")).status_code == 200
                 waits.append(time.perf_counter() - t0)
                 await asyncio.sleep(0.5)
 
         results, _ = await asyncio.wait_for(asyncio.gather(runs, probe()), BURST_TIMEOUT_S)
         return list(results), waits
+    finally:
+        for client in clients:
+            await client.aclose()
 
 
 @pytest.mark.slow  # a server subprocess, its two workers and 20 runs
@@ -167,3 +183,31 @@ def test_a_client_that_hangs_up_mid_request_does_not_break_the_server(server: st
             time.sleep(0.25)
         assert view["state"] == "done"
         assert client.get("/api/catalog").status_code == 200
+
+
+@pytest.mark.slow
+def test_one_client_address_gets_four_jobs_at_a_time(server: str) -> None:
+    """Four long runs from 127.0.0.9 queued or running, its fifth refused with a 429 that
+    says why; another address is still served; the four are cancelled."""
+    from thaadsim.serve.setup import MAX_JOBS_PER_CLIENT, MAX_TRIALS
+
+    big = yaml.safe_load(scenario_text("korea-2017"))
+    big["run"]["trials"] = MAX_TRIALS  # minutes each: none finishes during the test
+    transport = httpx.HTTPTransport(local_address="127.0.0.9")
+    with httpx.Client(base_url=server, timeout=30, transport=transport) as client:
+        jobs = []
+        try:
+            for _ in range(MAX_JOBS_PER_CLIENT):
+                reply = client.post("/api/runs", json={"setup": big})
+                assert reply.status_code == 202, reply.text
+                jobs.append(reply.json()["id"])
+            refused = client.post("/api/runs", json={"setup": small_setup(1)})
+            assert refused.status_code == 429, refused.text
+            assert refused.json()["error"].startswith(
+                f"too many jobs from 127.0.0.9: {MAX_JOBS_PER_CLIENT} of its runs")
+            other = httpx.post(f"{server}/api/runs", json={"setup": small_setup(1)})
+            assert other.status_code == 202, other.text  # from 127.0.0.1
+            jobs.append(other.json()["id"])
+        finally:
+            for job in jobs:
+                assert client.delete(f"/api/runs/{job}").json()["state"] == "cancelled"
