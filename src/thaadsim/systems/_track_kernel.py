@@ -193,7 +193,7 @@ def drag_mps2(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
     return k_drag * rho * (y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
 def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
                 layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
                 dy: np.ndarray,
@@ -254,22 +254,24 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
                 a_r[i, j] -= ksd * vel[i] * up[j]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
 def _stage(y: np.ndarray, phi: np.ndarray, k_drag: float, earth: np.ndarray,
            atm: np.ndarray, layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
            dy: np.ndarray, dphi: np.ndarray, a_r: np.ndarray, a_v: np.ndarray) -> None:
     """One RK4 stage: ``dy`` = f(y), ``dphi`` = A(y) phi."""
     derivatives(y, k_drag, earth, atm, layers, px, pc, index, dy, a_r, a_v)
-    for j in range(6):
-        for i in range(3):
+    for i in range(3):
+        for j in range(6):
             dphi[i, j] = phi[3 + i, j]
-            acc = 0.0
-            for m in range(3):
-                acc += a_r[i, m] * phi[m, j] + a_v[i, m] * phi[3 + m, j]
-            dphi[3 + i, j] = acc
+        # row by row, the columns innermost (independent: vectorised), each sum in m order
+        for j in range(6):
+            dphi[3 + i, j] = a_r[i, 0] * phi[0, j] + a_v[i, 0] * phi[3, j]
+        for m in range(1, 3):
+            for j in range(6):
+                dphi[3 + i, j] += a_r[i, m] * phi[m, j] + a_v[i, m] * phi[3 + m, j]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
 def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag: float,
                    earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
                    pc: np.ndarray, index: np.ndarray, work: np.ndarray,
@@ -313,7 +315,7 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
                                               + 2.0 * ls[2, i, j] + ls[3, i, j])
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
 def predict_one(x: np.ndarray, p: np.ndarray, dt: float, n_sub: int, k_drag: float, q: float,
                 earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
                 pc: np.ndarray, index: np.ndarray, work: np.ndarray,
@@ -345,7 +347,7 @@ def predict_one(x: np.ndarray, p: np.ndarray, dt: float, n_sub: int, k_drag: flo
             p[i, j] = 0.5 * (work[10, i, j] + work[10, j, i])
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
 def measure_one(x: np.ndarray, site: np.ndarray, hz: np.ndarray, hj: np.ndarray) -> None:
     """Noise-free measurement ``hz`` (4,) (range, azimuth in [0, 2 pi), elevation, range
     rate) and its Jacobian ``hj`` (4, 6) (tracking.measurement_jacobian)."""
@@ -386,7 +388,7 @@ def measure_one(x: np.ndarray, site: np.ndarray, hz: np.ndarray, hj: np.ndarray)
         hj[3, 3 + j] = hj[0, j]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
 def update_one(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
                site: np.ndarray, work: np.ndarray, small: np.ndarray) -> None:
     """Extended Kalman filter update of x, P in place with one measurement ``z`` (4,) of
@@ -528,6 +530,48 @@ def update_many(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
             update_one(x[n], p[n], z[n], sig[n], site, work, small)
 
 
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
+def filter_track(n: int, x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray,
+                 sig: np.ndarray, detected: np.ndarray, alive: np.ndarray, start: np.ndarray,
+                 confirm: np.ndarray, n_sub: np.ndarray, n_thin: np.ndarray,
+                 thin_drag_mps2: float, k_drag: np.ndarray, q: float,
+                 thresholds: np.ndarray, earth: np.ndarray, atm: np.ndarray,
+                 layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
+                 site: np.ndarray, pos_sigma: np.ndarray, vel_sigma: np.ndarray,
+                 firm_t: np.ndarray, firm_x: np.ndarray, firm_p: np.ndarray, work: np.ndarray,
+                 small: np.ndarray) -> None:
+    """Track ``n`` of :func:`filter_looks` through its looks, with the scratch ``work``
+    (16, 6, 6) and ``small`` (8, 4, 6)."""
+    n_looks = look_t.shape[1]
+    xn = x[n]
+    pn = p[n]
+    t = look_t[n, start[n]]
+    for k in range(1, n_looks):
+        j = start[n] + k
+        if j >= n_looks or not alive[n, j]:
+            break
+        steps = n_sub[k]
+        if n_thin[k] < steps and drag_mps2(xn, k_drag[n], earth, atm, layers, px, pc,
+                                           index) <= thin_drag_mps2:
+            steps = n_thin[k]
+        predict_one(xn, pn, look_t[n, j] - t, steps, k_drag[n], q, earth, atm,
+                    layers, px, pc, index, work, small)
+        t = look_t[n, j]
+        if detected[n, j]:
+            update_one(xn, pn, z[n, j], sig[n, j], site, work, small)
+        ps = math.sqrt(pn[0, 0] + pn[1, 1] + pn[2, 2])
+        vs = math.sqrt(pn[3, 3] + pn[4, 4] + pn[5, 5])
+        pos_sigma[n, j] = ps
+        vel_sigma[n, j] = vs
+        if (math.isnan(firm_t[n]) and j >= confirm[n] and ps <= thresholds[0]
+                and vs <= thresholds[1]):
+            firm_t[n] = t
+            for i in range(6):
+                firm_x[n, i] = xn[i]
+                for c in range(6):
+                    firm_p[n, i, c] = pn[i, c]
+
+
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
 def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray,
                  sig: np.ndarray, detected: np.ndarray, alive: np.ndarray, start: np.ndarray,
@@ -552,35 +596,11 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
     ``firm_p[n]`` are then set. Tracks are independent, so the parallel
     loop gives the same bits whatever the thread count.
     """
-    m, n_looks = look_t.shape
+    m = look_t.shape[0]
     for i_order in numba.prange(m):
         n = order[i_order]
         work = np.empty((16, 6, 6))
         small = np.empty((8, 4, 6))
-        xn = x[n]
-        pn = p[n]
-        t = look_t[n, start[n]]
-        for k in range(1, n_looks):
-            j = start[n] + k
-            if j >= n_looks or not alive[n, j]:
-                break
-            steps = n_sub[k]
-            if n_thin[k] < steps and drag_mps2(xn, k_drag[n], earth, atm, layers, px, pc,
-                                               index) <= thin_drag_mps2:
-                steps = n_thin[k]
-            predict_one(xn, pn, look_t[n, j] - t, steps, k_drag[n], q, earth, atm,
-                        layers, px, pc, index, work, small)
-            t = look_t[n, j]
-            if detected[n, j]:
-                update_one(xn, pn, z[n, j], sig[n, j], site, work, small)
-            ps = math.sqrt(pn[0, 0] + pn[1, 1] + pn[2, 2])
-            vs = math.sqrt(pn[3, 3] + pn[4, 4] + pn[5, 5])
-            pos_sigma[n, j] = ps
-            vel_sigma[n, j] = vs
-            if (math.isnan(firm_t[n]) and j >= confirm[n] and ps <= thresholds[0]
-                    and vs <= thresholds[1]):
-                firm_t[n] = t
-                for i in range(6):
-                    firm_x[n, i] = xn[i]
-                    for c in range(6):
-                        firm_p[n, i, c] = pn[i, c]
+        filter_track(n, x, p, look_t, z, sig, detected, alive, start, confirm, n_sub, n_thin,
+                     thin_drag_mps2, k_drag, q, thresholds, earth, atm, layers, px, pc, index,
+                     site, pos_sigma, vel_sigma, firm_t, firm_x, firm_p, work, small)
