@@ -22,7 +22,10 @@ scalar by scalar:
 
 The results agree with the NumPy path to rounding (the order of the floating-point
 operations differs; tested to 1e-9 relative on states and covariances, and to the
-same firm-track looks). The same fast-math policy as the propagator
+same firm-track looks). The kernels that allocate nothing are compiled without Numba's
+reference counting (``_nrt=False``): with it, every array handed to a call was
+incremented and decremented by a locked instruction, on model arrays that both threads
+share (a third of the filter's time). The same fast-math policy as the propagator
 (:data:`thaadsim.physics._jit.FASTMATH`, no reassociation), so that a kernel compiled
 afresh and one loaded from Numba's cache give the same bits.
 
@@ -45,6 +48,7 @@ Argument packs, to keep the signatures few:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba
 import numpy as np
@@ -57,6 +61,11 @@ _DENSITY_STEP_M = 5.0
 """Altitude step of the central difference for d(rho)/dh (the NumPy path's)."""
 
 _TWO_PI = 2.0 * math.pi
+
+_NO_REFCOUNT: dict[str, Any] = {"_nrt": False}
+"""Numba's option that compiles a kernel without reference counting (for kernels that
+allocate nothing; see the module's notes), passed as a dict: a private option of
+``numba.njit`` (``numba.core.options``), not in its type stubs."""
 
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _table_interval(zq: float, px: np.ndarray, start: int) -> int:
@@ -182,7 +191,7 @@ def density(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
     return density_near(h, atm, layers, px, pc, index, -1)[0]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
                 layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
                 dy: np.ndarray,
@@ -266,7 +275,7 @@ def _phi_rate(phi: np.ndarray, a_r: np.ndarray, a_v: np.ndarray, dphi: np.ndarra
                 dphi[3 + i, j] += a_r[i, m] * phi[m, j] + a_v[i, m] * phi[3 + m, j]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag: float,
                    earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
                    pc: np.ndarray, index: np.ndarray, work: np.ndarray,
@@ -313,7 +322,7 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
                                               + 2.0 * ls[2, i, j] + ls[3, i, j])
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def predict_one(x: np.ndarray, p: np.ndarray, dt: float, n_sub: int, k_drag: float, q: float,
                 earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
                 pc: np.ndarray, index: np.ndarray, work: np.ndarray,
@@ -347,7 +356,7 @@ def predict_one(x: np.ndarray, p: np.ndarray, dt: float, n_sub: int, k_drag: flo
             p[i, j] = 0.5 * (work[10, i, j] + work[10, j, i])
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def measure_one(x: np.ndarray, site: np.ndarray, hz: np.ndarray, hj: np.ndarray) -> None:
     """Noise-free measurement ``hz`` (4,) (range, azimuth in [0, 2 pi), elevation, range
     rate) and its Jacobian ``hj`` (4, 6) (tracking.measurement_jacobian)."""
@@ -388,7 +397,7 @@ def measure_one(x: np.ndarray, site: np.ndarray, hz: np.ndarray, hj: np.ndarray)
         hj[3, 3 + j] = hj[0, j]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def update_one(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
                site: np.ndarray, work: np.ndarray, small: np.ndarray) -> None:
     """Extended Kalman filter update of x, P in place with one measurement ``z`` (4,) of
@@ -530,7 +539,7 @@ def update_many(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
             update_one(x[n], p[n], z[n], sig[n], site, work, small)
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def filter_track(n: int, x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray,
                  sig: np.ndarray, detected: np.ndarray, alive: np.ndarray, start: np.ndarray,
                  confirm: np.ndarray, n_sub: np.ndarray, n_thin: np.ndarray,
