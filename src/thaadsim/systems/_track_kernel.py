@@ -255,12 +255,6 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
     return 0.0
 
 
-_derivatives_inline = numba.njit(cache=True, inline="always", fastmath=FASTMATH,
-                                 error_model="numpy")(derivatives.py_func)
-""":func:`derivatives`, inlined where it is called (the RK4 stages: no call, no array
-arguments passed field by field)."""
-
-
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _phi_rate(phi: np.ndarray, a_r: np.ndarray, a_v: np.ndarray, dphi: np.ndarray) -> None:
     """``dphi`` = A phi, with A's upper blocks 0 and I and its lower ones ``a_r``, ``a_v``."""
@@ -311,8 +305,7 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
                 y_s = ys
                 p_s = ph
             if sub > 0 or s > 0 or not primed:
-                _derivatives_inline(y_s, k_drag, earth, atm, layers, px, pc, index, ks[s], a_r,
-                                    a_v)
+                derivatives(y_s, k_drag, earth, atm, layers, px, pc, index, ks[s], a_r, a_v)
             _phi_rate(p_s, a_r, a_v, ls[s])
         h6 = h / 6.0
         for i in range(6):
@@ -600,9 +593,9 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
     its last estimate) and takes looks ``start[n] + k``, k = 1, 2, ..., while they exist
     and ``alive``; the prediction to look ``start[n] + k`` takes ``n_sub[k]`` RK4
     sub-steps, or ``n_thin[k]`` (fewer) where the track's drag deceleration at the look
-    before (returned by :func:`derivatives`, whose first stage the prediction then
-    reuses) is at most ``thin_drag_mps2``. ``order`` (m,): the order in which the
-    parallel loop takes the tracks (each thread a fixed share of it). It is firm
+    before (returned by :func:`derivatives`, whose
+    first stage the prediction then reuses) is at most ``thin_drag_mps2``. ``order`` (m,): the order in
+    which the parallel loop takes the tracks (each thread a fixed share of it). It is firm
     at the first look at or after ``confirm[n]`` whose position and velocity sigmas are
     at or below ``thresholds`` (2,): ``firm_t[n]`` (NaN on entry), ``firm_x[n]``,
     ``firm_p[n]`` are then set. Tracks are independent, so the parallel
