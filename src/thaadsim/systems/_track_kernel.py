@@ -593,9 +593,9 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
     its last estimate) and takes looks ``start[n] + k``, k = 1, 2, ..., while they exist
     and ``alive``; the prediction to look ``start[n] + k`` takes ``n_sub[k]`` RK4
     sub-steps, or ``n_thin[k]`` (fewer) where the track's drag deceleration at the look
-    before (returned by :func:`derivatives`, whose
-    first stage the prediction then reuses) is at most ``thin_drag_mps2``. ``order`` (m,): the order in
-    which the parallel loop takes the tracks (each thread a fixed share of it). It is firm
+    before (returned by :func:`derivatives`, whose first stage the prediction then
+    reuses) is at most ``thin_drag_mps2``. ``order`` (m,): the order in which the
+    parallel loop takes the tracks (each thread a fixed share of it). It is firm
     at the first look at or after ``confirm[n]`` whose position and velocity sigmas are
     at or below ``thresholds`` (2,): ``firm_t[n]`` (NaN on entry), ``firm_x[n]``,
     ``firm_p[n]`` are then set. Tracks are independent, so the parallel
