@@ -24,6 +24,8 @@ Argument packs (:func:`thaadsim.systems.radar.kernel_packs`): ``site``, ``site_g
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -33,7 +35,7 @@ from thaadsim.systems._radar_kernel import (
     BELOW_HORIZON,
     VISIBLE,
     _read,
-    look_one,
+    look_decided_one,
     measure_one,
     snr_pd,
 )
@@ -61,13 +63,14 @@ def search_looks(y: np.ndarray, t_q: np.ndarray, end_s: np.ndarray, cued_from_s:
             pd[i, c] = 0.0
             if not alive[i, c]:
                 continue
-            _, _, apparent, rng, _, code, cos_s, _, p = look_one(
+            _, _, rng, _, code, cos_s, _, p, in_fence = look_decided_one(
                 _read(y[i, c, 0], True), _read(y[i, c, 1], True), _read(y[i, c, 2], True),
                 _read(y[i, c, 3], True), _read(y[i, c, 4], True), _read(y[i, c, 5], True),
-                rcs[i], site, sin_u1, cos_u1, site_geo[1], earth, prm)
+                rcs[i], site, sin_u1, cos_u1, site_geo[1], earth, prm, fence_deg[0],
+                fence_deg[1])
             if code != VISIBLE:
                 continue
-            if not (apparent >= fence_deg[0] and apparent <= fence_deg[1]):
+            if not in_fence:
                 p = 0.0
             if tq >= cued_from_s[i]:
                 p = max(p, snr_pd(cued_prm, rng, cos_s, rcs[i])[1])
@@ -98,10 +101,11 @@ def track_looks(y: np.ndarray, alive: np.ndarray, rcs: np.ndarray, normal_first:
             az = el = rng = rate = cos_s = s = p = 0.0
             code = BELOW_HORIZON
             if alive[i, c]:
-                az, el, _, rng, rate, code, cos_s, s, p = look_one(
+                az, el, rng, rate, code, cos_s, s, p, _ = look_decided_one(
                     _read(y[i, c, 0], True), _read(y[i, c, 1], True), _read(y[i, c, 2], True),
                     _read(y[i, c, 3], True), _read(y[i, c, 4], True), _read(y[i, c, 5], True),
-                    rcs[i], site, sin_u1, cos_u1, site_geo[1], earth, prm)
+                    rcs[i], site, sin_u1, cos_u1, site_geo[1], earth, prm, -math.inf,
+                    math.inf)
             if c == 0:
                 n0, n1, n2, n3 = (normal_first[i, 0], normal_first[i, 1], normal_first[i, 2],
                                   normal_first[i, 3])
