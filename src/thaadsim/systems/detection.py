@@ -2,7 +2,9 @@
 
 One radar watches many threats at once (all arrays carry the threats on axis 0; no Python
 loop runs over threats, and the filter's loop over looks runs inside one compiled call,
-:func:`~thaadsim.systems.tracking.filter_looks`, unless ``backend="numpy"``):
+:func:`~thaadsim.systems.tracking.filter_looks`, unless ``backend="numpy"``; so do the
+radar's looks, every search dwell in one call and every track dwell with its measurement in
+another, :mod:`~thaadsim.systems._detection_kernel`):
 
 1. **Search.** Every ``search_frame_s`` (each threat with its own random phase of the frame)
    the mode's search fence illuminates the threat if it is inside the fence's elevation band
