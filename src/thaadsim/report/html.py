@@ -213,10 +213,12 @@ def threat_rows(out: RunOutput) -> list[ThreatRow]:
     return rows
 
 
-def headline(out: RunOutput) -> list[tuple[str, str, str]]:
-    """(label, value, note) cards from :meth:`RunOutput.summary`, with the cost of the
-    interceptors fired at the catalog's unit prices."""
-    s = out.summary()
+def headline(out: RunOutput, summary: Mapping[str, Any] | None = None
+             ) -> list[tuple[str, str, str]]:
+    """(label, value, note) cards from :meth:`RunOutput.summary` (``summary``: that summary,
+    when the caller has it already), with the cost of the interceptors fired at the
+    catalog's unit prices."""
+    s = out.summary() if summary is None else summary
     battery = np.asarray(out.result.shots["battery"], dtype=int)
     cost = sum(out.defense.batteries[int(b)].interceptor.cost_usd
                for b in battery) / max(out.trials, 1)
@@ -757,7 +759,7 @@ def render_report(out: RunOutput, *, claims: Sequence[Claim] | None = None,
         trials=out.trials,
         seed=out.seed,
         band=f"{lo_km:g}-{hi_km:g} km",
-        cards=headline(out),
+        cards=headline(out, summary),
         claims=_claim_context(claims, figures),
         rows=threat_rows(out),
         fmt=_fmt,
