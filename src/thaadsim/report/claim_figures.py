@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from matplotlib.ticker import FuncFormatter
 
 from thaadsim.report.images import figure_png, new_figure
 from thaadsim.studies.claims.china import ChinaFigure
@@ -194,6 +195,7 @@ def figure_cost(data: CostFigure) -> bytes:
         ax.text(hi[k] * 1.25, k, f"x{times(r)}", va="center", fontsize=7, color="0.3")
     ax.set_yticks(y, [m for m, _ in items], fontsize=8)
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(FuncFormatter(_power_of_ten))
     ax.set_xlim(min(lo.min(), line) / 3, max(hi.max(), line) * 4)
     ax.set_xlabel("US dollars (x: interceptor cost per kill / threat cost)")
     ax.set_title("Claim 5: interceptor cost per threat stopped against the threat's cost")
@@ -226,6 +228,21 @@ def figure_reaction(data: ReactionFigure) -> bytes:
     ax.legend(loc="lower right", fontsize=7)
     ax.grid(alpha=0.3, axis="x")
     return _png(fig)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value: float, _pos: Any = None) -> str:
+    """A log axis's major tick label, 10 with the exponent in superscript digits: what
+    Matplotlib's default shows, without its mathtext (a parser costing a tenth of a second
+    per figure); a value between powers of ten keeps its plain :g form."""
+    if value <= 0 or not np.isfinite(value):
+        return ""
+    exponent = int(round(np.log10(value)))
+    if not np.isclose(value, 10.0 ** exponent, rtol=1e-9):
+        return f"{value:g}"
+    return "10" + str(exponent).translate(_SUPERSCRIPT)
 
 
 _DRAW: dict[type, Any] = {SeoulFigure: figure_seoul, ChinaFigure: figure_china,
