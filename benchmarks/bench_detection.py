@@ -15,10 +15,10 @@ once and shared by all sides. The radar: the AN/TPY-2 in terminal mode at Seongj
   runs after a warm-up (which compiles, or loads from Numba's cache).
 * numpy: the same call with ``backend="numpy"``, the NumPy tracker (vectorised over
   threats, a Python loop over looks), the looks' geometry by pymap3d and pyproj and the
-  radar's NumPy functions (the compiled chain computes a dwell's looks, geometry, face,
-  SNR and Pd, in one Numba call over the live lanes,
-  :func:`thaadsim.systems.radar.look_where`, and its measurements in another): the
-  baseline, measured in the same run, same seeds.
+  radar's NumPy functions (the compiled chain computes every search dwell, geometry,
+  face, SNR and Pd, in one Numba call, and every track dwell with its measurement in
+  another: :mod:`thaadsim.systems._detection_kernel`): the baseline, measured in the same
+  run, same seeds.
   The two must give the same firm-track times; the benchmark checks it.
 * tracker alone: the filter stage (:func:`thaadsim.systems.tracking.filter_looks`) of the
   same run on each backend, without the radar's looks and the impact prediction around it.

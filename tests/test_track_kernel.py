@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import numba
 import numpy as np
 import pytest
 
@@ -128,6 +129,37 @@ def test_dynamics_and_jacobian_match_numpy(drag: bool) -> None:
         scale = np.abs(ref).max(axis=-1, keepdims=True)
         assert np.all(np.abs(got - ref) <= tol * scale)
 
+
+
+def test_derivatives_return_the_drag_deceleration() -> None:
+    """What derivatives returns (the drag that chooses a look's sub-steps) is
+    k_drag rho |v|^2 with the U.S. Standard Atmosphere's density_kgm3 at the geodetic
+    height of ecef_to_geodetic (relative 1e-10: the two heights agree to ~1e-9 m), and
+    0 without drag."""
+    x = states(200, 11)
+    alt = ecef_to_geodetic(x[:, :3])[2]
+    dy, a_r, a_v = np.empty(6), np.empty((3, 3)), np.empty((3, 3))
+    k_drag = 1.0 / (2.0 * 4000.0)
+    got = np.array([kernel.derivatives(row, k_drag, *MODEL, dy, a_r, a_v) for row in x])
+    ref = k_drag * density_kgm3(alt) * np.sum(x[:, 3:] ** 2, axis=-1)
+    np.testing.assert_allclose(got, ref, rtol=1e-10, atol=0.0)
+    assert all(kernel.derivatives(row, 0.0, *MODEL, dy, a_r, a_v) == 0.0 for row in x[:5])
+
+
+def test_a_primed_transition_is_the_unprimed_one() -> None:
+    """transition_one told that its first stage is already in the scratch (filter_track
+    computes it to choose the sub-steps) gives the same bits as computing it itself."""
+    x = states(20, 12)
+    for row in x:
+        runs = []
+        for primed in (False, True):
+            y, phi = row.copy(), np.empty((6, 6))
+            work, small = np.full((16, 6, 6), np.nan), np.full((8, 4, 6), np.nan)
+            if primed:
+                kernel.derivatives(y, 1e-4, *MODEL, work[1, 0], small[6, :3], small[7, :3])
+            kernel.transition_one(y, phi, 1.5, 3, 1e-4, *MODEL, work, small, primed)
+            runs.append((y, phi))
+        assert np.array_equal(runs[0][0], runs[1][0]) and np.array_equal(runs[0][1], runs[1][1])
 
 def test_transition_matches_numpy_with_the_batch_sub_steps() -> None:
     """States and transition matrices over different intervals in one batch (so all take
@@ -290,6 +322,24 @@ def test_the_compiled_chain_is_repeatable(raid) -> None:  # type: ignore[no-unty
     for name in ("firm_track_s", "position_sigma_m", "impact_error_m"):
         np.testing.assert_array_equal(getattr(tl1, name), getattr(tl2, name))
 
+
+
+def test_the_compiled_chain_does_not_depend_on_the_thread_count(raid) -> None:  # type: ignore[no-untyped-def]
+    """One thread or all: the same timeline bit for bit (each track is one thread's
+    work from start to end; no sums across tracks)."""
+    radar = get_radar("terminal").radar
+    emp = get_site("seongju").emplacement()
+    runs = []
+    default = numba.get_num_threads()
+    for threads in (1, default):
+        numba.set_num_threads(threads)
+        try:
+            runs.append(simulate_detection(raid.repeated(4), radar, emp, 0.1,
+                                           np.random.default_rng(6)))
+        finally:
+            numba.set_num_threads(default)
+    for name in ("firm_track_s", "position_sigma_m", "velocity_sigma_mps", "impact_error_m"):
+        np.testing.assert_array_equal(getattr(runs[0], name), getattr(runs[1], name))
 
 def test_each_kernel_is_compiled_once() -> None:
     """Inputs of every kind (lists, scalars, broadcast sigmas, read-only views, a

@@ -144,13 +144,10 @@ def reduced_latitude(lat_rad: float, earth: np.ndarray) -> tuple[float, float]:
 
 
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def view_one(x: float, y: float, z: float, vx: float, vy: float, vz: float, site: np.ndarray,
-             sin_u1: float, cos_u1: float, lon_s: float, earth: np.ndarray
-             ) -> tuple[float, float, float, float, float, float, float]:
-    """One target of :func:`look_geometry`: azimuth (deg), elevation (deg), range (m), range
-    rate (m/s), geodetic height (m), geodesic distance (m) and azimuth (deg) from the site
-    (``sin_u1``, ``cos_u1``: :func:`reduced_latitude` of the site; ``lon_s`` its longitude,
-    rad)."""
+def aer_rate_one(x: float, y: float, z: float, vx: float, vy: float, vz: float,
+                 site: np.ndarray) -> tuple[float, float, float, float]:
+    """Azimuth (deg), elevation (deg), range (m) and range rate (m/s) of one target from the
+    site (the first half of :func:`view_one`)."""
     deg = 180.0 / math.pi
     dx, dy, dz = x - site[3, 0], y - site[3, 1], z - site[3, 2]
     e = site[0, 0] * dx + site[0, 1] * dy + site[0, 2] * dz
@@ -167,7 +164,18 @@ def view_one(x: float, y: float, z: float, vx: float, vy: float, vz: float, site
     el = math.atan2(u, horiz) * deg
     closing = dx * vx + dy * vy + dz * vz
     rate = closing / rng if rng > 0.0 else math.nan
+    return az, el, rng, rate
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def sub_point_one(x: float, y: float, z: float, lon_s: float, earth: np.ndarray
+                  ) -> tuple[float, float, float, float, float, float]:
+    """The point under an Earth-fixed point (the second half of :func:`view_one`, before
+    the geodesic): its geodetic height (m), the tangent of its geodetic latitude and its
+    distance from the polar axis (both 0 on the axis), the sine and cosine of its reduced
+    latitude and its longitude less the site's ``lon_s`` (rad, in [-pi, pi])."""
     p = math.sqrt(x * x + y * y)
+    t = 0.0
     if p == 0.0:  # on the polar axis
         alt = abs(z) - earth[2]
         sin_u2, cos_u2, lon = math.copysign(1.0, z), 0.0, 0.0
@@ -182,8 +190,21 @@ def view_one(x: float, y: float, z: float, vx: float, vy: float, vz: float, site
         diff -= 2.0 * math.pi
     elif diff < -math.pi:
         diff += 2.0 * math.pi
+    return alt, t, p, sin_u2, cos_u2, diff
+
+
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def view_one(x: float, y: float, z: float, vx: float, vy: float, vz: float, site: np.ndarray,
+             sin_u1: float, cos_u1: float, lon_s: float, earth: np.ndarray
+             ) -> tuple[float, float, float, float, float, float, float]:
+    """One target of :func:`look_geometry`: azimuth (deg), elevation (deg), range (m), range
+    rate (m/s), geodetic height (m), geodesic distance (m) and azimuth (deg) from the site
+    (``sin_u1``, ``cos_u1``: :func:`reduced_latitude` of the site; ``lon_s`` its longitude,
+    rad)."""
+    az, el, rng, rate = aer_rate_one(x, y, z, vx, vy, vz, site)
+    alt, _, _, sin_u2, cos_u2, diff = sub_point_one(x, y, z, lon_s, earth)
     dist, azi = vincenty_inverse(sin_u1, cos_u1, sin_u2, cos_u2, diff, earth)
-    return az, el, rng, rate, alt, dist, azi * deg
+    return az, el, rng, rate, alt, dist, azi * (180.0 / math.pi)
 
 
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")

@@ -22,7 +22,10 @@ scalar by scalar:
 
 The results agree with the NumPy path to rounding (the order of the floating-point
 operations differs; tested to 1e-9 relative on states and covariances, and to the
-same firm-track looks). The same fast-math policy as the propagator
+same firm-track looks). The kernels that allocate nothing are compiled without Numba's
+reference counting (``_nrt=False``): with it, every array handed to a call was
+incremented and decremented by a locked instruction, on model arrays that both threads
+share (a third of the filter's time). The same fast-math policy as the propagator
 (:data:`thaadsim.physics._jit.FASTMATH`, no reassociation), so that a kernel compiled
 afresh and one loaded from Numba's cache give the same bits.
 
@@ -45,6 +48,7 @@ Argument packs, to keep the signatures few:
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numba
 import numpy as np
@@ -57,6 +61,11 @@ _DENSITY_STEP_M = 5.0
 """Altitude step of the central difference for d(rho)/dh (the NumPy path's)."""
 
 _TWO_PI = 2.0 * math.pi
+
+_NO_REFCOUNT: dict[str, Any] = {"_nrt": False}
+"""Numba's option that compiles a kernel without reference counting (for kernels that
+allocate nothing; see the module's notes), passed as a dict: a private option of
+``numba.njit`` (``numba.core.options``), not in its type stubs."""
 
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _table_interval(zq: float, px: np.ndarray, start: int) -> int:
@@ -182,24 +191,14 @@ def density(h: float, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
     return density_near(h, atm, layers, px, pc, index, -1)[0]
 
 
-@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
-def drag_mps2(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
-              layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray) -> float:
-    """Magnitude of the drag deceleration (m/s^2) of the state ``y`` (0 without drag)."""
-    if k_drag == 0.0:
-        return 0.0
-    alt = geodetic_up_alt(y[0], y[1], y[2], earth)[0]
-    rho = density_near(alt, atm, layers, px, pc, index, -1)[0]
-    return k_drag * rho * (y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
-
-
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray,
                 layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
                 dy: np.ndarray,
-                a_r: np.ndarray, a_v: np.ndarray) -> None:
+                a_r: np.ndarray, a_v: np.ndarray) -> float:
     r"""Time derivative ``dy`` (6,) of the state ``y`` and the lower blocks of its
-    Jacobian: ``a_r`` = d(acc)/dr, ``a_v`` = d(acc)/dv (3, 3) (the upper blocks are 0, I)."""
+    Jacobian: ``a_r`` = d(acc)/dr, ``a_v`` = d(acc)/dv (3, 3) (the upper blocks are 0, I).
+    Returns the magnitude of the drag deceleration (m/s^2) (0 without drag)."""
     x0, x1, x2, v0, v1, v2 = y[0], y[1], y[2], y[3], y[4], y[5]
     gm, j2, a, om = earth[3], earth[4], earth[0], earth[5]
     gx, gy, gz = gravity_xyz(x0, x1, x2, gm, j2, a)
@@ -252,31 +251,35 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
                 eye = 1.0 if i == j else 0.0
                 a_v[i, j] -= kr * (speed * eye + vel[i] * vel[j] * inv_s)
                 a_r[i, j] -= ksd * vel[i] * up[j]
+        return k_drag * rho * (v0 * v0 + v1 * v1 + v2 * v2)
+    return 0.0
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
-def _stage(y: np.ndarray, phi: np.ndarray, k_drag: float, earth: np.ndarray,
-           atm: np.ndarray, layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
-           dy: np.ndarray, dphi: np.ndarray, a_r: np.ndarray, a_v: np.ndarray) -> None:
-    """One RK4 stage: ``dy`` = f(y), ``dphi`` = A(y) phi."""
-    derivatives(y, k_drag, earth, atm, layers, px, pc, index, dy, a_r, a_v)
-    for j in range(6):
-        for i in range(3):
+@numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
+def _phi_rate(phi: np.ndarray, a_r: np.ndarray, a_v: np.ndarray, dphi: np.ndarray) -> None:
+    """``dphi`` = A phi, with A's upper blocks 0 and I and its lower ones ``a_r``, ``a_v``."""
+    for i in range(3):
+        for j in range(6):
             dphi[i, j] = phi[3 + i, j]
-            acc = 0.0
-            for m in range(3):
-                acc += a_r[i, m] * phi[m, j] + a_v[i, m] * phi[3 + m, j]
-            dphi[3 + i, j] = acc
+        # row by row, the columns innermost (independent: vectorised), each sum in m order
+        for j in range(6):
+            dphi[3 + i, j] = a_r[i, 0] * phi[0, j] + a_v[i, 0] * phi[3, j]
+        for m in range(1, 3):
+            for j in range(6):
+                dphi[3 + i, j] += a_r[i, m] * phi[m, j] + a_v[i, m] * phi[3 + m, j]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag: float,
                    earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
                    pc: np.ndarray, index: np.ndarray, work: np.ndarray,
-                   small: np.ndarray) -> None:
+                   small: np.ndarray, primed: bool) -> None:
     """RK4 on (x, Phi) over ``dt`` in ``n_sub`` equal sub-steps, in place; ``phi`` is set
     to the identity first. ``work``, ``small``: scratch of shapes (16, 6, 6) and (8, 4, 6)
-    (every buffer taken from them is C-contiguous, so that the loops can be vectorised)."""
+    (every buffer taken from them is C-contiguous, so that the loops can be vectorised).
+    ``primed``: the first stage's :func:`derivatives` at ``x`` are already in
+    ``work[1, 0]`` (the state's) and ``small[6, :3]``, ``small[7, :3]`` (the Jacobian's
+    lower blocks), as :func:`filter_track` leaves them; else they are computed here."""
     for i in range(6):
         for j in range(6):
             phi[i, j] = 1.0 if i == j else 0.0
@@ -288,23 +291,22 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
     a_r = small[6, :3]  # (3, 6), the first three columns used
     a_v = small[7, :3]
     half = 0.5 * h
-    for _ in range(n_sub):
-        _stage(x, phi, k_drag, earth, atm, layers, px, pc, index, ks[0], ls[0], a_r, a_v)
-        for i in range(6):
-            ys[i] = x[i] + half * ks[0, i]
-            for j in range(6):
-                ph[i, j] = phi[i, j] + half * ls[0, i, j]
-        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, index, ks[1], ls[1], a_r, a_v)
-        for i in range(6):
-            ys[i] = x[i] + half * ks[1, i]
-            for j in range(6):
-                ph[i, j] = phi[i, j] + half * ls[1, i, j]
-        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, index, ks[2], ls[2], a_r, a_v)
-        for i in range(6):
-            ys[i] = x[i] + h * ks[2, i]
-            for j in range(6):
-                ph[i, j] = phi[i, j] + h * ls[2, i, j]
-        _stage(ys, ph, k_drag, earth, atm, layers, px, pc, index, ks[3], ls[3], a_r, a_v)
+    for sub in range(n_sub):
+        for s in range(4):  # the stages at x, x + h/2 k1, x + h/2 k2, x + h k3
+            if s == 0:
+                y_s = x
+                p_s = phi
+            else:
+                c = h if s == 3 else half
+                for i in range(6):
+                    ys[i] = x[i] + c * ks[s - 1, i]
+                    for j in range(6):
+                        ph[i, j] = phi[i, j] + c * ls[s - 1, i, j]
+                y_s = ys
+                p_s = ph
+            if sub > 0 or s > 0 or not primed:
+                derivatives(y_s, k_drag, earth, atm, layers, px, pc, index, ks[s], a_r, a_v)
+            _phi_rate(p_s, a_r, a_v, ls[s])
         h6 = h / 6.0
         for i in range(6):
             x[i] = x[i] + h6 * (ks[0, i] + 2.0 * ks[1, i] + 2.0 * ks[2, i] + ks[3, i])
@@ -313,15 +315,17 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
                                               + 2.0 * ls[2, i, j] + ls[3, i, j])
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def predict_one(x: np.ndarray, p: np.ndarray, dt: float, n_sub: int, k_drag: float, q: float,
                 earth: np.ndarray, atm: np.ndarray, layers: np.ndarray, px: np.ndarray,
                 pc: np.ndarray, index: np.ndarray, work: np.ndarray,
-                small: np.ndarray) -> None:
-    """x, P to ``dt`` later in place: RK4, :math:`P = \\Phi P\\Phi^T + Q(dt)`, symmetrised."""
+                small: np.ndarray, primed: bool) -> None:
+    """x, P to ``dt`` later in place: RK4, :math:`P = \\Phi P\\Phi^T + Q(dt)`, symmetrised
+    (``primed``: as :func:`transition_one`)."""
     phi = work[8]
     tmp = work[9]
-    transition_one(x, phi, dt, n_sub, k_drag, earth, atm, layers, px, pc, index, work, small)
+    transition_one(x, phi, dt, n_sub, k_drag, earth, atm, layers, px, pc, index, work, small,
+                   primed)
     for i in range(6):
         for j in range(6):
             acc = 0.0
@@ -345,7 +349,7 @@ def predict_one(x: np.ndarray, p: np.ndarray, dt: float, n_sub: int, k_drag: flo
             p[i, j] = 0.5 * (work[10, i, j] + work[10, j, i])
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def measure_one(x: np.ndarray, site: np.ndarray, hz: np.ndarray, hj: np.ndarray) -> None:
     """Noise-free measurement ``hz`` (4,) (range, azimuth in [0, 2 pi), elevation, range
     rate) and its Jacobian ``hj`` (4, 6) (tracking.measurement_jacobian)."""
@@ -386,7 +390,7 @@ def measure_one(x: np.ndarray, site: np.ndarray, hz: np.ndarray, hj: np.ndarray)
         hj[3, 3 + j] = hj[0, j]
 
 
-@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
 def update_one(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
                site: np.ndarray, work: np.ndarray, small: np.ndarray) -> None:
     """Extended Kalman filter update of x, P in place with one measurement ``z`` (4,) of
@@ -502,7 +506,7 @@ def transition_many(x: np.ndarray, dt: np.ndarray, n_sub: int, k_drag: np.ndarra
     small = np.empty((8, 4, 6))
     for n in range(x.shape[0]):
         transition_one(x[n], phi[n], dt[n], n_sub, k_drag[n], earth, atm, layers, px, pc,
-                       index, work, small)
+                       index, work, small, False)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -514,7 +518,7 @@ def predict_many(x: np.ndarray, p: np.ndarray, dt: np.ndarray, n_sub: int, k_dra
     small = np.empty((8, 4, 6))
     for n in range(x.shape[0]):
         predict_one(x[n], p[n], dt[n], n_sub, k_drag[n], q, earth, atm, layers, px, pc, index,
-                    work, small)
+                    work, small, False)
 
 
 @numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy")
@@ -526,6 +530,50 @@ def update_many(x: np.ndarray, p: np.ndarray, z: np.ndarray, sig: np.ndarray,
     for n in range(x.shape[0]):
         if detected[n]:
             update_one(x[n], p[n], z[n], sig[n], site, work, small)
+
+
+@numba.njit(cache=True, fastmath=FASTMATH, error_model="numpy", **_NO_REFCOUNT)
+def filter_track(n: int, x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray,
+                 sig: np.ndarray, detected: np.ndarray, alive: np.ndarray, start: np.ndarray,
+                 confirm: np.ndarray, n_sub: np.ndarray, n_thin: np.ndarray,
+                 thin_drag_mps2: float, k_drag: np.ndarray, q: float,
+                 thresholds: np.ndarray, earth: np.ndarray, atm: np.ndarray,
+                 layers: np.ndarray, px: np.ndarray, pc: np.ndarray, index: np.ndarray,
+                 site: np.ndarray, pos_sigma: np.ndarray, vel_sigma: np.ndarray,
+                 firm_t: np.ndarray, firm_x: np.ndarray, firm_p: np.ndarray, work: np.ndarray,
+                 small: np.ndarray) -> None:
+    """Track ``n`` of :func:`filter_looks` through its looks, with the scratch ``work``
+    (16, 6, 6) and ``small`` (8, 4, 6)."""
+    n_looks = look_t.shape[1]
+    xn = x[n]
+    pn = p[n]
+    t = look_t[n, start[n]]
+    for k in range(1, n_looks):
+        j = start[n] + k
+        if j >= n_looks or not alive[n, j]:
+            break
+        # the first stage of the prediction, whose drag chooses the sub-steps
+        drag = derivatives(xn, k_drag[n], earth, atm, layers, px, pc, index, work[1, 0],
+                           small[6, :3], small[7, :3])
+        steps = n_sub[k]
+        if n_thin[k] < steps and drag <= thin_drag_mps2:
+            steps = n_thin[k]
+        predict_one(xn, pn, look_t[n, j] - t, steps, k_drag[n], q, earth, atm,
+                    layers, px, pc, index, work, small, True)
+        t = look_t[n, j]
+        if detected[n, j]:
+            update_one(xn, pn, z[n, j], sig[n, j], site, work, small)
+        ps = math.sqrt(pn[0, 0] + pn[1, 1] + pn[2, 2])
+        vs = math.sqrt(pn[3, 3] + pn[4, 4] + pn[5, 5])
+        pos_sigma[n, j] = ps
+        vel_sigma[n, j] = vs
+        if (math.isnan(firm_t[n]) and j >= confirm[n] and ps <= thresholds[0]
+                and vs <= thresholds[1]):
+            firm_t[n] = t
+            for i in range(6):
+                firm_x[n, i] = xn[i]
+                for c in range(6):
+                    firm_p[n, i, c] = pn[i, c]
 
 
 @numba.njit(cache=True, parallel=True, fastmath=FASTMATH, error_model="numpy")
@@ -545,42 +593,19 @@ def filter_looks(x: np.ndarray, p: np.ndarray, look_t: np.ndarray, z: np.ndarray
     its last estimate) and takes looks ``start[n] + k``, k = 1, 2, ..., while they exist
     and ``alive``; the prediction to look ``start[n] + k`` takes ``n_sub[k]`` RK4
     sub-steps, or ``n_thin[k]`` (fewer) where the track's drag deceleration at the look
-    before (:func:`drag_mps2`) is at most ``thin_drag_mps2``. ``order`` (m,): the order in
-    which the parallel loop takes the tracks (each thread a fixed share of it). It is firm
+    before (returned by :func:`derivatives`, whose first stage the prediction then
+    reuses) is at most ``thin_drag_mps2``. ``order`` (m,): the order in which the
+    parallel loop takes the tracks (each thread a fixed share of it). It is firm
     at the first look at or after ``confirm[n]`` whose position and velocity sigmas are
     at or below ``thresholds`` (2,): ``firm_t[n]`` (NaN on entry), ``firm_x[n]``,
     ``firm_p[n]`` are then set. Tracks are independent, so the parallel
     loop gives the same bits whatever the thread count.
     """
-    m, n_looks = look_t.shape
+    m = look_t.shape[0]
     for i_order in numba.prange(m):
         n = order[i_order]
         work = np.empty((16, 6, 6))
         small = np.empty((8, 4, 6))
-        xn = x[n]
-        pn = p[n]
-        t = look_t[n, start[n]]
-        for k in range(1, n_looks):
-            j = start[n] + k
-            if j >= n_looks or not alive[n, j]:
-                break
-            steps = n_sub[k]
-            if n_thin[k] < steps and drag_mps2(xn, k_drag[n], earth, atm, layers, px, pc,
-                                               index) <= thin_drag_mps2:
-                steps = n_thin[k]
-            predict_one(xn, pn, look_t[n, j] - t, steps, k_drag[n], q, earth, atm,
-                        layers, px, pc, index, work, small)
-            t = look_t[n, j]
-            if detected[n, j]:
-                update_one(xn, pn, z[n, j], sig[n, j], site, work, small)
-            ps = math.sqrt(pn[0, 0] + pn[1, 1] + pn[2, 2])
-            vs = math.sqrt(pn[3, 3] + pn[4, 4] + pn[5, 5])
-            pos_sigma[n, j] = ps
-            vel_sigma[n, j] = vs
-            if (math.isnan(firm_t[n]) and j >= confirm[n] and ps <= thresholds[0]
-                    and vs <= thresholds[1]):
-                firm_t[n] = t
-                for i in range(6):
-                    firm_x[n, i] = xn[i]
-                    for c in range(6):
-                        firm_p[n, i, c] = pn[i, c]
+        filter_track(n, x, p, look_t, z, sig, detected, alive, start, confirm, n_sub, n_thin,
+                     thin_drag_mps2, k_drag, q, thresholds, earth, atm, layers, px, pc, index,
+                     site, pos_sigma, vel_sigma, firm_t, firm_x, firm_p, work, small)

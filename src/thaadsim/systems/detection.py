@@ -2,7 +2,9 @@
 
 One radar watches many threats at once (all arrays carry the threats on axis 0; no Python
 loop runs over threats, and the filter's loop over looks runs inside one compiled call,
-:func:`~thaadsim.systems.tracking.filter_looks`, unless ``backend="numpy"``):
+:func:`~thaadsim.systems.tracking.filter_looks`, unless ``backend="numpy"``; so do the
+radar's looks, every search dwell in one call and every track dwell with its measurement in
+another, :mod:`~thaadsim.systems._detection_kernel`):
 
 1. **Search.** Every ``search_frame_s`` (each threat with its own random phase of the frame)
    the mode's search fence illuminates the threat if it is inside the fence's elevation band
@@ -47,13 +49,15 @@ from thaadsim.errors import InputError
 from thaadsim.limits import check
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
 from thaadsim.physics.rocket import RocketFlight
-from thaadsim.systems import tracking
+from thaadsim.systems import _detection_kernel, tracking
 from thaadsim.systems.radar import (
     BELOW_HORIZON,
     VISIBLE,
     Emplacement,
     Look,
     Radar,
+    check_rcs,
+    kernel_packs,
     look,
     look_where,
     measure,
@@ -186,6 +190,13 @@ def _hermite_rows(t_rec: FloatArray, y_rec: FloatArray, t_q: FloatArray,
                 out[i, c, 3 + d] = (d00 * p0 + d10 * h * v0 + d01 * p1 + d11 * h * v1) / h
 
 
+def _fused(radar: Radar, backend: tracking.Backend) -> bool:
+    """Whether the chain's looks run in the fused kernels of
+    :mod:`~thaadsim.systems._detection_kernel` (compiled, Swerling 1: the kernels' Pd)
+    rather than look by look (:func:`_look_at`, :func:`~thaadsim.systems.radar.measure`)."""
+    return backend == "compiled" and radar.swerling == 1
+
+
 def simulate_detection(
     truth: Truth,
     radar: Radar,
@@ -248,18 +259,32 @@ def search(truth: Truth, radar: Radar, emplacement: Emplacement, rcs: FloatArray
     frame = radar.search_frame_s
     k = int(np.ceil(np.nanmax(end) / frame)) + 1
     t_search = rng.uniform(0.0, frame, (n, 1)) + frame * np.arange(k)
-    y = truth_at(truth, t_search)
-    alive = np.isfinite(y[..., 0]) & (t_search <= end[:, None])
-    view = _look_at(radar, emplacement, y, rcs[:, None], "search", alive, backend)
-    in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
-                & (view.apparent_el_deg <= radar.search_el_high_deg))
-    pd = np.where(in_fence, view.pd, 0.0)
     delay = cue_delay_s(early_warning)
-    if delay is not None:
-        launch = np.nanmin(truth.t_s, axis=1)
-        cued = t_search >= (launch + delay)[:, None]
-        pd = np.where(cued, np.maximum(pd, _dwell_pd(radar, view, rcs[:, None], "cued")), pd)
-    hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
+    if _fused(radar, backend):
+        alive = np.empty(t_search.shape, dtype=bool)
+        pd = np.empty(t_search.shape)
+        cued_from = (np.full(n, np.inf) if delay is None
+                     else np.nanmin(truth.t_s, axis=1) + delay)
+        packs = kernel_packs(radar, emplacement, ("search", "cued"))
+        _detection_kernel.search_looks(
+            truth_at(truth, t_search), t_search, np.require(end, np.float64, ["C", "W"]),
+            cued_from, check_rcs(rcs).copy(), packs.site, packs.site_geo, packs.earth,
+            packs.look["search"], packs.look["cued"],
+            np.array([radar.search_el_low_deg, radar.search_el_high_deg]), alive, pd)
+        hit = rng.random(pd.shape) < pd  # pd is 0 where not flying or not visible
+    else:
+        y = truth_at(truth, t_search)
+        alive = np.isfinite(y[..., 0]) & (t_search <= end[:, None])
+        view = _look_at(radar, emplacement, y, rcs[:, None], "search", alive, backend)
+        in_fence = ((view.apparent_el_deg >= radar.search_el_low_deg)
+                    & (view.apparent_el_deg <= radar.search_el_high_deg))
+        pd = np.where(in_fence, view.pd, 0.0)
+        if delay is not None:
+            launch = np.nanmin(truth.t_s, axis=1)
+            cued = t_search >= (launch + delay)[:, None]
+            pd = np.where(cued, np.maximum(pd, _dwell_pd(radar, view, rcs[:, None], "cued")),
+                          pd)
+        hit = alive & view.visible & (rng.random(view.pd.shape) < pd)
     first = np.where(hit.any(1), t_search[np.arange(n), np.argmax(hit, 1)], np.nan)
     return first, int(alive.sum())
 
@@ -326,22 +351,16 @@ def _track(
     tracks and looks by default).
     """
     m = idx.size
-    sub = dataclasses.replace(truth, t_s=truth.t_s[idx], state=truth.state[idx])
     impact = truth.impact_t_s[idx]
     dt = radar.track_interval_s
     n_looks = track_look_count(first_s, impact, dt)
     looks_t = first_s[:, None] + dt * np.arange(n_looks)
-    y = truth_at(sub, looks_t)
     alive = looks_t < impact[:, None]
-    dwells = ("search", "track")
-    views = [_look_at(radar, emp, y[:, cols], rcs[:, None], dwell, alive[:, cols], backend)
-             for dwell, cols in zip(dwells, (slice(0, 1), slice(1, None)), strict=True)]
-    drawn = [measure(radar, v, rng, dwell, backend)
-             for v, dwell in zip(views, dwells, strict=True)]
-    z = np.concatenate([d[0] for d in drawn], axis=1)
-    sig = np.concatenate([d[1] for d in drawn], axis=1)
-    pd = np.concatenate([views[0].visible * 1.0, views[1].pd], axis=1)  # look 0 was a hit
-    visible = np.concatenate([v.visible for v in views], axis=1)
+    if _fused(radar, backend):
+        z, sig, visible, pd = _track_looks(truth, idx, looks_t, alive, radar, emp, rcs, rng)
+    else:
+        z, sig, visible, pd = _track_looks_numpy(truth, idx, looks_t, alive, radar, emp, rcs,
+                                                 rng, backend)
     det = alive & visible & (rng.random(alive.shape) < pd)
     confirm_all = tracking.m_of_n(det, rule.m, rule.n)
     confirmed_s = np.where(confirm_all >= 0,
@@ -385,6 +404,59 @@ def _track(
         out["impact_pred_lat_deg"][target] = pred.lat_deg
         out["impact_pred_lon_deg"][target] = pred.lon_deg
     return out, int(alive.sum())
+
+
+def _rows(truth: Truth, idx: npt.NDArray[np.intp]) -> Truth:
+    """The recorded flights of threats ``idx`` (the truth itself when that is all of them,
+    in order: no copy of the records)."""
+    if idx.size == truth.t_s.shape[0] and np.array_equal(idx, np.arange(idx.size)):
+        return truth
+    return dataclasses.replace(truth, t_s=truth.t_s[idx], state=truth.state[idx])
+
+
+def _track_looks(truth: Truth, idx: npt.NDArray[np.intp], looks_t: FloatArray,
+                 alive: npt.NDArray[np.bool_], radar: Radar, emp: Emplacement,
+                 rcs: FloatArray, rng: np.random.Generator
+                 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], FloatArray]:
+    """The looks of :func:`_track` (threats ``idx`` at ``looks_t`` (m, J) where ``alive``)
+    in one compiled call (:func:`~thaadsim.systems._detection_kernel.track_looks`): the
+    measurements and their sigmas (m, J, 4), whether each look saw the threat and its
+    detection probability (m, J; look 0, the search detection, 1 where visible). The
+    standard normal draws are :func:`_track_looks_numpy`'s: two calls of the generator,
+    look 0's (m, 1, 4) and the others' (m, J - 1, 4), as the chunked replay of
+    :func:`thaadsim.engagement.simulate` hands them out."""
+    m, k = looks_t.shape
+    normal = [np.require(rng.standard_normal((m, cols, 4)), np.float64, ["C", "W"])
+              for cols in (1, k - 1)]  # measure's two draws, look 0's and the others'
+    z, sig = np.empty((m, k, 4)), np.empty((m, k, 4))
+    visible, pd = np.empty((m, k), dtype=bool), np.empty((m, k))
+    packs = kernel_packs(radar, emp, ("search", "track"))
+    _detection_kernel.track_looks(
+        truth_at(_rows(truth, idx), looks_t), alive, check_rcs(rcs).copy(),
+        normal[0].reshape(m, 4), normal[1], packs.site, packs.site_geo, packs.earth,
+        packs.look["search"], packs.look["track"], packs.measure["search"],
+        packs.measure["track"], z, sig, visible, pd)
+    return z, sig, visible, pd
+
+
+def _track_looks_numpy(truth: Truth, idx: npt.NDArray[np.intp], looks_t: FloatArray,
+                       alive: npt.NDArray[np.bool_], radar: Radar, emp: Emplacement,
+                       rcs: FloatArray, rng: np.random.Generator, backend: tracking.Backend
+                       ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_], FloatArray]:
+    """:func:`_track_looks` look by look: the truth at every look, a look per dwell
+    (:func:`_look_at`: look 0 the search detection, the others track dwells) and their
+    measurements (:func:`~thaadsim.systems.radar.measure`, two draws)."""
+    y = truth_at(_rows(truth, idx), looks_t)
+    dwells = ("search", "track")
+    views = [_look_at(radar, emp, y[:, cols], rcs[:, None], dwell, alive[:, cols], backend)
+             for dwell, cols in zip(dwells, (slice(0, 1), slice(1, None)), strict=True)]
+    drawn = [measure(radar, v, rng, dwell, backend)
+             for v, dwell in zip(views, dwells, strict=True)]
+    z = np.concatenate([d[0] for d in drawn], axis=1)
+    sig = np.concatenate([d[1] for d in drawn], axis=1)
+    pd = np.concatenate([views[0].visible * 1.0, views[1].pd], axis=1)  # look 0 was a hit
+    visible = np.concatenate([v.visible for v in views], axis=1)
+    return z, sig, visible, pd
 
 
 def _firm_time(look_t_s: FloatArray, detected: npt.NDArray[np.bool_], run: tracking.LookRun,

@@ -250,7 +250,7 @@ class Emplacement:
 # --------------------------------------------------------------------------------------------
 
 
-def _check_rcs(rcs_m2: npt.ArrayLike) -> FloatArray:
+def check_rcs(rcs_m2: npt.ArrayLike) -> FloatArray:
     rcs = np.asarray(rcs_m2, dtype=np.float64)
     if np.any(~((rcs > 0.0) & (rcs <= MAX_RCS_M2))):
         raise InputError(f"rcs: {rcs_m2!r} m^2 must be positive (a radar cross-section) and "
@@ -270,7 +270,7 @@ def snr(
     .. math:: \mathrm{SNR} = \frac{E A_e^2 \sigma \cos^n\theta_s}{4\pi\lambda^2 R^4 k_B T_s L}
     """
     a_e = radar.effective_aperture_m2
-    num = np.asarray(energy_j) * a_e**2 * _check_rcs(rcs_m2)
+    num = np.asarray(energy_j) * a_e**2 * check_rcs(rcs_m2)
     num = num * np.clip(np.asarray(scan_cos, dtype=np.float64), 0.0, 1.0) ** (
         radar.scan_loss_exponent)
     return np.asarray(num / (_noise_term(radar) * np.asarray(range_m, dtype=np.float64) ** 4),
@@ -562,6 +562,33 @@ def _look_pack(radar: Radar, emplacement: Emplacement, dwell: str, refraction_k:
         radar.false_alarm_probability, float(zero_nan)], dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class KernelPacks:
+    """What a compiled chain of looks from one radar takes
+    (:mod:`~thaadsim.systems._detection_kernel`): the site's packs
+    (:func:`~thaadsim.physics.geodesy.site_kernel_packs`) and, per dwell, the look's
+    (:func:`_look_pack`, NaN states read as 0, as :func:`look_where` reads them) and the
+    measurement's (:func:`_measure_pack`)."""
+
+    site: FloatArray
+    site_geo: FloatArray
+    earth: FloatArray
+    look: dict[str, FloatArray]
+    measure: dict[str, FloatArray]
+
+
+def kernel_packs(radar: Radar, emplacement: Emplacement, dwells: tuple[str, ...],
+                 refraction_k: float = STANDARD_REFRACTION_K, earth: Earth = WGS84
+                 ) -> KernelPacks:
+    """The :class:`KernelPacks` of ``radar`` at ``emplacement`` for the ``dwells``."""
+    site, geo, earth_pack = site_kernel_packs(emplacement.lat_deg, emplacement.lon_deg,
+                                              emplacement.alt_m, earth)
+    return KernelPacks(
+        site=site, site_geo=geo, earth=earth_pack,
+        look={d: _look_pack(radar, emplacement, d, refraction_k, earth, True) for d in dwells},
+        measure={d: _measure_pack(radar, d) for d in dwells})
+
+
 def look_where(
     radar: Radar,
     emplacement: Emplacement,
@@ -583,7 +610,7 @@ def look_where(
     if y.shape[-1:] != (6,) or y.shape[:-1] != mask.shape:
         raise InputError(f"look_where: state {y.shape} is not (..., 6) over where {mask.shape}")
     shape = mask.shape
-    rcs = _check_rcs(np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), shape)[mask])
+    rcs = check_rcs(np.broadcast_to(np.asarray(rcs_m2, dtype=np.float64), shape)[mask])
     flat_rcs = np.zeros(mask.size)
     flat_rcs[mask.ravel()] = rcs
     site, geo, earth_pack = site_kernel_packs(emplacement.lat_deg, emplacement.lon_deg,
@@ -624,6 +651,15 @@ def measurement_sigmas(radar: Radar, view: Look, dwell: str = "search") -> Float
     return np.stack([sig_range, sig_az, sig_angle, sig_rate], axis=-1)
 
 
+def _measure_pack(radar: Radar, dwell: str) -> FloatArray:
+    """The compiled measurement's ``prm`` (:func:`~thaadsim.systems._radar_kernel.measure_one`):
+    the resolutions and floors of :func:`measurement_sigmas`, computed as it computes them."""
+    return np.array([radar.beamwidth_rad, radar.monopulse_slope, radar.angle_floor_rad,
+                     SPEED_OF_LIGHT_MPS / (2.0 * radar.bandwidth_hz), radar.range_floor_m,
+                     radar.wavelength_m / (2.0 * radar.dwell_s(dwell)),
+                     radar.range_rate_floor_mps])
+
+
 def measure(
     radar: Radar, view: Look, rng: np.random.Generator, dwell: str = "search",
     backend: GeometryBackend = "compiled",
@@ -641,14 +677,11 @@ def measure(
         def flat(a: npt.ArrayLike, dtype: type = np.float64) -> npt.NDArray[Any]:
             return np.require(np.reshape(a, -1), dtype, ["C", "W"])
 
-        prm = np.array([radar.beamwidth_rad, radar.monopulse_slope, radar.angle_floor_rad,
-                        SPEED_OF_LIGHT_MPS / (2.0 * radar.bandwidth_hz), radar.range_floor_m,
-                        radar.wavelength_m / (2.0 * radar.dwell_s(dwell)),
-                        radar.range_rate_floor_mps])
         _radar_kernel.measure_many(
             flat(view.range_m), flat(view.az_deg), flat(view.el_deg), flat(view.range_rate_mps),
             flat(view.status, np.int8), flat(view.scan_cos), flat(view.snr),
-            normal.reshape(-1, 4), prm, z.reshape(-1, 4), sig.reshape(-1, 4))
+            normal.reshape(-1, 4), _measure_pack(radar, dwell), z.reshape(-1, 4),
+            sig.reshape(-1, 4))
         return z, sig
     sig = measurement_sigmas(radar, view, dwell)
     truth = np.stack([view.range_m, np.radians(view.az_deg), np.radians(view.el_deg),
