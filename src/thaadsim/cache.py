@@ -175,5 +175,16 @@ def cached(name: str, compute: Callable[[], Any], key: str | None = None) -> Cac
     return hit if hit is not None else store(name, key, compute())
 
 
-__all__ = ["CACHE_ENV", "MAX_ENTRIES", "SUFFIX", "Cached", "cache_dir", "cached", "load",
-           "per_version", "prune", "store", "tree_digest", "version_key"]
+def cached_for(prefix: str, args: Any, compute: Callable[[], Any]) -> Cached:
+    """The value of ``compute()`` for this version and ``args``, kept as
+    ``prefix-<SHA-256 of the key>`` under the key ``version_key() + repr(args)``: a value that
+    depends on the code, the catalog and arguments given by value (numbers, strings, frozen
+    dataclasses, whose repr holds every field and every float exactly), so that changed
+    arguments (``dataclasses.replace(rocket, ...)``) are computed anew."""
+    key = version_key() + repr(args)
+    return cached(f"{prefix}-{hashlib.sha256(key.encode()).hexdigest()[:32]}", compute,
+                  key=key)
+
+
+__all__ = ["CACHE_ENV", "MAX_ENTRIES", "SUFFIX", "Cached", "cache_dir", "cached", "cached_for",
+           "load", "per_version", "prune", "store", "tree_digest", "version_key"]

@@ -54,10 +54,15 @@ Out of range
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy.interpolate import PchipInterpolator
+
+if TYPE_CHECKING:
+    from scipy.interpolate import PchipInterpolator
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -259,6 +264,8 @@ def _table_nodes(
 
 
 def _build_log_density() -> PchipInterpolator:
+    from scipy.interpolate import PchipInterpolator
+
     z86 = np.array([Z_86KM_M])
     return PchipInterpolator(*_table_nodes(_RHO_TABLE_KM_KGM3, float(_lower_density_kgm3(z86)[0])))
 
@@ -278,6 +285,8 @@ def _hydrostatic_log_pressure(
 
 
 def _build_log_pressure(log_rho: PchipInterpolator) -> PchipInterpolator:
+    from scipy.interpolate import PchipInterpolator
+
     z86 = np.array([Z_86KM_M])
     z_nodes, log_p_nodes = _table_nodes(_P_TABLE_KM_PA, float(_lower_pressure_pa(z86)[0]))
     z_grid = np.arange(Z_86KM_M, Z_MAX_M + 0.5 * _HYDROSTATIC_STEP_M, _HYDROSTATIC_STEP_M)
@@ -287,29 +296,70 @@ def _build_log_pressure(log_rho: PchipInterpolator) -> PchipInterpolator:
     return PchipInterpolator(z_grid, log_p_hydro + correction(z_grid))
 
 
-_LOG_RHO = _build_log_density()
-_LOG_P = _build_log_pressure(_LOG_RHO)
-_RHO_SCALE_HEIGHT_TOP_M = -1.0 / float(_LOG_RHO.derivative()(Z_MAX_M))
-"""Density scale height at 1,000 km, used above it."""
-_M_TOP_KG_PER_KMOL = float(
-    np.exp(_LOG_RHO(Z_MAX_M) - _LOG_P(Z_MAX_M))
-    * R_STAR_J_PER_KMOL_K
-    * _upper_temperature_k(np.array(Z_MAX_M))
-)
-"""Mean molecular weight at 1,000 km implied by Table I, M = rho R* T / P."""
+@dataclass(frozen=True, kw_only=True)
+class _UpperTables:
+    """The interpolants above 86 km and the constants drawn from them."""
+
+    log_rho: PchipInterpolator
+    log_p: PchipInterpolator
+    rho_scale_height_top_m: float
+    """Density scale height at 1,000 km, used above it."""
+    m_top_kg_per_kmol: float
+    """Mean molecular weight at 1,000 km implied by Table I, M = rho R* T / P."""
+
+
+@cache
+def _upper_tables() -> _UpperTables:
+    """Built on first use (they need SciPy, whose import a process that never evaluates the
+    atmosphere above 86 km need not pay), then kept."""
+    log_rho = _build_log_density()
+    log_p = _build_log_pressure(log_rho)
+    return _UpperTables(
+        log_rho=log_rho,
+        log_p=log_p,
+        rho_scale_height_top_m=-1.0 / float(log_rho.derivative()(Z_MAX_M)),
+        m_top_kg_per_kmol=float(
+            np.exp(log_rho(Z_MAX_M) - log_p(Z_MAX_M))
+            * R_STAR_J_PER_KMOL_K
+            * _upper_temperature_k(np.array(Z_MAX_M))
+        ),
+    )
+
+
+def log_density_table() -> tuple[FloatArray, FloatArray, float]:
+    """The interpolant of ln(rho) above 86 km that :func:`density_kgm3` evaluates, as its
+    breakpoints [m] (k,), its cubic coefficients in SciPy's layout (4, k - 1) (highest power
+    first, in the distance from each interval's start), and the density scale height at
+    1,000 km [m]: what a compiled kernel needs to evaluate the same density.
+
+    They depend only on the code, so they are kept once per version
+    (:func:`thaadsim.cache.cached_for`; JSON keeps every float exactly) and read back by a
+    new process without SciPy."""
+    from thaadsim.cache import cached_for
+
+    def compute() -> dict[str, Any]:
+        t = _upper_tables()
+        return {"x": t.log_rho.x.tolist(), "c": t.log_rho.c.tolist(),
+                "scale_height_m": t.rho_scale_height_top_m}
+
+    v = cached_for("atmosphere-log-density", (), compute).value
+    return (np.array(v["x"], dtype=np.float64), np.array(v["c"], dtype=np.float64),
+            float(v["scale_height_m"]))
 
 
 def _upper_log_density(z_m: FloatArray) -> FloatArray:
-    in_table = np.asarray(_LOG_RHO(np.minimum(z_m, Z_MAX_M)), dtype=np.float64)
-    return in_table - np.maximum(z_m - Z_MAX_M, 0.0) / _RHO_SCALE_HEIGHT_TOP_M
+    t = _upper_tables()
+    in_table = np.asarray(t.log_rho(np.minimum(z_m, Z_MAX_M)), dtype=np.float64)
+    return in_table - np.maximum(z_m - Z_MAX_M, 0.0) / t.rho_scale_height_top_m
 
 
 def _upper_temperature_over_molecular_weight(z_m: FloatArray) -> FloatArray:
     """T / M [K kmol/kg] = P / (rho R*); above 1,000 km T(Z) / M(1,000 km)."""
+    t = _upper_tables()
     z_in = np.minimum(z_m, Z_MAX_M)
-    t_over_m = np.exp(_LOG_P(z_in) - _LOG_RHO(z_in)) / R_STAR_J_PER_KMOL_K
+    t_over_m = np.exp(t.log_p(z_in) - t.log_rho(z_in)) / R_STAR_J_PER_KMOL_K
     above = z_m > Z_MAX_M
-    t_over_m[above] = _upper_temperature_k(z_m[above]) / _M_TOP_KG_PER_KMOL
+    t_over_m[above] = _upper_temperature_k(z_m[above]) / t.m_top_kg_per_kmol
     return np.asarray(t_over_m, dtype=np.float64)
 
 
@@ -319,14 +369,15 @@ def _upper_density_kgm3(z_m: FloatArray) -> FloatArray:
 
 def _upper_pressure_pa(z_m: FloatArray) -> FloatArray:
     """Table-based pressure to 1,000 km; ideal gas with M(1,000 km) above."""
-    p = np.exp(_LOG_P(np.minimum(z_m, Z_MAX_M)))
+    t = _upper_tables()
+    p = np.exp(t.log_p(np.minimum(z_m, Z_MAX_M)))
     above = z_m > Z_MAX_M
     z_above = z_m[above]
     p[above] = (
         _upper_density_kgm3(z_above)
         * R_STAR_J_PER_KMOL_K
         * _upper_temperature_k(z_above)
-        / _M_TOP_KG_PER_KMOL
+        / t.m_top_kg_per_kmol
     )
     return np.asarray(p, dtype=np.float64)
 

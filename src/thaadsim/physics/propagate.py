@@ -22,8 +22,6 @@ from typing import Literal
 import numba
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import CubicSpline
-from scipy.ndimage import gaussian_filter1d
 
 from thaadsim.errors import InputError
 from thaadsim.physics import _kernel, _lockstep
@@ -70,7 +68,23 @@ def _density_spline() -> NDArray[np.float64]:
     real air (about 10-20% at 50-100 km).
     Returns each interval's cubic coefficients ``(c0, c1, c2, c3)`` in the
     interval fraction, shape (n_intervals, 4).
+
+    The table depends only on the code, so it is kept once per version
+    (:func:`thaadsim.cache.cached_for`; JSON keeps every float exactly) and in this
+    process: a new process reads it instead of importing SciPy to fit it again.
     """
+    from thaadsim.cache import cached_for
+
+    value = cached_for("density-spline", (_TABLE_STEP_M, _TABLE_TOP_M, _KINK_SMOOTHING_M),
+                       lambda: _fitted_density_spline().tolist()).value
+    return np.ascontiguousarray(np.array(value, dtype=np.float64).reshape(-1, 4))
+
+
+def _fitted_density_spline() -> NDArray[np.float64]:
+    """:func:`_density_spline`, fitted (SciPy's natural cubic spline)."""
+    from scipy.interpolate import CubicSpline
+    from scipy.ndimage import gaussian_filter1d
+
     alt_m = np.arange(0.0, _TABLE_TOP_M + _TABLE_STEP_M / 2, _TABLE_STEP_M)
     log_rho = np.log(density_kgm3(alt_m))
     sigma = _KINK_SMOOTHING_M / _TABLE_STEP_M

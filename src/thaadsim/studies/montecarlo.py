@@ -78,11 +78,11 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
-import pandas as pd
 
 from thaadsim.engagement import (
     Defense,
@@ -100,6 +100,9 @@ from thaadsim.errors import InputError, RunFailed, RunInterrupted
 from thaadsim.limits import check, fmt_number
 from thaadsim.outputs import check_chunks_dir
 from thaadsim.systems import fire_control as fc
+
+if TYPE_CHECKING:  # pandas is imported where a table is made: a raid that makes none
+    import pandas as pd  # (the command line's) does not pay its import at start-up
 
 EXECUTORS = ("inprocess", "processes", "dask")
 DEFAULT_CHUNK_TRIALS = 5_000
@@ -260,6 +263,8 @@ def run_chunks(
             except MemoryError:
                 raise stopped(RunFailed, "ran out of memory", folder, saved,
                               n_chunks) from None
+    import pandas as pd
+
     return pd.concat([frames[i] for i in range(n_chunks)], ignore_index=True)
 
 
@@ -610,6 +615,8 @@ def _read_chunk(folder: Path, run: str, index: int, units: int
                       f"its record says {fmt_number(size)} (damaged)")
     if hashlib.sha256(data).hexdigest() != digest:
         return None, "does not match its checksum (damaged)"
+    import pandas as pd
+
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any failure to read is a damaged file
@@ -709,7 +716,7 @@ def progress_bar(enabled: bool, total: int, what: str, unit: str = "trials"
 
 
 Execute = Callable[[Task, Sequence[int], Sequence[int], Sequence[np.random.SeedSequence]],
-                   Generator[tuple[int, pd.DataFrame], None, None]]
+                   "Generator[tuple[int, pd.DataFrame], None, None]"]
 
 
 @contextmanager
@@ -1171,8 +1178,16 @@ class EngagementTask:
         return flight_grid(self.raid)
 
 
-_OUTCOMES = pd.CategoricalDtype([fc.OUTCOMES[k] for k in sorted(fc.OUTCOMES)])
-_REASONS = pd.CategoricalDtype(["", *(fc.REASONS[k] for k in sorted(fc.REASONS))])
+@cache
+def _categories() -> tuple[pd.CategoricalDtype, pd.CategoricalDtype]:
+    """The outcome and reason columns' categories (made on first use: pandas is imported
+    there)."""
+    import pandas as pd
+
+    return (pd.CategoricalDtype([fc.OUTCOMES[k] for k in sorted(fc.OUTCOMES)]),
+            pd.CategoricalDtype(["", *(fc.REASONS[k] for k in sorted(fc.REASONS))]))
+
+
 _THREAT_COLUMNS = ("trial", "threat", "missile", "outcome_code", "outcome", "reason", "battery",
                    "shot", "killed_at_s", "endangering", "hits_asset", "engageable",
                    "shot_opportunities", "first_detection_s", "firm_track_s", "impact_s")
@@ -1196,6 +1211,9 @@ def engagement_frame(res: Any, prep: Prepared, *, shots: bool = False) -> pd.Dat
     ``shots_decoy``),
     in the order they were planned; :func:`engagement_result` turns the table back into a
     :class:`~thaadsim.engagement.Result`."""
+    import pandas as pd
+
+    outcomes, reasons = _categories()
     plan = res.extra["plan"]
     n, trials = res.n_threats, res.trials
     missiles = sorted({th.missile.slug for th in prep.raid})
@@ -1214,8 +1232,8 @@ def engagement_frame(res: Any, prep: Prepared, *, shots: bool = False) -> pd.Dat
         "missile": pd.Categorical.from_codes(np.tile(missile_code, trials),
                                              dtype=pd.CategoricalDtype(missiles)),
         "outcome_code": t["outcome_code"],
-        "outcome": pd.Categorical.from_codes(plan.outcome.ravel(), dtype=_OUTCOMES),
-        "reason": pd.Categorical.from_codes(reason_code, dtype=_REASONS),
+        "outcome": pd.Categorical.from_codes(plan.outcome.ravel(), dtype=outcomes),
+        "reason": pd.Categorical.from_codes(reason_code, dtype=reasons),
         "battery": pd.Categorical.from_codes(plan.by_battery.ravel() + 1, dtype=batteries),
     }
     for name in t:  # the rest as they are (sensor, coasting and decoy columns included)
@@ -1241,6 +1259,8 @@ def engagement_result(frame: pd.DataFrame, raid: Sequence[RaidThreat], defense: 
     :class:`~thaadsim.engagement.Result`: the threats table as
     :func:`~thaadsim.engagement.engage_prepared` gives it and the shots table, ordered by
     trial, then threat, then as planned."""
+    import pandas as pd
+
     missing = [c for c in (*_THREAT_COLUMNS, "interceptors", *SHOT_COLUMNS)
                if c not in frame.columns]
     if missing:

@@ -41,7 +41,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import ndtr
 
 from thaadsim.errors import InputError
 from thaadsim.physics.atmosphere import density_kgm3
@@ -111,6 +110,8 @@ def rcs_discrimination_probability(rcs_decoy_m2: float, rcs_warhead_m2: float, l
     if not (rcs_decoy_m2 > 0 and rcs_warhead_m2 > 0 and looks >= 1):
         raise InputError(f"rcs {rcs_decoy_m2!r}, {rcs_warhead_m2!r} m2, looks {looks!r}: "
                          "allowed: positive cross-sections and at least one look")
+    from scipy.special import ndtr  # here: SciPy's import is a start-up cost
+
     spread = np.sqrt(2.0 / looks)
     return float(ndtr(abs(np.log(rcs_decoy_m2 / rcs_warhead_m2)) / spread - k))
 
@@ -236,6 +237,8 @@ def discriminate(t_grid_s: FloatArray, y_grid: FloatArray, *, warhead_beta_kgm2:
     it (e.g. the engine's, after the firm track and the reaction time); default: the
     earliest feasible launch of the interceptor's geometry alone (no track needed: the
     earliest decision conceivable)."""
+    from scipy.special import ndtr  # here: SciPy's import is a start-up cost
+
     ok = np.isfinite(t_grid_s) & np.isfinite(y_grid).all(axis=1)
     t_g, y_g = t_grid_s[ok], y_grid[ok]
     alt_g = ecef_to_geodetic(y_g[:, :3])[2]

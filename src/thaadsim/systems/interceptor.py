@@ -49,7 +49,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
 
 from thaadsim.errors import CatalogError, InputError
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_inverse
@@ -252,6 +251,8 @@ def calibrated_propellant_kg(rocket: Rocket, target_mps: float,
         trial = dataclasses.replace(rocket, stages=(stage, *rocket.stages[1:]))
         speed = float(burnout_speed_mps(trial, pitch_kick_deg)[0])
         return (speed if np.isfinite(speed) else 0.0) - target_mps
+
+    from scipy.optimize import brentq  # here: SciPy's import is a start-up cost
 
     return float(brentq(miss, 0.05 * first.loaded_mass_kg, 0.97 * first.loaded_mass_kg,
                         xtol=0.01))

@@ -50,7 +50,6 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize
 
 from thaadsim.errors import InputError
 from thaadsim.physics.earth import WGS84, Earth
@@ -326,6 +325,8 @@ def snr_for_pd(pd: float, pfa: float, swerling: int = 1) -> float:
     if swerling == 1:
         return float(np.log(pfa) / np.log(pd) - 1.0)
     pd_from_snr(1.0, pfa, swerling)  # validates swerling and pfa
+    from scipy import optimize  # here: SciPy's import is a start-up cost
+
     return float(optimize.brentq(lambda s: float(pd_from_snr(s, pfa, swerling)) - pd,
                                  0.0, 1e4, xtol=1e-12))
 

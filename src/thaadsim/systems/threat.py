@@ -28,8 +28,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.interpolate import RegularGridInterpolator
-from scipy.optimize import brentq
 
 from thaadsim.errors import InputError, ThaadsimError, UnreachableError
 from thaadsim.limits import LIMITS, check
@@ -37,7 +35,7 @@ from thaadsim.physics.earth import WGS84, Earth, earth_model
 from thaadsim.physics.geodesy import ecef_to_geodetic, geodesic_direct, geodesic_inverse
 from thaadsim.physics.propagate import band_times
 from thaadsim.physics.rocket import Rocket, RocketFlight, fly_rocket
-from thaadsim.systems.catalog import Missile, get_missile, variants
+from thaadsim.systems.catalog import Missile, get_missile, missile_catalog, variants
 
 Shape = Literal["min-energy", "lofted", "depressed"]
 SHAPES: tuple[str, ...] = ("min-energy", "lofted", "depressed")
@@ -86,6 +84,8 @@ class ShapeTable:
 
     def apogee_at(self, kick_deg: float, cutoff_s: float) -> float:
         """Apogee interpolated in the table at a kick and cut-off."""
+        from scipy.interpolate import RegularGridInterpolator
+
         apo_grid = np.where(np.isfinite(self.apogee_m), self.apogee_m, 0.0)
         return float(RegularGridInterpolator((self.kick_deg, self.cutoff_s), apo_grid)(
             [kick_deg, cutoff_s])[0])
@@ -93,14 +93,45 @@ class ShapeTable:
 
 @cache
 def shape_table(rocket: Rocket, earth_name: str = "wgs84") -> ShapeTable:
-    """Fly a rocket over a grid of kicks and cut-offs on a non-rotating Earth."""
+    """Fly a rocket over a grid of kicks and cut-offs on a non-rotating Earth.
+
+    The table of a shipped catalog missile's rocket depends only on the code and the
+    catalog, so it is kept once per version (:func:`thaadsim.cache.cached_for`, keyed by
+    the rocket's content and the Earth; JSON keeps every float exactly, NaN included) and
+    in this process: a new process that aims a catalog missile reads it instead of flying
+    the grid again. Other rockets (a loft analysis's trial payloads, a changed missile) are
+    flown and kept in this process only, so that the cache holds no table nobody asks for
+    again."""
     kicks = _STEERED_KICKS_DEG if rocket.steer_max_deflection_deg > 0 else _KICKS_DEG
-    kk, cc = np.meshgrid(kicks, _CUTOFF_FRACTIONS * rocket.burn_time_s, indexing="ij")
+    cutoff_s = _CUTOFF_FRACTIONS * rocket.burn_time_s
+    if rocket not in _catalog_rockets():
+        return _flown_shape_table(rocket, earth_name, kicks, cutoff_s)
+    from thaadsim.cache import cached_for
+
+    def compute() -> dict[str, list[float]]:
+        t = _flown_shape_table(rocket, earth_name, kicks, cutoff_s)
+        return {"range_m": t.range_m.ravel().tolist(), "apogee_m": t.apogee_m.ravel().tolist()}
+
+    v = cached_for("shape-table", (rocket, earth_name), compute).value
+    shape = (kicks.size, cutoff_s.size)
+    return ShapeTable(kick_deg=kicks, cutoff_s=cutoff_s,
+                      range_m=np.array(v["range_m"], dtype=np.float64).reshape(shape),
+                      apogee_m=np.array(v["apogee_m"], dtype=np.float64).reshape(shape))
+
+
+@cache
+def _catalog_rockets() -> frozenset[Rocket]:
+    return frozenset(m.rocket for m in missile_catalog().values())
+
+
+def _flown_shape_table(rocket: Rocket, earth_name: str, kicks: NDArray[np.float64],
+                       cutoff_s: NDArray[np.float64]) -> ShapeTable:
+    kk, cc = np.meshgrid(kicks, cutoff_s, indexing="ij")
     flight = fly_rocket(rocket, 0.0, 0.0, 0.0, 90.0, kk.ravel(), cc.ravel(), earth=earth_name,
                         rotating=False, rtol=1e-7, atol=1e-4)
     rng, _ = _ground_range(flight, np.zeros(kk.size), np.zeros(kk.size), earth_model(earth_name))
     apo = np.where(flight.impacted, flight.coast.apogee_alt_m, np.nan)
-    return ShapeTable(kick_deg=kicks, cutoff_s=cc[0], range_m=rng.reshape(kk.shape),
+    return ShapeTable(kick_deg=kicks, cutoff_s=cutoff_s, range_m=rng.reshape(kk.shape),
                       apogee_m=apo.reshape(kk.shape))
 
 
@@ -540,6 +571,8 @@ def analyse_loft(
         raise UnreachableError(
             f"{missile.slug}: the test profile implies a payload over {hi:.0f} kg; the model "
             "cannot represent it")
+    from scipy.optimize import brentq
+
     payload = float(brentq(miss, lo, hi, xtol=0.5))
     test_rocket = _with_payload(rocket, payload)
     _, kick = _lofted_apogee_m(test_rocket, range_m)

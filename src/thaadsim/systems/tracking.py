@@ -198,17 +198,19 @@ def _kernel_model(
     """The packed arguments of the kernels for an Earth model: ``earth``, ``atm``,
     ``layers``, ``px``, ``pc``, ``index`` (:mod:`~thaadsim.systems._track_kernel`). The
     atmosphere's tables are the very ones :func:`~thaadsim.physics.atmosphere.density_kgm3`
-    uses (read here, in one place, from that module's private names)."""
+    uses (read here, in one place, from that module's private names and
+    :func:`~thaadsim.physics.atmosphere.log_density_table`)."""
     atm = atmosphere
-    px = np.ascontiguousarray(atm._LOG_RHO.x, dtype=np.float64)
+    x, c, scale_height_m = atm.log_density_table()
+    px = np.ascontiguousarray(x, dtype=np.float64)
     pack = (
         np.array([earth.a_m, earth.e2, earth.b_m, earth.gm_m3ps2, earth.j2, earth.omega_radps]),
         np.array([atm.R0_M, atm.Z_MIN_M, atm._G0_M0_OVER_R_STAR_K_PER_M, atm._R_AIR_J_PER_KG_K,
-                  atm.Z_86KM_M, atm.Z_MAX_M, atm._RHO_SCALE_HEIGHT_TOP_M]),
+                  atm.Z_86KM_M, atm.Z_MAX_M, scale_height_m]),
         np.ascontiguousarray(np.stack([atm._H_BASE_M, atm._T_BASE_K, atm._P_BASE_PA,
                                        atm._LAPSE_K_PER_M]), dtype=np.float64),
         px,
-        np.ascontiguousarray(atm._LOG_RHO.c, dtype=np.float64),
+        np.ascontiguousarray(c, dtype=np.float64),
         np.clip(np.searchsorted(px, np.arange(atm.Z_86KM_M, atm.Z_MAX_M + 1e3, 1e3), "right") - 1,
                 0, px.size - 2).astype(np.int64),
     )

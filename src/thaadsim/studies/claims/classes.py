@@ -67,7 +67,18 @@ class ClassesFigure:
 
 def shortest_range_into_band_km(missile: str, floor_m: float = 40e3) -> float:
     """Shortest range at which the missile's minimum-energy trajectory reaches ``floor_m``
-    (from its shape table: non-rotating Earth, with drag); NaN if it never does."""
+    (from its shape table: non-rotating Earth, with drag); NaN if it never does.
+
+    The shipped catalog's missile and the floor fix it, so it is kept once per version
+    (:func:`thaadsim.cache.cached_for`): a new process reads it instead of interpolating
+    the table 200 times with SciPy (whose import is a start-up cost)."""
+    from thaadsim.cache import cached_for
+
+    return float(cached_for("shortest-range-into-band", (missile, float(floor_m)),
+                            lambda: _shortest_range_into_band_km(missile, floor_m)).value)
+
+
+def _shortest_range_into_band_km(missile: str, floor_m: float) -> float:
     m = get_missile(missile)
     table = shape_table(m.rocket)
     r_max = float(table.best_kick[1][-1])
