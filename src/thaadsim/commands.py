@@ -581,9 +581,12 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
     Carlo beside the binomial model (Wilkening 2000); on the chunked runner when ``runner``
     has an option chosen (tracking pooled, ``pool`` outcomes per threat)."""
     from thaadsim.engagement import (
+        Keep,
         RaidThreat,
         Result,
         binomial_p_no_leak,
+        code_names,
+        named_counts,
         sensor_summary,
         simulate,
     )
@@ -622,17 +625,25 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
             "batteries": [b.slug for b in defense.batteries]}
         opportunities = frame["shot_opportunities"].to_numpy()
         reasons = frame["reason"].astype(str).to_numpy()
+        counted = {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
+                                                  strict=True)}
         columns = [c for c in frame.columns if c.endswith((".first_detection_s",
                                                            ".firm_track_s"))]
         tracked = Result(threats={c: frame[c].to_numpy() for c in columns}, shots={},
                          trials=trials, n_threats=count, batteries=())
     else:
-        res = simulate(threats, defense, trials=trials, seed=seed)
+        # keep only what is reported: leaks, opportunities, reason codes, each sensor's
+        # times (medians), the shots' kill probabilities; memory then barely grows with trials
+        per_sensor = [f"{s.name}.{k}" for s in defense.sensors
+                      for k in ("first_detection_s", "firm_track_s")]
+        keep = Keep(threats=("hits_asset", "outcome_code", "shot_opportunities", "reason",
+                             *per_sensor), shots=("p_kill",), names=False)
+        res = simulate(threats, defense, trials=trials, seed=seed, keep=keep)
         p_shot = float(np.mean(res.shots["p_kill"])) if res.shots["p_kill"].size else 0.0
         stats = {"p_no_leak": res.p_no_leak, "expected_leakers": res.expected_leakers,
                  "interceptors_used": res.interceptors_used, "batteries": list(res.batteries)}
         opportunities = res.threats["shot_opportunities"]
-        reasons = res.threats["reason"]
+        counted = named_counts(res.threats["reason"], code_names(threats, defense)["reason"])
         tracked = res
     volleys = doctrine_shots(doctrine)
     opp = int(np.median(opportunities))
@@ -654,8 +665,7 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
         "analytic_p_no_leak": binomial_p_no_leak(p_shot, shots_per_threat, count),
         "analytic_model": "(1 - (1 - p)^k)^N, Wilkening, Science & Global Security 8 (2000) "
                           "183-215: independent shots, perfect tracking",
-        "outcomes": {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
-                                                    strict=True)},
+        "outcomes": counted,
         "sensors": sensor_summary(tracked, defense),
     }
 
