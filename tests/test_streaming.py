@@ -248,3 +248,32 @@ def test_raid_command_keeps_only_what_it_reports(monkeypatch: pytest.MonkeyPatch
     assert got["p_kill_per_shot"] == float(np.mean(res.shots["p_kill"]))
     assert got["sensors"][0]["firm_track_s"] == float(np.nanmedian(
         res.threats["seongju.firm_track_s"]))
+
+
+def test_engage_command_keeps_only_what_it_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """thaadsim engage keeps its columns as codes (engagement.Keep); its outcome, reason
+    and medians are those of the whole, named tables."""
+    from thaadsim import engagement
+    from thaadsim.commands import engage_command_data
+
+    monkeypatch.setattr(engagement, "CHUNK_THREAT_TRIALS", 2)  # 2 trials a chunk
+    seen: list[Result] = []
+    real = engagement.simulate
+
+    def both(*args: object, **kw: object) -> Result:
+        kept = real(*args, **kw)  # type: ignore[arg-type]
+        kw.pop("keep")
+        seen.append(real(*args, **kw))  # type: ignore[arg-type]
+        return kept
+
+    monkeypatch.setattr(engagement, "simulate", both)
+    got = engage_command_data("scud-er", layered=True, trials=7, seed=2)
+    t, shots = seen[0].threats, seen[0].shots
+    outcomes, counts = np.unique(t["outcome"], return_counts=True)
+    assert got["outcome"] == str(outcomes[np.argmax(counts)])
+    reasons, rc = np.unique(t["reason"][t["outcome"] == got["outcome"]], return_counts=True)
+    assert got["reason"] == str(reasons[np.argmax(rc)])
+    first = (shots["shot"] == 1) & (shots["battery"] == 0)
+    assert first.any() and got["first_launch_s"] == float(np.median(shots["launch_s"][first]))
+    assert got["interceptors_used"] == seen[0].interceptors_used
+    assert got["p_kill"] == float((t["outcome_code"] == 0).mean())
