@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 import pytest
+import yaml
 
 from thaadsim.engagement import Decoys, simulate
 from thaadsim.errors import InputError
@@ -115,3 +116,104 @@ def test_partial_discrimination_and_the_reason_that_names_the_decoys() -> None:
     assert (got.threats["reason"] == fc.REASONS[fc.R_INVENTORY_DECOYS]).all()
     assert (got.threats["outcome"] == "not engaged").all()
     assert got.interceptors_used == 2.0 and got.shots["decoy"].all()
+
+
+PHYSICS = "\n    decoys: {count: 2, beta_kgm2: 100, discrimination: physics}"
+
+
+def _no_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every way into a simulation (the engine, its flights, the decoy pair's flight)
+    raises."""
+    import thaadsim.engagement
+    import thaadsim.scenario
+    import thaadsim.systems.discrimination
+
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a simulation ran")
+
+    for module, name in ((thaadsim.engagement, "simulate"), (thaadsim.engagement, "_fly"),
+                         (thaadsim.scenario, "simulate"),
+                         (thaadsim.systems.discrimination, "discriminate"),
+                         (thaadsim.systems.discrimination, "propagate")):
+        monkeypatch.setattr(module, name, boom)
+
+
+def test_parsing_physics_discrimination_runs_no_simulation(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing (and the server's validation of a request, on its request thread) records
+    `discrimination: physics` as a request and simulates nothing; a bad word is still
+    refused there, with the file, line and field."""
+    from thaadsim.scenario import PhysicsDecoys
+    from thaadsim.serve.setup import RequestError, validate_setup
+
+    _no_engine(monkeypatch)
+    text = TEXT.format(decoys=PHYSICS, perfect="false", inventory="")
+    scn = parse_scenario(text, "decoys.yaml")
+    assert scn.groups[0].decoys == PhysicsDecoys(count=2, rcs_m2=0.1, beta_kgm2=100.0)
+    setup = yaml.safe_load(text)
+    assert validate_setup(setup).scenario.groups[0].decoys == scn.groups[0].decoys
+    setup["raid"][0]["decoys"]["discrimination"] = "physical"
+    with pytest.raises(RequestError, match=r"raid\[0\]\.decoys\.discrimination: 'physical'"):
+        validate_setup(setup)
+
+
+def test_the_run_resolves_physics_discrimination_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The warhead-alone simulation behind `discrimination: physics` runs once per
+    scenario, when the run first needs the raid (not at parsing, not again for the
+    engagement or a second draw of the raid), and its probability is the threats'."""
+    import thaadsim.scenario
+    from thaadsim.run import run_engagement
+
+    calls: list[int] = []
+    real = thaadsim.scenario.simulate
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(thaadsim.scenario, "simulate", counted)
+    scn = parse_scenario(TEXT.format(decoys=PHYSICS, perfect="false", inventory=""),
+                         "decoys.yaml")
+    assert calls == []
+    kwargs = scn.to_run_kwargs(trials=2)
+    assert len(calls) == 1
+    out = run_engagement(**kwargs)
+    again, _ = scn.raid(7)
+    assert len(calls) == 1
+    d = scn.discriminations["scud-c"]
+    assert 0.0 <= d.p_first_launch <= 1.0
+    for threat in (*kwargs["raid"], *again, *out.raid):
+        assert threat.decoys == Decoys(count=2, rcs_m2=0.1,
+                                       discrimination=float(np.clip(d.p_first_launch, 0, 1)))
+
+
+TWO_BATTERIES = """\
+defense:
+  sensors:
+    - {{name: osan-radar, site: osan, mode: terminal}}
+    - {{name: seongju, site: seongju, mode: terminal{owner}}}
+  batteries:
+    - {{battery: osan-pac3, name: osan-pac3, doctrine: salvo-2}}
+    - {{battery: seongju, name: seongju-thaad}}
+  assets: [{{name: Osan Air Base, site: osan, radius_km: 15}}]
+raid:
+  - name: scud-c
+    missile: scud-c
+    launch: {{lat_deg: 39.17, lon_deg: 127.45}}
+    aim: {{site: osan}}
+    decoys: {{count: 1, rcs_m2: 0.5, beta_kgm2: 400, discrimination: physics}}
+run: {{trials: 4, seed: 4}}
+"""
+
+
+def test_physics_discrimination_with_a_later_batterys_own_sensor() -> None:
+    """The warhead alone is engaged by the first battery only; a sensor that is a later
+    battery's own radar still tracks for it over the network, with the network's latency
+    as for any sensor not its own (Sensor.latency_s), so the discrimination is exactly
+    that of the same defense with the sensor owned by nobody (it was refused before:
+    'not a battery of the defense')."""
+    owned = parse_scenario(TWO_BATTERIES.format(owner=", battery: seongju-thaad"), "two.yaml")
+    free = parse_scenario(TWO_BATTERIES.format(owner=""), "two.yaml")
+    a, b = owned.discriminations["scud-c"], free.discriminations["scud-c"]
+    np.testing.assert_equal(dataclasses.astuple(a), dataclasses.astuple(b))
+    assert owned.raid()[0][0].decoys == free.raid()[0][0].decoys

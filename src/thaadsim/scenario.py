@@ -67,6 +67,7 @@ Built-in scenarios live in ``thaadsim/data/scenarios``: :func:`list_scenarios`,
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import re
@@ -86,7 +87,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.fields import FieldInfo
 
-from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat, flight_grid, simulate
+from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat, Result, simulate
 from thaadsim.errors import InputError
 from thaadsim.limits import LIMITS, check, fmt_number
 from thaadsim.physics.geodesy import geodesic_direct, geodesic_inverse
@@ -741,6 +742,26 @@ def _check_doctrine(value: str, loc: Loc, where: _Where) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
+class PhysicsDecoys:
+    """A group's ``decoys:`` with ``discrimination: physics``, as parsed: the request
+    ("physics, with this decoy's ballistic coefficient"), not its answer. Parsing only
+    records it; the run resolves it once, before the engagement
+    (:attr:`Scenario.discriminations`, :func:`discrimination_from_physics`), into the
+    :class:`~thaadsim.engagement.Decoys` the engine takes (:meth:`resolved`)."""
+
+    count: int
+    rcs_m2: float
+    beta_kgm2: float
+    """The decoy's ballistic coefficient, kg/m2."""
+
+    def resolved(self, discrimination: Discrimination) -> Decoys:
+        """The decoys with the probability that ``discrimination`` gives by the battery's
+        first launch."""
+        return Decoys(count=self.count, rcs_m2=self.rcs_m2,
+                      discrimination=float(np.clip(discrimination.p_first_launch, 0.0, 1.0)))
+
+
+@dataclass(frozen=True, kw_only=True)
 class Group:
     name: str
     missile: str
@@ -752,10 +773,19 @@ class Group:
     launch_t_s: float
     interval_s: float
     rcs_m2: float
-    decoys: Decoys | None = None
-    decoy_physics_beta_kgm2: float | None = None
-    """The decoys' ballistic coefficient where their discrimination is derived from physics
-    (``discrimination: physics``; :func:`discrimination_from_physics`), else None."""
+    decoys: Decoys | PhysicsDecoys | None = None
+    """The decoys: a probability given in the file (:class:`~thaadsim.engagement.Decoys`),
+    or one to be derived from physics by the run (:class:`PhysicsDecoys`)."""
+
+    def threat(self, lat_deg: float, lon_deg: float, launch_t_s: float = 0.0,
+               decoys: Decoys | None = None) -> RaidThreat:
+        """One of the group's missiles, launched from (``lat_deg``, ``lon_deg``) at
+        ``launch_t_s``, with ``decoys``."""
+        return RaidThreat(missile=missile_catalog()[self.missile], launch_lat_deg=lat_deg,
+                          launch_lon_deg=lon_deg, aim_lat_deg=self.aim.lat_deg,
+                          aim_lon_deg=self.aim.lon_deg, shape=self.shape,
+                          apogee_km=self.apogee_km, launch_t_s=launch_t_s,
+                          rcs_m2=self.rcs_m2, decoys=decoys)
 
 
 def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
@@ -797,14 +827,18 @@ def _groups(spec: ScenarioSpec, where: _Where) -> tuple[Group, ...]:
         out.append(Group(name=name, missile=g.missile, count=g.count, launch=launch, aim=aim,
                           shape=g.shape, apogee_km=g.apogee_km, launch_t_s=g.launch_t_s,
                           interval_s=g.interval_s, rcs_m2=g.rcs_m2,
-                          decoys=None if g.decoys is None else Decoys(
-                              count=g.decoys.count, rcs_m2=g.decoys.rcs_m2,
-                              discrimination=(0.0 if isinstance(g.decoys.discrimination, str)
-                                              else g.decoys.discrimination)),
-                          decoy_physics_beta_kgm2=(
-                              g.decoys.beta_kgm2 if g.decoys is not None
-                              and isinstance(g.decoys.discrimination, str) else None)))
+                          decoys=_decoys(g.decoys)))
     return tuple(out)
+
+
+def _decoys(spec: DecoySpec | None) -> Decoys | PhysicsDecoys | None:
+    """A group's validated ``decoys:`` (:func:`_check_discrimination`): the engine's
+    :class:`~thaadsim.engagement.Decoys`, or the request :class:`PhysicsDecoys`."""
+    if spec is None:
+        return None
+    if isinstance(spec.discrimination, str):  # 'physics', the one word allowed
+        return PhysicsDecoys(count=spec.count, rcs_m2=spec.rcs_m2, beta_kgm2=spec.beta_kgm2)
+    return Decoys(count=spec.count, rcs_m2=spec.rcs_m2, discrimination=spec.discrimination)
 
 
 def _check_discrimination(value: float | str, loc: Loc, where: _Where) -> None:
@@ -818,52 +852,79 @@ def _check_discrimination(value: float | str, loc: Loc, where: _Where) -> None:
                    "or 'physics'")
 
 
-def discrimination_from_physics(warhead: RaidThreat, defense: Defense, decoy_beta_kgm2: float,
-                                decoy_rcs_m2: float, trials: int = 5,
-                                seed: int = 1) -> Discrimination:
-    """``discrimination: physics``: when the defense's first battery's radar (its own
-    sensor, else the defense's first) tells a decoy of ``decoy_beta_kgm2`` and
-    ``decoy_rcs_m2`` from ``warhead`` (:func:`thaadsim.systems.discrimination.discriminate`),
-    deciding at that battery's median first launch at the warhead alone (``trials`` runs
-    of the engine); its ``p_first_launch`` is the scenario's probability."""
+PHYSICS_DISCRIMINATION_TRIALS = 5
+"""The engine's runs of the warhead alone behind ``discrimination: physics``
+(:func:`warhead_alone`): the battery's first launch at it is their median."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class WarheadAlone:
+    """A warhead engaged without decoys by one battery and seen by one radar
+    (:func:`warhead_alone`): what its decoys' discrimination is judged against."""
+
+    warhead: RaidThreat
+    battery: Battery
+    sensor: Sensor
+    """The battery's own sensor, else the defense's first: the radar that discriminates."""
+    result: Result
+    """The engine's runs of the warhead alone (its flight grid in ``extra``)."""
+
+    @property
+    def first_launch_s(self) -> float:
+        """The battery's median first launch at the warhead over the runs (NaN: never)."""
+        shots = self.result.shots
+        at_decoy = np.asarray(shots.get("decoy", np.zeros(shots["trial"].size, bool)))
+        first = shots["launch_s"][(shots["shot"] == 1) & ~at_decoy]
+        return float(np.median(first)) if first.size else float("nan")
+
+    def discrimination(self, decoy_beta_kgm2: float, decoy_rcs_m2: float) -> Discrimination:
+        """When :attr:`sensor` tells a decoy of ``decoy_beta_kgm2`` and ``decoy_rcs_m2``
+        from the warhead (:func:`thaadsim.systems.discrimination.discriminate`), deciding
+        at :attr:`first_launch_s`."""
+        first = self.first_launch_s
+        return discriminate(self.result.extra["t_grid"][0], self.result.extra["y_grid"][0],
+                            warhead_beta_kgm2=self.warhead.missile.rocket.reentry_beta_kgm2,
+                            decoy_beta_kgm2=decoy_beta_kgm2,
+                            warhead_rcs_m2=self.warhead.rcs_m2, decoy_rcs_m2=decoy_rcs_m2,
+                            sensor=self.sensor, battery=self.battery,
+                            first_launch_s=first if np.isfinite(first) else None)
+
+
+def warhead_alone(warhead: RaidThreat, defense: Defense,
+                  trials: int = PHYSICS_DISCRIMINATION_TRIALS, seed: int = 1) -> WarheadAlone:
+    """``warhead`` launched at time 0 without decoys against the defense's first battery
+    alone, engaging every threat (``trials`` runs of the engine); the radar that
+    discriminates is that battery's own sensor, else the defense's first. The one place
+    that runs the engine for decoy discrimination (``discrimination: physics`` and
+    :mod:`thaadsim.studies.decoys`)."""
     battery = defense.batteries[0]
     if not defense.sensors:
         raise InputError("decoys: discrimination: 'physics' needs a sensor (a radar that "
                          "sees the re-entry); allowed: a defense with sensors, or a number")
     own = [x for x in defense.sensors if x.battery == battery.slug]
-    sensor = own[0] if own else defense.sensors[0]
     alone = dataclasses.replace(warhead, launch_t_s=0.0, decoys=None)
-    res = simulate([alone], dataclasses.replace(defense, batteries=(battery,), engage_all=True),
+    # a sensor of a battery left out still tracks for this one, over the network (its
+    # latency to this battery is the network's either way)
+    sensors = tuple(x if x.battery in (None, battery.slug)
+                    else dataclasses.replace(x, battery=None) for x in defense.sensors)
+    res = simulate([alone], dataclasses.replace(defense, batteries=(battery,), sensors=sensors,
+                                                engage_all=True),
                    trials=trials, seed=seed)
-    first = res.shots["launch_s"][res.shots["shot"] == 1]
-    t_grid, y_grid = flight_grid([alone])
-    return discriminate(t_grid[0], y_grid[0],
-                        warhead_beta_kgm2=warhead.missile.rocket.reentry_beta_kgm2,
-                        decoy_beta_kgm2=decoy_beta_kgm2, warhead_rcs_m2=warhead.rcs_m2,
-                        decoy_rcs_m2=decoy_rcs_m2, sensor=sensor, battery=battery,
-                        first_launch_s=float(np.median(first)) if first.size else None)
+    return WarheadAlone(warhead=alone, battery=battery,
+                        sensor=own[0] if own else defense.sensors[0], result=res)
 
 
-def _physics_groups(groups: tuple[Group, ...], defense: Defense, seed: int
-                    ) -> tuple[Group, ...]:
-    """The groups whose decoys say ``discrimination: physics``, with the probability
-    (:func:`discrimination_from_physics`, for a warhead from the launch area's centre)."""
-    out = []
-    for g in groups:
-        if g.decoy_physics_beta_kgm2 is None or g.decoys is None:
-            out.append(g)
-            continue
-        warhead = RaidThreat(missile=missile_catalog()[g.missile],
-                             launch_lat_deg=g.launch.centre.lat_deg,
-                             launch_lon_deg=g.launch.centre.lon_deg, aim_lat_deg=g.aim.lat_deg,
-                             aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
-                             rcs_m2=g.rcs_m2)
-        d = discrimination_from_physics(warhead, defense, g.decoy_physics_beta_kgm2,
-                                        g.decoys.rcs_m2, seed=seed)
-        p = float(np.clip(d.p_first_launch, 0.0, 1.0))
-        out.append(dataclasses.replace(g, decoys=dataclasses.replace(g.decoys,
-                                                                     discrimination=p)))
-    return tuple(out)
+def discrimination_from_physics(warhead: RaidThreat, defense: Defense, decoy_beta_kgm2: float,
+                                decoy_rcs_m2: float,
+                                trials: int = PHYSICS_DISCRIMINATION_TRIALS,
+                                seed: int = 1) -> Discrimination:
+    """``discrimination: physics``: when the defense's first battery's radar (its own
+    sensor, else the defense's first) tells a decoy of ``decoy_beta_kgm2`` and
+    ``decoy_rcs_m2`` from ``warhead`` (:func:`thaadsim.systems.discrimination.discriminate`),
+    deciding at that battery's median first launch at the warhead alone (:func:`warhead_alone`,
+    ``trials`` runs of the engine); its ``p_first_launch`` is the scenario's probability."""
+    return warhead_alone(warhead, defense, trials, seed).discrimination(decoy_beta_kgm2,
+                                                                        decoy_rcs_m2)
 
 
 def _batteries(spec: DefenseSpec, where: _Where) -> tuple[Battery, ...]:
@@ -1030,9 +1091,23 @@ class Scenario:
             self, defense=defense,
             added_sensors=(*self.added_sensors, *(sensor_line(s) for s in sensors)))
 
+    @functools.cached_property
+    def discriminations(self) -> dict[str, Discrimination]:
+        """By group name, for each group whose decoys' discrimination comes from physics
+        (:class:`PhysicsDecoys`): when and where the first battery's radar tells them from a
+        warhead launched from the group's launch centre
+        (:func:`discrimination_from_physics`, with the scenario's seed and this defense).
+        Computed on first use, by the run (:meth:`raid`), once per scenario: parsing runs
+        no simulation."""
+        return {g.name: discrimination_from_physics(
+                    g.threat(g.launch.centre.lat_deg, g.launch.centre.lon_deg), self.defense,
+                    g.decoys.beta_kgm2, g.decoys.rcs_m2, seed=self.seed)
+                for g in self.groups if isinstance(g.decoys, PhysicsDecoys)}
+
     def raid(self, seed: int | None = None) -> tuple[list[RaidThreat], list[str]]:
         """The raid's threats (launch areas drawn with ``seed``, the scenario's by default;
-        module docstring) and each threat's group name."""
+        module docstring) and each threat's group name; decoys whose discrimination comes
+        from physics resolved (:attr:`discriminations`)."""
         seed = self.seed if seed is None else seed
         threats: list[RaidThreat] = []
         names: list[str] = []
@@ -1044,13 +1119,11 @@ class Scenario:
                 r = g.launch.radius_m * np.sqrt(rng.random(g.count))
                 az = 360.0 * rng.random(g.count)
                 lats, lons, _ = geodesic_direct(lats, lons, az, r)
+            decoys = (g.decoys.resolved(self.discriminations[g.name])
+                      if isinstance(g.decoys, PhysicsDecoys) else g.decoys)
             for k in range(g.count):
-                threats.append(RaidThreat(
-                    missile=missile_catalog()[g.missile], launch_lat_deg=float(lats[k]),
-                    launch_lon_deg=float(lons[k]), aim_lat_deg=g.aim.lat_deg,
-                    aim_lon_deg=g.aim.lon_deg, shape=g.shape, apogee_km=g.apogee_km,
-                    launch_t_s=g.launch_t_s + k * g.interval_s, rcs_m2=g.rcs_m2,
-                    decoys=g.decoys))
+                threats.append(g.threat(float(lats[k]), float(lons[k]),
+                                        g.launch_t_s + k * g.interval_s, decoys))
                 names.append(g.name)
         return threats, names
 
@@ -1165,7 +1238,6 @@ def parse_scenario(text: str, label: str = "<scenario>") -> Scenario:
                       sspk=spec.defense.sspk, perfect_tracking=spec.defense.perfect_tracking,
                       early_warning=_early_warning(spec.defense), network_latency_s=latency,
                       coasting=spec.defense.coasting)
-    groups = _physics_groups(groups, defense, spec.run.seed)
     default_name = (_safe_name(Path(label).stem, "scenario") if label != "<scenario>"
                     else "scenario")
     return Scenario(name=spec.name or default_name, description=spec.description, text=text,

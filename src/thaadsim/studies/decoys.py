@@ -6,7 +6,10 @@ For each case (:data:`DECOY_CASES`: a Nodong from Hwangju at Busan, and at Seong
 1. when the Seongju radar tells a decoy from the warhead
    (:func:`thaadsim.systems.discrimination.discriminate`: the decoy's altitude then, and the
    probability by the battery's first launch, the engine's median first launch at the
-   warhead alone, and by its last feasible launch);
+   warhead alone, and by its last feasible launch), through
+   :func:`thaadsim.scenario.warhead_alone`, the one function that also resolves a
+   scenario's ``discrimination: physics`` (its warhead alone run once for the light and
+   the heavy case);
 2. what fire control spends on the decoys it cannot tell apart and whether the warhead
    leaks (:func:`thaadsim.engagement.simulate` with :class:`~thaadsim.engagement.Decoys`
    whose ``discrimination`` is that probability at the first launch: *as deployed*);
@@ -29,15 +32,12 @@ from typing import Any
 
 import numpy as np
 
-from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat, flight_grid, simulate
+from thaadsim.engagement import Decoys, DefendedAsset, Defense, RaidThreat, Result, simulate
+from thaadsim.scenario import WarheadAlone, warhead_alone
 from thaadsim.studies.reaction import seongju_sensor
 from thaadsim.systems import fire_control as fc
 from thaadsim.systems.catalog import get_missile, get_site
-from thaadsim.systems.discrimination import (
-    HEAVY_DECOY_BETA_FRACTION,
-    LIGHT_DECOY_BETA_KGM2,
-    discriminate,
-)
+from thaadsim.systems.discrimination import HEAVY_DECOY_BETA_FRACTION, LIGHT_DECOY_BETA_KGM2
 
 HWANGJU = (38.65, 125.80)
 """Hwangju, the launch area of korea-2017's Nodong shots (that scenario's sources)."""
@@ -106,8 +106,8 @@ def magazine_warheads(inventory: int, doctrine: str, decoys: int,
                                       * _objects_per_warhead(decoys, p_discriminated))))
 
 
-def _shares(threat: RaidThreat, defense: Defense, trials: int, seed: int) -> dict[str, Any]:
-    res = simulate([threat], defense, trials=trials, seed=seed)
+def _shares(res: Result, trials: int) -> dict[str, Any]:
+    """What one engagement of a warhead (with or without decoys) came to, over ``trials``."""
     t = res.threats
     killed = t["outcome_code"] == fc.INTERCEPTED
     at_decoy = np.asarray(res.shots.get("decoy", np.zeros(res.shots["trial"].size, bool)))
@@ -125,18 +125,18 @@ def _shares(threat: RaidThreat, defense: Defense, trials: int, seed: int) -> dic
             "reason": str(reasons[int(np.argmax(counts))])}
 
 
-_ALONE: dict[tuple[Any, ...], tuple[dict[str, Any], Any, Any]] = {}
+_ALONE: dict[tuple[Any, ...], WarheadAlone] = {}
 """The warhead alone, per (missile, launch, aim, trials, seed): the same for a light and a
 heavy decoy case, computed once per process."""
 
 
 def _warhead_alone(case: DecoyCase, warhead: RaidThreat, defense: Defense, trials: int,
-                   seed: int) -> tuple[dict[str, Any], Any, Any]:
-    """The warhead without decoys (its shares) and its flight grid."""
+                   seed: int) -> WarheadAlone:
+    """The warhead without decoys (:func:`thaadsim.scenario.warhead_alone`), once per
+    :data:`_ALONE` key."""
     key = (case.missile, case.launch, case.aim, trials, seed)
     if key not in _ALONE:
-        t_grid, y_grid = flight_grid([warhead])
-        _ALONE[key] = (_shares(warhead, defense, trials, seed), t_grid, y_grid)
+        _ALONE[key] = warhead_alone(warhead, defense, trials, seed)
     return _ALONE[key]
 
 
@@ -153,20 +153,17 @@ def decoy_case(case: DecoyCase, trials: int = 20, seed: int = 1) -> dict[str, An
     warhead = RaidThreat(missile=missile, launch_lat_deg=case.launch[0],
                          launch_lon_deg=case.launch[1], aim_lat_deg=aim.lat_deg,
                          aim_lon_deg=aim.lon_deg, rcs_m2=WARHEAD_RCS_M2)
-    alone, t_grid, y_grid = _warhead_alone(case, warhead, defense, trials, seed)
+    alone = _warhead_alone(case, warhead, defense, trials, seed)
     beta_w = missile.rocket.reentry_beta_kgm2
     beta_d = decoy_beta_kgm2(case.kind, beta_w)
-    first = alone["first_launch_s"]
-    d = discriminate(t_grid[0], y_grid[0], warhead_beta_kgm2=beta_w, decoy_beta_kgm2=beta_d,
-                     warhead_rcs_m2=WARHEAD_RCS_M2, decoy_rcs_m2=WARHEAD_RCS_M2,
-                     sensor=sensor, battery=battery,
-                     first_launch_s=first if np.isfinite(first) else None)
+    d = alone.discrimination(beta_d, WARHEAD_RCS_M2)
 
     def with_decoys(p: float, bat: fc.Battery) -> dict[str, Any]:
         th = dataclasses.replace(warhead, decoys=Decoys(
             count=DECOYS_PER_WARHEAD, rcs_m2=WARHEAD_RCS_M2,
             discrimination=float(np.clip(p, 0.0, 1.0))))
-        return _shares(th, dataclasses.replace(defense, batteries=(bat,)), trials, seed)
+        return _shares(simulate([th], dataclasses.replace(defense, batteries=(bat,)),
+                                trials=trials, seed=seed), trials)
 
     hold = dataclasses.replace(battery, doctrine="salvo-1")
     doctrine = battery.doctrine or "shoot-look-shoot"
@@ -184,7 +181,7 @@ def decoy_case(case: DecoyCase, trials: int = 20, seed: int = 1) -> dict[str, An
         "p_rcs": round(d.p_rcs, 4),
         "p_first_launch": round(d.p_first_launch, 4),
         "p_last_launch": round(d.p_last_launch, 4),
-        "no_decoys": alone,
+        "no_decoys": _shares(alone.result, trials),
         "as_deployed": with_decoys(d.p_first_launch, battery),
         "hold_fire": with_decoys(d.p_last_launch, hold),
         "magazine_warheads": {
