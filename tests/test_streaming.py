@@ -164,3 +164,116 @@ def test_detect_trials_in_chunks_gives_the_unchunked_timeline() -> None:
         assert np.array_equal(getattr(part, k), getattr(whole, k), equal_nan=True), k
     for k in ("impact_error_m", "impact_sigma_m", "impact_pred_lat_deg", "impact_pred_lon_deg"):
         np.testing.assert_allclose(getattr(part, k), getattr(whole, k), rtol=1e-9, err_msg=k)
+
+
+def test_kept_columns_are_those_of_the_whole_tables() -> None:
+    """Keep: the named columns, identical to the full result's (codes where names=False,
+    counted by named_counts as np.unique counts the named column), over several chunks."""
+    from thaadsim.engagement import Keep, code_names, named_counts
+
+    raid, defense = _raid(), _defense()
+    full = simulate(raid, defense, trials=11, seed=3, chunk_trials=4)
+    keep = Keep(threats=("outcome_code", "hits_asset", "reason", "radar.firm_track_s"),
+                shots=("p_kill",), names=False)
+    for chunk in (4, 1000):  # several chunks, and one
+        part = simulate(raid, defense, trials=11, seed=3, chunk_trials=chunk, keep=keep)
+        assert list(part.threats) == list(keep.threats) and list(part.shots) == ["p_kill"]
+        assert len(full.shots["p_kill"]) > 0
+        np.testing.assert_allclose(part.shots["p_kill"], full.shots["p_kill"], rtol=1e-9)
+        assert part.interceptors_used == full.interceptors_used
+        assert part.p_no_leak == full.p_no_leak
+        assert part.expected_leakers == full.expected_leakers
+        assert np.array_equal(part.threats["radar.firm_track_s"],
+                              full.threats["radar.firm_track_s"], equal_nan=True)
+        names, counts = np.unique(full.threats["reason"], return_counts=True)
+        got = named_counts(part.threats["reason"], code_names(raid, defense)["reason"])
+        assert list(got.items()) == [(str(k), int(c)) for k, c in zip(names, counts,
+                                                                       strict=True)]
+        assert part.threats["reason"].dtype.kind == "i"
+
+
+def test_keep_names_what_it_cannot_keep() -> None:
+    from thaadsim.engagement import Keep
+    from thaadsim.errors import InputError
+
+    with pytest.raises(InputError, match="keep.threats: 'nope' is not a column; allowed: "
+                                         "trial, threat"):
+        simulate(_raid(), _defense(perfect_tracking=True), trials=3, chunk_trials=2,
+                 keep=Keep(threats=("nope",)))
+    with pytest.raises(InputError, match="keep.shots: no column"):
+        Keep(shots=())
+
+
+def test_packed_states_give_the_same_draws() -> None:
+    """_RadarReplay keeps the generator's states packed in 64-bit words: a state put and
+    got back draws what the state itself draws (a normal first leaves a 32-bit half)."""
+    from thaadsim.engagement import _PackedStates
+
+    gen = np.random.default_rng(11)
+    gen.integers(0, 2**31, dtype=np.uint32)  # has_uint32 set
+    states = _PackedStates(gen.bit_generator.state, (2, 3))
+    states.put((1, 2), gen.bit_generator.state)
+    again = np.random.Generator(np.random.PCG64())
+    again.bit_generator.state = states.get((1, 2))
+    assert again.bit_generator.state == gen.bit_generator.state
+    assert np.array_equal(again.standard_normal(50), gen.standard_normal(50))
+    with pytest.raises(RuntimeError, match="another generator"):
+        states.put((0, 0), np.random.default_rng(12).bit_generator.state)
+
+
+def test_raid_command_keeps_only_what_it_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """thaadsim raid keeps a few columns (engagement.Keep) in chunks; its figures are those
+    of the whole tables."""
+    from thaadsim import engagement
+    from thaadsim.commands import raid_command_data
+
+    monkeypatch.setattr(engagement, "CHUNK_THREAT_TRIALS", 6)  # 2 trials a chunk
+    seen: list[Result] = []
+    real = engagement.simulate
+
+    def both(*args: object, **kw: object) -> Result:
+        kept = real(*args, **kw)  # type: ignore[arg-type]
+        kw.pop("keep")
+        seen.append(real(*args, **kw))  # type: ignore[arg-type]
+        assert len(kept.threats) < len(seen[0].threats)
+        return kept
+
+    monkeypatch.setattr(engagement, "simulate", both)
+    got = raid_command_data("scud-c", count=3, trials=5, seed=4)
+    res = seen[0]
+    names, counts = np.unique(res.threats["reason"], return_counts=True)
+    assert got["outcomes"] == {str(k): int(c) for k, c in zip(names, counts, strict=True)}
+    assert got["p_no_leak"] == res.p_no_leak
+    assert got["interceptors_used"] == res.interceptors_used
+    assert got["p_kill_per_shot"] == float(np.mean(res.shots["p_kill"]))
+    assert got["sensors"][0]["firm_track_s"] == float(np.nanmedian(
+        res.threats["seongju.firm_track_s"]))
+
+
+def test_engage_command_keeps_only_what_it_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """thaadsim engage keeps its columns as codes (engagement.Keep); its outcome, reason
+    and medians are those of the whole, named tables."""
+    from thaadsim import engagement
+    from thaadsim.commands import engage_command_data
+
+    monkeypatch.setattr(engagement, "CHUNK_THREAT_TRIALS", 2)  # 2 trials a chunk
+    seen: list[Result] = []
+    real = engagement.simulate
+
+    def both(*args: object, **kw: object) -> Result:
+        kept = real(*args, **kw)  # type: ignore[arg-type]
+        kw.pop("keep")
+        seen.append(real(*args, **kw))  # type: ignore[arg-type]
+        return kept
+
+    monkeypatch.setattr(engagement, "simulate", both)
+    got = engage_command_data("scud-er", layered=True, trials=7, seed=2)
+    t, shots = seen[0].threats, seen[0].shots
+    outcomes, counts = np.unique(t["outcome"], return_counts=True)
+    assert got["outcome"] == str(outcomes[np.argmax(counts)])
+    reasons, rc = np.unique(t["reason"][t["outcome"] == got["outcome"]], return_counts=True)
+    assert got["reason"] == str(reasons[np.argmax(rc)])
+    first = (shots["shot"] == 1) & (shots["battery"] == 0)
+    assert first.any() and got["first_launch_s"] == float(np.median(shots["launch_s"][first]))
+    assert got["interceptors_used"] == seen[0].interceptors_used
+    assert got["p_kill"] == float((t["outcome_code"] == 0).mean())

@@ -524,7 +524,14 @@ def engage_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     high, and how likely is it stopped (over Monte Carlo trials of detection, tracking and
     kills); ``sensors``: ``--sensor`` options added to the battery's own radar (the JSON's
     ``sensors`` list: :func:`thaadsim.engagement.sensor_summary`)."""
-    from thaadsim.engagement import RaidThreat, sensor_summary, simulate
+    from thaadsim.engagement import (
+        Keep,
+        RaidThreat,
+        code_names,
+        named_counts,
+        sensor_summary,
+        simulate,
+    )
     from thaadsim.run import wilson95
     from thaadsim.systems.catalog import get_missile
 
@@ -540,18 +547,28 @@ def engage_command_data(missile: str = "scud-c", from_: str = "pyongyang",
     threat = RaidThreat(missile=m, launch_lat_deg=launch[0], launch_lon_deg=launch[1],
                         aim_lat_deg=aim[0], aim_lon_deg=aim[1], shape=shape,
                         apogee_km=apogee_km, rcs_m2=rcs_m2)
-    res = simulate([threat], defense, trials=trials, seed=seed)
+    # keep only what is reported (outcome and reason as codes, counted by name)
+    per_sensor = tuple(f"{s.name}.{k}" for s in defense.sensors
+                       for k in ("first_detection_s", "firm_track_s"))
+    keep = Keep(threats=("outcome", "outcome_code", "reason", "engageable",
+                         "shot_opportunities", "first_detection_s", "firm_track_s",
+                         "impact_s", *per_sensor),
+                shots=("shot", "battery", "launch_s", "intercept_alt_m"), names=False)
+    res = simulate([threat], defense, trials=trials, seed=seed, keep=keep)
     t = res.threats
-    outcomes, counts = np.unique(t["outcome"], return_counts=True)
-    outcome = str(outcomes[np.argmax(counts)])
-    reasons, rc = np.unique(t["reason"][t["outcome"] == outcome], return_counts=True)
+    names = code_names([threat], defense)
+    outcome_counts = named_counts(t["outcome"], names["outcome"])
+    outcome = max(outcome_counts, key=outcome_counts.__getitem__)  # the first on a tie
+    codes = np.unique(t["outcome"])
+    of_outcome = np.isin(t["outcome"], [c for c in codes if names["outcome"](int(c)) == outcome])
+    reason_counts = named_counts(t["reason"][of_outcome], names["reason"])
     first_shots = res.shots["shot"] == 1
     first_battery = res.shots["battery"] == 0
     sel = first_shots & first_battery
     return {
         "missile": missile, "shape": shape, "battery_site": battery_site,
         "batteries": list(res.batteries), "doctrine": doctrine, "trials": trials, "seed": seed,
-        "outcome": outcome, "reason": str(reasons[np.argmax(rc)]),
+        "outcome": outcome, "reason": max(reason_counts, key=reason_counts.__getitem__),
         "engageable": bool(t["engageable"].any()),
         "engageable_fraction": float(t["engageable"].mean()),
         "engageable_fraction_ci95": wilson95(float(t["engageable"].mean()), trials),
@@ -581,9 +598,12 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
     Carlo beside the binomial model (Wilkening 2000); on the chunked runner when ``runner``
     has an option chosen (tracking pooled, ``pool`` outcomes per threat)."""
     from thaadsim.engagement import (
+        Keep,
         RaidThreat,
         Result,
         binomial_p_no_leak,
+        code_names,
+        named_counts,
         sensor_summary,
         simulate,
     )
@@ -622,17 +642,25 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
             "batteries": [b.slug for b in defense.batteries]}
         opportunities = frame["shot_opportunities"].to_numpy()
         reasons = frame["reason"].astype(str).to_numpy()
+        counted = {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
+                                                  strict=True)}
         columns = [c for c in frame.columns if c.endswith((".first_detection_s",
                                                            ".firm_track_s"))]
         tracked = Result(threats={c: frame[c].to_numpy() for c in columns}, shots={},
                          trials=trials, n_threats=count, batteries=())
     else:
-        res = simulate(threats, defense, trials=trials, seed=seed)
+        # keep only what is reported: leaks, opportunities, reason codes, each sensor's
+        # times (medians), the shots' kill probabilities; memory then barely grows with trials
+        per_sensor = [f"{s.name}.{k}" for s in defense.sensors
+                      for k in ("first_detection_s", "firm_track_s")]
+        keep = Keep(threats=("hits_asset", "outcome_code", "shot_opportunities", "reason",
+                             *per_sensor), shots=("p_kill",), names=False)
+        res = simulate(threats, defense, trials=trials, seed=seed, keep=keep)
         p_shot = float(np.mean(res.shots["p_kill"])) if res.shots["p_kill"].size else 0.0
         stats = {"p_no_leak": res.p_no_leak, "expected_leakers": res.expected_leakers,
                  "interceptors_used": res.interceptors_used, "batteries": list(res.batteries)}
         opportunities = res.threats["shot_opportunities"]
-        reasons = res.threats["reason"]
+        counted = named_counts(res.threats["reason"], code_names(threats, defense)["reason"])
         tracked = res
     volleys = doctrine_shots(doctrine)
     opp = int(np.median(opportunities))
@@ -654,8 +682,7 @@ def raid_command_data(missile: str = "scud-c", count: int = 10, from_: str = "py
         "analytic_p_no_leak": binomial_p_no_leak(p_shot, shots_per_threat, count),
         "analytic_model": "(1 - (1 - p)^k)^N, Wilkening, Science & Global Security 8 (2000) "
                           "183-215: independent shots, perfect tracking",
-        "outcomes": {str(k): int(v) for k, v in zip(*np.unique(reasons, return_counts=True),
-                                                    strict=True)},
+        "outcomes": counted,
         "sensors": sensor_summary(tracked, defense),
     }
 

@@ -220,7 +220,9 @@ class Result:
 
     @property
     def interceptors_used(self) -> float:
-        return float(self.shots["trial"].size / self.trials)
+        """Interceptors fired per trial (the length of the shots table's columns)."""
+        fired = next(iter(self.shots.values()), np.zeros(0))
+        return float(fired.size / self.trials)
 
 
 def leaked(hits_asset: npt.NDArray[np.bool_], outcome_code: npt.NDArray[np.integer[Any]]
@@ -831,6 +833,60 @@ chunk by chunk, so that memory depends on the chunk, not on the trials (about 0.
 threat-trial of a chunk while it is tracked)."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class Keep:
+    """What :func:`simulate` keeps of its tables: the columns of :attr:`Result.threats`
+    and of :attr:`Result.shots` a caller reports (None: every column), and whether the
+    code columns (``missile``, ``outcome``, ``reason``, ``battery``) are named
+    (:func:`name_columns`) or kept as their integer codes (``names=False``: a name is a
+    string as wide as the longest, up to ~100 bytes a row; count the codes with
+    :func:`named_counts`). The rows are all kept: a long run's memory is its kept columns
+    (8 bytes a row for most), not the chunk's working set."""
+
+    threats: tuple[str, ...] | None = None
+    shots: tuple[str, ...] | None = None
+    """At least one column when given: its length is the number of shots fired
+    (:attr:`Result.interceptors_used`)."""
+    names: bool = True
+
+    def __post_init__(self) -> None:
+        if self.shots is not None and not self.shots:
+            raise InputError("keep.shots: no column; allowed: None (all) or at least one "
+                             "column of the shots table")
+
+
+def _kept(table: dict[str, npt.NDArray[Any]], columns: tuple[str, ...] | None, what: str
+          ) -> dict[str, npt.NDArray[Any]]:
+    """The ``columns`` of ``table`` (all with None); a name it lacks is an InputError."""
+    if columns is None:
+        return table
+    missing = [c for c in columns if c not in table]
+    if missing:
+        raise InputError(f"keep.{what}: {', '.join(map(repr, missing))} "
+                         f"{'is not a column' if len(missing) == 1 else 'are not columns'}; "
+                         f"allowed: {', '.join(table)}")
+    return {c: table[c] for c in columns}
+
+
+class _Rows:
+    """Columns of ``rows`` rows filled chunk by chunk: what ``np.concatenate`` of the
+    chunks' columns gives (the same dtype promotion), without holding the chunks and
+    their concatenation at once."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.columns: dict[str, npt.NDArray[Any]] = {}
+
+    def put(self, start: int, part: Mapping[str, npt.NDArray[Any]]) -> None:
+        for k, v in part.items():
+            out = self.columns.get(k)
+            if out is None:
+                out = self.columns[k] = np.empty(self.rows, dtype=v.dtype)
+            elif np.result_type(out.dtype, v.dtype) != out.dtype:
+                out = self.columns[k] = out.astype(np.result_type(out.dtype, v.dtype))
+            out[start:start + v.size] = v
+
+
 def simulate(
     raid: Sequence[RaidThreat],
     defense: Defense,
@@ -838,14 +894,17 @@ def simulate(
     seed: int = 0,
     *,
     chunk_trials: int | None = None,
+    keep: Keep | None = None,
 ) -> Result:
     """Run the raid against the defense ``trials`` times (module docstring).
 
     The trials run in chunks of ``chunk_trials`` (default: :data:`CHUNK_THREAT_TRIALS`
-    threat-trials), keeping of each only its rows of the tables, so that memory does not
-    grow with the trials beyond the tables themselves. The chunks take their random draws
-    from the places in each sensor's stream and fire control's where one unchunked run
-    would take them (:class:`_Replay`), so the result does not depend on the chunk size."""
+    threat-trials), keeping of each only its rows of the tables (of the columns ``keep``
+    names: :class:`Keep`; all by default), so that memory does not grow with the trials
+    beyond the kept columns. The chunks take their random draws from the places in each
+    sensor's stream and fire control's where one unchunked run would take them
+    (:class:`_RadarReplay`, :class:`_FireControlReplay`), so the result does not depend on
+    the chunk size."""
     _check(raid, defense)
     check("trials", trials, "trials")
     check("seed", seed, "seed")
@@ -876,11 +935,15 @@ def simulate(
     status = None if defense.perfect_tracking else status_grid(sensors, t_grid, y_grid)
     parents, probs = decoy_columns(raid)
     told = decoys_told_apart(probs, trials, seed)
+    keep = keep or Keep()
     if trials <= size:  # one chunk: the streams themselves
         table, shots = _chunk(raid, defense, truth, rcs, geometry, hits_asset, 0, trials,
                               [np.random.default_rng(sensor_seed(seed, k))
                                for k in range(len(sensors))],
                               np.random.default_rng(fc_seed), (status, t_grid, parents, told))
+        table = _kept(table, keep.threats, "threats")
+        shots.pop("_step")
+        shots = _kept(shots, keep.shots, "shots")
         progress(trials, trials)
     else:
         with stage("detection and tracking"):  # the search of every chunk, run once
@@ -888,23 +951,28 @@ def simulate(
                                     sensor_seed(seed, k), early_warning=_cue(defense))
                        for k, s in enumerate(sensors)]
         fc_state = np.random.default_rng(fc_seed).bit_generator.state
-        parts, shot_parts = [], []
+        rows = _Rows(trials * n)
+        shot_parts = []
         for a in range(0, trials, size):
             b = min(trials, a + size)
             fc_draws = _FireControlReplay(fc_state, trials, a, b - a)
             part, shot = _chunk(raid, defense, truth, rcs, geometry, hits_asset, a, b,
                                 [r.chunk(a, b) for r in replays], fc_draws,
                                 (status, t_grid, parents, told[a:b]))
-            parts.append(part)
-            shot_parts.append(shot)
+            rows.put(a * n, _kept(part, keep.threats, "threats"))
+            # the rows of one unchunked run: by the fire-control step that drew them, then
+            # trial (one key, step x trials + trial, sorted stably at the end)
+            order_by = shot.pop("_step") * trials + shot["trial"]
+            shot_parts.append({**_kept(shot, keep.shots, "shots"), "_order": order_by})
+            del part, shot
             progress(b, trials)
-        table = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        table = rows.columns
         shots = {k: np.concatenate([p[k] for p in shot_parts]) for k in shot_parts[0]}
-        # the rows of one unchunked run: by the fire-control step that drew them, then trial
-        order = np.lexsort((shots["trial"], shots.pop("_step")))
+        del shot_parts
+        order = np.argsort(shots.pop("_order"), kind="stable")
         shots = {k: v[order] for k, v in shots.items()}
-    shots.pop("_step", None)
-    table = name_columns(table, raid, defense)
+    if keep.names:
+        table = name_columns(table, raid, defense)
     return Result(threats=table, shots=shots, trials=trials, n_threats=n,
                   batteries=tuple(b.slug for b in defense.batteries),
                   extra={"t_grid": t_grid, "y_grid": y_grid},
@@ -1084,14 +1152,30 @@ def threat_table(first_trial: int, plan: fc.Plan, *,
 
 def name_columns(table: dict[str, npt.NDArray[Any]], raid: Sequence[RaidThreat],
                  defense: Defense) -> dict[str, npt.NDArray[Any]]:
-    """:func:`threat_table`'s code columns named: the missile's slug, the outcome, the
-    reason ("" for none) and the battery's label ("" for none)."""
-    return {**table,
-            "missile": _named(table["missile"], lambda i: raid[i].missile.slug),
-            "outcome": _named(table["outcome"], lambda c: fc.OUTCOMES[c]),
-            "reason": _named(table["reason"], lambda r: fc.REASONS.get(r, "")),
-            "battery": _named(table["battery"],
-                              lambda b: defense.batteries[b].slug if b >= 0 else "")}
+    """:func:`threat_table`'s code columns named (those of them it has): the missile's
+    slug, the outcome, the reason ("" for none) and the battery's label ("" for none)."""
+    return {**table, **{k: _named(table[k], name)
+                        for k, name in code_names(raid, defense).items() if k in table}}
+
+
+def code_names(raid: Sequence[RaidThreat], defense: Defense) -> dict[str, Any]:
+    """The name of each code, per code column of :func:`threat_table`."""
+    return {"missile": lambda i: raid[i].missile.slug,
+            "outcome": lambda c: fc.OUTCOMES[c],
+            "reason": lambda r: fc.REASONS.get(r, ""),
+            "battery": lambda b: defense.batteries[b].slug if b >= 0 else ""}
+
+
+def named_counts(codes: npt.NDArray[np.integer[Any]], name: Any) -> dict[str, int]:
+    """How many of ``codes`` have each name ``name(code)``, by name in sorted order: what
+    ``np.unique(names, return_counts=True)`` of the named column gives, without making the
+    column (e.g. ``name = code_names(raid, defense)["reason"]``)."""
+    present, counts = np.unique(codes, return_counts=True)
+    out: dict[str, int] = {}
+    for code, count in zip(present, counts, strict=True):
+        label = str(name(int(code)))
+        out[label] = out.get(label, 0) + int(count)
+    return dict(sorted(out.items()))
 
 
 def sensor_columns(names: Sequence[str], first_detection_s: FloatArray,
@@ -1228,19 +1312,22 @@ class _RadarReplay:
         impact = np.repeat(truth.impact_t_s, trials).reshape(self.n, trials)
         self.looks = (track_look_count(first[detected], impact[detected],
                                        radar.track_interval_s) if m else 1)
-        # the normal blocks, drawn once in the pieces the chunks will ask for
+        # the normal blocks, drawn once in the pieces the chunks will ask for; the
+        # generator's state where each piece starts is kept as four 64-bit words
+        # (_PackedStates: a state dict of Python objects took ~0.5 kB, two per threat and
+        # chunk, the largest thing a long run kept)
         gen = _generator_at(self.state0, rows + rows * self.k)
-        self.normal_states: list[dict[tuple[int, int], Mapping[str, Any]]] = []
-        for width in (1, self.looks - 1):
-            states = {}
+        chunks = -(-trials // size)
+        self.normal_states = [_PackedStates(gen.bit_generator.state, (self.n, chunks))
+                              for _ in range(2)]
+        for states, width in zip(self.normal_states, (1, self.looks - 1), strict=True):
             for i in range(self.n):
                 for a in range(0, trials, size):
                     b = min(trials, a + size)
                     p, q = self._span(i, a, b)
-                    states[i, a] = gen.bit_generator.state
+                    states.put((i, a // size), gen.bit_generator.state)
                     for lo in range(p, q, 4096):
                         gen.standard_normal((min(q, lo + 4096) - lo, width, 4))
-            self.normal_states.append(states)
         self.state_det = gen.bit_generator.state
         self.size = size
 
@@ -1313,9 +1400,32 @@ class _Draws:
         for i in range(r.n):
             p, q = r._span(i, self.a, self.b)
             gen = np.random.Generator(np.random.PCG64())
-            gen.bit_generator.state = r.normal_states[block][i, self.a]
+            gen.bit_generator.state = r.normal_states[block].get((i, self.a // r.size))
             parts.append(gen.standard_normal((q - p, width, 4))[:, :shape[1]])
         return _joined(parts, shape)
+
+
+class _PackedStates:
+    """PCG64 states (:attr:`numpy.random.PCG64.state`) of one generator at many places,
+    in an array of ``shape`` places: each the 128-bit state as two 64-bit words and the
+    buffered 32-bit half (``has_uint32``, ``uinteger``); the increment, which drawing
+    never changes, once."""
+
+    def __init__(self, state: Mapping[str, Any], shape: tuple[int, ...]) -> None:
+        self._inc = int(state["state"]["inc"])
+        self._words = np.zeros((*shape, 4), dtype=np.uint64)
+
+    def put(self, at: tuple[int, ...], state: Mapping[str, Any]) -> None:
+        if int(state["state"]["inc"]) != self._inc:
+            raise RuntimeError("another generator's state: no chunked replay")
+        value = int(state["state"]["state"])
+        self._words[at] = (value >> 64, value & 0xFFFF_FFFF_FFFF_FFFF,
+                           int(state["has_uint32"]), int(state["uinteger"]))
+
+    def get(self, at: tuple[int, ...]) -> dict[str, Any]:
+        hi, lo, has, word = (int(x) for x in self._words[at])
+        return {"bit_generator": "PCG64", "state": {"state": (hi << 64) | lo, "inc": self._inc},
+                "has_uint32": has, "uinteger": word}
 
 
 def _joined(parts: Sequence[FloatArray], shape: tuple[int, ...]) -> FloatArray:
@@ -1663,11 +1773,11 @@ def _endangering(lat: FloatArray, lon: FloatArray, defense: Defense) -> npt.NDAr
 
 
 __all__ = ["CHUNK_THREAT_TRIALS", "DECOY_STREAM", "Decoys", "DefendedAsset", "Defense",
-           "EarlyWarning", "Prepared", "RaidThreat", "Result", "Sensor", "best_tracks",
+           "EarlyWarning", "Keep", "Prepared", "RaidThreat", "Result", "Sensor", "best_tracks",
            "binomial_p_no_leak", "check_network", "check_raid_and_defense", "coast_at",
-           "coasting_columns", "decoy_columns", "decoys_told_apart", "detect_trials",
-           "engage_prepared", "expected_leakers", "explain_reasons", "flight_grid",
-           "leaked", "live_track", "name_columns", "p_no_leak", "prepare",
-           "reason_sentence", "refine_reasons", "sensor_columns", "sensor_row",
+           "coasting_columns", "code_names", "decoy_columns", "decoys_told_apart",
+           "detect_trials", "engage_prepared", "expected_leakers", "explain_reasons",
+           "flight_grid", "leaked", "live_track", "name_columns", "named_counts", "p_no_leak",
+           "prepare", "reason_sentence", "refine_reasons", "sensor_columns", "sensor_row",
            "sensor_seed", "sensor_summary", "simulate", "status_grid", "threat_table",
            "track_delays_s", "wilson_interval"]
