@@ -1136,7 +1136,10 @@ def filter_looks(
     site_pack = _kernel_site(site, params.earth) if backend == "compiled" else None
     if site_pack is not None and m:
         taken = (np.arange(n_looks) > j0[:, None]) & live & det  # the looks that update
-        if not np.all(np.isfinite(sig[taken]) & (sig[taken] > 0.0)):
+        # finite and > 0 where taken (NaN fails both comparisons), without gathering the
+        # taken looks' sigmas (a copy that cost 4% of the compiled chain)
+        usable = np.logical_and(sig > 0.0, sig < np.inf).all(axis=-1)
+        if not np.all(usable | ~taken):
             raise InputError("sigmas: every measurement standard deviation must be finite and > 0")
         # the NumPy loop's sub-steps, look k after the start: from the longest interval
         j = j0[:, None] + np.arange(n_looks)
