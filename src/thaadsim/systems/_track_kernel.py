@@ -255,6 +255,12 @@ def derivatives(y: np.ndarray, k_drag: float, earth: np.ndarray, atm: np.ndarray
     return 0.0
 
 
+_derivatives_inline = numba.njit(cache=True, inline="always", fastmath=FASTMATH,
+                                 error_model="numpy")(derivatives.py_func)
+""":func:`derivatives`, inlined where it is called (the RK4 stages: no call, no array
+arguments passed field by field)."""
+
+
 @numba.njit(cache=True, inline="always", fastmath=FASTMATH, error_model="numpy")
 def _phi_rate(phi: np.ndarray, a_r: np.ndarray, a_v: np.ndarray, dphi: np.ndarray) -> None:
     """``dphi`` = A phi, with A's upper blocks 0 and I and its lower ones ``a_r``, ``a_v``."""
@@ -305,7 +311,8 @@ def transition_one(x: np.ndarray, phi: np.ndarray, dt: float, n_sub: int, k_drag
                 y_s = ys
                 p_s = ph
             if sub > 0 or s > 0 or not primed:
-                derivatives(y_s, k_drag, earth, atm, layers, px, pc, index, ks[s], a_r, a_v)
+                _derivatives_inline(y_s, k_drag, earth, atm, layers, px, pc, index, ks[s], a_r,
+                                    a_v)
             _phi_rate(p_s, a_r, a_v, ls[s])
         h6 = h / 6.0
         for i in range(6):
