@@ -359,8 +359,8 @@ def test_the_servers_limits_are_rows_of_the_limits_table() -> None:
 
 def test_one_client_may_have_its_share_of_jobs_queued_or_running() -> None:
     """MAX_JOBS_PER_CLIENT (30, above issue 17's burst of 20): the next run of one address
-    is refused (429) while its 30 wait; another address is served; a cancelled run frees its place. The pool is never
-    started: no worker, no dispatcher."""
+    is refused (429) while its 30 wait; another address is served; a cancelled run frees
+    its place. The pool is never started: no worker, no dispatcher."""
     from thaadsim.serve.setup import RequestError
 
     pool = JobPool(1, lazy=True)
