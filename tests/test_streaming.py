@@ -221,25 +221,36 @@ def test_packed_states_give_the_same_draws() -> None:
         states.put((0, 0), np.random.default_rng(12).bit_generator.state)
 
 
-def test_raid_command_keeps_only_what_it_reports(monkeypatch: pytest.MonkeyPatch) -> None:
-    """thaadsim raid keeps a few columns (engagement.Keep) in chunks; its figures are those
-    of the whole tables."""
+def _full_tables_beside(monkeypatch: pytest.MonkeyPatch, chunk_threat_trials: int
+                        ) -> tuple[list[Result], list[Result]]:
+    """engagement.simulate patched to run each call twice, with its ``keep`` (returned, and
+    appended to the first list) and without (the whole tables, appended to the second);
+    chunks of ``chunk_threat_trials``."""
     from thaadsim import engagement
-    from thaadsim.commands import raid_command_data
 
-    monkeypatch.setattr(engagement, "CHUNK_THREAT_TRIALS", 6)  # 2 trials a chunk
+    monkeypatch.setattr(engagement, "CHUNK_THREAT_TRIALS", chunk_threat_trials)
+    kept: list[Result] = []
     seen: list[Result] = []
     real = engagement.simulate
 
     def both(*args: object, **kw: object) -> Result:
-        kept = real(*args, **kw)  # type: ignore[arg-type]
+        kept.append(real(*args, **kw))  # type: ignore[arg-type]
         kw.pop("keep")
         seen.append(real(*args, **kw))  # type: ignore[arg-type]
-        assert len(kept.threats) < len(seen[0].threats)
-        return kept
+        return kept[-1]
 
     monkeypatch.setattr(engagement, "simulate", both)
+    return kept, seen
+
+
+def test_raid_command_keeps_only_what_it_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    """thaadsim raid keeps a few columns (engagement.Keep) in chunks; its figures are those
+    of the whole tables."""
+    from thaadsim.commands import raid_command_data
+
+    kept, seen = _full_tables_beside(monkeypatch, chunk_threat_trials=6)  # 2 trials a chunk
     got = raid_command_data("scud-c", count=3, trials=5, seed=4)
+    assert len(kept[0].threats) < len(seen[0].threats)
     res = seen[0]
     names, counts = np.unique(res.threats["reason"], return_counts=True)
     assert got["outcomes"] == {str(k): int(c) for k, c in zip(names, counts, strict=True)}
@@ -253,20 +264,9 @@ def test_raid_command_keeps_only_what_it_reports(monkeypatch: pytest.MonkeyPatch
 def test_engage_command_keeps_only_what_it_reports(monkeypatch: pytest.MonkeyPatch) -> None:
     """thaadsim engage keeps its columns as codes (engagement.Keep); its outcome, reason
     and medians are those of the whole, named tables."""
-    from thaadsim import engagement
     from thaadsim.commands import engage_command_data
 
-    monkeypatch.setattr(engagement, "CHUNK_THREAT_TRIALS", 2)  # 2 trials a chunk
-    seen: list[Result] = []
-    real = engagement.simulate
-
-    def both(*args: object, **kw: object) -> Result:
-        kept = real(*args, **kw)  # type: ignore[arg-type]
-        kw.pop("keep")
-        seen.append(real(*args, **kw))  # type: ignore[arg-type]
-        return kept
-
-    monkeypatch.setattr(engagement, "simulate", both)
+    _, seen = _full_tables_beside(monkeypatch, chunk_threat_trials=2)  # 2 trials a chunk
     got = engage_command_data("scud-er", layered=True, trials=7, seed=2)
     t, shots = seen[0].threats, seen[0].shots
     outcomes, counts = np.unique(t["outcome"], return_counts=True)
