@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -301,7 +300,7 @@ def _recorded_flight(key: tuple[Any, ...]) -> dict[str, Any]:
     missile's value: equal missiles share a flight): a second run of the same raid, or the
     claims and report of this one, fly nothing again. JSON keeps every float exactly
     (shortest repr), so a kept flight is the flight."""
-    from thaadsim.cache import cached, version_key
+    from thaadsim.cache import cached_for
 
     def compute() -> dict[str, Any]:
         m = key[0]
@@ -312,8 +311,7 @@ def _recorded_flight(key: tuple[Any, ...]) -> dict[str, Any]:
                 "impact_ecef_m": [float(v) for v in f.impact_state[0, :3]],
                 "beta_kgm2": float(m.rocket.reentry_beta_kgm2)}
 
-    digest = hashlib.sha256(repr((version_key(), key)).encode()).hexdigest()
-    value = cached(f"flight-{digest[:32]}", compute, key=version_key() + repr(key)).value
+    value = cached_for("flight", key, compute).value
     return {"t_s": np.array(value["t_s"], dtype=np.float64),
             "state": np.array(value["state"], dtype=np.float64).reshape(-1, 6),
             "burnout_t_s": float(value["burnout_t_s"]),

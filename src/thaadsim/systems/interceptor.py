@@ -409,9 +409,7 @@ def _reach_table(slug: str, rocket: Rocket, min_alt_m: float, max_alt_m: float,
     the version and the arguments, the rocket by its content: a changed rocket is flown
     anew) and in this process: a run reads it instead of flying the fan again. JSON keeps
     every float exactly (shortest repr, NaN as NaN), so a kept table is the table."""
-    import hashlib
-
-    from thaadsim.cache import cached, version_key
+    from thaadsim.cache import cached_for
 
     args = (slug, rocket, min_alt_m, max_alt_m, max_ground_range_m, n_ground, n_alt)
 
@@ -420,9 +418,7 @@ def _reach_table(slug: str, rocket: Rocket, min_alt_m: float, max_alt_m: float,
         return {"tof_s": t.tof_s.tolist(), "speed_mps": t.speed_mps.tolist(),
                 "kick_deg": t.kick_deg.tolist()}
 
-    key = version_key() + repr(args)
-    name = "reach-" + hashlib.sha256(key.encode()).hexdigest()[:32]
-    value = cached(name, compute, key=key).value
+    value = cached_for("reach", args, compute).value
     return ReachTable(slug=slug, ground_m=np.linspace(0.0, max_ground_range_m, n_ground),
                       alt_m=np.linspace(min_alt_m, max_alt_m, n_alt),
                       **{k: np.array(value[k], dtype=np.float64).reshape(n_ground, n_alt)
